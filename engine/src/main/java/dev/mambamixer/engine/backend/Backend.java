@@ -1,0 +1,204 @@
+package dev.mambamixer.engine.backend;
+
+import dev.mambamixer.engine.tensor.Tensor;
+
+/**
+ * The kernel seam (architecture sketch "backend"): every numeric operation a layer performs goes
+ * through here, so the CPU float32, the float64 reference and the CUDA backends are
+ * interchangeable. All tensors are dense row-major; a kernel never allocates its outputs.
+ *
+ * <p>Conventions:
+ * <ul>
+ *   <li>"overwrite" outputs are fully written; "accumulate" outputs get {@code +=} (parameter
+ *       gradients always accumulate, so a step can sum several uses of one weight).</li>
+ *   <li>Sequence tensors are token-major: {@code (S, L, E)} = (sequences, length, channels);
+ *       this is the layout GEMMs produce, so no transposes are needed around the scan.</li>
+ *   <li>Offsets ({@code aOff}...) are element offsets into the storage, for contiguous slices.</li>
+ *   <li>Scalars are passed as {@code double}; float32 backends round once.</li>
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+
+    String name();
+
+    /** Bytes per element (4 for float32, 8 for float64). */
+    int elementBytes();
+
+    // ---------------------------------------------------------------- memory
+
+    /** A new zero-filled tensor. */
+    Tensor zeros(int... shape);
+
+    /** A new tensor holding {@code data} (row-major), rounded to this backend's precision. */
+    Tensor fromDoubles(double[] data, int... shape);
+
+    Tensor fromFloats(float[] data, int... shape);
+
+    /** Overwrite {@code dst} with {@code src} (same size). */
+    void upload(double[] src, Tensor dst);
+
+    void upload(float[] src, Tensor dst);
+
+    double[] toDoubles(Tensor t);
+
+    float[] toFloats(Tensor t);
+
+    /** dst[dstOff + i] = src[srcOff + i], i < n (within or across tensors of this backend). */
+    void copy(Tensor src, int srcOff, Tensor dst, int dstOff, int n);
+
+    default void copy(Tensor src, Tensor dst) { copy(src, 0, dst, 0, src.size()); }
+
+    void fill(Tensor t, double value);
+
+    // ---------------------------------------------------------------- GEMM
+
+    /**
+     * C = alpha * op(A) * op(B) + beta * C, row-major. op(A) is m x k, op(B) is k x n, C is m x n.
+     * A is stored m x k (k x m when transA), B k x n (n x k when transB); all contiguous from
+     * their offsets. beta == 0 means C is overwritten (NaNs in C are ignored).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              double alpha, Tensor a, int aOff, Tensor b, int bOff,
+              double beta, Tensor c, int cOff);
+
+    // ---------------------------------------------------------------- element-wise (sizes equal)
+
+    /** out = a + b. */
+    void add(Tensor a, Tensor b, Tensor out);
+
+    /** out = a - b. */
+    void sub(Tensor a, Tensor b, Tensor out);
+
+    /** out = a * b. */
+    void mul(Tensor a, Tensor b, Tensor out);
+
+    /** y += alpha * x (first n elements from the given offsets). */
+    void axpy(double alpha, Tensor x, int xOff, Tensor y, int yOff, int n);
+
+    default void axpy(double alpha, Tensor x, Tensor y) { axpy(alpha, x, 0, y, 0, x.size()); }
+
+    /** x *= alpha. */
+    void scale(Tensor x, double alpha);
+
+    /** out = SiLU(x) = x * sigmoid(x). */
+    void siluForward(Tensor x, Tensor out);
+
+    /** dx = dout * SiLU'(x) (overwrite). */
+    void siluBackward(Tensor x, Tensor dout, Tensor dx);
+
+    /** Inner product sum_i a[i] * b[i], accumulated in double. */
+    double dot(Tensor a, Tensor b);
+
+    /** sum_i |x[i]|, accumulated in double. */
+    double sumAbs(Tensor x);
+
+    /** x[r, c] += v[c] for x viewed as (rows, cols). */
+    void addRowVector(Tensor x, int rows, int cols, Tensor v);
+
+    /** out[c] += sum_r x[r, c] for x viewed as (rows, cols) (accumulate). */
+    void sumRows(Tensor x, int rows, int cols, Tensor out);
+
+    /** Inverted dropout mask: each element is 1/keep with probability keep, else 0. Deterministic in seed. */
+    void dropoutMask(Tensor mask, double keep, long seed);
+
+    // ---------------------------------------------------------------- layout
+
+    /** (A, B, C, D) -> (A, C, B, D): swap the two middle axes. */
+    void swapMiddle(Tensor x, int a, int b, int c, int d, Tensor out);
+
+    /** (S, L, E) -> (S, L, E) with the L axis reversed. out must not alias x. */
+    void flipSequence(Tensor x, int s, int l, int e, Tensor out);
+
+    // ---------------------------------------------------------------- convolution (spec §4.2 step 2)
+
+    /**
+     * Causal depth-wise conv along L. x, out: (S, L, E); w: (E, K); bias: (E).
+     * out[s,t,e] = bias[e] + sum_k w[e,k] * x[s, t-K+1+k, e] (zero for negative indices).
+     */
+    void causalConvForward(Tensor x, Tensor w, Tensor bias, int s, int l, int e, int k, Tensor out);
+
+    /** Adjoint of {@link #causalConvForward}: dx overwrite; dw, dbias accumulate. */
+    void causalConvBackward(Tensor x, Tensor w, Tensor dout, int s, int l, int e, int k,
+                            Tensor dx, Tensor dw, Tensor dbias);
+
+    // ---------------------------------------------------------------- normalisation
+
+    /**
+     * LayerNorm over the last {@code n} elements of each of {@code rows} rows (spec §6.4 Norm2D
+     * is this with n = the two flattened axes). mean, rstd: (rows), saved for backward.
+     */
+    void layerNormForward(Tensor x, Tensor gamma, Tensor beta, int rows, int n, double eps,
+                          Tensor out, Tensor mean, Tensor rstd);
+
+    /** dx overwrite; dgamma, dbeta accumulate. */
+    void layerNormBackward(Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dout,
+                           int rows, int n, Tensor dx, Tensor dgamma, Tensor dbeta);
+
+    // ---------------------------------------------------------------- selective scan (spec §3)
+
+    /**
+     * S6 forward (spec §3.2), token-major. u, deltaRaw, z, out: (S, L, E); bmat, cmat: (S, L, N);
+     * aLog: (E, N) with A = -exp(aLog); d, deltaBias: (E). z may be null (no gate).
+     * Stores the state h at the start of each chunk of {@code chunk} steps into
+     * {@code checkpoints}: (S, ceil(L/chunk), E, N), so backward can recompute inside a chunk
+     * (spec §3.3 "Memory").
+     */
+    void scanForward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
+                     Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints);
+
+    /**
+     * S6 backward (spec §3.3). Activation gradients du, dDeltaRaw, dB, dC, dz overwrite;
+     * parameter gradients dALog, dD, dDeltaBias accumulate. dz is ignored when z is null.
+     */
+    void scanBackward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
+                      Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints, Tensor dout,
+                      Tensor du, Tensor dDeltaRaw, Tensor dALog, Tensor dB, Tensor dC,
+                      Tensor dD, Tensor dz, Tensor dDeltaBias);
+
+    // ---------------------------------------------------------------- TSM2 input / output (spec §6.3)
+
+    /**
+     * RevIN normalise (spec §6.3 step 1). x, out: (B, T, M); gamma, beta: (M); mean, std: (B, M)
+     * written (population variance, std = sqrt(var + eps)). out = (x - mean)/std * gamma + beta.
+     */
+    void revinNormalize(Tensor x, Tensor gamma, Tensor beta, int b, int t, int m, double eps,
+                        Tensor out, Tensor mean, Tensor std);
+
+    /** Gradients of gamma, beta (accumulate) for {@link #revinNormalize}; mean/std are constants. */
+    void revinNormalizeBackward(Tensor x, Tensor mean, Tensor std, Tensor dout, int b, int t, int m,
+                                Tensor dgamma, Tensor dbeta);
+
+    /**
+     * RevIN denormalise. y, out: (B, H, M). out = (y - beta) / (gamma + eps^2) * std + mean.
+     */
+    void revinDenormalize(Tensor y, Tensor gamma, Tensor beta, Tensor mean, Tensor std,
+                          int b, int h, int m, double eps, Tensor out);
+
+    /** dy overwrite; dgamma, dbeta accumulate. */
+    void revinDenormalizeBackward(Tensor y, Tensor gamma, Tensor beta, Tensor std, Tensor dout,
+                                  int b, int h, int m, double eps, Tensor dy, Tensor dgamma, Tensor dbeta);
+
+    /**
+     * Patching (spec §6.3 step 2). x: (B, T, M) -> out: (B, M, Np, P) with out[b,m,j,p] =
+     * x[b, min(j*S + p, T-1), m]. Np = (T - P)/S + 1 normally; one more with end padding, where
+     * indices past the end repeat the last value (PatchTST style).
+     */
+    void patchify(Tensor x, int b, int t, int m, int p, int s, int np, Tensor out);
+
+    /** Adjoint of {@link #patchify}: dx overwrite (overlaps and padding add up). */
+    void patchifyBackward(Tensor dout, int b, int t, int m, int p, int s, int np, Tensor dx);
+
+    // ---------------------------------------------------------------- optimiser
+
+    /**
+     * One AdamW step (decoupled weight decay), in place:
+     * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+     * p -= lr * (mHat / (sqrt(vHat) + eps) + wd * p), with bias corrections c1 = 1-b1^step,
+     * c2 = 1-b2^step (mHat = m/c1, vHat = v/c2). gradScale multiplies g first (clipping).
+     */
+    void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+               double eps, double weightDecay, int step, double gradScale);
+
+    /** Frees backend resources (device memory); a no-op for host backends. */
+    @Override default void close() {}
+}

@@ -1,0 +1,50 @@
+package dev.mambamixer.engine.tensor;
+
+import dev.mambamixer.engine.backend.Backend;
+import java.util.Arrays;
+
+/**
+ * A dense row-major tensor: a shape plus a storage handle owned by one {@link Backend}.
+ * The handle is backend-specific ({@code float[]} for the CPU float32 backend, {@code double[]}
+ * for the float64 reference backend, a device pointer for CUDA); layers never look inside it.
+ */
+public final class Tensor {
+    private final int[] shape;
+    private final int size;
+    private final Backend backend;
+    private final Object storage;
+
+    public Tensor(Backend backend, Object storage, int... shape) {
+        this.backend = backend;
+        this.storage = storage;
+        this.shape = shape.clone();
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+            n *= d;
+        }
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        this.size = (int) n;
+    }
+
+    public int[] shape() { return shape.clone(); }
+    public int dim(int i) { return shape[i < 0 ? shape.length + i : i]; }
+    public int rank() { return shape.length; }
+    /** Number of elements. */
+    public int size() { return size; }
+    public Backend backend() { return backend; }
+    /** Backend-specific storage handle; only the owning backend casts it. */
+    public Object storage() { return storage; }
+
+    /** Same storage, another shape of the same size (a free reshape). */
+    public Tensor view(int... newShape) {
+        Tensor t = new Tensor(backend, storage, newShape);
+        if (t.size != size) throw new IllegalArgumentException(
+            "cannot view " + Arrays.toString(shape) + " as " + Arrays.toString(newShape));
+        return t;
+    }
+
+    public boolean sameShape(Tensor o) { return Arrays.equals(shape, o.shape); }
+
+    @Override public String toString() { return "Tensor" + Arrays.toString(shape) + "@" + backend.name(); }
+}
