@@ -1,0 +1,103 @@
+package dev.mambamixer.engine.nn;
+
+import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.tensor.Tensor;
+import java.util.Locale;
+
+/**
+ * Weighted averaging of earlier features (spec §5.3, "engine abstraction"): the input of the
+ * i-th mixer of a stack (1-based) is a learned scalar combination of i+1 sources
+ * [x as y_T^(0), x as y_C^(0), out(m_1), ..., out(m_{i-1})], so a stack of 𝓛 (token, channel)
+ * blocks has exactly 𝓛(2𝓛+3) scalars. For TSM2 target 2ℓ-1 (token mixer ℓ) holds α_{ℓ,·} and
+ * β_{ℓ,·}, target 2ℓ (channel mixer ℓ) holds θ_{ℓ,·} and γ_{ℓ,·}, interleaved by source order.
+ * Weights are never weight-decayed.
+ */
+public final class WeightedAverage {
+
+    /** [DECISION] spec §5.3 / §9 A6. */
+    public enum Mode {
+        /** DenseFormer identity init: weight 1 on the most recent source, free scalars (default). */
+        IDENTITY,
+        /** All weights 1/(i+1), free scalars (alternative 2). */
+        UNIFORM,
+        /** Softmax over each target's logits, initialised uniform (alternative 1, as S3). */
+        SOFTMAX;
+
+        public static Mode parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown weighted-average mode '" + s
+                                                   + "' (expected identity, uniform or softmax)");
+            }
+        }
+    }
+
+    private final Backend be;
+    private final Mode mode;
+    private final Parameter weight;   // (i+1) raw weights or logits
+    private final int sources;
+    private final double[] w;         // effective weights of the last forward
+    private final double[] gw;        // scratch
+    private Tensor out;
+
+    /** @param target 1-based position of the mixer this average feeds. */
+    public WeightedAverage(Backend be, String name, int target, Mode mode) {
+        this.be = be;
+        this.mode = mode;
+        this.sources = target + 1;
+        double[] init = new double[sources];
+        switch (mode) {
+            case IDENTITY -> init[target == 1 ? 1 : target] = 1;  // β_{1,0} = 1, else the previous mixer
+            case UNIFORM -> java.util.Arrays.fill(init, 1.0 / sources);
+            case SOFTMAX -> { /* zero logits = uniform */ }
+        }
+        this.weight = new Parameter(be, name, init, true, sources);
+        this.w = new double[sources];
+        this.gw = new double[sources];
+    }
+
+    /** Effective weights from the parameter (downloads a few scalars). */
+    public double[] effectiveWeights() {
+        double[] raw = be.toDoubles(weight.value());
+        if (mode != Mode.SOFTMAX) return raw;
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (double v : raw) max = Math.max(max, v);
+        for (int i = 0; i < raw.length; i++) { raw[i] = Math.exp(raw[i] - max); sum += raw[i]; }
+        for (int i = 0; i < raw.length; i++) raw[i] /= sum;
+        return raw;
+    }
+
+    /** src[j]: the sources in the order documented above (src[0] and src[1] are both x). */
+    public Tensor forward(Tensor[] src) {
+        System.arraycopy(effectiveWeights(), 0, w, 0, sources);
+        out = Buffers.ensure(be, out, src[0].shape());
+        be.fill(out, 0);
+        for (int j = 0; j < sources; j++) if (w[j] != 0) be.axpy(w[j], src[j], out);
+        return out;
+    }
+
+    /**
+     * dOut: gradient of this average's output. Adds w_j dOut into grads[j] and accumulates the
+     * weight gradients <dOut, src_j> (chained through the softmax in SOFTMAX mode).
+     */
+    public void backward(Tensor dOut, Tensor[] src, Tensor[] grads) {
+        for (int j = 0; j < sources; j++) {
+            gw[j] = be.dot(dOut, src[j]);
+            if (w[j] != 0) be.axpy(w[j], dOut, grads[j]);
+        }
+        double[] g = be.toDoubles(weight.grad());
+        if (mode == Mode.SOFTMAX) {
+            double mean = 0;
+            for (int j = 0; j < sources; j++) mean += w[j] * gw[j];
+            for (int j = 0; j < sources; j++) g[j] += w[j] * (gw[j] - mean);
+        } else {
+            for (int j = 0; j < sources; j++) g[j] += gw[j];
+        }
+        be.upload(g, weight.grad());
+    }
+
+    public Parameter weight() { return weight; }
+    public int sources() { return sources; }
+    public Mode mode() { return mode; }
+}

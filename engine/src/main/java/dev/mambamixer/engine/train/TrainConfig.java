@@ -1,0 +1,44 @@
+package dev.mambamixer.engine.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Training settings (spec §6.5: Adam(W), batch 32, early stopping on val MSE with patience,
+ * restore-best). {@code maxStepsPerEpoch} <= 0 means full epochs; {@code evalEvery} = 0 evaluates
+ * once per epoch only.
+ */
+public record TrainConfig(int epochs, int batchSize, double lr, double weightDecay, double clipNorm,
+                          String schedule, int warmupSteps, double minLrRatio, int patience, long seed,
+                          int maxStepsPerEpoch, int evalBatchSize) {
+
+    public static TrainConfig defaults() {
+        return new TrainConfig(10, 32, 1e-3, 0.01, 1.0, "cosine", 100, 0.01, 3, 42L, 0, 128);
+    }
+
+    public TrainConfig validate() {
+        List<String> errs = new ArrayList<>();
+        if (epochs <= 0) errs.add("epochs: must be positive, got " + epochs);
+        if (batchSize <= 0) errs.add("batchSize: must be positive, got " + batchSize);
+        if (evalBatchSize <= 0) errs.add("evalBatchSize: must be positive, got " + evalBatchSize);
+        if (!(lr > 0)) errs.add("lr: must be positive, got " + lr);
+        if (!(weightDecay >= 0)) errs.add("weightDecay: must be >= 0, got " + weightDecay);
+        if (!(clipNorm >= 0)) errs.add("clipNorm: must be >= 0 (0 = off), got " + clipNorm);
+        if (warmupSteps < 0) errs.add("warmupSteps: must be >= 0, got " + warmupSteps);
+        if (patience <= 0) errs.add("patience: must be positive, got " + patience);
+        if (!schedule.equalsIgnoreCase("constant") && !schedule.equalsIgnoreCase("cosine"))
+            errs.add("schedule: unknown value '" + schedule + "' (expected constant or cosine)");
+        if (!errs.isEmpty()) throw new IllegalArgumentException("invalid training config: " + String.join("; ", errs));
+        return this;
+    }
+
+    public TrainConfig withEpochs(int e) {
+        return new TrainConfig(e, batchSize, lr, weightDecay, clipNorm, schedule, warmupSteps, minLrRatio, patience,
+                               seed, maxStepsPerEpoch, evalBatchSize);
+    }
+
+    public TrainConfig withMaxStepsPerEpoch(int s) {
+        return new TrainConfig(epochs, batchSize, lr, weightDecay, clipNorm, schedule, warmupSteps, minLrRatio,
+                               patience, seed, s, evalBatchSize);
+    }
+}

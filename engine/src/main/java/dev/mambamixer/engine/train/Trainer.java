@@ -1,0 +1,209 @@
+package dev.mambamixer.engine.train;
+
+import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.data.BatchIterator;
+import dev.mambamixer.engine.data.WindowDataset;
+import dev.mambamixer.engine.model.Tsm2;
+import dev.mambamixer.engine.nn.Parameter;
+import dev.mambamixer.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Mini-batch training of TSM2 with MSE loss (spec §6.5): AdamW with no-decay groups, global-norm
+ * clipping, warm-up + constant/cosine schedule, early stopping on validation MSE with
+ * restore-best, and seeded determinism (shuffle order depends on (seed, epoch), dropout masks on
+ * (seed, step), kernels reduce in a fixed order), so the same seed gives the same loss curve and
+ * a resumed run continues it exactly. A non-finite loss or gradient stops training before the
+ * optimiser touches the weights, and the best weights so far are restored.
+ */
+public final class Trainer {
+    private final Tsm2 model;
+    private final Backend be;
+    private final TrainConfig cfg;
+    private final AdamW opt;
+    private final TrainingListener listener;
+
+    private int epoch;            // next epoch to run
+    private int step;             // optimiser steps done
+    private double bestVal = Double.POSITIVE_INFINITY;
+    private int bestEpoch = -1;
+    private int badEpochs;
+    private List<float[]> best;   // host copy of the best weights
+    private volatile boolean stopRequested;
+
+    private Tensor x, y, diff, dPred;
+    private float[] xh, yh;
+
+    public Trainer(Tsm2 model, TrainConfig cfg, TrainingListener listener) {
+        this.model = model;
+        this.be = model.backend();
+        this.cfg = cfg.validate();
+        this.opt = AdamW.defaults(be, model.parameters(), cfg.weightDecay());
+        this.listener = listener == null ? new TrainingListener() {} : listener;
+    }
+
+    /** Ask a running {@link #fit} to stop after the current step (thread-safe). */
+    public void requestStop() { stopRequested = true; }
+
+    public TrainResult fit(WindowDataset train, WindowDataset val) {
+        long t0 = System.nanoTime();
+        int bsz = cfg.batchSize();
+        BatchIterator it = new BatchIterator(train, bsz, true, cfg.seed(), true);
+        int stepsPerEpoch = it.batchesPerEpoch();
+        if (train.size() < bsz) stepsPerEpoch = 0;
+        if (cfg.maxStepsPerEpoch() > 0) stepsPerEpoch = Math.min(stepsPerEpoch, cfg.maxStepsPerEpoch());
+        if (stepsPerEpoch == 0)
+            throw new IllegalArgumentException("training split of " + train.source() + " has " + train.size()
+                                               + " windows, fewer than one batch of " + bsz);
+        LrSchedule sched = new LrSchedule(cfg.schedule(), cfg.lr(), cfg.warmupSteps(),
+                                          cfg.epochs() * stepsPerEpoch, cfg.minLrRatio());
+        int t = train.lookback(), h = train.horizon(), m = train.variates();
+        xh = ensure(xh, bsz * t * m);
+        yh = ensure(yh, bsz * h * m);
+        boolean early = false;
+        String reason = "completed " + cfg.epochs() + " epochs";
+        long samples = 0;
+        for (; epoch < cfg.epochs() && !stopRequested; epoch++) {
+            it.startEpoch(epoch);
+            double lossSum = 0;
+            int inEpoch = 0;
+            while (it.hasNext() && inEpoch < stepsPerEpoch && !stopRequested) {
+                int n = it.next(xh, yh);
+                double lr = sched.at(step);
+                double loss = trainStep(xh, yh, n, t, h, m);
+                if (!Double.isFinite(loss)) return abort("loss became " + loss + " at step " + (step + 1)
+                                                         + " (epoch " + (epoch + 1) + ")", t0);
+                double gn = opt.gradNorm();
+                if (!Double.isFinite(gn)) return abort("gradient norm became " + gn + " at step " + (step + 1)
+                                                       + " (epoch " + (epoch + 1) + ")", t0);
+                double scale = cfg.clipNorm() > 0 && gn > cfg.clipNorm() ? cfg.clipNorm() / gn : 1.0;
+                opt.step(lr, scale);
+                step++;
+                inEpoch++;
+                samples += n;
+                lossSum += loss;
+                listener.onStep(new TrainingListener.StepEvent(epoch + 1, step, inEpoch, stepsPerEpoch, loss, lr, gn,
+                                                               samples, seconds(t0)));
+            }
+            Metrics v = evaluate(val);
+            if (!Double.isFinite(v.mse())) return abort("validation MSE became " + v.mse() + " after epoch "
+                                                        + (epoch + 1), t0);
+            boolean improved = v.mse() < bestVal;
+            if (improved) {
+                bestVal = v.mse();
+                bestEpoch = epoch + 1;
+                badEpochs = 0;
+                best = snapshot();
+            } else {
+                badEpochs++;
+            }
+            TrainingListener.EpochEvent ev = new TrainingListener.EpochEvent(
+                epoch + 1, step, lossSum / Math.max(1, inEpoch), v.mse(), v.mae(), sched.at(Math.max(0, step - 1)),
+                seconds(t0), improved);
+            listener.onEpoch(ev);
+            if (improved) listener.onNewBest(ev);
+            if (badEpochs >= cfg.patience()) {
+                early = true;
+                reason = "early stop: validation MSE did not improve for " + badEpochs + " epochs";
+                epoch++;
+                break;
+            }
+        }
+        if (stopRequested) reason = "stopped on request";
+        restoreBest();
+        listener.onFinish(reason);
+        return new TrainResult(epoch, step, bestEpoch, bestVal, early, false, reason, seconds(t0));
+    }
+
+    private TrainResult abort(String why, long t0) {
+        restoreBest();
+        String reason = why + "; training stopped, weights restored to the best epoch ("
+                        + (bestEpoch < 0 ? "initial weights" : "epoch " + bestEpoch) + ")";
+        listener.onFinish(reason);
+        return new TrainResult(epoch, step, bestEpoch, bestVal, false, true, reason, seconds(t0));
+    }
+
+    /** Forward, MSE loss, backward for one batch; returns the loss. Grads are zeroed first. */
+    double trainStep(float[] xb, float[] yb, int n, int t, int h, int m) {
+        x = sized(x, n, t, m);
+        y = sized(y, n, h, m);
+        be.upload(slice(xb, n * t * m), x);
+        be.upload(slice(yb, n * h * m), y);
+        Tensor pred = model.forward(x, n, true, cfg.seed() * 1_000_003L + step);
+        diff = sized(diff, n, h, m);
+        dPred = sized(dPred, n, h, m);
+        be.sub(pred, y, diff);
+        double count = (double) n * h * m;
+        double loss = be.dot(diff, diff) / count;
+        if (!Double.isFinite(loss)) return loss;
+        be.copy(diff, dPred);
+        be.scale(dPred, 2.0 / count);
+        opt.zeroGrad();
+        model.backward(dPred);
+        return loss;
+    }
+
+    /** MSE and MAE over every window of ds, in standardised space, without dropout. */
+    public Metrics evaluate(WindowDataset ds) {
+        return Evaluation.run(model, ds, cfg.evalBatchSize(), null);
+    }
+
+    private float[] scratchX, scratchY;
+
+    private float[] slice(float[] a, int n) {
+        if (a.length == n) return a;
+        // partial final batches: copy into an exact-size array (reused)
+        if (a == xh) return scratchX = copyInto(scratchX, a, n);
+        return scratchY = copyInto(scratchY, a, n);
+    }
+
+    private static float[] copyInto(float[] dst, float[] src, int n) {
+        if (dst == null || dst.length != n) dst = new float[n];
+        System.arraycopy(src, 0, dst, 0, n);
+        return dst;
+    }
+
+    private Tensor sized(Tensor cur, int... shape) {
+        return dev.mambamixer.engine.nn.Buffers.ensure(be, cur, shape);
+    }
+
+    private static float[] ensure(float[] a, int n) { return a != null && a.length == n ? a : new float[n]; }
+
+    private List<float[]> snapshot() {
+        List<float[]> s = new ArrayList<>();
+        for (Parameter p : model.parameters()) s.add(be.toFloats(p.value()));
+        return s;
+    }
+
+    private void restoreBest() {
+        if (best == null) return;
+        List<Parameter> ps = model.parameters();
+        for (int i = 0; i < ps.size(); i++) be.upload(best.get(i), ps.get(i).value());
+    }
+
+    private static double seconds(long t0) { return (System.nanoTime() - t0) / 1e9; }
+
+    // ---------------------------------------------------------------- resume state
+
+    public AdamW optimizer() { return opt; }
+    public int epoch() { return epoch; }
+    public int step() { return step; }
+    public double bestValMse() { return bestVal; }
+    public int bestEpoch() { return bestEpoch; }
+    public int badEpochs() { return badEpochs; }
+
+    /** Restore counters after loading weights and optimiser moments from a checkpoint. */
+    public void resume(int epoch, int step, double bestVal, int bestEpoch, int badEpochs, List<float[]> bestWeights) {
+        this.epoch = epoch;
+        this.step = step;
+        this.bestVal = bestVal;
+        this.bestEpoch = bestEpoch;
+        this.badEpochs = badEpochs;
+        this.best = bestWeights;
+        opt.setStepCount(step);
+    }
+
+    /** Host copy of the best weights so far (null before the first validation). */
+    public List<float[]> bestWeights() { return best; }
+}

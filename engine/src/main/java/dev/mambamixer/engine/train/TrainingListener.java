@@ -1,0 +1,25 @@
+package dev.mambamixer.engine.train;
+
+/**
+ * Training events (engine -> front ends; the engine never knows who listens). Called on the
+ * training thread: a UI must hand off, never block.
+ */
+public interface TrainingListener {
+    /** After each optimiser step. */
+    default void onStep(StepEvent e) {}
+
+    /** After each epoch's validation. */
+    default void onEpoch(EpochEvent e) {}
+
+    /** When validation improved and the model is the new best. */
+    default void onNewBest(EpochEvent e) {}
+
+    /** Training ended (normally, early-stopped, or aborted). */
+    default void onFinish(String reason) {}
+
+    record StepEvent(int epoch, int step, int stepInEpoch, int stepsPerEpoch, double loss, double lr,
+                     double gradNorm, long samples, double wallSeconds) {}
+
+    record EpochEvent(int epoch, int step, double trainLoss, double valMse, double valMae, double lr,
+                      double wallSeconds, boolean best) {}
+}
