@@ -425,7 +425,7 @@ public final class ReferenceBackend implements Backend {
 
         double[] a = new double[N];
         double[] dA = new double[N];                  // dA[e, :] for the current e, summed over s, t
-        double[] hbuf = new double[(CH + 1) * N];     // (chunk+1, N): h_{t0-1}, h_{t0}, ..., h_{t1-1}
+        double[] hbuf = new double[(Math.min(CH, L) + 1) * N]; // (chunk+1, N): h_{t0-1}, h_{t0}, ..., h_{t1-1}
         double[] carry = new double[N];               // Ā_{t+1} · λ_{t+1}
         for (int s = 0; s < S; s++) {
             for (int e = 0; e < E; e++) {
