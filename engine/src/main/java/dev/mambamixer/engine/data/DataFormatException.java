@@ -1,0 +1,27 @@
+package dev.mambamixer.engine.data;
+
+/**
+ * A data file does not follow the benchmark CSV format (spec §6.2): header row, first column
+ * {@code date}, then finite numeric columns. The message always names the file and the 1-based
+ * line number, and the column when one cell is at fault, so that a user can open the file and
+ * fix it. Unchecked on purpose: a malformed file is a user error, not a recoverable condition
+ * inside the engine.
+ */
+public class DataFormatException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String file;
+    private final int line;
+
+    public DataFormatException(String file, int line, String message) {
+        super(file + ": line " + line + ": " + message);
+        this.file = file;
+        this.line = line;
+    }
+
+    /** The file name as it was given to the reader. */
+    public String file() { return file; }
+
+    /** 1-based line number of the offending line (1 = header). */
+    public int line() { return line; }
+}
