@@ -1,0 +1,698 @@
+package dev.mambamixer.engine.backend;
+
+import dev.mambamixer.engine.backend.cpu.Parallel;
+import dev.mambamixer.engine.backend.cpu.ScalarScanKernel;
+import dev.mambamixer.engine.backend.cpu.ScanKernel;
+import dev.mambamixer.engine.backend.cpu.Scratch;
+import dev.mambamixer.engine.tensor.Tensor;
+import dev.ludovic.netlib.blas.BLAS;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.logging.Logger;
+
+/**
+ * The production float32 CPU backend: storage is {@code float[]}. GEMMs go to netlib BLAS
+ * (native OpenBLAS through JNI when the system has it, else the Vector-API/Java fallbacks); the
+ * selective scan (spec §3.2/§3.3), conv, LayerNorm and the larger element-wise kernels run on a
+ * shared ForkJoinPool. Parameter-gradient reductions are done in fixed blocks whose partials are
+ * summed in block order, so every kernel is bit-reproducible run to run. Semantics match
+ * {@link ReferenceBackend} (float64) up to float32 rounding.
+ *
+ * <p>System property {@code mambamixer.vector=false} switches the scan to the scalar kernel.
+ */
+public final class CpuBackend implements Backend {
+
+    private static final Logger LOG = Logger.getLogger(CpuBackend.class.getName());
+
+    /** Element-wise kernels go parallel only above this many elements (thread hand-off costs ~µs). */
+    static final int PARALLEL_MIN = 1 << 16;
+    /** Grain of element-wise blocks. */
+    private static final int ELEMENT_GRAIN = 1 << 15;
+
+    private static final BLAS BLAS_IMPL = BLAS.getInstance();
+    private static final ScanKernel SCAN = pickScanKernel();
+
+    static {
+        LOG.info(() -> "CpuBackend: BLAS " + blasImplementation() + ", scan kernel " + SCAN.name()
+            + ", " + Parallel.threads() + " threads");
+    }
+
+    // Worker-thread scan buffers.
+    private static final Scratch H = new Scratch(), HBUF = new Scratch(), ABUF = new Scratch(),
+        YBUF = new Scratch(), CARRY = new Scratch();
+    // Caller-thread buffers for per-block partial sums.
+    private static final Scratch PARTIAL = new Scratch();
+
+    /** Which netlib BLAS implementation is in use (JNIBLAS = native system libblas.so.3). */
+    public static String blasImplementation() { return BLAS_IMPL.getClass().getSimpleName(); }
+
+    /** Which scan kernel is in use ("vector-8x32" or "scalar"). */
+    public static String scanKernel() { return SCAN.name(); }
+
+    private static ScanKernel pickScanKernel() {
+        boolean want = !"false".equalsIgnoreCase(System.getProperty("mambamixer.vector", "true"));
+        // The incubator module must be resolved (--add-modules jdk.incubator.vector) before the
+        // vector class may be touched; otherwise it fails to link.
+        if (want && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                return (ScanKernel) Class.forName("dev.mambamixer.engine.backend.cpu.VectorScanKernel")
+                    .getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError ex) {
+                LOG.warning("Vector API scan unavailable, using scalar: " + ex);
+            }
+        }
+        return new ScalarScanKernel();
+    }
+
+    @Override public String name() { return "cpu-f32"; }
+
+    @Override public int elementBytes() { return 4; }
+
+    // ================================================================ storage helpers
+
+    private static float[] data(Tensor t, String what) {
+        if (t == null) throw new IllegalArgumentException(what + " must not be null");
+        if (!(t.storage() instanceof float[] arr))
+            throw new IllegalArgumentException(what + " " + t + " is not a cpu-f32 tensor");
+        return arr;
+    }
+
+    private static float[] data(Tensor t, String what, long n) {
+        float[] arr = data(t, what);
+        if (t.size() != n)
+            throw new IllegalArgumentException(what + " " + t + " has " + t.size() + " elements, expected " + n);
+        return arr;
+    }
+
+    private static void checkRange(Tensor t, int off, long n, String what) {
+        if (off < 0 || n < 0 || off + n > t.size())
+            throw new IllegalArgumentException(what + ": range [" + off + ", " + (off + n) + ") outside " + t);
+    }
+
+    private static float sigmoid(float x) { return 1f / (1f + (float) Math.exp(-x)); }
+
+    /** Element-wise loop over [0, n): parallel blocks when large, else inline. */
+    private static void elementwise(int n, Parallel.BlockBody body) {
+        if (n < PARALLEL_MIN) { body.run(0, 0, n); return; }
+        Parallel.forBlocks(n, Parallel.blocks(n, ELEMENT_GRAIN), body);
+    }
+
+    /** A caller-owned zeroed buffer of n floats for per-block partials. */
+    private static float[] partials(int n) {
+        float[] p = PARTIAL.get(n);
+        Arrays.fill(p, 0, n, 0f);
+        return p;
+    }
+
+    // ================================================================ memory
+
+    @Override public Tensor zeros(int... shape) {
+        long n = 1;
+        for (int dim : shape) {
+            if (dim < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+            n *= dim;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        }
+        return new Tensor(this, new float[(int) n], shape);
+    }
+
+    @Override public Tensor fromDoubles(double[] src, int... shape) {
+        Tensor t = zeros(shape);
+        upload(src, t);
+        return t;
+    }
+
+    @Override public Tensor fromFloats(float[] src, int... shape) {
+        Tensor t = zeros(shape);
+        upload(src, t);
+        return t;
+    }
+
+    @Override public void upload(double[] src, Tensor dst) {
+        float[] d = data(dst, "dst");
+        if (src.length != d.length) throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
+        for (int i = 0; i < d.length; i++) d[i] = (float) src[i];
+    }
+
+    @Override public void upload(float[] src, Tensor dst) {
+        float[] d = data(dst, "dst");
+        if (src.length != d.length) throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
+        System.arraycopy(src, 0, d, 0, d.length);
+    }
+
+    @Override public double[] toDoubles(Tensor t) {
+        float[] f = data(t, "t");
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    @Override public float[] toFloats(Tensor t) { return data(t, "t").clone(); }
+
+    @Override public void copy(Tensor src, int srcOff, Tensor dst, int dstOff, int n) {
+        checkRange(src, srcOff, n, "copy src");
+        checkRange(dst, dstOff, n, "copy dst");
+        System.arraycopy(data(src, "src"), srcOff, data(dst, "dst"), dstOff, n);
+    }
+
+    @Override public void fill(Tensor t, double value) { Arrays.fill(data(t, "t"), (float) value); }
+
+    // ================================================================ GEMM
+
+    /**
+     * Row-major C = α op(A) op(B) + β C via column-major BLAS: a row-major matrix is its own
+     * transpose in column-major, so we compute Cᵀ = op(B)ᵀ op(A)ᵀ, i.e. sgemm with A and B
+     * swapped (and m, n swapped), keeping the trans flags.
+     */
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     double alpha, Tensor a, int aOff, Tensor b, int bOff,
+                     double beta, Tensor c, int cOff) {
+        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("gemm: negative size m=" + m + " n=" + n + " k=" + k);
+        float[] A = data(a, "gemm A"), B = data(b, "gemm B"), C = data(c, "gemm C");
+        checkRange(a, aOff, (long) m * k, "gemm A");
+        checkRange(b, bOff, (long) k * n, "gemm B");
+        checkRange(c, cOff, (long) m * n, "gemm C");
+        if (m == 0 || n == 0) return;
+        if (k == 0) { // C = beta*C; done here since some BLAS reject k=0 leading dimensions
+            for (int i = cOff; i < cOff + m * n; i++) C[i] = beta == 0.0 ? 0f : (float) beta * C[i];
+            return;
+        }
+        int lda = transA ? m : k; // row-major A is (m,k) or (k,m) when transA
+        int ldb = transB ? k : n; // row-major B is (k,n) or (n,k) when transB
+        BLAS_IMPL.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k,
+            (float) alpha, B, bOff, ldb, A, aOff, lda, (float) beta, C, cOff, n);
+    }
+
+    // ================================================================ element-wise
+
+    private static void checkSame(Tensor a, Tensor b, String what) {
+        if (a.size() != b.size()) throw new IllegalArgumentException(what + ": size mismatch " + a + " vs " + b);
+    }
+
+    @Override public void add(Tensor a, Tensor b, Tensor out) {
+        float[] x = data(a, "a"), y = data(b, "b", a.size()), o = data(out, "out", a.size());
+        elementwise(o.length, (blk, from, to) -> { for (int i = from; i < to; i++) o[i] = x[i] + y[i]; });
+    }
+
+    @Override public void sub(Tensor a, Tensor b, Tensor out) {
+        float[] x = data(a, "a"), y = data(b, "b", a.size()), o = data(out, "out", a.size());
+        elementwise(o.length, (blk, from, to) -> { for (int i = from; i < to; i++) o[i] = x[i] - y[i]; });
+    }
+
+    @Override public void mul(Tensor a, Tensor b, Tensor out) {
+        float[] x = data(a, "a"), y = data(b, "b", a.size()), o = data(out, "out", a.size());
+        elementwise(o.length, (blk, from, to) -> { for (int i = from; i < to; i++) o[i] = x[i] * y[i]; });
+    }
+
+    @Override public void axpy(double alpha, Tensor x, int xOff, Tensor y, int yOff, int n) {
+        float[] xs = data(x, "x"), ys = data(y, "y");
+        checkRange(x, xOff, n, "axpy x");
+        checkRange(y, yOff, n, "axpy y");
+        float al = (float) alpha;
+        elementwise(n, (blk, from, to) -> { for (int i = from; i < to; i++) ys[yOff + i] += al * xs[xOff + i]; });
+    }
+
+    @Override public void scale(Tensor x, double alpha) {
+        float[] xs = data(x, "x");
+        float al = (float) alpha;
+        elementwise(xs.length, (blk, from, to) -> { for (int i = from; i < to; i++) xs[i] *= al; });
+    }
+
+    @Override public void siluForward(Tensor x, Tensor out) {
+        float[] xs = data(x, "x"), o = data(out, "out", x.size());
+        elementwise(o.length, (blk, from, to) -> {
+            for (int i = from; i < to; i++) { float v = xs[i]; o[i] = v * sigmoid(v); }
+        });
+    }
+
+    @Override public void siluBackward(Tensor x, Tensor dout, Tensor dx) {
+        float[] xs = data(x, "x"), g = data(dout, "dout", x.size()), d = data(dx, "dx", x.size());
+        elementwise(d.length, (blk, from, to) -> {
+            for (int i = from; i < to; i++) {
+                float v = xs[i], s = sigmoid(v);
+                d[i] = g[i] * (s * (1f + v * (1f - s))); // SiLU'(x) = σ(1 + x(1-σ)) (spec §2)
+            }
+        });
+    }
+
+    @Override public double dot(Tensor a, Tensor b) {
+        float[] x = data(a, "a"), y = data(b, "b", a.size());
+        double s = 0.0;
+        for (int i = 0; i < x.length; i++) s += (double) x[i] * y[i];
+        return s;
+    }
+
+    @Override public double sumAbs(Tensor x) {
+        double s = 0.0;
+        for (float v : data(x, "x")) s += Math.abs(v);
+        return s;
+    }
+
+    @Override public void addRowVector(Tensor x, int rows, int cols, Tensor v) {
+        float[] xs = data(x, "x", (long) rows * cols), vs = data(v, "v", cols);
+        if (cols == 0) return;
+        int minRows = Math.max(1, ELEMENT_GRAIN / cols);
+        Parallel.BlockBody body = (blk, r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * cols;
+                for (int c = 0; c < cols; c++) xs[base + c] += vs[c];
+            }
+        };
+        if (xs.length < PARALLEL_MIN) body.run(0, 0, rows);
+        else Parallel.forBlocks(rows, Parallel.blocks(rows, minRows), body);
+    }
+
+    @Override public void sumRows(Tensor x, int rows, int cols, Tensor out) {
+        float[] xs = data(x, "x", (long) rows * cols), o = data(out, "out", cols);
+        if (cols == 0 || rows == 0) return;
+        int blocks = xs.length < PARALLEL_MIN ? 1 : Parallel.blocks(rows, Math.max(1, ELEMENT_GRAIN / cols));
+        float[] part = partials(blocks * cols); // (blocks, cols)
+        Parallel.forBlocks(rows, blocks, (blk, r0, r1) -> {
+            int pb = blk * cols;
+            for (int r = r0; r < r1; r++) {
+                int base = r * cols;
+                for (int c = 0; c < cols; c++) part[pb + c] += xs[base + c];
+            }
+        });
+        reduceInto(part, blocks, cols, o, null);
+    }
+
+    /** out[i] += Σ_blk part[blk*n + i] (× scale[i] if given), summed in block order in double. */
+    private static void reduceInto(float[] part, int blocks, int n, float[] out, float[] scale) {
+        for (int i = 0; i < n; i++) {
+            double s = 0.0;
+            for (int blk = 0; blk < blocks; blk++) s += part[blk * n + i];
+            out[i] += scale == null ? (float) s : (float) (s * scale[i]);
+        }
+    }
+
+    /** Same draw order as {@link ReferenceBackend#dropoutMask}: one SplittableRandom, one nextDouble per element. */
+    @Override public void dropoutMask(Tensor mask, double keep, long seed) {
+        if (!(keep > 0.0 && keep <= 1.0))
+            throw new IllegalArgumentException("dropout keep probability must be in (0, 1], got " + keep);
+        float[] ms = data(mask, "mask");
+        SplittableRandom rng = new SplittableRandom(seed);
+        float kept = (float) (1.0 / keep);
+        for (int i = 0; i < ms.length; i++) ms[i] = rng.nextDouble() < keep ? kept : 0f;
+    }
+
+    // ================================================================ layout
+
+    @Override public void swapMiddle(Tensor x, int a, int b, int c, int d, Tensor out) {
+        long n = (long) a * b * c * d;
+        float[] xs = data(x, "x", n), o = data(out, "out", n);
+        if (xs == o) throw new IllegalArgumentException("swapMiddle: out must not alias x");
+        Parallel.BlockBody body = (blk, i0, i1) -> {
+            for (int i = i0; i < i1; i++)
+                for (int j = 0; j < b; j++)
+                    for (int l = 0; l < c; l++) // x[i, j, l, :] (A,B,C,D) -> out[i, l, j, :] (A,C,B,D)
+                        System.arraycopy(xs, ((i * b + j) * c + l) * d, o, ((i * c + l) * b + j) * d, d);
+        };
+        if (n < PARALLEL_MIN) body.run(0, 0, a);
+        else Parallel.forBlocks(a, Parallel.blocks(a, 1), body);
+    }
+
+    @Override public void flipSequence(Tensor x, int s, int l, int e, Tensor out) {
+        long n = (long) s * l * e;
+        float[] xs = data(x, "x", n), o = data(out, "out", n);
+        if (xs == o) throw new IllegalArgumentException("flipSequence: out must not alias x");
+        Parallel.BlockBody body = (blk, s0, s1) -> {
+            for (int si = s0; si < s1; si++)
+                for (int t = 0; t < l; t++)
+                    System.arraycopy(xs, (si * l + t) * e, o, (si * l + (l - 1 - t)) * e, e);
+        };
+        if (n < PARALLEL_MIN) body.run(0, 0, s);
+        else Parallel.forBlocks(s, Parallel.blocks(s, 1), body);
+    }
+
+    // ================================================================ causal conv (spec §4.2 step 2)
+
+    /** Sequences per block so each block has at least ~ELEMENT_GRAIN elements. */
+    private static int seqBlocks(int s, long perSeq) {
+        if ((long) s * perSeq < PARALLEL_MIN) return 1;
+        return Parallel.blocks(s, (int) Math.max(1, ELEMENT_GRAIN / Math.max(1, perSeq)));
+    }
+
+    @Override
+    public void causalConvForward(Tensor x, Tensor w, Tensor bias, int s, int l, int e, int k, Tensor out) {
+        float[] xs = data(x, "x", (long) s * l * e), ws = data(w, "w", (long) e * k), bs = data(bias, "bias", e);
+        float[] o = data(out, "out", (long) s * l * e);
+        if (xs == o) throw new IllegalArgumentException("causalConvForward: out must not alias x");
+        float[] wt = transposeWeights(ws, e, k); // (K, E): contiguous over e for each tap
+        Parallel.forBlocks(s, seqBlocks(s, (long) l * e), (blk, s0, s1) -> {
+            for (int si = s0; si < s1; si++)
+                for (int t = 0; t < l; t++) {
+                    int row = (si * l + t) * e;
+                    System.arraycopy(bs, 0, o, row, e);
+                    for (int kk = 0; kk < k; kk++) {
+                        int src = t - k + 1 + kk; // tap k-1 is the current step
+                        if (src < 0) continue;
+                        int xrow = (si * l + src) * e, wrow = kk * e;
+                        for (int ei = 0; ei < e; ei++) o[row + ei] += wt[wrow + ei] * xs[xrow + ei];
+                    }
+                }
+        });
+    }
+
+    private static float[] transposeWeights(float[] ws, int e, int k) {
+        float[] wt = new float[e * k]; // tiny (E*K), so a plain allocation
+        for (int ei = 0; ei < e; ei++)
+            for (int kk = 0; kk < k; kk++) wt[kk * e + ei] = ws[ei * k + kk];
+        return wt;
+    }
+
+    @Override
+    public void causalConvBackward(Tensor x, Tensor w, Tensor dout, int s, int l, int e, int k,
+                                   Tensor dx, Tensor dw, Tensor dbias) {
+        float[] xs = data(x, "x", (long) s * l * e), ws = data(w, "w", (long) e * k), g = data(dout, "dout", (long) s * l * e);
+        float[] dxs = data(dx, "dx", (long) s * l * e), dws = data(dw, "dw", (long) e * k), dbs = data(dbias, "dbias", e);
+        float[] wt = transposeWeights(ws, e, k);
+        int blocks = seqBlocks(s, (long) l * e);
+        int stride = (k + 1) * e; // per block: dw as (K, E) then db (E)
+        float[] part = partials(blocks * stride);
+        Parallel.forBlocks(s, blocks, (blk, s0, s1) -> {
+            int pw = blk * stride, pb = pw + k * e;
+            for (int si = s0; si < s1; si++)
+                for (int j = 0; j < l; j++) {
+                    int row = (si * l + j) * e;
+                    // dx[j] = Σ_kk g[j + K-1-kk] · w[kk] (gather form: each dx row written once)
+                    Arrays.fill(dxs, row, row + e, 0f);
+                    for (int kk = 0; kk < k; kk++) {
+                        int t = j + k - 1 - kk;
+                        if (t >= l) continue;
+                        int grow = (si * l + t) * e, wrow = kk * e;
+                        for (int ei = 0; ei < e; ei++) dxs[row + ei] += g[grow + ei] * wt[wrow + ei];
+                    }
+                    // dw[kk] += g[j] · x[j-K+1+kk]; db += g[j]
+                    for (int ei = 0; ei < e; ei++) part[pb + ei] += g[row + ei];
+                    for (int kk = 0; kk < k; kk++) {
+                        int src = j - k + 1 + kk;
+                        if (src < 0) continue;
+                        int xrow = (si * l + src) * e, prow = pw + kk * e;
+                        for (int ei = 0; ei < e; ei++) part[prow + ei] += g[row + ei] * xs[xrow + ei];
+                    }
+                }
+        });
+        for (int ei = 0; ei < e; ei++) {
+            for (int kk = 0; kk < k; kk++) {
+                double sum = 0.0;
+                for (int blk = 0; blk < blocks; blk++) sum += part[blk * stride + kk * e + ei];
+                dws[ei * k + kk] += (float) sum;
+            }
+            double sb = 0.0;
+            for (int blk = 0; blk < blocks; blk++) sb += part[blk * stride + k * e + ei];
+            dbs[ei] += (float) sb;
+        }
+    }
+
+    // ================================================================ LayerNorm
+
+    @Override
+    public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, int rows, int n, double eps,
+                                 Tensor out, Tensor mean, Tensor rstd) {
+        float[] xs = data(x, "x", (long) rows * n), gs = data(gamma, "gamma", n), bs = data(beta, "beta", n);
+        float[] o = data(out, "out", (long) rows * n), mu = data(mean, "mean", rows), rs = data(rstd, "rstd", rows);
+        Parallel.forBlocks(rows, seqBlocks(rows, n), (blk, r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * n;
+                double m = 0.0;
+                for (int i = 0; i < n; i++) m += xs[base + i];
+                m /= n;
+                double var = 0.0; // population variance, two-pass
+                for (int i = 0; i < n; i++) { double c = xs[base + i] - m; var += c * c; }
+                var /= n;
+                float mf = (float) m, rsf = (float) (1.0 / Math.sqrt(var + eps));
+                mu[r] = mf;
+                rs[r] = rsf;
+                for (int i = 0; i < n; i++) o[base + i] = (xs[base + i] - mf) * rsf * gs[i] + bs[i];
+            }
+        });
+    }
+
+    @Override
+    public void layerNormBackward(Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dout,
+                                  int rows, int n, Tensor dx, Tensor dgamma, Tensor dbeta) {
+        float[] xs = data(x, "x", (long) rows * n), gs = data(gamma, "gamma", n), mu = data(mean, "mean", rows);
+        float[] rs = data(rstd, "rstd", rows), g = data(dout, "dout", (long) rows * n), dxs = data(dx, "dx", (long) rows * n);
+        float[] dgs = data(dgamma, "dgamma", n), dbs = data(dbeta, "dbeta", n);
+        int blocks = seqBlocks(rows, n);
+        float[] part = partials(blocks * 2 * n); // per block: dgamma (n) then dbeta (n)
+        Parallel.forBlocks(rows, blocks, (blk, r0, r1) -> {
+            int pg = blk * 2 * n, pb = pg + n;
+            for (int r = r0; r < r1; r++) {
+                int base = r * n;
+                float m = mu[r], rsv = rs[r];
+                // dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dxhat = dout gamma
+                double sumD = 0.0, sumDX = 0.0;
+                for (int i = 0; i < n; i++) {
+                    float xhat = (xs[base + i] - m) * rsv;
+                    float gi = g[base + i];
+                    float dxhat = gi * gs[i];
+                    sumD += dxhat;
+                    sumDX += dxhat * xhat;
+                    part[pg + i] += gi * xhat;
+                    part[pb + i] += gi;
+                }
+                float meanD = (float) (sumD / n), meanDX = (float) (sumDX / n);
+                for (int i = 0; i < n; i++) {
+                    float xhat = (xs[base + i] - m) * rsv;
+                    dxs[base + i] = rsv * (g[base + i] * gs[i] - meanD - xhat * meanDX);
+                }
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            double sg = 0.0, sb = 0.0;
+            for (int blk = 0; blk < blocks; blk++) { sg += part[blk * 2 * n + i]; sb += part[blk * 2 * n + n + i]; }
+            dgs[i] += (float) sg;
+            dbs[i] += (float) sb;
+        }
+    }
+
+    // ================================================================ selective scan (spec §3)
+
+    private static void checkScanShapes(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat,
+                                        Tensor cmat, Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints) {
+        long sle = (long) dims.s() * dims.l() * dims.e(), sln = (long) dims.s() * dims.l() * dims.n();
+        data(u, "u", sle);
+        data(deltaRaw, "deltaRaw", sle);
+        data(aLog, "aLog", (long) dims.e() * dims.n());
+        data(bmat, "B", sln);
+        data(cmat, "C", sln);
+        data(d, "D", dims.e());
+        if (z != null) data(z, "z", sle);
+        data(deltaBias, "deltaBias", dims.e());
+        data(checkpoints, "checkpoints", (long) dims.s() * dims.chunks() * dims.e() * dims.n());
+    }
+
+    /** A = -exp(A_log), (E, N); small, so allocated per call. */
+    private static float[] stateMatrix(float[] al) {
+        float[] a = new float[al.length];
+        for (int i = 0; i < al.length; i++) a[i] = (float) -Math.exp(al[i]);
+        return a;
+    }
+
+    /** Blocks for the scan: fixed by S alone (at most one sequence per block up to MAX_BLOCKS). */
+    private static int scanBlocks(ScanDims dims) {
+        long work = (long) dims.l() * dims.e() * dims.n();
+        return work * dims.s() < PARALLEL_MIN ? 1 : Parallel.blocks(dims.s(), 1);
+    }
+
+    @Override
+    public void scanForward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
+                            Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints) {
+        checkScanShapes(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+        final int L = dims.l(), E = dims.e(), N = dims.n(), CH = dims.chunk();
+        float[] us = data(u, "u"), dr = data(deltaRaw, "deltaRaw"), a = stateMatrix(data(aLog, "aLog"));
+        float[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
+        float[] zs = z == null ? null : data(z, "z");
+        float[] o = data(out, "out", us.length), ck = data(checkpoints, "checkpoints");
+        Parallel.forBlocks(dims.s(), scanBlocks(dims), (blk, s0, s1) -> {
+            float[] h = H.get(E * N);
+            for (int s = s0; s < s1; s++) SCAN.forward(s, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, o, ck, h);
+        });
+    }
+
+    @Override
+    public void scanBackward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
+                             Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints, Tensor dout,
+                             Tensor du, Tensor dDeltaRaw, Tensor dALog, Tensor dB, Tensor dC,
+                             Tensor dD, Tensor dz, Tensor dDeltaBias) {
+        checkScanShapes(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+        final int L = dims.l(), E = dims.e(), N = dims.n(), CH = dims.chunk(), EN = E * N;
+        final int sle = dims.s() * L * E, sln = dims.s() * L * N;
+        float[] us = data(u, "u"), dr = data(deltaRaw, "deltaRaw"), a = stateMatrix(data(aLog, "aLog"));
+        float[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
+        float[] zs = z == null ? null : data(z, "z");
+        float[] ck = data(checkpoints, "checkpoints"), g = data(dout, "dout", sle);
+        float[] gu = data(du, "du", sle), gdr = data(dDeltaRaw, "dDeltaRaw", sle);
+        float[] gal = data(dALog, "dALog", EN), gb = data(dB, "dB", sln), gc = data(dC, "dC", sln);
+        float[] gd = data(dD, "dD", E), gdb = data(dDeltaBias, "dDeltaBias", E);
+        float[] gz = zs == null ? null : data(dz, "dz", sle);
+
+        int blocks = scanBlocks(dims);
+        int stride = EN + 2 * E; // per block: dA (E,N), dD (E), dDeltaBias (E)
+        float[] part = partials(blocks * stride);
+        Parallel.forBlocks(dims.s(), blocks, (blk, s0, s1) -> {
+            int rc = Math.min(CH, L); // recompute rows: a chunk never exceeds L steps
+            float[] hbuf = HBUF.get((rc + 1) * EN), abuf = ABUF.get(rc * EN);
+            float[] ybuf = YBUF.get(rc * E), carry = CARRY.get(EN);
+            // Small per-block partials (E*N + 2E floats), copied into the block-ordered buffer at the end.
+            float[] pA = new float[EN], pD = new float[E], pDb = new float[E];
+            for (int s = s0; s < s1; s++)
+                SCAN.backward(s, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, ck, g,
+                    gu, gdr, gb, gc, gz, pA, pD, pDb, hbuf, abuf, ybuf, carry);
+            int off = blk * stride;
+            System.arraycopy(pA, 0, part, off, EN);
+            System.arraycopy(pD, 0, part, off + EN, E);
+            System.arraycopy(pDb, 0, part, off + EN + E, E);
+        });
+        // Block-ordered reductions; dA_log = dA ⊙ A (spec §3.3 step 5).
+        for (int i = 0; i < EN; i++) {
+            double s = 0.0;
+            for (int b = 0; b < blocks; b++) s += part[b * stride + i];
+            gal[i] += (float) (s * a[i]);
+        }
+        for (int e = 0; e < E; e++) {
+            double sD = 0.0, sB = 0.0;
+            for (int b = 0; b < blocks; b++) { sD += part[b * stride + EN + e]; sB += part[b * stride + EN + E + e]; }
+            gd[e] += (float) sD;
+            gdb[e] += (float) sB;
+        }
+    }
+
+    // ================================================================ TSM2 input / output (spec §6.3)
+
+    @Override
+    public void revinNormalize(Tensor x, Tensor gamma, Tensor beta, int b, int t, int m, double eps,
+                               Tensor out, Tensor mean, Tensor std) {
+        float[] xs = data(x, "x", (long) b * t * m), gs = data(gamma, "gamma", m), bs = data(beta, "beta", m);
+        float[] o = data(out, "out", (long) b * t * m), mu = data(mean, "mean", (long) b * m), sd = data(std, "std", (long) b * m);
+        Parallel.forBlocks(b, seqBlocks(b, (long) t * m), (blk, b0, b1) -> {
+            for (int bi = b0; bi < b1; bi++)
+                for (int mi = 0; mi < m; mi++) {
+                    double sum = 0.0;
+                    for (int ti = 0; ti < t; ti++) sum += xs[(bi * t + ti) * m + mi];
+                    double mv = sum / t, var = 0.0; // population variance over T
+                    for (int ti = 0; ti < t; ti++) { double c = xs[(bi * t + ti) * m + mi] - mv; var += c * c; }
+                    double sv = Math.sqrt(var / t + eps);
+                    mu[bi * m + mi] = (float) mv;
+                    sd[bi * m + mi] = (float) sv;
+                    float scale = (float) (gs[mi] / sv), mf = (float) mv;
+                    for (int ti = 0; ti < t; ti++) {
+                        int i = (bi * t + ti) * m + mi;
+                        o[i] = (xs[i] - mf) * scale + bs[mi];
+                    }
+                }
+        });
+    }
+
+    @Override
+    public void revinNormalizeBackward(Tensor x, Tensor mean, Tensor std, Tensor dout, int b, int t, int m,
+                                       Tensor dgamma, Tensor dbeta) {
+        float[] xs = data(x, "x", (long) b * t * m), mu = data(mean, "mean", (long) b * m), sd = data(std, "std", (long) b * m);
+        float[] g = data(dout, "dout", (long) b * t * m), dgs = data(dgamma, "dgamma", m), dbs = data(dbeta, "dbeta", m);
+        double[] sg = new double[m], sb = new double[m]; // (M) double accumulators, tiny
+        for (int bi = 0; bi < b; bi++)
+            for (int mi = 0; mi < m; mi++) {
+                float mv = mu[bi * m + mi], inv = 1f / sd[bi * m + mi];
+                double ag = 0.0, ab = 0.0;
+                for (int ti = 0; ti < t; ti++) {
+                    int i = (bi * t + ti) * m + mi;
+                    ag += g[i] * ((xs[i] - mv) * inv);
+                    ab += g[i];
+                }
+                sg[mi] += ag;
+                sb[mi] += ab;
+            }
+        for (int mi = 0; mi < m; mi++) { dgs[mi] += (float) sg[mi]; dbs[mi] += (float) sb[mi]; }
+    }
+
+    @Override
+    public void revinDenormalize(Tensor y, Tensor gamma, Tensor beta, Tensor mean, Tensor std,
+                                 int b, int h, int m, double eps, Tensor out) {
+        float[] ys = data(y, "y", (long) b * h * m), gs = data(gamma, "gamma", m), bs = data(beta, "beta", m);
+        float[] mu = data(mean, "mean", (long) b * m), sd = data(std, "std", (long) b * m), o = data(out, "out", (long) b * h * m);
+        float eps2 = (float) (eps * eps);
+        for (int bi = 0; bi < b; bi++)
+            for (int hi = 0; hi < h; hi++)
+                for (int mi = 0; mi < m; mi++) {
+                    int i = (bi * h + hi) * m + mi;
+                    o[i] = (ys[i] - bs[mi]) / (gs[mi] + eps2) * sd[bi * m + mi] + mu[bi * m + mi];
+                }
+    }
+
+    @Override
+    public void revinDenormalizeBackward(Tensor y, Tensor gamma, Tensor beta, Tensor std, Tensor dout,
+                                         int b, int h, int m, double eps, Tensor dy, Tensor dgamma, Tensor dbeta) {
+        float[] ys = data(y, "y", (long) b * h * m), gs = data(gamma, "gamma", m), bs = data(beta, "beta", m);
+        float[] sd = data(std, "std", (long) b * m), g = data(dout, "dout", (long) b * h * m), dys = data(dy, "dy", (long) b * h * m);
+        float[] dgs = data(dgamma, "dgamma", m), dbs = data(dbeta, "dbeta", m);
+        float eps2 = (float) (eps * eps);
+        double[] sg = new double[m], sb = new double[m]; // tiny double accumulators
+        for (int bi = 0; bi < b; bi++)
+            for (int hi = 0; hi < h; hi++)
+                for (int mi = 0; mi < m; mi++) {
+                    int i = (bi * h + hi) * m + mi;
+                    float denom = gs[mi] + eps2;
+                    float k = g[i] * sd[bi * m + mi] / denom; // dL/dy
+                    dys[i] = k;
+                    sb[mi] -= k;
+                    sg[mi] -= k * (ys[i] - bs[mi]) / denom;
+                }
+        for (int mi = 0; mi < m; mi++) { dgs[mi] += (float) sg[mi]; dbs[mi] += (float) sb[mi]; }
+    }
+
+    @Override public void patchify(Tensor x, int b, int t, int m, int p, int s, int np, Tensor out) {
+        float[] xs = data(x, "x", (long) b * t * m), o = data(out, "out", (long) b * m * np * p);
+        Parallel.forBlocks(b, seqBlocks(b, (long) m * np * p), (blk, b0, b1) -> {
+            for (int bi = b0; bi < b1; bi++)
+                for (int mi = 0; mi < m; mi++)
+                    for (int j = 0; j < np; j++) {
+                        int ob = ((bi * m + mi) * np + j) * p;
+                        for (int pi = 0; pi < p; pi++) {
+                            int src = Math.min(j * s + pi, t - 1); // end padding repeats the last value
+                            o[ob + pi] = xs[(bi * t + src) * m + mi];
+                        }
+                    }
+        });
+    }
+
+    @Override public void patchifyBackward(Tensor dout, int b, int t, int m, int p, int s, int np, Tensor dx) {
+        float[] g = data(dout, "dout", (long) b * m * np * p), dxs = data(dx, "dx", (long) b * t * m);
+        Parallel.forBlocks(b, seqBlocks(b, (long) m * np * p), (blk, b0, b1) -> {
+            Arrays.fill(dxs, b0 * t * m, b1 * t * m, 0f); // each block owns its samples' rows
+            for (int bi = b0; bi < b1; bi++)
+                for (int mi = 0; mi < m; mi++)
+                    for (int j = 0; j < np; j++) {
+                        int gb = ((bi * m + mi) * np + j) * p;
+                        for (int pi = 0; pi < p; pi++) {
+                            int src = Math.min(j * s + pi, t - 1);
+                            dxs[(bi * t + src) * m + mi] += g[gb + pi];
+                        }
+                    }
+        });
+    }
+
+    // ================================================================ optimiser
+
+    @Override
+    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+                      double eps, double weightDecay, int step, double gradScale) {
+        if (step < 1) throw new IllegalArgumentException("adamw step must be >= 1, got " + step);
+        int n = param.size();
+        float[] ps = data(param, "param"), gs = data(grad, "grad", n), ms = data(m, "m", n), vs = data(v, "v", n);
+        final float b1 = (float) beta1, b2 = (float) beta2, ob1 = (float) (1.0 - beta1), ob2 = (float) (1.0 - beta2);
+        final float ic1 = (float) (1.0 / (1.0 - Math.pow(beta1, step))), ic2 = (float) (1.0 / (1.0 - Math.pow(beta2, step)));
+        final float lrf = (float) lr, epsf = (float) eps, wd = (float) weightDecay, gsc = (float) gradScale;
+        elementwise(n, (blk, from, to) -> {
+            for (int i = from; i < to; i++) {
+                float gi = gs[i] * gsc;
+                float mi = b1 * ms[i] + ob1 * gi, vi = b2 * vs[i] + ob2 * gi * gi;
+                ms[i] = mi;
+                vs[i] = vi;
+                ps[i] -= lrf * (mi * ic1 / ((float) Math.sqrt(vi * ic2) + epsf) + wd * ps[i]);
+            }
+        });
+    }
+}
