@@ -61,6 +61,7 @@ public final class Trainer {
         int t = train.lookback(), h = train.horizon(), m = train.variates();
         xh = ensure(xh, bsz * t * m);
         yh = ensure(yh, bsz * h * m);
+        if (best == null) best = snapshot();   // the last good state until a validation improves
         boolean early = false;
         String reason = "completed " + cfg.epochs() + " epochs";
         long samples = 0;

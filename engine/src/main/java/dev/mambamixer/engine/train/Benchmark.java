@@ -1,0 +1,59 @@
+package dev.mambamixer.engine.train;
+
+import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.model.Tsm2;
+import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.tensor.Tensor;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Throughput of TSM2 training steps (forward + backward + AdamW) and inference forwards on random
+ * data of a given shape. Reports medians over timed repetitions after warm-up.
+ */
+public final class Benchmark {
+    private Benchmark() {}
+
+    public record Result(Tsm2Config config, int batch, double trainSamplesPerSec, double inferSamplesPerSec,
+                         double medianStepMs, double medianForwardMs, long params) {}
+
+    public static Result run(Backend be, Tsm2Config cfg, int batch, int warmup, int reps) {
+        Tsm2 model = new Tsm2(be, cfg);
+        AdamW opt = AdamW.defaults(be, model.parameters(), 0.01);
+        int t = cfg.seqLen(), h = cfg.horizon(), m = cfg.variates();
+        SplittableRandom rng = new SplittableRandom(1);
+        float[] xh = new float[batch * t * m], yh = new float[batch * h * m];
+        for (int i = 0; i < xh.length; i++) xh[i] = (float) rng.nextGaussian();
+        for (int i = 0; i < yh.length; i++) yh[i] = (float) rng.nextGaussian();
+        Tensor x = be.fromFloats(xh, batch, t, m), y = be.fromFloats(yh, batch, h, m);
+        Tensor diff = be.zeros(batch, h, m);
+        double[] step = new double[reps], fwd = new double[reps];
+        for (int r = -warmup; r < reps; r++) {
+            long t0 = System.nanoTime();
+            Tensor pred = model.forward(x, batch, true, r);
+            be.sub(pred, y, diff);
+            be.scale(diff, 2.0 / diff.size());
+            opt.zeroGrad();
+            model.backward(diff);
+            opt.step(1e-4, 1.0);
+            be.toFloats(model.parameters().get(0).value());   // synchronise device backends
+            long t1 = System.nanoTime();
+            Tensor p2 = model.forward(x, batch, false, 0);
+            be.toFloats(p2);
+            long t2 = System.nanoTime();
+            if (r >= 0) {
+                step[r] = (t1 - t0) / 1e6;
+                fwd[r] = (t2 - t1) / 1e6;
+            }
+        }
+        double ms = median(step), fms = median(fwd);
+        return new Result(cfg, batch, batch / (ms / 1e3), batch / (fms / 1e3), ms, fms, model.parameterCount());
+    }
+
+    static double median(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+}
