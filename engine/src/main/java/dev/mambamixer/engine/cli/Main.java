@@ -6,13 +6,26 @@ import picocli.CommandLine.Command;
 /** Command-line entry point: {@code mambamixer train|eval|forecast|bench|generate-sample}. */
 @Command(name = "mambamixer", mixinStandardHelpOptions = true, version = "MambaMixer Workbench 0.1.0",
          description = "Train and inspect MambaMixer (TSM2) forecasters.",
-         subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
+         subcommands = {TrainCommand.class, EvalCommand.class, ForecastCommand.class, BenchCommand.class,
+                        GenerateSampleCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
     public static int run(String... args) {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        // bad input (data files, configs, checkpoints) -> one clear line and exit 2, no stack trace
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            Throwable t = ex;
+            if (t instanceof java.io.UncheckedIOException && t.getCause() != null) t = t.getCause();
+            if (t instanceof IllegalArgumentException || t instanceof java.io.IOException
+                || t instanceof IllegalStateException || t instanceof dev.mambamixer.engine.data.DataFormatException) {
+                cmd.getErr().println("error: " + t.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
     }
 }

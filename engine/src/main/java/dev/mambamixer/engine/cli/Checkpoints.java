@@ -1,0 +1,38 @@
+package dev.mambamixer.engine.cli;
+
+import dev.mambamixer.engine.data.ForecastData;
+import dev.mambamixer.engine.data.SplitRule;
+import dev.mambamixer.engine.data.WindowDataset;
+import dev.mambamixer.engine.model.Tsm2Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Resolution of checkpoint/run folders and splits for eval and forecast. */
+final class Checkpoints {
+    private Checkpoints() {}
+
+    static Path resolve(Path p) {
+        Path best = p.resolve("checkpoints").resolve("best");
+        return Files.isDirectory(best) ? best : p;
+    }
+
+    static ForecastData loadData(Path data, String rule, Tsm2Config cfg) throws IOException {
+        SplitRule r = rule.equalsIgnoreCase("auto") ? null : SplitRule.valueOf(rule.toUpperCase(Locale.ROOT));
+        ForecastData fd = ForecastData.load(data, cfg.seqLen(), cfg.horizon(), r);
+        if (fd.variates() != cfg.variates())
+            throw new IllegalArgumentException(data + " has " + fd.variates() + " variates but the checkpoint's model expects "
+                                               + cfg.variates());
+        return fd;
+    }
+
+    static WindowDataset split(ForecastData fd, String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "train" -> fd.train();
+            case "val" -> fd.val();
+            case "test" -> fd.test();
+            default -> throw new IllegalArgumentException("--split: unknown split '" + name + "' (expected train, val or test)");
+        };
+    }
+}

@@ -1,0 +1,11 @@
+package dev.mambamixer.engine.cli;
+
+/** Small helpers shared by the commands. */
+final class Cli {
+    private Cli() {}
+
+    static int fail(String message) {
+        System.err.println("error: " + message);
+        return 2;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.mambamixer.engine.cli;
+
+import dev.mambamixer.engine.data.ForecastData;
+import dev.mambamixer.engine.data.SplitRule;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where the data comes from and how it is windowed (spec §6.2). */
+final class DataOptions {
+    @Option(names = "--data", defaultValue = "sample-data/synthetic.csv",
+            description = "benchmark-format CSV (.csv or .csv.gz) (default: ${DEFAULT-VALUE})")
+    Path data;
+    @Option(names = "--seq-len", defaultValue = "96", description = "look-back T (default: ${DEFAULT-VALUE})")
+    int seqLen;
+    @Option(names = "--horizon", defaultValue = "24", description = "forecast horizon H (default: ${DEFAULT-VALUE})")
+    int horizon;
+    @Option(names = "--split", defaultValue = "auto",
+            description = "split rule: auto (from the file name), ett_hourly, ett_minute or ratio (default: ${DEFAULT-VALUE})")
+    String split;
+
+    ForecastData load(int t, int h) throws IOException {
+        SplitRule rule = split.equalsIgnoreCase("auto") ? null : SplitRule.valueOf(split.toUpperCase(java.util.Locale.ROOT));
+        return ForecastData.load(data, t, h, rule);
+    }
+}

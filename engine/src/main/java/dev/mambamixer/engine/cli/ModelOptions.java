@@ -1,0 +1,50 @@
+package dev.mambamixer.engine.cli;
+
+import dev.mambamixer.engine.model.Tsm2Config;
+import picocli.CommandLine.Option;
+
+/** TSM2 architecture options (spec §6.3, §9); defaults are the spec's [DECISION]s. */
+final class ModelOptions {
+    @Option(names = "--design", defaultValue = "I1", description = "I1 (patch tokens) or I2 (raw time), spec §6.3 / A2 (default: ${DEFAULT-VALUE})")
+    String design;
+    @Option(names = "--d-model", defaultValue = "32", description = "embedding width Dₘ (default: ${DEFAULT-VALUE})")
+    int dModel;
+    @Option(names = "--layers", defaultValue = "2", description = "MambaMixer blocks 𝓛 (default: ${DEFAULT-VALUE})")
+    int layers;
+    @Option(names = "--d-state", defaultValue = "16", description = "SSM state size N (default: ${DEFAULT-VALUE})")
+    int dState;
+    @Option(names = "--d-conv", defaultValue = "4", description = "causal conv width K (default: ${DEFAULT-VALUE})")
+    int dConv;
+    @Option(names = "--expand", defaultValue = "2", description = "inner width factor E/F (default: ${DEFAULT-VALUE})")
+    int expand;
+    @Option(names = "--patch-len", defaultValue = "16", description = "patch length P, A3 (default: ${DEFAULT-VALUE})")
+    int patchLen;
+    @Option(names = "--patch-stride", defaultValue = "8", description = "patch stride S, A3 (default: ${DEFAULT-VALUE})")
+    int patchStride;
+    @Option(names = "--pad-end", description = "PatchTST end padding: one more patch (A3)")
+    boolean padEnd;
+    @Option(names = "--no-revin", description = "disable RevIN (A4)")
+    boolean noRevin;
+    @Option(names = "--dropout", defaultValue = "0.1", description = "dropout after the patch encoder and before the head (default: ${DEFAULT-VALUE})")
+    double dropout;
+    @Option(names = "--time-bidirectional", description = "bidirectional time mixer (A1; default unidirectional)")
+    boolean timeBidirectional;
+    @Option(names = "--averaging", defaultValue = "identity", description = "weighted averaging: identity, uniform or softmax (A6; default: ${DEFAULT-VALUE})")
+    String averaging;
+    @Option(names = "--norm", defaultValue = "LN", description = "Norm2D kind (A5; only LN implemented; default: ${DEFAULT-VALUE})")
+    String norm;
+    @Option(names = "--selection-source", defaultValue = "post-conv", description = "where Δ, B, C come from (A7; default: ${DEFAULT-VALUE})")
+    String selectionSource;
+    @Option(names = "--discretization", defaultValue = "euler-b", description = "B̄ discretisation (A8; default: ${DEFAULT-VALUE})")
+    String discretization;
+    @Option(names = "--share-direction-a", description = "one A for both directions of bidirectional units (A9)")
+    boolean shareA;
+    @Option(names = "--scan-chunk", defaultValue = "64", description = "steps between stored scan states (default: ${DEFAULT-VALUE})")
+    int scanChunk;
+
+    Tsm2Config toConfig(int seqLen, int horizon, int variates, long seed) {
+        return new Tsm2Config(seqLen, horizon, variates, design, patchLen, patchStride, padEnd, dModel, layers, dState,
+                              dConv, expand, scanChunk, !noRevin, dropout, timeBidirectional, averaging, norm,
+                              selectionSource, discretization, shareA, seed).validate();
+    }
+}

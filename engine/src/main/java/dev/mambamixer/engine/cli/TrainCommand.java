@@ -1,0 +1,140 @@
+package dev.mambamixer.engine.cli;
+
+import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.backend.Backends;
+import dev.mambamixer.engine.data.ForecastData;
+import dev.mambamixer.engine.data.SplitRule;
+import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.ProgressBar;
+import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.model.Tsm2;
+import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.train.Metrics;
+import dev.mambamixer.engine.train.TrainConfig;
+import dev.mambamixer.engine.train.TrainResult;
+import dev.mambamixer.engine.train.Trainer;
+import dev.mambamixer.engine.train.TrainingCheckpoints;
+import dev.mambamixer.engine.train.TrainingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+         description = {"Train TSM2 on a benchmark-format CSV and evaluate it on the test split.",
+                        "Writes a run folder: config.json, metrics.csv, checkpoints/{best,last}, test-metrics.json, forecast.csv."})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin DataOptions data;
+    @ArgGroup(validate = false, heading = "%nModel (spec §6.3, §9)%n") ModelOptions model = new ModelOptions();
+
+    @Option(names = "--epochs", defaultValue = "10", description = "maximum epochs (default: ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--batch", defaultValue = "32", description = "batch size (default: ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})") double lr;
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay (default: ${DEFAULT-VALUE})") double weightDecay;
+    @Option(names = "--clip", defaultValue = "1.0", description = "global gradient-norm clip, 0 = off (default: ${DEFAULT-VALUE})") double clip;
+    @Option(names = "--schedule", defaultValue = "cosine", description = "constant or cosine (default: ${DEFAULT-VALUE})") String schedule;
+    @Option(names = "--warmup", defaultValue = "100", description = "warm-up steps (default: ${DEFAULT-VALUE})") int warmup;
+    @Option(names = "--patience", defaultValue = "3", description = "early-stopping patience in epochs (default: ${DEFAULT-VALUE})") int patience;
+    @Option(names = "--seed", defaultValue = "42", description = "seed for init, shuffling and dropout (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--max-steps-per-epoch", defaultValue = "0", description = "cap steps per epoch, 0 = full epochs (default: ${DEFAULT-VALUE})") int maxSteps;
+    @Option(names = "--eval-batch", defaultValue = "128", description = "evaluation batch size (default: ${DEFAULT-VALUE})") int evalBatch;
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, cuda or reference (default: ${DEFAULT-VALUE})") String backend;
+    @Option(names = "--runs-dir", defaultValue = "runs", description = "where run folders go (default: ${DEFAULT-VALUE})") Path runsDir;
+    @Option(names = "--name", description = "run name (default: the data file's name)") String name;
+    @Option(names = "--resume", description = "continue the run in this run folder from its last checkpoint") Path resume;
+    @Option(names = "--forecast-stride", defaultValue = "0", description = "write every n-th test window to forecast.csv; 0 = every H-th (default: ${DEFAULT-VALUE})") int forecastStride;
+
+    @Override public Integer call() throws Exception {
+        ForecastData fd;
+        Tsm2Config mc;
+        TrainConfig tc;
+        RunFolder run;
+        Checkpoint lastCk = null, bestCk = null;
+        if (resume != null) {
+            Path last = resume.resolve("checkpoints").resolve("last");
+            if (!Files.isDirectory(last) && !Checkpoint.isComplete(last))
+                return Cli.fail("--resume " + resume + ": no checkpoints/last in that run folder");
+            lastCk = Checkpoint.load(last);
+            Path best = resume.resolve("checkpoints").resolve("best");
+            bestCk = Files.isDirectory(best) ? Checkpoint.load(best) : null;
+            mc = TrainingCheckpoints.modelConfig(lastCk.config(), last.resolve(Checkpoint.CONFIG_FILE).toString());
+            tc = TrainingCheckpoints.trainConfig(lastCk.config());
+            fd = data.load(mc.seqLen(), mc.horizon());
+            run = RunFolder.open(resume);
+        } else {
+            fd = data.load(data.seqLen, data.horizon);
+            mc = model.toConfig(data.seqLen, data.horizon, fd.variates(), seed);
+            tc = new TrainConfig(epochs, batch, lr, weightDecay, clip, schedule, warmup, 0.01, patience, seed, maxSteps,
+                                 evalBatch).validate();
+            String runName = name != null ? name : data.data.getFileName().toString().replaceAll("\\.csv(\\.gz)?$", "");
+            run = RunFolder.create(runsDir, runName);
+            run.writeConfig(TrainingCheckpoints.configJson(mc, tc));
+        }
+        try (Backend be = Backends.create(backend); RunFolder rf = run) {
+            Tsm2 m = new Tsm2(be, mc);
+            System.out.printf("data: %s  (%d variates; windows train %d, val %d, test %d; split %s)%n", data.data,
+                              fd.variates(), fd.train().size(), fd.val().size(), fd.test().size(), fd.splits().rule());
+            System.out.printf("model: TSM2 %s, d_model %d, %d layers, %,d parameters; backend %s%n", mc.design(),
+                              mc.dModel(), mc.layers(), m.parameterCount(), Backends.describe(be));
+            System.out.println("run folder: " + rf.dir());
+            Path ckDir = rf.dir().resolve("checkpoints");
+            ProgressBar bar = ProgressBar.console("samples");
+            Trainer[] holder = new Trainer[1];
+            TrainConfig tcf = tc;
+            Trainer tr = new Trainer(m, tc, new TrainingListener() {
+                @Override public void onStep(StepEvent e) {
+                    if (e.stepInEpoch() == 1) bar.start("epoch " + e.epoch() + "/" + tcf.epochs(),
+                                                        (long) e.stepsPerEpoch() * tcf.batchSize());
+                    bar.step((long) e.stepInEpoch() * tcf.batchSize(), String.format("loss %.4f", e.loss()));
+                }
+
+                @Override public void onEpoch(EpochEvent e) {
+                    bar.finish();
+                    System.out.printf("epoch %d: train loss %.4f  val MSE %.4f  MAE %.4f  lr %.2e  %.0f s%s%n", e.epoch(),
+                                      e.trainLoss(), e.valMse(), e.valMae(), e.lr(), e.wallSeconds(), e.best() ? "  (best)" : "");
+                    try {
+                        rf.appendMetrics(e.epoch(), e.step(), e.trainLoss(), e.valMse(), e.lr(), e.wallSeconds());
+                        if (e.best()) Checkpoint.save(ckDir.resolve("best"),
+                                                      TrainingCheckpoints.capture(m, holder[0], tcf, e.epoch()));
+                        Checkpoint.save(ckDir.resolve("last"), TrainingCheckpoints.capture(m, holder[0], tcf, e.epoch()));
+                    } catch (IOException ex) {
+                        throw new UncheckedIOException("writing checkpoint/metrics in " + rf.dir(), ex);
+                    }
+                }
+            });
+            holder[0] = tr;
+            if (lastCk != null) {
+                TrainingCheckpoints.resume(lastCk, bestCk, m, tr);
+                System.out.println("resumed after epoch " + tr.epoch() + " (step " + tr.step() + ")");
+            }
+            TrainResult r = tr.fit(fd.train(), fd.val());
+            if (r.aborted()) {
+                System.err.println("error: " + r.reason());
+                System.err.println("the last good checkpoints in " + ckDir + " are intact");
+                return 3;
+            }
+            System.out.println(r.reason() + "; best epoch " + r.bestEpoch() + String.format(" (val MSE %.4f)", r.bestValMse()));
+            Metrics test = Forecasts.evaluateAndWrite(m, fd, fd.test(), evalBatch, forecastStride, rf.forecastWriter());
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("mse", test.mse());
+            tm.put("mae", test.mae());
+            tm.put("windows", test.windows());
+            tm.put("best_epoch", r.bestEpoch());
+            tm.put("best_val_mse", r.bestValMse());
+            tm.put("epochs_run", r.epochsRun());
+            tm.put("steps", r.steps());
+            tm.put("train_wall_s", r.wallSeconds());
+            rf.writeTestMetrics(TrainingCheckpoints.GSON.toJsonTree(tm).getAsJsonObject());
+            System.out.printf("test: MSE %.4f  MAE %.4f  (%d windows, standardised space)%n", test.mse(), test.mae(),
+                              test.windows());
+            return 0;
+        }
+    }
+}

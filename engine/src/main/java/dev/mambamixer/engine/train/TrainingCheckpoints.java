@@ -1,0 +1,119 @@
+package dev.mambamixer.engine.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.NamedArray;
+import dev.mambamixer.engine.model.Tsm2;
+import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.nn.Parameter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Model/trainer <-> {@link Checkpoint} folders. config.json = {"model": Tsm2Config, "training":
+ * TrainConfig}; model.safetensors uses the parameter names of the model (e.g.
+ * {@code blocks.0.time.mamba.in_proj.weight}); optimizer.safetensors the AdamW moments; state.json
+ * the counters a resumed run needs to continue the same loss curve.
+ */
+public final class TrainingCheckpoints {
+    public static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+    private TrainingCheckpoints() {}
+
+    public static JsonObject configJson(Tsm2Config model, TrainConfig training) {
+        JsonObject o = new JsonObject();
+        o.add("model", GSON.toJsonTree(model));
+        if (training != null) o.add("training", GSON.toJsonTree(training));
+        return o;
+    }
+
+    public static Tsm2Config modelConfig(JsonObject config, String where) {
+        if (!config.has("model")) throw new IllegalArgumentException(where + ": config.json has no \"model\" object");
+        Tsm2Config c = GSON.fromJson(config.get("model"), Tsm2Config.class);
+        try {
+            return c.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static TrainConfig trainConfig(JsonObject config) {
+        return config.has("training") ? GSON.fromJson(config.get("training"), TrainConfig.class) : null;
+    }
+
+    public static LinkedHashMap<String, NamedArray> weights(Backend be, List<Parameter> params) {
+        LinkedHashMap<String, NamedArray> m = new LinkedHashMap<>();
+        for (Parameter p : params) m.put(p.name(), new NamedArray(p.shape(), be.toFloats(p.value())));
+        return m;
+    }
+
+    /** Everything needed to resume: weights, AdamW moments and the trainer's counters. */
+    public static Checkpoint capture(Tsm2 model, Trainer tr, TrainConfig tc, int epochsDone) {
+        Backend be = model.backend();
+        AdamW opt = tr.optimizer();
+        LinkedHashMap<String, NamedArray> moments = new LinkedHashMap<>();
+        List<Parameter> ps = opt.parameters();
+        for (int i = 0; i < ps.size(); i++) {
+            Parameter p = ps.get(i);
+            moments.put(Checkpoint.expAvgName(p.name()), new NamedArray(p.shape(), be.toFloats(opt.firstMoment(i))));
+            moments.put(Checkpoint.expAvgSqName(p.name()), new NamedArray(p.shape(), be.toFloats(opt.secondMoment(i))));
+        }
+        JsonObject state = new JsonObject();
+        state.addProperty("epochs_done", epochsDone);
+        state.addProperty("step", tr.step());
+        state.addProperty("best_val_mse", tr.bestValMse());
+        state.addProperty("best_epoch", tr.bestEpoch());
+        state.addProperty("bad_epochs", tr.badEpochs());
+        state.addProperty("seed", tc.seed());
+        return new Checkpoint(configJson(model.config(), tc), weights(be, model.parameters()), moments, state);
+    }
+
+    /** Loads weights into a model whose names and shapes must match exactly (all mismatches reported). */
+    public static void loadWeights(Tsm2 model, Map<String, NamedArray> weights) {
+        Map<String, int[]> expected = new LinkedHashMap<>();
+        for (Parameter p : model.parameters()) expected.put(p.name(), p.shape());
+        Checkpoint.checkCompatible(expected, weights);
+        for (Parameter p : model.parameters()) model.backend().upload(weights.get(p.name()).data(), p.value());
+    }
+
+    /** A model built from a checkpoint folder's config, with its weights. */
+    public static Tsm2 loadModel(Path dir, Backend be) throws IOException {
+        Checkpoint c = Checkpoint.load(dir);
+        Tsm2 model = new Tsm2(be, modelConfig(c.config(), dir.resolve(Checkpoint.CONFIG_FILE).toString()));
+        loadWeights(model, c.model());
+        return model;
+    }
+
+    /** Restores weights, moments and counters from {@code last}, and the best weights from {@code best}. */
+    public static void resume(Checkpoint last, Checkpoint best, Tsm2 model, Trainer tr) {
+        loadWeights(model, last.model());
+        Backend be = model.backend();
+        AdamW opt = tr.optimizer();
+        List<Parameter> ps = opt.parameters();
+        Map<String, int[]> expected = new LinkedHashMap<>();
+        for (Parameter p : ps) {
+            expected.put(Checkpoint.expAvgName(p.name()), p.shape());
+            expected.put(Checkpoint.expAvgSqName(p.name()), p.shape());
+        }
+        Checkpoint.checkCompatible(expected, last.optimizer());
+        for (int i = 0; i < ps.size(); i++) {
+            be.upload(last.optimizer().get(Checkpoint.expAvgName(ps.get(i).name())).data(), opt.firstMoment(i));
+            be.upload(last.optimizer().get(Checkpoint.expAvgSqName(ps.get(i).name())).data(), opt.secondMoment(i));
+        }
+        JsonObject s = last.state();
+        List<float[]> bestWeights = null;
+        if (best != null) {
+            bestWeights = new ArrayList<>();
+            for (Parameter p : model.parameters()) bestWeights.add(best.model().get(p.name()).data());
+        }
+        tr.resume(s.get("epochs_done").getAsInt(), s.get("step").getAsInt(), s.get("best_val_mse").getAsDouble(),
+                  s.get("best_epoch").getAsInt(), s.get("bad_epochs").getAsInt(), bestWeights);
+    }
+}
