@@ -172,6 +172,8 @@ public final class CsvSeriesReader {
         while (a < b && line.charAt(a) == ' ') a++;
         while (b > a && line.charAt(b - 1) == ' ') b--;
         if (a == b) throw cellError(source, lineNo, c, names, "empty cell; " + MISSING_POLICY);
+        float fast = fastFloat(line, a, b);
+        if (fast == fast) return fast; // not NaN: the exact fast path handled it
         boolean plain = true;
         for (int i = a; i < b; i++) {
             char ch = line.charAt(i);
@@ -197,6 +199,77 @@ public final class CsvSeriesReader {
             throw cellError(source, lineNo, c, names, "'" + s + "' is outside the float32 range; " + MISSING_POLICY);
         }
         return v;
+    }
+
+    private static final double[] POW10 = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+    /**
+     * Parses {@code [+-]digits[.digits][(e|E)[+-]digits]} in {@code s[a, b)} without allocating, or
+     * returns NaN when the cell needs the general path (other syntax, too many digits, exponent out
+     * of range, or a rare tie). The result is bit-identical to {@link Float#parseFloat}:
+     * <ul>
+     *   <li>the decimal is m * 10^e with m < 2^53 and |e| <= 22, so one IEEE multiply/divide of two
+     *       exact doubles gives the correctly rounded double d (the classic Clinger fast path);</li>
+     *   <li>rounding d to float equals rounding the exact decimal to float unless d sits exactly on a
+     *       midpoint between two floats (midpoints are doubles, and rounding to double is monotone, so
+     *       it can land on a midpoint but never cross one); that case and subnormals fall back.</li>
+     * </ul>
+     */
+    static float fastFloat(String s, int a, int b) {
+        int i = a;
+        boolean neg = false;
+        if (i < b) {
+            char ch = s.charAt(i);
+            if (ch == '-') { neg = true; i++; } else if (ch == '+') i++;
+        }
+        long m = 0;
+        int digits = 0;
+        int scale = 0;
+        boolean any = false;
+        boolean dot = false;
+        for (; i < b; i++) {
+            char ch = s.charAt(i);
+            if (ch >= '0' && ch <= '9') {
+                any = true;
+                if (m == 0 && ch == '0') { // leading zeros are not significant digits
+                    if (dot) scale--;
+                    continue;
+                }
+                if (++digits > 18) return Float.NaN; // m would overflow the exact range
+                m = m * 10 + (ch - '0');
+                if (dot) scale--;
+            } else if (ch == '.' && !dot) {
+                dot = true;
+            } else {
+                break;
+            }
+        }
+        if (!any) return Float.NaN;
+        if (i < b) {
+            char ch = s.charAt(i);
+            if (ch != 'e' && ch != 'E') return Float.NaN;
+            i++;
+            boolean eneg = false;
+            if (i < b && (s.charAt(i) == '-' || s.charAt(i) == '+')) eneg = s.charAt(i++) == '-';
+            if (i == b) return Float.NaN;
+            int ex = 0;
+            for (; i < b; i++) {
+                char c = s.charAt(i);
+                if (c < '0' || c > '9' || ex > 10000) return Float.NaN;
+                ex = ex * 10 + (c - '0');
+            }
+            scale += eneg ? -ex : ex;
+        }
+        if (m == 0) return neg ? -0.0f : 0.0f;
+        if (m > (1L << 53) || scale > 22 || scale < -22) return Float.NaN;
+        double d = scale >= 0 ? m * POW10[scale] : m / POW10[-scale];
+        if (d < Float.MIN_NORMAL) return Float.NaN; // subnormal float: midpoints differ; use the general path
+        long bits = Double.doubleToRawLongBits(d);
+        if ((bits & 0x1FFFFFFFL) == 0x10000000L) return Float.NaN; // exactly halfway between two floats
+        float f = (float) d;
+        return neg ? -f : f;
     }
 
     private static DataFormatException cellError(String source, int lineNo, int c, String[] names, String what) {

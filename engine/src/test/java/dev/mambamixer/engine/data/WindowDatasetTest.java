@@ -55,6 +55,20 @@ class WindowDatasetTest {
     }
 
     @Test
+    void ruleCanBeOverriddenAndWrongRuleFailsClearly() throws IOException {
+        Path etth1 = TestData.sharedFile("ETT-small/ETTh1.csv");
+        ForecastData ratio = ForecastData.load(etth1, 96, 24, SplitRule.RATIO);
+        assertEquals(SplitRule.RATIO, ratio.splits().rule());
+        assertEquals(12194, ratio.train().rows()); // int(17420 * 0.7)
+        assertEquals(3484 + 96, ratio.test().rows()); // int(17420 * 0.2) = 3484 target rows, plus T look-back
+
+        Path sample = TestData.sampleFile("synthetic.csv");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ForecastData.load(sample, 96, 24, SplitRule.ETT_HOURLY));
+        assertTrue(e.getMessage().contains("synthetic.csv") && e.getMessage().contains("14400"), e.getMessage());
+    }
+
+    @Test
     void smallSyntheticWindowsByHand() {
         float[] d = new float[10 * 2]; // (10, 2): value = 10*row + col
         for (int r = 0; r < 10; r++) for (int c = 0; c < 2; c++) d[r * 2 + c] = 10 * r + c;
