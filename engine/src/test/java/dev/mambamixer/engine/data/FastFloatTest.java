@@ -35,7 +35,7 @@ class FastFloatTest {
     void randomDecimalsAgreeWithParseFloat() {
         SplittableRandom rng = new SplittableRandom(123);
         int fastHits = 0;
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 100_000; i++) {
             String s;
             switch (i % 4) {
                 case 0: s = Float.toString((float) (rng.nextGaussian() * Math.pow(10, rng.nextInt(-8, 9)))); break;
@@ -46,6 +46,6 @@ class FastFloatTest {
             check(s);
             if (!Float.isNaN(CsvSeriesReader.fastFloat(s, 0, s.length()))) fastHits++;
         }
-        assertTrue(fastHits > 100_000, "fast path should cover most inputs, covered " + fastHits);
+        assertTrue(fastHits > 50_000, "fast path should cover most inputs, covered " + fastHits);
     }
 }

@@ -20,6 +20,9 @@ class WindowDatasetTest {
         assertEquals(2880 - 96 + 1, fd.val().size());
         assertEquals(2785, fd.test().size());
         assertEquals(List.of("HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"), fd.columns());
+        String summary = fd.summary();
+        assertTrue(summary.contains("ETT_HOURLY") && summary.contains("val rows [8128, 11520) -> 2785 windows")
+                && summary.contains("train rows [0, 8640) -> 8033 windows"), summary);
 
         // Test window 0: input = scaled rows [11008, 11520), target = scaled rows [11520, 11616).
         Series raw = fd.raw();
