@@ -50,4 +50,18 @@ public record ForecastData(Series raw, Splits splits, StandardScaler scaler,
     public List<String> columns() { return raw.columns(); }
 
     public int variates() { return raw.cols(); }
+
+    /** One line for logs: file, rule, row ranges and window counts per split. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(raw.source()).append(": ").append(raw.rows()).append(" rows x ").append(raw.cols())
+                .append(" variates, rule ").append(splits.rule())
+                .append(", T=").append(train.lookback()).append(", H=").append(train.horizon());
+        for (WindowDataset w : new WindowDataset[] {train, val, test}) {
+            Splits.Range r = w.split().equals("train") ? splits.train() : w.split().equals("val") ? splits.val() : splits.test();
+            sb.append("; ").append(w.split()).append(" rows [").append(r.start()).append(", ").append(r.end())
+                    .append(") -> ").append(w.size()).append(" windows");
+        }
+        return sb.toString();
+    }
 }

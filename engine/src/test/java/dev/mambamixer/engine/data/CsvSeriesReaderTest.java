@@ -60,6 +60,34 @@ class CsvSeriesReaderTest {
     }
 
     @Test
+    void loneCrEndingsLongNumbersAndNonAsciiDates() throws IOException {
+        // 20 significant digits and 1e-40 (subnormal float) take the general Float.parseFloat path.
+        Series s = CsvSeriesReader.read(write("cr.csv", "date,a,b\r2020-01-01 \u00e9t\u00e9,12345678901234567890,1e-40\r"));
+        assertEquals(1, s.rows());
+        assertEquals("2020-01-01 \u00e9t\u00e9", s.dates()[0]);
+        assertEquals(Float.parseFloat("12345678901234567890"), s.value(0, 0));
+        assertEquals(Float.parseFloat("1e-40"), s.value(0, 1));
+    }
+
+    @Test
+    void everyEtth1ValueIsBitIdenticalToFloatParseFloat() throws IOException {
+        Path p = TestData.sharedFile("ETT-small/ETTh1.csv");
+        Series s = CsvSeriesReader.read(p);
+        java.util.List<String> lines = Files.readAllLines(p);
+        assertEquals(17420, s.rows());
+        assertEquals(lines.size() - 1, s.rows());
+        for (int r = 0; r < s.rows(); r++) {
+            String[] cells = lines.get(r + 1).split(",");
+            assertEquals(cells[0], s.dates()[r]);
+            for (int c = 0; c < s.cols(); c++) {
+                if (Float.floatToRawIntBits(Float.parseFloat(cells[c + 1])) != Float.floatToRawIntBits(s.value(r, c))) {
+                    fail("row " + r + " col " + c + ": " + cells[c + 1] + " -> " + s.value(r, c));
+                }
+            }
+        }
+    }
+
+    @Test
     void emptyFile() throws IOException {
         DataFormatException e = bad("empty.csv", "", 1, null);
         assertTrue(e.getMessage().contains("empty file"), e.getMessage());
