@@ -56,6 +56,11 @@ public final class ProgressBar {
         this.unit = Objects.requireNonNull(unit, "unit");
     }
 
+    /** Counts in "samples". */
+    public ProgressBar(PrintStream out, boolean interactive, LongSupplier nanoClock) {
+        this(out, interactive, nanoClock, "samples");
+    }
+
     /** Progress on stdout: in-place when attached to a console, periodic lines otherwise. */
     public static ProgressBar console(String unit) {
         return new ProgressBar(System.out, System.console() != null, System::nanoTime, unit);
