@@ -546,7 +546,7 @@ public final class CpuBackend implements Backend {
         Parallel.forBlocks(dims.s(), blocks, (blk, s0, s1) -> {
             int rc = Math.min(CH, L); // recompute rows: a chunk never exceeds L steps
             float[] hbuf = HBUF.get((rc + 1) * EN), abuf = ABUF.get(rc * EN);
-            float[] ybuf = YBUF.get(rc * E), carry = CARRY.get(EN);
+            float[] ybuf = YBUF.get(2 * rc * E), carry = CARRY.get(EN);
             // Small per-block partials (E*N + 2E floats), copied into the block-ordered buffer at the end.
             float[] pA = new float[EN], pD = new float[E], pDb = new float[E];
             for (int s = s0; s < s1; s++)
