@@ -30,10 +30,10 @@ public final class CpuBackend implements Backend {
     private static final int ELEMENT_GRAIN = 1 << 15;
 
     private static final BLAS BLAS_IMPL = BLAS.getInstance();
-    private static final ScanKernel SCAN = pickScanKernel();
+    private static final ScanKernel DEFAULT_SCAN = pickScanKernel();
 
     static {
-        LOG.info(() -> "CpuBackend: BLAS " + blasImplementation() + ", scan kernel " + SCAN.name()
+        LOG.info(() -> "CpuBackend: BLAS " + blasImplementation() + ", scan kernel " + DEFAULT_SCAN.name()
             + ", " + Parallel.threads() + " threads");
     }
 
@@ -46,8 +46,15 @@ public final class CpuBackend implements Backend {
     /** Which netlib BLAS implementation is in use (JNIBLAS = native system libblas.so.3). */
     public static String blasImplementation() { return BLAS_IMPL.getClass().getSimpleName(); }
 
-    /** Which scan kernel is in use ("vector-8x32" or "scalar"). */
-    public static String scanKernel() { return SCAN.name(); }
+    /** Which scan kernel new backends use by default ("vector-8x32" or "scalar"). */
+    public static String scanKernel() { return DEFAULT_SCAN.name(); }
+
+    private final ScanKernel scan;
+
+    public CpuBackend() { this(DEFAULT_SCAN); }
+
+    /** A backend with an explicit scan kernel (tests and benchmarks compare both). */
+    public CpuBackend(ScanKernel scan) { this.scan = java.util.Objects.requireNonNull(scan, "scan kernel"); }
 
     private static ScanKernel pickScanKernel() {
         boolean want = !"false".equalsIgnoreCase(System.getProperty("mambamixer.vector", "true"));
@@ -65,6 +72,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public String name() { return "cpu-f32"; }
+
+    /** Name of this backend's scan kernel. */
+    public String scanKernelName() { return scan.name(); }
 
     @Override public int elementBytes() { return 4; }
 
@@ -509,7 +519,7 @@ public final class CpuBackend implements Backend {
         float[] o = data(out, "out", us.length), ck = data(checkpoints, "checkpoints");
         Parallel.forBlocks(dims.s(), scanBlocks(dims), (blk, s0, s1) -> {
             float[] h = H.get(E * N);
-            for (int s = s0; s < s1; s++) SCAN.forward(s, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, o, ck, h);
+            for (int s = s0; s < s1; s++) scan.forward(s, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, o, ck, h);
         });
     }
 
@@ -536,11 +546,11 @@ public final class CpuBackend implements Backend {
         Parallel.forBlocks(dims.s(), blocks, (blk, s0, s1) -> {
             int rc = Math.min(CH, L); // recompute rows: a chunk never exceeds L steps
             float[] hbuf = HBUF.get((rc + 1) * EN), abuf = ABUF.get(rc * EN);
-            float[] ybuf = YBUF.get(rc * E), carry = CARRY.get(EN);
+            float[] ybuf = YBUF.get(2 * rc * E), carry = CARRY.get(EN);
             // Small per-block partials (E*N + 2E floats), copied into the block-ordered buffer at the end.
             float[] pA = new float[EN], pD = new float[E], pDb = new float[E];
             for (int s = s0; s < s1; s++)
-                SCAN.backward(s, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, ck, g,
+                scan.backward(s, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, ck, g,
                     gu, gdr, gb, gc, gz, pA, pD, pDb, hbuf, abuf, ybuf, carry);
             int off = blk * stride;
             System.arraycopy(pA, 0, part, off, EN);

@@ -45,6 +45,7 @@ public final class ScalarScanKernel extends ScanKernel {
         Arrays.fill(gb, s * L * N, (s + 1) * L * N, 0f);
         Arrays.fill(gc, s * L * N, (s + 1) * L * N, 0f);
         Arrays.fill(carry, 0, EN, 0f); // nothing flows in from t = L
+        final int DOFF = Math.min(chunk, L) * E; // δ_t rows follow the y_t rows in ybuf
         for (int ch = NC - 1; ch >= 0; ch--) {
             int t0 = ch * chunk, t1 = Math.min(L, t0 + chunk);
             // Recompute h_t, Ā_t and the pre-gate y_t inside the chunk from its checkpoint.
@@ -66,6 +67,7 @@ public final class ScalarScanKernel extends ScanKernel {
                         y += c[rowN + n] * hn;
                     }
                     ybuf[(t - t0) * E + e] = y;
+                    ybuf[DOFF + (t - t0) * E + e] = delta;
                 }
             }
             for (int t = t1 - 1; t >= t0; t--) {
@@ -74,7 +76,7 @@ public final class ScalarScanKernel extends ScanKernel {
                 for (int e = 0; e < E; e++) {
                     int ti = rowE + e, en = e * N;
                     float x = dr[ti] + db[e];
-                    float delta = softplus20(x);
+                    float delta = ybuf[DOFF + (t - t0) * E + e]; // softplus20(x), from the recompute
                     float ut = u[ti];
                     float gt = g[ti];
                     if (z != null) { // 1. gate (y is pre-gate, includes D·u)

@@ -2,13 +2,19 @@ package dev.mambamixer.engine.backend.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API scan: the n loop (N = 16 in every model here) runs as FloatVector lanes of the
- * preferred species, so the per-step exp(δ·A) is a vector EXP. Lanes past the last full vector
- * fall back to scalar code. Only loaded when jdk.incubator.vector is present (see CpuBackend).
+ * preferred species. Lanes past the last full vector fall back to scalar code. Only loaded when
+ * jdk.incubator.vector is present (see CpuBackend).
+ *
+ * <p>Bit-reproducibility: VectorOperators.EXP and reduceLanes(ADD) may give different bits in
+ * the interpreter, C1 and C2 (SVML vs Math.exp, unspecified reduction order), so a result would
+ * change as the JIT warms up. Instead exp is a polynomial built from strict lane-wise ops
+ * ({@link #exp}) and lane sums go through an array in fixed order ({@link #sum}).
  */
 public final class VectorScanKernel extends ScanKernel {
 
@@ -16,11 +22,51 @@ public final class VectorScanKernel extends ScanKernel {
 
     @Override public String name() { return "vector-" + SP.length() + "x32"; }
 
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f; // Cody-Waite split of ln 2
+    /** 1.5·2^23: adding it rounds a float of magnitude < 2^22 to an integer (round to nearest even). */
+    private static final float MAGIC = 12582912f;
+    private static final int MAGIC_BITS = 0x4B400000;
+
+    /**
+     * exp(x) for float lanes, ~1-2 ulp (Cephes expf polynomial, Cody-Waite reduction), valid for
+     * x in [-87.3, 88]: inputs are clamped there (exp(-87.3) ≈ 1.2e-38, so the tiny results of
+     * very negative δ·A differ from exp by < 2e-38 absolute). Uses only IEEE-exact lane-wise
+     * ops (add, mul, fma, bit shifts), so every JIT tier gives the same bits.
+     */
+    public static FloatVector exp(FloatVector x) {
+        x = x.max(-87.3f).min(88f);
+        FloatVector t = x.fma(FloatVector.broadcast(SP, LOG2E), FloatVector.broadcast(SP, MAGIC));
+        FloatVector k = t.sub(MAGIC); // round(x·log2 e) as a float
+        FloatVector r = k.fma(FloatVector.broadcast(SP, -LN2_HI), x);
+        r = k.fma(FloatVector.broadcast(SP, -LN2_LO), r); // r = x - k ln2, |r| <= ln2/2
+        FloatVector p = FloatVector.broadcast(SP, 1.9875691500e-4f);
+        p = p.fma(r, FloatVector.broadcast(SP, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(SP, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(SP, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(SP, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(SP, 5.0000001201e-1f));
+        FloatVector y = p.fma(r.mul(r), r).add(1f); // 1 + r + r² p(r)
+        // 2^k: the integer k sits in the low mantissa bits of t; move k + 127 into the exponent.
+        IntVector ki = (IntVector) t.reinterpretAsInts();
+        FloatVector pow2 = ((IntVector) ki.sub(MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats();
+        return y.mul(pow2);
+    }
+
+    /** Σ lanes in lane order (deterministic in every JIT tier); {@code lanes} is a VL-float scratch. */
+    private static float sum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = lanes[0];
+        for (int i = 1; i < lanes.length; i++) s += lanes[i];
+        return s;
+    }
+
     @Override
     public void forward(int s, int L, int E, int N, int chunk,
                         float[] u, float[] dr, float[] a, float[] b, float[] c,
                         float[] d, float[] z, float[] db, float[] out, float[] ck, float[] h) {
         final int EN = E * N, NC = (L + chunk - 1) / chunk, NV = SP.loopBound(N), VL = SP.length();
+        final float[] lanes = new float[VL]; // reduction scratch (one tiny array per sequence)
         Arrays.fill(h, 0, EN, 0f); // h_{-1} = 0
         for (int t = 0; t < L; t++) {
             if (t % chunk == 0) System.arraycopy(h, 0, ck, (s * NC + t / chunk) * EN, EN);
@@ -34,13 +80,13 @@ public final class VectorScanKernel extends ScanKernel {
                 FloatVector yv = FloatVector.zero(SP);
                 int n = 0;
                 for (; n < NV; n += VL) {
-                    FloatVector abar = FloatVector.fromArray(SP, a, en + n).mul(delta).lanewise(VectorOperators.EXP);
+                    FloatVector abar = exp(FloatVector.fromArray(SP, a, en + n).mul(delta));
                     FloatVector hv = FloatVector.fromArray(SP, b, rowN + n)
                         .fma(duV, abar.mul(FloatVector.fromArray(SP, h, en + n)));
                     hv.intoArray(h, en + n);
                     yv = FloatVector.fromArray(SP, c, rowN + n).fma(hv, yv);
                 }
-                float y = d[e] * ut + yv.reduceLanes(VectorOperators.ADD);
+                float y = d[e] * ut + sum(yv, lanes);
                 for (; n < N; n++) {
                     float hn = (float) Math.exp(delta * a[en + n]) * h[en + n] + du * b[rowN + n];
                     h[en + n] = hn;
@@ -60,9 +106,11 @@ public final class VectorScanKernel extends ScanKernel {
                          float[] pA, float[] pD, float[] pDb,
                          float[] hbuf, float[] abuf, float[] ybuf, float[] carry) {
         final int EN = E * N, NC = (L + chunk - 1) / chunk, NV = SP.loopBound(N), VL = SP.length();
+        final float[] lanes = new float[VL]; // reduction scratch (one tiny array per sequence)
         Arrays.fill(gb, s * L * N, (s + 1) * L * N, 0f); // dB, dC sum over e
         Arrays.fill(gc, s * L * N, (s + 1) * L * N, 0f);
         Arrays.fill(carry, 0, EN, 0f); // nothing flows in from t = L
+        final int DOFF = Math.min(chunk, L) * E; // δ_t rows follow the y_t rows in ybuf
         for (int ch = NC - 1; ch >= 0; ch--) {
             int t0 = ch * chunk, t1 = Math.min(L, t0 + chunk);
             // Recompute h_t, Ā_t and the pre-gate y_t inside the chunk from its checkpoint.
@@ -79,14 +127,14 @@ public final class VectorScanKernel extends ScanKernel {
                     FloatVector yv = FloatVector.zero(SP);
                     int n = 0;
                     for (; n < NV; n += VL) {
-                        FloatVector abar = FloatVector.fromArray(SP, a, en + n).mul(delta).lanewise(VectorOperators.EXP);
+                        FloatVector abar = exp(FloatVector.fromArray(SP, a, en + n).mul(delta));
                         abar.intoArray(abuf, ab + en + n);
                         FloatVector hv = FloatVector.fromArray(SP, b, rowN + n)
                             .fma(duV, abar.mul(FloatVector.fromArray(SP, hbuf, prev + en + n)));
                         hv.intoArray(hbuf, cur + en + n);
                         yv = FloatVector.fromArray(SP, c, rowN + n).fma(hv, yv);
                     }
-                    float y = d[e] * ut + yv.reduceLanes(VectorOperators.ADD);
+                    float y = d[e] * ut + sum(yv, lanes);
                     for (; n < N; n++) {
                         float abar = (float) Math.exp(delta * a[en + n]);
                         abuf[ab + en + n] = abar;
@@ -95,6 +143,7 @@ public final class VectorScanKernel extends ScanKernel {
                         y += c[rowN + n] * hn;
                     }
                     ybuf[(t - t0) * E + e] = y;
+                    ybuf[DOFF + (t - t0) * E + e] = delta;
                 }
             }
             for (int t = t1 - 1; t >= t0; t--) {
@@ -103,7 +152,7 @@ public final class VectorScanKernel extends ScanKernel {
                 for (int e = 0; e < E; e++) {
                     int ti = rowE + e, en = e * N;
                     float x = dr[ti] + db[e];
-                    float delta = softplus20(x);
+                    float delta = ybuf[DOFF + (t - t0) * E + e]; // softplus20(x), from the recompute
                     float ut = u[ti];
                     float gt = g[ti];
                     if (z != null) { // 1. gate (y is pre-gate, includes D·u)
@@ -133,8 +182,8 @@ public final class VectorScanKernel extends ScanKernel {
                         lp.fma(deltaV, FloatVector.fromArray(SP, pA, en + n)).intoArray(pA, en + n);
                         abar.mul(lam).intoArray(carry, en + n);
                     }
-                    float lamB = lamBv.reduceLanes(VectorOperators.ADD);
-                    float ddelta = ddv.reduceLanes(VectorOperators.ADD);
+                    float lamB = sum(lamBv, lanes);
+                    float ddelta = sum(ddv, lanes);
                     for (; n < N; n++) {
                         float abar = abuf[ab + en + n];
                         float lam = gt * c[rowN + n] + carry[en + n];
