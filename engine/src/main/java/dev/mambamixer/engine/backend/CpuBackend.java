@@ -196,10 +196,6 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ element-wise
 
-    private static void checkSame(Tensor a, Tensor b, String what) {
-        if (a.size() != b.size()) throw new IllegalArgumentException(what + ": size mismatch " + a + " vs " + b);
-    }
-
     @Override public void add(Tensor a, Tensor b, Tensor out) {
         float[] x = data(a, "a"), y = data(b, "b", a.size()), o = data(out, "out", a.size());
         elementwise(o.length, (blk, from, to) -> { for (int i = from; i < to; i++) o[i] = x[i] + y[i]; });

@@ -68,6 +68,7 @@ public final class VectorScanKernel extends ScanKernel {
         final int EN = E * N, NC = (L + chunk - 1) / chunk, NV = SP.loopBound(N), VL = SP.length();
         final float[] lanes = new float[VL]; // reduction scratch (one tiny array per sequence)
         Arrays.fill(h, 0, EN, 0f); // h_{-1} = 0
+        if (N == 2 * VL) { forward2(s, L, E, N, chunk, u, dr, a, b, c, d, z, db, out, ck, h, lanes); return; }
         for (int t = 0; t < L; t++) {
             if (t % chunk == 0) System.arraycopy(h, 0, ck, (s * NC + t / chunk) * EN, EN);
             int rowE = (s * L + t) * E, rowN = (s * L + t) * N; // (s, t, 0) in (S,L,E) / (S,L,N)
@@ -146,6 +147,11 @@ public final class VectorScanKernel extends ScanKernel {
                     ybuf[DOFF + (t - t0) * E + e] = delta;
                 }
             }
+            if (N == 2 * VL) {
+                reverse2(s, L, E, N, t0, t1, u, dr, a, b, c, d, z, db, g, gu, gdr, gb, gc, gz, pA, pD, pDb,
+                    hbuf, abuf, ybuf, carry, DOFF, lanes);
+                continue;
+            }
             for (int t = t1 - 1; t >= t0; t--) {
                 int rowE = (s * L + t) * E, rowN = (s * L + t) * N;
                 int prev = (t - t0) * EN, cur = prev + EN, ab = (t - t0) * EN;
@@ -203,6 +209,95 @@ public final class VectorScanKernel extends ScanKernel {
                     pDb[e] += ddr;
                 }
             }
+        }
+    }
+
+    /** {@link #forward} for N == 2·VL (N = 16 with AVX2): B, C rows and the n loop live in registers. */
+    private static void forward2(int s, int L, int E, int N, int chunk,
+                                 float[] u, float[] dr, float[] a, float[] b, float[] c,
+                                 float[] d, float[] z, float[] db, float[] out, float[] ck, float[] h, float[] lanes) {
+        final int EN = E * N, NC = (L + chunk - 1) / chunk, VL = SP.length();
+        for (int t = 0; t < L; t++) {
+            if (t % chunk == 0) System.arraycopy(h, 0, ck, (s * NC + t / chunk) * EN, EN);
+            int rowE = (s * L + t) * E, rowN = (s * L + t) * N;
+            FloatVector b0 = FloatVector.fromArray(SP, b, rowN), b1 = FloatVector.fromArray(SP, b, rowN + VL);
+            FloatVector c0 = FloatVector.fromArray(SP, c, rowN), c1 = FloatVector.fromArray(SP, c, rowN + VL);
+            for (int e = 0; e < E; e++) {
+                float delta = softplus20(dr[rowE + e] + db[e]);
+                float ut = u[rowE + e];
+                FloatVector duV = FloatVector.broadcast(SP, delta * ut);
+                int en = e * N;
+                FloatVector h0 = b0.fma(duV, exp(FloatVector.fromArray(SP, a, en).mul(delta)).mul(FloatVector.fromArray(SP, h, en)));
+                FloatVector h1 = b1.fma(duV, exp(FloatVector.fromArray(SP, a, en + VL).mul(delta)).mul(FloatVector.fromArray(SP, h, en + VL)));
+                h0.intoArray(h, en);
+                h1.intoArray(h, en + VL);
+                float y = d[e] * ut + sum(c1.fma(h1, c0.mul(h0)), lanes);
+                if (z == null) out[rowE + e] = y;
+                else { float zt = z[rowE + e]; out[rowE + e] = y * zt * sigmoid(zt); }
+            }
+        }
+    }
+
+    /**
+     * The reverse walk over steps [t0, t1) of one chunk for N == 2·VL (spec §3.3 steps 1-6): as the
+     * generic loop in {@link #backward}, with this step's B, C rows and its dB, dC sums over e
+     * held in registers (each dB/dC row belongs to one step, so it is stored once).
+     */
+    private static void reverse2(int s, int L, int E, int N, int t0, int t1,
+                                 float[] u, float[] dr, float[] a, float[] b, float[] c,
+                                 float[] d, float[] z, float[] db, float[] g,
+                                 float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,
+                                 float[] pA, float[] pD, float[] pDb,
+                                 float[] hbuf, float[] abuf, float[] ybuf, float[] carry, int doff, float[] lanes) {
+        final int EN = E * N, VL = SP.length();
+        for (int t = t1 - 1; t >= t0; t--) {
+            int rowE = (s * L + t) * E, rowN = (s * L + t) * N;
+            int prev = (t - t0) * EN, cur = prev + EN, ab = (t - t0) * EN;
+            FloatVector b0 = FloatVector.fromArray(SP, b, rowN), b1 = FloatVector.fromArray(SP, b, rowN + VL);
+            FloatVector c0 = FloatVector.fromArray(SP, c, rowN), c1 = FloatVector.fromArray(SP, c, rowN + VL);
+            FloatVector gb0 = FloatVector.zero(SP), gb1 = gb0, gc0 = gb0, gc1 = gb0;
+            for (int e = 0; e < E; e++) {
+                int ti = rowE + e, en = e * N;
+                float x = dr[ti] + db[e];
+                float delta = ybuf[doff + (t - t0) * E + e];
+                float ut = u[ti];
+                float gt = g[ti];
+                if (z != null) { // 1. gate (y is pre-gate, includes D·u)
+                    float zt = z[ti], sg = sigmoid(zt);
+                    gz[ti] = gt * ybuf[(t - t0) * E + e] * sg * (1f + zt * (1f - sg));
+                    gt = gt * zt * sg;
+                }
+                pD[e] += gt * ut; // 2. skip
+                FloatVector gtV = FloatVector.broadcast(SP, gt), duV = FloatVector.broadcast(SP, delta * ut);
+                FloatVector deltaV = FloatVector.broadcast(SP, delta);
+                FloatVector ab0 = FloatVector.fromArray(SP, abuf, ab + en), ab1 = FloatVector.fromArray(SP, abuf, ab + en + VL);
+                // 4. λ_t = g C + Ā_{t+1} λ_{t+1}
+                FloatVector lam0 = c0.fma(gtV, FloatVector.fromArray(SP, carry, en));
+                FloatVector lam1 = c1.fma(gtV, FloatVector.fromArray(SP, carry, en + VL));
+                // 5. λ·p with p_t = Ā_t h_{t-1}
+                FloatVector lp0 = lam0.mul(ab0.mul(FloatVector.fromArray(SP, hbuf, prev + en)));
+                FloatVector lp1 = lam1.mul(ab1.mul(FloatVector.fromArray(SP, hbuf, prev + en + VL)));
+                gc0 = FloatVector.fromArray(SP, hbuf, cur + en).fma(gtV, gc0); // 3.
+                gc1 = FloatVector.fromArray(SP, hbuf, cur + en + VL).fma(gtV, gc1);
+                gb0 = lam0.fma(duV, gb0);
+                gb1 = lam1.fma(duV, gb1);
+                float lamB = sum(lam1.fma(b1, lam0.mul(b0)), lanes);
+                FloatVector a0 = FloatVector.fromArray(SP, a, en), a1 = FloatVector.fromArray(SP, a, en + VL);
+                float ddelta = sum(lp1.fma(a1, lp0.mul(a0)), lanes);
+                lp0.fma(deltaV, FloatVector.fromArray(SP, pA, en)).intoArray(pA, en);
+                lp1.fma(deltaV, FloatVector.fromArray(SP, pA, en + VL)).intoArray(pA, en + VL);
+                ab0.mul(lam0).intoArray(carry, en);
+                ab1.mul(lam1).intoArray(carry, en + VL);
+                gu[ti] = d[e] * gt + delta * lamB;
+                ddelta += ut * lamB;
+                float ddr = x > SOFTPLUS_THRESHOLD ? ddelta : ddelta * sigmoid(x); // 6.
+                gdr[ti] = ddr;
+                pDb[e] += ddr;
+            }
+            gb0.intoArray(gb, rowN); // rows were zeroed and belong to step t only
+            gb1.intoArray(gb, rowN + VL);
+            gc0.intoArray(gc, rowN);
+            gc1.intoArray(gc, rowN + VL);
         }
     }
 }
