@@ -24,6 +24,8 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> layers;
     @Option(names = "--warmup", defaultValue = "2") int warmup;
     @Option(names = "--reps", defaultValue = "5") int reps;
+    @Option(names = "--profile", description = "also print where a training step's time goes, per model section")
+    boolean profile;
 
     @Override public Integer call() {
         try (Backend be = Backends.create(backend)) {
@@ -33,9 +35,14 @@ final class BenchCommand implements Callable<Integer> {
             for (int d : dModels) {
                 for (int l : layers) {
                     Tsm2Config cfg = Tsm2Config.defaults(seqLen, horizon, variates).withModel(d, l);
-                    Benchmark.Result r = Benchmark.run(be, cfg, batch, warmup, reps);
+                    Benchmark.Result r = Benchmark.run(be, cfg, batch, warmup, reps, profile);
                     System.out.printf("%-8d %-7d %-10d %-16.1f %-16.1f %-12.1f %-12.1f%n", d, l, r.params(),
                                       r.trainSamplesPerSec(), r.inferSamplesPerSec(), r.medianStepMs(), r.medianForwardMs());
+                    if (profile) {
+                        double total = r.profileMsPerStep().values().stream().mapToDouble(v -> v).sum();
+                        r.profileMsPerStep().forEach((k, v) -> System.out.printf("    %-34s %8.1f ms  %5.1f%%%n", k, v,
+                                                                                 100 * v / total));
+                    }
                 }
             }
         }

@@ -11,6 +11,7 @@ import dev.mambamixer.engine.nn.Mixer;
 import dev.mambamixer.engine.nn.MixerStack;
 import dev.mambamixer.engine.nn.Module;
 import dev.mambamixer.engine.nn.Parameter;
+import dev.mambamixer.engine.nn.Profile;
 import dev.mambamixer.engine.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,8 @@ public final class Tsm2 implements Module {
     private final List<Parameter> params = new ArrayList<>();
 
     private int batch;
+    private Profile profile;
+    private long t0;
     private Tensor x, xn, mean, std, patches, tokens, predN, pred, headIn;
     private Tensor dPredN, dHead, dHeadIn, dTokens, dxn;
 
@@ -103,6 +106,16 @@ public final class Tsm2 implements Module {
         params.addAll(head.parameters());
     }
 
+    /** Per-section wall-clock timing (bench --profile); null turns it off. */
+    public void setProfile(Profile p) {
+        this.profile = p;
+        stack.setProfile(p);
+    }
+
+    private void mark() { if (profile != null) t0 = System.nanoTime(); }
+
+    private void took(String section) { if (profile != null) profile.add(section, System.nanoTime() - t0); }
+
     private Mixer.Geometry[] geometry(int b) {
         Mixer.Geometry[] g = new Mixer.Geometry[2 * cfg.layers()];
         for (int l = 0; l < cfg.layers(); l++) {
@@ -124,6 +137,7 @@ public final class Tsm2 implements Module {
     public Tensor forward(Tensor x, int b, boolean training, long seed) {
         this.x = x;
         this.batch = b;
+        mark();
         Tensor in = x;
         if (cfg.revin()) {
             xn = Buffers.ensure(be, xn, b, t, m);
@@ -143,7 +157,9 @@ public final class Tsm2 implements Module {
         } else {
             stackIn = in.view(b, 1, t, m);
         }
+        took("revin + patch embedding fwd");
         Tensor y = stack.forward(stackIn, geometry(b));
+        mark();
         Tensor yn = finalNorm.forward(y.view(b * finalNormRowsPerSample(), finalNorm.normalizedSize()),
                                       b * finalNormRowsPerSample());
         Tensor flat;
@@ -158,9 +174,13 @@ public final class Tsm2 implements Module {
         Tensor out = head.forward(hd, b * m);                                              // (B·M, H)
         predN = Buffers.ensure(be, predN, b, h, m);
         be.swapMiddle(out, b, m, h, 1, predN);                                              // (B,H,M)
-        if (!cfg.revin()) return predN;
+        if (!cfg.revin()) {
+            took("final norm + head fwd");
+            return predN;
+        }
         pred = Buffers.ensure(be, pred, b, h, m);
         be.revinDenormalize(predN, revinGamma.value(), revinBeta.value(), mean, std, b, h, m, 1e-5, pred);
+        took("final norm + head fwd");
         return pred;
     }
 
@@ -169,6 +189,7 @@ public final class Tsm2 implements Module {
     /** dPred: (B, H, M) gradient of the loss w.r.t. the forecast. Accumulates parameter grads. */
     public void backward(Tensor dPred) {
         int b = batch;
+        mark();
         Tensor g = dPred;
         if (cfg.revin()) {
             dPredN = Buffers.ensure(be, dPredN, b, h, m);
@@ -188,13 +209,18 @@ public final class Tsm2 implements Module {
             dyn = dHeadIn;
         }
         Tensor dy = finalNorm.backward(dyn.view(b * finalNormRowsPerSample(), finalNorm.normalizedSize()));
+        took("final norm + head bwd");
         Tensor dStackIn = stack.backward(dy.view(stackShape(b)));
+        mark();
         Tensor dIn;
         if (cfg.patchTokens()) {
             dTokens = embedDropout.backward(dStackIn);
             be.sumRows(dTokens.view(b * m, np * d), b * m, np * d, posEmbed.grad());
             Tensor dPatches = patchProj.backward(dTokens.view(b * m * np, d), cfg.revin());
-            if (!cfg.revin()) return;
+            if (!cfg.revin()) {
+                took("revin + patch embedding bwd");
+                return;
+            }
             dxn = Buffers.ensure(be, dxn, b, t, m);
             be.patchifyBackward(dPatches, b, t, m, p, cfg.patchStride(), np, dxn);
             dIn = dxn;
@@ -203,6 +229,7 @@ public final class Tsm2 implements Module {
         }
         if (cfg.revin())
             be.revinNormalizeBackward(x, mean, std, dIn.view(b, t, m), b, t, m, revinGamma.grad(), revinBeta.grad());
+        took("revin + patch embedding bwd");
     }
 
     private int[] stackShape(int b) {

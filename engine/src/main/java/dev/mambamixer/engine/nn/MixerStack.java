@@ -20,6 +20,14 @@ public final class MixerStack implements Module {
     private Tensor[] grads;      // same indexing; grads[0] collects both x entries
     private Mixer.Geometry[] geometry;
     private Tensor dx;
+    private Profile profile;
+
+    /** Times each mixer's forward/backward and the averaging into {@code p} (null = off). */
+    public void setProfile(Profile p) { this.profile = p; }
+
+    private long mark() { return profile == null ? 0 : System.nanoTime(); }
+
+    private void took(String section, long t0) { if (profile != null) profile.add(section, System.nanoTime() - t0); }
 
     public MixerStack(Backend be, List<Mixer> mixers, List<String> averageNames, WeightedAverage.Mode mode) {
         this.be = be;
@@ -37,8 +45,12 @@ public final class MixerStack implements Module {
         src[0] = x;
         src[1] = x;
         for (int i = 1; i <= k; i++) {
+            long t0 = mark();
             Tensor in = averages.get(i - 1).forward(java.util.Arrays.copyOf(src, i + 1));
+            took("weighted averaging fwd", t0);
+            t0 = mark();
             src[i + 1] = mixers.get(i - 1).forward(in, geometry[i - 1]);
+            took(sectionName(i) + " fwd", t0);
         }
         return src[k + 1];
     }
@@ -51,12 +63,20 @@ public final class MixerStack implements Module {
         }
         be.copy(dOut, grads[k + 1]);
         for (int i = k; i >= 1; i--) {
+            long t0 = mark();
             Tensor dIn = mixers.get(i - 1).backward(grads[i + 1]);
+            took(sectionName(i) + " bwd", t0);
+            t0 = mark();
             averages.get(i - 1).backward(dIn, src, grads);
+            took("weighted averaging bwd", t0);
         }
         dx = Buffers.ensure(be, dx, dOut.shape());
         be.add(grads[0], grads[1], dx);
         return dx;
+    }
+
+    private String sectionName(int i) {
+        return "mixer " + i + " (" + mixers.get(i - 1).kind() + ")";
     }
 
     public List<Mixer> mixers() { return mixers; }

@@ -15,10 +15,17 @@ public final class Benchmark {
     private Benchmark() {}
 
     public record Result(Tsm2Config config, int batch, double trainSamplesPerSec, double inferSamplesPerSec,
-                         double medianStepMs, double medianForwardMs, long params) {}
+                         double medianStepMs, double medianForwardMs, long params,
+                         java.util.Map<String, Double> profileMsPerStep) {}
 
     public static Result run(Backend be, Tsm2Config cfg, int batch, int warmup, int reps) {
+        return run(be, cfg, batch, warmup, reps, false);
+    }
+
+    /** With {@code profile}, also times each model section over the timed training steps. */
+    public static Result run(Backend be, Tsm2Config cfg, int batch, int warmup, int reps, boolean profile) {
         Tsm2 model = new Tsm2(be, cfg);
+        dev.mambamixer.engine.nn.Profile prof = new dev.mambamixer.engine.nn.Profile();
         AdamW opt = AdamW.defaults(be, model.parameters(), 0.01);
         int t = cfg.seqLen(), h = cfg.horizon(), m = cfg.variates();
         SplittableRandom rng = new SplittableRandom(1);
@@ -29,15 +36,22 @@ public final class Benchmark {
         Tensor diff = be.zeros(batch, h, m);
         double[] step = new double[reps], fwd = new double[reps];
         for (int r = -warmup; r < reps; r++) {
+            if (profile && r == 0) {
+                prof.reset();
+                model.setProfile(prof);
+            }
             long t0 = System.nanoTime();
             Tensor pred = model.forward(x, batch, true, r);
             be.sub(pred, y, diff);
             be.scale(diff, 2.0 / diff.size());
             opt.zeroGrad();
             model.backward(diff);
+            long tOpt = System.nanoTime();
             opt.step(1e-4, 1.0);
+            if (profile && r >= 0) prof.add("optimizer (AdamW)", System.nanoTime() - tOpt);
             be.toFloats(model.parameters().get(0).value());   // synchronise device backends
             long t1 = System.nanoTime();
+            model.setProfile(null);
             Tensor p2 = model.forward(x, batch, false, 0);
             be.toFloats(p2);
             long t2 = System.nanoTime();
@@ -45,9 +59,12 @@ public final class Benchmark {
                 step[r] = (t1 - t0) / 1e6;
                 fwd[r] = (t2 - t1) / 1e6;
             }
+            if (profile && r >= 0) model.setProfile(prof);
         }
+        java.util.Map<String, Double> perStep = new java.util.LinkedHashMap<>();
+        if (profile) prof.millis().forEach((k, v) -> perStep.put(k, v / reps));
         double ms = median(step), fms = median(fwd);
-        return new Result(cfg, batch, batch / (ms / 1e3), batch / (fms / 1e3), ms, fms, model.parameterCount());
+        return new Result(cfg, batch, batch / (ms / 1e3), batch / (fms / 1e3), ms, fms, model.parameterCount(), perStep);
     }
 
     static double median(double[] a) {
