@@ -1,0 +1,116 @@
+package dev.mambamixer.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end CLI behaviour: a tiny train/eval/forecast round, and clear errors for bad input. */
+class CliTest {
+    @TempDir Path tmp;
+
+    private record Out(int code, String out, String err) {}
+
+    private static Out run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Out(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private Path csv(String name, String content) throws Exception {
+        Path p = tmp.resolve(name);
+        Files.writeString(p, content);
+        return p;
+    }
+
+    private static Path sample() {
+        for (Path p : List.of(Path.of("sample-data/synthetic.csv"), Path.of("../sample-data/synthetic.csv")))
+            if (Files.exists(p)) return p;
+        throw new IllegalStateException("sample-data/synthetic.csv not found");
+    }
+
+    @Test
+    void trainEvalForecastOnTheSampleData() throws Exception {
+        Out r = run("train", "--data", sample().toString(), "--seq-len", "48", "--horizon", "12", "--d-model", "8",
+                    "--layers", "1", "--epochs", "2", "--max-steps-per-epoch", "5", "--backend", "cpu",
+                    "--runs-dir", tmp.resolve("runs").toString(), "--name", "t");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test: MSE"), r.out());
+        Path run;
+        try (Stream<Path> s = Files.list(tmp.resolve("runs"))) {
+            run = s.findFirst().orElseThrow();
+        }
+        for (String f : new String[] {"config.json", "metrics.csv", "test-metrics.json", "forecast.csv",
+                                      "checkpoints/best/model.safetensors", "checkpoints/last/state.json"})
+            assertTrue(Files.exists(run.resolve(f)), f);
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
+        assertEquals("epoch,step,train_loss,val_mse,lr,wall_time_s", metrics.get(0));
+        assertEquals(3, metrics.size());
+        JsonObject tm = JsonParser.parseString(Files.readString(run.resolve("test-metrics.json"))).getAsJsonObject();
+        double mse = tm.get("mse").getAsDouble();
+
+        Out ev = run("eval", "--checkpoint", run.toString(), "--data", sample().toString(), "--backend", "cpu");
+        assertEquals(0, ev.code(), ev.err());
+        assertTrue(ev.out().contains(String.format("MSE %.4f", mse)), ev.out() + " vs " + mse);
+
+        Path fc = tmp.resolve("fc.csv");
+        Out f = run("forecast", "--checkpoint", run.toString(), "--data", sample().toString(), "--out", fc.toString(),
+                    "--backend", "cpu", "--stride", "100");
+        assertEquals(0, f.code(), f.err());
+        List<String> rows = Files.readAllLines(fc);
+        assertEquals("window,horizon_step,variate,prediction,target", rows.get(0));
+        assertTrue(rows.size() > 12 * 7, "at least one window of H x M rows");
+    }
+
+    @Test
+    void badDataNamesFileLineAndColumn() throws Exception {
+        Path bad = csv("bad.csv", "date,a,b\n2020-01-01 00:00:00,1,2\n2020-01-01 01:00:00,1,x\n");
+        Out r = run("train", "--data", bad.toString(), "--backend", "cpu", "--runs-dir", tmp.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("bad.csv") && r.err().contains("line 3") && r.err().contains("b"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void seriesTooShortAndConfigErrorsAreClear() throws Exception {
+        StringBuilder sb = new StringBuilder("date,a,b\n");
+        for (int i = 0; i < 100; i++) sb.append("2020-01-01 00:00:").append(i).append(',').append(i).append(',').append(1 + i % 3).append('\n');
+        Path shortCsv = csv("short.csv", sb.toString());
+        Out r = run("train", "--data", shortCsv.toString(), "--seq-len", "96", "--horizon", "24", "--backend", "cpu",
+                    "--runs-dir", tmp.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("short.csv"), r.err());
+
+        Out c = run("train", "--data", sample().toString(), "--seq-len", "8", "--horizon", "4", "--patch-len", "16",
+                    "--d-model", "0", "--backend", "cpu", "--runs-dir", tmp.toString());
+        assertEquals(2, c.code());
+        assertTrue(c.err().contains("patchLen: 16 is longer than the look-back seqLen 8"), c.err());
+        assertTrue(c.err().contains("dModel: must be positive"), c.err());
+
+        Out u = run("train", "--no-such-option");
+        assertEquals(2, u.code());
+        assertTrue(u.err().contains("Unknown option: '--no-such-option'"), u.err());
+
+        Out nan = run("train", "--data", sample().toString(), "--averaging", "median", "--backend", "cpu",
+                      "--runs-dir", tmp.toString());
+        assertEquals(2, nan.code());
+        assertTrue(nan.err().contains("unknown weighted-average mode 'median'"), nan.err());
+    }
+}
