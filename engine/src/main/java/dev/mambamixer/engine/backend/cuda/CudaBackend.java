@@ -55,6 +55,8 @@ public final class CudaBackend implements Backend {
 
     /** Scan-backward recompute scratch is bounded by this many bytes (pairs are batched). */
     static final long SCAN_SCRATCH_LIMIT = 256L << 20;
+    /** The limit in force; tests lower it to exercise several batches on small problems. */
+    static volatile long scanScratchLimit = SCAN_SCRATCH_LIMIT;
     static final int BLOCK = 256;
     static final int SCAN_BLOCK = 128;
     static final int MAX_CONV_K = 16;   // MAXK in kernels.cu
@@ -584,7 +586,7 @@ public final class CudaBackend implements Backend {
     /** Pairs (s, e) per scan-backward launch so that the recompute scratch stays bounded. */
     static int scanBackwardBatch(ScanDims dims) {
         long perPair = 4L * (dims.chunk() + 1) * dims.n();
-        long fit = SCAN_SCRATCH_LIMIT / perPair / SCAN_BLOCK * SCAN_BLOCK;
+        long fit = scanScratchLimit / perPair / SCAN_BLOCK * SCAN_BLOCK;
         long pairs = (long) dims.s() * dims.e();
         return (int) Math.max(SCAN_BLOCK, Math.min(fit, pairs));
     }
