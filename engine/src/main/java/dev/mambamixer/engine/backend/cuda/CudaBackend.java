@@ -102,7 +102,9 @@ public final class CudaBackend implements Backend {
             return Optional.of(b);
         } catch (Throwable t) {   // UnsatisfiedLinkError, CudaException, NoClassDefFoundError...
             available = false;
-            unavailableReason = t.getClass().getSimpleName() + ": " + t.getMessage();
+            // JCuda's UnsatisfiedLinkError message carries nested stack traces: keep line one.
+            String msg = String.valueOf(t.getMessage()).lines().findFirst().orElse("").trim();
+            unavailableReason = t.getClass().getSimpleName() + ": " + msg;
             return Optional.empty();
         }
     }
