@@ -259,7 +259,7 @@ extern "C" __global__ void conv_bwd_params_f32(int S, int L, int E, int K, const
     for (int kk = 0; kk <= K; kk++) {
         float v = accb;
 #pragma unroll
-        for (int q = 0; q < MAXK; q++) if (q == kk) v = accw[q];
+        for (int q = 0; q < MAXK; q++) if (q == kk && kk < K) v = accw[q];   // kk == K: the bias
         __syncthreads();
         sh[threadIdx.y][threadIdx.x] = v;
         __syncthreads();

@@ -76,8 +76,11 @@ public final class CudaBackend implements Backend {
     private final boolean syncEachLaunch;
     private final String deviceName;
     private final int ccMajor, ccMinor, driverVersion;
-    /** Live allocations (address -> pointer), freed on close or when their buffer is collected. */
-    private final Set<CUdeviceptr> live = ConcurrentHashMap.newKeySet();
+    /**
+     * Live allocations, freed on close or when their buffer is collected. Identity-keyed:
+     * CUdeviceptr compares by address, and a freed address is reused by later allocations.
+     */
+    private final Set<Allocation> live = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     // Cached scratch (grown on demand, freed on close): no allocation per call in hot paths.
@@ -218,6 +221,7 @@ public final class CudaBackend implements Backend {
         final CudaBackend owner;
         final CUdeviceptr ptr;   // null for zero-size buffers
         final int elements;
+        Cleaner.Cleanable cleanable;   // set right after allocation; null for zero-size buffers
 
         DeviceBuffer(CudaBackend owner, CUdeviceptr ptr, int elements) {
             this.owner = owner;
@@ -228,19 +232,26 @@ public final class CudaBackend implements Backend {
         public int elements() { return elements; }
     }
 
-    /** Frees one allocation from the Cleaner thread, unless close() already did. */
+    /** One cuMemAlloc block; identity equality on purpose (see {@link #live}). */
+    private static final class Allocation {
+        final CUdeviceptr ptr;
+
+        Allocation(CUdeviceptr ptr) { this.ptr = ptr; }
+    }
+
+    /** Frees one allocation (Cleaner thread or {@link #freeNow}), unless close() already did. */
     private static final class Freer implements Runnable {
         private final CudaBackend backend;
-        private final CUdeviceptr ptr;
+        private final Allocation alloc;
 
-        Freer(CudaBackend backend, CUdeviceptr ptr) { this.backend = backend; this.ptr = ptr; }
+        Freer(CudaBackend backend, Allocation alloc) { this.backend = backend; this.alloc = alloc; }
 
         @Override public void run() {
             synchronized (backend.live) {
-                if (backend.closed || !backend.live.remove(ptr)) return;
+                if (backend.closed || !backend.live.remove(alloc)) return;
                 try {
                     cuCtxSetCurrent(backend.context);
-                    cuMemFree(ptr);
+                    cuMemFree(alloc.ptr);
                 } catch (Throwable ignored) {
                     // Freeing is best effort from the cleaner thread; close() frees the rest.
                 }
@@ -257,9 +268,12 @@ public final class CudaBackend implements Backend {
         } catch (CudaException e) {
             throw new CudaBackendException("cuMemAlloc of " + bytes + " bytes failed: " + e.getMessage(), e);
         }
-        live.add(p);
+        Allocation a = new Allocation(p);
+        live.add(a);
+        // The buffer object is the tensor's storage: once no tensor or view references it,
+        // the Cleaner frees the device memory.
         DeviceBuffer b = new DeviceBuffer(this, p, (int) Math.min(Integer.MAX_VALUE, bytes / 4));
-        CLEANER.register(b, new Freer(this, p));
+        b.cleanable = CLEANER.register(b, new Freer(this, a));
         return b;
     }
 
@@ -729,8 +743,8 @@ public final class CudaBackend implements Backend {
             closed = true;
             try {
                 cuCtxSetCurrent(context);
-                for (CUdeviceptr p : live) {
-                    try { cuMemFree(p); } catch (Throwable ignored) { /* keep freeing the rest */ }
+                for (Allocation a : live) {
+                    try { cuMemFree(a.ptr); } catch (Throwable ignored) { /* keep freeing the rest */ }
                 }
                 live.clear();
                 cuModuleUnload(module);
@@ -775,13 +789,9 @@ public final class CudaBackend implements Backend {
         return allocRaw(4L * Math.max(1, floats));
     }
 
+    /** Frees a scratch buffer now (runs its Freer once; the Cleaner will not run it again). */
     private void freeNow(DeviceBuffer b) {
-        synchronized (live) {
-            if (live.remove(b.ptr)) {
-                current();
-                cuMemFree(b.ptr);
-            }
-        }
+        if (b.cleanable != null) b.cleanable.clean();
     }
 
     private void memset(CUdeviceptr p, int bits, long words, String what) {
