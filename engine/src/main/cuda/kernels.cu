@@ -460,13 +460,15 @@ extern "C" __global__ void patchify_bwd_f32(int B, int T, int M, int P, int S, i
 
 // ------------------------------------------------------------------ AdamW
 
+// omb1 = 1 - b1 and omb2 = 1 - b2 come from the host in double: 1.0f - 0.999f is off by 1e-5.
 extern "C" __global__ void adamw_f32(long long n, float* __restrict__ p, const float* __restrict__ grad,
                                      float* __restrict__ m, float* __restrict__ v, float lr, float b1,
-                                     float b2, float eps, float wd, float c1, float c2, float gradScale) {
+                                     float b2, float omb1, float omb2, float eps, float wd, float c1,
+                                     float c2, float gradScale) {
     GRID_STRIDE(i, n) {
         float g = grad[i] * gradScale;
-        float mi = b1 * m[i] + (1.0f - b1) * g;
-        float vi = b2 * v[i] + (1.0f - b2) * g * g;
+        float mi = b1 * m[i] + omb1 * g;
+        float vi = b2 * v[i] + omb2 * g * g;
         m[i] = mi;
         v[i] = vi;
         float mHat = mi / c1, vHat = vi / c2;

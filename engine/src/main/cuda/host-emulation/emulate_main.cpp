@@ -120,7 +120,39 @@ void testMisc() {
   for (int i = 0; i < a; i++) for (int j = 0; j < b; j++) for (int l = 0; l < c; l++) for (int q = 0; q < d; q++) Wsw[((i * c + l) * b + j) * d + q] = xs[((i * b + j) * c + l) * d + q];
   launch({2}, {256}, [&] { swap_middle_f32(a, b, c, d, xs.data(), o.data()); }); rep("swapMiddle", err(o, Wsw), 0);
 }
+void testAdamRevin() {
+  int n = 1000; auto p = rnd(n, -1, 1); std::vector<float> m(n, 0.f), v(n, 0.f);
+  std::vector<double> P(p.begin(), p.end()), Mw(n, 0.0), Vw(n, 0.0);
+  for (int step = 1; step <= 3; step++) {
+    auto g = rnd(n, -0.1f, 0.1f);
+    double b1 = 0.9, b2 = 0.999, c1 = 1 - std::pow(b1, step), c2 = 1 - std::pow(b2, step);
+    for (int i = 0; i < n; i++) { double gi = g[i] * 0.5; Mw[i] = b1 * Mw[i] + (1 - b1) * gi; Vw[i] = b2 * Vw[i] + (1 - b2) * gi * gi;
+      P[i] -= 1e-3 * (Mw[i] / c1 / (std::sqrt(Vw[i] / c2) + 1e-8) + 0.01 * P[i]); }
+    launch({4}, {256}, [&] { adamw_f32(n, p.data(), g.data(), m.data(), v.data(), 1e-3f, 0.9f, 0.999f, (float)(1 - b1), (float)(1 - b2), 1e-8f, 0.01f, (float)c1, (float)c2, 0.5f); });
+  }
+  rep("adamw param", err(p, P), 1e-6); rep("adamw m", err(m, Mw), 1e-5); rep("adamw v", err(v, Vw), 1e-5);
+  int B = 4, T = 96, M = 7, H = 24; double eps = 1e-5, eps2 = eps * eps;
+  auto x = rnd(B * T * M, -2, 5), ga = rnd(M, .5, 1.5), be = rnd(M, -.5, .5), dout = rnd(B * T * M, -1, 1);
+  std::vector<float> out(B * T * M), mean(B * M), sd(B * M), dg(M, 0.f), db(M, 0.f);
+  std::vector<double> Wo(out.size()), Wm(B * M), Ws(B * M), Wdg(M), Wdb(M);
+  for (int b = 0; b < B; b++) for (int mi = 0; mi < M; mi++) { double s = 0; for (int t = 0; t < T; t++) s += x[(b * T + t) * M + mi]; double mu = s / T, var = 0;
+    for (int t = 0; t < T; t++) { double c = x[(b * T + t) * M + mi] - mu; var += c * c; } double st = std::sqrt(var / T + eps); Wm[b * M + mi] = mu; Ws[b * M + mi] = st;
+    for (int t = 0; t < T; t++) { int i = (b * T + t) * M + mi; Wo[i] = (x[i] - mu) / st * ga[mi] + be[mi]; } }
+  launch({1}, {256}, [&] { revin_norm_f32(B, T, M, (float)eps, x.data(), ga.data(), be.data(), out.data(), mean.data(), sd.data()); });
+  rep("revin out", err(out, Wo), 1e-5); rep("revin mean", err(mean, Wm), 1e-6); rep("revin std", err(sd, Ws), 1e-6);
+  for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) for (int mi = 0; mi < M; mi++) { int i = (b * T + t) * M + mi; Wdg[mi] += dout[i] * (x[i] - mean[b * M + mi]) / sd[b * M + mi]; Wdb[mi] += dout[i]; }
+  launch({1}, {256}, [&] { revin_norm_bwd_f32(B, T, M, x.data(), mean.data(), sd.data(), dout.data(), dg.data(), db.data()); });
+  rep("revin bwd dgamma", err(dg, Wdg), 1e-5); rep("revin bwd dbeta", err(db, Wdb), 1e-5);
+  auto y = rnd(B * H * M, -2, 2), dO = rnd(B * H * M, -1, 1); std::vector<float> yo(y.size()), dy(y.size()), dg2(M, 0.f), db2(M, 0.f);
+  std::vector<double> Wy(y.size()), Wdy(y.size()), Wdg2(M), Wdb2(M);
+  for (int b = 0; b < B; b++) for (int h = 0; h < H; h++) for (int mi = 0; mi < M; mi++) { int i = (b * H + h) * M + mi; double den = ga[mi] + eps2;
+    Wy[i] = (y[i] - be[mi]) / den * sd[b * M + mi] + mean[b * M + mi]; double k = dO[i] * sd[b * M + mi] / den; Wdy[i] = k; Wdb2[mi] -= k; Wdg2[mi] -= k * (y[i] - be[mi]) / den; }
+  launch({3}, {256}, [&] { revin_denorm_f32(B, H, M, (float)eps2, y.data(), ga.data(), be.data(), mean.data(), sd.data(), yo.data()); });
+  launch({1}, {256}, [&] { revin_denorm_bwd_f32(B, H, M, (float)eps2, y.data(), ga.data(), be.data(), sd.data(), dO.data(), dy.data(), dg2.data(), db2.data()); });
+  rep("revin denorm out", err(yo, Wy), 2e-6); rep("revin denorm dy", err(dy, Wdy), 2e-6); rep("revin denorm dgamma", err(dg2, Wdg2), 1e-5); rep("revin denorm dbeta", err(db2, Wdb2), 1e-5);
+}
 int main() {
+  testAdamRevin();
   testMisc();
   testGemm(67, 45, 83, 0, 0, 0); testGemm(67, 45, 83, 1, 0, 0.5f); testGemm(67, 45, 83, 0, 1, 0); testGemm(33, 70, 40, 1, 1, 0.5f);
   testLN(5, 300); testLN(3, 7);

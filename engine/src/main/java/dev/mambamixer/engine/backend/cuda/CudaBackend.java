@@ -732,7 +732,8 @@ public final class CudaBackend implements Backend {
         if (n == 0) return;
         double c1 = 1.0 - Math.pow(beta1, step), c2 = 1.0 - Math.pow(beta2, step);
         launch1d(Kernel.ADAMW, n, n, ptr(param, "param"), ptr(grad, "grad"), ptr(m, "m"), ptr(v, "v"), (float) lr,
-            (float) beta1, (float) beta2, (float) eps, (float) weightDecay, (float) c1, (float) c2, (float) gradScale);
+            (float) beta1, (float) beta2, (float) (1.0 - beta1), (float) (1.0 - beta2), (float) eps, (float) weightDecay,
+            (float) c1, (float) c2, (float) gradScale);
     }
 
     // ================================================================ close

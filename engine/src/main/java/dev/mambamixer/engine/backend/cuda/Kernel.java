@@ -31,7 +31,7 @@ enum Kernel {
     REVIN_DENORM_BWD("revin_denorm_bwd_f32", "iiifpppppppp"),
     PATCHIFY("patchify_f32", "iiiiiipp"),
     PATCHIFY_BWD("patchify_bwd_f32", "iiiiiipp"),
-    ADAMW("adamw_f32", "lppppffffffff"),
+    ADAMW("adamw_f32", "lpppp" + "f".repeat(10)),
     SCAN_FWD_N16("scan_fwd_n16", "iiiiiipppppppppp"),
     SCAN_FWD_N32("scan_fwd_n32", "iiiiiipppppppppp"),
     SCAN_FWD_N64("scan_fwd_n64", "iiiiiipppppppppp"),

@@ -91,14 +91,14 @@ class CudaBackendParityTest {
     void elementwiseAndReductions() {
         int n = 10007;
         P a = rand(-3, 3, n), b = rand(-3, 3, n), out = nan(n);
-        ref.add(a.r, b.r, out.r); gpu.add(a.g, b.g, out.g); check("binary add", out, 1e-7);
-        ref.sub(a.r, b.r, out.r); gpu.sub(a.g, b.g, out.g); check("binary sub", out, 1e-7);
-        ref.mul(a.r, b.r, out.r); gpu.mul(a.g, b.g, out.g); check("binary mul", out, 1e-7);
+        ref.add(a.r, b.r, out.r); gpu.add(a.g, b.g, out.g); check("binary add", out, 1e-6);
+        ref.sub(a.r, b.r, out.r); gpu.sub(a.g, b.g, out.g); check("binary sub", out, 1e-6);
+        ref.mul(a.r, b.r, out.r); gpu.mul(a.g, b.g, out.g); check("binary mul", out, 1e-6);
 
         P y = rand(-1, 1, n);
         ref.axpy(-0.37, a.r, 11, y.r, 100, 5000); gpu.axpy(-0.37, a.g, 11, y.g, 100, 5000);
-        check("axpy (offsets)", y, 1e-7);
-        ref.scale(y.r, 1.7); gpu.scale(y.g, 1.7); check("scale", y, 1e-7);
+        check("axpy (offsets)", y, 1e-6);
+        ref.scale(y.r, 1.7); gpu.scale(y.g, 1.7); check("scale", y, 1e-6);
 
         ref.siluForward(a.r, out.r); gpu.siluForward(a.g, out.g); check("silu fwd", out, 1e-6);
         P dx = nan(n);
@@ -110,7 +110,7 @@ class CudaBackendParityTest {
 
         int rows = 3001, cols = 45;
         P x = rand(-1, 1, rows * cols), v = rand(-1, 1, cols);
-        ref.addRowVector(x.r, rows, cols, v.r); gpu.addRowVector(x.g, rows, cols, v.g); check("addRowVector", x, 1e-7);
+        ref.addRowVector(x.r, rows, cols, v.r); gpu.addRowVector(x.g, rows, cols, v.g); check("addRowVector", x, 1e-6);
         P acc = rand(-1, 1, cols);   // sumRows accumulates
         ref.sumRows(x.r, rows, cols, acc.r); gpu.sumRows(x.g, rows, cols, acc.g); check("sumRows (accumulate)", acc, 1e-5);
 
@@ -152,11 +152,11 @@ class CudaBackendParityTest {
             P x = rand(-1, 1, s, l, e), w = rand(-1, 1, e, k), bias = rand(-1, 1, e), out = nan(s, l, e);
             ref.causalConvForward(x.r, w.r, bias.r, s, l, e, k, out.r);
             gpu.causalConvForward(x.g, w.g, bias.g, s, l, e, k, out.g);
-            check("conv fwd" + tag, out, 1e-6);
+            check("conv fwd" + tag, out, 2e-6);
             P dout = rand(-1, 1, s, l, e), dx = nan(s, l, e), dw = rand(-1, 1, e, k), db = rand(-1, 1, e);
             ref.causalConvBackward(x.r, w.r, dout.r, s, l, e, k, dx.r, dw.r, db.r);
             gpu.causalConvBackward(x.g, w.g, dout.g, s, l, e, k, dx.g, dw.g, db.g);
-            check("conv bwd dx" + tag, dx, 1e-6);
+            check("conv bwd dx" + tag, dx, 2e-6);
             check("conv bwd dw" + tag, dw, 1e-5);
             check("conv bwd dbias" + tag, db, 1e-5);
         }
@@ -210,11 +210,11 @@ class CudaBackendParityTest {
         P y = rand(-2, 2, b, h, m), yOut = nan(b, h, m);
         ref.revinDenormalize(y.r, gamma.r, beta.r, mu.r, sd.r, b, h, m, eps, yOut.r);
         gpu.revinDenormalize(y.g, gamma.g, beta.g, mu.g, sd.g, b, h, m, eps, yOut.g);
-        check("revin denorm out", yOut, 1e-6);
+        check("revin denorm out", yOut, 2e-6);
         P dOut = rand(-1, 1, b, h, m), dy = nan(b, h, m), dg2 = rand(-1, 1, m), db2 = rand(-1, 1, m);
         ref.revinDenormalizeBackward(y.r, gamma.r, beta.r, sd.r, dOut.r, b, h, m, eps, dy.r, dg2.r, db2.r);
         gpu.revinDenormalizeBackward(y.g, gamma.g, beta.g, sd.g, dOut.g, b, h, m, eps, dy.g, dg2.g, db2.g);
-        check("revin denorm bwd dy", dy, 1e-6);
+        check("revin denorm bwd dy", dy, 2e-6);
         check("revin denorm bwd dgamma", dg2, 1e-5);
         check("revin denorm bwd dbeta", db2, 1e-5);
         checks.assertAll();
