@@ -122,6 +122,11 @@ extern "C" __global__ void axpy_f32(long long n, float alpha, const float* x, fl
     GRID_STRIDE(i, n) y[i] += alpha * x[i];
 }
 
+// dst[i] = src[i] (ranges must not overlap; CudaBackend bounces overlapping copies via scratch).
+extern "C" __global__ void copy_f32(long long n, const float* __restrict__ src, float* __restrict__ dst) {
+    GRID_STRIDE(i, n) dst[i] = src[i];
+}
+
 extern "C" __global__ void scale_f32(long long n, float alpha, float* x) {
     GRID_STRIDE(i, n) x[i] *= alpha;
 }

@@ -346,18 +346,21 @@ public final class CudaBackend implements Backend {
         checkRange(src, srcOff, n, "copy src");
         checkRange(dst, dstOff, n, "copy dst");
         if (n == 0 || (s == d && srcOff == dstOff)) return;
-        current();
-        try {
-            if (s == d && Math.abs(srcOff - dstOff) < n) {
-                // cuMemcpyDtoD is undefined for overlapping ranges: bounce through scratch.
-                copyScratch = ensure(copyScratch, n);
-                cuMemcpyDtoD(copyScratch.ptr, at(s, srcOff), 4L * n);
-                cuMemcpyDtoD(at(d, dstOff), copyScratch.ptr, 4L * n);
-            } else {
-                cuMemcpyDtoD(at(d, dstOff), at(s, srcOff), 4L * n);
+        if (s == d && Math.abs(srcOff - dstOff) < n) {
+            // Overlapping ranges of one buffer: bounce through scratch.
+            copyScratch = ensure(copyScratch, n);
+            launch1d(Kernel.COPY, n, (long) n, at(s, srcOff), copyScratch.ptr);
+            launch1d(Kernel.COPY, n, (long) n, copyScratch.ptr, at(d, dstOff));
+        } else if (srcOff == 0 && dstOff == 0) {
+            current();
+            try {
+                cuMemcpyDtoD(d.ptr, s.ptr, 4L * n);
+            } catch (CudaException e) {
+                throw new CudaBackendException("copy (cuMemcpyDtoD, " + n + " floats): " + e.getMessage(), e);
             }
-        } catch (CudaException e) {
-            throw new CudaBackendException("copy (cuMemcpyDtoD, " + n + " floats): " + e.getMessage(), e);
+        } else {
+            // Offsets go through kernel parameters, where JCuda applies the pointer's byte offset.
+            launch1d(Kernel.COPY, n, (long) n, at(s, srcOff), at(d, dstOff));
         }
     }
 

@@ -11,6 +11,7 @@ enum Kernel {
     GEMM("gemm_f32", "iiiiifppfp"),
     BINARY("binary_f32", "ilppp"),
     AXPY("axpy_f32", "lfpp"),
+    COPY("copy_f32", "lpp"),
     SCALE("scale_f32", "lfp"),
     SILU_FWD("silu_fwd_f32", "lpp"),
     SILU_BWD("silu_bwd_f32", "lppp"),
