@@ -45,10 +45,24 @@ unzip -l "$bundle"/lib/jcuda-natives-*.jar | grep -q 'libJCudaDriver-' \
   || { echo "gpu-prepare: slimmed jcuda-natives lost libJCudaDriver" >&2; exit 1; }
 
 echo "gpu-prepare: linking a small JRE"
-jlink --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported,jdk.incubator.vector \
-      --strip-debug --no-header-files --no-man-pages --compress=2 --output "$bundle/jre" 2>/dev/null
+link_jre() {
+  rm -rf "$bundle/jre"
+  jlink --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported,jdk.incubator.vector \
+        --strip-debug --no-header-files --no-man-pages --compress=2 --output "$bundle/jre" 2>"$bundle/jlink.log" \
+    && "$bundle/jre/bin/java" -version >/dev/null 2>&1
+}
+if ! link_jre; then
+  echo "gpu-prepare: jlink failed once, retrying:" >&2; cat "$bundle/jlink.log" >&2
+  link_jre || { echo "gpu-prepare: jlink failed:" >&2; cat "$bundle/jlink.log" >&2; exit 1; }
+fi
+rm -f "$bundle/jlink.log"
 cp scripts/gpu-check.sh "$bundle/"   # the script also works from inside the bundle
 git rev-parse HEAD > "$bundle/COMMIT" 2>/dev/null || true
+for need in classes/dev/mambamixer/engine/backend/cuda/kernels.ptx \
+            test-classes/dev/mambamixer/engine/backend/cuda/CudaBackendParityTest.class jre/bin/java COMMIT; do
+  [ -e "$bundle/$need" ] || { echo "gpu-prepare: bundle incomplete: $need missing" >&2; exit 1; }
+done
+ls "$bundle"/lib/junit-platform-console-standalone-*.jar >/dev/null
 du -sh "$bundle" "$bundle/jre" "$bundle/lib"
 total_kib=$(du -sk "$bundle" | cut -f1)
 if [ "$total_kib" -gt $((60 * 1024)) ]; then
