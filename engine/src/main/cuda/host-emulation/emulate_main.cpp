@@ -1,0 +1,165 @@
+// Host emulation check of kernels.cu (docs/CUDA.md "Checking kernels without a GPU"):
+// each kernel is compared with an independent double-precision loop on small random inputs.
+#include "kernels_host.cpp"  // kernels.cu with the CUDA-only bits rewritten by run.sh
+#include <cstdio>
+#include <random>
+static std::mt19937 rng(5);
+static std::vector<float> rnd(size_t n, float lo, float hi) { std::uniform_real_distribution<float> d(lo, hi); std::vector<float> v(n); for (auto& x : v) x = d(rng); return v; }
+static double err(const std::vector<float>& g, const std::vector<double>& w) {
+  double sc = 1e-6, d = 0; for (double x : w) sc = std::max(sc, std::fabs(x));
+  for (size_t i = 0; i < g.size(); i++) { double e = std::fabs(g[i] - w[i]); if (!(e <= d)) d = e; } return d / sc; }
+static int fails = 0;
+static void rep(const char* name, double e, double tol) { bool ok = e <= tol; if (!ok) fails++; printf("%-40s %.3e %s\n", name, e, ok ? "PASS" : "FAIL"); }
+static unsigned cdiv(long a, long b) { return (unsigned)((a + b - 1) / b); }
+static double sp(double x) { return x > 20 ? x : std::log1p(std::exp(x)); }
+static double sg(double x) { return 1 / (1 + std::exp(-x)); }
+
+void testGemm(int m, int n, int k, int ta, int tb, float beta) {
+  auto A = rnd((size_t)m * k, -1, 1), B = rnd((size_t)k * n, -1, 1), C = rnd((size_t)m * n, -1, 1);
+  std::vector<double> W(m * n);
+  for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) { double s = 0;
+    for (int p = 0; p < k; p++) s += (double)(ta ? A[p * m + i] : A[i * k + p]) * (tb ? B[j * k + p] : B[p * n + j]);
+    W[i * n + j] = 0.7 * s + (beta == 0 ? 0 : beta * C[i * n + j]); }
+  if (beta == 0) std::fill(C.begin(), C.end(), NAN);
+  launch({cdiv(m, 32), cdiv(n, 32)}, {32, 8}, [&] { gemm_f32(ta, tb, m, n, k, 0.7f, A.data(), B.data(), beta, C.data()); });
+  char nm[80]; snprintf(nm, 80, "gemm %c%c %dx%dx%d b=%.1f", ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, beta); rep(nm, err(C, W), 1e-5);
+}
+
+void testLN(int rows, int n) {
+  auto x = rnd(rows * n, -2, 3), g = rnd(n, .5, 1.5), b = rnd(n, -.5, .5), dout = rnd(rows * n, -1, 1);
+  std::vector<float> out(rows * n), mean(rows), rstd(rows), dx(rows * n), dg(n, 0.f), db(n, 0.f);
+  std::vector<double> W(rows * n), Wdx(rows * n), Wdg(n), Wdb(n);
+  for (int r = 0; r < rows; r++) { double m = 0; for (int i = 0; i < n; i++) m += x[r * n + i]; m /= n; double v = 0;
+    for (int i = 0; i < n; i++) v += (x[r * n + i] - m) * (x[r * n + i] - m); v /= n; double rs = 1 / std::sqrt(v + 1e-5);
+    double sD = 0, sDX = 0;
+    for (int i = 0; i < n; i++) { double xh = (x[r * n + i] - m) * rs; W[r * n + i] = xh * g[i] + b[i]; double d = dout[r * n + i] * g[i]; sD += d; sDX += d * xh; Wdg[i] += dout[r * n + i] * xh; Wdb[i] += dout[r * n + i]; }
+    for (int i = 0; i < n; i++) { double xh = (x[r * n + i] - m) * rs; Wdx[r * n + i] = rs * (dout[r * n + i] * g[i] - sD / n - xh * sDX / n); } }
+  launch({(unsigned)rows}, {256}, [&] { layernorm_fwd_f32(rows, n, 1e-5f, x.data(), g.data(), b.data(), out.data(), mean.data(), rstd.data()); });
+  launch({(unsigned)rows}, {256}, [&] { layernorm_bwd_dx_f32(rows, n, x.data(), g.data(), mean.data(), rstd.data(), dout.data(), dx.data()); });
+  launch({cdiv(n, 32), std::max(1u, std::min(1024u, cdiv(rows, 8)))}, {32, 8}, [&] { layernorm_bwd_params_f32(rows, n, x.data(), mean.data(), rstd.data(), dout.data(), dg.data(), db.data()); });
+  rep("layernorm out", err(out, W), 1e-5); rep("layernorm dx", err(dx, Wdx), 1e-5); rep("layernorm dgamma", err(dg, Wdg), 1e-5); rep("layernorm dbeta", err(db, Wdb), 1e-5);
+}
+
+void testConvSumReduce(int S, int L, int E, int K) {
+  auto x = rnd(S * L * E, -1, 1), dout = rnd(S * L * E, -1, 1);
+  std::vector<float> dw(E * K, 0.f), dbias(E, 0.f); std::vector<double> Wdw(E * K), Wdb(E);
+  for (int s = 0; s < S; s++) for (int t = 0; t < L; t++) for (int e = 0; e < E; e++) { double g = dout[(s * L + t) * E + e]; Wdb[e] += g;
+    for (int kk = 0; kk < K; kk++) { int src = t - K + 1 + kk; if (src >= 0) Wdw[e * K + kk] += g * x[(s * L + src) * E + e]; } }
+  launch({cdiv(E, 32), std::max(1u, std::min(1024u, cdiv(S * L, 8)))}, {32, 8}, [&] { conv_bwd_params_f32(S, L, E, K, x.data(), dout.data(), dw.data(), dbias.data()); });
+  rep("conv bwd dw", err(dw, Wdw), 1e-5); rep("conv bwd dbias", err(dbias, Wdb), 1e-5);
+  int rows = S * L, cols = E; std::vector<float> out(cols, 0.f); std::vector<double> Wo(cols);
+  for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) Wo[c] += x[r * cols + c];
+  launch({cdiv(cols, 32), std::max(1u, std::min(1024u, cdiv(rows, 8)))}, {32, 8}, [&] { sum_rows_f32(rows, cols, x.data(), out.data()); });
+  rep("sum rows", err(out, Wo), 1e-5);
+  double res[1] = {0}, W = 0; for (size_t i = 0; i < x.size(); i++) W += (double)x[i] * dout[i];
+  launch({4}, {256}, [&] { reduce_f64(0, (long long)x.size(), x.data(), dout.data(), res); });
+  rep("reduce dot", std::fabs(res[0] - W) / std::fabs(W), 1e-12);
+}
+
+void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch) {
+  int NC = (L + chunk - 1) / chunk; size_t sle = (size_t)S * L * E, sln = (size_t)S * L * N;
+  auto u = rnd(sle, -1, 1), dr = rnd(sle, -4, .5), al = rnd(E * N, 0, 2.5), B = rnd(sln, -1, 1), C = rnd(sln, -1, 1), D = rnd(E, -1, 1), db = rnd(E, -.5, .5), z = rnd(sle, -2, 2), G = rnd(sle, -1, 1);
+  dr[0] = 25;
+  const float* zp = gate ? z.data() : nullptr;
+  // double reference (spec §3.2/§3.3), storing all states
+  std::vector<double> Wout(sle), Wck((size_t)S * NC * E * N), Wdu(sle), Wddr(sle), Wdal(E * N), WdB(sln), WdC(sln), WdD(E), Wdz(sle), Wddb(E);
+  std::vector<double> hs((size_t)(L + 1) * N);
+  for (int s = 0; s < S; s++) for (int e = 0; e < E; e++) {
+    std::fill(hs.begin(), hs.end(), 0.0);
+    for (int t = 0; t < L; t++) { size_t ti = ((size_t)s * L + t) * E + e, tn = ((size_t)s * L + t) * N;
+      if (t % chunk == 0) for (int n = 0; n < N; n++) Wck[(((size_t)s * NC + t / chunk) * E + e) * N + n] = hs[t * N + n];
+      double d = sp(dr[ti] + db[e]), y = D[e] * u[ti];
+      for (int n = 0; n < N; n++) { double a = -std::exp((double)al[e * N + n]); hs[(t + 1) * N + n] = std::exp(d * a) * hs[t * N + n] + d * B[tn + n] * u[ti]; y += C[tn + n] * hs[(t + 1) * N + n]; }
+      Wout[ti] = gate ? y * z[ti] * sg(z[ti]) : y; }
+    std::vector<double> carry(N, 0.0);
+    for (int t = L - 1; t >= 0; t--) { size_t ti = ((size_t)s * L + t) * E + e, tn = ((size_t)s * L + t) * N;
+      double x = dr[ti] + db[e], d = sp(x), y = D[e] * u[ti]; for (int n = 0; n < N; n++) y += C[tn + n] * hs[(t + 1) * N + n];
+      double gt = G[ti]; if (gate) { double sz = sg(z[ti]); Wdz[ti] = G[ti] * y * sz * (1 + z[ti] * (1 - sz)); gt = G[ti] * z[ti] * sz; }
+      WdD[e] += gt * u[ti]; double du = D[e] * gt, dd = 0, lamB = 0;
+      for (int n = 0; n < N; n++) { double a = -std::exp((double)al[e * N + n]), ab = std::exp(d * a); WdC[tn + n] += gt * hs[(t + 1) * N + n];
+        double lam = gt * C[tn + n] + carry[n], p = ab * hs[t * N + n]; WdB[tn + n] += lam * d * u[ti]; lamB += lam * B[tn + n]; dd += lam * a * p; Wdal[e * N + n] += lam * d * p * a; carry[n] = ab * lam; }
+      du += d * lamB; dd += u[ti] * lamB; Wdu[ti] = du; double ddr = x > 20 ? dd : dd * sg(x); Wddr[ti] = ddr; Wddb[e] += ddr; } }
+  std::vector<float> out(sle, NAN), ck((size_t)S * NC * E * N, NAN), du(sle, NAN), ddr(sle, NAN), dal(E * N, 0.f), dB(sln, 0.f), dC(sln, 0.f), dD(E, 0.f), dz(sle, NAN), ddb(E, 0.f);
+  auto fwd = [&] { if (N <= 16) scan_fwd_n16(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data());
+                   else scan_fwd_n64(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); };
+  launch({cdiv((long)S * E, 128)}, {128}, fwd);
+  long pairs = (long)S * E; std::vector<float> scratch((size_t)(chunk + 1) * N * batch);
+  for (long p0 = 0; p0 < pairs; p0 += batch) { int count = (int)std::min<long>(batch, pairs - p0);
+    launch({cdiv(count, 128)}, {128}, [&] { auto f = N <= 16 ? scan_bwd_n16 : scan_bwd_n64;
+      f((int)p0, count, S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data(), scratch.data()); }); }
+  char tag[64]; snprintf(tag, 64, " S%d L%d E%d N%d c%d%s b%d", S, L, E, N, chunk, gate ? " z" : "", batch);
+  auto R = [&](const char* nm, const std::vector<float>& g, const std::vector<double>& w, double tol) { std::string s = std::string(nm) + tag; rep(s.c_str(), err(g, w), tol); };
+  R("scan out", out, Wout, 2e-5); R("scan ck", ck, Wck, 2e-5); R("scan du", du, Wdu, 1e-4); R("scan ddr", ddr, Wddr, 1e-4); R("scan dAlog", dal, Wdal, 1e-4);
+  R("scan dB", dB, WdB, 1e-4); R("scan dC", dC, WdC, 1e-4); R("scan dD", dD, WdD, 1e-4); R("scan ddb", ddb, Wddb, 1e-4); if (gate) R("scan dz", dz, Wdz, 1e-4);
+}
+
+void testMisc() {
+  // patchify fwd/bwd with and without end padding
+  int B = 2, T = 37, M = 3, P = 8, S = 4;
+  for (int NP : {(T - P) / S + 1, (T - P) / S + 2}) {
+    auto x = rnd(B * T * M, -1, 1), g = rnd(B * M * NP * P, -1, 1);
+    std::vector<float> out(B * M * NP * P, NAN), dx(B * T * M, NAN); std::vector<double> Wo(out.size()), Wdx(dx.size(), 0.0);
+    for (int b = 0; b < B; b++) for (int m = 0; m < M; m++) for (int j = 0; j < NP; j++) for (int p = 0; p < P; p++) {
+      int src = std::min(j * S + p, T - 1); Wo[((b * M + m) * NP + j) * P + p] = x[(b * T + src) * M + m]; Wdx[(b * T + src) * M + m] += g[((b * M + m) * NP + j) * P + p]; }
+    launch({4}, {256}, [&] { patchify_f32(B, T, M, P, S, NP, x.data(), out.data()); });
+    launch({4}, {256}, [&] { patchify_bwd_f32(B, T, M, P, S, NP, g.data(), dx.data()); });
+    rep("patchify fwd", err(out, Wo), 0); rep("patchify bwd", err(dx, Wdx), 1e-6);
+  }
+  // conv fwd / bwd dx
+  int Sq = 2, L = 9, E = 5, K = 4;
+  auto x = rnd(Sq * L * E, -1, 1), w = rnd(E * K, -1, 1), bias = rnd(E, -1, 1), g = rnd(Sq * L * E, -1, 1);
+  std::vector<float> out(x.size(), NAN), dx(x.size(), NAN); std::vector<double> Wo(x.size()), Wdx(x.size(), 0.0);
+  for (int s = 0; s < Sq; s++) for (int t = 0; t < L; t++) for (int e = 0; e < E; e++) { double a = bias[e];
+    for (int kk = 0; kk < K; kk++) { int src = t - K + 1 + kk; if (src >= 0) { a += w[e * K + kk] * x[(s * L + src) * E + e]; Wdx[(s * L + src) * E + e] += g[(s * L + t) * E + e] * w[e * K + kk]; } }
+    Wo[(s * L + t) * E + e] = a; }
+  launch({2}, {256}, [&] { conv_fwd_f32(Sq, L, E, K, x.data(), w.data(), bias.data(), out.data()); });
+  launch({2}, {256}, [&] { conv_bwd_dx_f32(Sq, L, E, K, w.data(), g.data(), dx.data()); });
+  rep("conv fwd", err(out, Wo), 1e-6); rep("conv bwd dx", err(dx, Wdx), 1e-6);
+  // swapMiddle / flip
+  int a = 3, b = 5, c = 7, d = 4; auto xs = rnd(a * b * c * d, -1, 1); std::vector<float> o(xs.size(), NAN); std::vector<double> Wsw(xs.size());
+  for (int i = 0; i < a; i++) for (int j = 0; j < b; j++) for (int l = 0; l < c; l++) for (int q = 0; q < d; q++) Wsw[((i * c + l) * b + j) * d + q] = xs[((i * b + j) * c + l) * d + q];
+  launch({2}, {256}, [&] { swap_middle_f32(a, b, c, d, xs.data(), o.data()); }); rep("swapMiddle", err(o, Wsw), 0);
+}
+void testAdamRevin() {
+  int n = 1000; auto p = rnd(n, -1, 1); std::vector<float> m(n, 0.f), v(n, 0.f);
+  std::vector<double> P(p.begin(), p.end()), Mw(n, 0.0), Vw(n, 0.0);
+  for (int step = 1; step <= 3; step++) {
+    auto g = rnd(n, -0.1f, 0.1f);
+    double b1 = 0.9, b2 = 0.999, c1 = 1 - std::pow(b1, step), c2 = 1 - std::pow(b2, step);
+    for (int i = 0; i < n; i++) { double gi = g[i] * 0.5; Mw[i] = b1 * Mw[i] + (1 - b1) * gi; Vw[i] = b2 * Vw[i] + (1 - b2) * gi * gi;
+      P[i] -= 1e-3 * (Mw[i] / c1 / (std::sqrt(Vw[i] / c2) + 1e-8) + 0.01 * P[i]); }
+    launch({4}, {256}, [&] { adamw_f32(n, p.data(), g.data(), m.data(), v.data(), 1e-3f, 0.9f, 0.999f, (float)(1 - b1), (float)(1 - b2), 1e-8f, 0.01f, (float)c1, (float)c2, 0.5f); });
+  }
+  rep("adamw param", err(p, P), 1e-6); rep("adamw m", err(m, Mw), 1e-5); rep("adamw v", err(v, Vw), 1e-5);
+  int B = 4, T = 96, M = 7, H = 24; double eps = 1e-5, eps2 = eps * eps;
+  auto x = rnd(B * T * M, -2, 5), ga = rnd(M, .5, 1.5), be = rnd(M, -.5, .5), dout = rnd(B * T * M, -1, 1);
+  std::vector<float> out(B * T * M), mean(B * M), sd(B * M), dg(M, 0.f), db(M, 0.f);
+  std::vector<double> Wo(out.size()), Wm(B * M), Ws(B * M), Wdg(M), Wdb(M);
+  for (int b = 0; b < B; b++) for (int mi = 0; mi < M; mi++) { double s = 0; for (int t = 0; t < T; t++) s += x[(b * T + t) * M + mi]; double mu = s / T, var = 0;
+    for (int t = 0; t < T; t++) { double c = x[(b * T + t) * M + mi] - mu; var += c * c; } double st = std::sqrt(var / T + eps); Wm[b * M + mi] = mu; Ws[b * M + mi] = st;
+    for (int t = 0; t < T; t++) { int i = (b * T + t) * M + mi; Wo[i] = (x[i] - mu) / st * ga[mi] + be[mi]; } }
+  launch({1}, {256}, [&] { revin_norm_f32(B, T, M, (float)eps, x.data(), ga.data(), be.data(), out.data(), mean.data(), sd.data()); });
+  rep("revin out", err(out, Wo), 1e-5); rep("revin mean", err(mean, Wm), 1e-6); rep("revin std", err(sd, Ws), 1e-6);
+  for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) for (int mi = 0; mi < M; mi++) { int i = (b * T + t) * M + mi; Wdg[mi] += dout[i] * (x[i] - mean[b * M + mi]) / sd[b * M + mi]; Wdb[mi] += dout[i]; }
+  launch({1}, {256}, [&] { revin_norm_bwd_f32(B, T, M, x.data(), mean.data(), sd.data(), dout.data(), dg.data(), db.data()); });
+  rep("revin bwd dgamma", err(dg, Wdg), 1e-5); rep("revin bwd dbeta", err(db, Wdb), 1e-5);
+  auto y = rnd(B * H * M, -2, 2), dO = rnd(B * H * M, -1, 1); std::vector<float> yo(y.size()), dy(y.size()), dg2(M, 0.f), db2(M, 0.f);
+  std::vector<double> Wy(y.size()), Wdy(y.size()), Wdg2(M), Wdb2(M);
+  for (int b = 0; b < B; b++) for (int h = 0; h < H; h++) for (int mi = 0; mi < M; mi++) { int i = (b * H + h) * M + mi; double den = ga[mi] + eps2;
+    Wy[i] = (y[i] - be[mi]) / den * sd[b * M + mi] + mean[b * M + mi]; double k = dO[i] * sd[b * M + mi] / den; Wdy[i] = k; Wdb2[mi] -= k; Wdg2[mi] -= k * (y[i] - be[mi]) / den; }
+  launch({3}, {256}, [&] { revin_denorm_f32(B, H, M, (float)eps2, y.data(), ga.data(), be.data(), mean.data(), sd.data(), yo.data()); });
+  launch({1}, {256}, [&] { revin_denorm_bwd_f32(B, H, M, (float)eps2, y.data(), ga.data(), be.data(), sd.data(), dO.data(), dy.data(), dg2.data(), db2.data()); });
+  rep("revin denorm out", err(yo, Wy), 2e-6); rep("revin denorm dy", err(dy, Wdy), 2e-6); rep("revin denorm dgamma", err(dg2, Wdg2), 1e-5); rep("revin denorm dbeta", err(db2, Wdb2), 1e-5);
+}
+int main() {
+  testAdamRevin();
+  testMisc();
+  testGemm(67, 45, 83, 0, 0, 0); testGemm(67, 45, 83, 1, 0, 0.5f); testGemm(67, 45, 83, 0, 1, 0); testGemm(33, 70, 40, 1, 1, 0.5f);
+  testLN(5, 300); testLN(3, 7);
+  testConvSumReduce(2, 29, 37, 4); testConvSumReduce(1, 10, 40, 16);
+  testScan(3, 37, 40, 16, 8, true, 128 * 1);   // batch 128 < 120? -> single launch with partial warps
+  testScan(2, 20, 64, 5, 64, false, 128);      // uniform warps, chunk > L, single batch
+  testScan(3, 21, 100, 16, 6, true, 128);      // three batches
+  testScan(1, 9, 33, 40, 4, true, 128);        // n64 kernel
+  printf("%d failures\n", fails); return fails != 0;
+}

@@ -1,0 +1,678 @@
+// CUDA kernels of the MambaMixer engine's CudaBackend (see docs/CUDA.md).
+//
+// Compiled to PTX by scripts/build-ptx.sh; the committed PTX under
+// engine/src/main/resources/dev/mambamixer/engine/backend/cuda/kernels.ptx is the source of
+// truth at run time. Everything is float32 storage; reductions that the contract says are
+// "accumulated in double" use double partials. No fast-math: expf/log1pf are the accurate ones.
+//
+// Layout conventions follow Backend.java: dense row-major, sequence tensors token-major
+// (S, L, E), B/C (S, L, N), checkpoints (S, chunks, E, N).
+//
+// Every kernel is 1-D over its output unless stated, launched from CudaBackend with
+// grid-stride loops so any size works with a capped grid.
+
+#include <cuda_runtime.h>
+
+#define FULL_MASK 0xffffffffu
+
+// ------------------------------------------------------------------ helpers
+
+__device__ __forceinline__ float sigmoidf_(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+__device__ __forceinline__ float siluf_(float x) { return x * sigmoidf_(x); }
+
+// SiLU'(x) = s (1 + x (1 - s)) (spec §2)
+__device__ __forceinline__ float siluGradf_(float x) {
+    float s = sigmoidf_(x);
+    return s * (1.0f + x * (1.0f - s));
+}
+
+// softplus_20 (spec §2): identity above the threshold.
+__device__ __forceinline__ float softplus20f_(float x) { return x > 20.0f ? x : log1pf(expf(x)); }
+
+// Sum of v over the whole (1-D, blockDim a multiple of 32, <= 1024) block; every thread gets
+// the result. sh must hold 32 doubles. Safe to call repeatedly with the same sh.
+__device__ double blockSumD(double v, double* sh) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(FULL_MASK, v, o);
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    __syncthreads();                       // earlier readers of sh are done
+    if (lane == 0) sh[warp] = v;
+    __syncthreads();
+    int nw = (blockDim.x + 31) >> 5;
+    if (warp == 0) {
+        double w = lane < nw ? sh[lane] : 0.0;
+        for (int o = 16; o > 0; o >>= 1) w += __shfl_down_sync(FULL_MASK, w, o);
+        if (lane == 0) sh[0] = w;
+    }
+    __syncthreads();
+    return sh[0];
+}
+
+#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
+                               i += (long long)gridDim.x * blockDim.x)
+
+// ------------------------------------------------------------------ GEMM
+
+#define TS 32   // tile edge
+#define TROWS 8 // thread rows per block: block is (32, 8), each thread computes 4 rows of C
+
+// C = alpha op(A) op(B) + beta C, row-major; op(A) m x k, op(B) k x n. Pointers already include
+// the element offsets. grid = (ceil(m/32), ceil(n/32)): rows in x so m may be large.
+// Tiles are loaded so that consecutive threads read consecutive addresses for every
+// transpose combination. beta == 0 overwrites C without reading it (NaNs ignored).
+extern "C" __global__ void gemm_f32(int transA, int transB, int m, int n, int k, float alpha,
+                                    const float* __restrict__ A, const float* __restrict__ B,
+                                    float beta, float* __restrict__ C) {
+    __shared__ float As[TS][TS + 1];   // As[i][p] = op(A)[row0 + i][p0 + p]
+    __shared__ float Bs[TS][TS + 1];   // Bs[p][j] = op(B)[p0 + p][col0 + j]
+    const int tx = threadIdx.x, ty = threadIdx.y;
+    const int row0 = blockIdx.x * TS, col0 = blockIdx.y * TS;
+    float acc[TS / TROWS] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (int p0 = 0; p0 < k; p0 += TS) {
+        for (int r = ty; r < TS; r += TROWS) {
+            if (!transA) {           // A stored m x k: A[i*k + p]
+                int i = row0 + r, p = p0 + tx;
+                As[r][tx] = (i < m && p < k) ? A[(long long)i * k + p] : 0.0f;
+            } else {                 // A stored k x m: op(A)[i][p] = A[p*m + i]
+                int i = row0 + tx, p = p0 + r;
+                As[tx][r] = (i < m && p < k) ? A[(long long)p * m + i] : 0.0f;
+            }
+            if (!transB) {           // B stored k x n: B[p*n + j]
+                int p = p0 + r, j = col0 + tx;
+                Bs[r][tx] = (p < k && j < n) ? B[(long long)p * n + j] : 0.0f;
+            } else {                 // B stored n x k: op(B)[p][j] = B[j*k + p]
+                int p = p0 + tx, j = col0 + r;
+                Bs[tx][r] = (p < k && j < n) ? B[(long long)j * k + p] : 0.0f;
+            }
+        }
+        __syncthreads();
+#pragma unroll 8
+        for (int p = 0; p < TS; p++) {
+            float b = Bs[p][tx];
+#pragma unroll
+            for (int q = 0; q < TS / TROWS; q++) acc[q] += As[ty + q * TROWS][p] * b;
+        }
+        __syncthreads();
+    }
+    const int j = col0 + tx;
+#pragma unroll
+    for (int q = 0; q < TS / TROWS; q++) {
+        int i = row0 + ty + q * TROWS;
+        if (i < m && j < n) {
+            long long ci = (long long)i * n + j;
+            C[ci] = beta == 0.0f ? alpha * acc[q] : alpha * acc[q] + beta * C[ci];
+        }
+    }
+}
+
+// ------------------------------------------------------------------ element-wise
+
+// op: 0 add, 1 sub, 2 mul
+extern "C" __global__ void binary_f32(int op, long long n, const float* __restrict__ a,
+                                      const float* __restrict__ b, float* __restrict__ out) {
+    GRID_STRIDE(i, n) {
+        float x = a[i], y = b[i];
+        out[i] = op == 0 ? x + y : (op == 1 ? x - y : x * y);
+    }
+}
+
+// y += alpha x (x, y may be the same tensor at different offsets only if the ranges do not
+// overlap; the Java side checks that).
+extern "C" __global__ void axpy_f32(long long n, float alpha, const float* x, float* y) {
+    GRID_STRIDE(i, n) y[i] += alpha * x[i];
+}
+
+// dst[i] = src[i] (ranges must not overlap; CudaBackend bounces overlapping copies via scratch).
+extern "C" __global__ void copy_f32(long long n, const float* __restrict__ src, float* __restrict__ dst) {
+    GRID_STRIDE(i, n) dst[i] = src[i];
+}
+
+extern "C" __global__ void scale_f32(long long n, float alpha, float* x) {
+    GRID_STRIDE(i, n) x[i] *= alpha;
+}
+
+extern "C" __global__ void silu_fwd_f32(long long n, const float* __restrict__ x, float* __restrict__ out) {
+    GRID_STRIDE(i, n) out[i] = siluf_(x[i]);
+}
+
+extern "C" __global__ void silu_bwd_f32(long long n, const float* __restrict__ x,
+                                        const float* __restrict__ dout, float* __restrict__ dx) {
+    GRID_STRIDE(i, n) dx[i] = dout[i] * siluGradf_(x[i]);
+}
+
+// result[0] += sum a*b (mode 0) or sum |a| (mode 1); double partials, one atomic per block.
+// result must be zeroed by the caller. blockDim = 256.
+extern "C" __global__ void reduce_f64(int mode, long long n, const float* __restrict__ a,
+                                      const float* __restrict__ b, double* result) {
+    __shared__ double sh[32];
+    double s = 0.0;
+    GRID_STRIDE(i, n) s += mode == 0 ? (double)a[i] * (double)b[i] : fabs((double)a[i]);
+    s = blockSumD(s, sh);
+    if (threadIdx.x == 0) atomicAdd(result, s);
+}
+
+// x[r, c] += v[c]
+extern "C" __global__ void add_row_vector_f32(long long n, int cols, float* x, const float* __restrict__ v) {
+    GRID_STRIDE(i, n) x[i] += v[i % cols];
+}
+
+// out[c] += sum_r x[r, c]. block (32, 8), grid (ceil(cols/32), gy); each thread sums a strided
+// set of rows in double, the 8 thread rows are combined in shared memory, one atomic per column
+// per block.
+extern "C" __global__ void sum_rows_f32(int rows, int cols, const float* __restrict__ x, float* out) {
+    __shared__ double sh[TROWS][33];
+    const int c = blockIdx.x * 32 + threadIdx.x;
+    double s = 0.0;
+    if (c < cols)
+        for (int r = blockIdx.y * TROWS + threadIdx.y; r < rows; r += gridDim.y * TROWS)
+            s += x[(long long)r * cols + c];
+    sh[threadIdx.y][threadIdx.x] = s;
+    __syncthreads();
+    if (threadIdx.y == 0 && c < cols) {
+        double t = 0.0;
+        for (int q = 0; q < TROWS; q++) t += sh[q][threadIdx.x];
+        atomicAdd(out + c, (float)t);
+    }
+}
+
+// ------------------------------------------------------------------ layout
+
+// (A, B, C, D) -> (A, C, B, D), one thread per output element.
+extern "C" __global__ void swap_middle_f32(int a, int b, int c, int d, const float* __restrict__ x,
+                                           float* __restrict__ out) {
+    long long n = (long long)a * b * c * d;
+    GRID_STRIDE(o, n) {
+        long long q = o % d;  long long r = o / d;
+        long long j = r % b;  r /= b;          // out index (i, l, j, q)
+        long long l = r % c;  long long i = r / c;
+        out[o] = x[((i * b + j) * c + l) * d + q];
+    }
+}
+
+// (S, L, E): out[s, L-1-t, e] = x[s, t, e]
+extern "C" __global__ void flip_sequence_f32(int s, int l, int e, const float* __restrict__ x,
+                                             float* __restrict__ out) {
+    long long n = (long long)s * l * e;
+    GRID_STRIDE(o, n) {
+        long long ei = o % e;  long long r = o / e;
+        long long t = r % l;   long long si = r / l;
+        out[o] = x[(si * l + (l - 1 - t)) * e + ei];
+    }
+}
+
+// ------------------------------------------------------------------ causal conv (spec §4.2)
+
+#define MAXK 16
+
+// out[s,t,e] = bias[e] + sum_k w[e,k] x[s, t-K+1+k, e]
+extern "C" __global__ void conv_fwd_f32(int S, int L, int E, int K, const float* __restrict__ x,
+                                        const float* __restrict__ w, const float* __restrict__ bias,
+                                        float* __restrict__ out) {
+    long long n = (long long)S * L * E;
+    GRID_STRIDE(o, n) {
+        int e = (int)(o % E);  long long r = o / E;   // r = s*L + t
+        int t = (int)(r % L);
+        float acc = bias[e];
+        for (int kk = 0; kk < K; kk++) {
+            int src = t - K + 1 + kk;
+            if (src >= 0) acc += w[e * K + kk] * x[(r - (K - 1 - kk)) * E + e];
+        }
+        out[o] = acc;
+    }
+}
+
+// dx[s,u,e] = sum_kk dout[s, u+K-1-kk, e] w[e,kk] over taps that land inside [0, L) (gather, overwrite).
+extern "C" __global__ void conv_bwd_dx_f32(int S, int L, int E, int K, const float* __restrict__ w,
+                                           const float* __restrict__ dout, float* __restrict__ dx) {
+    long long n = (long long)S * L * E;
+    GRID_STRIDE(o, n) {
+        int e = (int)(o % E);  long long r = o / E;
+        int u = (int)(r % L);
+        float acc = 0.0f;
+        for (int kk = 0; kk < K; kk++) {
+            int t = u + K - 1 - kk;
+            if (t < L) acc += dout[(r + (K - 1 - kk)) * E + e] * w[e * K + kk];
+        }
+        dx[o] = acc;
+    }
+}
+
+// dw[e,kk] += sum_{s,t} dout[s,t,e] x[s,t-K+1+kk,e]; dbias[e] += sum dout. Column reduction like
+// sum_rows_f32: block (32, 8), grid (ceil(E/32), gy).
+extern "C" __global__ void conv_bwd_params_f32(int S, int L, int E, int K, const float* __restrict__ x,
+                                               const float* __restrict__ dout, float* dw, float* dbias) {
+    __shared__ float sh[TROWS][33];
+    const int e = blockIdx.x * 32 + threadIdx.x;
+    float accw[MAXK];
+#pragma unroll
+    for (int q = 0; q < MAXK; q++) accw[q] = 0.0f;
+    float accb = 0.0f;
+    const int rows = S * L;
+    if (e < E) {
+        for (int r = blockIdx.y * TROWS + threadIdx.y; r < rows; r += gridDim.y * TROWS) {
+            int t = r % L;
+            float g = dout[(long long)r * E + e];
+            accb += g;
+#pragma unroll
+            for (int kk = 0; kk < MAXK; kk++) {
+                if (kk < K && t - K + 1 + kk >= 0)
+                    accw[kk] += g * x[((long long)r - (K - 1 - kk)) * E + e];
+            }
+        }
+    }
+    // Combine the 8 thread rows, one tap at a time (K + 1 rounds).
+    for (int kk = 0; kk <= K; kk++) {
+        float v = accb;
+#pragma unroll
+        for (int q = 0; q < MAXK; q++) if (q == kk && kk < K) v = accw[q];   // kk == K: the bias
+        __syncthreads();
+        sh[threadIdx.y][threadIdx.x] = v;
+        __syncthreads();
+        if (threadIdx.y == 0 && e < E) {
+            float t = 0.0f;
+            for (int q = 0; q < TROWS; q++) t += sh[q][threadIdx.x];
+            if (kk < K) atomicAdd(dw + e * K + kk, t); else atomicAdd(dbias + e, t);
+        }
+    }
+}
+
+// ------------------------------------------------------------------ LayerNorm
+
+// One block (256 threads) per row; statistics in double, two passes (population variance).
+extern "C" __global__ void layernorm_fwd_f32(int rows, int n, float eps, const float* __restrict__ x,
+                                             const float* __restrict__ gamma, const float* __restrict__ beta,
+                                             float* __restrict__ out, float* __restrict__ meanOut,
+                                             float* __restrict__ rstdOut) {
+    __shared__ double sh[32];
+    const int row = blockIdx.x;
+    const float* xr = x + (long long)row * n;
+    float* orow = out + (long long)row * n;
+    double s = 0.0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) s += xr[i];
+    const double mean = blockSumD(s, sh) / n;
+    double v = 0.0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) { double d = xr[i] - mean; v += d * d; }
+    const double var = blockSumD(v, sh) / n;
+    const double rs = 1.0 / sqrt(var + (double)eps);
+    const float mf = (float)mean, rf = (float)rs;
+    if (threadIdx.x == 0) { meanOut[row] = mf; rstdOut[row] = rf; }
+    for (int i = threadIdx.x; i < n; i += blockDim.x) orow[i] = (xr[i] - mf) * rf * gamma[i] + beta[i];
+}
+
+// dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dxhat = dout gamma. One block per row.
+extern "C" __global__ void layernorm_bwd_dx_f32(int rows, int n, const float* __restrict__ x,
+                                                const float* __restrict__ gamma, const float* __restrict__ mean,
+                                                const float* __restrict__ rstd, const float* __restrict__ dout,
+                                                float* __restrict__ dx) {
+    __shared__ double sh[32];
+    const int row = blockIdx.x;
+    const long long base = (long long)row * n;
+    const float m = mean[row], r = rstd[row];
+    double sd = 0.0, sdx = 0.0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        float xhat = (x[base + i] - m) * r;
+        float dxh = dout[base + i] * gamma[i];
+        sd += dxh;
+        sdx += (double)dxh * xhat;
+    }
+    const float meanD = (float)(blockSumD(sd, sh) / n);
+    const float meanDX = (float)(blockSumD(sdx, sh) / n);
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        float xhat = (x[base + i] - m) * r;
+        float dxh = dout[base + i] * gamma[i];
+        dx[base + i] = r * (dxh - meanD - xhat * meanDX);
+    }
+}
+
+// dgamma[i] += sum_r dout xhat; dbeta[i] += sum_r dout. block (32, 8), grid (ceil(n/32), gy).
+extern "C" __global__ void layernorm_bwd_params_f32(int rows, int n, const float* __restrict__ x,
+                                                    const float* __restrict__ mean, const float* __restrict__ rstd,
+                                                    const float* __restrict__ dout, float* dgamma, float* dbeta) {
+    __shared__ double shg[TROWS][33];
+    __shared__ double shb[TROWS][33];
+    const int i = blockIdx.x * 32 + threadIdx.x;
+    double g = 0.0, b = 0.0;
+    if (i < n)
+        for (int r = blockIdx.y * TROWS + threadIdx.y; r < rows; r += gridDim.y * TROWS) {
+            long long idx = (long long)r * n + i;
+            float xhat = (x[idx] - mean[r]) * rstd[r];
+            g += dout[idx] * xhat;
+            b += dout[idx];
+        }
+    shg[threadIdx.y][threadIdx.x] = g;
+    shb[threadIdx.y][threadIdx.x] = b;
+    __syncthreads();
+    if (threadIdx.y == 0 && i < n) {
+        double tg = 0.0, tb = 0.0;
+        for (int q = 0; q < TROWS; q++) { tg += shg[q][threadIdx.x]; tb += shb[q][threadIdx.x]; }
+        atomicAdd(dgamma + i, (float)tg);
+        atomicAdd(dbeta + i, (float)tb);
+    }
+}
+
+// ------------------------------------------------------------------ RevIN (spec §6.3 step 1)
+
+// One thread per (b, m): statistics over T in double (population variance).
+extern "C" __global__ void revin_norm_f32(int B, int T, int M, float eps, const float* __restrict__ x,
+                                          const float* __restrict__ gamma, const float* __restrict__ beta,
+                                          float* __restrict__ out, float* __restrict__ meanOut,
+                                          float* __restrict__ stdOut) {
+    GRID_STRIDE(pm, (long long)B * M) {
+        int bi = (int)(pm / M), mi = (int)(pm % M);
+        const float* xb = x + (long long)bi * T * M + mi;     // x[bi, t, mi] = xb[t*M]
+        double s = 0.0;
+        for (int t = 0; t < T; t++) s += xb[(long long)t * M];
+        double mean = s / T;
+        double v = 0.0;
+        for (int t = 0; t < T; t++) { double d = xb[(long long)t * M] - mean; v += d * d; }
+        double sd = sqrt(v / T + (double)eps);
+        meanOut[pm] = (float)mean;
+        stdOut[pm] = (float)sd;
+        float mf = (float)mean, inv = (float)(1.0 / sd), g = gamma[mi], bt = beta[mi];
+        float* ob = out + (long long)bi * T * M + mi;
+        for (int t = 0; t < T; t++) ob[(long long)t * M] = (xb[(long long)t * M] - mf) * inv * g + bt;
+    }
+}
+
+// dgamma[m] += sum_{b,t} dout (x - mean)/std; dbeta[m] += sum dout. One thread per (b, m).
+extern "C" __global__ void revin_norm_bwd_f32(int B, int T, int M, const float* __restrict__ x,
+                                              const float* __restrict__ mean, const float* __restrict__ std,
+                                              const float* __restrict__ dout, float* dgamma, float* dbeta) {
+    GRID_STRIDE(pm, (long long)B * M) {
+        int bi = (int)(pm / M), mi = (int)(pm % M);
+        long long base = (long long)bi * T * M + mi;
+        float mu = mean[pm], inv = 1.0f / std[pm];
+        double g = 0.0, b = 0.0;
+        for (int t = 0; t < T; t++) {
+            float gv = dout[base + (long long)t * M];
+            g += gv * (x[base + (long long)t * M] - mu) * inv;
+            b += gv;
+        }
+        atomicAdd(dgamma + mi, (float)g);
+        atomicAdd(dbeta + mi, (float)b);
+    }
+}
+
+// out = (y - beta)/(gamma + eps^2) * std + mean, element-wise over (B, H, M).
+extern "C" __global__ void revin_denorm_f32(int B, int H, int M, float eps2, const float* __restrict__ y,
+                                            const float* __restrict__ gamma, const float* __restrict__ beta,
+                                            const float* __restrict__ mean, const float* __restrict__ std,
+                                            float* __restrict__ out) {
+    GRID_STRIDE(i, (long long)B * H * M) {
+        int mi = (int)(i % M);
+        long long bi = i / ((long long)H * M);
+        long long pm = bi * M + mi;
+        out[i] = (y[i] - beta[mi]) / (gamma[mi] + eps2) * std[pm] + mean[pm];
+    }
+}
+
+// dy = dout std/(gamma + eps^2) (overwrite); dbeta -= sum dy; dgamma -= sum dy (y - beta)/(gamma + eps^2).
+// One thread per (b, m) looping over H.
+extern "C" __global__ void revin_denorm_bwd_f32(int B, int H, int M, float eps2, const float* __restrict__ y,
+                                                const float* __restrict__ gamma, const float* __restrict__ beta,
+                                                const float* __restrict__ std, const float* __restrict__ dout,
+                                                float* __restrict__ dy, float* dgamma, float* dbeta) {
+    GRID_STRIDE(pm, (long long)B * M) {
+        int bi = (int)(pm / M), mi = (int)(pm % M);
+        long long base = (long long)bi * H * M + mi;
+        float denom = gamma[mi] + eps2, sd = std[pm], bt = beta[mi];
+        double g = 0.0, b = 0.0;
+        for (int h = 0; h < H; h++) {
+            long long i = base + (long long)h * M;
+            float k = dout[i] * sd / denom;   // dL/dy
+            dy[i] = k;
+            b -= k;
+            g -= (double)k * (y[i] - bt) / denom;
+        }
+        atomicAdd(dgamma + mi, (float)g);
+        atomicAdd(dbeta + mi, (float)b);
+    }
+}
+
+// ------------------------------------------------------------------ patching (spec §6.3 step 2)
+
+// out[b,m,j,p] = x[b, min(j*S + p, T-1), m]
+extern "C" __global__ void patchify_f32(int B, int T, int M, int P, int S, int NP, const float* __restrict__ x,
+                                        float* __restrict__ out) {
+    GRID_STRIDE(o, (long long)B * M * NP * P) {
+        int pi = (int)(o % P);  long long r = o / P;
+        int j = (int)(r % NP);  r /= NP;
+        int mi = (int)(r % M);  long long bi = r / M;
+        int src = min(j * S + pi, T - 1);
+        out[o] = x[(bi * T + src) * M + mi];
+    }
+}
+
+// Gather adjoint: dx[b,t,m] = sum of dout[b,m,j,p] over (j, p) with min(j*S + p, T-1) == t.
+extern "C" __global__ void patchify_bwd_f32(int B, int T, int M, int P, int S, int NP,
+                                            const float* __restrict__ dout, float* __restrict__ dx) {
+    GRID_STRIDE(o, (long long)B * T * M) {
+        int mi = (int)(o % M);  long long r = o / M;
+        int t = (int)(r % T);   long long bi = r / T;
+        const float* g = dout + (bi * M + mi) * (long long)NP * P;   // g[j*P + p]
+        float acc = 0.0f;
+        for (int j = 0; j < NP; j++) {
+            int lo = t - j * S;                // the p with j*S + p == t
+            if (t < T - 1) {
+                if (lo >= 0 && lo < P) acc += g[j * P + lo];
+            } else {                           // last step also collects the end padding
+                for (int p = max(lo, 0); p < P; p++) acc += g[j * P + p];
+            }
+        }
+        dx[o] = acc;
+    }
+}
+
+// ------------------------------------------------------------------ AdamW
+
+// omb1 = 1 - b1 and omb2 = 1 - b2 come from the host in double: 1.0f - 0.999f is off by 1e-5.
+extern "C" __global__ void adamw_f32(long long n, float* __restrict__ p, const float* __restrict__ grad,
+                                     float* __restrict__ m, float* __restrict__ v, float lr, float b1,
+                                     float b2, float omb1, float omb2, float eps, float wd, float c1,
+                                     float c2, float gradScale) {
+    GRID_STRIDE(i, n) {
+        float g = grad[i] * gradScale;
+        float mi = b1 * m[i] + omb1 * g;
+        float vi = b2 * v[i] + omb2 * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        float mHat = mi / c1, vHat = vi / c2;
+        p[i] -= lr * (mHat / (sqrtf(vHat) + eps) + wd * p[i]);
+    }
+}
+
+// ------------------------------------------------------------------ selective scan (spec §3)
+//
+// One thread per (sequence s, channel e) pair, pid = s*E + e, holding its N-vector state in
+// registers (MAXN is a compile-time bound >= N; loops run to MAXN with an n < N guard so the
+// arrays stay in registers). Consecutive threads are consecutive channels, so loads of
+// u/deltaRaw/z (S, L, E) are coalesced and B/C (S, L, N) rows are broadcast.
+
+template <int MAXN>
+__device__ void scanFwd(int S, int L, int E, int N, int chunk, int NC,
+                        const float* __restrict__ u, const float* __restrict__ deltaRaw,
+                        const float* __restrict__ aLog, const float* __restrict__ bmat,
+                        const float* __restrict__ cmat, const float* __restrict__ dvec,
+                        const float* __restrict__ z, const float* __restrict__ deltaBias,
+                        float* __restrict__ out, float* __restrict__ ck) {
+    const long long pid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (pid >= (long long)S * E) return;
+    const int s = (int)(pid / E), e = (int)(pid % E);
+    float a[MAXN], h[MAXN];
+#pragma unroll
+    for (int n = 0; n < MAXN; n++) { a[n] = n < N ? -expf(aLog[e * N + n]) : 0.0f; h[n] = 0.0f; }
+    const float db = deltaBias[e], dd = dvec[e];
+    for (int t = 0; t < L; t++) {
+        if (t % chunk == 0) {   // state entering chunk t/chunk, i.e. h_{t-1}
+            float* dst = ck + (((long long)s * NC + t / chunk) * E + e) * N;
+#pragma unroll
+            for (int n = 0; n < MAXN; n++) if (n < N) dst[n] = h[n];
+        }
+        const long long ti = ((long long)s * L + t) * E + e;   // (s, t, e) in (S, L, E)
+        const long long tn = ((long long)s * L + t) * N;       // (s, t, 0) in (S, L, N)
+        const float ut = u[ti];
+        const float delta = softplus20f_(deltaRaw[ti] + db);
+        const float du = delta * ut;
+        float y = dd * ut;
+#pragma unroll
+        for (int n = 0; n < MAXN; n++) {
+            if (n < N) {
+                h[n] = expf(delta * a[n]) * h[n] + du * bmat[tn + n];
+                y += cmat[tn + n] * h[n];
+            }
+        }
+        out[ti] = z == nullptr ? y : y * siluf_(z[ti]);
+    }
+}
+
+#define SCAN_FWD(NAME, MAXN)                                                                        \
+    extern "C" __global__ void NAME(int S, int L, int E, int N, int chunk, int NC,                   \
+                                    const float* u, const float* deltaRaw, const float* aLog,        \
+                                    const float* bmat, const float* cmat, const float* dvec,         \
+                                    const float* z, const float* deltaBias, float* out, float* ck) { \
+        scanFwd<MAXN>(S, L, E, N, chunk, NC, u, deltaRaw, aLog, bmat, cmat, dvec, z, deltaBias, out, ck); \
+    }
+SCAN_FWD(scan_fwd_n16, 16)
+SCAN_FWD(scan_fwd_n32, 32)
+SCAN_FWD(scan_fwd_n64, 64)
+
+// Adds v into *dst for every lane; when the whole warp is one sequence (warpUniform) the 32
+// contributions are summed with shuffles first and lane 0 issues one atomic.
+__device__ __forceinline__ void warpAtomicAdd(float* dst, float v, bool warpUniform, bool valid) {
+    if (warpUniform) {
+        for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(FULL_MASK, v, o);
+        if ((threadIdx.x & 31) == 0) atomicAdd(dst, v);
+    } else if (valid) {
+        atomicAdd(dst, v);
+    }
+}
+
+// Backward (spec §3.3) for pairs [p0, p0 + count). For each chunk, last to first, the chunk's
+// states are recomputed from its checkpoint into scratch rows hs[tt][n][lp] (tt = 0 is the
+// state entering the chunk; lp = local pair, fastest, so scratch traffic is coalesced), then the
+// steps are walked backwards with the adjoint carry Ā_{t+1} λ_{t+1} in registers.
+// dB, dC (sum over e) must be zeroed by the caller; dALog, dD, dDeltaBias accumulate.
+// Lanes past the end stay in the loops (computing on a clamped pair) so warp shuffles are safe.
+template <int MAXN>
+__device__ void scanBwd(int p0, int count, int S, int L, int E, int N, int chunk, int NC,
+                        const float* __restrict__ u, const float* __restrict__ deltaRaw,
+                        const float* __restrict__ aLog, const float* __restrict__ bmat,
+                        const float* __restrict__ cmat, const float* __restrict__ dvec,
+                        const float* __restrict__ z, const float* __restrict__ deltaBias,
+                        const float* __restrict__ ck, const float* __restrict__ dout,
+                        float* __restrict__ du, float* __restrict__ dDeltaRaw, float* dALog,
+                        float* dB, float* dC, float* dD, float* __restrict__ dz, float* dDeltaBias,
+                        float* __restrict__ hs) {
+    const int lp = blockIdx.x * blockDim.x + threadIdx.x;          // local pair
+    const bool valid = lp < count;
+    const long long pid = (long long)p0 + (valid ? lp : count - 1);
+    const int s = (int)(pid / E), e = (int)(pid % E);
+    // All 32 lanes valid and on the same sequence -> shuffle-reduce dB/dC before the atomics.
+    const int s0 = __shfl_sync(FULL_MASK, s, 0);
+    const bool warpUniform = __all_sync(FULL_MASK, valid && s == s0);
+    const long long rowStride = (long long)N * count;               // one tt row of hs
+    float* hp = hs + lp;                                            // hs[(tt*N + n)*count + lp]
+
+    float a[MAXN], carry[MAXN], dA[MAXN], hcur[MAXN];
+#pragma unroll
+    for (int n = 0; n < MAXN; n++) {
+        a[n] = n < N ? -expf(aLog[e * N + n]) : 0.0f;
+        carry[n] = 0.0f;      // nothing flows in from t = L
+        dA[n] = 0.0f;
+    }
+    const float db = deltaBias[e], dd = dvec[e];
+    float dDacc = 0.0f, dDBacc = 0.0f;
+
+    for (int c = NC - 1; c >= 0; c--) {
+        const int t0 = c * chunk, t1 = min(L, t0 + chunk);
+        // Recompute the chunk's states (same arithmetic as the forward).
+        const float* src = ck + (((long long)s * NC + c) * E + e) * N;
+#pragma unroll
+        for (int n = 0; n < MAXN; n++) if (n < N) { hcur[n] = src[n]; if (valid) hp[(long long)n * count] = hcur[n]; }
+        for (int t = t0; t < t1; t++) {
+            const long long ti = ((long long)s * L + t) * E + e, tn = ((long long)s * L + t) * N;
+            const float delta = softplus20f_(deltaRaw[ti] + db);
+            const float dxu = delta * u[ti];
+            float* row = hp + (long long)(t - t0 + 1) * rowStride;
+#pragma unroll
+            for (int n = 0; n < MAXN; n++)
+                if (n < N) {
+                    hcur[n] = expf(delta * a[n]) * hcur[n] + dxu * bmat[tn + n];
+                    if (valid) row[(long long)n * count] = hcur[n];
+                }
+        }
+        for (int t = t1 - 1; t >= t0; t--) {
+            const long long ti = ((long long)s * L + t) * E + e, tn = ((long long)s * L + t) * N;
+            const float* rowCur = hp + (long long)(t - t0 + 1) * rowStride;   // h_t
+            const float* rowPrev = rowCur - rowStride;                          // h_{t-1}
+            // Lanes past the end never wrote scratch (their column may lie outside it), so they
+            // read zeros; with g = 0 all their contributions are zero anyway.
+            const float x = deltaRaw[ti] + db;
+            const float delta = softplus20f_(x);
+            const float ut = u[ti];
+            const float g = valid ? dout[ti] : 0.0f;
+
+            // 1. Gate: y is the pre-gate output (includes D u).
+            float gt = g;
+            if (z != nullptr) {
+                float y = dd * ut;
+#pragma unroll
+                for (int n = 0; n < MAXN; n++) if (n < N) y += cmat[tn + n] * (valid ? rowCur[(long long)n * count] : 0.0f);
+                const float zt = z[ti];
+                if (valid) dz[ti] = g * y * siluGradf_(zt);
+                gt = g * siluf_(zt);
+            }
+            // 2. Skip.
+            dDacc += gt * ut;
+            float dut = dd * gt;
+            float ddelta = 0.0f, lamB = 0.0f;
+#pragma unroll
+            for (int n = 0; n < MAXN; n++) {
+                if (n < N) {
+                    const float hc = valid ? rowCur[(long long)n * count] : 0.0f;
+                    const float hprev = valid ? rowPrev[(long long)n * count] : 0.0f;
+                    const float abar = expf(delta * a[n]);
+                    // 3. C: dC_t[n] = sum_e g_t h_t.
+                    warpAtomicAdd(dC + tn + n, gt * hc, warpUniform, valid);
+                    // 4. State adjoint: λ_t = g_t C_t + Ā_{t+1} λ_{t+1}.
+                    const float lam = gt * cmat[tn + n] + carry[n];
+                    // 5. p_t = Ā_t h_{t-1}.
+                    const float p = abar * hprev;
+                    warpAtomicAdd(dB + tn + n, lam * delta * ut, warpUniform, valid);
+                    lamB += lam * bmat[tn + n];
+                    ddelta += lam * a[n] * p;
+                    dA[n] += lam * delta * p;
+                    carry[n] = abar * lam;   // Ā_t λ_t, used by step t-1
+                }
+            }
+            dut += delta * lamB;
+            ddelta += ut * lamB;
+            // 6. Softplus: σ(x) below the threshold, identity above.
+            const float ddr = x > 20.0f ? ddelta : ddelta * sigmoidf_(x);
+            if (valid) { du[ti] = dut; dDeltaRaw[ti] = ddr; }
+            dDBacc += ddr;
+        }
+    }
+    if (valid) {
+        // dA_log = dA ⊙ A since ∂A/∂A_log = A.
+#pragma unroll
+        for (int n = 0; n < MAXN; n++) if (n < N) atomicAdd(dALog + e * N + n, dA[n] * a[n]);
+        atomicAdd(dD + e, dDacc);
+        atomicAdd(dDeltaBias + e, dDBacc);
+    }
+}
+
+#define SCAN_BWD(NAME, MAXN)                                                                          \
+    extern "C" __global__ void NAME(int p0, int count, int S, int L, int E, int N, int chunk, int NC,  \
+                                    const float* u, const float* deltaRaw, const float* aLog,          \
+                                    const float* bmat, const float* cmat, const float* dvec,           \
+                                    const float* z, const float* deltaBias, const float* ck,           \
+                                    const float* dout, float* du, float* dDeltaRaw, float* dALog,      \
+                                    float* dB, float* dC, float* dD, float* dz, float* dDeltaBias,     \
+                                    float* hs) {                                                       \
+        scanBwd<MAXN>(p0, count, S, L, E, N, chunk, NC, u, deltaRaw, aLog, bmat, cmat, dvec, z,       \
+                      deltaBias, ck, dout, du, dDeltaRaw, dALog, dB, dC, dD, dz, dDeltaBias, hs);     \
+    }
+SCAN_BWD(scan_bwd_n16, 16)
+SCAN_BWD(scan_bwd_n32, 32)
+SCAN_BWD(scan_bwd_n64, 64)

@@ -1,0 +1,878 @@
+package dev.mambamixer.engine.backend.cuda;
+
+import static jcuda.driver.JCudaDriver.*;
+
+import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.backend.ScanDims;
+import dev.mambamixer.engine.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.Cleaner;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import jcuda.CudaException;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * float32 {@link Backend} on an NVIDIA GPU through the JCuda driver API (no cuBLAS: every
+ * kernel, GEMM included, is ours, in {@code engine/src/main/cuda/kernels.cu}, loaded from the
+ * committed PTX resource). Storage is a {@link DeviceBuffer}; see docs/CUDA.md.
+ *
+ * <p>All work goes to the legacy default stream, so kernels run in call order and every
+ * download ({@link #toFloats}, {@link #dot}...) waits for the work before it. Launch errors
+ * surface as {@link CudaBackendException} naming the kernel; asynchronous faults surface at the
+ * next synchronising call unless {@code -Dmambamixer.cuda.sync=true} makes every launch
+ * synchronous (the parity tests do this so a fault names its kernel).
+ *
+ * <p>Reductions over many rows (sumRows, parameter gradients, dB/dC of the scan) use float
+ * atomics, so results are accurate but not bit-reproducible run to run.
+ *
+ * <p>Not thread-safe for concurrent calls on one instance (scratch buffers are shared), like
+ * the other backends; the context is made current on whichever thread calls.
+ */
+public final class CudaBackend implements Backend {
+
+    /** System property: synchronise after every launch so a device fault names its kernel. */
+    public static final String SYNC_PROPERTY = "mambamixer.cuda.sync";
+    /** System property: device ordinal to use (default 0). */
+    public static final String DEVICE_PROPERTY = "mambamixer.cuda.device";
+    /** Classpath location of the PTX built from kernels.cu by scripts/build-ptx.sh. */
+    public static final String PTX_RESOURCE = "/dev/mambamixer/engine/backend/cuda/kernels.ptx";
+
+    /** Scan-backward recompute scratch is bounded by this many bytes (pairs are batched). */
+    static final long SCAN_SCRATCH_LIMIT = 256L << 20;
+    /** The limit in force; tests lower it to exercise several batches on small problems. */
+    static volatile long scanScratchLimit = SCAN_SCRATCH_LIMIT;
+    static final int BLOCK = 256;
+    static final int SCAN_BLOCK = 128;
+    static final int MAX_CONV_K = 16;   // MAXK in kernels.cu
+    private static final int MAX_BLOCKS = 65535 * 16;
+    private static final int MAX_GRID_Y = 65535;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    // Probe result, computed once per JVM: null = not probed yet.
+    private static Boolean available;
+    private static String unavailableReason = "not probed";
+
+    private final int ordinal;
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final CUmodule module = new CUmodule();
+    private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
+    private final boolean syncEachLaunch;
+    private final String deviceName;
+    private final int ccMajor, ccMinor, driverVersion;
+    /**
+     * Live allocations, freed on close or when their buffer is collected. Identity-keyed:
+     * CUdeviceptr compares by address, and a freed address is reused by later allocations.
+     */
+    private final Set<Allocation> live = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    // Cached scratch (grown on demand, freed on close): no allocation per call in hot paths.
+    private DeviceBuffer reduceScratch;     // 1 double
+    private DeviceBuffer copyScratch;       // overlapping same-tensor copies
+    private DeviceBuffer scanScratch;       // recomputed chunk states of scanBackward
+    private float[] hostStaging = new float[0];
+    private final double[] reduceResult = new double[1];
+
+    // ================================================================ creation
+
+    /**
+     * The backend on the first CUDA device, or empty when there is no usable GPU (no driver,
+     * no device, JCuda natives missing, PTX rejected...). The probe runs once per JVM;
+     * {@link #unavailableReason()} says why it failed.
+     */
+    public static synchronized Optional<CudaBackend> tryCreate() {
+        if (Boolean.FALSE.equals(available)) return Optional.empty();
+        try {
+            CudaBackend b = new CudaBackend(Integer.getInteger(DEVICE_PROPERTY, 0));
+            available = true;
+            return Optional.of(b);
+        } catch (Throwable t) {   // UnsatisfiedLinkError, CudaException, NoClassDefFoundError...
+            available = false;
+            // JCuda's UnsatisfiedLinkError message carries nested stack traces: keep line one.
+            String msg = String.valueOf(t.getMessage()).lines().findFirst().orElse("").trim();
+            unavailableReason = t.getClass().getSimpleName() + ": " + msg;
+            return Optional.empty();
+        }
+    }
+
+    /** Why {@link #tryCreate()} returned empty (or "not probed" / "available"). */
+    public static synchronized String unavailableReason() {
+        return Boolean.TRUE.equals(available) ? "available" : unavailableReason;
+    }
+
+    private CudaBackend(int ordinal) {
+        this.ordinal = ordinal;
+        JCudaDriver.setExceptionsEnabled(true);
+        cuInit(0);
+        int[] count = {0};
+        cuDeviceGetCount(count);
+        if (count[0] <= ordinal)
+            throw new CudaBackendException("no CUDA device " + ordinal + " (" + count[0] + " found)");
+        cuDeviceGet(device, ordinal);
+        byte[] name = new byte[256];
+        cuDeviceGetName(name, name.length, device);
+        int len = 0;
+        while (len < name.length && name[len] != 0) len++;
+        deviceName = new String(name, 0, len, StandardCharsets.US_ASCII);
+        int[] v = {0};
+        cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+        ccMajor = v[0];
+        cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+        ccMinor = v[0];
+        cuDriverGetVersion(v);
+        driverVersion = v[0];
+        if (ccMajor < 8)
+            throw new CudaBackendException("device " + deviceName + " has compute capability " + ccMajor + "."
+                + ccMinor + "; the PTX targets sm_80 and newer");
+        syncEachLaunch = Boolean.getBoolean(SYNC_PROPERTY);
+
+        cuDevicePrimaryCtxRetain(context, device);
+        boolean ok = false;
+        try {
+            cuCtxSetCurrent(context);
+            byte[] ptx = loadPtx();
+            try {
+                cuModuleLoadData(module, ptx);
+            } catch (CudaException e) {
+                throw new CudaBackendException("loading kernels.ptx (" + ptxHeader(ptx) + ") failed on " + deviceName
+                    + " with driver " + formatVersion(driverVersion) + ": " + e.getMessage(), e);
+            }
+            for (Kernel k : Kernel.values()) {
+                CUfunction f = new CUfunction();
+                try {
+                    cuModuleGetFunction(f, module, k.symbol);
+                } catch (CudaException e) {
+                    throw new CudaBackendException("kernel " + k.symbol + " missing from kernels.ptx: " + e.getMessage(), e);
+                }
+                functions.put(k, f);
+            }
+            reduceScratch = allocRaw(8);
+            ok = true;
+        } finally {
+            if (!ok) {
+                try { cuDevicePrimaryCtxRelease(device); } catch (Throwable ignored) { /* already failing */ }
+            }
+        }
+    }
+
+    static byte[] loadPtx() {
+        try (InputStream in = CudaBackend.class.getResourceAsStream(PTX_RESOURCE)) {
+            if (in == null) throw new CudaBackendException("PTX resource " + PTX_RESOURCE + " not on the classpath");
+            byte[] text = in.readAllBytes();
+            return Arrays.copyOf(text, text.length + 1); // cuModuleLoadData wants a NUL-terminated image
+        } catch (IOException e) {
+            throw new CudaBackendException("reading " + PTX_RESOURCE + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String ptxHeader(byte[] ptx) {
+        String s = new String(ptx, 0, Math.min(ptx.length, 2000), StandardCharsets.US_ASCII);
+        StringBuilder sb = new StringBuilder();
+        for (String line : s.split("\n"))
+            if (line.startsWith(".version") || line.startsWith(".target")) sb.append(sb.length() > 0 ? ", " : "").append(line.trim());
+        return sb.toString();
+    }
+
+    private static String formatVersion(int v) { return (v / 1000) + "." + (v % 1000) / 10; }
+
+    /** One line about the device, for logs and the gpu-check report. */
+    public String describe() {
+        long[] total = {0};
+        current();
+        cuDeviceTotalMem(total, device);
+        return deviceName + " (sm_" + ccMajor + ccMinor + ", " + (total[0] >> 20) + " MiB, driver CUDA "
+            + formatVersion(driverVersion) + ")";
+    }
+
+    @Override public String name() { return "cuda-f32"; }
+
+    @Override public int elementBytes() { return 4; }
+
+    /** Waits for all queued work (for timing). */
+    public void synchronize() {
+        current();
+        try { cuCtxSynchronize(); } catch (CudaException e) { throw new CudaBackendException("synchronize: " + e.getMessage(), e); }
+    }
+
+    // ================================================================ storage
+
+    /**
+     * Device storage of one tensor: a {@code cuMemAlloc} block. It is freed when the backend
+     * closes or, earlier, once no tensor (or view) references it any more.
+     */
+    public static final class DeviceBuffer {
+        final CudaBackend owner;
+        final CUdeviceptr ptr;   // null for zero-size buffers
+        final int elements;
+        Cleaner.Cleanable cleanable;   // set right after allocation; null for zero-size buffers
+
+        DeviceBuffer(CudaBackend owner, CUdeviceptr ptr, int elements) {
+            this.owner = owner;
+            this.ptr = ptr;
+            this.elements = elements;
+        }
+
+        public int elements() { return elements; }
+    }
+
+    /** One cuMemAlloc block; identity equality on purpose (see {@link #live}). */
+    private static final class Allocation {
+        final CUdeviceptr ptr;
+
+        Allocation(CUdeviceptr ptr) { this.ptr = ptr; }
+    }
+
+    /** Frees one allocation (Cleaner thread or {@link #freeNow}), unless close() already did. */
+    private static final class Freer implements Runnable {
+        private final CudaBackend backend;
+        private final Allocation alloc;
+
+        Freer(CudaBackend backend, Allocation alloc) { this.backend = backend; this.alloc = alloc; }
+
+        @Override public void run() {
+            synchronized (backend.live) {
+                if (backend.closed || !backend.live.remove(alloc)) return;
+                try {
+                    cuCtxSetCurrent(backend.context);
+                    cuMemFree(alloc.ptr);
+                } catch (Throwable ignored) {
+                    // Freeing is best effort from the cleaner thread; close() frees the rest.
+                }
+            }
+        }
+    }
+
+    private DeviceBuffer allocRaw(long bytes) {
+        checkOpen();
+        current();
+        CUdeviceptr p = new CUdeviceptr();
+        try {
+            cuMemAlloc(p, bytes);
+        } catch (CudaException e) {
+            throw new CudaBackendException("cuMemAlloc of " + bytes + " bytes failed: " + e.getMessage(), e);
+        }
+        Allocation a = new Allocation(p);
+        live.add(a);
+        // The buffer object is the tensor's storage: once no tensor or view references it,
+        // the Cleaner frees the device memory.
+        DeviceBuffer b = new DeviceBuffer(this, p, (int) Math.min(Integer.MAX_VALUE, bytes / 4));
+        b.cleanable = CLEANER.register(b, new Freer(this, a));
+        return b;
+    }
+
+    @Override public Tensor zeros(int... shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        }
+        DeviceBuffer b = n == 0 ? new DeviceBuffer(this, null, 0) : allocRaw(n * 4);
+        if (n > 0) memset(b.ptr, 0, n, "zeros");
+        return new Tensor(this, b, shape);
+    }
+
+    @Override public Tensor fromDoubles(double[] data, int... shape) {
+        Tensor t = zeros(shape);
+        upload(data, t);
+        return t;
+    }
+
+    @Override public Tensor fromFloats(float[] data, int... shape) {
+        Tensor t = zeros(shape);
+        upload(data, t);
+        return t;
+    }
+
+    @Override public void upload(double[] src, Tensor dst) {
+        float[] f = new float[src.length];
+        for (int i = 0; i < f.length; i++) f[i] = (float) src[i];
+        upload(f, dst);
+    }
+
+    @Override public void upload(float[] src, Tensor dst) {
+        DeviceBuffer b = buf(dst, "upload dst");
+        if (src.length != dst.size())
+            throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
+        if (src.length == 0) return;
+        current();
+        try {
+            cuMemcpyHtoD(b.ptr, Pointer.to(src), 4L * src.length);
+        } catch (CudaException e) {
+            throw new CudaBackendException("upload (cuMemcpyHtoD, " + src.length + " floats): " + e.getMessage(), e);
+        }
+    }
+
+    @Override public double[] toDoubles(Tensor t) {
+        float[] f = toFloats(t);
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    @Override public float[] toFloats(Tensor t) {
+        DeviceBuffer b = buf(t, "download");
+        float[] f = new float[t.size()];
+        if (f.length == 0) return f;
+        current();
+        try {
+            cuMemcpyDtoH(Pointer.to(f), b.ptr, 4L * f.length);
+        } catch (CudaException e) {
+            throw new CudaBackendException("download (cuMemcpyDtoH, " + f.length
+                + " floats; may report an earlier asynchronous kernel fault): " + e.getMessage(), e);
+        }
+        return f;
+    }
+
+    @Override public synchronized void copy(Tensor src, int srcOff, Tensor dst, int dstOff, int n) {
+        DeviceBuffer s = buf(src, "copy src"), d = buf(dst, "copy dst");
+        checkRange(src, srcOff, n, "copy src");
+        checkRange(dst, dstOff, n, "copy dst");
+        if (n == 0 || (s == d && srcOff == dstOff)) return;
+        if (s == d && Math.abs(srcOff - dstOff) < n) {
+            // Overlapping ranges of one buffer: bounce through scratch.
+            copyScratch = ensure(copyScratch, n);
+            launch1d(Kernel.COPY, n, (long) n, at(s, srcOff), copyScratch.ptr);
+            launch1d(Kernel.COPY, n, (long) n, copyScratch.ptr, at(d, dstOff));
+        } else if (srcOff == 0 && dstOff == 0) {
+            current();
+            try {
+                cuMemcpyDtoD(d.ptr, s.ptr, 4L * n);
+            } catch (CudaException e) {
+                throw new CudaBackendException("copy (cuMemcpyDtoD, " + n + " floats): " + e.getMessage(), e);
+            }
+        } else {
+            // Offsets go through kernel parameters, where JCuda applies the pointer's byte offset.
+            launch1d(Kernel.COPY, n, (long) n, at(s, srcOff), at(d, dstOff));
+        }
+    }
+
+    @Override public void fill(Tensor t, double value) {
+        DeviceBuffer b = buf(t, "fill");
+        if (t.size() > 0) memset(b.ptr, Float.floatToRawIntBits((float) value), t.size(), "fill");
+    }
+
+    // ================================================================ GEMM
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a, int aOff,
+                     Tensor b, int bOff, double beta, Tensor c, int cOff) {
+        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("gemm: negative size m=" + m + " n=" + n + " k=" + k);
+        DeviceBuffer A = buf(a, "gemm A"), B = buf(b, "gemm B"), C = buf(c, "gemm C");
+        checkRange(a, aOff, (long) m * k, "gemm A");
+        checkRange(b, bOff, (long) k * n, "gemm B");
+        checkRange(c, cOff, (long) m * n, "gemm C");
+        if (m == 0 || n == 0) return;
+        int gx = ceilDiv(m, 32), gy = ceilDiv(n, 32);
+        if (gy > MAX_GRID_Y) throw new CudaBackendException("gemm: n=" + n + " exceeds the kernel's grid limit");
+        launch(Kernel.GEMM, gx, gy, 32, 8, transA ? 1 : 0, transB ? 1 : 0, m, n, k, (float) alpha,
+            at(A, aOff), at(B, bOff), (float) beta, at(C, cOff));
+    }
+
+    // ================================================================ element-wise
+
+    @Override public void add(Tensor a, Tensor b, Tensor out) { binary(0, a, b, out, "add"); }
+
+    @Override public void sub(Tensor a, Tensor b, Tensor out) { binary(1, a, b, out, "sub"); }
+
+    @Override public void mul(Tensor a, Tensor b, Tensor out) { binary(2, a, b, out, "mul"); }
+
+    private void binary(int op, Tensor a, Tensor b, Tensor out, String what) {
+        sameSize(a, b, what);
+        sameSize(a, out, what);
+        long n = a.size();
+        if (n == 0) return;
+        launch1d(Kernel.BINARY, n, op, n, ptr(a, what + " a"), ptr(b, what + " b"), ptr(out, what + " out"));
+    }
+
+    @Override public void axpy(double alpha, Tensor x, int xOff, Tensor y, int yOff, int n) {
+        DeviceBuffer xb = buf(x, "axpy x"), yb = buf(y, "axpy y");
+        checkRange(x, xOff, n, "axpy x");
+        checkRange(y, yOff, n, "axpy y");
+        if (xb == yb && xOff != yOff && Math.abs(xOff - yOff) < n)
+            throw new IllegalArgumentException("axpy: overlapping ranges of one tensor are not supported");
+        if (n == 0) return;
+        launch1d(Kernel.AXPY, n, (long) n, (float) alpha, at(xb, xOff), at(yb, yOff));
+    }
+
+    @Override public void scale(Tensor x, double alpha) {
+        if (x.size() == 0) return;
+        launch1d(Kernel.SCALE, x.size(), (long) x.size(), (float) alpha, ptr(x, "scale x"));
+    }
+
+    @Override public void siluForward(Tensor x, Tensor out) {
+        sameSize(x, out, "siluForward");
+        if (x.size() == 0) return;
+        launch1d(Kernel.SILU_FWD, x.size(), (long) x.size(), ptr(x, "silu x"), ptr(out, "silu out"));
+    }
+
+    @Override public void siluBackward(Tensor x, Tensor dout, Tensor dx) {
+        sameSize(x, dout, "siluBackward");
+        sameSize(x, dx, "siluBackward");
+        if (x.size() == 0) return;
+        launch1d(Kernel.SILU_BWD, x.size(), (long) x.size(), ptr(x, "silu x"), ptr(dout, "silu dout"), ptr(dx, "silu dx"));
+    }
+
+    @Override public double dot(Tensor a, Tensor b) {
+        sameSize(a, b, "dot");
+        return reduce(0, a, b, "dot");
+    }
+
+    @Override public double sumAbs(Tensor x) { return reduce(1, x, x, "sumAbs"); }
+
+    private synchronized double reduce(int mode, Tensor a, Tensor b, String what) {
+        long n = a.size();
+        CUdeviceptr pa = ptr(a, what), pb = ptr(b, what);
+        if (n == 0) return 0.0;
+        memset(reduceScratch.ptr, 0, 2, what);
+        launch1d(Kernel.REDUCE, n, mode, n, pa, pb, reduceScratch.ptr);
+        try {
+            cuMemcpyDtoH(Pointer.to(reduceResult), reduceScratch.ptr, 8);
+        } catch (CudaException e) {
+            throw new CudaBackendException(what + " (reading the result): " + e.getMessage(), e);
+        }
+        return reduceResult[0];
+    }
+
+    @Override public void addRowVector(Tensor x, int rows, int cols, Tensor v) {
+        expectSize(x, (long) rows * cols, "addRowVector x");
+        expectSize(v, cols, "addRowVector v");
+        long n = (long) rows * cols;
+        if (n == 0) return;
+        launch1d(Kernel.ADD_ROW_VECTOR, n, n, cols, ptr(x, "addRowVector x"), ptr(v, "addRowVector v"));
+    }
+
+    @Override public void sumRows(Tensor x, int rows, int cols, Tensor out) {
+        expectSize(x, (long) rows * cols, "sumRows x");
+        expectSize(out, cols, "sumRows out");
+        if (rows == 0 || cols == 0) return;
+        launch(Kernel.SUM_ROWS, ceilDiv(cols, 32), rowGroups(rows), 32, 8, rows, cols, ptr(x, "sumRows x"), ptr(out, "sumRows out"));
+    }
+
+    /**
+     * Same draws as the reference backend (one SplittableRandom(seed), one nextDouble per
+     * element in storage order), made on the host and uploaded, so masks match exactly.
+     */
+    @Override public synchronized void dropoutMask(Tensor mask, double keep, long seed) {
+        if (!(keep > 0.0 && keep <= 1.0))
+            throw new IllegalArgumentException("dropout keep probability must be in (0, 1], got " + keep);
+        DeviceBuffer b = buf(mask, "dropoutMask");
+        int n = mask.size();
+        if (n == 0) return;
+        if (hostStaging.length < n) hostStaging = new float[n];
+        SplittableRandom rng = new SplittableRandom(seed);
+        float kept = (float) (1.0 / keep);
+        for (int i = 0; i < n; i++) hostStaging[i] = rng.nextDouble() < keep ? kept : 0.0f;
+        current();
+        try {
+            cuMemcpyHtoD(b.ptr, Pointer.to(hostStaging), 4L * n);
+        } catch (CudaException e) {
+            throw new CudaBackendException("dropoutMask upload: " + e.getMessage(), e);
+        }
+    }
+
+    // ================================================================ layout
+
+    @Override public void swapMiddle(Tensor x, int a, int b, int c, int d, Tensor out) {
+        long n = (long) a * b * c * d;
+        expectSize(x, n, "swapMiddle x");
+        expectSize(out, n, "swapMiddle out");
+        noAlias(x, out, "swapMiddle");
+        if (n == 0) return;
+        launch1d(Kernel.SWAP_MIDDLE, n, a, b, c, d, ptr(x, "swapMiddle x"), ptr(out, "swapMiddle out"));
+    }
+
+    @Override public void flipSequence(Tensor x, int s, int l, int e, Tensor out) {
+        long n = (long) s * l * e;
+        expectSize(x, n, "flipSequence x");
+        expectSize(out, n, "flipSequence out");
+        noAlias(x, out, "flipSequence");
+        if (n == 0) return;
+        launch1d(Kernel.FLIP_SEQUENCE, n, s, l, e, ptr(x, "flipSequence x"), ptr(out, "flipSequence out"));
+    }
+
+    // ================================================================ causal conv
+
+    @Override
+    public void causalConvForward(Tensor x, Tensor w, Tensor bias, int s, int l, int e, int k, Tensor out) {
+        long n = (long) s * l * e;
+        expectSize(x, n, "conv x");
+        expectSize(w, (long) e * k, "conv w");
+        expectSize(bias, e, "conv bias");
+        expectSize(out, n, "conv out");
+        noAlias(x, out, "causalConvForward");
+        if (n == 0) return;
+        launch1d(Kernel.CONV_FWD, n, s, l, e, k, ptr(x, "conv x"), ptr(w, "conv w"), ptr(bias, "conv bias"), ptr(out, "conv out"));
+    }
+
+    @Override
+    public void causalConvBackward(Tensor x, Tensor w, Tensor dout, int s, int l, int e, int k,
+                                   Tensor dx, Tensor dw, Tensor dbias) {
+        long n = (long) s * l * e;
+        expectSize(x, n, "conv x");
+        expectSize(w, (long) e * k, "conv w");
+        expectSize(dout, n, "conv dout");
+        expectSize(dx, n, "conv dx");
+        expectSize(dw, (long) e * k, "conv dw");
+        expectSize(dbias, e, "conv dbias");
+        if (k > MAX_CONV_K) throw new CudaBackendException("causalConvBackward: kernel width K=" + k + " exceeds " + MAX_CONV_K);
+        if (n == 0) return;
+        launch1d(Kernel.CONV_BWD_DX, n, s, l, e, k, ptr(w, "conv w"), ptr(dout, "conv dout"), ptr(dx, "conv dx"));
+        launch(Kernel.CONV_BWD_PARAMS, ceilDiv(e, 32), rowGroups((long) s * l), 32, 8, s, l, e, k,
+            ptr(x, "conv x"), ptr(dout, "conv dout"), ptr(dw, "conv dw"), ptr(dbias, "conv dbias"));
+    }
+
+    // ================================================================ LayerNorm
+
+    @Override
+    public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, int rows, int n, double eps,
+                                 Tensor out, Tensor mean, Tensor rstd) {
+        expectSize(x, (long) rows * n, "layerNorm x");
+        expectSize(gamma, n, "layerNorm gamma");
+        expectSize(beta, n, "layerNorm beta");
+        expectSize(out, (long) rows * n, "layerNorm out");
+        expectSize(mean, rows, "layerNorm mean");
+        expectSize(rstd, rows, "layerNorm rstd");
+        if (rows == 0 || n == 0) return;
+        launch(Kernel.LAYERNORM_FWD, rows, 1, BLOCK, 1, rows, n, (float) eps, ptr(x, "x"), ptr(gamma, "gamma"),
+            ptr(beta, "beta"), ptr(out, "out"), ptr(mean, "mean"), ptr(rstd, "rstd"));
+    }
+
+    @Override
+    public void layerNormBackward(Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dout,
+                                  int rows, int n, Tensor dx, Tensor dgamma, Tensor dbeta) {
+        expectSize(x, (long) rows * n, "layerNorm x");
+        expectSize(gamma, n, "layerNorm gamma");
+        expectSize(mean, rows, "layerNorm mean");
+        expectSize(rstd, rows, "layerNorm rstd");
+        expectSize(dout, (long) rows * n, "layerNorm dout");
+        expectSize(dx, (long) rows * n, "layerNorm dx");
+        expectSize(dgamma, n, "layerNorm dgamma");
+        expectSize(dbeta, n, "layerNorm dbeta");
+        if (rows == 0 || n == 0) return;
+        launch(Kernel.LAYERNORM_BWD_DX, rows, 1, BLOCK, 1, rows, n, ptr(x, "x"), ptr(gamma, "gamma"),
+            ptr(mean, "mean"), ptr(rstd, "rstd"), ptr(dout, "dout"), ptr(dx, "dx"));
+        launch(Kernel.LAYERNORM_BWD_PARAMS, ceilDiv(n, 32), rowGroups(rows), 32, 8, rows, n, ptr(x, "x"),
+            ptr(mean, "mean"), ptr(rstd, "rstd"), ptr(dout, "dout"), ptr(dgamma, "dgamma"), ptr(dbeta, "dbeta"));
+    }
+
+    // ================================================================ selective scan (spec §3)
+
+    private void checkScan(ScanDims d, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
+                           Tensor dv, Tensor z, Tensor deltaBias, Tensor checkpoints) {
+        long sle = (long) d.s() * d.l() * d.e(), sln = (long) d.s() * d.l() * d.n();
+        expectSize(u, sle, "scan u");
+        expectSize(deltaRaw, sle, "scan deltaRaw");
+        expectSize(aLog, (long) d.e() * d.n(), "scan aLog");
+        expectSize(bmat, sln, "scan B");
+        expectSize(cmat, sln, "scan C");
+        expectSize(dv, d.e(), "scan D");
+        if (z != null) expectSize(z, sle, "scan z");
+        expectSize(deltaBias, d.e(), "scan deltaBias");
+        expectSize(checkpoints, (long) d.s() * d.chunks() * d.e() * d.n(), "scan checkpoints");
+    }
+
+    @Override
+    public void scanForward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
+                            Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints) {
+        checkScan(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+        expectSize(out, (long) dims.s() * dims.l() * dims.e(), "scan out");
+        Kernel k = Kernel.scanForward(dims.n());
+        long pairs = (long) dims.s() * dims.e();
+        launch(k, (int) ceilDiv(pairs, SCAN_BLOCK), 1, SCAN_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(),
+            dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"),
+            ptr(cmat, "C"), ptr(d, "D"), z == null ? null : ptr(z, "z"), ptr(deltaBias, "deltaBias"), ptr(out, "out"),
+            ptr(checkpoints, "checkpoints"));
+    }
+
+    /** Pairs (s, e) per scan-backward launch so that the recompute scratch stays bounded. */
+    static int scanBackwardBatch(ScanDims dims) {
+        long perPair = 4L * (dims.chunk() + 1) * dims.n();
+        long fit = scanScratchLimit / perPair / SCAN_BLOCK * SCAN_BLOCK;
+        long pairs = (long) dims.s() * dims.e();
+        return (int) Math.max(SCAN_BLOCK, Math.min(fit, pairs));
+    }
+
+    @Override
+    public synchronized void scanBackward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
+                                          Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints, Tensor dout,
+                                          Tensor du, Tensor dDeltaRaw, Tensor dALog, Tensor dB, Tensor dC,
+                                          Tensor dD, Tensor dz, Tensor dDeltaBias) {
+        checkScan(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+        long sle = (long) dims.s() * dims.l() * dims.e(), sln = (long) dims.s() * dims.l() * dims.n();
+        expectSize(dout, sle, "scan dout");
+        expectSize(du, sle, "scan du");
+        expectSize(dDeltaRaw, sle, "scan dDeltaRaw");
+        expectSize(dALog, (long) dims.e() * dims.n(), "scan dALog");
+        expectSize(dB, sln, "scan dB");
+        expectSize(dC, sln, "scan dC");
+        expectSize(dD, dims.e(), "scan dD");
+        if (z != null) expectSize(dz, sle, "scan dz");
+        expectSize(dDeltaBias, dims.e(), "scan dDeltaBias");
+        Kernel k = Kernel.scanBackward(dims.n());
+
+        // dB, dC sum over e with atomics: zero them here (they overwrite for the caller).
+        memset(ptr(dB, "dB"), 0, sln, "scanBackward zero dB");
+        memset(ptr(dC, "dC"), 0, sln, "scanBackward zero dC");
+        int batch = scanBackwardBatch(dims);
+        long pairs = (long) dims.s() * dims.e();
+        scanScratch = ensure(scanScratch, (long) (dims.chunk() + 1) * dims.n() * batch);
+        CUdeviceptr zp = z == null ? null : ptr(z, "z"), dzp = z == null ? null : ptr(dz, "dz");
+        for (long p0 = 0; p0 < pairs; p0 += batch) {
+            int count = (int) Math.min(batch, pairs - p0);
+            launch(k, ceilDiv(count, SCAN_BLOCK), 1, SCAN_BLOCK, 1, (int) p0, count, dims.s(), dims.l(), dims.e(),
+                dims.n(), dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"),
+                ptr(bmat, "B"), ptr(cmat, "C"), ptr(d, "D"), zp, ptr(deltaBias, "deltaBias"),
+                ptr(checkpoints, "checkpoints"), ptr(dout, "dout"), ptr(du, "du"), ptr(dDeltaRaw, "dDeltaRaw"),
+                ptr(dALog, "dALog"), ptr(dB, "dB"), ptr(dC, "dC"), ptr(dD, "dD"), dzp, ptr(dDeltaBias, "dDeltaBias"),
+                scanScratch.ptr);
+        }
+    }
+
+    // ================================================================ RevIN / patching (spec §6.3)
+
+    @Override
+    public void revinNormalize(Tensor x, Tensor gamma, Tensor beta, int b, int t, int m, double eps,
+                               Tensor out, Tensor mean, Tensor std) {
+        expectSize(x, (long) b * t * m, "revin x");
+        expectSize(gamma, m, "revin gamma");
+        expectSize(beta, m, "revin beta");
+        expectSize(out, (long) b * t * m, "revin out");
+        expectSize(mean, (long) b * m, "revin mean");
+        expectSize(std, (long) b * m, "revin std");
+        if ((long) b * m == 0) return;
+        launch1d(Kernel.REVIN_NORM, (long) b * m, b, t, m, (float) eps, ptr(x, "x"), ptr(gamma, "gamma"),
+            ptr(beta, "beta"), ptr(out, "out"), ptr(mean, "mean"), ptr(std, "std"));
+    }
+
+    @Override
+    public void revinNormalizeBackward(Tensor x, Tensor mean, Tensor std, Tensor dout, int b, int t, int m,
+                                       Tensor dgamma, Tensor dbeta) {
+        expectSize(x, (long) b * t * m, "revin x");
+        expectSize(mean, (long) b * m, "revin mean");
+        expectSize(std, (long) b * m, "revin std");
+        expectSize(dout, (long) b * t * m, "revin dout");
+        expectSize(dgamma, m, "revin dgamma");
+        expectSize(dbeta, m, "revin dbeta");
+        if ((long) b * m == 0) return;
+        launch1d(Kernel.REVIN_NORM_BWD, (long) b * m, b, t, m, ptr(x, "x"), ptr(mean, "mean"), ptr(std, "std"),
+            ptr(dout, "dout"), ptr(dgamma, "dgamma"), ptr(dbeta, "dbeta"));
+    }
+
+    @Override
+    public void revinDenormalize(Tensor y, Tensor gamma, Tensor beta, Tensor mean, Tensor std,
+                                 int b, int h, int m, double eps, Tensor out) {
+        long n = (long) b * h * m;
+        expectSize(y, n, "revin y");
+        expectSize(gamma, m, "revin gamma");
+        expectSize(beta, m, "revin beta");
+        expectSize(mean, (long) b * m, "revin mean");
+        expectSize(std, (long) b * m, "revin std");
+        expectSize(out, n, "revin out");
+        if (n == 0) return;
+        launch1d(Kernel.REVIN_DENORM, n, b, h, m, (float) (eps * eps), ptr(y, "y"), ptr(gamma, "gamma"),
+            ptr(beta, "beta"), ptr(mean, "mean"), ptr(std, "std"), ptr(out, "out"));
+    }
+
+    @Override
+    public void revinDenormalizeBackward(Tensor y, Tensor gamma, Tensor beta, Tensor std, Tensor dout,
+                                         int b, int h, int m, double eps, Tensor dy, Tensor dgamma, Tensor dbeta) {
+        long n = (long) b * h * m;
+        expectSize(y, n, "revin y");
+        expectSize(gamma, m, "revin gamma");
+        expectSize(beta, m, "revin beta");
+        expectSize(std, (long) b * m, "revin std");
+        expectSize(dout, n, "revin dout");
+        expectSize(dy, n, "revin dy");
+        expectSize(dgamma, m, "revin dgamma");
+        expectSize(dbeta, m, "revin dbeta");
+        if ((long) b * m == 0) return;
+        launch1d(Kernel.REVIN_DENORM_BWD, (long) b * m, b, h, m, (float) (eps * eps), ptr(y, "y"), ptr(gamma, "gamma"),
+            ptr(beta, "beta"), ptr(std, "std"), ptr(dout, "dout"), ptr(dy, "dy"), ptr(dgamma, "dgamma"), ptr(dbeta, "dbeta"));
+    }
+
+    @Override public void patchify(Tensor x, int b, int t, int m, int p, int s, int np, Tensor out) {
+        expectSize(x, (long) b * t * m, "patchify x");
+        expectSize(out, (long) b * m * np * p, "patchify out");
+        if ((long) b * m * np * p == 0) return;
+        launch1d(Kernel.PATCHIFY, (long) b * m * np * p, b, t, m, p, s, np, ptr(x, "x"), ptr(out, "out"));
+    }
+
+    @Override public void patchifyBackward(Tensor dout, int b, int t, int m, int p, int s, int np, Tensor dx) {
+        expectSize(dout, (long) b * m * np * p, "patchify dout");
+        expectSize(dx, (long) b * t * m, "patchify dx");
+        if ((long) b * t * m == 0) return;
+        launch1d(Kernel.PATCHIFY_BWD, (long) b * t * m, b, t, m, p, s, np, ptr(dout, "dout"), ptr(dx, "dx"));
+    }
+
+    // ================================================================ optimiser
+
+    @Override
+    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+                      double eps, double weightDecay, int step, double gradScale) {
+        if (step < 1) throw new IllegalArgumentException("adamw step must be >= 1, got " + step);
+        long n = param.size();
+        expectSize(grad, n, "adamw grad");
+        expectSize(m, n, "adamw m");
+        expectSize(v, n, "adamw v");
+        if (n == 0) return;
+        double c1 = 1.0 - Math.pow(beta1, step), c2 = 1.0 - Math.pow(beta2, step);
+        launch1d(Kernel.ADAMW, n, n, ptr(param, "param"), ptr(grad, "grad"), ptr(m, "m"), ptr(v, "v"), (float) lr,
+            (float) beta1, (float) beta2, (float) (1.0 - beta1), (float) (1.0 - beta2), (float) eps, (float) weightDecay,
+            (float) c1, (float) c2, (float) gradScale);
+    }
+
+    // ================================================================ close
+
+    @Override public void close() {
+        synchronized (live) {
+            if (closed) return;
+            closed = true;
+            try {
+                cuCtxSetCurrent(context);
+                for (Allocation a : live) {
+                    try { cuMemFree(a.ptr); } catch (Throwable ignored) { /* keep freeing the rest */ }
+                }
+                live.clear();
+                cuModuleUnload(module);
+            } catch (Throwable ignored) {
+                // The context goes away with the primary-context release below anyway.
+            } finally {
+                try { cuDevicePrimaryCtxRelease(device); } catch (Throwable ignored) { /* nothing left to do */ }
+            }
+        }
+    }
+
+    // ================================================================ helpers
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("CudaBackend is closed");
+    }
+
+    /** Makes this backend's context current on the calling thread (cheap when it already is). */
+    private void current() {
+        try {
+            cuCtxSetCurrent(context);
+        } catch (CudaException e) {
+            throw new CudaBackendException("cuCtxSetCurrent: " + e.getMessage(), e);
+        }
+    }
+
+    private DeviceBuffer buf(Tensor t, String what) {
+        if (t == null) throw new IllegalArgumentException(what + " must not be null");
+        if (!(t.storage() instanceof DeviceBuffer b) || b.owner != this)
+            throw new IllegalArgumentException(what + " " + t + " is not a tensor of this CUDA backend");
+        checkOpen();
+        return b;
+    }
+
+    private CUdeviceptr ptr(Tensor t, String what) { return buf(t, what).ptr; }
+
+    private static CUdeviceptr at(DeviceBuffer b, int off) { return off == 0 ? b.ptr : b.ptr.withByteOffset(4L * off); }
+
+    private DeviceBuffer ensure(DeviceBuffer b, long floats) {
+        if (b != null && b.elements >= floats) return b;
+        if (b != null) freeNow(b);
+        return allocRaw(4L * Math.max(1, floats));
+    }
+
+    /** Frees a scratch buffer now (runs its Freer once; the Cleaner will not run it again). */
+    private void freeNow(DeviceBuffer b) {
+        if (b.cleanable != null) b.cleanable.clean();
+    }
+
+    private void memset(CUdeviceptr p, int bits, long words, String what) {
+        current();
+        try {
+            cuMemsetD32(p, bits, words);
+        } catch (CudaException e) {
+            throw new CudaBackendException(what + " (cuMemsetD32): " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkRange(Tensor t, int off, long n, String what) {
+        if (off < 0 || n < 0 || off + n > t.size())
+            throw new IllegalArgumentException(what + ": range [" + off + ", " + (off + n) + ") outside " + t);
+    }
+
+    private static void sameSize(Tensor a, Tensor b, String what) {
+        if (a.size() != b.size()) throw new IllegalArgumentException(what + ": size mismatch " + a + " vs " + b);
+    }
+
+    private void expectSize(Tensor t, long n, String what) {
+        buf(t, what);
+        if (t.size() != n)
+            throw new IllegalArgumentException(what + " " + t + " has " + t.size() + " elements, expected " + n);
+    }
+
+    private void noAlias(Tensor x, Tensor out, String what) {
+        if (x.storage() == out.storage()) throw new IllegalArgumentException(what + ": out must not alias x");
+    }
+
+    private static int ceilDiv(long a, int b) { return (int) ((a + b - 1) / b); }
+
+    /** Row-group count (grid y) for the (32, 8) column-reduction kernels. */
+    private static int rowGroups(long rows) { return (int) Math.max(1, Math.min(1024, ceilDiv(rows, 8))); }
+
+    /** 1-D grid-stride launch over n elements. */
+    private void launch1d(Kernel k, long n, Object... args) {
+        int blocks = (int) Math.max(1, Math.min(MAX_BLOCKS, ceilDiv(n, BLOCK)));
+        launch(k, blocks, 1, BLOCK, 1, args);
+    }
+
+    /**
+     * Launches {@code k} on the default stream. Arguments must match {@link Kernel#signature}:
+     * Integer for i, Long for l, Float for f, CUdeviceptr (or null = nullptr) for p.
+     */
+    private void launch(Kernel k, int gx, int gy, int bx, int by, Object... args) {
+        checkOpen();
+        String sig = k.signature;
+        if (args.length != sig.length())
+            throw new CudaBackendException("kernel " + k.symbol + ": " + args.length + " arguments for signature " + sig);
+        NativePointerObject[] params = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            char c = sig.charAt(i);
+            if (c == 'i' && a instanceof Integer v) params[i] = Pointer.to(new int[] {v});
+            else if (c == 'l' && a instanceof Long v) params[i] = Pointer.to(new long[] {v});
+            else if (c == 'f' && a instanceof Float v) params[i] = Pointer.to(new float[] {v});
+            else if (c == 'p' && (a == null || a instanceof CUdeviceptr)) params[i] = Pointer.to(a == null ? new CUdeviceptr() : (CUdeviceptr) a);
+            else throw new CudaBackendException("kernel " + k.symbol + ": argument " + i + " is "
+                + (a == null ? "null" : a.getClass().getSimpleName()) + ", signature wants '" + c + "'");
+        }
+        current();
+        try {
+            cuLaunchKernel(functions.get(k), gx, gy, 1, bx, by, 1, 0, null, Pointer.to(params), null);
+            if (syncEachLaunch) cuCtxSynchronize();
+        } catch (CudaException e) {
+            throw new CudaBackendException("kernel " + k.symbol + " (grid " + gx + "x" + gy + ", block " + bx + "x" + by
+                + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** For tests: the kernel symbols and signatures this backend launches. */
+    static Map<String, String> kernelSignatures() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (Kernel k : Kernel.values()) m.put(k.symbol, k.signature);
+        return m;
+    }
+
+    @Override public String toString() { return name() + " on device " + ordinal + " " + deviceName; }
+}

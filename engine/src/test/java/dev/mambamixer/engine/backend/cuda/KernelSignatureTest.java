@@ -1,0 +1,107 @@
+package dev.mambamixer.engine.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.mambamixer.engine.backend.ScanDims;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * GPU-free checks of the Java/CUDA seam: every kernel CudaBackend launches exists in the
+ * committed PTX with exactly the parameter types the launcher passes, and the PTX header is
+ * one that drivers >= 520 (CUDA 11.8) accept. Runs everywhere, so a mismatch cannot first show
+ * up as a wrong result on the GPU machine.
+ */
+class KernelSignatureTest {
+
+    private static final Pattern ENTRY = Pattern.compile("\\.visible \\.entry (\\w+)\\(([^)]*)\\)");
+    private static final Pattern PARAM = Pattern.compile("\\.param \\.(\\w+) ");
+
+    /** Kernel name -> signature letters as read from the PTX (.u32 i, .f32 f, .u64 p-or-l). */
+    static Map<String, String> ptxSignatures(String ptx) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Matcher m = ENTRY.matcher(ptx);
+        while (m.find()) {
+            StringBuilder sig = new StringBuilder();
+            Matcher p = PARAM.matcher(m.group(2));
+            while (p.find()) {
+                switch (p.group(1)) {
+                    case "u32", "s32", "b32" -> sig.append('i');
+                    case "f32" -> sig.append('f');
+                    case "u64", "s64", "b64" -> sig.append('8');
+                    default -> sig.append('?');
+                }
+            }
+            out.put(m.group(1), sig.toString());
+        }
+        return out;
+    }
+
+    @Test
+    void everyLaunchedKernelMatchesItsPtxSignature() {
+        String ptx = new String(CudaBackend.loadPtx(), StandardCharsets.US_ASCII);
+        Map<String, String> inPtx = ptxSignatures(ptx);
+        assertEquals(31, inPtx.size(), "entries in kernels.ptx: " + inPtx.keySet());
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, String> k : CudaBackend.kernelSignatures().entrySet()) {
+            String got = inPtx.get(k.getKey());
+            // Java 'l' (long long) and 'p' (pointer) are both 64-bit .u64 parameters.
+            String want = k.getValue().replace('l', '8').replace('p', '8');
+            if (got == null) problems.add(k.getKey() + " missing from PTX");
+            else if (!got.equals(want)) problems.add(k.getKey() + ": PTX " + got + " vs Java " + want);
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+        assertEquals(inPtx.keySet(), CudaBackend.kernelSignatures().keySet(), "PTX kernels the Java side never uses");
+    }
+
+    @Test
+    void ptxHeaderTargetsOldEnoughIsaAndSm80() {
+        String ptx = new String(CudaBackend.loadPtx(), StandardCharsets.US_ASCII);
+        assertTrue(ptx.contains("\n.version 7.8\n"), "PTX ISA must be 7.8 (driver >= 520); run scripts/build-ptx.sh");
+        assertTrue(ptx.contains("\n.target sm_80\n"), "PTX must target sm_80 so it JITs on A100/H100/H200");
+        assertEquals(0, CudaBackend.loadPtx()[CudaBackend.loadPtx().length - 1], "module image is NUL-terminated");
+    }
+
+    @Test
+    void scanBackwardBatchesBoundTheScratch() {
+        // Small problem: one launch covering every (s, e) pair.
+        assertEquals(6 * 40, CudaBackend.scanBackwardBatch(new ScanDims(6, 37, 40, 16, 8)));
+        // Electricity-sized TSM2 mixer: batched so (chunk+1)*N*batch floats stay under the limit.
+        ScanDims big = new ScanDims(32 * 321, 63, 64, 16, 64);
+        int batch = CudaBackend.scanBackwardBatch(big);
+        assertTrue(batch < big.s() * big.e(), "large problems are split");
+        assertEquals(0, batch % CudaBackend.SCAN_BLOCK);
+        assertTrue(4L * (big.chunk() + 1) * big.n() * batch <= CudaBackend.SCAN_SCRATCH_LIMIT);
+        // A huge chunk still gets one block of pairs per launch.
+        assertEquals(CudaBackend.SCAN_BLOCK, CudaBackend.scanBackwardBatch(new ScanDims(1000, 100000, 64, 64, 100000)));
+    }
+
+    @Test
+    void scanKernelChoiceFollowsStateSize() {
+        assertEquals(Kernel.SCAN_FWD_N16, Kernel.scanForward(1));
+        assertEquals(Kernel.SCAN_FWD_N16, Kernel.scanForward(16));
+        assertEquals(Kernel.SCAN_BWD_N32, Kernel.scanBackward(17));
+        assertEquals(Kernel.SCAN_BWD_N64, Kernel.scanBackward(64));
+        CudaBackendException e = assertThrows(CudaBackendException.class, () -> Kernel.scanForward(65));
+        assertTrue(e.getMessage().contains("N=65"), e.getMessage());
+    }
+
+    @Test
+    void tryCreateNeverThrowsAndExplainsAbsence() {
+        var b = CudaBackend.tryCreate();
+        if (b.isEmpty()) assertFalse(CudaBackend.unavailableReason().isBlank());
+        else assertEquals("available", CudaBackend.unavailableReason());
+        System.out.println("CudaBackend.tryCreate(): " + (b.isPresent() ? b.get().describe() : CudaBackend.unavailableReason()));
+        // A second call gives the same answer (the probe is cached).
+        var again = CudaBackend.tryCreate();
+        assertEquals(b.isPresent(), again.isPresent());
+        b.ifPresent(CudaBackend::close);
+        again.ifPresent(CudaBackend::close);
+    }
+}

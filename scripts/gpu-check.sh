@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# One-command GPU check of the CUDA backend (docs/CUDA.md). Runs, with the JUnit console
+# launcher, the CUDA test classes from the prebuilt gpu-bundle/ (scripts/gpu-prepare.sh),
+# using the bundled JRE, so the GPU machine needs neither Java nor Maven. Prints a table of
+# every kernel's max relative error vs the float64 reference and PASS/FAIL, then bandwidth.
+# Exit status: 0 all passed; 1 test failures; 3 no GPU was used (tests skipped); 4 setup error.
+# Budget: about 1-2 minutes on an H100 (the PTX JIT takes a few seconds once).
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+if [ -x "$here/jre/bin/java" ] || [ -d "$here/test-classes" ]; then bundle="$here"      # run from inside the bundle
+else bundle="${GPU_BUNDLE:-$(cd "$here/.." && pwd)/gpu-bundle}"; fi
+limit="${GPU_CHECK_TIMEOUT:-420}"
+out_dir="${OUT:-${TMPDIR:-/tmp}}"
+report="$out_dir/gpu-check-report.tsv"
+log="$out_dir/gpu-check-junit.log"
+mkdir -p "$out_dir" 2>/dev/null
+if ! : > "$report" 2>/dev/null; then out_dir="$(mktemp -d)"; report="$out_dir/gpu-check-report.tsv"; log="$out_dir/gpu-check-junit.log"; : > "$report"; fi
+
+echo "== gpu-check: bundle $bundle"
+if [ ! -d "$bundle/test-classes" ]; then
+  echo "gpu-check: no prebuilt bundle at $bundle."
+  if command -v mvn >/dev/null && command -v java >/dev/null; then
+    echo "gpu-check: Maven and Java present: building it with scripts/gpu-prepare.sh"
+    bash "$here/gpu-prepare.sh" || { echo "gpu-check: SETUP ERROR: gpu-prepare.sh failed"; exit 4; }
+  else
+    echo "gpu-check: SETUP ERROR: run scripts/gpu-prepare.sh on the build machine and carry gpu-bundle"
+    exit 4
+  fi
+fi
+[ -f "$bundle/COMMIT" ] && echo "== bundle built from commit $(cat "$bundle/COMMIT")"
+
+java_bin=""
+if [ -x "$bundle/jre/bin/java" ] && "$bundle/jre/bin/java" -version >/dev/null 2>&1; then
+  java_bin="$bundle/jre/bin/java"
+elif command -v java >/dev/null && java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then
+  echo "gpu-check: bundled JRE unusable here ($("$bundle/jre/bin/java" -version 2>&1 | head -1)); using system java"
+  java_bin="$(command -v java)"
+else
+  echo "gpu-check: SETUP ERROR: no usable Java 17+: the bundled JRE does not run on this machine"
+  "$bundle/jre/bin/java" -version 2>&1 | head -3
+  echo "           and no system java 17+ (install openjdk-17-jre-headless or carry a compatible JRE)"
+  exit 4
+fi
+echo "== java: $java_bin ($("$java_bin" -version 2>&1 | head -1))"
+if command -v nvidia-smi >/dev/null; then
+  nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader 2>&1 | sed 's/^/== gpu: /'
+else
+  echo "== gpu: nvidia-smi not found"
+fi
+
+console="$(ls "$bundle"/lib/junit-platform-console-standalone-*.jar 2>/dev/null | head -1)"
+[ -n "$console" ] || { echo "gpu-check: SETUP ERROR: junit-platform-console-standalone missing from $bundle/lib"; exit 4; }
+cp="$bundle/classes:$bundle/test-classes"
+for j in "$bundle"/lib/*.jar; do [ "$j" = "$console" ] || cp="$cp:$j"; done
+
+tmo=()
+command -v timeout >/dev/null && tmo=(timeout --kill-after=10 "$limit")
+echo "== running CUDA tests (limit ${limit}s, log $log)"
+start=$(date +%s)
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx8g --add-modules jdk.incubator.vector \
+  -Dmambamixer.gpucheck.report="$report" -Dmambamixer.cuda.sync=true \
+  -jar "$console" execute --disable-banner --disable-ansi-colors --details=tree --class-path "$cp" \
+  --select-class dev.mambamixer.engine.backend.cuda.KernelSignatureTest \
+  --select-class dev.mambamixer.engine.backend.cuda.CudaBackendParityTest \
+  --select-class dev.mambamixer.engine.backend.cuda.CudaScanBandwidthTest > "$log" 2>&1
+rc=$?
+secs=$(( $(date +%s) - start ))
+# Show the launcher's tree and failures, without the long jcuda stack traces.
+grep -vE '^[│ ]*\s+at |\.\.\. [0-9]+ more|^\[gpu-check\]|nested stack traces' "$log" | tail -n 80
+echo
+echo "== JUnit finished in ${secs}s with exit code $rc"
+[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "gpu-check: TIMED OUT after ${limit}s"
+
+echo
+echo "================ CUDA backend check ================"
+awk -F'\t' '$1=="device"{print "device: " $2; exit}' "$report"
+printf '%-64s %-11s %-7s %s\n' "kernel" "max rel err" "tol" "result"
+awk -F'\t' '$1=="kernel"{printf "%-64s %-11s %-7s %s\n", $2, $3, $4, $5}' "$report"
+echo
+printf '%-40s %-14s %-12s %s\n' "throughput" "rate" "time/call" "vs copy"
+awk -F'\t' '$1=="bandwidth"||$1=="perf"{printf "%-40s %-14s %-12s %s\n", $2, $3, $4, $5}' "$report"
+npass=$(awk -F'\t' '$1=="kernel"&&$5=="PASS"' "$report" | wc -l); nfail=$(awk -F'\t' '$1=="kernel"&&$5!="PASS"' "$report" | wc -l)
+echo
+echo "kernel checks: $npass passed, $nfail failed; junit exit $rc; ${secs}s"
+if ! awk -F'\t' '$1=="device"{f=1} END{exit !f}' "$report"; then
+  echo "gpu-check: NO GPU USED - the CUDA tests were skipped. Reason:"
+  grep -o 'no usable CUDA GPU.*' "$log" | head -1
+  exit 3
+fi
+[ $rc -eq 0 ] && [ "$nfail" -eq 0 ] && { echo "gpu-check: ALL PASSED"; exit 0; }
+echo "gpu-check: FAILURES (see $log)"
+exit 1
