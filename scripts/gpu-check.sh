@@ -62,7 +62,8 @@ start=$(date +%s)
   -jar "$console" execute --disable-banner --disable-ansi-colors --details=tree --class-path "$cp" \
   --select-class dev.mambamixer.engine.backend.cuda.KernelSignatureTest \
   --select-class dev.mambamixer.engine.backend.cuda.CudaBackendParityTest \
-  --select-class dev.mambamixer.engine.backend.cuda.CudaScanBandwidthTest > "$log" 2>&1
+  --select-class dev.mambamixer.engine.backend.cuda.CudaScanBandwidthTest \
+  --select-class dev.mambamixer.engine.backend.cuda.CudaTsm2StepParityTest > "$log" 2>&1
 rc=$?
 secs=$(( $(date +%s) - start ))
 # Show the launcher's tree and failures, without the long jcuda stack traces.
@@ -70,6 +71,15 @@ grep -vE '^[│ ]*\s+at |\.\.\. [0-9]+ more|^\[gpu-check\]|nested stack traces' 
 echo
 echo "== JUnit finished in ${secs}s with exit code $rc"
 [ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "gpu-check: TIMED OUT after ${limit}s"
+
+echo
+echo "== TSM2 training benchmark on the GPU (ETTh1 shape: batch 32, T=512, H=96, M=7)"
+bench_log="$out_dir/gpu-bench.log"
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -cp "$cp" dev.mambamixer.engine.cli.Main \
+  bench --backend cuda --d-model 32,128 --layers 2,4 --warmup 3 --reps 10 > "$bench_log" 2>&1
+echo "== bench exit code $?"
+grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$bench_log" | tail -n 12
+echo "(an ETTh1 H=96 training epoch is 8033 windows: epoch seconds = 8033 / train samples/s)"
 
 echo
 echo "================ CUDA backend check ================"

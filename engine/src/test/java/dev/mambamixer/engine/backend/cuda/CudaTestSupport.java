@@ -73,6 +73,14 @@ final class CudaTestSupport {
             if (!pass) failures.add(kernel + ": max rel err " + err + " > " + tol);
         }
 
+        /** Reports an already computed relative error against its tolerance. */
+        void checkError(String kernel, double err, double tol) {
+            boolean pass = err <= tol;   // false for NaN
+            report("kernel\t" + kernel + "\t" + String.format("%.3e", err) + "\t" + String.format("%.0e", tol)
+                + "\t" + (pass ? "PASS" : "FAIL"));
+            if (!pass) failures.add(kernel + ": max rel err " + err + " > " + tol);
+        }
+
         void check(String kernel, double got, double want, double tol) {
             check(kernel, new double[] {got}, new double[] {want}, tol);
         }
