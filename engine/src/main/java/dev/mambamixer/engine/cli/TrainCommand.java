@@ -45,6 +45,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "seed for init, shuffling and dropout (default: ${DEFAULT-VALUE})") long seed;
     @Option(names = "--max-steps-per-epoch", defaultValue = "0", description = "cap steps per epoch, 0 = full epochs (default: ${DEFAULT-VALUE})") int maxSteps;
     @Option(names = "--eval-batch", defaultValue = "128", description = "evaluation batch size (default: ${DEFAULT-VALUE})") int evalBatch;
+    @Option(names = "--eval-every", defaultValue = "0", description = "also validate every n steps (patience counts validations); 0 = epoch ends only (default: ${DEFAULT-VALUE})") int evalEvery;
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, cuda or reference (default: ${DEFAULT-VALUE})") String backend;
     @Option(names = "--runs-dir", defaultValue = "runs", description = "where run folders go (default: ${DEFAULT-VALUE})") Path runsDir;
     @Option(names = "--name", description = "run name (default: the data file's name)") String name;
@@ -72,7 +73,7 @@ final class TrainCommand implements Callable<Integer> {
             fd = data.load(data.seqLen, data.horizon);
             mc = model.toConfig(data.seqLen, data.horizon, fd.variates(), seed);
             tc = new TrainConfig(epochs, batch, lr, weightDecay, clip, schedule, warmup, 0.01, patience, seed, maxSteps,
-                                 evalBatch).validate();
+                                 evalBatch, evalEvery).validate();
             String runName = name != null ? name : data.data.getFileName().toString().replaceAll("\\.csv(\\.gz)?$", "");
             run = RunFolder.create(runsDir, runName);
             run.writeConfig(TrainingCheckpoints.configJson(mc, tc));
@@ -96,14 +97,19 @@ final class TrainCommand implements Callable<Integer> {
                 }
 
                 @Override public void onEpoch(EpochEvent e) {
-                    bar.finish();
-                    System.out.printf("epoch %d: train loss %.4f  val MSE %.4f  MAE %.4f  lr %.2e  %.0f s%s%n", e.epoch(),
-                                      e.trainLoss(), e.valMse(), e.valMae(), e.lr(), e.wallSeconds(), e.best() ? "  (best)" : "");
+                    if (e.endOfEpoch()) bar.finish();
+                    System.out.printf("%s %d%s: train loss %.4f  val MSE %.4f  MAE %.4f  lr %.2e  %.0f s%s%n",
+                                      e.endOfEpoch() ? "\nepoch" : "\n  validation in epoch", e.epoch(),
+                                      e.endOfEpoch() ? "" : " at step " + e.step(), e.trainLoss(), e.valMse(), e.valMae(),
+                                      e.lr(), e.wallSeconds(), e.best() ? "  (best)" : "");
                     try {
                         rf.appendMetrics(e.epoch(), e.step(), e.trainLoss(), e.valMse(), e.lr(), e.wallSeconds());
+                        // "best" at any improvement; "last" (exact resume) only at epoch ends
+                        int done = e.endOfEpoch() ? e.epoch() : e.epoch() - 1;
                         if (e.best()) Checkpoint.save(ckDir.resolve("best"),
-                                                      TrainingCheckpoints.capture(m, holder[0], tcf, e.epoch()));
-                        Checkpoint.save(ckDir.resolve("last"), TrainingCheckpoints.capture(m, holder[0], tcf, e.epoch()));
+                                                      TrainingCheckpoints.capture(m, holder[0], tcf, done));
+                        if (e.endOfEpoch())
+                            Checkpoint.save(ckDir.resolve("last"), TrainingCheckpoints.capture(m, holder[0], tcf, done));
                     } catch (IOException ex) {
                         throw new UncheckedIOException("writing checkpoint/metrics in " + rf.dir(), ex);
                     }
@@ -127,6 +133,7 @@ final class TrainCommand implements Callable<Integer> {
             tm.put("mae", test.mae());
             tm.put("windows", test.windows());
             tm.put("best_epoch", r.bestEpoch());
+            tm.put("best_step", tr.bestStep());
             tm.put("best_val_mse", r.bestValMse());
             tm.put("epochs_run", r.epochsRun());
             tm.put("steps", r.steps());

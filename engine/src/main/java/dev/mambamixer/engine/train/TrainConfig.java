@@ -5,12 +5,21 @@ import java.util.List;
 
 /**
  * Training settings (spec §6.5: Adam(W), batch 32, early stopping on val MSE with patience,
- * restore-best). {@code maxStepsPerEpoch} <= 0 means full epochs; {@code evalEvery} = 0 evaluates
- * once per epoch only.
+ * restore-best). {@code maxStepsPerEpoch} <= 0 means full epochs. {@code evalEvery} > 0 also
+ * validates every that many steps (early-stopping patience then counts validations), since
+ * ETTh1-like data can overfit within an epoch; 0 validates at epoch ends only.
  */
 public record TrainConfig(int epochs, int batchSize, double lr, double weightDecay, double clipNorm,
                           String schedule, int warmupSteps, double minLrRatio, int patience, long seed,
-                          int maxStepsPerEpoch, int evalBatchSize) {
+                          int maxStepsPerEpoch, int evalBatchSize, int evalEvery) {
+
+    /** Validation at epoch ends only. */
+    public TrainConfig(int epochs, int batchSize, double lr, double weightDecay, double clipNorm, String schedule,
+                       int warmupSteps, double minLrRatio, int patience, long seed, int maxStepsPerEpoch,
+                       int evalBatchSize) {
+        this(epochs, batchSize, lr, weightDecay, clipNorm, schedule, warmupSteps, minLrRatio, patience, seed,
+             maxStepsPerEpoch, evalBatchSize, 0);
+    }
 
     public static TrainConfig defaults() {
         return new TrainConfig(10, 32, 1e-3, 0.01, 1.0, "cosine", 100, 0.01, 3, 42L, 0, 128);
@@ -26,6 +35,7 @@ public record TrainConfig(int epochs, int batchSize, double lr, double weightDec
         if (!(clipNorm >= 0)) errs.add("clipNorm: must be >= 0 (0 = off), got " + clipNorm);
         if (warmupSteps < 0) errs.add("warmupSteps: must be >= 0, got " + warmupSteps);
         if (patience <= 0) errs.add("patience: must be positive, got " + patience);
+        if (evalEvery < 0) errs.add("evalEvery: must be >= 0 (0 = at epoch ends only), got " + evalEvery);
         if (!schedule.equalsIgnoreCase("constant") && !schedule.equalsIgnoreCase("cosine"))
             errs.add("schedule: unknown value '" + schedule + "' (expected constant or cosine)");
         if (!errs.isEmpty()) throw new IllegalArgumentException("invalid training config: " + String.join("; ", errs));
@@ -34,11 +44,11 @@ public record TrainConfig(int epochs, int batchSize, double lr, double weightDec
 
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(e, batchSize, lr, weightDecay, clipNorm, schedule, warmupSteps, minLrRatio, patience,
-                               seed, maxStepsPerEpoch, evalBatchSize);
+                               seed, maxStepsPerEpoch, evalBatchSize, evalEvery);
     }
 
     public TrainConfig withMaxStepsPerEpoch(int s) {
         return new TrainConfig(epochs, batchSize, lr, weightDecay, clipNorm, schedule, warmupSteps, minLrRatio,
-                               patience, seed, s, evalBatchSize);
+                               patience, seed, s, evalBatchSize, evalEvery);
     }
 }

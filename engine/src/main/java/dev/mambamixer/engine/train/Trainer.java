@@ -28,7 +28,8 @@ public final class Trainer {
     private int step;             // optimiser steps done
     private double bestVal = Double.POSITIVE_INFINITY;
     private int bestEpoch = -1;
-    private int badEpochs;
+    private int badEpochs;       // validations without improvement
+    private int bestStep = -1;
     private List<float[]> best;   // host copy of the best weights
     private volatile boolean stopRequested;
 
@@ -68,7 +69,8 @@ public final class Trainer {
         for (; epoch < cfg.epochs() && !stopRequested; epoch++) {
             it.startEpoch(epoch);
             double lossSum = 0;
-            int inEpoch = 0;
+            int inEpoch = 0, sinceEval = 0;
+            boolean stopNow = false;
             while (it.hasNext() && inEpoch < stepsPerEpoch && !stopRequested) {
                 int n = it.next(xh, yh);
                 double lr = sched.at(step);
@@ -82,31 +84,26 @@ public final class Trainer {
                 opt.step(lr, scale);
                 step++;
                 inEpoch++;
+                sinceEval++;
                 samples += n;
                 lossSum += loss;
                 listener.onStep(new TrainingListener.StepEvent(epoch + 1, step, inEpoch, stepsPerEpoch, loss, lr, gn,
                                                                samples, seconds(t0)));
+                boolean last = !it.hasNext() || inEpoch == stepsPerEpoch;
+                if (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0 && !last) {
+                    Boolean stop = validate(val, lossSum / inEpoch, sched, t0, false);
+                    if (stop == null) return abort("validation MSE became non-finite at step " + step, t0);
+                    if (stop) { stopNow = true; break; }
+                }
             }
-            Metrics v = evaluate(val);
-            if (!Double.isFinite(v.mse())) return abort("validation MSE became " + v.mse() + " after epoch "
-                                                        + (epoch + 1), t0);
-            boolean improved = v.mse() < bestVal;
-            if (improved) {
-                bestVal = v.mse();
-                bestEpoch = epoch + 1;
-                badEpochs = 0;
-                best = snapshot();
-            } else {
-                badEpochs++;
+            if (!stopNow) {
+                Boolean stop = validate(val, lossSum / Math.max(1, inEpoch), sched, t0, true);
+                if (stop == null) return abort("validation MSE became non-finite after epoch " + (epoch + 1), t0);
+                stopNow = stop;
             }
-            TrainingListener.EpochEvent ev = new TrainingListener.EpochEvent(
-                epoch + 1, step, lossSum / Math.max(1, inEpoch), v.mse(), v.mae(), sched.at(Math.max(0, step - 1)),
-                seconds(t0), improved);
-            listener.onEpoch(ev);
-            if (improved) listener.onNewBest(ev);
-            if (badEpochs >= cfg.patience()) {
+            if (stopNow) {
                 early = true;
-                reason = "early stop: validation MSE did not improve for " + badEpochs + " epochs";
+                reason = "early stop: validation MSE did not improve for " + badEpochs + " validations";
                 epoch++;
                 break;
             }
@@ -115,6 +112,28 @@ public final class Trainer {
         restoreBest();
         listener.onFinish(reason);
         return new TrainResult(epoch, step, bestEpoch, bestVal, early, false, reason, seconds(t0));
+    }
+
+    /** One validation; returns whether patience ran out, or null when the MSE is not finite. */
+    private Boolean validate(WindowDataset val, double trainLoss, LrSchedule sched, long t0, boolean endOfEpoch) {
+        Metrics v = evaluate(val);
+        if (!Double.isFinite(v.mse())) return null;
+        boolean improved = v.mse() < bestVal;
+        if (improved) {
+            bestVal = v.mse();
+            bestEpoch = epoch + 1;
+            bestStep = step;
+            badEpochs = 0;
+            best = snapshot();
+        } else {
+            badEpochs++;
+        }
+        TrainingListener.EpochEvent ev = new TrainingListener.EpochEvent(
+            epoch + 1, step, trainLoss, v.mse(), v.mae(), sched.at(Math.max(0, step - 1)), seconds(t0), improved,
+            endOfEpoch);
+        listener.onEpoch(ev);
+        if (improved) listener.onNewBest(ev);
+        return badEpochs >= cfg.patience();
     }
 
     private TrainResult abort(String why, long t0) {
@@ -193,6 +212,8 @@ public final class Trainer {
     public double bestValMse() { return bestVal; }
     public int bestEpoch() { return bestEpoch; }
     public int badEpochs() { return badEpochs; }
+    /** Optimiser step at which the best validation was measured. */
+    public int bestStep() { return bestStep; }
 
     /** Restore counters after loading weights and optimiser moments from a checkpoint. */
     public void resume(int epoch, int step, double bestVal, int bestEpoch, int badEpochs, List<float[]> bestWeights) {

@@ -8,7 +8,7 @@ public interface TrainingListener {
     /** After each optimiser step. */
     default void onStep(StepEvent e) {}
 
-    /** After each epoch's validation. */
+    /** After each validation (every epoch end, and every evalEvery steps when set). */
     default void onEpoch(EpochEvent e) {}
 
     /** When validation improved and the model is the new best. */
@@ -20,6 +20,7 @@ public interface TrainingListener {
     record StepEvent(int epoch, int step, int stepInEpoch, int stepsPerEpoch, double loss, double lr,
                      double gradNorm, long samples, double wallSeconds) {}
 
+    /** A validation. {@code endOfEpoch} is false for the mid-epoch ones of {@code evalEvery}. */
     record EpochEvent(int epoch, int step, double trainLoss, double valMse, double valMae, double lr,
-                      double wallSeconds, boolean best) {}
+                      double wallSeconds, boolean best, boolean endOfEpoch) {}
 }
