@@ -77,4 +77,17 @@ class TrainerTest {
         assertEquals(r.bestValMse(), tr.evaluate(DATA.val()).mse(), 1e-9);
         if (r.earlyStopped()) assertTrue(r.epochsRun() < 6);
     }
+
+    @Test
+    void evalEveryValidatesMidEpochAndAtEpochEnds() {
+        Backend be = new CpuBackend();
+        List<TrainingListener.EpochEvent> evs = new ArrayList<>();
+        TrainConfig tc = new TrainConfig(2, 16, 3e-3, 0.01, 1.0, "cosine", 5, 0.1, 10, 3L, 12, 64, 5);
+        new Trainer(new Tsm2(be, model()), tc, new TrainingListener() {
+            @Override public void onEpoch(EpochEvent e) { evs.add(e); }
+        }).fit(DATA.train(), DATA.val());
+        assertEquals(List.of(5, 10, 12, 15, 20, 24), evs.stream().map(TrainingListener.EpochEvent::step).toList());
+        assertEquals(List.of(false, false, true, false, false, true),
+                     evs.stream().map(TrainingListener.EpochEvent::endOfEpoch).toList());
+    }
 }
