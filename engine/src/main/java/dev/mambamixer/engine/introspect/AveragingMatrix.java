@@ -38,7 +38,7 @@ public final class AveragingMatrix {
     public static AveragingMatrix of(List<String> mixerNames, String mode, List<double[]> rows) {
         int k = mixerNames.size();
         List<String> src = new java.util.ArrayList<>(List.of("x (y_T^(0))", "x (y_C^(0))"));
-        src.addAll(mixerNames);
+        src.addAll(mixerNames.subList(0, Math.max(0, k - 1)));   // the last mixer's output feeds no average
         float[] w = new float[k * (k + 1)];
         Arrays.fill(w, Float.NaN);
         for (int i = 0; i < k; i++) {
