@@ -101,6 +101,8 @@ public final class MambaUnit implements Module {
     public SsmCore forwardCore() { return fwd; }
     public SsmCore backwardCore() { return bwd; }
     public int innerWidth() { return e; }
+    /** Summed scan output o_f + o_b (S, L, E) of the last forward, before out_proj. */
+    public Tensor lastScanOutput() { return o; }
 
     @Override public List<Parameter> parameters() {
         List<Parameter> p = new ArrayList<>();

@@ -29,6 +29,7 @@ public final class Mixer implements Module {
 
     private final Backend be;
     private final String kind;
+    private final String name;
     private final LayerNorm norm;
     private final MambaUnit unit;
 
@@ -42,6 +43,7 @@ public final class Mixer implements Module {
                  MambaOptions cfg, Init init) {
         this.be = be;
         this.kind = kind;
+        this.name = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
         this.norm = new LayerNorm(be, prefix + "norm", 1e-5, normShape);
         this.unit = new MambaUnit(be, prefix + "mamba.", f, bidirectional, cfg, init);
     }
@@ -92,6 +94,12 @@ public final class Mixer implements Module {
 
     public String kind() { return kind; }
     public MambaUnit unit() { return unit; }
+    /** Parameter prefix without the trailing dot, e.g. {@code blocks.0.time}. */
+    public String name() { return name; }
+    /** Output y (shape of the input) of the last forward; reused by the next call. */
+    public Tensor lastOutput() { return y; }
+    /** Geometry of the last forward (null before the first). */
+    public Geometry lastGeometry() { return g; }
 
     @Override public List<Parameter> parameters() {
         List<Parameter> p = new ArrayList<>(norm.parameters());

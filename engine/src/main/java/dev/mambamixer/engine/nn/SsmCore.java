@@ -115,6 +115,16 @@ public final class SsmCore implements Module {
     public Tensor lastC() { return cm; }
     public int dtRank() { return r; }
     public Parameter aLog() { return aLog; }
+    /** Gate input z (S, L, E) of the last forward (flipped for a backward core), not owned. */
+    public Tensor lastZ() { return z; }
+    /** Gated scan output o (S, L, E) of the last forward (in this core's scan order). */
+    public Tensor lastOutput() { return o; }
+    /** Scan dimensions of the last forward (null before the first). */
+    public ScanDims lastDims() { return dims; }
+    public Parameter skipD() { return d; }
+    public Parameter dtBias() { return dtProjB; }
+    public int innerWidth() { return e; }
+    public int stateSize() { return n; }
 
     @Override public List<Parameter> parameters() { return List.of(convW, convB, xProj, dtProjW, dtProjB, aLog, d); }
 }

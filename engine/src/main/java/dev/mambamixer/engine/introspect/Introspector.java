@@ -1,0 +1,123 @@
+package dev.mambamixer.engine.introspect;
+
+import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.data.WindowDataset;
+import dev.mambamixer.engine.model.Tsm2;
+import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.nn.MambaUnit;
+import dev.mambamixer.engine.nn.Mixer;
+import dev.mambamixer.engine.nn.MixerStack;
+import dev.mambamixer.engine.nn.WeightedAverage;
+import dev.mambamixer.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Takes {@link ModelCapture}s: one evaluation-mode forward pass ({@code training = false}, so no
+ * dropout and no RNG use) on a probe batch, then host copies of what the scans saw. Nothing the
+ * optimiser owns is written: parameters, gradients, AdamW moments and the trainer's counters are
+ * untouched; only the model's activation buffers are overwritten, and the next training step
+ * recomputes all of them. So a capture can run inside {@code TrainingListener.onStep} without
+ * changing the loss curve (tested bit for bit).
+ */
+public final class Introspector {
+    private Introspector() {}
+
+    /** Probe batch from windows of a dataset: (B, T, M) row-major, B = windows.length. */
+    public static float[] probeInput(WindowDataset ds, int... windows) {
+        int per = ds.lookback() * ds.variates();
+        float[] x = new float[windows.length * per];
+        for (int i = 0; i < windows.length; i++) {
+            if (windows[i] < 0 || windows[i] >= ds.size())
+                throw new IndexOutOfBoundsException("window " + windows[i] + " outside the " + ds.size() + " windows of "
+                                                    + ds.split());
+            ds.copyInput(windows[i], x, i * per);
+        }
+        return x;
+    }
+
+    /** Capture on the given windows of a dataset (see {@link #capture(Tsm2, float[], int, long)}). */
+    public static ModelCapture capture(Tsm2 model, WindowDataset ds, int[] windows, long step) {
+        return capture(model, probeInput(ds, windows), windows.length, step);
+    }
+
+    /**
+     * Runs {@code model} in evaluation mode on x (B, T, M) and captures every mixer.
+     *
+     * @param step recorded in the capture (the optimiser step, or -1)
+     */
+    public static ModelCapture capture(Tsm2 model, float[] x, int batch, long step) {
+        Tsm2Config cfg = model.config();
+        int t = cfg.seqLen(), m = cfg.variates();
+        if (batch <= 0 || x.length != batch * t * m)
+            throw new IllegalArgumentException("probe batch has " + x.length + " values, expected B*T*M = " + batch + "*"
+                                               + t + "*" + m);
+        Backend be = model.backend();
+        Tensor in = be.fromFloats(x, batch, t, m);
+        float[] forecast = be.toFloats(model.forward(in, batch, false, 0L));   // eval: the seed is unused
+        List<MixerCapture> mixers = new ArrayList<>();
+        for (Mixer mx : model.stack().mixers()) mixers.add(mixer(be, mx, cfg, batch));
+        return new ModelCapture(step, cfg, batch, x.clone(), forecast, mixers, averaging(model.stack()));
+    }
+
+    /** The current weighted-averaging coefficients (reads a few scalars, needs no forward pass). */
+    public static AveragingMatrix averaging(Tsm2 model) { return averaging(model.stack()); }
+
+    public static AveragingMatrix averaging(MixerStack stack) {
+        List<String> names = new ArrayList<>();
+        List<double[]> rows = new ArrayList<>();
+        for (Mixer mx : stack.mixers()) names.add(mx.name());
+        for (WeightedAverage wa : stack.averages()) rows.add(wa.effectiveWeights());
+        String mode = stack.averages().isEmpty() ? "identity"
+                                                 : stack.averages().get(0).mode().name().toLowerCase(Locale.ROOT);
+        return AveragingMatrix.of(names, mode, rows);
+    }
+
+    /** Float64 traces of a unit's last forward: [forward] or [forward, backward]. */
+    public static List<ScanTrace> traces(Backend be, MambaUnit unit, String name) {
+        List<ScanTrace> out = new ArrayList<>();
+        out.add(ScanTrace.of(be, unit.forwardCore(), name + "/forward", "forward", false));
+        if (unit.bidirectional()) out.add(ScanTrace.of(be, unit.backwardCore(), name + "/backward", "backward", true));
+        return out;
+    }
+
+    static MixerCapture mixer(Backend be, Mixer mx, Tsm2Config cfg, int batch) {
+        Mixer.Geometry g = mx.lastGeometry();
+        List<ScanCapture> dirs = new ArrayList<>();
+        for (ScanTrace tr : traces(be, mx.unit(), mx.name())) dirs.add(ScanCapture.of(tr));
+        boolean time = mx.kind().equals("time");
+        List<String> axes;
+        int[] shape;
+        String position;
+        if (cfg.patchTokens()) {
+            axes = time ? List.of("batch", "variate") : List.of("batch", "patch");
+            shape = time ? new int[] {batch, cfg.variates()} : new int[] {batch, cfg.numPatches()};
+            position = time ? "patch" : "variate";
+        } else {
+            axes = List.of("batch");
+            shape = new int[] {batch};
+            position = time ? "time" : "variate";
+        }
+        return new MixerCapture(mx.name(), mx.kind(), g.s(), g.l(), g.f(), axes, shape, position, dirs,
+                                outputNorm(be.toFloats(mx.lastOutput()), g));
+    }
+
+    /** ‖y‖₂ over features per (sequence, position) in the unit's (S, L, F) coordinates. */
+    static float[] outputNorm(float[] y, Mixer.Geometry g) {
+        double[] sq = new double[g.s() * g.l()];
+        int a = g.a(), b = g.b(), c = g.c(), d = g.d();
+        int i = 0;
+        for (int ai = 0; ai < a; ai++)
+            for (int bi = 0; bi < b; bi++)
+                for (int ci = 0; ci < c; ci++)
+                    for (int di = 0; di < d; di++, i++) {
+                        // where the unit sees element (ai,bi,ci,di): swapped layout (a,c,b,d) when swap
+                        long flat = g.swap() ? ((long) (ai * c + ci) * b + bi) * d + di : i;
+                        sq[(int) (flat / g.f())] += (double) y[i] * y[i];
+                    }
+        float[] out = new float[sq.length];
+        for (int r = 0; r < sq.length; r++) out[r] = (float) Math.sqrt(sq[r]);
+        return out;
+    }
+}
