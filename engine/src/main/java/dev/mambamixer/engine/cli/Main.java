@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Command-line entry point: {@code mambamixer train|eval|forecast|bench|generate-sample}. */
 @Command(name = "mambamixer", mixinStandardHelpOptions = true, version = "MambaMixer Workbench 0.1.0",
          description = "Train and inspect MambaMixer (TSM2) forecasters.",
-         subcommands = {TrainCommand.class, EvalCommand.class, ForecastCommand.class, BenchCommand.class,
+         subcommands = {TrainCommand.class, EvalCommand.class, ForecastCommand.class, BenchCommand.class, ParamsCommand.class,
                         GenerateSampleCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
