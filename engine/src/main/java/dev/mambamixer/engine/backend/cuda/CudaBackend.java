@@ -48,6 +48,11 @@ public final class CudaBackend implements Backend {
 
     /** System property: synchronise after every launch so a device fault names its kernel. */
     public static final String SYNC_PROPERTY = "mambamixer.cuda.sync";
+    /**
+     * System property: time every launch and host sync with cuEvent pairs, aggregated per kernel
+     * ({@link #profileReport()}, {@link CudaProfiling}).
+     */
+    public static final String PROFILE_PROPERTY = "mambamixer.cuda.profile";
     /** System property: device ordinal to use (default 0). */
     public static final String DEVICE_PROPERTY = "mambamixer.cuda.device";
     /** Classpath location of the PTX built from kernels.cu by scripts/build-ptx.sh. */
@@ -74,6 +79,8 @@ public final class CudaBackend implements Backend {
     private final CUmodule module = new CUmodule();
     private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
     private final boolean syncEachLaunch;
+    private CudaProfiler profiler;      // null unless -Dmambamixer.cuda.profile=true
+    private String label;               // profiling label of the next launch (null = kernel symbol)
     private final String deviceName;
     private final int ccMajor, ccMinor, driverVersion;
     /**
@@ -164,6 +171,7 @@ public final class CudaBackend implements Backend {
                 functions.put(k, f);
             }
             reduceScratch = allocRaw(8);
+            if (Boolean.getBoolean(PROFILE_PROPERTY)) profiler = new CudaProfiler();
             ok = true;
         } finally {
             if (!ok) {
@@ -204,6 +212,30 @@ public final class CudaBackend implements Backend {
     @Override public String name() { return "cuda-f32"; }
 
     @Override public int elementBytes() { return 4; }
+
+    /** Whether launches are being timed ({@value #PROFILE_PROPERTY}). */
+    public boolean profiling() { return profiler != null; }
+
+    /**
+     * The per-kernel GPU time table since the last {@link #profileReset()} (empty string when
+     * profiling is off): per kernel symbol, then the top calls by shape, sorted by GPU time.
+     */
+    public synchronized String profileReport() {
+        if (profiler == null) return "";
+        current();
+        return profiler.report(30);
+    }
+
+    /** Forgets the timings recorded so far. */
+    public synchronized void profileReset() {
+        if (profiler == null) return;
+        current();
+        profiler.reset();
+    }
+
+    private CudaProfiler.Mark mark(String what) { return profiler == null ? null : profiler.begin(what); }
+
+    private void endMark(CudaProfiler.Mark m) { if (m != null) profiler.end(m); }
 
     /** Waits for all queued work (for timing). */
     public void synchronize() {
@@ -313,11 +345,13 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
         if (src.length == 0) return;
         current();
+        CudaProfiler.Mark mk = mark("[sync] upload");
         try {
             cuMemcpyHtoD(b.ptr, Pointer.to(src), 4L * src.length);
         } catch (CudaException e) {
             throw new CudaBackendException("upload (cuMemcpyHtoD, " + src.length + " floats): " + e.getMessage(), e);
         }
+        endMark(mk);
     }
 
     @Override public double[] toDoubles(Tensor t) {
@@ -332,12 +366,14 @@ public final class CudaBackend implements Backend {
         float[] f = new float[t.size()];
         if (f.length == 0) return f;
         current();
+        CudaProfiler.Mark mk = mark("[sync] download");
         try {
             cuMemcpyDtoH(Pointer.to(f), b.ptr, 4L * f.length);
         } catch (CudaException e) {
             throw new CudaBackendException("download (cuMemcpyDtoH, " + f.length
                 + " floats; may report an earlier asynchronous kernel fault): " + e.getMessage(), e);
         }
+        endMark(mk);
         return f;
     }
 
@@ -353,11 +389,13 @@ public final class CudaBackend implements Backend {
             launch1d(Kernel.COPY, n, (long) n, copyScratch.ptr, at(d, dstOff));
         } else if (srcOff == 0 && dstOff == 0) {
             current();
+            CudaProfiler.Mark mk = mark("cuMemcpyDtoD");
             try {
                 cuMemcpyDtoD(d.ptr, s.ptr, 4L * n);
             } catch (CudaException e) {
                 throw new CudaBackendException("copy (cuMemcpyDtoD, " + n + " floats): " + e.getMessage(), e);
             }
+            endMark(mk);
         } else {
             // Offsets go through kernel parameters, where JCuda applies the pointer's byte offset.
             launch1d(Kernel.COPY, n, (long) n, at(s, srcOff), at(d, dstOff));
@@ -382,6 +420,7 @@ public final class CudaBackend implements Backend {
         if (m == 0 || n == 0) return;
         int gx = ceilDiv(m, 32), gy = ceilDiv(n, 32);
         if (gy > MAX_GRID_Y) throw new CudaBackendException("gemm: n=" + n + " exceeds the kernel's grid limit");
+        if (profiler != null) label = Kernel.GEMM.symbol + " " + (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x" + n + "x" + k;
         launch(Kernel.GEMM, gx, gy, 32, 8, transA ? 1 : 0, transB ? 1 : 0, m, n, k, (float) alpha,
             at(A, aOff), at(B, bOff), (float) beta, at(C, cOff));
     }
@@ -443,11 +482,13 @@ public final class CudaBackend implements Backend {
         if (n == 0) return 0.0;
         memset(reduceScratch.ptr, 0, 2, what);
         launch1d(Kernel.REDUCE, n, mode, n, pa, pb, reduceScratch.ptr);
+        CudaProfiler.Mark mk = mark("[sync] " + what + " result");
         try {
             cuMemcpyDtoH(Pointer.to(reduceResult), reduceScratch.ptr, 8);
         } catch (CudaException e) {
             throw new CudaBackendException(what + " (reading the result): " + e.getMessage(), e);
         }
+        endMark(mk);
         return reduceResult[0];
     }
 
@@ -481,11 +522,13 @@ public final class CudaBackend implements Backend {
         float kept = (float) (1.0 / keep);
         for (int i = 0; i < n; i++) hostStaging[i] = rng.nextDouble() < keep ? kept : 0.0f;
         current();
+        CudaProfiler.Mark mk = mark("[sync] dropoutMask upload");
         try {
             cuMemcpyHtoD(b.ptr, Pointer.to(hostStaging), 4L * n);
         } catch (CudaException e) {
             throw new CudaBackendException("dropoutMask upload: " + e.getMessage(), e);
         }
+        endMark(mk);
     }
 
     // ================================================================ layout
@@ -596,6 +639,7 @@ public final class CudaBackend implements Backend {
         expectSize(out, (long) dims.s() * dims.l() * dims.e(), "scan out");
         Kernel k = Kernel.scanForward(dims.n());
         long pairs = (long) dims.s() * dims.e();
+        if (profiler != null) label = k.symbol + " " + dims;
         launch(k, (int) ceilDiv(pairs, SCAN_BLOCK), 1, SCAN_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(),
             dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"),
             ptr(cmat, "C"), ptr(d, "D"), z == null ? null : ptr(z, "z"), ptr(deltaBias, "deltaBias"), ptr(out, "out"),
@@ -637,6 +681,7 @@ public final class CudaBackend implements Backend {
         CUdeviceptr zp = z == null ? null : ptr(z, "z"), dzp = z == null ? null : ptr(dz, "dz");
         for (long p0 = 0; p0 < pairs; p0 += batch) {
             int count = (int) Math.min(batch, pairs - p0);
+            if (profiler != null) label = k.symbol + " " + dims;
             launch(k, ceilDiv(count, SCAN_BLOCK), 1, SCAN_BLOCK, 1, (int) p0, count, dims.s(), dims.l(), dims.e(),
                 dims.n(), dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"),
                 ptr(bmat, "B"), ptr(cmat, "C"), ptr(d, "D"), zp, ptr(deltaBias, "deltaBias"),
@@ -747,6 +792,7 @@ public final class CudaBackend implements Backend {
             closed = true;
             try {
                 cuCtxSetCurrent(context);
+                if (profiler != null) profiler.destroy();
                 for (Allocation a : live) {
                     try { cuMemFree(a.ptr); } catch (Throwable ignored) { /* keep freeing the rest */ }
                 }
@@ -800,11 +846,13 @@ public final class CudaBackend implements Backend {
 
     private void memset(CUdeviceptr p, int bits, long words, String what) {
         current();
+        CudaProfiler.Mark mk = mark("cuMemsetD32");
         try {
             cuMemsetD32(p, bits, words);
         } catch (CudaException e) {
             throw new CudaBackendException(what + " (cuMemsetD32): " + e.getMessage(), e);
         }
+        endMark(mk);
     }
 
     private static void checkRange(Tensor t, int off, long n, String what) {
@@ -858,8 +906,14 @@ public final class CudaBackend implements Backend {
                 + (a == null ? "null" : a.getClass().getSimpleName()) + ", signature wants '" + c + "'");
         }
         current();
+        CudaProfiler.Mark mk = null;
+        if (profiler != null) {
+            mk = profiler.begin(label != null ? label : k.symbol);
+            label = null;
+        }
         try {
             cuLaunchKernel(functions.get(k), gx, gy, 1, bx, by, 1, 0, null, Pointer.to(params), null);
+            endMark(mk);
             if (syncEachLaunch) cuCtxSynchronize();
         } catch (CudaException e) {
             throw new CudaBackendException("kernel " + k.symbol + " (grid " + gx + "x" + gy + ", block " + bx + "x" + by
