@@ -53,55 +53,91 @@ __device__ double blockSumD(double v, double* sh) {
 
 // ------------------------------------------------------------------ GEMM
 
-#define TS 32   // tile edge
-#define TROWS 8 // thread rows per block: block is (32, 8), each thread computes 4 rows of C
+#define TS 32   // tile edge of the column-reduction kernels (block (32, 8))
+#define TROWS 8 // thread rows per block of those kernels
+#define GBM 64  // GEMM block tile: 64 x 64 outputs, 16 x 16 threads, 4 x 4 outputs per thread
+#define GBK 16  // GEMM k step per shared-memory tile
 
 // C = alpha op(A) op(B) + beta C, row-major; op(A) m x k, op(B) k x n. Pointers already include
-// the element offsets. grid = (ceil(m/32), ceil(n/32)): rows in x so m may be large.
-// Tiles are loaded so that consecutive threads read consecutive addresses for every
-// transpose combination. beta == 0 overwrites C without reading it (NaNs ignored).
+// the element offsets. grid = (ceil(m/64), ceil(n/64), splits), block 256.
+// Split-k: block z covers k in [z*kSlice, min(k, (z+1)*kSlice)). With one split the block writes
+// C (beta == 0 overwrites without reading C, so NaNs there are ignored); with several it writes
+// its raw partial tile to W[z][m][n] and gemm_splitk_reduce_f32 combines them in a fixed order
+// (deterministic). Splitting k is what makes weight gradients (m, n ~ 16..256, k = B*L rows ~
+// 10^4..10^5) use the whole GPU instead of one or two blocks looping over k.
+// Tile loads: consecutive threads read consecutive addresses for all four transpose combinations.
+// Thread (tx, ty) computes rows ty + 16 i, columns tx + 16 j (i, j < 4): shared reads of a row of
+// B are conflict-free, those of A are broadcasts, and the C stores are coalesced.
 extern "C" __global__ void gemm_f32(int transA, int transB, int m, int n, int k, float alpha,
                                     const float* __restrict__ A, const float* __restrict__ B,
-                                    float beta, float* __restrict__ C) {
-    __shared__ float As[TS][TS + 1];   // As[i][p] = op(A)[row0 + i][p0 + p]
-    __shared__ float Bs[TS][TS + 1];   // Bs[p][j] = op(B)[p0 + p][col0 + j]
-    const int tx = threadIdx.x, ty = threadIdx.y;
-    const int row0 = blockIdx.x * TS, col0 = blockIdx.y * TS;
-    float acc[TS / TROWS] = {0.0f, 0.0f, 0.0f, 0.0f};
-    for (int p0 = 0; p0 < k; p0 += TS) {
-        for (int r = ty; r < TS; r += TROWS) {
-            if (!transA) {           // A stored m x k: A[i*k + p]
-                int i = row0 + r, p = p0 + tx;
-                As[r][tx] = (i < m && p < k) ? A[(long long)i * k + p] : 0.0f;
-            } else {                 // A stored k x m: op(A)[i][p] = A[p*m + i]
-                int i = row0 + tx, p = p0 + r;
-                As[tx][r] = (i < m && p < k) ? A[(long long)p * m + i] : 0.0f;
+                                    float beta, float* __restrict__ C, int kSlice, float* __restrict__ W) {
+    __shared__ float As[GBK][GBM + 4];   // As[p][i] = op(A)[row0 + i][p0 + p]
+    __shared__ float Bs[GBK][GBM + 4];   // Bs[p][j] = op(B)[p0 + p][col0 + j]
+    const int tx = threadIdx.x, ty = threadIdx.y, tid = ty * 16 + tx;
+    const int row0 = blockIdx.x * GBM, col0 = blockIdx.y * GBM;
+    const int kBegin = blockIdx.z * kSlice, kEnd = min(k, kBegin + kSlice);
+    float acc[4][4];
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++) acc[i][j] = 0.0f;
+    for (int p0 = kBegin; p0 < kEnd; p0 += GBK) {
+#pragma unroll
+        for (int q = 0; q < 4; q++) {
+            if (!transA) {           // A stored m x k: 16 consecutive p per row
+                int r = tid / GBK + 16 * q, c = tid % GBK, i = row0 + r, p = p0 + c;
+                As[c][r] = (i < m && p < kEnd) ? A[(long long)i * k + p] : 0.0f;
+            } else {                 // A stored k x m: op(A)[i][p] = A[p*m + i], 64 consecutive i
+                int c = tid % GBM, r = tid / GBM + 4 * q, i = row0 + c, p = p0 + r;
+                As[r][c] = (i < m && p < kEnd) ? A[(long long)p * m + i] : 0.0f;
             }
-            if (!transB) {           // B stored k x n: B[p*n + j]
-                int p = p0 + r, j = col0 + tx;
-                Bs[r][tx] = (p < k && j < n) ? B[(long long)p * n + j] : 0.0f;
-            } else {                 // B stored n x k: op(B)[p][j] = B[j*k + p]
-                int p = p0 + tx, j = col0 + r;
-                Bs[tx][r] = (p < k && j < n) ? B[(long long)j * k + p] : 0.0f;
+            if (!transB) {           // B stored k x n: 64 consecutive j
+                int c = tid % GBM, r = tid / GBM + 4 * q, j = col0 + c, p = p0 + r;
+                Bs[r][c] = (p < kEnd && j < n) ? B[(long long)p * n + j] : 0.0f;
+            } else {                 // B stored n x k: op(B)[p][j] = B[j*k + p], 16 consecutive p
+                int r = tid / GBK + 16 * q, c = tid % GBK, j = col0 + r, p = p0 + c;
+                Bs[c][r] = (p < kEnd && j < n) ? B[(long long)j * k + p] : 0.0f;
             }
         }
         __syncthreads();
-#pragma unroll 8
-        for (int p = 0; p < TS; p++) {
-            float b = Bs[p][tx];
 #pragma unroll
-            for (int q = 0; q < TS / TROWS; q++) acc[q] += As[ty + q * TROWS][p] * b;
+        for (int p = 0; p < GBK; p++) {
+            float a[4], b[4];
+#pragma unroll
+            for (int i = 0; i < 4; i++) a[i] = As[p][ty + 16 * i];
+#pragma unroll
+            for (int j = 0; j < 4; j++) b[j] = Bs[p][tx + 16 * j];
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) acc[i][j] += a[i] * b[j];
         }
         __syncthreads();
     }
-    const int j = col0 + tx;
+    const bool split = gridDim.z > 1;
+    float* Wz = split ? W + (long long)blockIdx.z * m * n : nullptr;
 #pragma unroll
-    for (int q = 0; q < TS / TROWS; q++) {
-        int i = row0 + ty + q * TROWS;
-        if (i < m && j < n) {
-            long long ci = (long long)i * n + j;
-            C[ci] = beta == 0.0f ? alpha * acc[q] : alpha * acc[q] + beta * C[ci];
+    for (int i = 0; i < 4; i++) {
+        const int r = row0 + ty + 16 * i;
+        if (r >= m) continue;
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            const int c = col0 + tx + 16 * j;
+            if (c >= n) continue;
+            const long long ci = (long long)r * n + c;
+            if (split) Wz[ci] = acc[i][j];
+            else C[ci] = beta == 0.0f ? alpha * acc[i][j] : alpha * acc[i][j] + beta * C[ci];
         }
+    }
+}
+
+// C = alpha * sum_z W[z] + beta C over mn elements (split-k partials, summed in z order).
+extern "C" __global__ void gemm_splitk_reduce_f32(long long mn, int splits, float alpha,
+                                                  const float* __restrict__ W, float beta, float* __restrict__ C) {
+    GRID_STRIDE(i, mn) {
+        float s = 0.0f;
+        for (int z = 0; z < splits; z++) s += W[(long long)z * mn + i];
+        C[i] = beta == 0.0f ? alpha * s : alpha * s + beta * C[i];
     }
 }
 

@@ -14,15 +14,18 @@ static unsigned cdiv(long a, long b) { return (unsigned)((a + b - 1) / b); }
 static double sp(double x) { return x > 20 ? x : std::log1p(std::exp(x)); }
 static double sg(double x) { return 1 / (1 + std::exp(-x)); }
 
-void testGemm(int m, int n, int k, int ta, int tb, float beta) {
+void testGemm(int m, int n, int k, int ta, int tb, float beta, int kSlice = 1 << 30) {
   auto A = rnd((size_t)m * k, -1, 1), B = rnd((size_t)k * n, -1, 1), C = rnd((size_t)m * n, -1, 1);
   std::vector<double> W(m * n);
   for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) { double s = 0;
     for (int p = 0; p < k; p++) s += (double)(ta ? A[p * m + i] : A[i * k + p]) * (tb ? B[j * k + p] : B[p * n + j]);
     W[i * n + j] = 0.7 * s + (beta == 0 ? 0 : beta * C[i * n + j]); }
   if (beta == 0) std::fill(C.begin(), C.end(), NAN);
-  launch({cdiv(m, 32), cdiv(n, 32)}, {32, 8}, [&] { gemm_f32(ta, tb, m, n, k, 0.7f, A.data(), B.data(), beta, C.data()); });
-  char nm[80]; snprintf(nm, 80, "gemm %c%c %dx%dx%d b=%.1f", ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, beta); rep(nm, err(C, W), 1e-5);
+  // kSlice as CudaBackend.gemmSlice makes it (a multiple of 16), splits = ceil(k / kSlice) partial tiles.
+  int splits = kSlice >= k ? 1 : cdiv(k, kSlice); std::vector<float> Wk((size_t)splits * m * n, NAN);
+  launch({cdiv(m, 64), cdiv(n, 64), (unsigned)splits}, {16, 16}, [&] { gemm_f32(ta, tb, m, n, k, 0.7f, A.data(), B.data(), beta, C.data(), kSlice, Wk.data()); });
+  if (splits > 1) launch({3}, {256}, [&] { gemm_splitk_reduce_f32((long long)m * n, splits, 0.7f, Wk.data(), beta, C.data()); });
+  char nm[80]; snprintf(nm, 80, "gemm %c%c %dx%dx%d b=%.1f split%d", ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, beta, splits); rep(nm, err(C, W), 1e-5);
 }
 
 void testLN(int rows, int n) {
@@ -155,6 +158,9 @@ int main() {
   testAdamRevin();
   testMisc();
   testGemm(67, 45, 83, 0, 0, 0); testGemm(67, 45, 83, 1, 0, 0.5f); testGemm(67, 45, 83, 0, 1, 0); testGemm(33, 70, 40, 1, 1, 0.5f);
+  testGemm(130, 70, 37, 0, 0, 0.5f); testGemm(1, 33, 7, 0, 1, 0); testGemm(20, 9, 0, 0, 0, 0.5f);
+  // split-k (weight-gradient shapes: small m, n, long k; last slice partial)
+  testGemm(24, 40, 300, 1, 0, 0.5f, 48); testGemm(24, 40, 300, 1, 0, 0, 128); testGemm(70, 3, 200, 0, 1, 0.5f, 32); testGemm(5, 66, 100, 1, 1, 0, 16);
   testLN(5, 300); testLN(3, 7);
   testConvSumReduce(2, 29, 37, 4); testConvSumReduce(1, 10, 40, 16);
   testScan(3, 37, 40, 16, 8, true, 128 * 1);   // batch 128 < 120? -> single launch with partial warps

@@ -63,6 +63,10 @@ public final class CudaBackend implements Backend {
     /** The limit in force; tests lower it to exercise several batches on small problems. */
     static volatile long scanScratchLimit = SCAN_SCRATCH_LIMIT;
     static final int BLOCK = 256;
+    static final int GEMM_TILE = 64;          // GBM in kernels.cu
+    static final int GEMM_THREADS = 16;       // block 16 x 16
+    static final int GEMM_MIN_SLICE = 128;
+    static final long GEMM_SCRATCH_LIMIT = 8L << 20;   // floats of split-k partials
     static final int SCAN_BLOCK = 128;
     static final int MAX_CONV_K = 16;   // MAXK in kernels.cu
     private static final int MAX_BLOCKS = 65535 * 16;
@@ -82,7 +86,7 @@ public final class CudaBackend implements Backend {
     private CudaProfiler profiler;      // null unless -Dmambamixer.cuda.profile=true
     private String label;               // profiling label of the next launch (null = kernel symbol)
     private final String deviceName;
-    private final int ccMajor, ccMinor, driverVersion;
+    private final int ccMajor, ccMinor, driverVersion, smCount;
     /**
      * Live allocations, freed on close or when their buffer is collected. Identity-keyed:
      * CUdeviceptr compares by address, and a freed address is reused by later allocations.
@@ -94,6 +98,7 @@ public final class CudaBackend implements Backend {
     private DeviceBuffer reduceScratch;     // 1 double
     private DeviceBuffer copyScratch;       // overlapping same-tensor copies
     private DeviceBuffer scanScratch;       // recomputed chunk states of scanBackward
+    private DeviceBuffer gemmScratch;       // split-k partial tiles
     private float[] hostStaging = new float[0];
     private final double[] reduceResult = new double[1];
 
@@ -143,6 +148,8 @@ public final class CudaBackend implements Backend {
         ccMajor = v[0];
         cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
         ccMinor = v[0];
+        cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        smCount = v[0];
         cuDriverGetVersion(v);
         driverVersion = v[0];
         if (ccMajor < 8)
@@ -418,11 +425,21 @@ public final class CudaBackend implements Backend {
         checkRange(b, bOff, (long) k * n, "gemm B");
         checkRange(c, cOff, (long) m * n, "gemm C");
         if (m == 0 || n == 0) return;
-        int gx = ceilDiv(m, 32), gy = ceilDiv(n, 32);
+        int gx = ceilDiv(m, GEMM_TILE), gy = ceilDiv(n, GEMM_TILE);
         if (gy > MAX_GRID_Y) throw new CudaBackendException("gemm: n=" + n + " exceeds the kernel's grid limit");
-        if (profiler != null) label = Kernel.GEMM.symbol + " " + (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x" + n + "x" + k;
-        launch(Kernel.GEMM, gx, gy, 32, 8, transA ? 1 : 0, transB ? 1 : 0, m, n, k, (float) alpha,
-            at(A, aOff), at(B, bOff), (float) beta, at(C, cOff));
+        int slice = gemmSlice(m, n, k, smCount);
+        int splits = k == 0 ? 1 : ceilDiv(k, slice);
+        if (profiler != null) label = Kernel.GEMM.symbol + " " + (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x"
+            + n + "x" + k + (splits > 1 ? " split" + splits : "");
+        CUdeviceptr w = null;
+        if (splits > 1) {
+            gemmScratch = ensure(gemmScratch, (long) splits * m * n);
+            w = gemmScratch.ptr;
+        }
+        launch3d(Kernel.GEMM, gx, gy, splits, GEMM_THREADS, GEMM_THREADS, 1, transA ? 1 : 0, transB ? 1 : 0, m, n, k,
+            (float) alpha, at(A, aOff), at(B, bOff), (float) beta, at(C, cOff), Math.max(1, slice), w);
+        if (splits > 1)
+            launch1d(Kernel.GEMM_SPLITK_REDUCE, (long) m * n, (long) m * n, splits, (float) alpha, w, (float) beta, at(C, cOff));
     }
 
     // ================================================================ element-wise
@@ -644,6 +661,23 @@ public final class CudaBackend implements Backend {
             dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"),
             ptr(cmat, "C"), ptr(d, "D"), z == null ? null : ptr(z, "z"), ptr(deltaBias, "deltaBias"), ptr(out, "out"),
             ptr(checkpoints, "checkpoints"));
+    }
+
+    /**
+     * k elements per split-k slice of a GEMM (k itself = no split; a multiple of 16 otherwise).
+     * Splits only when the output tiles cannot fill the GPU (fewer than 4 blocks per SM), with
+     * at least {@link #GEMM_MIN_SLICE} of k per slice and the partials within
+     * {@link #GEMM_SCRATCH_LIMIT} floats.
+     */
+    static int gemmSlice(int m, int n, int k, int sms) {
+        long tiles = (long) ceilDiv(m, GEMM_TILE) * ceilDiv(n, GEMM_TILE);
+        long target = 4L * Math.max(1, sms);
+        if (tiles >= target || k < 2 * GEMM_MIN_SLICE) return Math.max(k, 1);
+        long splits = Math.min(Math.min((target + tiles - 1) / tiles, k / GEMM_MIN_SLICE),
+                               GEMM_SCRATCH_LIMIT / Math.max(1L, (long) m * n));
+        if (splits <= 1) return Math.max(k, 1);
+        int slice = ceilDiv(k, (int) splits);
+        return ceilDiv(slice, 16) * 16;
     }
 
     /** Pairs (s, e) per scan-backward launch so that the recompute scratch stays bounded. */
@@ -890,6 +924,10 @@ public final class CudaBackend implements Backend {
      * Integer for i, Long for l, Float for f, CUdeviceptr (or null = nullptr) for p.
      */
     private void launch(Kernel k, int gx, int gy, int bx, int by, Object... args) {
+        launch3d(k, gx, gy, 1, bx, by, args);
+    }
+
+    private void launch3d(Kernel k, int gx, int gy, int gz, int bx, int by, Object... args) {
         checkOpen();
         String sig = k.signature;
         if (args.length != sig.length())
@@ -912,11 +950,11 @@ public final class CudaBackend implements Backend {
             label = null;
         }
         try {
-            cuLaunchKernel(functions.get(k), gx, gy, 1, bx, by, 1, 0, null, Pointer.to(params), null);
+            cuLaunchKernel(functions.get(k), gx, gy, gz, bx, by, 1, 0, null, Pointer.to(params), null);
             endMark(mk);
             if (syncEachLaunch) cuCtxSynchronize();
         } catch (CudaException e) {
-            throw new CudaBackendException("kernel " + k.symbol + " (grid " + gx + "x" + gy + ", block " + bx + "x" + by
+            throw new CudaBackendException("kernel " + k.symbol + " (grid " + gx + "x" + gy + "x" + gz + ", block " + bx + "x" + by
                 + "): " + e.getMessage(), e);
         }
     }

@@ -8,7 +8,8 @@ package dev.mambamixer.engine.backend.cuda;
  * so a Java/CUDA mismatch fails on a machine without a GPU.
  */
 enum Kernel {
-    GEMM("gemm_f32", "iiiiifppfp"),
+    GEMM("gemm_f32", "iiiiifppfpip"),
+    GEMM_SPLITK_REDUCE("gemm_splitk_reduce_f32", "lifpfp"),
     BINARY("binary_f32", "ilppp"),
     AXPY("axpy_f32", "lfpp"),
     COPY("copy_f32", "lpp"),
