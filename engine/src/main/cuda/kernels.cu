@@ -519,7 +519,8 @@ extern "C" __global__ void adamw_f32(long long n, float* __restrict__ p, const f
 
 // ------------------------------------------------------------------ selective scan (spec §3)
 //
-// One thread per (sequence s, channel e) pair, pid = s*E + e, holding its N-vector state in
+// Two schemes. N <= 32 (scan_*_n16, scan_*_n32, below the N = 64 one): NL lanes per (s, e)
+// pair, lane n holding state n. N = 64 (scan_*_n64, this one): one thread per (s, e) pair, pid = s*E + e, holding its N-vector state in
 // registers (MAXN is a compile-time bound >= N; loops run to MAXN with an n < N guard so the
 // arrays stay in registers). Consecutive threads are consecutive channels, so loads of
 // u/deltaRaw/z (S, L, E) are coalesced and B/C (S, L, N) rows are broadcast.
@@ -568,8 +569,6 @@ __device__ void scanFwd(int S, int L, int E, int N, int chunk, int NC,
                                     const float* z, const float* deltaBias, float* out, float* ck) { \
         scanFwd<MAXN>(S, L, E, N, chunk, NC, u, deltaRaw, aLog, bmat, cmat, dvec, z, deltaBias, out, ck); \
     }
-SCAN_FWD(scan_fwd_n16, 16)
-SCAN_FWD(scan_fwd_n32, 32)
 SCAN_FWD(scan_fwd_n64, 64)
 
 // Adds v into *dst for every lane; when the whole warp is one sequence (warpUniform) the 32
@@ -709,6 +708,198 @@ __device__ void scanBwd(int p0, int count, int S, int L, int E, int N, int chunk
         scanBwd<MAXN>(p0, count, S, L, E, N, chunk, NC, u, deltaRaw, aLog, bmat, cmat, dvec, z,       \
                       deltaBias, ck, dout, du, dDeltaRaw, dALog, dB, dC, dD, dz, dDeltaBias, hs);     \
     }
-SCAN_BWD(scan_bwd_n16, 16)
-SCAN_BWD(scan_bwd_n32, 32)
 SCAN_BWD(scan_bwd_n64, 64)
+
+// ------------------------------------------------------------------ selective scan, N <= 32
+//
+// NL (16 or 32) lanes per (sequence s, channel e) pair, lane n holding state n (lanes n >= N hold
+// zeros and contribute nothing), so a (S, L, E) problem runs S*E*NL threads instead of S*E: the
+// sequential loop over L is latency bound, and the extra parallelism is what hides it. Sums over n
+// (the output y, λ·B, λ·A·p) are NL-lane xor shuffles. A block (SCANL_BLOCK threads) covers
+// SCANL_BLOCK/NL consecutive channels of ONE sequence (grid = S * ceil(E / pairsPerBlock), 1-D), so
+// the threads of a warp read consecutive channels of a token row, B/C rows are coalesced over n, and
+// the block can pre-sum dB/dC (sums over e) in shared memory. Channels past E run clamped with a
+// zero upstream gradient and write nothing, so every lane takes part in shuffles and barriers.
+
+#define SCANL_BLOCK 128
+#define SCANL_SUB 32   // backward: steps of recomputed states held in shared memory at a time
+
+template <int NL>
+__device__ __forceinline__ float groupSum(float v) {
+#pragma unroll
+    for (int o = NL / 2; o > 0; o >>= 1) v += __shfl_xor_sync(FULL_MASK, v, o);
+    return v;
+}
+
+template <int NL>
+__device__ void scanFwdLanes(int S, int L, int E, int N, int chunk, int NC,
+                             const float* __restrict__ u, const float* __restrict__ deltaRaw,
+                             const float* __restrict__ aLog, const float* __restrict__ bmat,
+                             const float* __restrict__ cmat, const float* __restrict__ dvec,
+                             const float* __restrict__ z, const float* __restrict__ deltaBias,
+                             float* __restrict__ out, float* __restrict__ ck) {
+    constexpr int PB = SCANL_BLOCK / NL;
+    const int eBlocks = (E + PB - 1) / PB;
+    const int s = blockIdx.x / eBlocks;
+    const int eRaw = (blockIdx.x % eBlocks) * PB + threadIdx.x / NL;
+    const int n = threadIdx.x % NL;
+    const bool valid = eRaw < E, nv = valid && n < N;
+    const int e = valid ? eRaw : E - 1, nc = n < N ? n : N - 1;   // clamped for loads
+    const float a = n < N ? -expf(aLog[e * N + nc]) : 0.0f;
+    const float db = deltaBias[e], dd = dvec[e];
+    float h = 0.0f;
+    for (int t = 0; t < L; t++) {
+        if (t % chunk == 0 && nv) ck[(((long long)s * NC + t / chunk) * E + e) * N + n] = h;   // h_{t-1}
+        const long long ti = ((long long)s * L + t) * E + e;   // (s, t, e) in (S, L, E)
+        const long long tn = ((long long)s * L + t) * N + nc;  // (s, t, n) in (S, L, N)
+        const float ut = u[ti];
+        const float delta = softplus20f_(deltaRaw[ti] + db);
+        const float bn = n < N ? bmat[tn] : 0.0f, cn = n < N ? cmat[tn] : 0.0f;
+        h = expf(delta * a) * h + delta * ut * bn;
+        float y = groupSum<NL>(cn * h);
+        if (valid && n == 0) {
+            y += dd * ut;
+            out[ti] = z == nullptr ? y : y * siluf_(z[ti]);
+        }
+    }
+}
+
+// Backward (spec §3.3). Per checkpoint chunk, last to first, and within it per sub-chunk of
+// SCANL_SUB steps, last to first: recompute the states from the chunk's checkpoint (same
+// arithmetic as the forward), keeping the sub-chunk's in shared memory (each thread its own
+// column, so no barrier is needed around them), then walk the sub-chunk backwards with the
+// adjoint carry Ā_{t+1} λ_{t+1} in a register. dB, dC (sums over e) go through shared memory
+// (one shared atomic per lane, then one global atomic per (t, n) per block); the caller zeroes
+// them. dALog, dD, dDeltaBias accumulate per thread, one atomic each at the end.
+template <int NL>
+__device__ void scanBwdLanes(int S, int L, int E, int N, int chunk, int NC,
+                             const float* __restrict__ u, const float* __restrict__ deltaRaw,
+                             const float* __restrict__ aLog, const float* __restrict__ bmat,
+                             const float* __restrict__ cmat, const float* __restrict__ dvec,
+                             const float* __restrict__ z, const float* __restrict__ deltaBias,
+                             const float* __restrict__ ck, const float* __restrict__ dout,
+                             float* __restrict__ du, float* __restrict__ dDeltaRaw, float* dALog,
+                             float* dB, float* dC, float* dD, float* __restrict__ dz, float* dDeltaBias) {
+    constexpr int PB = SCANL_BLOCK / NL;
+    __shared__ float hs[SCANL_SUB][SCANL_BLOCK];   // hs[t - a0][thread] = h_t
+    __shared__ float sdB[SCANL_SUB][NL], sdC[SCANL_SUB][NL];
+    const int tid = threadIdx.x, lane = tid & 31;
+    const int eBlocks = (E + PB - 1) / PB;
+    const int s = blockIdx.x / eBlocks;
+    const int eRaw = (blockIdx.x % eBlocks) * PB + tid / NL;
+    const int n = tid % NL;
+    const bool valid = eRaw < E, nv = valid && n < N;
+    const int e = valid ? eRaw : E - 1, nc = n < N ? n : N - 1;
+    const float a = n < N ? -expf(aLog[e * N + nc]) : 0.0f;
+    const float db = deltaBias[e], dd = dvec[e];
+    float carry = 0.0f, dA = 0.0f, dDacc = 0.0f, dDBacc = 0.0f;
+    for (int i = tid; i < SCANL_SUB * NL; i += SCANL_BLOCK) { sdB[i / NL][i % NL] = 0.0f; sdC[i / NL][i % NL] = 0.0f; }
+    __syncthreads();
+
+    for (int c = NC - 1; c >= 0; c--) {
+        const int t0 = c * chunk, t1 = min(L, t0 + chunk);
+        const float hck = nv ? ck[(((long long)s * NC + c) * E + e) * N + n] : 0.0f;
+        for (int a0 = t0 + ((t1 - 1 - t0) / SCANL_SUB) * SCANL_SUB; a0 >= t0; a0 -= SCANL_SUB) {
+            const int b0 = min(t1, a0 + SCANL_SUB);
+            // Recompute h_t for t in [t0, b0); keep [a0, b0) and h_{a0-1} (the checkpoint if a0 == t0).
+            float h = hck, hBefore = hck;
+            for (int t = t0; t < b0; t++) {
+                const long long ti = ((long long)s * L + t) * E + e, tn = ((long long)s * L + t) * N + nc;
+                const float delta = softplus20f_(deltaRaw[ti] + db);
+                const float bn = n < N ? bmat[tn] : 0.0f;
+                h = expf(delta * a) * h + delta * u[ti] * bn;
+                if (t >= a0) hs[t - a0][tid] = h; else hBefore = h;
+            }
+            for (int t = b0 - 1; t >= a0; t--) {
+                const long long ti = ((long long)s * L + t) * E + e, tn = ((long long)s * L + t) * N + nc;
+                const float hc = hs[t - a0][tid];
+                const float hp = t > a0 ? hs[t - a0 - 1][tid] : hBefore;
+                const float x = deltaRaw[ti] + db;
+                const float delta = softplus20f_(x);
+                const float ut = u[ti];
+                const float g = valid ? dout[ti] : 0.0f;
+                const float bn = n < N ? bmat[tn] : 0.0f, cn = n < N ? cmat[tn] : 0.0f;
+                // 1. Gate: y is the pre-gate output (includes D u).
+                float gt = g;
+                if (z != nullptr) {
+                    const float y = groupSum<NL>(cn * hc) + dd * ut;
+                    const float zt = z[ti];
+                    if (valid && n == 0) dz[ti] = g * y * siluGradf_(zt);
+                    gt = g * siluf_(zt);
+                }
+                const float abar = expf(delta * a);
+                // 3. C: dC_t[n] = sum_e g_t h_t.  4. λ_t = g_t C_t + Ā_{t+1} λ_{t+1}.  5. p_t = Ā_t h_{t-1}.
+                float vC = gt * hc;
+                const float lam = gt * cn + carry;
+                const float p = abar * hp;
+                float vB = lam * delta * ut;                      // dB_t[n] = sum_e λ Δ u
+                if (NL < 32) {                                    // the warp's other pair(s)
+#pragma unroll
+                    for (int o = NL; o < 32; o <<= 1) {
+                        vC += __shfl_xor_sync(FULL_MASK, vC, o);
+                        vB += __shfl_xor_sync(FULL_MASK, vB, o);
+                    }
+                }
+                if (lane < NL && n < N) {
+                    atomicAdd(&sdC[t - a0][n], vC);
+                    atomicAdd(&sdB[t - a0][n], vB);
+                }
+                const float lamB = groupSum<NL>(lam * bn);
+                float ddelta = groupSum<NL>(lam * a * p);
+                dA += lam * delta * p;
+                carry = abar * lam;                               // Ā_t λ_t, used by step t-1
+                if (n == 0) {
+                    // 2. Skip, and the Δ, u paths through B̄ = Δ B.
+                    dDacc += gt * ut;
+                    const float dut = dd * gt + delta * lamB;
+                    ddelta += ut * lamB;
+                    // 6. Softplus: σ(x) below the threshold, identity above.
+                    const float ddr = x > 20.0f ? ddelta : ddelta * sigmoidf_(x);
+                    if (valid) { du[ti] = dut; dDeltaRaw[ti] = ddr; }
+                    dDBacc += ddr;
+                }
+            }
+            __syncthreads();   // the sub-chunk's dB/dC partials are complete
+            for (int i = tid; i < (b0 - a0) * NL; i += SCANL_BLOCK) {
+                const int tt = i / NL, q = i % NL;
+                if (q < N) {
+                    const long long o = ((long long)s * L + a0 + tt) * N + q;
+                    atomicAdd(dB + o, sdB[tt][q]);
+                    atomicAdd(dC + o, sdC[tt][q]);
+                }
+                sdB[tt][q] = 0.0f;
+                sdC[tt][q] = 0.0f;
+            }
+            __syncthreads();
+        }
+    }
+    // dA_log = dA ⊙ A since ∂A/∂A_log = A.
+    if (nv) atomicAdd(dALog + e * N + n, dA * a);
+    if (valid && n == 0) {
+        atomicAdd(dD + e, dDacc);
+        atomicAdd(dDeltaBias + e, dDBacc);
+    }
+}
+
+#define SCAN_FWD_LANES(NAME, NL)                                                                    \
+    extern "C" __global__ void NAME(int S, int L, int E, int N, int chunk, int NC,                   \
+                                    const float* u, const float* deltaRaw, const float* aLog,        \
+                                    const float* bmat, const float* cmat, const float* dvec,         \
+                                    const float* z, const float* deltaBias, float* out, float* ck) { \
+        scanFwdLanes<NL>(S, L, E, N, chunk, NC, u, deltaRaw, aLog, bmat, cmat, dvec, z, deltaBias, out, ck); \
+    }
+SCAN_FWD_LANES(scan_fwd_n16, 16)
+SCAN_FWD_LANES(scan_fwd_n32, 32)
+
+#define SCAN_BWD_LANES(NAME, NL)                                                                      \
+    extern "C" __global__ void NAME(int S, int L, int E, int N, int chunk, int NC,                     \
+                                    const float* u, const float* deltaRaw, const float* aLog,          \
+                                    const float* bmat, const float* cmat, const float* dvec,           \
+                                    const float* z, const float* deltaBias, const float* ck,           \
+                                    const float* dout, float* du, float* dDeltaRaw, float* dALog,      \
+                                    float* dB, float* dC, float* dD, float* dz, float* dDeltaBias) {   \
+        scanBwdLanes<NL>(S, L, E, N, chunk, NC, u, deltaRaw, aLog, bmat, cmat, dvec, z, deltaBias, ck,  \
+                         dout, du, dDeltaRaw, dALog, dB, dC, dD, dz, dDeltaBias);                      \
+    }
+SCAN_BWD_LANES(scan_bwd_n16, 16)
+SCAN_BWD_LANES(scan_bwd_n32, 32)

@@ -83,13 +83,17 @@ void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch) {
         double lam = gt * C[tn + n] + carry[n], p = ab * hs[t * N + n]; WdB[tn + n] += lam * d * u[ti]; lamB += lam * B[tn + n]; dd += lam * a * p; Wdal[e * N + n] += lam * d * p * a; carry[n] = ab * lam; }
       du += d * lamB; dd += u[ti] * lamB; Wdu[ti] = du; double ddr = x > 20 ? dd : dd * sg(x); Wddr[ti] = ddr; Wddb[e] += ddr; } }
   std::vector<float> out(sle, NAN), ck((size_t)S * NC * E * N, NAN), du(sle, NAN), ddr(sle, NAN), dal(E * N, 0.f), dB(sln, 0.f), dC(sln, 0.f), dD(E, 0.f), dz(sle, NAN), ddb(E, 0.f);
-  auto fwd = [&] { if (N <= 16) scan_fwd_n16(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data());
-                   else scan_fwd_n64(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); };
-  launch({cdiv((long)S * E, 128)}, {128}, fwd);
-  long pairs = (long)S * E; std::vector<float> scratch((size_t)(chunk + 1) * N * batch);
-  for (long p0 = 0; p0 < pairs; p0 += batch) { int count = (int)std::min<long>(batch, pairs - p0);
-    launch({cdiv(count, 128)}, {128}, [&] { auto f = N <= 16 ? scan_bwd_n16 : scan_bwd_n64;
-      f((int)p0, count, S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data(), scratch.data()); }); }
+  if (N <= 32) {   // lanes kernels: NL lanes per pair, blocks of 128 threads on one sequence (CudaBackend.scanLaneBlocks)
+    int NL = N <= 16 ? 16 : 32; unsigned blocks = (unsigned)S * cdiv(E, 128 / NL);
+    launch({blocks}, {128}, [&] { (N <= 16 ? scan_fwd_n16 : scan_fwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
+    launch({blocks}, {128}, [&] { (N <= 16 ? scan_bwd_n16 : scan_bwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data()); });
+  } else {          // thread-per-pair N <= 64 kernels, pairs batched through the recompute scratch
+    launch({cdiv((long)S * E, 128)}, {128}, [&] { scan_fwd_n64(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
+    long pairs = (long)S * E; std::vector<float> scratch((size_t)(chunk + 1) * N * batch);
+    for (long p0 = 0; p0 < pairs; p0 += batch) { int count = (int)std::min<long>(batch, pairs - p0);
+      launch({cdiv(count, 128)}, {128}, [&] {
+        scan_bwd_n64((int)p0, count, S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data(), scratch.data()); }); }
+  }
   char tag[64]; snprintf(tag, 64, " S%d L%d E%d N%d c%d%s b%d", S, L, E, N, chunk, gate ? " z" : "", batch);
   auto R = [&](const char* nm, const std::vector<float>& g, const std::vector<double>& w, double tol) { std::string s = std::string(nm) + tag; rep(s.c_str(), err(g, w), tol); };
   R("scan out", out, Wout, 2e-5); R("scan ck", ck, Wck, 2e-5); R("scan du", du, Wdu, 1e-4); R("scan ddr", ddr, Wddr, 1e-4); R("scan dAlog", dal, Wdal, 1e-4);
@@ -163,9 +167,13 @@ int main() {
   testGemm(24, 40, 300, 1, 0, 0.5f, 48); testGemm(24, 40, 300, 1, 0, 0, 128); testGemm(70, 3, 200, 0, 1, 0.5f, 32); testGemm(5, 66, 100, 1, 1, 0, 16);
   testLN(5, 300); testLN(3, 7);
   testConvSumReduce(2, 29, 37, 4); testConvSumReduce(1, 10, 40, 16);
-  testScan(3, 37, 40, 16, 8, true, 128 * 1);   // batch 128 < 120? -> single launch with partial warps
-  testScan(2, 20, 64, 5, 64, false, 128);      // uniform warps, chunk > L, single batch
-  testScan(3, 21, 100, 16, 6, true, 128);      // three batches
+  testScan(3, 37, 40, 16, 8, true, 128);       // lanes n16, several checkpoint chunks
+  testScan(2, 20, 64, 5, 64, false, 128);      // N = 5 of 16 lanes, chunk > L
+  testScan(3, 21, 100, 16, 6, true, 128);      // E = 100: last block of each sequence partial
   testScan(1, 9, 33, 40, 4, true, 128);        // n64 kernel
+  testScan(1, 70, 13, 16, 70, true, 128);      // lanes n16: chunk > sub-chunk (3 sub-chunks), E not a multiple of 8
+  testScan(2, 23, 6, 24, 9, true, 128);        // lanes n32 (N = 24 of 32 lanes)
+  testScan(2, 40, 3, 32, 40, false, 128);      // lanes n32, full lanes, two sub-chunks, no gate
+  testScan(1, 9, 35, 40, 4, true, 70);         // n64 kernel, batched
   printf("%d failures\n", fails); return fails != 0;
 }

@@ -68,6 +68,7 @@ public final class CudaBackend implements Backend {
     static final int GEMM_MIN_SLICE = 128;
     static final long GEMM_SCRATCH_LIMIT = 8L << 20;   // floats of split-k partials
     static final int SCAN_BLOCK = 128;
+    static final int SCAN_LANES_BLOCK = 128;  // SCANL_BLOCK in kernels.cu
     static final int MAX_CONV_K = 16;   // MAXK in kernels.cu
     private static final int MAX_BLOCKS = 65535 * 16;
     private static final int MAX_GRID_Y = 65535;
@@ -657,7 +658,9 @@ public final class CudaBackend implements Backend {
         Kernel k = Kernel.scanForward(dims.n());
         long pairs = (long) dims.s() * dims.e();
         if (profiler != null) label = k.symbol + " " + dims;
-        launch(k, (int) ceilDiv(pairs, SCAN_BLOCK), 1, SCAN_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(),
+        int lanes = Kernel.scanLanes(dims.n());
+        int blocks = lanes > 0 ? scanLaneBlocks(dims) : ceilDiv(pairs, SCAN_BLOCK);
+        launch(k, blocks, 1, lanes > 0 ? SCAN_LANES_BLOCK : SCAN_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(),
             dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"),
             ptr(cmat, "C"), ptr(d, "D"), z == null ? null : ptr(z, "z"), ptr(deltaBias, "deltaBias"), ptr(out, "out"),
             ptr(checkpoints, "checkpoints"));
@@ -678,6 +681,14 @@ public final class CudaBackend implements Backend {
         if (splits <= 1) return Math.max(k, 1);
         int slice = ceilDiv(k, (int) splits);
         return ceilDiv(slice, 16) * 16;
+    }
+
+    /** Grid of the N <= 32 scan kernels: S blocks of ceil(E / pairs-per-block), one sequence each. */
+    static int scanLaneBlocks(ScanDims d) {
+        int pb = SCAN_LANES_BLOCK / Kernel.scanLanes(d.n());
+        long blocks = (long) d.s() * ceilDiv(d.e(), pb);
+        if (blocks > Integer.MAX_VALUE) throw new CudaBackendException("scan: " + d + " needs more than 2^31 blocks");
+        return (int) blocks;
     }
 
     /** Pairs (s, e) per scan-backward launch so that the recompute scratch stays bounded. */
@@ -709,6 +720,17 @@ public final class CudaBackend implements Backend {
         // dB, dC sum over e with atomics: zero them here (they overwrite for the caller).
         memset(ptr(dB, "dB"), 0, sln, "scanBackward zero dB");
         memset(ptr(dC, "dC"), 0, sln, "scanBackward zero dC");
+        CUdeviceptr zp0 = z == null ? null : ptr(z, "z"), dzp0 = z == null ? null : ptr(dz, "dz");
+        if (Kernel.scanLanes(dims.n()) > 0) {
+            // N <= 32: recomputed states stay in shared memory, one launch for all pairs.
+            if (profiler != null) label = k.symbol + " " + dims;
+            launch(k, scanLaneBlocks(dims), 1, SCAN_LANES_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(), dims.chunk(),
+                dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"), ptr(cmat, "C"),
+                ptr(d, "D"), zp0, ptr(deltaBias, "deltaBias"), ptr(checkpoints, "checkpoints"), ptr(dout, "dout"),
+                ptr(du, "du"), ptr(dDeltaRaw, "dDeltaRaw"), ptr(dALog, "dALog"), ptr(dB, "dB"), ptr(dC, "dC"),
+                ptr(dD, "dD"), dzp0, ptr(dDeltaBias, "dDeltaBias"));
+            return;
+        }
         int batch = scanBackwardBatch(dims);
         long pairs = (long) dims.s() * dims.e();
         scanScratch = ensure(scanScratch, (long) (dims.chunk() + 1) * dims.n() * batch);

@@ -37,8 +37,9 @@ enum Kernel {
     SCAN_FWD_N16("scan_fwd_n16", "iiiiiipppppppppp"),
     SCAN_FWD_N32("scan_fwd_n32", "iiiiiipppppppppp"),
     SCAN_FWD_N64("scan_fwd_n64", "iiiiiipppppppppp"),
-    SCAN_BWD_N16("scan_bwd_n16", "iiiiiiii" + "p".repeat(19)),
-    SCAN_BWD_N32("scan_bwd_n32", "iiiiiiii" + "p".repeat(19)),
+    // N <= 32: lanes-per-pair kernels (no pair batching, no global scratch).
+    SCAN_BWD_N16("scan_bwd_n16", "iiiiii" + "p".repeat(18)),
+    SCAN_BWD_N32("scan_bwd_n32", "iiiiii" + "p".repeat(18)),
     SCAN_BWD_N64("scan_bwd_n64", "iiiiiiii" + "p".repeat(19));
 
     final String symbol;
@@ -49,7 +50,13 @@ enum Kernel {
         this.signature = signature;
     }
 
-    /** The scan kernels are compiled for a state size bound of 16, 32 or 64 (registers). */
+    /**
+     * Lanes per (s, e) pair of the N <= 32 scan kernels (NL in kernels.cu), or 0 for the
+     * thread-per-pair N <= 64 kernels.
+     */
+    static int scanLanes(int n) { return n <= 16 ? 16 : n <= 32 ? 32 : 0; }
+
+    /** The scan kernels are compiled for a state size bound of 16, 32 or 64. */
     static Kernel scanForward(int n) {
         if (n <= 16) return SCAN_FWD_N16;
         if (n <= 32) return SCAN_FWD_N32;
