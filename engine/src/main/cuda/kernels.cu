@@ -187,6 +187,23 @@ extern "C" __global__ void reduce_f64(int mode, long long n, const float* __rest
     if (threadIdx.x == 0) atomicAdd(result, s);
 }
 
+// Inverted dropout mask with exactly the draws of java.util.SplittableRandom(seed): element i
+// gets the (i+1)-th nextDouble() = (mix64(seed + (i+1) * GOLDEN_GAMMA) >>> 11) * 2^-53, so masks
+// match the reference and CPU backends bit for bit without a host round trip. keep arrives as the
+// raw bits of a double (the comparison is in double, like the host's).
+extern "C" __global__ void dropout_mask_f32(long long n, long long seed, long long keepBits, float kept,
+                                            float* __restrict__ mask) {
+    const double keep = __longlong_as_double(keepBits);
+    GRID_STRIDE(i, n) {
+        unsigned long long z = (unsigned long long)seed + (unsigned long long)(i + 1) * 0x9e3779b97f4a7c15ULL;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        const double d = (double)(z >> 11) * 0x1.0p-53;
+        mask[i] = d < keep ? kept : 0.0f;
+    }
+}
+
 // x[r, c] += v[c]
 extern "C" __global__ void add_row_vector_f32(long long n, int cols, float* x, const float* __restrict__ v) {
     GRID_STRIDE(i, n) x[i] += v[i % cols];

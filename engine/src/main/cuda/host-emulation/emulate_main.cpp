@@ -158,7 +158,20 @@ void testAdamRevin() {
   launch({1}, {256}, [&] { revin_denorm_bwd_f32(B, H, M, (float)eps2, y.data(), ga.data(), be.data(), sd.data(), dO.data(), dy.data(), dg2.data(), db2.data()); });
   rep("revin denorm out", err(yo, Wy), 2e-6); rep("revin denorm dy", err(dy, Wdy), 2e-6); rep("revin denorm dgamma", err(dg2, Wdg2), 1e-5); rep("revin denorm dbeta", err(db2, Wdb2), 1e-5);
 }
+void testDropout() {
+  // Expected draws from java.util.SplittableRandom (seed -7: nextDouble() < 0.7 -> 11011011;
+  // seed 1234567890123: 0.6021, 0.0767, 0.4369, 0.00045, 0.2381 against keep 0.5 -> 01111).
+  std::vector<float> m(8, NAN); float kept = (float)(1 / 0.7); double keep = 0.7; long long bits; std::memcpy(&bits, &keep, 8);
+  launch({1}, {256}, [&] { dropout_mask_f32(8, -7, bits, kept, m.data()); });
+  const char* want = "11011011"; double e = 0; for (int i = 0; i < 8; i++) e = std::max(e, (double)std::fabs(m[i] - (want[i] == '1' ? kept : 0.f)));
+  rep("dropout mask (SplittableRandom seed -7)", e, 0);
+  std::vector<float> m2(5, NAN); keep = 0.5; std::memcpy(&bits, &keep, 8);
+  launch({2}, {2}, [&] { dropout_mask_f32(5, 1234567890123LL, bits, 2.f, m2.data()); });
+  const char* want2 = "01111"; e = 0; for (int i = 0; i < 5; i++) e = std::max(e, (double)std::fabs(m2[i] - (want2[i] == '1' ? 2.f : 0.f)));
+  rep("dropout mask (seed 1234567890123, grid stride)", e, 0);
+}
 int main() {
+  testDropout();
   testAdamRevin();
   testMisc();
   testGemm(67, 45, 83, 0, 0, 0); testGemm(67, 45, 83, 1, 0, 0.5f); testGemm(67, 45, 83, 0, 1, 0); testGemm(33, 70, 40, 1, 1, 0.5f);

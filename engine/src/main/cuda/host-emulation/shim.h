@@ -10,6 +10,7 @@
 #include <functional>
 #include <algorithm>
 #include <memory>
+#include <cstring>
 struct dim3 { unsigned x = 1, y = 1, z = 1; };
 inline thread_local dim3 threadIdx, blockIdx;
 inline dim3 blockDim, gridDim;
@@ -19,6 +20,7 @@ inline dim3 blockDim, gridDim;
 #define __restrict__
 #define __shared__ static
 using std::min; using std::max;
+inline double __longlong_as_double(long long v) { double d; std::memcpy(&d, &v, 8); return d; }
 inline std::mutex atomicMu;
 template <class T> T atomicAdd(T* p, T v) { std::lock_guard<std::mutex> g(atomicMu); T o = *p; *p = o + v; return o; }
 inline std::unique_ptr<std::barrier<>> blockBar;

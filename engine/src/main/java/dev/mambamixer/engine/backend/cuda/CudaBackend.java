@@ -14,7 +14,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.CudaException;
 import jcuda.NativePointerObject;
@@ -100,7 +99,6 @@ public final class CudaBackend implements Backend {
     private DeviceBuffer copyScratch;       // overlapping same-tensor copies
     private DeviceBuffer scanScratch;       // recomputed chunk states of scanBackward
     private DeviceBuffer gemmScratch;       // split-k partial tiles
-    private float[] hostStaging = new float[0];
     private final double[] reduceResult = new double[1];
 
     // ================================================================ creation
@@ -527,26 +525,16 @@ public final class CudaBackend implements Backend {
 
     /**
      * Same draws as the reference backend (one SplittableRandom(seed), one nextDouble per
-     * element in storage order), made on the host and uploaded, so masks match exactly.
+     * element in storage order), generated on the device (SplittableRandom's element i is a pure
+     * function of seed and i), so masks match exactly and no host round trip stalls the queue.
      */
-    @Override public synchronized void dropoutMask(Tensor mask, double keep, long seed) {
+    @Override public void dropoutMask(Tensor mask, double keep, long seed) {
         if (!(keep > 0.0 && keep <= 1.0))
             throw new IllegalArgumentException("dropout keep probability must be in (0, 1], got " + keep);
         DeviceBuffer b = buf(mask, "dropoutMask");
-        int n = mask.size();
+        long n = mask.size();
         if (n == 0) return;
-        if (hostStaging.length < n) hostStaging = new float[n];
-        SplittableRandom rng = new SplittableRandom(seed);
-        float kept = (float) (1.0 / keep);
-        for (int i = 0; i < n; i++) hostStaging[i] = rng.nextDouble() < keep ? kept : 0.0f;
-        current();
-        CudaProfiler.Mark mk = mark("[sync] dropoutMask upload");
-        try {
-            cuMemcpyHtoD(b.ptr, Pointer.to(hostStaging), 4L * n);
-        } catch (CudaException e) {
-            throw new CudaBackendException("dropoutMask upload: " + e.getMessage(), e);
-        }
-        endMark(mk);
+        launch1d(Kernel.DROPOUT_MASK, n, n, seed, Double.doubleToRawLongBits(keep), (float) (1.0 / keep), b.ptr);
     }
 
     // ================================================================ layout

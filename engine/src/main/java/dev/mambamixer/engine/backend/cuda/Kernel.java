@@ -17,6 +17,7 @@ enum Kernel {
     SILU_FWD("silu_fwd_f32", "lpp"),
     SILU_BWD("silu_bwd_f32", "lppp"),
     REDUCE("reduce_f64", "ilppp"),
+    DROPOUT_MASK("dropout_mask_f32", "lllfp"),
     ADD_ROW_VECTOR("add_row_vector_f32", "lipp"),
     SUM_ROWS("sum_rows_f32", "iipp"),
     SWAP_MIDDLE("swap_middle_f32", "iiiipp"),
