@@ -82,6 +82,15 @@ grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$bench_log" | tail -n 12
 echo "(an ETTh1 H=96 training epoch is 8033 windows: epoch seconds = 8033 / train samples/s)"
 
 echo
+echo "== per-kernel CUDA profile (cuEvent pairs around every launch and host sync): TSM2 d_model 32,"
+echo "== 2 layers, batch 32; totals over 5 training steps + 5 inference forwards (2 warm-up + 3 timed)"
+prof_log="$out_dir/gpu-profile.log"
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.profile=true -cp "$cp" \
+  dev.mambamixer.engine.cli.Main bench --backend cuda --d-model 32 --layers 2 --warmup 2 --reps 3 > "$prof_log" 2>&1
+echo "== profiled bench exit code $? (timings of the profiled run include the event overhead)"
+grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$prof_log" | tail -n 75
+
+echo
 echo "================ CUDA backend check ================"
 awk -F'\t' '$1=="device"{print "device: " $2; exit}' "$report"
 printf '%-64s %-11s %-7s %s\n' "kernel" "max rel err" "tol" "result"

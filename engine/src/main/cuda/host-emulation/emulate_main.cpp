@@ -14,15 +14,18 @@ static unsigned cdiv(long a, long b) { return (unsigned)((a + b - 1) / b); }
 static double sp(double x) { return x > 20 ? x : std::log1p(std::exp(x)); }
 static double sg(double x) { return 1 / (1 + std::exp(-x)); }
 
-void testGemm(int m, int n, int k, int ta, int tb, float beta) {
+void testGemm(int m, int n, int k, int ta, int tb, float beta, int kSlice = 1 << 30) {
   auto A = rnd((size_t)m * k, -1, 1), B = rnd((size_t)k * n, -1, 1), C = rnd((size_t)m * n, -1, 1);
   std::vector<double> W(m * n);
   for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) { double s = 0;
     for (int p = 0; p < k; p++) s += (double)(ta ? A[p * m + i] : A[i * k + p]) * (tb ? B[j * k + p] : B[p * n + j]);
     W[i * n + j] = 0.7 * s + (beta == 0 ? 0 : beta * C[i * n + j]); }
   if (beta == 0) std::fill(C.begin(), C.end(), NAN);
-  launch({cdiv(m, 32), cdiv(n, 32)}, {32, 8}, [&] { gemm_f32(ta, tb, m, n, k, 0.7f, A.data(), B.data(), beta, C.data()); });
-  char nm[80]; snprintf(nm, 80, "gemm %c%c %dx%dx%d b=%.1f", ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, beta); rep(nm, err(C, W), 1e-5);
+  // kSlice as CudaBackend.gemmSlice makes it (a multiple of 16), splits = ceil(k / kSlice) partial tiles.
+  int splits = kSlice >= k ? 1 : cdiv(k, kSlice); std::vector<float> Wk((size_t)splits * m * n, NAN);
+  launch({cdiv(m, 64), cdiv(n, 64), (unsigned)splits}, {16, 16}, [&] { gemm_f32(ta, tb, m, n, k, 0.7f, A.data(), B.data(), beta, C.data(), kSlice, Wk.data()); });
+  if (splits > 1) launch({3}, {256}, [&] { gemm_splitk_reduce_f32((long long)m * n, splits, 0.7f, Wk.data(), beta, C.data()); });
+  char nm[80]; snprintf(nm, 80, "gemm %c%c %dx%dx%d b=%.1f split%d", ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, beta, splits); rep(nm, err(C, W), 1e-5);
 }
 
 void testLN(int rows, int n) {
@@ -80,13 +83,17 @@ void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch) {
         double lam = gt * C[tn + n] + carry[n], p = ab * hs[t * N + n]; WdB[tn + n] += lam * d * u[ti]; lamB += lam * B[tn + n]; dd += lam * a * p; Wdal[e * N + n] += lam * d * p * a; carry[n] = ab * lam; }
       du += d * lamB; dd += u[ti] * lamB; Wdu[ti] = du; double ddr = x > 20 ? dd : dd * sg(x); Wddr[ti] = ddr; Wddb[e] += ddr; } }
   std::vector<float> out(sle, NAN), ck((size_t)S * NC * E * N, NAN), du(sle, NAN), ddr(sle, NAN), dal(E * N, 0.f), dB(sln, 0.f), dC(sln, 0.f), dD(E, 0.f), dz(sle, NAN), ddb(E, 0.f);
-  auto fwd = [&] { if (N <= 16) scan_fwd_n16(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data());
-                   else scan_fwd_n64(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); };
-  launch({cdiv((long)S * E, 128)}, {128}, fwd);
-  long pairs = (long)S * E; std::vector<float> scratch((size_t)(chunk + 1) * N * batch);
-  for (long p0 = 0; p0 < pairs; p0 += batch) { int count = (int)std::min<long>(batch, pairs - p0);
-    launch({cdiv(count, 128)}, {128}, [&] { auto f = N <= 16 ? scan_bwd_n16 : scan_bwd_n64;
-      f((int)p0, count, S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data(), scratch.data()); }); }
+  if (N <= 32) {   // lanes kernels: NL lanes per pair, blocks of 128 threads on one sequence (CudaBackend.scanLaneBlocks)
+    int NL = N <= 16 ? 16 : 32; unsigned blocks = (unsigned)S * cdiv(E, 128 / NL);
+    launch({blocks}, {128}, [&] { (N <= 16 ? scan_fwd_n16 : scan_fwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
+    launch({blocks}, {128}, [&] { (N <= 16 ? scan_bwd_n16 : scan_bwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data()); });
+  } else {          // thread-per-pair N <= 64 kernels, pairs batched through the recompute scratch
+    launch({cdiv((long)S * E, 128)}, {128}, [&] { scan_fwd_n64(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
+    long pairs = (long)S * E; std::vector<float> scratch((size_t)(chunk + 1) * N * batch);
+    for (long p0 = 0; p0 < pairs; p0 += batch) { int count = (int)std::min<long>(batch, pairs - p0);
+      launch({cdiv(count, 128)}, {128}, [&] {
+        scan_bwd_n64((int)p0, count, S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data(), scratch.data()); }); }
+  }
   char tag[64]; snprintf(tag, 64, " S%d L%d E%d N%d c%d%s b%d", S, L, E, N, chunk, gate ? " z" : "", batch);
   auto R = [&](const char* nm, const std::vector<float>& g, const std::vector<double>& w, double tol) { std::string s = std::string(nm) + tag; rep(s.c_str(), err(g, w), tol); };
   R("scan out", out, Wout, 2e-5); R("scan ck", ck, Wck, 2e-5); R("scan du", du, Wdu, 1e-4); R("scan ddr", ddr, Wddr, 1e-4); R("scan dAlog", dal, Wdal, 1e-4);
@@ -151,15 +158,35 @@ void testAdamRevin() {
   launch({1}, {256}, [&] { revin_denorm_bwd_f32(B, H, M, (float)eps2, y.data(), ga.data(), be.data(), sd.data(), dO.data(), dy.data(), dg2.data(), db2.data()); });
   rep("revin denorm out", err(yo, Wy), 2e-6); rep("revin denorm dy", err(dy, Wdy), 2e-6); rep("revin denorm dgamma", err(dg2, Wdg2), 1e-5); rep("revin denorm dbeta", err(db2, Wdb2), 1e-5);
 }
+void testDropout() {
+  // Expected draws from java.util.SplittableRandom (seed -7: nextDouble() < 0.7 -> 11011011;
+  // seed 1234567890123: 0.6021, 0.0767, 0.4369, 0.00045, 0.2381 against keep 0.5 -> 01111).
+  std::vector<float> m(8, NAN); float kept = (float)(1 / 0.7); double keep = 0.7; long long bits; std::memcpy(&bits, &keep, 8);
+  launch({1}, {256}, [&] { dropout_mask_f32(8, -7, bits, kept, m.data()); });
+  const char* want = "11011011"; double e = 0; for (int i = 0; i < 8; i++) e = std::max(e, (double)std::fabs(m[i] - (want[i] == '1' ? kept : 0.f)));
+  rep("dropout mask (SplittableRandom seed -7)", e, 0);
+  std::vector<float> m2(5, NAN); keep = 0.5; std::memcpy(&bits, &keep, 8);
+  launch({2}, {2}, [&] { dropout_mask_f32(5, 1234567890123LL, bits, 2.f, m2.data()); });
+  const char* want2 = "01111"; e = 0; for (int i = 0; i < 5; i++) e = std::max(e, (double)std::fabs(m2[i] - (want2[i] == '1' ? 2.f : 0.f)));
+  rep("dropout mask (seed 1234567890123, grid stride)", e, 0);
+}
 int main() {
+  testDropout();
   testAdamRevin();
   testMisc();
   testGemm(67, 45, 83, 0, 0, 0); testGemm(67, 45, 83, 1, 0, 0.5f); testGemm(67, 45, 83, 0, 1, 0); testGemm(33, 70, 40, 1, 1, 0.5f);
+  testGemm(130, 70, 37, 0, 0, 0.5f); testGemm(1, 33, 7, 0, 1, 0); testGemm(20, 9, 0, 0, 0, 0.5f);
+  // split-k (weight-gradient shapes: small m, n, long k; last slice partial)
+  testGemm(24, 40, 300, 1, 0, 0.5f, 48); testGemm(24, 40, 300, 1, 0, 0, 128); testGemm(70, 3, 200, 0, 1, 0.5f, 32); testGemm(5, 66, 100, 1, 1, 0, 16);
   testLN(5, 300); testLN(3, 7);
   testConvSumReduce(2, 29, 37, 4); testConvSumReduce(1, 10, 40, 16);
-  testScan(3, 37, 40, 16, 8, true, 128 * 1);   // batch 128 < 120? -> single launch with partial warps
-  testScan(2, 20, 64, 5, 64, false, 128);      // uniform warps, chunk > L, single batch
-  testScan(3, 21, 100, 16, 6, true, 128);      // three batches
+  testScan(3, 37, 40, 16, 8, true, 128);       // lanes n16, several checkpoint chunks
+  testScan(2, 20, 64, 5, 64, false, 128);      // N = 5 of 16 lanes, chunk > L
+  testScan(3, 21, 100, 16, 6, true, 128);      // E = 100: last block of each sequence partial
   testScan(1, 9, 33, 40, 4, true, 128);        // n64 kernel
+  testScan(1, 70, 13, 16, 70, true, 128);      // lanes n16: chunk > sub-chunk (3 sub-chunks), E not a multiple of 8
+  testScan(2, 23, 6, 24, 9, true, 128);        // lanes n32 (N = 24 of 32 lanes)
+  testScan(2, 40, 3, 32, 40, false, 128);      // lanes n32, full lanes, two sub-chunks, no gate
+  testScan(1, 9, 35, 40, 4, true, 70);         // n64 kernel, batched
   printf("%d failures\n", fails); return fails != 0;
 }

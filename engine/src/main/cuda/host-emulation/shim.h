@@ -10,6 +10,7 @@
 #include <functional>
 #include <algorithm>
 #include <memory>
+#include <cstring>
 struct dim3 { unsigned x = 1, y = 1, z = 1; };
 inline thread_local dim3 threadIdx, blockIdx;
 inline dim3 blockDim, gridDim;
@@ -19,6 +20,7 @@ inline dim3 blockDim, gridDim;
 #define __restrict__
 #define __shared__ static
 using std::min; using std::max;
+inline double __longlong_as_double(long long v) { double d; std::memcpy(&d, &v, 8); return d; }
 inline std::mutex atomicMu;
 template <class T> T atomicAdd(T* p, T v) { std::lock_guard<std::mutex> g(atomicMu); T o = *p; *p = o + v; return o; }
 inline std::unique_ptr<std::barrier<>> blockBar;
@@ -41,11 +43,11 @@ inline bool __all_sync(unsigned, bool p) {
   bool r = true; for (int i = 0; i < 32; i++) r = r && warpBuf[t - lane + i] != 0; wbar().arrive_and_wait(); return r; }
 template <class F> void launch(dim3 g, dim3 b, F f) {
   gridDim = g; blockDim = b; int nt = b.x * b.y;
-  for (unsigned by = 0; by < g.y; by++) for (unsigned bx = 0; bx < g.x; bx++) {
+  for (unsigned bz = 0; bz < g.z; bz++) for (unsigned by = 0; by < g.y; by++) for (unsigned bx = 0; bx < g.x; bx++) {
     blockBar = std::make_unique<std::barrier<>>(nt);
     warpBars.clear(); for (int w = 0; w < (nt + 31) / 32; w++) warpBars.push_back(std::make_unique<std::barrier<>>(std::min(32, nt - 32 * w)));
     std::vector<std::thread> ts;
-    for (int t = 0; t < nt; t++) ts.emplace_back([=] { threadIdx = dim3{(unsigned)(t % b.x), (unsigned)(t / b.x), 1}; blockIdx = dim3{bx, by, 1}; f(); });
+    for (int t = 0; t < nt; t++) ts.emplace_back([=] { threadIdx = dim3{(unsigned)(t % b.x), (unsigned)(t / b.x), 1}; blockIdx = dim3{bx, by, bz}; f(); });
     for (auto& th : ts) th.join();
   }
 }

@@ -43,6 +43,8 @@ final class BenchCommand implements Callable<Integer> {
                         r.profileMsPerStep().forEach((k, v) -> System.out.printf("    %-34s %8.1f ms  %5.1f%%%n", k, v,
                                                                                  100 * v / total));
                     }
+                    // Per-kernel GPU times when run with -Dmambamixer.cuda.profile=true (CUDA only).
+                    System.out.print(dev.mambamixer.engine.backend.cuda.CudaProfiling.reportAndReset(be));
                 }
             }
         }

@@ -14,7 +14,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.CudaException;
 import jcuda.NativePointerObject;
@@ -48,6 +47,11 @@ public final class CudaBackend implements Backend {
 
     /** System property: synchronise after every launch so a device fault names its kernel. */
     public static final String SYNC_PROPERTY = "mambamixer.cuda.sync";
+    /**
+     * System property: time every launch and host sync with cuEvent pairs, aggregated per kernel
+     * ({@link #profileReport()}, {@link CudaProfiling}).
+     */
+    public static final String PROFILE_PROPERTY = "mambamixer.cuda.profile";
     /** System property: device ordinal to use (default 0). */
     public static final String DEVICE_PROPERTY = "mambamixer.cuda.device";
     /** Classpath location of the PTX built from kernels.cu by scripts/build-ptx.sh. */
@@ -58,7 +62,12 @@ public final class CudaBackend implements Backend {
     /** The limit in force; tests lower it to exercise several batches on small problems. */
     static volatile long scanScratchLimit = SCAN_SCRATCH_LIMIT;
     static final int BLOCK = 256;
+    static final int GEMM_TILE = 64;          // GBM in kernels.cu
+    static final int GEMM_THREADS = 16;       // block 16 x 16
+    static final int GEMM_MIN_SLICE = 128;
+    static final long GEMM_SCRATCH_LIMIT = 8L << 20;   // floats of split-k partials
     static final int SCAN_BLOCK = 128;
+    static final int SCAN_LANES_BLOCK = 128;  // SCANL_BLOCK in kernels.cu
     static final int MAX_CONV_K = 16;   // MAXK in kernels.cu
     private static final int MAX_BLOCKS = 65535 * 16;
     private static final int MAX_GRID_Y = 65535;
@@ -74,8 +83,10 @@ public final class CudaBackend implements Backend {
     private final CUmodule module = new CUmodule();
     private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
     private final boolean syncEachLaunch;
+    private CudaProfiler profiler;      // null unless -Dmambamixer.cuda.profile=true
+    private String label;               // profiling label of the next launch (null = kernel symbol)
     private final String deviceName;
-    private final int ccMajor, ccMinor, driverVersion;
+    private final int ccMajor, ccMinor, driverVersion, smCount;
     /**
      * Live allocations, freed on close or when their buffer is collected. Identity-keyed:
      * CUdeviceptr compares by address, and a freed address is reused by later allocations.
@@ -87,7 +98,7 @@ public final class CudaBackend implements Backend {
     private DeviceBuffer reduceScratch;     // 1 double
     private DeviceBuffer copyScratch;       // overlapping same-tensor copies
     private DeviceBuffer scanScratch;       // recomputed chunk states of scanBackward
-    private float[] hostStaging = new float[0];
+    private DeviceBuffer gemmScratch;       // split-k partial tiles
     private final double[] reduceResult = new double[1];
 
     // ================================================================ creation
@@ -136,6 +147,8 @@ public final class CudaBackend implements Backend {
         ccMajor = v[0];
         cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
         ccMinor = v[0];
+        cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        smCount = v[0];
         cuDriverGetVersion(v);
         driverVersion = v[0];
         if (ccMajor < 8)
@@ -164,6 +177,7 @@ public final class CudaBackend implements Backend {
                 functions.put(k, f);
             }
             reduceScratch = allocRaw(8);
+            if (Boolean.getBoolean(PROFILE_PROPERTY)) profiler = new CudaProfiler();
             ok = true;
         } finally {
             if (!ok) {
@@ -204,6 +218,30 @@ public final class CudaBackend implements Backend {
     @Override public String name() { return "cuda-f32"; }
 
     @Override public int elementBytes() { return 4; }
+
+    /** Whether launches are being timed ({@value #PROFILE_PROPERTY}). */
+    public boolean profiling() { return profiler != null; }
+
+    /**
+     * The per-kernel GPU time table since the last {@link #profileReset()} (empty string when
+     * profiling is off): per kernel symbol, then the top calls by shape, sorted by GPU time.
+     */
+    public synchronized String profileReport() {
+        if (profiler == null) return "";
+        current();
+        return profiler.report(30);
+    }
+
+    /** Forgets the timings recorded so far. */
+    public synchronized void profileReset() {
+        if (profiler == null) return;
+        current();
+        profiler.reset();
+    }
+
+    private CudaProfiler.Mark mark(String what) { return profiler == null ? null : profiler.begin(what); }
+
+    private void endMark(CudaProfiler.Mark m) { if (m != null) profiler.end(m); }
 
     /** Waits for all queued work (for timing). */
     public void synchronize() {
@@ -313,11 +351,13 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
         if (src.length == 0) return;
         current();
+        CudaProfiler.Mark mk = mark("[sync] upload");
         try {
             cuMemcpyHtoD(b.ptr, Pointer.to(src), 4L * src.length);
         } catch (CudaException e) {
             throw new CudaBackendException("upload (cuMemcpyHtoD, " + src.length + " floats): " + e.getMessage(), e);
         }
+        endMark(mk);
     }
 
     @Override public double[] toDoubles(Tensor t) {
@@ -332,12 +372,14 @@ public final class CudaBackend implements Backend {
         float[] f = new float[t.size()];
         if (f.length == 0) return f;
         current();
+        CudaProfiler.Mark mk = mark("[sync] download");
         try {
             cuMemcpyDtoH(Pointer.to(f), b.ptr, 4L * f.length);
         } catch (CudaException e) {
             throw new CudaBackendException("download (cuMemcpyDtoH, " + f.length
                 + " floats; may report an earlier asynchronous kernel fault): " + e.getMessage(), e);
         }
+        endMark(mk);
         return f;
     }
 
@@ -353,11 +395,13 @@ public final class CudaBackend implements Backend {
             launch1d(Kernel.COPY, n, (long) n, copyScratch.ptr, at(d, dstOff));
         } else if (srcOff == 0 && dstOff == 0) {
             current();
+            CudaProfiler.Mark mk = mark("cuMemcpyDtoD");
             try {
                 cuMemcpyDtoD(d.ptr, s.ptr, 4L * n);
             } catch (CudaException e) {
                 throw new CudaBackendException("copy (cuMemcpyDtoD, " + n + " floats): " + e.getMessage(), e);
             }
+            endMark(mk);
         } else {
             // Offsets go through kernel parameters, where JCuda applies the pointer's byte offset.
             launch1d(Kernel.COPY, n, (long) n, at(s, srcOff), at(d, dstOff));
@@ -380,10 +424,21 @@ public final class CudaBackend implements Backend {
         checkRange(b, bOff, (long) k * n, "gemm B");
         checkRange(c, cOff, (long) m * n, "gemm C");
         if (m == 0 || n == 0) return;
-        int gx = ceilDiv(m, 32), gy = ceilDiv(n, 32);
+        int gx = ceilDiv(m, GEMM_TILE), gy = ceilDiv(n, GEMM_TILE);
         if (gy > MAX_GRID_Y) throw new CudaBackendException("gemm: n=" + n + " exceeds the kernel's grid limit");
-        launch(Kernel.GEMM, gx, gy, 32, 8, transA ? 1 : 0, transB ? 1 : 0, m, n, k, (float) alpha,
-            at(A, aOff), at(B, bOff), (float) beta, at(C, cOff));
+        int slice = gemmSlice(m, n, k, smCount);
+        int splits = k == 0 ? 1 : ceilDiv(k, slice);
+        if (profiler != null) label = Kernel.GEMM.symbol + " " + (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x"
+            + n + "x" + k + (splits > 1 ? " split" + splits : "");
+        CUdeviceptr w = null;
+        if (splits > 1) {
+            gemmScratch = ensure(gemmScratch, (long) splits * m * n);
+            w = gemmScratch.ptr;
+        }
+        launch3d(Kernel.GEMM, gx, gy, splits, GEMM_THREADS, GEMM_THREADS, 1, transA ? 1 : 0, transB ? 1 : 0, m, n, k,
+            (float) alpha, at(A, aOff), at(B, bOff), (float) beta, at(C, cOff), Math.max(1, slice), w);
+        if (splits > 1)
+            launch1d(Kernel.GEMM_SPLITK_REDUCE, (long) m * n, (long) m * n, splits, (float) alpha, w, (float) beta, at(C, cOff));
     }
 
     // ================================================================ element-wise
@@ -443,11 +498,13 @@ public final class CudaBackend implements Backend {
         if (n == 0) return 0.0;
         memset(reduceScratch.ptr, 0, 2, what);
         launch1d(Kernel.REDUCE, n, mode, n, pa, pb, reduceScratch.ptr);
+        CudaProfiler.Mark mk = mark("[sync] " + what + " result");
         try {
             cuMemcpyDtoH(Pointer.to(reduceResult), reduceScratch.ptr, 8);
         } catch (CudaException e) {
             throw new CudaBackendException(what + " (reading the result): " + e.getMessage(), e);
         }
+        endMark(mk);
         return reduceResult[0];
     }
 
@@ -468,24 +525,16 @@ public final class CudaBackend implements Backend {
 
     /**
      * Same draws as the reference backend (one SplittableRandom(seed), one nextDouble per
-     * element in storage order), made on the host and uploaded, so masks match exactly.
+     * element in storage order), generated on the device (SplittableRandom's element i is a pure
+     * function of seed and i), so masks match exactly and no host round trip stalls the queue.
      */
-    @Override public synchronized void dropoutMask(Tensor mask, double keep, long seed) {
+    @Override public void dropoutMask(Tensor mask, double keep, long seed) {
         if (!(keep > 0.0 && keep <= 1.0))
             throw new IllegalArgumentException("dropout keep probability must be in (0, 1], got " + keep);
         DeviceBuffer b = buf(mask, "dropoutMask");
-        int n = mask.size();
+        long n = mask.size();
         if (n == 0) return;
-        if (hostStaging.length < n) hostStaging = new float[n];
-        SplittableRandom rng = new SplittableRandom(seed);
-        float kept = (float) (1.0 / keep);
-        for (int i = 0; i < n; i++) hostStaging[i] = rng.nextDouble() < keep ? kept : 0.0f;
-        current();
-        try {
-            cuMemcpyHtoD(b.ptr, Pointer.to(hostStaging), 4L * n);
-        } catch (CudaException e) {
-            throw new CudaBackendException("dropoutMask upload: " + e.getMessage(), e);
-        }
+        launch1d(Kernel.DROPOUT_MASK, n, n, seed, Double.doubleToRawLongBits(keep), (float) (1.0 / keep), b.ptr);
     }
 
     // ================================================================ layout
@@ -596,10 +645,38 @@ public final class CudaBackend implements Backend {
         expectSize(out, (long) dims.s() * dims.l() * dims.e(), "scan out");
         Kernel k = Kernel.scanForward(dims.n());
         long pairs = (long) dims.s() * dims.e();
-        launch(k, (int) ceilDiv(pairs, SCAN_BLOCK), 1, SCAN_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(),
+        if (profiler != null) label = k.symbol + " " + dims;
+        int lanes = Kernel.scanLanes(dims.n());
+        int blocks = lanes > 0 ? scanLaneBlocks(dims) : ceilDiv(pairs, SCAN_BLOCK);
+        launch(k, blocks, 1, lanes > 0 ? SCAN_LANES_BLOCK : SCAN_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(),
             dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"),
             ptr(cmat, "C"), ptr(d, "D"), z == null ? null : ptr(z, "z"), ptr(deltaBias, "deltaBias"), ptr(out, "out"),
             ptr(checkpoints, "checkpoints"));
+    }
+
+    /**
+     * k elements per split-k slice of a GEMM (k itself = no split; a multiple of 16 otherwise).
+     * Splits only when the output tiles cannot fill the GPU (fewer than 4 blocks per SM), with
+     * at least {@link #GEMM_MIN_SLICE} of k per slice and the partials within
+     * {@link #GEMM_SCRATCH_LIMIT} floats.
+     */
+    static int gemmSlice(int m, int n, int k, int sms) {
+        long tiles = (long) ceilDiv(m, GEMM_TILE) * ceilDiv(n, GEMM_TILE);
+        long target = 4L * Math.max(1, sms);
+        if (tiles >= target || k < 2 * GEMM_MIN_SLICE) return Math.max(k, 1);
+        long splits = Math.min(Math.min((target + tiles - 1) / tiles, k / GEMM_MIN_SLICE),
+                               GEMM_SCRATCH_LIMIT / Math.max(1L, (long) m * n));
+        if (splits <= 1) return Math.max(k, 1);
+        int slice = ceilDiv(k, (int) splits);
+        return ceilDiv(slice, 16) * 16;
+    }
+
+    /** Grid of the N <= 32 scan kernels: S blocks of ceil(E / pairs-per-block), one sequence each. */
+    static int scanLaneBlocks(ScanDims d) {
+        int pb = SCAN_LANES_BLOCK / Kernel.scanLanes(d.n());
+        long blocks = (long) d.s() * ceilDiv(d.e(), pb);
+        if (blocks > Integer.MAX_VALUE) throw new CudaBackendException("scan: " + d + " needs more than 2^31 blocks");
+        return (int) blocks;
     }
 
     /** Pairs (s, e) per scan-backward launch so that the recompute scratch stays bounded. */
@@ -631,12 +708,24 @@ public final class CudaBackend implements Backend {
         // dB, dC sum over e with atomics: zero them here (they overwrite for the caller).
         memset(ptr(dB, "dB"), 0, sln, "scanBackward zero dB");
         memset(ptr(dC, "dC"), 0, sln, "scanBackward zero dC");
+        CUdeviceptr zp0 = z == null ? null : ptr(z, "z"), dzp0 = z == null ? null : ptr(dz, "dz");
+        if (Kernel.scanLanes(dims.n()) > 0) {
+            // N <= 32: recomputed states stay in shared memory, one launch for all pairs.
+            if (profiler != null) label = k.symbol + " " + dims;
+            launch(k, scanLaneBlocks(dims), 1, SCAN_LANES_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(), dims.chunk(),
+                dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"), ptr(cmat, "C"),
+                ptr(d, "D"), zp0, ptr(deltaBias, "deltaBias"), ptr(checkpoints, "checkpoints"), ptr(dout, "dout"),
+                ptr(du, "du"), ptr(dDeltaRaw, "dDeltaRaw"), ptr(dALog, "dALog"), ptr(dB, "dB"), ptr(dC, "dC"),
+                ptr(dD, "dD"), dzp0, ptr(dDeltaBias, "dDeltaBias"));
+            return;
+        }
         int batch = scanBackwardBatch(dims);
         long pairs = (long) dims.s() * dims.e();
         scanScratch = ensure(scanScratch, (long) (dims.chunk() + 1) * dims.n() * batch);
         CUdeviceptr zp = z == null ? null : ptr(z, "z"), dzp = z == null ? null : ptr(dz, "dz");
         for (long p0 = 0; p0 < pairs; p0 += batch) {
             int count = (int) Math.min(batch, pairs - p0);
+            if (profiler != null) label = k.symbol + " " + dims;
             launch(k, ceilDiv(count, SCAN_BLOCK), 1, SCAN_BLOCK, 1, (int) p0, count, dims.s(), dims.l(), dims.e(),
                 dims.n(), dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"),
                 ptr(bmat, "B"), ptr(cmat, "C"), ptr(d, "D"), zp, ptr(deltaBias, "deltaBias"),
@@ -747,6 +836,7 @@ public final class CudaBackend implements Backend {
             closed = true;
             try {
                 cuCtxSetCurrent(context);
+                if (profiler != null) profiler.destroy();
                 for (Allocation a : live) {
                     try { cuMemFree(a.ptr); } catch (Throwable ignored) { /* keep freeing the rest */ }
                 }
@@ -800,11 +890,13 @@ public final class CudaBackend implements Backend {
 
     private void memset(CUdeviceptr p, int bits, long words, String what) {
         current();
+        CudaProfiler.Mark mk = mark("cuMemsetD32");
         try {
             cuMemsetD32(p, bits, words);
         } catch (CudaException e) {
             throw new CudaBackendException(what + " (cuMemsetD32): " + e.getMessage(), e);
         }
+        endMark(mk);
     }
 
     private static void checkRange(Tensor t, int off, long n, String what) {
@@ -842,6 +934,10 @@ public final class CudaBackend implements Backend {
      * Integer for i, Long for l, Float for f, CUdeviceptr (or null = nullptr) for p.
      */
     private void launch(Kernel k, int gx, int gy, int bx, int by, Object... args) {
+        launch3d(k, gx, gy, 1, bx, by, args);
+    }
+
+    private void launch3d(Kernel k, int gx, int gy, int gz, int bx, int by, Object... args) {
         checkOpen();
         String sig = k.signature;
         if (args.length != sig.length())
@@ -858,11 +954,17 @@ public final class CudaBackend implements Backend {
                 + (a == null ? "null" : a.getClass().getSimpleName()) + ", signature wants '" + c + "'");
         }
         current();
+        CudaProfiler.Mark mk = null;
+        if (profiler != null) {
+            mk = profiler.begin(label != null ? label : k.symbol);
+            label = null;
+        }
         try {
-            cuLaunchKernel(functions.get(k), gx, gy, 1, bx, by, 1, 0, null, Pointer.to(params), null);
+            cuLaunchKernel(functions.get(k), gx, gy, gz, bx, by, 1, 0, null, Pointer.to(params), null);
+            endMark(mk);
             if (syncEachLaunch) cuCtxSynchronize();
         } catch (CudaException e) {
-            throw new CudaBackendException("kernel " + k.symbol + " (grid " + gx + "x" + gy + ", block " + bx + "x" + by
+            throw new CudaBackendException("kernel " + k.symbol + " (grid " + gx + "x" + gy + "x" + gz + ", block " + bx + "x" + by
                 + "): " + e.getMessage(), e);
         }
     }

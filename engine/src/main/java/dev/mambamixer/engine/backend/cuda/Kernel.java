@@ -8,7 +8,8 @@ package dev.mambamixer.engine.backend.cuda;
  * so a Java/CUDA mismatch fails on a machine without a GPU.
  */
 enum Kernel {
-    GEMM("gemm_f32", "iiiiifppfp"),
+    GEMM("gemm_f32", "iiiiifppfpip"),
+    GEMM_SPLITK_REDUCE("gemm_splitk_reduce_f32", "lifpfp"),
     BINARY("binary_f32", "ilppp"),
     AXPY("axpy_f32", "lfpp"),
     COPY("copy_f32", "lpp"),
@@ -16,6 +17,7 @@ enum Kernel {
     SILU_FWD("silu_fwd_f32", "lpp"),
     SILU_BWD("silu_bwd_f32", "lppp"),
     REDUCE("reduce_f64", "ilppp"),
+    DROPOUT_MASK("dropout_mask_f32", "lllfp"),
     ADD_ROW_VECTOR("add_row_vector_f32", "lipp"),
     SUM_ROWS("sum_rows_f32", "iipp"),
     SWAP_MIDDLE("swap_middle_f32", "iiiipp"),
@@ -36,8 +38,9 @@ enum Kernel {
     SCAN_FWD_N16("scan_fwd_n16", "iiiiiipppppppppp"),
     SCAN_FWD_N32("scan_fwd_n32", "iiiiiipppppppppp"),
     SCAN_FWD_N64("scan_fwd_n64", "iiiiiipppppppppp"),
-    SCAN_BWD_N16("scan_bwd_n16", "iiiiiiii" + "p".repeat(19)),
-    SCAN_BWD_N32("scan_bwd_n32", "iiiiiiii" + "p".repeat(19)),
+    // N <= 32: lanes-per-pair kernels (no pair batching, no global scratch).
+    SCAN_BWD_N16("scan_bwd_n16", "iiiiii" + "p".repeat(18)),
+    SCAN_BWD_N32("scan_bwd_n32", "iiiiii" + "p".repeat(18)),
     SCAN_BWD_N64("scan_bwd_n64", "iiiiiiii" + "p".repeat(19));
 
     final String symbol;
@@ -48,7 +51,13 @@ enum Kernel {
         this.signature = signature;
     }
 
-    /** The scan kernels are compiled for a state size bound of 16, 32 or 64 (registers). */
+    /**
+     * Lanes per (s, e) pair of the N <= 32 scan kernels (NL in kernels.cu), or 0 for the
+     * thread-per-pair N <= 64 kernels.
+     */
+    static int scanLanes(int n) { return n <= 16 ? 16 : n <= 32 ? 32 : 0; }
+
+    /** The scan kernels are compiled for a state size bound of 16, 32 or 64. */
     static Kernel scanForward(int n) {
         if (n <= 16) return SCAN_FWD_N16;
         if (n <= 32) return SCAN_FWD_N32;

@@ -66,19 +66,34 @@ class CudaScanBandwidthTest {
         double sle = (double) S * L * E, sln = (double) S * L * N, ckn = ck.size();
         // Bytes the kernels must move: forward reads u, deltaRaw, z, B, C and writes out and the
         // checkpoints; backward also reads dout and the checkpoints and writes du, dDeltaRaw, dz,
-        // dB, dC. The recompute scratch (written and read once per state) is extra traffic.
+        // dB, dC (N <= 32 recomputes chunk states in shared memory: no extra DRAM traffic).
         double fwdBytes = 4 * (4 * sle + 2 * sln + ckn);
         double bwdBytes = 4 * (7 * sle + 4 * sln + ckn);
-        double scratchBytes = 2.0 * 4 * S * E * (L + d.chunks()) * N;
         double fwdGBs = fwdBytes / tFwd / 1e9, bwdGBs = bwdBytes / tBwd / 1e9;
         CudaTestSupport.report("bandwidth\tscan fwd S256 L256 E128 N16\t" + String.format("%.0f GB/s", fwdGBs)
             + "\t" + String.format("%.3f ms", tFwd * 1e3) + "\t" + String.format("%.0f%%", 100 * fwdGBs / copyGBs));
         CudaTestSupport.report("bandwidth\tscan bwd S256 L256 E128 N16\t" + String.format("%.0f GB/s", bwdGBs)
             + "\t" + String.format("%.3f ms", tBwd * 1e3) + "\t" + String.format("%.0f%%", 100 * bwdGBs / copyGBs));
-        CudaTestSupport.report("bandwidth\tscan bwd incl. recompute scratch\t"
-            + String.format("%.0f GB/s", (bwdBytes + scratchBytes) / tBwd / 1e9) + "\t"
-            + String.format("%.3f ms", tBwd * 1e3) + "\t"
-            + String.format("%.0f%%", 100 * (bwdBytes + scratchBytes) / tBwd / 1e9 / copyGBs));
+
+        // The TSM2 time mixer's scan (bench shape: B*M = 224 sequences of Np = 63 patches,
+        // E = 64, N = 16, chunk 64), the call a training step makes per direction and layer.
+        ScanDims t2 = new ScanDims(224, 63, 64, 16, 64);
+        Tensor[] q = {random(gpu, rng, -1, 1, 224, 63, 64), random(gpu, rng, -4, 0.5, 224, 63, 64),
+            random(gpu, rng, -2, 2, 224, 63, 64), random(gpu, rng, -1, 1, 224, 63, 64),
+            random(gpu, rng, -1, 1, 224, 63, 16), random(gpu, rng, -1, 1, 224, 63, 16),
+            gpu.zeros(224, 63, 64), gpu.zeros(t2.checkpointShape()), gpu.zeros(224, 63, 64), gpu.zeros(224, 63, 64),
+            gpu.zeros(224, 63, 64), gpu.zeros(224, 63, 16), gpu.zeros(224, 63, 16)};
+        Tensor al2 = random(gpu, rng, 0, 2.7, 64, 16), dv2 = random(gpu, rng, -1, 1, 64), db2 = random(gpu, rng, -0.5, 0.5, 64);
+        Tensor dAl2 = gpu.zeros(64, 16), dD2 = gpu.zeros(64), dDb2 = gpu.zeros(64);
+        double tF2 = time(gpu, () -> gpu.scanForward(t2, q[0], q[1], al2, q[4], q[5], dv2, q[2], db2, q[6], q[7]));
+        double tB2 = time(gpu, () -> gpu.scanBackward(t2, q[0], q[1], al2, q[4], q[5], dv2, q[2], db2, q[7], q[3],
+            q[8], q[9], dAl2, q[11], q[12], dD2, q[10], dDb2));
+        double sle2 = 224.0 * 63 * 64, sln2 = 224.0 * 63 * 16, ck2 = q[7].size();
+        double f2 = 4 * (4 * sle2 + 2 * sln2 + ck2) / tF2 / 1e9, b2 = 4 * (7 * sle2 + 4 * sln2 + ck2) / tB2 / 1e9;
+        CudaTestSupport.report("bandwidth\tscan fwd TSM2 S224 L63 E64 N16\t" + String.format("%.0f GB/s", f2)
+            + "\t" + String.format("%.3f ms", tF2 * 1e3) + "\t" + String.format("%.0f%%", 100 * f2 / copyGBs));
+        CudaTestSupport.report("bandwidth\tscan bwd TSM2 S224 L63 E64 N16\t" + String.format("%.0f GB/s", b2)
+            + "\t" + String.format("%.3f ms", tB2 * 1e3) + "\t" + String.format("%.0f%%", 100 * b2 / copyGBs));
 
         // GEMM throughput, 2048^3 and a tall-skinny TSM2-like shape.
         int m = 2048;
@@ -91,6 +106,13 @@ class CudaScanBandwidthTest {
         double tT = time(gpu, () -> gpu.gemm(false, true, rows, n, k, 1.0, x, 0, w, 0, 0.0, y, 0));
         CudaTestSupport.report("perf\tgemm NT 65536x256x128\t" + String.format("%.0f GFLOP/s", 2.0 * rows * n * k / tT / 1e9)
             + "\t" + String.format("%.3f ms", tT * 1e3) + "\t");
+
+        // Weight gradient of in_proj in the TSM2 time mixer: (64 x 14112)(14112 x 32), split-k.
+        int wr = 224 * 63;
+        Tensor gy = random(gpu, rng, -1, 1, wr, 64), hx = random(gpu, rng, -1, 1, wr, 32), gw = gpu.zeros(64, 32);
+        double tW = time(gpu, () -> gpu.gemm(true, false, 64, 32, wr, 1.0, gy, 0, hx, 0, 1.0, gw, 0));
+        CudaTestSupport.report("perf\tgemm TN 64x32x14112 (weight grad)\t" + String.format("%.0f GB/s", 4.0 * wr * 96 / tW / 1e9)
+            + "\t" + String.format("%.3f ms", tW * 1e3) + "\t" + String.format("%.0f%%", 100 * 4.0 * wr * 96 / tW / 1e9 / copyGBs));
 
         assertTrue(Double.isFinite(copyGBs) && Double.isFinite(fwdGBs) && Double.isFinite(bwdGBs));
         for (Tensor t : new Tensor[] {out, du, dB}) {

@@ -47,7 +47,7 @@ class KernelSignatureTest {
     void everyLaunchedKernelMatchesItsPtxSignature() {
         String ptx = new String(CudaBackend.loadPtx(), StandardCharsets.US_ASCII);
         Map<String, String> inPtx = ptxSignatures(ptx);
-        assertEquals(31, inPtx.size(), "entries in kernels.ptx: " + inPtx.keySet());
+        assertEquals(33, inPtx.size(), "entries in kernels.ptx: " + inPtx.keySet());
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> k : CudaBackend.kernelSignatures().entrySet()) {
             String got = inPtx.get(k.getKey());
@@ -80,6 +80,25 @@ class KernelSignatureTest {
         assertTrue(4L * (big.chunk() + 1) * big.n() * batch <= CudaBackend.SCAN_SCRATCH_LIMIT);
         // A huge chunk still gets one block of pairs per launch.
         assertEquals(CudaBackend.SCAN_BLOCK, CudaBackend.scanBackwardBatch(new ScanDims(1000, 100000, 64, 64, 100000)));
+    }
+
+    @Test
+    void gemmSplitsKOnlyWhenTheTilesCannotFillTheGpu() {
+        // Weight gradient of a TSM2 in_proj (64 x 32 outputs, k = B*L = 14112) on 132 SMs:
+        // split into many 16-aligned slices of at least 128.
+        int slice = CudaBackend.gemmSlice(64, 32, 14112, 132);
+        assertEquals(0, slice % 16);
+        assertTrue(slice >= CudaBackend.GEMM_MIN_SLICE && slice < 14112, "slice " + slice);
+        int splits = (14112 + slice - 1) / slice;
+        assertTrue(splits > 50 && splits <= 4 * 132, "splits " + splits);
+        // Tall GEMMs (many output tiles), short k, and k == 0 are not split.
+        assertEquals(32, CudaBackend.gemmSlice(14112, 64, 32, 132));
+        assertEquals(2048, CudaBackend.gemmSlice(2048, 2048, 2048, 132));
+        assertEquals(200, CudaBackend.gemmSlice(8, 8, 200, 132));
+        assertEquals(1, CudaBackend.gemmSlice(8, 8, 0, 132));
+        // The partials stay within the scratch limit.
+        int big = CudaBackend.gemmSlice(2000, 2000, 1 << 20, 132);
+        assertTrue((long) ((1 << 20) + big - 1) / big * 2000 * 2000 <= CudaBackend.GEMM_SCRATCH_LIMIT);
     }
 
     @Test
