@@ -435,7 +435,7 @@ public final class CudaBackend implements Backend {
             gemmScratch = ensure(gemmScratch, (long) splits * m * n);
             w = gemmScratch.ptr;
         }
-        launch3d(Kernel.GEMM, gx, gy, splits, GEMM_THREADS, GEMM_THREADS, 1, transA ? 1 : 0, transB ? 1 : 0, m, n, k,
+        launch3d(Kernel.GEMM, gx, gy, splits, GEMM_THREADS, GEMM_THREADS, transA ? 1 : 0, transB ? 1 : 0, m, n, k,
             (float) alpha, at(A, aOff), at(B, bOff), (float) beta, at(C, cOff), Math.max(1, slice), w);
         if (splits > 1)
             launch1d(Kernel.GEMM_SPLITK_REDUCE, (long) m * n, (long) m * n, splits, (float) alpha, w, (float) beta, at(C, cOff));
