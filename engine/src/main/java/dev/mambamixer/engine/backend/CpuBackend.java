@@ -37,9 +37,6 @@ public final class CpuBackend implements Backend {
             + ", " + Parallel.threads() + " threads");
     }
 
-    // Worker-thread scan buffers.
-    private static final Scratch H = new Scratch(), HBUF = new Scratch(), ABUF = new Scratch(),
-        YBUF = new Scratch(), CARRY = new Scratch();
     // Caller-thread buffers for per-block partial sums.
     private static final Scratch PARTIAL = new Scratch();
 
@@ -513,10 +510,8 @@ public final class CpuBackend implements Backend {
         float[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
         float[] zs = z == null ? null : data(z, "z");
         float[] o = data(out, "out", us.length), ck = data(checkpoints, "checkpoints");
-        Parallel.forBlocks(dims.s(), scanBlocks(dims), (blk, s0, s1) -> {
-            float[] h = H.get(E * N);
-            for (int s = s0; s < s1; s++) scan.forward(s, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, o, ck, h);
-        });
+        Parallel.forBlocks(dims.s(), scanBlocks(dims), (blk, s0, s1) ->
+            scan.forwardBlock(s0, s1, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, o, ck));
     }
 
     @Override
@@ -540,14 +535,10 @@ public final class CpuBackend implements Backend {
         int stride = EN + 2 * E; // per block: dA (E,N), dD (E), dDeltaBias (E)
         float[] part = partials(blocks * stride);
         Parallel.forBlocks(dims.s(), blocks, (blk, s0, s1) -> {
-            int rc = Math.min(CH, L); // recompute rows: a chunk never exceeds L steps
-            float[] hbuf = HBUF.get((rc + 1) * EN), abuf = ABUF.get(rc * EN);
-            float[] ybuf = YBUF.get(2 * rc * E), carry = CARRY.get(EN);
             // Small per-block partials (E*N + 2E floats), copied into the block-ordered buffer at the end.
             float[] pA = new float[EN], pD = new float[E], pDb = new float[E];
-            for (int s = s0; s < s1; s++)
-                scan.backward(s, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, ck, g,
-                    gu, gdr, gb, gc, gz, pA, pD, pDb, hbuf, abuf, ybuf, carry);
+            scan.backwardBlock(s0, s1, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, ck, g,
+                gu, gdr, gb, gc, gz, pA, pD, pDb);
             int off = blk * stride;
             System.arraycopy(pA, 0, part, off, EN);
             System.arraycopy(pD, 0, part, off + EN, E);
