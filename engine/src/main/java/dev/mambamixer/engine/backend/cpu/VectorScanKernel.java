@@ -37,18 +37,21 @@ public final class VectorScanKernel extends ScanKernel {
     /** 1.5·2^23: adding it rounds a float of magnitude < 2^22 to an integer (round to nearest even). */
     private static final float MAGIC = 12582912f;
     private static final int MAGIC_BITS = 0x4B400000;
+    private static final int CLAMP_BITS = 0x42B00000; // 88.0f
 
     /**
-     * exp(x) for float lanes, ~1-2 ulp (Cephes expf polynomial, Cody-Waite reduction). Results
-     * below 2^-126 (x < ~-87.3) flush to 0 or a few denormal-free ulps of 2^-126 (absolute error
-     * < 1.2e-38) and x > ~88.7 gives +Inf, so the clamping is done on the biased exponent in the
-     * int domain (one vpmaxsd/vpminsd each): Java's float max/min must order NaN and ±0 and cost
-     * about five instructions each, which made the clamps ~40% of this function. Valid for
-     * |x| < 2^22·ln 2 (the MAGIC rounding); larger negative x still gives 0, larger positive +Inf.
-     * Uses only IEEE-exact lane-wise ops (add, mul, fma, integer ops), so every JIT tier gives
-     * the same bits.
+     * exp(x) for float lanes, ~1-2 ulp (Cephes expf polynomial, Cody-Waite reduction). |x| is
+     * clamped to 88 first, so exp(x) for x <= -88 is 0 (absolute error < 1.2e-38) and large x
+     * saturates at e^88 ≈ 1.65e38. The clamp works on the bit pattern (|x| bits min 88f bits,
+     * sign put back; four 1-cycle integer ops): JDK 17 C2 lowers FloatVector max/min to ~5
+     * instructions each (NaN and ±0 ordering), which made two float clamps ~40% of this
+     * function, and a mask blend is no cheaper. NaN becomes ±88 here; every caller combines the
+     * result with x itself, so NaN still propagates. Uses only IEEE-exact lane-wise ops (add,
+     * mul, fma, integer ops), so every JIT tier gives the same bits.
      */
     public static FloatVector exp(FloatVector x) {
+        IntVector bits = (IntVector) x.reinterpretAsInts();
+        x = bits.and(0x7FFFFFFF).min(CLAMP_BITS).or(bits.and(0x80000000)).reinterpretAsFloats();
         FloatVector t = x.fma(FloatVector.broadcast(SP, LOG2E), FloatVector.broadcast(SP, MAGIC));
         FloatVector k = t.sub(MAGIC); // round(x·log2 e) as a float
         FloatVector r = k.fma(FloatVector.broadcast(SP, -LN2_HI), x);
@@ -60,13 +63,13 @@ public final class VectorScanKernel extends ScanKernel {
         p = p.fma(r, FloatVector.broadcast(SP, 1.6666665459e-1f));
         p = p.fma(r, FloatVector.broadcast(SP, 5.0000001201e-1f));
         FloatVector y = p.fma(r.mul(r), r).add(1f); // 1 + r + r² p(r)
-        // 2^k: the integer k sits in the low mantissa bits of t; k + 127, clamped to [0, 255]
-        // (0 -> +0.0, 255 -> +Inf), goes into the exponent field.
-        IntVector kb = ((IntVector) t.reinterpretAsInts()).sub(MAGIC_BITS - 127).max(0).min(255);
+        // 2^k: the integer k sits in the low mantissa bits of t; k + 127 (in [0, 254] for
+        // |x| <= 88; 0 gives +0.0) goes into the exponent field.
+        IntVector kb = ((IntVector) t.reinterpretAsInts()).sub(MAGIC_BITS - 127);
         return y.mul(kb.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
-    /** σ(x) = 1 / (1 + e^-x) lane-wise (exactly 1 for x > 17, 0 for x < -88.7). */
+    /** σ(x) = 1 / (1 + e^-x) lane-wise (exactly 1 for x > 17, < 1e-38 for x < -87). */
     public static FloatVector sigmoid(FloatVector x) {
         FloatVector one = FloatVector.broadcast(SP, 1f);
         return one.div(exp(x.mul(-1f)).add(one));
