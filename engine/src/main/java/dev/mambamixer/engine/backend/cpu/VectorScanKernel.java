@@ -124,7 +124,7 @@ public final class VectorScanKernel extends ScanKernel {
         for (int s = s0; s < s1; s++) {
             Arrays.fill(h, 0, NEP, 0f); // h_{-1} = 0
             for (int t = 0; t < L; t++) {
-                if (t % chunk == 0) storeState(h, ck, (s * NC + t / chunk) * E * N, E, N, EP);
+                if (t % chunk == 0) storeState(h, ck, (s * NC + t / chunk) * E * N, E, N, EP, t == 0);
                 int rowE = (s * L + t) * E, rowN = (s * L + t) * N; // (s, t, 0) in (S,L,E) / (S,L,N)
                 deltaRow(u, dr, db, rowE, E, EP, rows, 0, EP);
                 stepForward(h, at, rows, b, c, rowN, N, EP);
@@ -134,14 +134,16 @@ public final class VectorScanKernel extends ScanKernel {
     }
 
     /** h (N, EP) -> ck[off..] as (E, N). */
-    private static void storeState(float[] h, float[] ck, int off, int E, int N, int EP) {
+    private static void storeState(float[] h, float[] ck, int off, int E, int N, int EP, boolean first) {
+        if (first) { Arrays.fill(ck, off, off + E * N, 0f); return; } // h_{-1} = 0: no transpose needed
         for (int e = 0; e < E; e++)
             for (int n = 0; n < N; n++) ck[off + e * N + n] = h[n * EP + e];
     }
 
-    /** ck[off..] (E, N) -> h (N, EP), padding lanes 0. */
-    private static void loadState(float[] ck, int off, float[] h, int E, int N, int EP) {
+    /** ck[off..] (E, N) -> h (N, EP), padding lanes 0; the first chunk starts from h_{-1} = 0. */
+    private static void loadState(float[] ck, int off, float[] h, int E, int N, int EP, boolean first) {
         Arrays.fill(h, 0, N * EP, 0f);
+        if (first) return;
         for (int e = 0; e < E; e++)
             for (int n = 0; n < N; n++) h[n * EP + e] = ck[off + e * N + n];
     }
@@ -222,7 +224,7 @@ public final class VectorScanKernel extends ScanKernel {
             for (int ch = NC - 1; ch >= 0; ch--) {
                 int t0 = ch * chunk, t1 = Math.min(L, t0 + chunk);
                 // Recompute h_t, Ā_t, δ_t and Σ_n C h_t inside the chunk from its checkpoint.
-                loadState(ck, (s * NC + ch) * E * N, hbuf, E, N, EP);
+                loadState(ck, (s * NC + ch) * E * N, hbuf, E, N, EP, ch == 0);
                 for (int t = t0; t < t1; t++) {
                     int k = t - t0, rowE = (s * L + t) * E, rowN = (s * L + t) * N;
                     deltaRow(u, dr, db, rowE, E, EP, rows, D0 + k * EP, DU0 + k * EP);
