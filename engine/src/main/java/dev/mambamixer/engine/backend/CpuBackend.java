@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.backend;
 
+import dev.mambamixer.engine.backend.cpu.ElementKernels;
 import dev.mambamixer.engine.backend.cpu.Parallel;
 import dev.mambamixer.engine.backend.cpu.ScalarScanKernel;
 import dev.mambamixer.engine.backend.cpu.ScanKernel;
@@ -31,30 +32,38 @@ public final class CpuBackend implements Backend {
 
     private static final BLAS BLAS_IMPL = BLAS.getInstance();
     private static final ScanKernel DEFAULT_SCAN = pickScanKernel();
+    private static final ElementKernels DEFAULT_ELEMENTS = pickElementKernels();
 
     static {
         LOG.info(() -> "CpuBackend: BLAS " + blasImplementation() + ", scan kernel " + DEFAULT_SCAN.name()
             + ", " + Parallel.threads() + " threads");
     }
 
-    // Worker-thread scan buffers.
-    private static final Scratch H = new Scratch(), HBUF = new Scratch(), ABUF = new Scratch(),
-        YBUF = new Scratch(), CARRY = new Scratch();
     // Caller-thread buffers for per-block partial sums.
     private static final Scratch PARTIAL = new Scratch();
 
     /** Which netlib BLAS implementation is in use (JNIBLAS = native system libblas.so.3). */
     public static String blasImplementation() { return BLAS_IMPL.getClass().getSimpleName(); }
 
+    /** Which SiLU/conv kernels new backends use by default ("vector-8x32" or "scalar"). */
+    public static String elementKernels() { return DEFAULT_ELEMENTS.name(); }
+
     /** Which scan kernel new backends use by default ("vector-8x32" or "scalar"). */
     public static String scanKernel() { return DEFAULT_SCAN.name(); }
 
     private final ScanKernel scan;
+    private final ElementKernels elements;
 
     public CpuBackend() { this(DEFAULT_SCAN); }
 
     /** A backend with an explicit scan kernel (tests and benchmarks compare both). */
-    public CpuBackend(ScanKernel scan) { this.scan = java.util.Objects.requireNonNull(scan, "scan kernel"); }
+    public CpuBackend(ScanKernel scan) { this(scan, DEFAULT_ELEMENTS); }
+
+    /** A backend with explicit scan and SiLU/conv kernels (tests compare scalar and vector). */
+    public CpuBackend(ScanKernel scan, ElementKernels elements) {
+        this.scan = java.util.Objects.requireNonNull(scan, "scan kernel");
+        this.elements = java.util.Objects.requireNonNull(elements, "element kernels");
+    }
 
     private static ScanKernel pickScanKernel() {
         boolean want = !"false".equalsIgnoreCase(System.getProperty("mambamixer.vector", "true"));
@@ -69,6 +78,19 @@ public final class CpuBackend implements Backend {
             }
         }
         return new ScalarScanKernel();
+    }
+
+    private static ElementKernels pickElementKernels() {
+        boolean want = !"false".equalsIgnoreCase(System.getProperty("mambamixer.vector", "true"));
+        if (want && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                return (ElementKernels) Class.forName("dev.mambamixer.engine.backend.cpu.VectorElementKernels")
+                    .getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError ex) {
+                LOG.warning("Vector API element kernels unavailable, using scalar: " + ex);
+            }
+        }
+        return ElementKernels.scalar();
     }
 
     @Override public String name() { return "cpu-f32"; }
@@ -98,8 +120,6 @@ public final class CpuBackend implements Backend {
         if (off < 0 || n < 0 || off + n > t.size())
             throw new IllegalArgumentException(what + ": range [" + off + ", " + (off + n) + ") outside " + t);
     }
-
-    private static float sigmoid(float x) { return 1f / (1f + (float) Math.exp(-x)); }
 
     /** Element-wise loop over [0, n): parallel blocks when large, else inline. */
     private static void elementwise(int n, Parallel.BlockBody body) {
@@ -227,19 +247,13 @@ public final class CpuBackend implements Backend {
 
     @Override public void siluForward(Tensor x, Tensor out) {
         float[] xs = data(x, "x"), o = data(out, "out", x.size());
-        elementwise(o.length, (blk, from, to) -> {
-            for (int i = from; i < to; i++) { float v = xs[i]; o[i] = v * sigmoid(v); }
-        });
+        elementwise(o.length, (blk, from, to) -> elements.silu(xs, o, from, to));
     }
 
     @Override public void siluBackward(Tensor x, Tensor dout, Tensor dx) {
         float[] xs = data(x, "x"), g = data(dout, "dout", x.size()), d = data(dx, "dx", x.size());
-        elementwise(d.length, (blk, from, to) -> {
-            for (int i = from; i < to; i++) {
-                float v = xs[i], s = sigmoid(v);
-                d[i] = g[i] * (s * (1f + v * (1f - s))); // SiLU'(x) = σ(1 + x(1-σ)) (spec §2)
-            }
-        });
+        // SiLU'(x) = σ(1 + x(1-σ)) (spec §2)
+        elementwise(d.length, (blk, from, to) -> elements.siluBackward(xs, g, d, from, to));
     }
 
     @Override public double dot(Tensor a, Tensor b) {
@@ -346,19 +360,8 @@ public final class CpuBackend implements Backend {
         float[] o = data(out, "out", (long) s * l * e);
         if (xs == o) throw new IllegalArgumentException("causalConvForward: out must not alias x");
         float[] wt = transposeWeights(ws, e, k); // (K, E): contiguous over e for each tap
-        Parallel.forBlocks(s, seqBlocks(s, (long) l * e), (blk, s0, s1) -> {
-            for (int si = s0; si < s1; si++)
-                for (int t = 0; t < l; t++) {
-                    int row = (si * l + t) * e;
-                    System.arraycopy(bs, 0, o, row, e);
-                    for (int kk = 0; kk < k; kk++) {
-                        int src = t - k + 1 + kk; // tap k-1 is the current step
-                        if (src < 0) continue;
-                        int xrow = (si * l + src) * e, wrow = kk * e;
-                        for (int ei = 0; ei < e; ei++) o[row + ei] += wt[wrow + ei] * xs[xrow + ei];
-                    }
-                }
-        });
+        Parallel.forBlocks(s, seqBlocks(s, (long) l * e), (blk, s0, s1) ->
+            elements.convForward(xs, wt, bs, o, s0, s1, l, e, k));
     }
 
     private static float[] transposeWeights(float[] ws, int e, int k) {
@@ -377,29 +380,8 @@ public final class CpuBackend implements Backend {
         int blocks = seqBlocks(s, (long) l * e);
         int stride = (k + 1) * e; // per block: dw as (K, E) then db (E)
         float[] part = partials(blocks * stride);
-        Parallel.forBlocks(s, blocks, (blk, s0, s1) -> {
-            int pw = blk * stride, pb = pw + k * e;
-            for (int si = s0; si < s1; si++)
-                for (int j = 0; j < l; j++) {
-                    int row = (si * l + j) * e;
-                    // dx[j] = Σ_kk g[j + K-1-kk] · w[kk] (gather form: each dx row written once)
-                    Arrays.fill(dxs, row, row + e, 0f);
-                    for (int kk = 0; kk < k; kk++) {
-                        int t = j + k - 1 - kk;
-                        if (t >= l) continue;
-                        int grow = (si * l + t) * e, wrow = kk * e;
-                        for (int ei = 0; ei < e; ei++) dxs[row + ei] += g[grow + ei] * wt[wrow + ei];
-                    }
-                    // dw[kk] += g[j] · x[j-K+1+kk]; db += g[j]
-                    for (int ei = 0; ei < e; ei++) part[pb + ei] += g[row + ei];
-                    for (int kk = 0; kk < k; kk++) {
-                        int src = j - k + 1 + kk;
-                        if (src < 0) continue;
-                        int xrow = (si * l + src) * e, prow = pw + kk * e;
-                        for (int ei = 0; ei < e; ei++) part[prow + ei] += g[row + ei] * xs[xrow + ei];
-                    }
-                }
-        });
+        Parallel.forBlocks(s, blocks, (blk, s0, s1) ->
+            elements.convBackward(xs, wt, g, dxs, part, blk * stride, blk * stride + k * e, s0, s1, l, e, k));
         for (int ei = 0; ei < e; ei++) {
             for (int kk = 0; kk < k; kk++) {
                 double sum = 0.0;
@@ -513,10 +495,8 @@ public final class CpuBackend implements Backend {
         float[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
         float[] zs = z == null ? null : data(z, "z");
         float[] o = data(out, "out", us.length), ck = data(checkpoints, "checkpoints");
-        Parallel.forBlocks(dims.s(), scanBlocks(dims), (blk, s0, s1) -> {
-            float[] h = H.get(E * N);
-            for (int s = s0; s < s1; s++) scan.forward(s, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, o, ck, h);
-        });
+        Parallel.forBlocks(dims.s(), scanBlocks(dims), (blk, s0, s1) ->
+            scan.forwardBlock(s0, s1, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, o, ck));
     }
 
     @Override
@@ -540,14 +520,10 @@ public final class CpuBackend implements Backend {
         int stride = EN + 2 * E; // per block: dA (E,N), dD (E), dDeltaBias (E)
         float[] part = partials(blocks * stride);
         Parallel.forBlocks(dims.s(), blocks, (blk, s0, s1) -> {
-            int rc = Math.min(CH, L); // recompute rows: a chunk never exceeds L steps
-            float[] hbuf = HBUF.get((rc + 1) * EN), abuf = ABUF.get(rc * EN);
-            float[] ybuf = YBUF.get(2 * rc * E), carry = CARRY.get(EN);
             // Small per-block partials (E*N + 2E floats), copied into the block-ordered buffer at the end.
             float[] pA = new float[EN], pD = new float[E], pDb = new float[E];
-            for (int s = s0; s < s1; s++)
-                scan.backward(s, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, ck, g,
-                    gu, gdr, gb, gc, gz, pA, pD, pDb, hbuf, abuf, ybuf, carry);
+            scan.backwardBlock(s0, s1, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, ck, g,
+                gu, gdr, gb, gc, gz, pA, pD, pDb);
             int off = blk * stride;
             System.arraycopy(pA, 0, part, off, EN);
             System.arraycopy(pD, 0, part, off + EN, E);

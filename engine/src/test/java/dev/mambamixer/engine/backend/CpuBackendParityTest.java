@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mambamixer.engine.backend.cpu.ElementKernels;
 import dev.mambamixer.engine.backend.cpu.ScalarScanKernel;
 import dev.mambamixer.engine.backend.cpu.ScanKernel;
 import dev.mambamixer.engine.backend.cpu.VectorScanKernel;
@@ -176,6 +177,61 @@ class CpuBackendParityTest {
         assertClose(dx, "conv dx");
         assertClose(dw, "conv dw");
         assertClose(db, "conv dbias");
+    }
+
+    private static ElementKernels elementKernels(String name) {
+        return name.equals("vector") ? new dev.mambamixer.engine.backend.cpu.VectorElementKernels() : ElementKernels.scalar();
+    }
+
+    /** SiLU and conv of both element-kernel implementations; E = 13 has a vector part and a scalar tail. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"vector", "scalar"})
+    void elementKernelsMatchReference(String kind) {
+        CpuBackend be = new CpuBackend(new ScalarScanKernel(), elementKernels(kind));
+        SplittableRandom rng = new SplittableRandom(21);
+        int n = 4099;
+        Pair a = rand(rng, -12, 12, n), b = rand(rng, -2, 2, n), out = zeros(n);
+        float[] av = cpu.toFloats(a.c()); // extremes: exp over/underflow must give 0 / x, not NaN
+        av[0] = -100f; av[1] = 100f; av[2] = -1e30f; av[3] = 1e30f; av[4] = 0f;
+        cpu.upload(av, a.c()); ref.upload(av, a.r());
+        be.siluForward(a.c(), out.c()); ref.siluForward(a.r(), out.r()); assertClose(out, kind + " silu");
+        be.siluBackward(a.c(), b.c(), out.c()); ref.siluBackward(a.r(), b.r(), out.r()); assertClose(out, kind + " siluBackward");
+        for (int[] sh : new int[][] {{3, 9, 13, 4}, {2, 2, 13, 4}, {5, 7, 16, 3}}) {
+            int s = sh[0], l = sh[1], e = sh[2], k = sh[3];
+            Pair x = rand(rng, -1, 1, s, l, e), w = rand(rng, -0.5, 0.5, e, k), bias = rand(rng, -0.5, 0.5, e);
+            Pair o = zeros(s, l, e), g = rand(rng, -1, 1, s, l, e), dx = rand(rng, -1, 1, s, l, e);
+            Pair dw = rand(rng, -1, 1, e, k), db = rand(rng, -1, 1, e);
+            be.causalConvForward(x.c(), w.c(), bias.c(), s, l, e, k, o.c());
+            ref.causalConvForward(x.r(), w.r(), bias.r(), s, l, e, k, o.r());
+            be.causalConvBackward(x.c(), w.c(), g.c(), s, l, e, k, dx.c(), dw.c(), db.c());
+            ref.causalConvBackward(x.r(), w.r(), g.r(), s, l, e, k, dx.r(), dw.r(), db.r());
+            String tag = kind + " conv " + java.util.Arrays.toString(sh);
+            assertClose(o, tag + " out");
+            assertClose(dx, tag + " dx");
+            assertClose(dw, tag + " dw");
+            assertClose(db, tag + " dbias");
+        }
+    }
+
+    @Test
+    void vectorElementKernelsAreBitReproducible() {
+        // Several runs: the first ones execute in the interpreter/C1, later ones in C2.
+        CpuBackend be = new CpuBackend(new ScalarScanKernel(), elementKernels("vector"));
+        int s = 64, l = 63, e = 64, k = 4;
+        float[][] first = null;
+        for (int run = 0; run < 3; run++) {
+            SplittableRandom rng = new SplittableRandom(5);
+            Pair x = rand(rng, -6, 6, s, l, e), w = rand(rng, -0.5, 0.5, e, k), bias = rand(rng, -0.5, 0.5, e);
+            Pair o = zeros(s, l, e), u = zeros(s, l, e), g = rand(rng, -1, 1, s, l, e), dx = zeros(s, l, e);
+            Pair dw = zeros(e, k), db = zeros(e);
+            be.causalConvForward(x.c(), w.c(), bias.c(), s, l, e, k, o.c());
+            be.siluForward(o.c(), u.c());
+            be.siluBackward(o.c(), g.c(), u.c());
+            be.causalConvBackward(x.c(), w.c(), u.c(), s, l, e, k, dx.c(), dw.c(), db.c());
+            float[][] got = {cpu.toFloats(o.c()), cpu.toFloats(u.c()), cpu.toFloats(dx.c()), cpu.toFloats(dw.c()), cpu.toFloats(db.c())};
+            if (first == null) first = got;
+            else for (int i = 0; i < got.length; i++) assertArrayEquals(first[i], got[i], "output " + i + " differs between runs");
+        }
     }
 
     static List<org.junit.jupiter.params.provider.Arguments> convShapes() {

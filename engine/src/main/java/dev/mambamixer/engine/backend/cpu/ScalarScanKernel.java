@@ -7,8 +7,34 @@ public final class ScalarScanKernel extends ScanKernel {
 
     @Override public String name() { return "scalar"; }
 
+    // Per-thread work buffers (blocks run on pool workers).
+    private static final Scratch H = new Scratch(), HBUF = new Scratch(), ABUF = new Scratch(),
+        YBUF = new Scratch(), CARRY = new Scratch();
+
     @Override
-    public void forward(int s, int L, int E, int N, int chunk,
+    public void forwardBlock(int s0, int s1, int L, int E, int N, int chunk,
+                             float[] u, float[] dr, float[] a, float[] b, float[] c,
+                             float[] d, float[] z, float[] db, float[] out, float[] ck) {
+        float[] h = H.get(E * N);
+        for (int s = s0; s < s1; s++) forward(s, L, E, N, chunk, u, dr, a, b, c, d, z, db, out, ck, h);
+    }
+
+    @Override
+    public void backwardBlock(int s0, int s1, int L, int E, int N, int chunk,
+                              float[] u, float[] dr, float[] a, float[] b, float[] c,
+                              float[] d, float[] z, float[] db, float[] ck, float[] g,
+                              float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,
+                              float[] pA, float[] pD, float[] pDb) {
+        int rc = Math.min(chunk, L), EN = E * N; // recompute rows: a chunk never exceeds L steps
+        float[] hbuf = HBUF.get((rc + 1) * EN), abuf = ABUF.get(rc * EN);
+        float[] ybuf = YBUF.get(2 * rc * E), carry = CARRY.get(EN);
+        for (int s = s0; s < s1; s++)
+            backward(s, L, E, N, chunk, u, dr, a, b, c, d, z, db, ck, g, gu, gdr, gb, gc, gz, pA, pD, pDb,
+                hbuf, abuf, ybuf, carry);
+    }
+
+    /** One sequence; {@code h} is an E*N work buffer (the running state, (E, N)). */
+    private static void forward(int s, int L, int E, int N, int chunk,
                         float[] u, float[] dr, float[] a, float[] b, float[] c,
                         float[] d, float[] z, float[] db, float[] out, float[] ck, float[] h) {
         final int EN = E * N, NC = (L + chunk - 1) / chunk;
@@ -33,8 +59,11 @@ public final class ScalarScanKernel extends ScanKernel {
         }
     }
 
-    @Override
-    public void backward(int s, int L, int E, int N, int chunk,
+    /**
+     * One sequence. Work buffers: hbuf (chunk+1)*E*N (states h_{t0-1}..h_{t1-1} of the current
+     * chunk), abuf chunk*E*N (Ā_t), ybuf 2*chunk*E (pre-gate y_t then δ_t), carry E*N (Ā_{t+1}·λ_{t+1}).
+     */
+    private static void backward(int s, int L, int E, int N, int chunk,
                          float[] u, float[] dr, float[] a, float[] b, float[] c,
                          float[] d, float[] z, float[] db, float[] ck, float[] g,
                          float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,

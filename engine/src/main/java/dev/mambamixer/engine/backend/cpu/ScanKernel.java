@@ -1,9 +1,9 @@
 package dev.mambamixer.engine.backend.cpu;
 
 /**
- * One sequence of the S6 selective scan in float32, token-major (spec §3.2, §3.3). The CPU
- * backend parallelises over sequences and calls these per sequence; implementations differ only
- * in how the inner n loop is evaluated (scalar {@link Math#exp} or the Vector API).
+ * The S6 selective scan in float32, token-major (spec §3.2, §3.3). The CPU backend
+ * parallelises over sequences in fixed blocks and calls these per block; implementations differ
+ * in how the inner loops are evaluated (scalar {@link Math#exp} or the Vector API).
  *
  * <p>Layouts: u, dr (deltaRaw), z, out, gu, gdr, gz: (S, L, E); b, c, gb, gc: (S, L, N);
  * a: (E, N) holds A = -exp(A_log) (precomputed once per call); ck: (S, chunks, E, N) where
@@ -30,25 +30,23 @@ public abstract class ScanKernel {
     public static float sigmoid(float x) { return 1f / (1f + (float) Math.exp(-x)); }
 
     /**
-     * Forward for sequence {@code s}. {@code h} is a work buffer of at least E*N floats (the
-     * running state, (E, N)).
+     * Forward for sequences [s0, s1) (one parallel block; called on a worker thread, so
+     * implementations keep their work buffers per thread). Writes out (S, L, E) rows and the
+     * checkpoints ck (S, chunks, E, N) of these sequences.
      */
-    public abstract void forward(int s, int L, int E, int N, int chunk,
-                                 float[] u, float[] dr, float[] a, float[] b, float[] c,
-                                 float[] d, float[] z, float[] db, float[] out, float[] ck, float[] h);
+    public abstract void forwardBlock(int s0, int s1, int L, int E, int N, int chunk,
+                                      float[] u, float[] dr, float[] a, float[] b, float[] c,
+                                      float[] d, float[] z, float[] db, float[] out, float[] ck);
 
     /**
-     * Backward for sequence {@code s} (spec §3.3). Work buffers: hbuf (chunk+1)*E*N (states
-     * h_{t0-1}..h_{t1-1} of the current chunk), abuf chunk*E*N (Ā_t), ybuf 2*chunk*E (pre-gate y_t
-     * then δ_t),
-     * carry E*N (Ā_{t+1}·λ_{t+1}). Writes gu, gdr, gz (if z != null) for this sequence and
-     * overwrites this sequence's rows of gb, gc. Adds the unscaled dA (Σ λ·δ·p, before the
-     * ⊙A of dA_log), dD and dDeltaBias into the per-block partials pA (E*N), pD (E), pDb (E).
+     * Backward for sequences [s0, s1) (spec §3.3). Writes gu, gdr, gz (if z != null) and
+     * overwrites these sequences' rows of gb, gc. Adds the unscaled dA (Σ λ·δ·p, before the ⊙A of
+     * dA_log), dD and dDeltaBias of the block into the zeroed per-block partials pA (E, N), pD (E),
+     * pDb (E), each summed in a fixed order (bit-reproducible).
      */
-    public abstract void backward(int s, int L, int E, int N, int chunk,
-                                  float[] u, float[] dr, float[] a, float[] b, float[] c,
-                                  float[] d, float[] z, float[] db, float[] ck, float[] g,
-                                  float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,
-                                  float[] pA, float[] pD, float[] pDb,
-                                  float[] hbuf, float[] abuf, float[] ybuf, float[] carry);
+    public abstract void backwardBlock(int s0, int s1, int L, int E, int N, int chunk,
+                                       float[] u, float[] dr, float[] a, float[] b, float[] c,
+                                       float[] d, float[] z, float[] db, float[] ck, float[] g,
+                                       float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,
+                                       float[] pA, float[] pD, float[] pDb);
 }

@@ -7,35 +7,51 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API scan: the n loop (N = 16 in every model here) runs as FloatVector lanes of the
- * preferred species. Lanes past the last full vector fall back to scalar code. Only loaded when
+ * Vector API scan (spec §3.2, §3.3), vectorised over the channel axis e: one FloatVector holds
+ * VL channels of one state index n. Every step t then needs no horizontal sums for y, λ·B and
+ * dδ (they accumulate over n lane-wise, in n order), the per-channel work (softplus, gate,
+ * skip, dδ → dΔraw) is vectorised too, and only the dB/dC sums over e need one lane sum per
+ * (t, n). Internally the state, Ā and λ-carry are (N, EP) with EP = E rounded up to VL; the padding
+ * lanes hold δ = u = g = 0, so they stay 0 and add nothing to dB/dC. Only loaded when
  * jdk.incubator.vector is present (see CpuBackend).
+ *
+ * <p>C2 notes (JDK 17): a FloatVector that crosses a call C2 did not inline is boxed (an
+ * allocation per call), and big methods hit NodeCountInliningCutoff. So vectors never cross a
+ * method boundary except into the small {@link #exp}, and each kernel method holds at most two
+ * exp calls.
  *
  * <p>Bit-reproducibility: VectorOperators.EXP and reduceLanes(ADD) may give different bits in
  * the interpreter, C1 and C2 (SVML vs Math.exp, unspecified reduction order), so a result would
- * change as the JIT warms up. Instead exp is a polynomial built from strict lane-wise ops
- * ({@link #exp}) and lane sums go through an array in fixed order ({@link #sum}).
+ * change as the JIT warms up. Instead exp is a polynomial built from IEEE-exact lane-wise ops
+ * ({@link #exp}), every accumulation has a fixed order, and lane sums go through an array.
  */
 public final class VectorScanKernel extends ScanKernel {
 
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = SP.length();
 
-    @Override public String name() { return "vector-" + SP.length() + "x32"; }
+    @Override public String name() { return "vector-" + VL + "x32"; }
 
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f; // Cody-Waite split of ln 2
     /** 1.5·2^23: adding it rounds a float of magnitude < 2^22 to an integer (round to nearest even). */
     private static final float MAGIC = 12582912f;
     private static final int MAGIC_BITS = 0x4B400000;
+    private static final int CLAMP_BITS = 0x42B00000; // 88.0f
 
     /**
-     * exp(x) for float lanes, ~1-2 ulp (Cephes expf polynomial, Cody-Waite reduction), valid for
-     * x in [-87.3, 88]: inputs are clamped there (exp(-87.3) ≈ 1.2e-38, so the tiny results of
-     * very negative δ·A differ from exp by < 2e-38 absolute). Uses only IEEE-exact lane-wise
-     * ops (add, mul, fma, bit shifts), so every JIT tier gives the same bits.
+     * exp(x) for float lanes, ~1-2 ulp (Cephes expf polynomial, Cody-Waite reduction). |x| is
+     * clamped to 88 first, so exp(x) for x <= -88 is 0 (absolute error < 1.2e-38) and large x
+     * saturates at e^88 ≈ 1.65e38. The clamp works on the bit pattern (|x| bits min 88f bits,
+     * sign put back; four 1-cycle integer ops): JDK 17 C2 lowers FloatVector max/min to ~5
+     * instructions each (NaN and ±0 ordering), which made two float clamps ~40% of this
+     * function, and a mask blend is no cheaper. NaN becomes ±88 here; every caller combines the
+     * result with x itself, so NaN still propagates. Uses only IEEE-exact lane-wise ops (add,
+     * mul, fma, integer ops), so every JIT tier gives the same bits.
      */
     public static FloatVector exp(FloatVector x) {
-        x = x.max(-87.3f).min(88f);
+        IntVector bits = (IntVector) x.reinterpretAsInts();
+        x = bits.and(0x7FFFFFFF).min(CLAMP_BITS).or(bits.and(0x80000000)).reinterpretAsFloats();
         FloatVector t = x.fma(FloatVector.broadcast(SP, LOG2E), FloatVector.broadcast(SP, MAGIC));
         FloatVector k = t.sub(MAGIC); // round(x·log2 e) as a float
         FloatVector r = k.fma(FloatVector.broadcast(SP, -LN2_HI), x);
@@ -47,257 +63,300 @@ public final class VectorScanKernel extends ScanKernel {
         p = p.fma(r, FloatVector.broadcast(SP, 1.6666665459e-1f));
         p = p.fma(r, FloatVector.broadcast(SP, 5.0000001201e-1f));
         FloatVector y = p.fma(r.mul(r), r).add(1f); // 1 + r + r² p(r)
-        // 2^k: the integer k sits in the low mantissa bits of t; move k + 127 into the exponent.
-        IntVector ki = (IntVector) t.reinterpretAsInts();
-        FloatVector pow2 = ((IntVector) ki.sub(MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats();
-        return y.mul(pow2);
+        // 2^k: the integer k sits in the low mantissa bits of t; k + 127 (in [0, 254] for
+        // |x| <= 88; 0 gives +0.0) goes into the exponent field.
+        IntVector kb = ((IntVector) t.reinterpretAsInts()).sub(MAGIC_BITS - 127);
+        return y.mul(kb.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
-    /** Σ lanes in lane order (deterministic in every JIT tier); {@code lanes} is a VL-float scratch. */
-    private static float sum(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        float s = lanes[0];
-        for (int i = 1; i < lanes.length; i++) s += lanes[i];
-        return s;
+    /** σ(x) = 1 / (1 + e^-x) lane-wise (exactly 1 for x > 17, < 1e-38 for x < -87). */
+    public static FloatVector sigmoid(FloatVector x) {
+        FloatVector one = FloatVector.broadcast(SP, 1f);
+        return one.div(exp(x.mul(-1f)).add(one));
     }
+
+    /**
+     * softplus₂₀ lane-wise: max(x, 0) + log1p(e^-|x|), with log1p(y) = 2 atanh(s), s = y/(2+y)
+     * ≤ 1/3, as the odd series to s¹⁵ (truncation < 3e-9 relative), so ~2 ulp. Above 17 the log1p
+     * term is below half an ulp of x, so this is exactly x there, as the threshold-20 rule asks.
+     */
+    public static FloatVector softplus(FloatVector x) {
+        FloatVector ax = x.abs();
+        FloatVector y = exp(ax.mul(-1f)); // e^-|x| in (0, 1]
+        FloatVector s = y.div(y.add(2f));
+        FloatVector s2 = s.mul(s);
+        FloatVector p = FloatVector.broadcast(SP, 1f / 15f);
+        p = p.fma(s2, FloatVector.broadcast(SP, 1f / 13f));
+        p = p.fma(s2, FloatVector.broadcast(SP, 1f / 11f));
+        p = p.fma(s2, FloatVector.broadcast(SP, 1f / 9f));
+        p = p.fma(s2, FloatVector.broadcast(SP, 1f / 7f));
+        p = p.fma(s2, FloatVector.broadcast(SP, 1f / 5f));
+        p = p.fma(s2, FloatVector.broadcast(SP, 1f / 3f));
+        FloatVector log1p = p.mul(s2).fma(s, s).mul(2f); // 2(s + s³ p(s²))
+        return x.add(ax).mul(0.5f).add(log1p); // max(x, 0) = (x + |x|)/2 exactly, cheaper than max
+    }
+
+    private static int padded(int e) { return (e + VL - 1) / VL * VL; }
+
+    // Per-thread work buffers (blocks run on pool workers).
+    private static final Scratch AT = new Scratch(), STATE = new Scratch(), ROWS = new Scratch(),
+        HBUF = new Scratch(), ABUF = new Scratch(), CARRY = new Scratch(), PART = new Scratch(), ACC = new Scratch();
+
+    /** A (E, N) -> (N, EP) with zero padding lanes. */
+    private static float[] transposeA(float[] a, int E, int N, int EP) {
+        float[] at = AT.get(N * EP);
+        Arrays.fill(at, 0, N * EP, 0f);
+        for (int e = 0; e < E; e++)
+            for (int n = 0; n < N; n++) at[n * EP + e] = a[e * N + n];
+        return at;
+    }
+
+    // ================================================================ forward
 
     @Override
-    public void forward(int s, int L, int E, int N, int chunk,
-                        float[] u, float[] dr, float[] a, float[] b, float[] c,
-                        float[] d, float[] z, float[] db, float[] out, float[] ck, float[] h) {
-        final int EN = E * N, NC = (L + chunk - 1) / chunk, NV = SP.loopBound(N), VL = SP.length();
-        final float[] lanes = new float[VL]; // reduction scratch (one tiny array per sequence)
-        Arrays.fill(h, 0, EN, 0f); // h_{-1} = 0
-        if (N == 2 * VL) { forward2(s, L, E, N, chunk, u, dr, a, b, c, d, z, db, out, ck, h, lanes); return; }
-        for (int t = 0; t < L; t++) {
-            if (t % chunk == 0) System.arraycopy(h, 0, ck, (s * NC + t / chunk) * EN, EN);
-            int rowE = (s * L + t) * E, rowN = (s * L + t) * N; // (s, t, 0) in (S,L,E) / (S,L,N)
-            for (int e = 0; e < E; e++) {
-                float delta = softplus20(dr[rowE + e] + db[e]);
-                float ut = u[rowE + e];
-                float du = delta * ut;
-                FloatVector duV = FloatVector.broadcast(SP, du);
-                int en = e * N;
-                FloatVector yv = FloatVector.zero(SP);
-                int n = 0;
-                for (; n < NV; n += VL) {
-                    FloatVector abar = exp(FloatVector.fromArray(SP, a, en + n).mul(delta));
-                    FloatVector hv = FloatVector.fromArray(SP, b, rowN + n)
-                        .fma(duV, abar.mul(FloatVector.fromArray(SP, h, en + n)));
-                    hv.intoArray(h, en + n);
-                    yv = FloatVector.fromArray(SP, c, rowN + n).fma(hv, yv);
-                }
-                float y = d[e] * ut + sum(yv, lanes);
-                for (; n < N; n++) {
-                    float hn = (float) Math.exp(delta * a[en + n]) * h[en + n] + du * b[rowN + n];
-                    h[en + n] = hn;
-                    y += c[rowN + n] * hn;
-                }
-                if (z == null) out[rowE + e] = y;
-                else { float zt = z[rowE + e]; out[rowE + e] = y * zt * sigmoid(zt); }
+    public void forwardBlock(int s0, int s1, int L, int E, int N, int chunk,
+                             float[] u, float[] dr, float[] a, float[] b, float[] c,
+                             float[] d, float[] z, float[] db, float[] out, float[] ck) {
+        final int EP = padded(E), NEP = N * EP, NC = (L + chunk - 1) / chunk;
+        float[] at = transposeA(a, E, N, EP);
+        float[] h = STATE.get(NEP);          // (N, EP)
+        float[] rows = ROWS.get(3 * EP);     // δ_t, δ_t·u_t, Σ_n C h (each EP)
+        for (int s = s0; s < s1; s++) {
+            Arrays.fill(h, 0, NEP, 0f); // h_{-1} = 0
+            for (int t = 0; t < L; t++) {
+                if (t % chunk == 0) storeState(h, ck, (s * NC + t / chunk) * E * N, E, N, EP, t == 0);
+                int rowE = (s * L + t) * E, rowN = (s * L + t) * N; // (s, t, 0) in (S,L,E) / (S,L,N)
+                deltaRow(u, dr, db, rowE, E, EP, rows, 0, EP);
+                stepForward(h, at, rows, b, c, rowN, N, EP);
+                outputRow(u, d, z, rows, 2 * EP, rowE, E, out);
             }
         }
     }
 
-    @Override
-    public void backward(int s, int L, int E, int N, int chunk,
-                         float[] u, float[] dr, float[] a, float[] b, float[] c,
-                         float[] d, float[] z, float[] db, float[] ck, float[] g,
-                         float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,
-                         float[] pA, float[] pD, float[] pDb,
-                         float[] hbuf, float[] abuf, float[] ybuf, float[] carry) {
-        final int EN = E * N, NC = (L + chunk - 1) / chunk, NV = SP.loopBound(N), VL = SP.length();
-        final float[] lanes = new float[VL]; // reduction scratch (one tiny array per sequence)
-        Arrays.fill(gb, s * L * N, (s + 1) * L * N, 0f); // dB, dC sum over e
-        Arrays.fill(gc, s * L * N, (s + 1) * L * N, 0f);
-        Arrays.fill(carry, 0, EN, 0f); // nothing flows in from t = L
-        final int DOFF = Math.min(chunk, L) * E; // δ_t rows follow the y_t rows in ybuf
-        for (int ch = NC - 1; ch >= 0; ch--) {
-            int t0 = ch * chunk, t1 = Math.min(L, t0 + chunk);
-            // Recompute h_t, Ā_t and the pre-gate y_t inside the chunk from its checkpoint.
-            System.arraycopy(ck, (s * NC + ch) * EN, hbuf, 0, EN);
-            for (int t = t0; t < t1; t++) {
-                int rowE = (s * L + t) * E, rowN = (s * L + t) * N;
-                int prev = (t - t0) * EN, cur = prev + EN, ab = (t - t0) * EN;
-                for (int e = 0; e < E; e++) {
-                    float delta = softplus20(dr[rowE + e] + db[e]);
-                    float ut = u[rowE + e];
-                    float du = delta * ut;
-                    FloatVector duV = FloatVector.broadcast(SP, du);
-                    int en = e * N;
-                    FloatVector yv = FloatVector.zero(SP);
-                    int n = 0;
-                    for (; n < NV; n += VL) {
-                        FloatVector abar = exp(FloatVector.fromArray(SP, a, en + n).mul(delta));
-                        abar.intoArray(abuf, ab + en + n);
-                        FloatVector hv = FloatVector.fromArray(SP, b, rowN + n)
-                            .fma(duV, abar.mul(FloatVector.fromArray(SP, hbuf, prev + en + n)));
-                        hv.intoArray(hbuf, cur + en + n);
-                        yv = FloatVector.fromArray(SP, c, rowN + n).fma(hv, yv);
-                    }
-                    float y = d[e] * ut + sum(yv, lanes);
-                    for (; n < N; n++) {
-                        float abar = (float) Math.exp(delta * a[en + n]);
-                        abuf[ab + en + n] = abar;
-                        float hn = abar * hbuf[prev + en + n] + du * b[rowN + n];
-                        hbuf[cur + en + n] = hn;
-                        y += c[rowN + n] * hn;
-                    }
-                    ybuf[(t - t0) * E + e] = y;
-                    ybuf[DOFF + (t - t0) * E + e] = delta;
-                }
+    /** h (N, EP) -> ck[off..] as (E, N). */
+    private static void storeState(float[] h, float[] ck, int off, int E, int N, int EP, boolean first) {
+        if (first) { Arrays.fill(ck, off, off + E * N, 0f); return; } // h_{-1} = 0: no transpose needed
+        for (int e = 0; e < E; e++)
+            for (int n = 0; n < N; n++) ck[off + e * N + n] = h[n * EP + e];
+    }
+
+    /** ck[off..] (E, N) -> h (N, EP), padding lanes 0; the first chunk starts from h_{-1} = 0. */
+    private static void loadState(float[] ck, int off, float[] h, int E, int N, int EP, boolean first) {
+        Arrays.fill(h, 0, N * EP, 0f);
+        if (first) return;
+        for (int e = 0; e < E; e++)
+            for (int n = 0; n < N; n++) h[n * EP + e] = ck[off + e * N + n];
+    }
+
+    /** δ = softplus₂₀(Δraw + bias) into rows[dOff..], δ·u into rows[duOff..]; padding lanes 0. */
+    private static void deltaRow(float[] u, float[] dr, float[] db, int rowE, int E, int EP,
+                                 float[] rows, int dOff, int duOff) {
+        int ev = SP.loopBound(E), e = 0;
+        for (; e < ev; e += VL) {
+            FloatVector delta = softplus(FloatVector.fromArray(SP, dr, rowE + e).add(FloatVector.fromArray(SP, db, e)));
+            delta.intoArray(rows, dOff + e);
+            delta.mul(FloatVector.fromArray(SP, u, rowE + e)).intoArray(rows, duOff + e);
+        }
+        for (; e < E; e++) {
+            float delta = softplus20(dr[rowE + e] + db[e]);
+            rows[dOff + e] = delta;
+            rows[duOff + e] = delta * u[rowE + e];
+        }
+        for (; e < EP; e++) { rows[dOff + e] = 0f; rows[duOff + e] = 0f; }
+    }
+
+    /** h_t = Ā h_{t-1} + δu B (in place), Σ_n C h_t into rows[2EP..]; Ā = exp(δ A). */
+    private static void stepForward(float[] h, float[] at, float[] rows, float[] b, float[] c, int rowN, int N, int EP) {
+        for (int e = 0; e < EP; e += VL) {
+            FloatVector delta = FloatVector.fromArray(SP, rows, e), du = FloatVector.fromArray(SP, rows, EP + e);
+            FloatVector y = FloatVector.zero(SP);
+            for (int n = 0, i = e; n < N; n++, i += EP) {
+                FloatVector abar = exp(FloatVector.fromArray(SP, at, i).mul(delta));
+                FloatVector hv = du.fma(FloatVector.broadcast(SP, b[rowN + n]), abar.mul(FloatVector.fromArray(SP, h, i)));
+                hv.intoArray(h, i);
+                y = hv.fma(FloatVector.broadcast(SP, c[rowN + n]), y);
             }
-            if (N == 2 * VL) {
-                reverse2(s, L, E, N, t0, t1, u, dr, a, b, c, d, z, db, g, gu, gdr, gb, gc, gz, pA, pD, pDb,
-                    hbuf, abuf, ybuf, carry, DOFF, lanes);
-                continue;
-            }
-            for (int t = t1 - 1; t >= t0; t--) {
-                int rowE = (s * L + t) * E, rowN = (s * L + t) * N;
-                int prev = (t - t0) * EN, cur = prev + EN, ab = (t - t0) * EN;
-                for (int e = 0; e < E; e++) {
-                    int ti = rowE + e, en = e * N;
-                    float x = dr[ti] + db[e];
-                    float delta = ybuf[DOFF + (t - t0) * E + e]; // softplus20(x), from the recompute
-                    float ut = u[ti];
-                    float gt = g[ti];
-                    if (z != null) { // 1. gate (y is pre-gate, includes D·u)
-                        float zt = z[ti], sg = sigmoid(zt);
-                        gz[ti] = gt * ybuf[(t - t0) * E + e] * sg * (1f + zt * (1f - sg));
-                        gt = gt * zt * sg;
-                    }
-                    pD[e] += gt * ut; // 2. skip
-                    float du = delta * ut;
-                    FloatVector gtV = FloatVector.broadcast(SP, gt), duV = FloatVector.broadcast(SP, du);
-                    FloatVector deltaV = FloatVector.broadcast(SP, delta);
-                    FloatVector lamBv = FloatVector.zero(SP), ddv = FloatVector.zero(SP);
-                    int n = 0;
-                    for (; n < NV; n += VL) {
-                        FloatVector abar = FloatVector.fromArray(SP, abuf, ab + en + n);
-                        FloatVector bv = FloatVector.fromArray(SP, b, rowN + n);
-                        // 4. λ_t = g C + Ā_{t+1} λ_{t+1}
-                        FloatVector lam = FloatVector.fromArray(SP, c, rowN + n).fma(gtV, FloatVector.fromArray(SP, carry, en + n));
-                        // 5. λ·p with p_t = Ā_t h_{t-1}
-                        FloatVector lp = lam.mul(abar.mul(FloatVector.fromArray(SP, hbuf, prev + en + n)));
-                        // 3. dC += g h_t
-                        FloatVector.fromArray(SP, hbuf, cur + en + n).fma(gtV, FloatVector.fromArray(SP, gc, rowN + n))
-                            .intoArray(gc, rowN + n);
-                        lam.fma(duV, FloatVector.fromArray(SP, gb, rowN + n)).intoArray(gb, rowN + n);
-                        lamBv = lam.fma(bv, lamBv);
-                        ddv = lp.fma(FloatVector.fromArray(SP, a, en + n), ddv);
-                        lp.fma(deltaV, FloatVector.fromArray(SP, pA, en + n)).intoArray(pA, en + n);
-                        abar.mul(lam).intoArray(carry, en + n);
-                    }
-                    float lamB = sum(lamBv, lanes);
-                    float ddelta = sum(ddv, lanes);
-                    for (; n < N; n++) {
-                        float abar = abuf[ab + en + n];
-                        float lam = gt * c[rowN + n] + carry[en + n];
-                        float p = abar * hbuf[prev + en + n];
-                        gc[rowN + n] += gt * hbuf[cur + en + n];
-                        gb[rowN + n] += lam * du;
-                        lamB += lam * b[rowN + n];
-                        float lp = lam * p;
-                        ddelta += lp * a[en + n];
-                        pA[en + n] += lp * delta;
-                        carry[en + n] = abar * lam;
-                    }
-                    gu[ti] = d[e] * gt + delta * lamB;
-                    ddelta += ut * lamB;
-                    float ddr = x > SOFTPLUS_THRESHOLD ? ddelta : ddelta * sigmoid(x); // 6.
-                    gdr[ti] = ddr;
-                    pDb[e] += ddr;
-                }
-            }
+            y.intoArray(rows, 2 * EP + e);
         }
     }
 
-    /** {@link #forward} for N == 2·VL (N = 16 with AVX2): B, C rows and the n loop live in registers. */
-    private static void forward2(int s, int L, int E, int N, int chunk,
-                                 float[] u, float[] dr, float[] a, float[] b, float[] c,
-                                 float[] d, float[] z, float[] db, float[] out, float[] ck, float[] h, float[] lanes) {
-        final int EN = E * N, NC = (L + chunk - 1) / chunk, VL = SP.length();
-        for (int t = 0; t < L; t++) {
-            if (t % chunk == 0) System.arraycopy(h, 0, ck, (s * NC + t / chunk) * EN, EN);
-            int rowE = (s * L + t) * E, rowN = (s * L + t) * N;
-            FloatVector b0 = FloatVector.fromArray(SP, b, rowN), b1 = FloatVector.fromArray(SP, b, rowN + VL);
-            FloatVector c0 = FloatVector.fromArray(SP, c, rowN), c1 = FloatVector.fromArray(SP, c, rowN + VL);
-            for (int e = 0; e < E; e++) {
-                float delta = softplus20(dr[rowE + e] + db[e]);
-                float ut = u[rowE + e];
-                FloatVector duV = FloatVector.broadcast(SP, delta * ut);
-                int en = e * N;
-                FloatVector h0 = b0.fma(duV, exp(FloatVector.fromArray(SP, a, en).mul(delta)).mul(FloatVector.fromArray(SP, h, en)));
-                FloatVector h1 = b1.fma(duV, exp(FloatVector.fromArray(SP, a, en + VL).mul(delta)).mul(FloatVector.fromArray(SP, h, en + VL)));
-                h0.intoArray(h, en);
-                h1.intoArray(h, en + VL);
-                float y = d[e] * ut + sum(c1.fma(h1, c0.mul(h0)), lanes);
-                if (z == null) out[rowE + e] = y;
-                else { float zt = z[rowE + e]; out[rowE + e] = y * zt * sigmoid(zt); }
+    /** out = (Σ_n C h + D u) [· SiLU(z)] for one row. */
+    private static void outputRow(float[] u, float[] d, float[] z, float[] rows, int yOff, int rowE, int E, float[] out) {
+        int ev = SP.loopBound(E), e = 0;
+        for (; e < ev; e += VL) {
+            FloatVector y = FloatVector.fromArray(SP, d, e).fma(FloatVector.fromArray(SP, u, rowE + e),
+                FloatVector.fromArray(SP, rows, yOff + e));
+            if (z != null) {
+                FloatVector zt = FloatVector.fromArray(SP, z, rowE + e);
+                y = y.mul(zt).mul(sigmoid(zt));
             }
+            y.intoArray(out, rowE + e);
+        }
+        for (; e < E; e++) {
+            float y = d[e] * u[rowE + e] + rows[yOff + e];
+            if (z != null) { float zt = z[rowE + e]; y = y * zt * sigmoid(zt); }
+            out[rowE + e] = y;
+        }
+    }
+
+    // ================================================================ backward
+
+    @Override
+    public void backwardBlock(int s0, int s1, int L, int E, int N, int chunk,
+                              float[] u, float[] dr, float[] a, float[] b, float[] c,
+                              float[] d, float[] z, float[] db, float[] ck, float[] g,
+                              float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,
+                              float[] pA, float[] pD, float[] pDb) {
+        final int EP = padded(E), NEP = N * EP, NC = (L + chunk - 1) / chunk, rc = Math.min(chunk, L);
+        float[] at = transposeA(a, E, N, EP);
+        float[] hbuf = HBUF.get((rc + 1) * NEP);  // h_{t0-1} .. h_{t1-1}, each (N, EP)
+        float[] abuf = ABUF.get(rc * NEP);        // Ā_t, (N, EP)
+        float[] carry = CARRY.get(NEP);           // Ā_{t+1} λ_{t+1}, (N, EP)
+        // Per-step rows (each EP): δ_t, δ_t·u_t, Σ_n C h_t for the chunk, then scratch rows.
+        final int D0 = 0, DU0 = rc * EP, Y0 = 2 * rc * EP, R0 = 3 * rc * EP;
+        final int GT = R0, LB = R0 + EP, DD = R0 + 2 * EP;
+        float[] rows = ROWS.get(R0 + 3 * EP);
+        float[] part = PART.get(NEP + 2 * EP);    // block partials: dA (N, EP), dD (EP), dΔbias (EP)
+        Arrays.fill(part, 0, NEP + 2 * EP, 0f);
+        float[] acc = ACC.get(2 * N * VL);        // per-n lane partials of dC then dB for one step
+        for (int s = s0; s < s1; s++) {
+            Arrays.fill(carry, 0, NEP, 0f); // nothing flows in from t = L
+            for (int ch = NC - 1; ch >= 0; ch--) {
+                int t0 = ch * chunk, t1 = Math.min(L, t0 + chunk);
+                // Recompute h_t, Ā_t, δ_t and Σ_n C h_t inside the chunk from its checkpoint.
+                loadState(ck, (s * NC + ch) * E * N, hbuf, E, N, EP, ch == 0);
+                for (int t = t0; t < t1; t++) {
+                    int k = t - t0, rowE = (s * L + t) * E, rowN = (s * L + t) * N;
+                    deltaRow(u, dr, db, rowE, E, EP, rows, D0 + k * EP, DU0 + k * EP);
+                    stepRecompute(hbuf, k * NEP, abuf, k * NEP, at, rows, D0 + k * EP, DU0 + k * EP, Y0 + k * EP,
+                        b, c, rowN, N, EP);
+                }
+                for (int t = t1 - 1; t >= t0; t--) {
+                    int k = t - t0, rowE = (s * L + t) * E, rowN = (s * L + t) * N;
+                    gateRow(u, d, z, g, gz, rows, Y0 + k * EP, GT, rowE, E, EP, part, NEP);
+                    stepReverse(hbuf, k * NEP, abuf, k * NEP, carry, at, part, rows, GT, D0 + k * EP, DU0 + k * EP,
+                        LB, DD, b, c, rowN, N, EP, acc, gb, gc);
+                    inputRow(u, dr, db, d, rows, GT, D0 + k * EP, LB, DD, rowE, E, gu, gdr, part, NEP + EP);
+                }
+            }
+        }
+        // Block partials in the caller's layouts: dA (E, N), dD (E), dΔbias (E).
+        for (int e = 0; e < E; e++) {
+            for (int n = 0; n < N; n++) pA[e * N + n] += part[n * EP + e];
+            pD[e] += part[NEP + e];
+            pDb[e] += part[NEP + EP + e];
+        }
+    }
+
+    /** As {@link #stepForward}, keeping Ā_t in abuf and h_t in hbuf after h_{t-1}. */
+    private static void stepRecompute(float[] hbuf, int prev, float[] abuf, int ab, float[] at, float[] rows,
+                                      int dOff, int duOff, int yOff, float[] b, float[] c, int rowN, int N, int EP) {
+        final int cur = prev + N * EP;
+        for (int e = 0; e < EP; e += VL) {
+            FloatVector delta = FloatVector.fromArray(SP, rows, dOff + e), du = FloatVector.fromArray(SP, rows, duOff + e);
+            FloatVector y = FloatVector.zero(SP);
+            for (int n = 0, i = e; n < N; n++, i += EP) {
+                FloatVector abar = exp(FloatVector.fromArray(SP, at, i).mul(delta));
+                abar.intoArray(abuf, ab + i);
+                FloatVector hv = du.fma(FloatVector.broadcast(SP, b[rowN + n]), abar.mul(FloatVector.fromArray(SP, hbuf, prev + i)));
+                hv.intoArray(hbuf, cur + i);
+                y = hv.fma(FloatVector.broadcast(SP, c[rowN + n]), y);
+            }
+            y.intoArray(rows, yOff + e);
         }
     }
 
     /**
-     * The reverse walk over steps [t0, t1) of one chunk for N == 2·VL (spec §3.3 steps 1-6): as the
-     * generic loop in {@link #backward}, with this step's B, C rows and its dB, dC sums over e
-     * held in registers (each dB/dC row belongs to one step, so it is stored once).
+     * Spec §3.3 steps 1-2 for one row: gt = g·SiLU(z) into rows[gtOff..] (gz written), dD partial
+     * += gt·u. Padding lanes of gt are 0. (One sigmoid per method keeps C2 under its node limits.)
      */
-    private static void reverse2(int s, int L, int E, int N, int t0, int t1,
-                                 float[] u, float[] dr, float[] a, float[] b, float[] c,
-                                 float[] d, float[] z, float[] db, float[] g,
-                                 float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,
-                                 float[] pA, float[] pD, float[] pDb,
-                                 float[] hbuf, float[] abuf, float[] ybuf, float[] carry, int doff, float[] lanes) {
-        final int EN = E * N, VL = SP.length();
-        for (int t = t1 - 1; t >= t0; t--) {
-            int rowE = (s * L + t) * E, rowN = (s * L + t) * N;
-            int prev = (t - t0) * EN, cur = prev + EN, ab = (t - t0) * EN;
-            FloatVector b0 = FloatVector.fromArray(SP, b, rowN), b1 = FloatVector.fromArray(SP, b, rowN + VL);
-            FloatVector c0 = FloatVector.fromArray(SP, c, rowN), c1 = FloatVector.fromArray(SP, c, rowN + VL);
-            FloatVector gb0 = FloatVector.zero(SP), gb1 = gb0, gc0 = gb0, gc1 = gb0;
-            for (int e = 0; e < E; e++) {
-                int ti = rowE + e, en = e * N;
-                float x = dr[ti] + db[e];
-                float delta = ybuf[doff + (t - t0) * E + e];
-                float ut = u[ti];
-                float gt = g[ti];
-                if (z != null) { // 1. gate (y is pre-gate, includes D·u)
-                    float zt = z[ti], sg = sigmoid(zt);
-                    gz[ti] = gt * ybuf[(t - t0) * E + e] * sg * (1f + zt * (1f - sg));
-                    gt = gt * zt * sg;
-                }
-                pD[e] += gt * ut; // 2. skip
-                FloatVector gtV = FloatVector.broadcast(SP, gt), duV = FloatVector.broadcast(SP, delta * ut);
-                FloatVector deltaV = FloatVector.broadcast(SP, delta);
-                FloatVector ab0 = FloatVector.fromArray(SP, abuf, ab + en), ab1 = FloatVector.fromArray(SP, abuf, ab + en + VL);
-                // 4. λ_t = g C + Ā_{t+1} λ_{t+1}
-                FloatVector lam0 = c0.fma(gtV, FloatVector.fromArray(SP, carry, en));
-                FloatVector lam1 = c1.fma(gtV, FloatVector.fromArray(SP, carry, en + VL));
-                // 5. λ·p with p_t = Ā_t h_{t-1}
-                FloatVector lp0 = lam0.mul(ab0.mul(FloatVector.fromArray(SP, hbuf, prev + en)));
-                FloatVector lp1 = lam1.mul(ab1.mul(FloatVector.fromArray(SP, hbuf, prev + en + VL)));
-                gc0 = FloatVector.fromArray(SP, hbuf, cur + en).fma(gtV, gc0); // 3.
-                gc1 = FloatVector.fromArray(SP, hbuf, cur + en + VL).fma(gtV, gc1);
-                gb0 = lam0.fma(duV, gb0);
-                gb1 = lam1.fma(duV, gb1);
-                float lamB = sum(lam1.fma(b1, lam0.mul(b0)), lanes);
-                FloatVector a0 = FloatVector.fromArray(SP, a, en), a1 = FloatVector.fromArray(SP, a, en + VL);
-                float ddelta = sum(lp1.fma(a1, lp0.mul(a0)), lanes);
-                lp0.fma(deltaV, FloatVector.fromArray(SP, pA, en)).intoArray(pA, en);
-                lp1.fma(deltaV, FloatVector.fromArray(SP, pA, en + VL)).intoArray(pA, en + VL);
-                ab0.mul(lam0).intoArray(carry, en);
-                ab1.mul(lam1).intoArray(carry, en + VL);
-                gu[ti] = d[e] * gt + delta * lamB;
-                ddelta += ut * lamB;
-                float ddr = x > SOFTPLUS_THRESHOLD ? ddelta : ddelta * sigmoid(x); // 6.
-                gdr[ti] = ddr;
-                pDb[e] += ddr;
+    private static void gateRow(float[] u, float[] d, float[] z, float[] g, float[] gz,
+                                float[] rows, int yOff, int gtOff, int rowE, int E, int EP,
+                                float[] part, int pdOff) {
+        int ev = SP.loopBound(E), e = 0;
+        for (; e < ev; e += VL) {
+            FloatVector gt = FloatVector.fromArray(SP, g, rowE + e), ut = FloatVector.fromArray(SP, u, rowE + e);
+            if (z != null) { // y is pre-gate, includes D·u
+                FloatVector zt = FloatVector.fromArray(SP, z, rowE + e), sg = sigmoid(zt);
+                FloatVector y = FloatVector.fromArray(SP, d, e).fma(ut, FloatVector.fromArray(SP, rows, yOff + e));
+                // gz = g y σ (1 + z (1 - σ))
+                FloatVector one = FloatVector.broadcast(SP, 1f);
+                gt.mul(y).mul(sg).mul(zt.mul(one.sub(sg)).add(one)).intoArray(gz, rowE + e);
+                gt = gt.mul(zt).mul(sg);
             }
-            gb0.intoArray(gb, rowN); // rows were zeroed and belong to step t only
-            gb1.intoArray(gb, rowN + VL);
-            gc0.intoArray(gc, rowN);
-            gc1.intoArray(gc, rowN + VL);
+            gt.intoArray(rows, gtOff + e);
+            gt.fma(ut, FloatVector.fromArray(SP, part, pdOff + e)).intoArray(part, pdOff + e);
+        }
+        for (; e < E; e++) {
+            float gt = g[rowE + e], ut = u[rowE + e];
+            if (z != null) {
+                float zt = z[rowE + e], sg = sigmoid(zt), y = d[e] * ut + rows[yOff + e];
+                gz[rowE + e] = gt * y * sg * (zt * (1f - sg) + 1f);
+                gt = gt * zt * sg;
+            }
+            rows[gtOff + e] = gt;
+            part[pdOff + e] += gt * ut;
+        }
+        for (; e < EP; e++) rows[gtOff + e] = 0f;
+    }
+
+    /**
+     * Spec §3.3 steps 3-5 for one step, all channels: λ_t = gt C + Ā_{t+1} λ_{t+1}; dC_t = Σ_e gt h_t,
+     * dB_t = Σ_e λ δu (one fixed-order lane sum per n); Σ_n λ B and dδ = Σ_n λ Ā h_{t-1} A into
+     * rows[lbOff..], rows[ddOff..]; dA partial += λ Ā h_{t-1} δ; carry = Ā_t λ_t.
+     */
+    private static void stepReverse(float[] hbuf, int prev, float[] abuf, int ab, float[] carry, float[] at,
+                                    float[] pa, float[] rows, int gtOff, int dOff, int duOff, int lbOff, int ddOff,
+                                    float[] b, float[] c, int rowN, int N, int EP, float[] acc, float[] gb, float[] gc) {
+        final int cur = prev + N * EP, accB = N * VL;
+        Arrays.fill(acc, 0, 2 * N * VL, 0f);
+        for (int e = 0; e < EP; e += VL) {
+            FloatVector gt = FloatVector.fromArray(SP, rows, gtOff + e);
+            FloatVector delta = FloatVector.fromArray(SP, rows, dOff + e), du = FloatVector.fromArray(SP, rows, duOff + e);
+            FloatVector lamB = FloatVector.zero(SP), dd = FloatVector.zero(SP);
+            for (int n = 0, i = e; n < N; n++, i += EP) {
+                FloatVector abar = FloatVector.fromArray(SP, abuf, ab + i);
+                FloatVector lam = gt.fma(FloatVector.broadcast(SP, c[rowN + n]), FloatVector.fromArray(SP, carry, i));
+                gt.fma(FloatVector.fromArray(SP, hbuf, cur + i), FloatVector.fromArray(SP, acc, n * VL))
+                    .intoArray(acc, n * VL);
+                lam.fma(du, FloatVector.fromArray(SP, acc, accB + n * VL)).intoArray(acc, accB + n * VL);
+                lamB = lam.fma(FloatVector.broadcast(SP, b[rowN + n]), lamB);
+                FloatVector lp = lam.mul(abar.mul(FloatVector.fromArray(SP, hbuf, prev + i)));
+                dd = lp.fma(FloatVector.fromArray(SP, at, i), dd);
+                lp.fma(delta, FloatVector.fromArray(SP, pa, i)).intoArray(pa, i);
+                abar.mul(lam).intoArray(carry, i);
+            }
+            lamB.intoArray(rows, lbOff + e);
+            dd.intoArray(rows, ddOff + e);
+        }
+        for (int n = 0; n < N; n++) { // lane sums in lane order
+            float sc = 0f, sb = 0f;
+            for (int j = 0; j < VL; j++) { sc += acc[n * VL + j]; sb += acc[accB + n * VL + j]; }
+            gc[rowN + n] = sc;
+            gb[rowN + n] = sb;
+        }
+    }
+
+    /** Step 6 for one row: du = D gt + δ ΣλB; dΔraw = (dδ + u Σλ B) σ(x), x = Δraw + bias; dΔbias partial += dΔraw. */
+    private static void inputRow(float[] u, float[] dr, float[] db, float[] d, float[] rows, int gtOff, int dOff, int lbOff,
+                                 int ddOff, int rowE, int E, float[] gu, float[] gdr, float[] part, int pbOff) {
+        int ev = SP.loopBound(E), e = 0;
+        for (; e < ev; e += VL) {
+            FloatVector lamB = FloatVector.fromArray(SP, rows, lbOff + e);
+            FloatVector.fromArray(SP, d, e).mul(FloatVector.fromArray(SP, rows, gtOff + e))
+                .add(FloatVector.fromArray(SP, rows, dOff + e).mul(lamB)).intoArray(gu, rowE + e);
+            // σ(x) is exactly 1 above the softplus threshold, where softplus₂₀' = 1.
+            FloatVector ddr = FloatVector.fromArray(SP, u, rowE + e).fma(lamB, FloatVector.fromArray(SP, rows, ddOff + e))
+                .mul(sigmoid(FloatVector.fromArray(SP, dr, rowE + e).add(FloatVector.fromArray(SP, db, e))));
+            ddr.intoArray(gdr, rowE + e);
+            ddr.add(FloatVector.fromArray(SP, part, pbOff + e)).intoArray(part, pbOff + e);
+        }
+        for (; e < E; e++) {
+            float lamB = rows[lbOff + e];
+            gu[rowE + e] = d[e] * rows[gtOff + e] + rows[dOff + e] * lamB;
+            float ddr = (u[rowE + e] * lamB + rows[ddOff + e]) * sigmoid(dr[rowE + e] + db[e]);
+            gdr[rowE + e] = ddr;
+            part[pbOff + e] += ddr;
         }
     }
 }
