@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 
 /**
  * Microbenchmark (a main class, not a test): scanForward + scanBackward at the TSM2/ETTh1 time-mixer
- * shape (S=224, L=63, E=64, N=16) for the vector and scalar scan kernels, and the 14112x32 · 32x128
+ * (S=224, L=63) and variate-mixer (S=2016, L=7) shapes, E=64, N=16, for the vector and scalar scan
+ * kernels, and the 14112x32 · 32x128
  * GEMM (the in_proj of that mixer). Prints medians. Run e.g.
  * <pre>
  * mvn -q -o test-compile -pl engine
@@ -29,9 +30,12 @@ public final class CpuKernelBench {
         } catch (ReflectiveOperationException | LinkageError e) {
             System.out.println("vector kernel unavailable: " + e);
         }
-        for (int chunk : new int[] {16, 64}) {
-            if (vector != null) benchScan(new CpuBackend(vector), chunk, reps);
-            benchScan(new CpuBackend(new ScalarScanKernel()), chunk, reps);
+        // Time mixer (S = B·M sequences of Np = 63 patches) and variate mixer (S = B·Np sequences
+        // of M = 7 variates) at the ETTh1 shape with the default chunk 64, plus chunk 16.
+        int[][] shapes = {{224, 63, 64}, {2016, 7, 64}, {224, 63, 16}};
+        for (int[] sh : shapes) {
+            if (vector != null) benchScan(new CpuBackend(vector), sh[0], sh[1], sh[2], reps);
+            benchScan(new CpuBackend(new ScalarScanKernel()), sh[0], sh[1], sh[2], reps);
         }
         benchGemm(new CpuBackend(), reps);
     }
@@ -44,8 +48,8 @@ public final class CpuKernelBench {
         return t;
     }
 
-    private static void benchScan(CpuBackend be, int chunk, int reps) {
-        int S = 224, L = 63, E = 64, N = 16;
+    private static void benchScan(CpuBackend be, int S, int L, int chunk, int reps) {
+        int E = 64, N = 16;
         ScanDims dims = new ScanDims(S, L, E, N, chunk);
         SplittableRandom rng = new SplittableRandom(7);
         Tensor u = rand(be, rng, -1, 1, S, L, E), dr = rand(be, rng, -4, 1, S, L, E), z = rand(be, rng, -2, 2, S, L, E);
