@@ -534,6 +534,63 @@ extern "C" __global__ void adamw_f32(long long n, float* __restrict__ p, const f
     }
 }
 
+// ------------------------------------------------------------------ multi-tensor (one launch for a list)
+//
+// A tensor list lives on the device as a table of 64-bit words (CudaBackend.MultiTable), uploaded
+// once per list: K pointer columns of T entries (column k, tensor i at k*T + i), then T element
+// counts, then (AdamW only) T weight decays as double bits. Every block walks all T tensors with a
+// grid-stride loop each, so one launch replaces T (the per-launch host cost dominated a step).
+
+// Writes the device address p into *dst: the host cannot read a CUdeviceptr's address.
+extern "C" __global__ void store_ptr_u64(const float* p, unsigned long long* dst) {
+    if (blockIdx.x == 0 && threadIdx.x == 0) *dst = (unsigned long long)p;
+}
+
+// Same arithmetic as adamw_f32, tensor by tensor (results identical to T adamw_f32 launches).
+extern "C" __global__ void adamw_multi_f32(int T, const long long* __restrict__ table, float lr, float b1,
+                                           float b2, float omb1, float omb2, float eps, float c1, float c2,
+                                           float gradScale) {
+    for (int k = 0; k < T; k++) {
+        float* __restrict__ p = (float*)table[k];
+        const float* __restrict__ grad = (const float*)table[T + k];
+        float* __restrict__ m = (float*)table[2 * T + k];
+        float* __restrict__ v = (float*)table[3 * T + k];
+        const long long n = table[4 * T + k];
+        const float wd = (float)__longlong_as_double(table[5 * T + k]);
+        GRID_STRIDE(i, n) {
+            float g = grad[i] * gradScale;
+            float mi = b1 * m[i] + omb1 * g;
+            float vi = b2 * v[i] + omb2 * g * g;
+            m[i] = mi;
+            v[i] = vi;
+            float mHat = mi / c1, vHat = vi / c2;
+            p[i] -= lr * (mHat / (sqrtf(vHat) + eps) + wd * p[i]);
+        }
+    }
+}
+
+// result[0] += sum over the T tensors of x*x in double (one atomic per block; caller zeroes it).
+extern "C" __global__ void sumsq_multi_f64(int T, const long long* __restrict__ table, double* result) {
+    __shared__ double sh[32];
+    double s = 0.0;
+    for (int k = 0; k < T; k++) {
+        const float* __restrict__ x = (const float*)table[k];
+        const long long n = table[T + k];
+        GRID_STRIDE(i, n) s += (double)x[i] * (double)x[i];
+    }
+    s = blockSumD(s, sh);
+    if (threadIdx.x == 0) atomicAdd(result, s);
+}
+
+// Zeroes all T tensors.
+extern "C" __global__ void zero_multi_f32(int T, const long long* __restrict__ table) {
+    for (int k = 0; k < T; k++) {
+        float* __restrict__ x = (float*)table[k];
+        const long long n = table[T + k];
+        GRID_STRIDE(i, n) x[i] = 0.0f;
+    }
+}
+
 // ------------------------------------------------------------------ selective scan (spec §3)
 //
 // Two schemes. N <= 32 (scan_*_n16, scan_*_n32, below the N = 64 one): NL lanes per (s, e)

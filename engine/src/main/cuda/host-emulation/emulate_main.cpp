@@ -170,7 +170,36 @@ void testDropout() {
   const char* want2 = "01111"; e = 0; for (int i = 0; i < 5; i++) e = std::max(e, (double)std::fabs(m2[i] - (want2[i] == '1' ? 2.f : 0.f)));
   rep("dropout mask (seed 1234567890123, grid stride)", e, 0);
 }
+void testMulti() {
+  // adamw_multi_f32 / sumsq_multi_f64 / zero_multi_f32 over a 3-tensor table (sizes 1000, 1, 300)
+  // against per-tensor adamw_f32 launches (must match bit for bit) and a double loop.
+  int T = 3; long long sz[3] = {1000, 1, 300}; double wd[3] = {0.01, 0.0, 0.1};
+  std::vector<std::vector<float>> P, G, M, V, P2, M2, V2;
+  for (int k = 0; k < T; k++) { P.push_back(rnd(sz[k], -1, 1)); G.push_back(rnd(sz[k], -.1f, .1f)); M.push_back(rnd(sz[k], -.01f, .01f));
+    V.push_back(rnd(sz[k], 0, .001f)); P2.push_back(P[k]); M2.push_back(M[k]); V2.push_back(V[k]); }
+  std::vector<long long> tab(6 * T);
+  for (int k = 0; k < T; k++) { tab[k] = (long long)P[k].data(); tab[T + k] = (long long)G[k].data(); tab[2 * T + k] = (long long)M[k].data();
+    tab[3 * T + k] = (long long)V[k].data(); tab[4 * T + k] = sz[k]; std::memcpy(&tab[5 * T + k], &wd[k], 8); }
+  // store_ptr_u64 writes a device address into a table slot
+  std::vector<long long> slot(1, 0); launch({1}, {1}, [&] { store_ptr_u64(P[1].data(), (unsigned long long*)slot.data()); });
+  rep("store_ptr_u64", slot[0] == (long long)P[1].data() ? 0 : 1, 0);
+  double c1 = 1 - std::pow(0.9, 2), c2 = 1 - std::pow(0.999, 2);
+  launch({2}, {256}, [&] { adamw_multi_f32(T, tab.data(), 1e-3f, .9f, .999f, .1f, (float)(1 - .999), 1e-8f, (float)c1, (float)c2, .7f); });
+  double e = 0;
+  for (int k = 0; k < T; k++) {
+    launch({3}, {256}, [&] { adamw_f32(sz[k], P2[k].data(), G[k].data(), M2[k].data(), V2[k].data(), 1e-3f, .9f, .999f, .1f, (float)(1 - .999), 1e-8f, (float)wd[k], (float)c1, (float)c2, .7f); });
+    for (long long i = 0; i < sz[k]; i++) e = std::max(e, (double)std::fabs(P[k][i] - P2[k][i]) + std::fabs(M[k][i] - M2[k][i]) + std::fabs(V[k][i] - V2[k][i]));
+  }
+  rep("adamw_multi == adamw_f32 per tensor", e, 0);
+  double want = 0; for (int k = 0; k < T; k++) for (float x : G[k]) want += (double)x * x;
+  std::vector<double> res(1, 0.0); std::vector<long long> tab2 = {tab[T], tab[T + 1], tab[T + 2], sz[0], sz[1], sz[2]};
+  launch({3}, {256}, [&] { sumsq_multi_f64(T, tab2.data(), res.data()); });
+  rep("sumsq_multi", std::fabs(res[0] - want) / want, 1e-12);
+  launch({2}, {256}, [&] { zero_multi_f32(T, tab2.data()); });
+  double z = 0; for (int k = 0; k < T; k++) for (float x : G[k]) z = std::max(z, (double)std::fabs(x)); rep("zero_multi", z, 0);
+}
 int main() {
+  testMulti();
   testDropout();
   testAdamRevin();
   testMisc();

@@ -258,6 +258,47 @@ class CudaBackendParityTest {
         checks.assertAll();
     }
 
+    @Test
+    void multiTensor() {
+        // adamwAll / sumOfSquares / zeroAll: one launch over a list, against the reference's
+        // per-tensor loop; two steps on the same lists (cached device table), then new lists.
+        int[] sizes = {1000, 1, 300, 64};
+        double[] wd = {0.01, 0, 0.1, 0.01};
+        java.util.List<P> ps = new java.util.ArrayList<>(), gs = new java.util.ArrayList<>(),
+            ms = new java.util.ArrayList<>(), vs = new java.util.ArrayList<>();
+        for (int n : sizes) {
+            ps.add(rand(-1, 1, n));
+            gs.add(rand(-0.1, 0.1, n));
+            ms.add(both(new double[n], n));
+            vs.add(both(new double[n], n));
+        }
+        java.util.function.BiFunction<java.util.List<P>, Boolean, java.util.List<Tensor>> side =
+            (l, g) -> l.stream().map(p -> g ? p.g : p.r).toList();
+        var pg = side.apply(ps, true); var gg = side.apply(gs, true); var mg = side.apply(ms, true); var vg = side.apply(vs, true);
+        for (int step = 1; step <= 2; step++) {
+            ref.adamwAll(side.apply(ps, false), side.apply(gs, false), side.apply(ms, false), side.apply(vs, false),
+                1e-3, 0.9, 0.999, 1e-8, wd, step, 0.5);
+            gpu.adamwAll(pg, gg, mg, vg, 1e-3, 0.9, 0.999, 1e-8, wd, step, 0.5);
+        }
+        for (int i = 0; i < sizes.length; i++) {
+            check("adamwAll param " + i, ps.get(i), 1e-6);
+            check("adamwAll m " + i, ms.get(i), 1e-5);
+            check("adamwAll v " + i, vs.get(i), 1e-5);
+        }
+        double want = ref.sumOfSquares(side.apply(gs, false)), got = gpu.sumOfSquares(gg);
+        checks.check("sumOfSquares", new double[] {got}, new double[] {want}, 1e-6);
+        got = gpu.sumOfSquares(gg);   // cached table
+        checks.check("sumOfSquares (cached table)", new double[] {got}, new double[] {want}, 1e-6);
+        var sub = java.util.List.of(gg.get(2), gg.get(0));   // a different list: a new table
+        got = gpu.sumOfSquares(sub);
+        checks.check("sumOfSquares (other list)", new double[] {got},
+            new double[] {ref.dot(gs.get(2).r, gs.get(2).r) + ref.dot(gs.get(0).r, gs.get(0).r)}, 1e-6);
+        gpu.zeroAll(gg);
+        ref.zeroAll(side.apply(gs, false));
+        for (int i = 0; i < sizes.length; i++) check("zeroAll " + i, gs.get(i), 0);
+        checks.assertAll();
+    }
+
     // ================================================================ selective scan (spec §3.2, §3.3)
 
     @Test
