@@ -83,10 +83,15 @@ void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch) {
         double lam = gt * C[tn + n] + carry[n], p = ab * hs[t * N + n]; WdB[tn + n] += lam * d * u[ti]; lamB += lam * B[tn + n]; dd += lam * a * p; Wdal[e * N + n] += lam * d * p * a; carry[n] = ab * lam; }
       du += d * lamB; dd += u[ti] * lamB; Wdu[ti] = du; double ddr = x > 20 ? dd : dd * sg(x); Wddr[ti] = ddr; Wddb[e] += ddr; } }
   std::vector<float> out(sle, NAN), ck((size_t)S * NC * E * N, NAN), du(sle, NAN), ddr(sle, NAN), dal(E * N, 0.f), dB(sln, 0.f), dC(sln, 0.f), dD(E, 0.f), dz(sle, NAN), ddb(E, 0.f);
-  if (N <= 32) {   // lanes kernels: NL lanes per pair, blocks of 128 threads on one sequence (CudaBackend.scanLaneBlocks)
-    int NL = N <= 16 ? 16 : 32; unsigned blocks = (unsigned)S * cdiv(E, 128 / NL);
-    launch({blocks}, {128}, [&] { (N <= 16 ? scan_fwd_n16 : scan_fwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
-    launch({blocks}, {128}, [&] { (N <= 16 ? scan_bwd_n16 : scan_bwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data()); });
+  if (N <= 32) {   // register kernels: thread per (s, e), blocks of <= 128 channels of one sequence (CudaBackend.scanRegBlock)
+    int bd = std::min(128, (E + 31) / 32 * 32); unsigned gy = cdiv(E, bd);
+    launch({(unsigned)S, gy}, {(unsigned)bd}, [&] { (N <= 16 ? scan_fwd_n16 : scan_fwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
+    if (gy > 1) { std::fill(dB.begin(), dB.end(), 0.f); std::fill(dC.begin(), dC.end(), 0.f); }
+    else { std::fill(dB.begin(), dB.end(), NAN); std::fill(dC.begin(), dC.end(), NAN); }   // stored, not added
+    int perSeq = std::max(1, batch);   // sequences per launch
+    std::vector<float> scratch((size_t)perSeq * gy * bd * (chunk + 1) * N, NAN);
+    for (int s0 = 0; s0 < S; s0 += perSeq) { int count = std::min(perSeq, S - s0);
+      launch({(unsigned)count, gy}, {(unsigned)bd}, [&] { (N <= 16 ? scan_bwd_n16 : scan_bwd_n32)(s0, count, S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data(), scratch.data()); }); }
   } else {          // thread-per-pair N <= 64 kernels, pairs batched through the recompute scratch
     launch({cdiv((long)S * E, 128)}, {128}, [&] { scan_fwd_n64(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
     long pairs = (long)S * E; std::vector<float> scratch((size_t)(chunk + 1) * N * batch);
@@ -209,13 +214,15 @@ int main() {
   testGemm(24, 40, 300, 1, 0, 0.5f, 48); testGemm(24, 40, 300, 1, 0, 0, 128); testGemm(70, 3, 200, 0, 1, 0.5f, 32); testGemm(5, 66, 100, 1, 1, 0, 16);
   testLN(5, 300); testLN(3, 7);
   testConvSumReduce(2, 29, 37, 4); testConvSumReduce(1, 10, 40, 16);
-  testScan(3, 37, 40, 16, 8, true, 128);       // lanes n16, several checkpoint chunks
-  testScan(2, 20, 64, 5, 64, false, 128);      // N = 5 of 16 lanes, chunk > L
-  testScan(3, 21, 100, 16, 6, true, 128);      // E = 100: last block of each sequence partial
+  // N <= 32 register kernels: batch = sequences per backward launch.
+  testScan(3, 37, 40, 16, 8, true, 128);       // n16, several checkpoint chunks, partial last warp
+  testScan(2, 20, 64, 5, 64, false, 1);        // N = 5 of 16, chunk > L, one sequence per launch
+  testScan(3, 21, 100, 16, 6, true, 2);        // E = 100: last warp partial; batched 2 + 1
+  testScan(1, 70, 13, 16, 70, true, 128);      // chunk 70 > tile (5 tiles), E not a multiple of 8
+  testScan(2, 23, 6, 24, 9, true, 128);        // n32 (N = 24 of 32)
+  testScan(2, 40, 3, 32, 40, false, 128);      // n32, full states, no gate
+  testScan(2, 19, 160, 16, 7, true, 128);      // E = 160 > 128: two channel blocks, dB/dC by atomics
   testScan(1, 9, 33, 40, 4, true, 128);        // n64 kernel
-  testScan(1, 70, 13, 16, 70, true, 128);      // lanes n16: chunk > sub-chunk (3 sub-chunks), E not a multiple of 8
-  testScan(2, 23, 6, 24, 9, true, 128);        // lanes n32 (N = 24 of 32 lanes)
-  testScan(2, 40, 3, 32, 40, false, 128);      // lanes n32, full lanes, two sub-chunks, no gate
   testScan(1, 9, 35, 40, 4, true, 70);         // n64 kernel, batched
   printf("%d failures\n", fails); return fails != 0;
 }

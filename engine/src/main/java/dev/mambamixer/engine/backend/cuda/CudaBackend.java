@@ -68,7 +68,7 @@ public final class CudaBackend implements Backend {
     static final int GEMM_MIN_SLICE = 128;
     static final long GEMM_SCRATCH_LIMIT = 8L << 20;   // floats of split-k partials
     static final int SCAN_BLOCK = 128;
-    static final int SCAN_LANES_BLOCK = 128;  // SCANL_BLOCK in kernels.cu
+    static final int SCAN_REG_BLOCK = 128;    // SCANR_BLOCK in kernels.cu: most channels per block
     static final int MAX_CONV_K = 16;   // MAXK in kernels.cu
     private static final int MAX_BLOCKS = 65535 * 16;
     private static final int MAX_GRID_Y = 65535;
@@ -654,9 +654,10 @@ public final class CudaBackend implements Backend {
         Kernel k = Kernel.scanForward(dims.n());
         long pairs = (long) dims.s() * dims.e();
         if (profiler != null) label = k.symbol + " " + dims;
-        int lanes = Kernel.scanLanes(dims.n());
-        int blocks = lanes > 0 ? scanLaneBlocks(dims) : ceilDiv(pairs, SCAN_BLOCK);
-        launch(k, blocks, 1, lanes > 0 ? SCAN_LANES_BLOCK : SCAN_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(),
+        boolean reg = Kernel.scanRegister(dims.n());
+        // kernels: SCAN_FWD_N16, SCAN_FWD_N32, SCAN_FWD_N64
+        launch(k, reg ? dims.s() : ceilDiv(pairs, SCAN_BLOCK), reg ? scanRegGridY(dims) : 1,
+            reg ? scanRegBlock(dims) : SCAN_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(),
             dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"),
             ptr(cmat, "C"), ptr(d, "D"), z == null ? null : ptr(z, "z"), ptr(deltaBias, "deltaBias"), ptr(out, "out"),
             ptr(checkpoints, "checkpoints"));
@@ -679,12 +680,16 @@ public final class CudaBackend implements Backend {
         return ceilDiv(slice, 16) * 16;
     }
 
-    /** Grid of the N <= 32 scan kernels: S blocks of ceil(E / pairs-per-block), one sequence each. */
-    static int scanLaneBlocks(ScanDims d) {
-        int pb = SCAN_LANES_BLOCK / Kernel.scanLanes(d.n());
-        long blocks = (long) d.s() * ceilDiv(d.e(), pb);
-        if (blocks > Integer.MAX_VALUE) throw new CudaBackendException("scan: " + d + " needs more than 2^31 blocks");
-        return (int) blocks;
+    /** Threads per block of the N <= 32 scan kernels: the channels of one sequence, a multiple of 32, at most 128. */
+    static int scanRegBlock(ScanDims d) { return Math.min(SCAN_REG_BLOCK, ceilDiv(d.e(), 32) * 32); }
+
+    /** Channel blocks per sequence (grid y) of the N <= 32 scan kernels. */
+    static int scanRegGridY(ScanDims d) { return ceilDiv(d.e(), scanRegBlock(d)); }
+
+    /** Sequences per N <= 32 scan-backward launch so that the recompute scratch stays bounded. */
+    static int scanRegBatch(ScanDims d) {
+        long perSeq = 4L * scanRegGridY(d) * scanRegBlock(d) * (d.chunk() + 1) * d.n();
+        return (int) Math.max(1, Math.min(d.s(), scanScratchLimit / perSeq));
     }
 
     /** Pairs (s, e) per scan-backward launch so that the recompute scratch stays bounded. */
@@ -713,20 +718,31 @@ public final class CudaBackend implements Backend {
         expectSize(dDeltaBias, dims.e(), "scan dDeltaBias");
         Kernel k = Kernel.scanBackward(dims.n());
 
+        CUdeviceptr zp0 = z == null ? null : ptr(z, "z"), dzp0 = z == null ? null : ptr(dz, "dz");
+        if (Kernel.scanRegister(dims.n())) {
+            // N <= 32: when one block holds all E channels of a sequence the kernel stores dB/dC;
+            // otherwise blocks add their channels' sums with atomics onto zeros.
+            int gy = scanRegGridY(dims), bd = scanRegBlock(dims), batch = scanRegBatch(dims);
+            if (gy > 1) {
+                memset(ptr(dB, "dB"), 0, sln, "scanBackward zero dB");
+                memset(ptr(dC, "dC"), 0, sln, "scanBackward zero dC");
+            }
+            scanScratch = ensure(scanScratch, (long) batch * gy * bd * (dims.chunk() + 1) * dims.n());
+            for (int s0 = 0; s0 < dims.s(); s0 += batch) {
+                int count = Math.min(batch, dims.s() - s0);
+                if (profiler != null) label = k.symbol + " " + dims;
+                // kernels: SCAN_BWD_N16, SCAN_BWD_N32
+                launch(k, count, gy, bd, 1, s0, count, dims.s(), dims.l(), dims.e(), dims.n(), dims.chunk(),
+                    dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"),
+                    ptr(cmat, "C"), ptr(d, "D"), zp0, ptr(deltaBias, "deltaBias"), ptr(checkpoints, "checkpoints"),
+                    ptr(dout, "dout"), ptr(du, "du"), ptr(dDeltaRaw, "dDeltaRaw"), ptr(dALog, "dALog"), ptr(dB, "dB"),
+                    ptr(dC, "dC"), ptr(dD, "dD"), dzp0, ptr(dDeltaBias, "dDeltaBias"), scanScratch.ptr);
+            }
+            return;
+        }
         // dB, dC sum over e with atomics: zero them here (they overwrite for the caller).
         memset(ptr(dB, "dB"), 0, sln, "scanBackward zero dB");
         memset(ptr(dC, "dC"), 0, sln, "scanBackward zero dC");
-        CUdeviceptr zp0 = z == null ? null : ptr(z, "z"), dzp0 = z == null ? null : ptr(dz, "dz");
-        if (Kernel.scanLanes(dims.n()) > 0) {
-            // N <= 32: recomputed states stay in shared memory, one launch for all pairs.
-            if (profiler != null) label = k.symbol + " " + dims;
-            launch(k, scanLaneBlocks(dims), 1, SCAN_LANES_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(), dims.chunk(),
-                dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"), ptr(cmat, "C"),
-                ptr(d, "D"), zp0, ptr(deltaBias, "deltaBias"), ptr(checkpoints, "checkpoints"), ptr(dout, "dout"),
-                ptr(du, "du"), ptr(dDeltaRaw, "dDeltaRaw"), ptr(dALog, "dALog"), ptr(dB, "dB"), ptr(dC, "dC"),
-                ptr(dD, "dD"), dzp0, ptr(dDeltaBias, "dDeltaBias"));
-            return;
-        }
         int batch = scanBackwardBatch(dims);
         long pairs = (long) dims.s() * dims.e();
         scanScratch = ensure(scanScratch, (long) (dims.chunk() + 1) * dims.n() * batch);
@@ -734,6 +750,7 @@ public final class CudaBackend implements Backend {
         for (long p0 = 0; p0 < pairs; p0 += batch) {
             int count = (int) Math.min(batch, pairs - p0);
             if (profiler != null) label = k.symbol + " " + dims;
+            // kernels: SCAN_BWD_N64
             launch(k, ceilDiv(count, SCAN_BLOCK), 1, SCAN_BLOCK, 1, (int) p0, count, dims.s(), dims.l(), dims.e(),
                 dims.n(), dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"),
                 ptr(bmat, "B"), ptr(cmat, "C"), ptr(d, "D"), zp, ptr(deltaBias, "deltaBias"),

@@ -305,9 +305,11 @@ class CudaBackendParityTest {
     void selectiveScan() {
         // {S, L, E, N, chunk, gate}: warps split across sequences (E=40, 33), several chunks with
         // a partial last one, chunk > L, each register-size variant (N <= 16, 32, 64).
-        int[][] cases = {{3, 37, 40, 16, 8, 1}, {2, 50, 64, 5, 64, 0}, {2, 20, 33, 40, 7, 1}, {4, 16, 32, 32, 16, 1}};
+        // E = 160: two channel blocks per sequence (dB/dC by atomics); chunk 70 > the 16-step tile.
+        int[][] cases = {{3, 37, 40, 16, 8, 1}, {2, 50, 64, 5, 64, 0}, {2, 20, 33, 40, 7, 1}, {4, 16, 32, 32, 16, 1},
+                         {2, 19, 160, 16, 7, 1}, {1, 70, 13, 24, 70, 1}};
         for (int[] c : cases) scanCase(new ScanDims(c[0], c[1], c[2], c[3], c[4]), c[5] == 1);
-        // Several backward launches (scratch limit lowered so each batch is one block of pairs).
+        // Several backward launches (scratch limit lowered: one sequence per N <= 32 launch).
         long keep = CudaBackend.scanScratchLimit;
         try {
             ScanDims dims = new ScanDims(3, 21, 100, 16, 6);
@@ -322,7 +324,7 @@ class CudaBackendParityTest {
     private void scanCase(ScanDims d, boolean gate) {
         int S = d.s(), L = d.l(), E = d.e(), N = d.n();
         String tag = " [S" + S + " L" + L + " E" + E + " N" + N + " c" + d.chunk() + (gate ? " z" : "")
-            + (CudaBackend.scanBackwardBatch(d) < S * E ? " batched" : "") + "]";
+            + ((N <= 32 ? CudaBackend.scanRegBatch(d) < S : CudaBackend.scanBackwardBatch(d) < S * E) ? " batched" : "") + "]";
         P u = rand(-1, 1, S, L, E);
         double[] dr = uniform(S * L * E, -4, 0.5);
         dr[0] = 25; dr[dr.length / 2] = 21;        // above the softplus threshold
