@@ -911,7 +911,8 @@ __device__ void scanBwdReg(int s0, int sCount, int S, int L, int E, int N, int c
     const int e = valid ? eRaw : E - 1;
     const bool direct = gridDim.y == 1;
     const long long rowStride = (long long)N * bd;   // one tt row of this block's scratch
-    float* hp = hs + ((long long)blockIdx.x * gridDim.y + blockIdx.y) * (long long)(chunk + 1) * rowStride + tid;
+    // min(chunk, L) + 1 rows per block (CudaBackend.scanRegBatch sizes the scratch the same way).
+    float* hp = hs + ((long long)blockIdx.x * gridDim.y + blockIdx.y) * (long long)(min(chunk, L) + 1) * rowStride + tid;
 
     float a[MAXN], carry[MAXN], dA[MAXN], h[MAXN], hprev[MAXN];
 #pragma unroll

@@ -89,7 +89,7 @@ void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch) {
     if (gy > 1) { std::fill(dB.begin(), dB.end(), 0.f); std::fill(dC.begin(), dC.end(), 0.f); }
     else { std::fill(dB.begin(), dB.end(), NAN); std::fill(dC.begin(), dC.end(), NAN); }   // stored, not added
     int perSeq = std::max(1, batch);   // sequences per launch
-    std::vector<float> scratch((size_t)perSeq * gy * bd * (chunk + 1) * N, NAN);
+    std::vector<float> scratch((size_t)perSeq * gy * bd * (std::min(chunk, L) + 1) * N, NAN);
     for (int s0 = 0; s0 < S; s0 += perSeq) { int count = std::min(perSeq, S - s0);
       launch({(unsigned)count, gy}, {(unsigned)bd}, [&] { (N <= 16 ? scan_bwd_n16 : scan_bwd_n32)(s0, count, S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data(), scratch.data()); }); }
   } else {          // thread-per-pair N <= 64 kernels, pairs batched through the recompute scratch

@@ -686,9 +686,12 @@ public final class CudaBackend implements Backend {
     /** Channel blocks per sequence (grid y) of the N <= 32 scan kernels. */
     static int scanRegGridY(ScanDims d) { return ceilDiv(d.e(), scanRegBlock(d)); }
 
+    /** Recompute-scratch rows per block of the N <= 32 backward: the states of one chunk plus its checkpoint. */
+    static int scanRegRows(ScanDims d) { return Math.min(d.chunk(), d.l()) + 1; }
+
     /** Sequences per N <= 32 scan-backward launch so that the recompute scratch stays bounded. */
     static int scanRegBatch(ScanDims d) {
-        long perSeq = 4L * scanRegGridY(d) * scanRegBlock(d) * (d.chunk() + 1) * d.n();
+        long perSeq = 4L * scanRegGridY(d) * scanRegBlock(d) * scanRegRows(d) * d.n();
         return (int) Math.max(1, Math.min(d.s(), scanScratchLimit / perSeq));
     }
 
@@ -727,7 +730,7 @@ public final class CudaBackend implements Backend {
                 memset(ptr(dB, "dB"), 0, sln, "scanBackward zero dB");
                 memset(ptr(dC, "dC"), 0, sln, "scanBackward zero dC");
             }
-            scanScratch = ensure(scanScratch, (long) batch * gy * bd * (dims.chunk() + 1) * dims.n());
+            scanScratch = ensure(scanScratch, (long) batch * gy * bd * scanRegRows(dims) * dims.n());
             for (int s0 = 0; s0 < dims.s(); s0 += batch) {
                 int count = Math.min(batch, dims.s() - s0);
                 if (profiler != null) label = k.symbol + " " + dims;
