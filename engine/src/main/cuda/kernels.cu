@@ -534,6 +534,63 @@ extern "C" __global__ void adamw_f32(long long n, float* __restrict__ p, const f
     }
 }
 
+// ------------------------------------------------------------------ multi-tensor (one launch for a list)
+//
+// A tensor list lives on the device as a table of 64-bit words (CudaBackend.MultiTable), uploaded
+// once per list: K pointer columns of T entries (column k, tensor i at k*T + i), then T element
+// counts, then (AdamW only) T weight decays as double bits. Every block walks all T tensors with a
+// grid-stride loop each, so one launch replaces T (the per-launch host cost dominated a step).
+
+// Writes the device address p into *dst: the host cannot read a CUdeviceptr's address.
+extern "C" __global__ void store_ptr_u64(const float* p, unsigned long long* dst) {
+    if (blockIdx.x == 0 && threadIdx.x == 0) *dst = (unsigned long long)p;
+}
+
+// Same arithmetic as adamw_f32, tensor by tensor (results identical to T adamw_f32 launches).
+extern "C" __global__ void adamw_multi_f32(int T, const long long* __restrict__ table, float lr, float b1,
+                                           float b2, float omb1, float omb2, float eps, float c1, float c2,
+                                           float gradScale) {
+    for (int k = 0; k < T; k++) {
+        float* __restrict__ p = (float*)table[k];
+        const float* __restrict__ grad = (const float*)table[T + k];
+        float* __restrict__ m = (float*)table[2 * T + k];
+        float* __restrict__ v = (float*)table[3 * T + k];
+        const long long n = table[4 * T + k];
+        const float wd = (float)__longlong_as_double(table[5 * T + k]);
+        GRID_STRIDE(i, n) {
+            float g = grad[i] * gradScale;
+            float mi = b1 * m[i] + omb1 * g;
+            float vi = b2 * v[i] + omb2 * g * g;
+            m[i] = mi;
+            v[i] = vi;
+            float mHat = mi / c1, vHat = vi / c2;
+            p[i] -= lr * (mHat / (sqrtf(vHat) + eps) + wd * p[i]);
+        }
+    }
+}
+
+// result[0] += sum over the T tensors of x*x in double (one atomic per block; caller zeroes it).
+extern "C" __global__ void sumsq_multi_f64(int T, const long long* __restrict__ table, double* result) {
+    __shared__ double sh[32];
+    double s = 0.0;
+    for (int k = 0; k < T; k++) {
+        const float* __restrict__ x = (const float*)table[k];
+        const long long n = table[T + k];
+        GRID_STRIDE(i, n) s += (double)x[i] * (double)x[i];
+    }
+    s = blockSumD(s, sh);
+    if (threadIdx.x == 0) atomicAdd(result, s);
+}
+
+// Zeroes all T tensors.
+extern "C" __global__ void zero_multi_f32(int T, const long long* __restrict__ table) {
+    for (int k = 0; k < T; k++) {
+        float* __restrict__ x = (float*)table[k];
+        const long long n = table[T + k];
+        GRID_STRIDE(i, n) x[i] = 0.0f;
+    }
+}
+
 // ------------------------------------------------------------------ selective scan (spec §3)
 //
 // Two schemes. N <= 32 (scan_*_n16, scan_*_n32, below the N = 64 one): NL lanes per (s, e)
@@ -729,194 +786,302 @@ SCAN_BWD(scan_bwd_n64, 64)
 
 // ------------------------------------------------------------------ selective scan, N <= 32
 //
-// NL (16 or 32) lanes per (sequence s, channel e) pair, lane n holding state n (lanes n >= N hold
-// zeros and contribute nothing), so a (S, L, E) problem runs S*E*NL threads instead of S*E: the
-// sequential loop over L is latency bound, and the extra parallelism is what hides it. Sums over n
-// (the output y, λ·B, λ·A·p) are NL-lane xor shuffles. A block (SCANL_BLOCK threads) covers
-// SCANL_BLOCK/NL consecutive channels of ONE sequence (grid = S * ceil(E / pairsPerBlock), 1-D), so
-// the threads of a warp read consecutive channels of a token row, B/C rows are coalesced over n, and
-// the block can pre-sum dB/dC (sums over e) in shared memory. Channels past E run clamped with a
-// zero upstream gradient and write nothing, so every lane takes part in shuffles and barriers.
+// One thread per (sequence s, channel e) with the N-state in registers (MAXN = 16 or 32 is the
+// compile-time bound; states n >= N run with A = 0 and B = C = 0, so they stay exactly zero and
+// contribute nothing). A block is up to SCANR_BLOCK consecutive channels of ONE sequence (grid
+// (S, ceil(E / blockDim))), so a warp's loads of u / Δ_raw / z / dout rows are one coalesced
+// 128-byte transaction and sums over n (y, λ·B, λ·A·p) stay inside the thread (no shuffles).
+// Latency hiding: the sequential loop over L runs on tiles of SCANR_TT steps whose inputs are
+// staged into shared memory first (B/C rows cooperatively, u/Δ/z/dout each thread its own
+// column), so all of a tile's loads are in flight at once instead of one dependent load per step.
 
-#define SCANL_BLOCK 128
-#define SCANL_SUB 32   // backward: steps of recomputed states held in shared memory at a time
+#define SCANR_BLOCK 128
+#define SCANR_TT 16
 
-template <int NL>
-__device__ __forceinline__ float groupSum(float v) {
+template <int MAXN>
+__device__ void scanFwdReg(int S, int L, int E, int N, int chunk, int NC,
+                           const float* __restrict__ u, const float* __restrict__ deltaRaw,
+                           const float* __restrict__ aLog, const float* __restrict__ bmat,
+                           const float* __restrict__ cmat, const float* __restrict__ dvec,
+                           const float* __restrict__ z, const float* __restrict__ deltaBias,
+                           float* __restrict__ out, float* __restrict__ ck) {
+    __shared__ float sB[SCANR_TT][MAXN], sC[SCANR_TT][MAXN];
+    __shared__ float sU[SCANR_TT][SCANR_BLOCK], sX[SCANR_TT][SCANR_BLOCK], sZ[SCANR_TT][SCANR_BLOCK];
+    const int tid = threadIdx.x, s = blockIdx.x;
+    const int eRaw = blockIdx.y * blockDim.x + tid;
+    const bool valid = eRaw < E;
+    const int e = valid ? eRaw : E - 1;   // channels past E compute on a clamped channel, write nothing
+    float a[MAXN], h[MAXN];
 #pragma unroll
-    for (int o = NL / 2; o > 0; o >>= 1) v += __shfl_xor_sync(FULL_MASK, v, o);
-    return v;
-}
-
-template <int NL>
-__device__ void scanFwdLanes(int S, int L, int E, int N, int chunk, int NC,
-                             const float* __restrict__ u, const float* __restrict__ deltaRaw,
-                             const float* __restrict__ aLog, const float* __restrict__ bmat,
-                             const float* __restrict__ cmat, const float* __restrict__ dvec,
-                             const float* __restrict__ z, const float* __restrict__ deltaBias,
-                             float* __restrict__ out, float* __restrict__ ck) {
-    constexpr int PB = SCANL_BLOCK / NL;
-    const int eBlocks = (E + PB - 1) / PB;
-    const int s = blockIdx.x / eBlocks;
-    const int eRaw = (blockIdx.x % eBlocks) * PB + threadIdx.x / NL;
-    const int n = threadIdx.x % NL;
-    const bool valid = eRaw < E, nv = valid && n < N;
-    const int e = valid ? eRaw : E - 1, nc = n < N ? n : N - 1;   // clamped for loads
-    const float a = n < N ? -expf(aLog[e * N + nc]) : 0.0f;
+    for (int n = 0; n < MAXN; n++) { a[n] = n < N ? -expf(aLog[e * N + n]) : 0.0f; h[n] = 0.0f; }
     const float db = deltaBias[e], dd = dvec[e];
-    float h = 0.0f;
-    for (int t = 0; t < L; t++) {
-        if (t % chunk == 0 && nv) ck[(((long long)s * NC + t / chunk) * E + e) * N + n] = h;   // h_{t-1}
-        const long long ti = ((long long)s * L + t) * E + e;   // (s, t, e) in (S, L, E)
-        const long long tn = ((long long)s * L + t) * N + nc;  // (s, t, n) in (S, L, N)
-        const float ut = u[ti];
-        const float delta = softplus20f_(deltaRaw[ti] + db);
-        const float bn = n < N ? bmat[tn] : 0.0f, cn = n < N ? cmat[tn] : 0.0f;
-        h = expf(delta * a) * h + delta * ut * bn;
-        float y = groupSum<NL>(cn * h);
-        if (valid && n == 0) {
-            y += dd * ut;
-            out[ti] = z == nullptr ? y : y * siluf_(z[ti]);
+    const long long rowS = (long long)s * L;   // row (s, 0) of (S, L, *)
+    for (int tb = 0; tb < L; tb += SCANR_TT) {
+        const int nt = min(SCANR_TT, L - tb);
+        __syncthreads();   // the previous tile is consumed
+        for (int i = tid; i < SCANR_TT * MAXN; i += blockDim.x) {
+            const int tt = i / MAXN, n = i % MAXN;
+            const bool in = tt < nt && n < N;
+            const long long o = (rowS + tb + tt) * N + n;   // (s, t, n) in (S, L, N)
+            sB[tt][n] = in ? bmat[o] : 0.0f;
+            sC[tt][n] = in ? cmat[o] : 0.0f;
+        }
+#pragma unroll
+        for (int tt = 0; tt < SCANR_TT; tt++) {
+            if (tt < nt) {
+                const long long ti = (rowS + tb + tt) * E + e;   // (s, t, e) in (S, L, E)
+                sU[tt][tid] = u[ti];
+                sX[tt][tid] = deltaRaw[ti];
+                if (z != nullptr) sZ[tt][tid] = z[ti];
+            }
+        }
+        __syncthreads();
+        for (int tt = 0; tt < nt; tt++) {
+            const int t = tb + tt;
+            if (t % chunk == 0 && valid) {   // state entering chunk t/chunk, i.e. h_{t-1}
+                float* dst = ck + (((long long)s * NC + t / chunk) * E + e) * N;
+#pragma unroll
+                for (int n = 0; n < MAXN; n++) if (n < N) dst[n] = h[n];
+            }
+            const float ut = sU[tt][tid];
+            const float delta = softplus20f_(sX[tt][tid] + db);
+            const float dxu = delta * ut;
+            float y = dd * ut;
+#pragma unroll
+            for (int n = 0; n < MAXN; n++) {
+                h[n] = expf(delta * a[n]) * h[n] + dxu * sB[tt][n];
+                y += sC[tt][n] * h[n];
+            }
+            if (valid) out[(rowS + t) * E + e] = z == nullptr ? y : y * siluf_(sZ[tt][tid]);
         }
     }
 }
 
-// Backward (spec §3.3). Per checkpoint chunk, last to first, and within it per sub-chunk of
-// SCANL_SUB steps, last to first: recompute the states from the chunk's checkpoint (same
-// arithmetic as the forward), keeping the sub-chunk's in shared memory (each thread its own
-// column, so no barrier is needed around them), then walk the sub-chunk backwards with the
-// adjoint carry Ā_{t+1} λ_{t+1} in a register. dB, dC (sums over e) go through shared memory
-// (one shared atomic per lane, then one global atomic per (t, n) per block); the caller zeroes
-// them. dALog, dD, dDeltaBias accumulate per thread, one atomic each at the end.
-template <int NL>
-__device__ void scanBwdLanes(int S, int L, int E, int N, int chunk, int NC,
-                             const float* __restrict__ u, const float* __restrict__ deltaRaw,
-                             const float* __restrict__ aLog, const float* __restrict__ bmat,
-                             const float* __restrict__ cmat, const float* __restrict__ dvec,
-                             const float* __restrict__ z, const float* __restrict__ deltaBias,
-                             const float* __restrict__ ck, const float* __restrict__ dout,
-                             float* __restrict__ du, float* __restrict__ dDeltaRaw, float* dALog,
-                             float* dB, float* dC, float* dD, float* __restrict__ dz, float* dDeltaBias) {
-    constexpr int PB = SCANL_BLOCK / NL;
-    __shared__ float hs[SCANL_SUB][SCANL_BLOCK];   // hs[t - a0][thread] = h_t
-    __shared__ float sdB[SCANL_SUB][NL], sdC[SCANL_SUB][NL];
-    const int tid = threadIdx.x, lane = tid & 31;
-    const int eBlocks = (E + PB - 1) / PB;
-    const int s = blockIdx.x / eBlocks;
-    const int eRaw = (blockIdx.x % eBlocks) * PB + tid / NL;
-    const int n = tid % NL;
-    const bool valid = eRaw < E, nv = valid && n < N;
-    const int e = valid ? eRaw : E - 1, nc = n < N ? n : N - 1;
-    const float a = n < N ? -expf(aLog[e * N + nc]) : 0.0f;
+// Sum over the warp's 32 lanes of v[lane] ends in lane `lane` (reduce-scatter: 16+8+4+2+1 = 31
+// shuffles for 32 sums instead of 32 * 5). At each stage a lane keeps the half of its values
+// selected by its lane bit and adds the partner's copy of that half.
+template <int O>
+__device__ __forceinline__ void reduceScatterStage(float (&v)[32], int lane) {
+    const bool up = (lane & O) != 0;
+#pragma unroll
+    for (int i = 0; i < O; i++) {
+        const float keep = up ? v[i + O] : v[i];
+        const float send = up ? v[i] : v[i + O];
+        v[i] = keep + __shfl_xor_sync(FULL_MASK, send, O);
+    }
+}
+
+// (Stages as template calls so every index is a compile-time constant: v stays in registers.)
+__device__ __forceinline__ float warpReduceScatter32(float (&v)[32]) {
+    const int lane = threadIdx.x & 31;
+    reduceScatterStage<16>(v, lane);
+    reduceScatterStage<8>(v, lane);
+    reduceScatterStage<4>(v, lane);
+    reduceScatterStage<2>(v, lane);
+    reduceScatterStage<1>(v, lane);
+    return v[0];
+}
+
+// Backward (spec §3.3) for sequences [s0, s0 + gridDim.x), same thread mapping. Per checkpoint
+// chunk, last to first: recompute the chunk's states from its checkpoint into this block's
+// scratch rows hs[tt][n][thread] (tt = 0 is the state entering the chunk; coalesced), then walk
+// the chunk backwards in tiles with the adjoint carry Ā_{t+1} λ_{t+1} in registers; h_{t-1} is
+// prefetched one step ahead. dB/dC (sums over e): a warp reduce-scatter, then shared atomics per
+// tile; when the block holds all E channels (gridDim.y == 1) the tile's sums are STORED (no
+// zeroing needed), otherwise added with one global atomic per (t, n) per block (caller zeroes).
+// dALog, dD, dDeltaBias accumulate per thread, one atomic each at the end.
+template <int MAXN>
+__device__ void scanBwdReg(int s0, int sCount, int S, int L, int E, int N, int chunk, int NC,
+                           const float* __restrict__ u, const float* __restrict__ deltaRaw,
+                           const float* __restrict__ aLog, const float* __restrict__ bmat,
+                           const float* __restrict__ cmat, const float* __restrict__ dvec,
+                           const float* __restrict__ z, const float* __restrict__ deltaBias,
+                           const float* __restrict__ ck, const float* __restrict__ dout,
+                           float* __restrict__ du, float* __restrict__ dDeltaRaw, float* dALog,
+                           float* dB, float* dC, float* dD, float* __restrict__ dz, float* dDeltaBias,
+                           float* __restrict__ hs) {
+    __shared__ float sB[SCANR_TT][MAXN], sC[SCANR_TT][MAXN];
+    __shared__ float sU[SCANR_TT][SCANR_BLOCK], sX[SCANR_TT][SCANR_BLOCK];
+    __shared__ float sZ[SCANR_TT][SCANR_BLOCK], sG[SCANR_TT][SCANR_BLOCK];
+    __shared__ float sRed[SCANR_TT][2 * MAXN];   // [0, MAXN): dB, [MAXN, 2 MAXN): dC
+    const int tid = threadIdx.x, lane = tid & 31, bd = blockDim.x;
+    const int s = s0 + blockIdx.x;
+    const int eRaw = blockIdx.y * bd + tid;
+    const bool valid = eRaw < E;
+    const int e = valid ? eRaw : E - 1;
+    const bool direct = gridDim.y == 1;
+    const long long rowStride = (long long)N * bd;   // one tt row of this block's scratch
+    // min(chunk, L) + 1 rows per block (CudaBackend.scanRegBatch sizes the scratch the same way).
+    float* hp = hs + ((long long)blockIdx.x * gridDim.y + blockIdx.y) * (long long)(min(chunk, L) + 1) * rowStride + tid;
+
+    float a[MAXN], carry[MAXN], dA[MAXN], h[MAXN], hprev[MAXN];
+#pragma unroll
+    for (int n = 0; n < MAXN; n++) {
+        a[n] = n < N ? -expf(aLog[e * N + n]) : 0.0f;
+        carry[n] = 0.0f;      // nothing flows in from t = L
+        dA[n] = 0.0f;
+    }
     const float db = deltaBias[e], dd = dvec[e];
-    float carry = 0.0f, dA = 0.0f, dDacc = 0.0f, dDBacc = 0.0f;
-    for (int i = tid; i < SCANL_SUB * NL; i += SCANL_BLOCK) { sdB[i / NL][i % NL] = 0.0f; sdC[i / NL][i % NL] = 0.0f; }
-    __syncthreads();
+    float dDacc = 0.0f, dDBacc = 0.0f;
+    const long long rowS = (long long)s * L;
 
     for (int c = NC - 1; c >= 0; c--) {
         const int t0 = c * chunk, t1 = min(L, t0 + chunk);
-        const float hck = nv ? ck[(((long long)s * NC + c) * E + e) * N + n] : 0.0f;
-        for (int a0 = t0 + ((t1 - 1 - t0) / SCANL_SUB) * SCANL_SUB; a0 >= t0; a0 -= SCANL_SUB) {
-            const int b0 = min(t1, a0 + SCANL_SUB);
-            // Recompute h_t for t in [t0, b0); keep [a0, b0) and h_{a0-1} (the checkpoint if a0 == t0).
-            float h = hck, hBefore = hck;
-            for (int t = t0; t < b0; t++) {
-                const long long ti = ((long long)s * L + t) * E + e, tn = ((long long)s * L + t) * N + nc;
-                const float delta = softplus20f_(deltaRaw[ti] + db);
-                const float bn = n < N ? bmat[tn] : 0.0f;
-                h = expf(delta * a) * h + delta * u[ti] * bn;
-                if (t >= a0) hs[t - a0][tid] = h; else hBefore = h;
+        // 1. Recompute h_t, t in [t0, t1), from the checkpoint (same arithmetic as the forward).
+        const float* src = ck + (((long long)s * NC + c) * E + e) * N;
+#pragma unroll
+        for (int n = 0; n < MAXN; n++) { h[n] = n < N ? src[n] : 0.0f; if (n < N) hp[(long long)n * bd] = h[n]; }
+        for (int tb = t0; tb < t1; tb += SCANR_TT) {
+            const int nt = min(SCANR_TT, t1 - tb);
+            __syncthreads();
+            for (int i = tid; i < SCANR_TT * MAXN; i += bd) {
+                const int tt = i / MAXN, n = i % MAXN;
+                sB[tt][n] = tt < nt && n < N ? bmat[(rowS + tb + tt) * N + n] : 0.0f;
             }
-            for (int t = b0 - 1; t >= a0; t--) {
-                const long long ti = ((long long)s * L + t) * E + e, tn = ((long long)s * L + t) * N + nc;
-                const float hc = hs[t - a0][tid];
-                const float hp = t > a0 ? hs[t - a0 - 1][tid] : hBefore;
-                const float x = deltaRaw[ti] + db;
+#pragma unroll
+            for (int tt = 0; tt < SCANR_TT; tt++) {
+                if (tt < nt) {
+                    const long long ti = (rowS + tb + tt) * E + e;
+                    sU[tt][tid] = u[ti];
+                    sX[tt][tid] = deltaRaw[ti];
+                }
+            }
+            __syncthreads();
+            for (int tt = 0; tt < nt; tt++) {
+                const float delta = softplus20f_(sX[tt][tid] + db);
+                const float dxu = delta * sU[tt][tid];
+                float* row = hp + (long long)(tb - t0 + tt + 1) * rowStride;
+#pragma unroll
+                for (int n = 0; n < MAXN; n++) {
+                    h[n] = expf(delta * a[n]) * h[n] + dxu * sB[tt][n];
+                    if (n < N) row[(long long)n * bd] = h[n];
+                }
+            }
+        }
+        // h now holds h_{t1-1}; prefetch h_{t1-2} (row t1-1-t0) as the first step's h_{t-1}.
+        {
+            const float* rp = hp + (long long)(t1 - 1 - t0) * rowStride;
+#pragma unroll
+            for (int n = 0; n < MAXN; n++) hprev[n] = n < N ? rp[(long long)n * bd] : 0.0f;
+        }
+        // 2. Walk the chunk backwards, tiles last first.
+        for (int tEnd = t1; tEnd > t0; tEnd -= SCANR_TT) {
+            const int tb = max(t0, tEnd - SCANR_TT), nt = tEnd - tb;
+            __syncthreads();   // the previous tile's sRed is written out, shared rows consumed
+            for (int i = tid; i < SCANR_TT * MAXN; i += bd) {
+                const int tt = i / MAXN, n = i % MAXN;
+                const bool in = tt < nt && n < N;
+                const long long o = (rowS + tb + tt) * N + n;
+                sB[tt][n] = in ? bmat[o] : 0.0f;
+                sC[tt][n] = in ? cmat[o] : 0.0f;
+            }
+            for (int i = tid; i < SCANR_TT * 2 * MAXN; i += bd) sRed[i / (2 * MAXN)][i % (2 * MAXN)] = 0.0f;
+#pragma unroll
+            for (int tt = 0; tt < SCANR_TT; tt++) {
+                if (tt < nt) {
+                    const long long ti = (rowS + tb + tt) * E + e;
+                    sU[tt][tid] = u[ti];
+                    sX[tt][tid] = deltaRaw[ti];
+                    if (z != nullptr) sZ[tt][tid] = z[ti];
+                    sG[tt][tid] = valid ? dout[ti] : 0.0f;   // zero upstream gradient past E
+                }
+            }
+            __syncthreads();
+            for (int tt = nt - 1; tt >= 0; tt--) {
+                const int t = tb + tt;
+                const long long ti = (rowS + t) * E + e;
+                // h_{t-1} is in hprev; start loading h_{t-2} for the next step now.
+                float hnext[MAXN];
+                const float* rp = hp + (long long)(t > t0 ? t - 1 - t0 : 0) * rowStride;
+#pragma unroll
+                for (int n = 0; n < MAXN; n++) hnext[n] = n < N && t > t0 ? rp[(long long)n * bd] : 0.0f;
+                const float x = sX[tt][tid] + db;
                 const float delta = softplus20f_(x);
-                const float ut = u[ti];
-                const float g = valid ? dout[ti] : 0.0f;
-                const float bn = n < N ? bmat[tn] : 0.0f, cn = n < N ? cmat[tn] : 0.0f;
+                const float ut = sU[tt][tid];
+                const float g = sG[tt][tid];
                 // 1. Gate: y is the pre-gate output (includes D u).
                 float gt = g;
                 if (z != nullptr) {
-                    const float y = groupSum<NL>(cn * hc) + dd * ut;
-                    const float zt = z[ti];
-                    if (valid && n == 0) dz[ti] = g * y * siluGradf_(zt);
+                    float y = dd * ut;
+#pragma unroll
+                    for (int n = 0; n < MAXN; n++) y += sC[tt][n] * h[n];
+                    const float zt = sZ[tt][tid];
+                    if (valid) dz[ti] = g * y * siluGradf_(zt);
                     gt = g * siluf_(zt);
                 }
-                const float abar = expf(delta * a);
-                // 3. C: dC_t[n] = sum_e g_t h_t.  4. λ_t = g_t C_t + Ā_{t+1} λ_{t+1}.  5. p_t = Ā_t h_{t-1}.
-                float vC = gt * hc;
-                const float lam = gt * cn + carry;
-                const float p = abar * hp;
-                float vB = lam * delta * ut;                      // dB_t[n] = sum_e λ Δ u
-                if (NL < 32) {                                    // the warp's other pair(s)
+                // 2. Skip.
+                dDacc += gt * ut;
+                float dut = dd * gt, ddelta = 0.0f, lamB = 0.0f;
+                float vb[32], vc[32];
 #pragma unroll
-                    for (int o = NL; o < 32; o <<= 1) {
-                        vC += __shfl_xor_sync(FULL_MASK, vC, o);
-                        vB += __shfl_xor_sync(FULL_MASK, vB, o);
-                    }
+                for (int n = 0; n < MAXN; n++) {
+                    const float abar = expf(delta * a[n]);
+                    vc[n] = gt * h[n];                              // 3. dC_t[n] = Σ_e g_t h_t
+                    const float lam = gt * sC[tt][n] + carry[n];    // 4. λ_t = g_t C_t + Ā_{t+1} λ_{t+1}
+                    const float p = abar * hprev[n];                // 5. p_t = Ā_t h_{t-1}
+                    vb[n] = lam * delta * ut;                       //    dB_t[n] = Σ_e λ Δ u
+                    lamB += lam * sB[tt][n];
+                    ddelta += lam * a[n] * p;
+                    dA[n] += lam * delta * p;
+                    carry[n] = abar * lam;                          // Ā_t λ_t, used by step t-1
                 }
-                if (lane < NL && n < N) {
-                    atomicAdd(&sdC[t - a0][n], vC);
-                    atomicAdd(&sdB[t - a0][n], vB);
+                dut += delta * lamB;
+                ddelta += ut * lamB;
+                // 6. Softplus: σ(x) below the threshold, identity above.
+                const float ddr = x > 20.0f ? ddelta : ddelta * sigmoidf_(x);
+                if (valid) { du[ti] = dut; dDeltaRaw[ti] = ddr; }
+                dDBacc += ddr;
+                // dB/dC: sums over the warp's channels, lane k ends with value k.
+                if constexpr (MAXN == 16) {
+#pragma unroll
+                    for (int n = 0; n < 16; n++) vb[16 + n] = vc[n];
+                    atomicAdd(&sRed[tt][lane], warpReduceScatter32(vb));   // lane < 16: dB, else dC
+                } else {
+                    atomicAdd(&sRed[tt][lane], warpReduceScatter32(vb));
+                    atomicAdd(&sRed[tt][MAXN + lane], warpReduceScatter32(vc));
                 }
-                const float lamB = groupSum<NL>(lam * bn);
-                float ddelta = groupSum<NL>(lam * a * p);
-                dA += lam * delta * p;
-                carry = abar * lam;                               // Ā_t λ_t, used by step t-1
-                if (n == 0) {
-                    // 2. Skip, and the Δ, u paths through B̄ = Δ B.
-                    dDacc += gt * ut;
-                    const float dut = dd * gt + delta * lamB;
-                    ddelta += ut * lamB;
-                    // 6. Softplus: σ(x) below the threshold, identity above.
-                    const float ddr = x > 20.0f ? ddelta : ddelta * sigmoidf_(x);
-                    if (valid) { du[ti] = dut; dDeltaRaw[ti] = ddr; }
-                    dDBacc += ddr;
+#pragma unroll
+                for (int n = 0; n < MAXN; n++) { h[n] = hprev[n]; hprev[n] = hnext[n]; }
+            }
+            __syncthreads();   // the tile's dB/dC sums are complete
+            for (int i = tid; i < nt * 2 * MAXN; i += bd) {
+                const int tt = i / (2 * MAXN), q = i % (2 * MAXN), n = q % MAXN;
+                if (n < N) {
+                    float* dst = (q < MAXN ? dB : dC) + (rowS + tb + tt) * N + n;
+                    if (direct) *dst = sRed[tt][q]; else atomicAdd(dst, sRed[tt][q]);
                 }
             }
-            __syncthreads();   // the sub-chunk's dB/dC partials are complete
-            for (int i = tid; i < (b0 - a0) * NL; i += SCANL_BLOCK) {
-                const int tt = i / NL, q = i % NL;
-                if (q < N) {
-                    const long long o = ((long long)s * L + a0 + tt) * N + q;
-                    atomicAdd(dB + o, sdB[tt][q]);
-                    atomicAdd(dC + o, sdC[tt][q]);
-                }
-                sdB[tt][q] = 0.0f;
-                sdC[tt][q] = 0.0f;
-            }
-            __syncthreads();
         }
     }
-    // dA_log = dA ⊙ A since ∂A/∂A_log = A.
-    if (nv) atomicAdd(dALog + e * N + n, dA * a);
-    if (valid && n == 0) {
+    if (valid) {
+        // dA_log = dA ⊙ A since ∂A/∂A_log = A.
+#pragma unroll
+        for (int n = 0; n < MAXN; n++) if (n < N) atomicAdd(dALog + e * N + n, dA[n] * a[n]);
         atomicAdd(dD + e, dDacc);
         atomicAdd(dDeltaBias + e, dDBacc);
     }
 }
 
-#define SCAN_FWD_LANES(NAME, NL)                                                                    \
+#define SCAN_FWD_REG(NAME, MAXN)                                                                    \
     extern "C" __global__ void NAME(int S, int L, int E, int N, int chunk, int NC,                   \
                                     const float* u, const float* deltaRaw, const float* aLog,        \
                                     const float* bmat, const float* cmat, const float* dvec,         \
                                     const float* z, const float* deltaBias, float* out, float* ck) { \
-        scanFwdLanes<NL>(S, L, E, N, chunk, NC, u, deltaRaw, aLog, bmat, cmat, dvec, z, deltaBias, out, ck); \
+        scanFwdReg<MAXN>(S, L, E, N, chunk, NC, u, deltaRaw, aLog, bmat, cmat, dvec, z, deltaBias, out, ck); \
     }
-SCAN_FWD_LANES(scan_fwd_n16, 16)
-SCAN_FWD_LANES(scan_fwd_n32, 32)
+SCAN_FWD_REG(scan_fwd_n16, 16)
+SCAN_FWD_REG(scan_fwd_n32, 32)
 
-#define SCAN_BWD_LANES(NAME, NL)                                                                      \
-    extern "C" __global__ void NAME(int S, int L, int E, int N, int chunk, int NC,                     \
+#define SCAN_BWD_REG(NAME, MAXN)                                                                      \
+    extern "C" __global__ void NAME(int s0, int sCount, int S, int L, int E, int N, int chunk, int NC, \
                                     const float* u, const float* deltaRaw, const float* aLog,          \
                                     const float* bmat, const float* cmat, const float* dvec,           \
                                     const float* z, const float* deltaBias, const float* ck,           \
                                     const float* dout, float* du, float* dDeltaRaw, float* dALog,      \
-                                    float* dB, float* dC, float* dD, float* dz, float* dDeltaBias) {   \
-        scanBwdLanes<NL>(S, L, E, N, chunk, NC, u, deltaRaw, aLog, bmat, cmat, dvec, z, deltaBias, ck,  \
-                         dout, du, dDeltaRaw, dALog, dB, dC, dD, dz, dDeltaBias);                      \
+                                    float* dB, float* dC, float* dD, float* dz, float* dDeltaBias,     \
+                                    float* hs) {                                                       \
+        scanBwdReg<MAXN>(s0, sCount, S, L, E, N, chunk, NC, u, deltaRaw, aLog, bmat, cmat, dvec, z,   \
+                         deltaBias, ck, dout, du, dDeltaRaw, dALog, dB, dC, dD, dz, dDeltaBias, hs);  \
     }
-SCAN_BWD_LANES(scan_bwd_n16, 16)
-SCAN_BWD_LANES(scan_bwd_n32, 32)
+SCAN_BWD_REG(scan_bwd_n16, 16)
+SCAN_BWD_REG(scan_bwd_n32, 32)

@@ -83,10 +83,15 @@ void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch) {
         double lam = gt * C[tn + n] + carry[n], p = ab * hs[t * N + n]; WdB[tn + n] += lam * d * u[ti]; lamB += lam * B[tn + n]; dd += lam * a * p; Wdal[e * N + n] += lam * d * p * a; carry[n] = ab * lam; }
       du += d * lamB; dd += u[ti] * lamB; Wdu[ti] = du; double ddr = x > 20 ? dd : dd * sg(x); Wddr[ti] = ddr; Wddb[e] += ddr; } }
   std::vector<float> out(sle, NAN), ck((size_t)S * NC * E * N, NAN), du(sle, NAN), ddr(sle, NAN), dal(E * N, 0.f), dB(sln, 0.f), dC(sln, 0.f), dD(E, 0.f), dz(sle, NAN), ddb(E, 0.f);
-  if (N <= 32) {   // lanes kernels: NL lanes per pair, blocks of 128 threads on one sequence (CudaBackend.scanLaneBlocks)
-    int NL = N <= 16 ? 16 : 32; unsigned blocks = (unsigned)S * cdiv(E, 128 / NL);
-    launch({blocks}, {128}, [&] { (N <= 16 ? scan_fwd_n16 : scan_fwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
-    launch({blocks}, {128}, [&] { (N <= 16 ? scan_bwd_n16 : scan_bwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data()); });
+  if (N <= 32) {   // register kernels: thread per (s, e), blocks of <= 128 channels of one sequence (CudaBackend.scanRegBlock)
+    int bd = std::min(128, (E + 31) / 32 * 32); unsigned gy = cdiv(E, bd);
+    launch({(unsigned)S, gy}, {(unsigned)bd}, [&] { (N <= 16 ? scan_fwd_n16 : scan_fwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
+    if (gy > 1) { std::fill(dB.begin(), dB.end(), 0.f); std::fill(dC.begin(), dC.end(), 0.f); }
+    else { std::fill(dB.begin(), dB.end(), NAN); std::fill(dC.begin(), dC.end(), NAN); }   // stored, not added
+    int perSeq = std::max(1, batch);   // sequences per launch
+    std::vector<float> scratch((size_t)perSeq * gy * bd * (std::min(chunk, L) + 1) * N, NAN);
+    for (int s0 = 0; s0 < S; s0 += perSeq) { int count = std::min(perSeq, S - s0);
+      launch({(unsigned)count, gy}, {(unsigned)bd}, [&] { (N <= 16 ? scan_bwd_n16 : scan_bwd_n32)(s0, count, S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data(), scratch.data()); }); }
   } else {          // thread-per-pair N <= 64 kernels, pairs batched through the recompute scratch
     launch({cdiv((long)S * E, 128)}, {128}, [&] { scan_fwd_n64(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
     long pairs = (long)S * E; std::vector<float> scratch((size_t)(chunk + 1) * N * batch);
@@ -170,7 +175,36 @@ void testDropout() {
   const char* want2 = "01111"; e = 0; for (int i = 0; i < 5; i++) e = std::max(e, (double)std::fabs(m2[i] - (want2[i] == '1' ? 2.f : 0.f)));
   rep("dropout mask (seed 1234567890123, grid stride)", e, 0);
 }
+void testMulti() {
+  // adamw_multi_f32 / sumsq_multi_f64 / zero_multi_f32 over a 3-tensor table (sizes 1000, 1, 300)
+  // against per-tensor adamw_f32 launches (must match bit for bit) and a double loop.
+  int T = 3; long long sz[3] = {1000, 1, 300}; double wd[3] = {0.01, 0.0, 0.1};
+  std::vector<std::vector<float>> P, G, M, V, P2, M2, V2;
+  for (int k = 0; k < T; k++) { P.push_back(rnd(sz[k], -1, 1)); G.push_back(rnd(sz[k], -.1f, .1f)); M.push_back(rnd(sz[k], -.01f, .01f));
+    V.push_back(rnd(sz[k], 0, .001f)); P2.push_back(P[k]); M2.push_back(M[k]); V2.push_back(V[k]); }
+  std::vector<long long> tab(6 * T);
+  for (int k = 0; k < T; k++) { tab[k] = (long long)P[k].data(); tab[T + k] = (long long)G[k].data(); tab[2 * T + k] = (long long)M[k].data();
+    tab[3 * T + k] = (long long)V[k].data(); tab[4 * T + k] = sz[k]; std::memcpy(&tab[5 * T + k], &wd[k], 8); }
+  // store_ptr_u64 writes a device address into a table slot
+  std::vector<long long> slot(1, 0); launch({1}, {1}, [&] { store_ptr_u64(P[1].data(), (unsigned long long*)slot.data()); });
+  rep("store_ptr_u64", slot[0] == (long long)P[1].data() ? 0 : 1, 0);
+  double c1 = 1 - std::pow(0.9, 2), c2 = 1 - std::pow(0.999, 2);
+  launch({2}, {256}, [&] { adamw_multi_f32(T, tab.data(), 1e-3f, .9f, .999f, .1f, (float)(1 - .999), 1e-8f, (float)c1, (float)c2, .7f); });
+  double e = 0;
+  for (int k = 0; k < T; k++) {
+    launch({3}, {256}, [&] { adamw_f32(sz[k], P2[k].data(), G[k].data(), M2[k].data(), V2[k].data(), 1e-3f, .9f, .999f, .1f, (float)(1 - .999), 1e-8f, (float)wd[k], (float)c1, (float)c2, .7f); });
+    for (long long i = 0; i < sz[k]; i++) e = std::max(e, (double)std::fabs(P[k][i] - P2[k][i]) + std::fabs(M[k][i] - M2[k][i]) + std::fabs(V[k][i] - V2[k][i]));
+  }
+  rep("adamw_multi == adamw_f32 per tensor", e, 0);
+  double want = 0; for (int k = 0; k < T; k++) for (float x : G[k]) want += (double)x * x;
+  std::vector<double> res(1, 0.0); std::vector<long long> tab2 = {tab[T], tab[T + 1], tab[T + 2], sz[0], sz[1], sz[2]};
+  launch({3}, {256}, [&] { sumsq_multi_f64(T, tab2.data(), res.data()); });
+  rep("sumsq_multi", std::fabs(res[0] - want) / want, 1e-12);
+  launch({2}, {256}, [&] { zero_multi_f32(T, tab2.data()); });
+  double z = 0; for (int k = 0; k < T; k++) for (float x : G[k]) z = std::max(z, (double)std::fabs(x)); rep("zero_multi", z, 0);
+}
 int main() {
+  testMulti();
   testDropout();
   testAdamRevin();
   testMisc();
@@ -180,13 +214,15 @@ int main() {
   testGemm(24, 40, 300, 1, 0, 0.5f, 48); testGemm(24, 40, 300, 1, 0, 0, 128); testGemm(70, 3, 200, 0, 1, 0.5f, 32); testGemm(5, 66, 100, 1, 1, 0, 16);
   testLN(5, 300); testLN(3, 7);
   testConvSumReduce(2, 29, 37, 4); testConvSumReduce(1, 10, 40, 16);
-  testScan(3, 37, 40, 16, 8, true, 128);       // lanes n16, several checkpoint chunks
-  testScan(2, 20, 64, 5, 64, false, 128);      // N = 5 of 16 lanes, chunk > L
-  testScan(3, 21, 100, 16, 6, true, 128);      // E = 100: last block of each sequence partial
+  // N <= 32 register kernels: batch = sequences per backward launch.
+  testScan(3, 37, 40, 16, 8, true, 128);       // n16, several checkpoint chunks, partial last warp
+  testScan(2, 20, 64, 5, 64, false, 1);        // N = 5 of 16, chunk > L, one sequence per launch
+  testScan(3, 21, 100, 16, 6, true, 2);        // E = 100: last warp partial; batched 2 + 1
+  testScan(1, 70, 13, 16, 70, true, 128);      // chunk 70 > tile (5 tiles), E not a multiple of 8
+  testScan(2, 23, 6, 24, 9, true, 128);        // n32 (N = 24 of 32)
+  testScan(2, 40, 3, 32, 40, false, 128);      // n32, full states, no gate
+  testScan(2, 19, 160, 16, 7, true, 128);      // E = 160 > 128: two channel blocks, dB/dC by atomics
   testScan(1, 9, 33, 40, 4, true, 128);        // n64 kernel
-  testScan(1, 70, 13, 16, 70, true, 128);      // lanes n16: chunk > sub-chunk (3 sub-chunks), E not a multiple of 8
-  testScan(2, 23, 6, 24, 9, true, 128);        // lanes n32 (N = 24 of 32 lanes)
-  testScan(2, 40, 3, 32, 40, false, 128);      // lanes n32, full lanes, two sub-chunks, no gate
   testScan(1, 9, 35, 40, 4, true, 70);         // n64 kernel, batched
   printf("%d failures\n", fails); return fails != 0;
 }

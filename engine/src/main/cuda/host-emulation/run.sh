@@ -11,4 +11,4 @@ trap 'rm -rf "$tmp"' EXIT
 sed 's/#include <cuda_runtime.h>/#include "shim.h"/; s/extern "C" //' "$here/../kernels.cu" > "$tmp/kernels_host.cpp"
 cp "$here/shim.h" "$here/emulate_main.cpp" "$tmp/"
 g++ -std=c++20 -O1 -pthread -o "$tmp/emulate" "$tmp/emulate_main.cpp"
-"$tmp/emulate"
+"$tmp/emulate" "$@"

@@ -199,6 +199,37 @@ public interface Backend extends AutoCloseable {
     void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
                double eps, double weightDecay, int step, double gradScale);
 
+    /**
+     * {@link #adamw} for every i over parallel lists (weightDecay[i] per tensor), in list order.
+     * Backends with launch overhead (CUDA) override this with one launch for the whole list;
+     * the default is exactly the per-tensor loop, so host backends are unchanged.
+     */
+    default void adamwAll(java.util.List<Tensor> params, java.util.List<Tensor> grads, java.util.List<Tensor> m,
+                          java.util.List<Tensor> v, double lr, double beta1, double beta2, double eps,
+                          double[] weightDecay, int step, double gradScale) {
+        int n = params.size();
+        if (grads.size() != n || m.size() != n || v.size() != n || weightDecay.length != n)
+            throw new IllegalArgumentException("adamwAll: list sizes differ: params " + n + ", grads " + grads.size()
+                + ", m " + m.size() + ", v " + v.size() + ", weightDecay " + weightDecay.length);
+        for (int i = 0; i < n; i++)
+            adamw(params.get(i), grads.get(i), m.get(i), v.get(i), lr, beta1, beta2, eps, weightDecay[i], step, gradScale);
+    }
+
+    /**
+     * Sum over the tensors of sum x^2, accumulated in double tensor by tensor in list order
+     * (the default is exactly {@code s += dot(t, t)}; the CUDA override is one launch, one sync).
+     */
+    default double sumOfSquares(java.util.List<Tensor> ts) {
+        double s = 0;
+        for (Tensor t : ts) s += dot(t, t);
+        return s;
+    }
+
+    /** Fills every tensor of the list with zeros (default: {@link #fill} each). */
+    default void zeroAll(java.util.List<Tensor> ts) {
+        for (Tensor t : ts) fill(t, 0);
+    }
+
     /** Frees backend resources (device memory); a no-op for host backends. */
     @Override default void close() {}
 }

@@ -15,6 +15,10 @@ public final class AdamW {
     private final Backend be;
     private final List<Parameter> params;
     private final List<Tensor> m = new ArrayList<>(), v = new ArrayList<>();
+    // Stable lists for the multi-tensor backend calls (the CUDA backend caches a device table per
+    // list identity, so these must not be rebuilt per step).
+    private final List<Tensor> values, grads;
+    private final double[] decays;
     private final double beta1, beta2, eps, weightDecay;
     private int step;
 
@@ -25,10 +29,18 @@ public final class AdamW {
         this.beta2 = beta2;
         this.eps = eps;
         this.weightDecay = weightDecay;
-        for (Parameter p : params) {
+        List<Tensor> vals = new ArrayList<>(), gs = new ArrayList<>();
+        decays = new double[this.params.size()];
+        for (int i = 0; i < this.params.size(); i++) {
+            Parameter p = this.params.get(i);
             m.add(be.zeros(p.shape()));
             v.add(be.zeros(p.shape()));
+            vals.add(p.value());
+            gs.add(p.grad());
+            decays[i] = p.noDecay() ? 0 : weightDecay;
         }
+        values = List.copyOf(vals);
+        grads = List.copyOf(gs);
     }
 
     public static AdamW defaults(Backend be, List<Parameter> params, double weightDecay) {
@@ -37,23 +49,17 @@ public final class AdamW {
 
     /** Global L2 norm of all gradients. */
     public double gradNorm() {
-        double s = 0;
-        for (Parameter p : params) s += be.dot(p.grad(), p.grad());
-        return Math.sqrt(s);
+        return Math.sqrt(be.sumOfSquares(grads));   // = sum of dot(g, g) in parameter order
     }
 
     /** One update with learning rate lr; gradients are multiplied by gradScale first (clipping). */
     public void step(double lr, double gradScale) {
         step++;
-        for (int i = 0; i < params.size(); i++) {
-            Parameter p = params.get(i);
-            be.adamw(p.value(), p.grad(), m.get(i), v.get(i), lr, beta1, beta2, eps,
-                     p.noDecay() ? 0 : weightDecay, step, gradScale);
-        }
+        be.adamwAll(values, grads, m, v, lr, beta1, beta2, eps, decays, step, gradScale);
     }
 
     public void zeroGrad() {
-        for (Parameter p : params) p.zeroGrad();
+        be.zeroAll(grads);
     }
 
     public int stepCount() { return step; }

@@ -11,6 +11,7 @@ import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -67,7 +68,7 @@ public final class CudaBackend implements Backend {
     static final int GEMM_MIN_SLICE = 128;
     static final long GEMM_SCRATCH_LIMIT = 8L << 20;   // floats of split-k partials
     static final int SCAN_BLOCK = 128;
-    static final int SCAN_LANES_BLOCK = 128;  // SCANL_BLOCK in kernels.cu
+    static final int SCAN_REG_BLOCK = 128;    // SCANR_BLOCK in kernels.cu: most channels per block
     static final int MAX_CONV_K = 16;   // MAXK in kernels.cu
     private static final int MAX_BLOCKS = 65535 * 16;
     private static final int MAX_GRID_Y = 65535;
@@ -82,6 +83,7 @@ public final class CudaBackend implements Backend {
     private final CUcontext context = new CUcontext();
     private final CUmodule module = new CUmodule();
     private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
+    private final LaunchSlots[] slots = new LaunchSlots[Kernel.values().length];
     private final boolean syncEachLaunch;
     private CudaProfiler profiler;      // null unless -Dmambamixer.cuda.profile=true
     private String label;               // profiling label of the next launch (null = kernel symbol)
@@ -175,6 +177,7 @@ public final class CudaBackend implements Backend {
                     throw new CudaBackendException("kernel " + k.symbol + " missing from kernels.ptx: " + e.getMessage(), e);
                 }
                 functions.put(k, f);
+                slots[k.ordinal()] = new LaunchSlots(k, f);
             }
             reduceScratch = allocRaw(8);
             if (Boolean.getBoolean(PROFILE_PROPERTY)) profiler = new CudaProfiler();
@@ -498,6 +501,11 @@ public final class CudaBackend implements Backend {
         if (n == 0) return 0.0;
         memset(reduceScratch.ptr, 0, 2, what);
         launch1d(Kernel.REDUCE, n, mode, n, pa, pb, reduceScratch.ptr);
+        return readReduceResult(what);
+    }
+
+    /** Downloads the double in reduceScratch (a host sync). */
+    private double readReduceResult(String what) {
         CudaProfiler.Mark mk = mark("[sync] " + what + " result");
         try {
             cuMemcpyDtoH(Pointer.to(reduceResult), reduceScratch.ptr, 8);
@@ -646,9 +654,10 @@ public final class CudaBackend implements Backend {
         Kernel k = Kernel.scanForward(dims.n());
         long pairs = (long) dims.s() * dims.e();
         if (profiler != null) label = k.symbol + " " + dims;
-        int lanes = Kernel.scanLanes(dims.n());
-        int blocks = lanes > 0 ? scanLaneBlocks(dims) : ceilDiv(pairs, SCAN_BLOCK);
-        launch(k, blocks, 1, lanes > 0 ? SCAN_LANES_BLOCK : SCAN_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(),
+        boolean reg = Kernel.scanRegister(dims.n());
+        // kernels: SCAN_FWD_N16, SCAN_FWD_N32, SCAN_FWD_N64
+        launch(k, reg ? dims.s() : ceilDiv(pairs, SCAN_BLOCK), reg ? scanRegGridY(dims) : 1,
+            reg ? scanRegBlock(dims) : SCAN_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(),
             dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"),
             ptr(cmat, "C"), ptr(d, "D"), z == null ? null : ptr(z, "z"), ptr(deltaBias, "deltaBias"), ptr(out, "out"),
             ptr(checkpoints, "checkpoints"));
@@ -671,12 +680,19 @@ public final class CudaBackend implements Backend {
         return ceilDiv(slice, 16) * 16;
     }
 
-    /** Grid of the N <= 32 scan kernels: S blocks of ceil(E / pairs-per-block), one sequence each. */
-    static int scanLaneBlocks(ScanDims d) {
-        int pb = SCAN_LANES_BLOCK / Kernel.scanLanes(d.n());
-        long blocks = (long) d.s() * ceilDiv(d.e(), pb);
-        if (blocks > Integer.MAX_VALUE) throw new CudaBackendException("scan: " + d + " needs more than 2^31 blocks");
-        return (int) blocks;
+    /** Threads per block of the N <= 32 scan kernels: the channels of one sequence, a multiple of 32, at most 128. */
+    static int scanRegBlock(ScanDims d) { return Math.min(SCAN_REG_BLOCK, ceilDiv(d.e(), 32) * 32); }
+
+    /** Channel blocks per sequence (grid y) of the N <= 32 scan kernels. */
+    static int scanRegGridY(ScanDims d) { return ceilDiv(d.e(), scanRegBlock(d)); }
+
+    /** Recompute-scratch rows per block of the N <= 32 backward: the states of one chunk plus its checkpoint. */
+    static int scanRegRows(ScanDims d) { return Math.min(d.chunk(), d.l()) + 1; }
+
+    /** Sequences per N <= 32 scan-backward launch so that the recompute scratch stays bounded. */
+    static int scanRegBatch(ScanDims d) {
+        long perSeq = 4L * scanRegGridY(d) * scanRegBlock(d) * scanRegRows(d) * d.n();
+        return (int) Math.max(1, Math.min(d.s(), scanScratchLimit / perSeq));
     }
 
     /** Pairs (s, e) per scan-backward launch so that the recompute scratch stays bounded. */
@@ -705,20 +721,31 @@ public final class CudaBackend implements Backend {
         expectSize(dDeltaBias, dims.e(), "scan dDeltaBias");
         Kernel k = Kernel.scanBackward(dims.n());
 
+        CUdeviceptr zp0 = z == null ? null : ptr(z, "z"), dzp0 = z == null ? null : ptr(dz, "dz");
+        if (Kernel.scanRegister(dims.n())) {
+            // N <= 32: when one block holds all E channels of a sequence the kernel stores dB/dC;
+            // otherwise blocks add their channels' sums with atomics onto zeros.
+            int gy = scanRegGridY(dims), bd = scanRegBlock(dims), batch = scanRegBatch(dims);
+            if (gy > 1) {
+                memset(ptr(dB, "dB"), 0, sln, "scanBackward zero dB");
+                memset(ptr(dC, "dC"), 0, sln, "scanBackward zero dC");
+            }
+            scanScratch = ensure(scanScratch, (long) batch * gy * bd * scanRegRows(dims) * dims.n());
+            for (int s0 = 0; s0 < dims.s(); s0 += batch) {
+                int count = Math.min(batch, dims.s() - s0);
+                if (profiler != null) label = k.symbol + " " + dims;
+                // kernels: SCAN_BWD_N16, SCAN_BWD_N32
+                launch(k, count, gy, bd, 1, s0, count, dims.s(), dims.l(), dims.e(), dims.n(), dims.chunk(),
+                    dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"),
+                    ptr(cmat, "C"), ptr(d, "D"), zp0, ptr(deltaBias, "deltaBias"), ptr(checkpoints, "checkpoints"),
+                    ptr(dout, "dout"), ptr(du, "du"), ptr(dDeltaRaw, "dDeltaRaw"), ptr(dALog, "dALog"), ptr(dB, "dB"),
+                    ptr(dC, "dC"), ptr(dD, "dD"), dzp0, ptr(dDeltaBias, "dDeltaBias"), scanScratch.ptr);
+            }
+            return;
+        }
         // dB, dC sum over e with atomics: zero them here (they overwrite for the caller).
         memset(ptr(dB, "dB"), 0, sln, "scanBackward zero dB");
         memset(ptr(dC, "dC"), 0, sln, "scanBackward zero dC");
-        CUdeviceptr zp0 = z == null ? null : ptr(z, "z"), dzp0 = z == null ? null : ptr(dz, "dz");
-        if (Kernel.scanLanes(dims.n()) > 0) {
-            // N <= 32: recomputed states stay in shared memory, one launch for all pairs.
-            if (profiler != null) label = k.symbol + " " + dims;
-            launch(k, scanLaneBlocks(dims), 1, SCAN_LANES_BLOCK, 1, dims.s(), dims.l(), dims.e(), dims.n(), dims.chunk(),
-                dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"), ptr(bmat, "B"), ptr(cmat, "C"),
-                ptr(d, "D"), zp0, ptr(deltaBias, "deltaBias"), ptr(checkpoints, "checkpoints"), ptr(dout, "dout"),
-                ptr(du, "du"), ptr(dDeltaRaw, "dDeltaRaw"), ptr(dALog, "dALog"), ptr(dB, "dB"), ptr(dC, "dC"),
-                ptr(dD, "dD"), dzp0, ptr(dDeltaBias, "dDeltaBias"));
-            return;
-        }
         int batch = scanBackwardBatch(dims);
         long pairs = (long) dims.s() * dims.e();
         scanScratch = ensure(scanScratch, (long) (dims.chunk() + 1) * dims.n() * batch);
@@ -726,6 +753,7 @@ public final class CudaBackend implements Backend {
         for (long p0 = 0; p0 < pairs; p0 += batch) {
             int count = (int) Math.min(batch, pairs - p0);
             if (profiler != null) label = k.symbol + " " + dims;
+            // kernels: SCAN_BWD_N64
             launch(k, ceilDiv(count, SCAN_BLOCK), 1, SCAN_BLOCK, 1, (int) p0, count, dims.s(), dims.l(), dims.e(),
                 dims.n(), dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"),
                 ptr(bmat, "B"), ptr(cmat, "C"), ptr(d, "D"), zp, ptr(deltaBias, "deltaBias"),
@@ -826,6 +854,114 @@ public final class CudaBackend implements Backend {
         launch1d(Kernel.ADAMW, n, n, ptr(param, "param"), ptr(grad, "grad"), ptr(m, "m"), ptr(v, "v"), (float) lr,
             (float) beta1, (float) beta2, (float) (1.0 - beta1), (float) (1.0 - beta2), (float) eps, (float) weightDecay,
             (float) c1, (float) c2, (float) gradScale);
+    }
+
+    // ================================================================ multi-tensor (one launch per list)
+
+    /**
+     * A tensor list's device table (see kernels.cu "multi-tensor"): K pointer columns of T
+     * entries, T element counts, optionally T weight decays (double bits). Built once per list and
+     * reused while the caller passes the same tensors (compared by identity, O(T) host work).
+     */
+    private static final class MultiTable {
+        final Tensor[][] cols;
+        final double[] wd;
+        final DeviceBuffer dev;
+        final long maxSize;
+
+        MultiTable(Tensor[][] cols, double[] wd, DeviceBuffer dev, long maxSize) {
+            this.cols = cols;
+            this.wd = wd;
+            this.dev = dev;
+            this.maxSize = maxSize;
+        }
+
+        boolean matches(List<List<Tensor>> lists, double[] w) {
+            if (lists.size() != cols.length) return false;
+            for (int c = 0; c < cols.length; c++) {
+                List<Tensor> l = lists.get(c);
+                if (l.size() != cols[c].length) return false;
+                for (int i = 0; i < cols[c].length; i++) if (l.get(i) != cols[c][i]) return false;
+            }
+            return Arrays.equals(wd, w);
+        }
+    }
+
+    private MultiTable adamTable, sumsqTable, zeroTable;
+
+    /** The cached table for these lists, or a new one (the old one is freed). */
+    private MultiTable multiTable(MultiTable cached, List<List<Tensor>> lists, double[] wd, String what) {
+        if (cached != null && cached.matches(lists, wd)) return cached;
+        int cols = lists.size(), t = lists.get(0).size();
+        Tensor[][] ts = new Tensor[cols][t];
+        long maxSize = 0;
+        for (int c = 0; c < cols; c++) {
+            if (lists.get(c).size() != t)
+                throw new IllegalArgumentException(what + ": list sizes differ (" + t + " vs " + lists.get(c).size() + ")");
+            for (int i = 0; i < t; i++) {
+                Tensor x = lists.get(c).get(i);
+                buf(x, what + " tensor " + i);
+                if (x.size() != lists.get(0).get(i).size())
+                    throw new IllegalArgumentException(what + ": tensor " + i + " sizes differ: " + x + " vs " + lists.get(0).get(i));
+                ts[c][i] = x;
+                maxSize = Math.max(maxSize, x.size());
+            }
+        }
+        if (cached != null) freeNow(cached.dev);
+        int words = cols * t + t + (wd == null ? 0 : t);
+        DeviceBuffer dev = allocRaw(8L * words);
+        // Whole table from offset 0 (pointer slots 0 for now): byte offsets only go through kernel parameters.
+        long[] host = new long[words];
+        for (int i = 0; i < t; i++) {
+            host[cols * t + i] = ts[0][i].size();
+            if (wd != null) host[cols * t + t + i] = Double.doubleToRawLongBits(wd[i]);
+        }
+        current();
+        try {
+            cuMemcpyHtoD(dev.ptr, Pointer.to(host), 8L * words);
+        } catch (CudaException e) {
+            throw new CudaBackendException(what + " (uploading the tensor table): " + e.getMessage(), e);
+        }
+        // The addresses: a CUdeviceptr's value is not readable from Java, so a kernel stores each.
+        for (int c = 0; c < cols; c++)
+            for (int i = 0; i < t; i++)
+                launch(Kernel.STORE_PTR, 1, 1, 1, 1, buf(ts[c][i], what).ptr, dev.ptr.withByteOffset(8L * (c * t + i)));
+        return new MultiTable(ts, wd == null ? null : wd.clone(), dev, maxSize);
+    }
+
+    private int multiBlocks(MultiTable tb) { return (int) Math.max(1, Math.min(MAX_BLOCKS, ceilDiv(tb.maxSize, BLOCK))); }
+
+    @Override
+    public synchronized void adamwAll(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v,
+                                      double lr, double beta1, double beta2, double eps, double[] weightDecay,
+                                      int step, double gradScale) {
+        if (step < 1) throw new IllegalArgumentException("adamw step must be >= 1, got " + step);
+        if (weightDecay.length != params.size())
+            throw new IllegalArgumentException("adamwAll: " + weightDecay.length + " weight decays for " + params.size() + " tensors");
+        if (params.isEmpty()) return;
+        adamTable = multiTable(adamTable, List.of(params, grads, m, v), weightDecay, "adamwAll");
+        double c1 = 1.0 - Math.pow(beta1, step), c2 = 1.0 - Math.pow(beta2, step);
+        launch(Kernel.ADAMW_MULTI, multiBlocks(adamTable), 1, BLOCK, 1, params.size(), adamTable.dev.ptr, (float) lr,
+            (float) beta1, (float) beta2, (float) (1.0 - beta1), (float) (1.0 - beta2), (float) eps, (float) c1,
+            (float) c2, (float) gradScale);
+    }
+
+    @Override
+    public synchronized double sumOfSquares(List<Tensor> ts) {
+        if (ts.isEmpty()) return 0.0;
+        sumsqTable = multiTable(sumsqTable, List.of(ts), null, "sumOfSquares");
+        if (sumsqTable.maxSize == 0) return 0.0;
+        memset(reduceScratch.ptr, 0, 2, "sumOfSquares");
+        launch(Kernel.SUMSQ_MULTI, multiBlocks(sumsqTable), 1, BLOCK, 1, ts.size(), sumsqTable.dev.ptr, reduceScratch.ptr);
+        return readReduceResult("sumOfSquares");
+    }
+
+    @Override
+    public synchronized void zeroAll(List<Tensor> ts) {
+        if (ts.isEmpty()) return;
+        zeroTable = multiTable(zeroTable, List.of(ts), null, "zeroAll");
+        if (zeroTable.maxSize == 0) return;
+        launch(Kernel.ZERO_MULTI, multiBlocks(zeroTable), 1, BLOCK, 1, ts.size(), zeroTable.dev.ptr);
     }
 
     // ================================================================ close
@@ -942,30 +1078,70 @@ public final class CudaBackend implements Backend {
         String sig = k.signature;
         if (args.length != sig.length())
             throw new CudaBackendException("kernel " + k.symbol + ": " + args.length + " arguments for signature " + sig);
-        NativePointerObject[] params = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            char c = sig.charAt(i);
-            if (c == 'i' && a instanceof Integer v) params[i] = Pointer.to(new int[] {v});
-            else if (c == 'l' && a instanceof Long v) params[i] = Pointer.to(new long[] {v});
-            else if (c == 'f' && a instanceof Float v) params[i] = Pointer.to(new float[] {v});
-            else if (c == 'p' && (a == null || a instanceof CUdeviceptr)) params[i] = Pointer.to(a == null ? new CUdeviceptr() : (CUdeviceptr) a);
-            else throw new CudaBackendException("kernel " + k.symbol + ": argument " + i + " is "
-                + (a == null ? "null" : a.getClass().getSimpleName()) + ", signature wants '" + c + "'");
+        LaunchSlots sl = slots[k.ordinal()];
+        synchronized (sl) {
+            for (int i = 0; i < args.length; i++) {
+                Object a = args[i];
+                char c = sig.charAt(i);
+                // Scalars go into the cached holder arrays the parameter Pointers wrap (read at call time).
+                if (c == 'i' && a instanceof Integer v) sl.ints[i][0] = v;
+                else if (c == 'l' && a instanceof Long v) sl.longs[i][0] = v;
+                else if (c == 'f' && a instanceof Float v) sl.floats[i][0] = v;
+                else if (c == 'p' && a == null) sl.params[i] = NULL_PARAM;
+                else if (c == 'p' && a instanceof CUdeviceptr v) sl.params[i] = Pointer.to(v);
+                else throw new CudaBackendException("kernel " + k.symbol + ": argument " + i + " is "
+                    + (a == null ? "null" : a.getClass().getSimpleName()) + ", signature wants '" + c + "'");
+            }
+            current();
+            CudaProfiler.Mark mk = null;
+            if (profiler != null) {
+                mk = profiler.begin(label != null ? label : k.symbol);
+                label = null;
+            }
+            try {
+                cuLaunchKernel(sl.function, gx, gy, gz, bx, by, 1, 0, null, sl.kernelParams, null);
+                endMark(mk);
+                if (syncEachLaunch) cuCtxSynchronize();
+            } catch (CudaException e) {
+                throw new CudaBackendException("kernel " + k.symbol + " (grid " + gx + "x" + gy + "x" + gz + ", block " + bx + "x" + by
+                    + "): " + e.getMessage(), e);
+            }
         }
-        current();
-        CudaProfiler.Mark mk = null;
-        if (profiler != null) {
-            mk = profiler.begin(label != null ? label : k.symbol);
-            label = null;
-        }
-        try {
-            cuLaunchKernel(functions.get(k), gx, gy, gz, bx, by, 1, 0, null, Pointer.to(params), null);
-            endMark(mk);
-            if (syncEachLaunch) cuCtxSynchronize();
-        } catch (CudaException e) {
-            throw new CudaBackendException("kernel " + k.symbol + " (grid " + gx + "x" + gy + "x" + gz + ", block " + bx + "x" + by
-                + "): " + e.getMessage(), e);
+    }
+
+    /** A null device pointer argument. */
+    private static final Pointer NULL_PARAM = Pointer.to(new CUdeviceptr());
+
+    /**
+     * Per-kernel launch parameters built once: one holder array + Pointer per scalar parameter
+     * (the launch only writes the value), and the parameter array JCuda reads at call time.
+     * Saves the per-launch allocation of 10-20 arrays and Pointer objects.
+     */
+    private static final class LaunchSlots {
+        final CUfunction function;
+        final NativePointerObject[] params;
+        final Pointer kernelParams;
+        final int[][] ints;
+        final long[][] longs;
+        final float[][] floats;
+
+        LaunchSlots(Kernel k, CUfunction function) {
+            this.function = function;
+            int n = k.signature.length();
+            params = new NativePointerObject[n];
+            ints = new int[n][];
+            longs = new long[n][];
+            floats = new float[n][];
+            for (int i = 0; i < n; i++) {
+                switch (k.signature.charAt(i)) {
+                    case 'i' -> { ints[i] = new int[1]; params[i] = Pointer.to(ints[i]); }
+                    case 'l' -> { longs[i] = new long[1]; params[i] = Pointer.to(longs[i]); }
+                    case 'f' -> { floats[i] = new float[1]; params[i] = Pointer.to(floats[i]); }
+                    case 'p' -> params[i] = NULL_PARAM;
+                    default -> throw new IllegalStateException("bad signature letter in " + k);
+                }
+            }
+            kernelParams = Pointer.to(params);
         }
     }
 

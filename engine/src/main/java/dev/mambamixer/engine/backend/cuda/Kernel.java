@@ -35,12 +35,16 @@ enum Kernel {
     PATCHIFY("patchify_f32", "iiiiiipp"),
     PATCHIFY_BWD("patchify_bwd_f32", "iiiiiipp"),
     ADAMW("adamw_f32", "lpppp" + "f".repeat(10)),
+    STORE_PTR("store_ptr_u64", "pp"),
+    ADAMW_MULTI("adamw_multi_f32", "ip" + "f".repeat(9)),
+    SUMSQ_MULTI("sumsq_multi_f64", "ipp"),
+    ZERO_MULTI("zero_multi_f32", "ip"),
     SCAN_FWD_N16("scan_fwd_n16", "iiiiiipppppppppp"),
     SCAN_FWD_N32("scan_fwd_n32", "iiiiiipppppppppp"),
     SCAN_FWD_N64("scan_fwd_n64", "iiiiiipppppppppp"),
-    // N <= 32: lanes-per-pair kernels (no pair batching, no global scratch).
-    SCAN_BWD_N16("scan_bwd_n16", "iiiiii" + "p".repeat(18)),
-    SCAN_BWD_N32("scan_bwd_n32", "iiiiii" + "p".repeat(18)),
+    // N <= 32: thread per (s, e) with the states in registers, sequences batched through scratch.
+    SCAN_BWD_N16("scan_bwd_n16", "iiiiiiii" + "p".repeat(19)),
+    SCAN_BWD_N32("scan_bwd_n32", "iiiiiiii" + "p".repeat(19)),
     SCAN_BWD_N64("scan_bwd_n64", "iiiiiiii" + "p".repeat(19));
 
     final String symbol;
@@ -51,11 +55,8 @@ enum Kernel {
         this.signature = signature;
     }
 
-    /**
-     * Lanes per (s, e) pair of the N <= 32 scan kernels (NL in kernels.cu), or 0 for the
-     * thread-per-pair N <= 64 kernels.
-     */
-    static int scanLanes(int n) { return n <= 16 ? 16 : n <= 32 ? 32 : 0; }
+    /** Whether the N <= 32 register kernels (block = channels of one sequence) handle state size n. */
+    static boolean scanRegister(int n) { return n <= 32; }
 
     /** The scan kernels are compiled for a state size bound of 16, 32 or 64. */
     static Kernel scanForward(int n) {

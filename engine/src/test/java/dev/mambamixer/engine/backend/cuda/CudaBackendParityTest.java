@@ -258,15 +258,58 @@ class CudaBackendParityTest {
         checks.assertAll();
     }
 
+    @Test
+    void multiTensor() {
+        // adamwAll / sumOfSquares / zeroAll: one launch over a list, against the reference's
+        // per-tensor loop; two steps on the same lists (cached device table), then new lists.
+        int[] sizes = {1000, 1, 300, 64};
+        double[] wd = {0.01, 0, 0.1, 0.01};
+        java.util.List<P> ps = new java.util.ArrayList<>(), gs = new java.util.ArrayList<>(),
+            ms = new java.util.ArrayList<>(), vs = new java.util.ArrayList<>();
+        for (int n : sizes) {
+            ps.add(rand(-1, 1, n));
+            gs.add(rand(-0.1, 0.1, n));
+            ms.add(both(new double[n], n));
+            vs.add(both(new double[n], n));
+        }
+        java.util.function.BiFunction<java.util.List<P>, Boolean, java.util.List<Tensor>> side =
+            (l, g) -> l.stream().map(p -> g ? p.g : p.r).toList();
+        var pg = side.apply(ps, true); var gg = side.apply(gs, true); var mg = side.apply(ms, true); var vg = side.apply(vs, true);
+        for (int step = 1; step <= 2; step++) {
+            ref.adamwAll(side.apply(ps, false), side.apply(gs, false), side.apply(ms, false), side.apply(vs, false),
+                1e-3, 0.9, 0.999, 1e-8, wd, step, 0.5);
+            gpu.adamwAll(pg, gg, mg, vg, 1e-3, 0.9, 0.999, 1e-8, wd, step, 0.5);
+        }
+        for (int i = 0; i < sizes.length; i++) {
+            check("adamwAll param " + i, ps.get(i), 1e-6);
+            check("adamwAll m " + i, ms.get(i), 1e-5);
+            check("adamwAll v " + i, vs.get(i), 1e-5);
+        }
+        double want = ref.sumOfSquares(side.apply(gs, false)), got = gpu.sumOfSquares(gg);
+        checks.check("sumOfSquares", new double[] {got}, new double[] {want}, 1e-6);
+        got = gpu.sumOfSquares(gg);   // cached table
+        checks.check("sumOfSquares (cached table)", new double[] {got}, new double[] {want}, 1e-6);
+        var sub = java.util.List.of(gg.get(2), gg.get(0));   // a different list: a new table
+        got = gpu.sumOfSquares(sub);
+        checks.check("sumOfSquares (other list)", new double[] {got},
+            new double[] {ref.dot(gs.get(2).r, gs.get(2).r) + ref.dot(gs.get(0).r, gs.get(0).r)}, 1e-6);
+        gpu.zeroAll(gg);
+        ref.zeroAll(side.apply(gs, false));
+        for (int i = 0; i < sizes.length; i++) check("zeroAll " + i, gs.get(i), 0);
+        checks.assertAll();
+    }
+
     // ================================================================ selective scan (spec §3.2, §3.3)
 
     @Test
     void selectiveScan() {
         // {S, L, E, N, chunk, gate}: warps split across sequences (E=40, 33), several chunks with
         // a partial last one, chunk > L, each register-size variant (N <= 16, 32, 64).
-        int[][] cases = {{3, 37, 40, 16, 8, 1}, {2, 50, 64, 5, 64, 0}, {2, 20, 33, 40, 7, 1}, {4, 16, 32, 32, 16, 1}};
+        // E = 160: two channel blocks per sequence (dB/dC by atomics); chunk 70 > the 16-step tile.
+        int[][] cases = {{3, 37, 40, 16, 8, 1}, {2, 50, 64, 5, 64, 0}, {2, 20, 33, 40, 7, 1}, {4, 16, 32, 32, 16, 1},
+                         {2, 19, 160, 16, 7, 1}, {1, 70, 13, 24, 70, 1}};
         for (int[] c : cases) scanCase(new ScanDims(c[0], c[1], c[2], c[3], c[4]), c[5] == 1);
-        // Several backward launches (scratch limit lowered so each batch is one block of pairs).
+        // Several backward launches (scratch limit lowered: one sequence per N <= 32 launch).
         long keep = CudaBackend.scanScratchLimit;
         try {
             ScanDims dims = new ScanDims(3, 21, 100, 16, 6);
@@ -281,7 +324,7 @@ class CudaBackendParityTest {
     private void scanCase(ScanDims d, boolean gate) {
         int S = d.s(), L = d.l(), E = d.e(), N = d.n();
         String tag = " [S" + S + " L" + L + " E" + E + " N" + N + " c" + d.chunk() + (gate ? " z" : "")
-            + (CudaBackend.scanBackwardBatch(d) < S * E ? " batched" : "") + "]";
+            + ((N <= 32 ? CudaBackend.scanRegBatch(d) < S : CudaBackend.scanBackwardBatch(d) < S * E) ? " batched" : "") + "]";
         P u = rand(-1, 1, S, L, E);
         double[] dr = uniform(S * L * E, -4, 0.5);
         dr[0] = 25; dr[dr.length / 2] = 21;        // above the softplus threshold

@@ -66,7 +66,8 @@ class CudaScanBandwidthTest {
         double sle = (double) S * L * E, sln = (double) S * L * N, ckn = ck.size();
         // Bytes the kernels must move: forward reads u, deltaRaw, z, B, C and writes out and the
         // checkpoints; backward also reads dout and the checkpoints and writes du, dDeltaRaw, dz,
-        // dB, dC (N <= 32 recomputes chunk states in shared memory: no extra DRAM traffic).
+        // dB, dC. The recomputed chunk states (written once, read once, per-block scratch) are
+        // reported separately.
         double fwdBytes = 4 * (4 * sle + 2 * sln + ckn);
         double bwdBytes = 4 * (7 * sle + 4 * sln + ckn);
         double fwdGBs = fwdBytes / tFwd / 1e9, bwdGBs = bwdBytes / tBwd / 1e9;
@@ -74,6 +75,9 @@ class CudaScanBandwidthTest {
             + "\t" + String.format("%.3f ms", tFwd * 1e3) + "\t" + String.format("%.0f%%", 100 * fwdGBs / copyGBs));
         CudaTestSupport.report("bandwidth\tscan bwd S256 L256 E128 N16\t" + String.format("%.0f GB/s", bwdGBs)
             + "\t" + String.format("%.3f ms", tBwd * 1e3) + "\t" + String.format("%.0f%%", 100 * bwdGBs / copyGBs));
+        double scratchGBs = (bwdBytes + 2.0 * 4 * S * E * ((double) L + d.chunks()) * N) / tBwd / 1e9;
+        CudaTestSupport.report("bandwidth\tscan bwd incl. recompute scratch\t" + String.format("%.0f GB/s", scratchGBs)
+            + "\t" + String.format("%.3f ms", tBwd * 1e3) + "\t" + String.format("%.0f%%", 100 * scratchGBs / copyGBs));
 
         // The TSM2 time mixer's scan (bench shape: B*M = 224 sequences of Np = 63 patches,
         // E = 64, N = 16, chunk 64), the call a training step makes per direction and layer.

@@ -47,7 +47,7 @@ class KernelSignatureTest {
     void everyLaunchedKernelMatchesItsPtxSignature() {
         String ptx = new String(CudaBackend.loadPtx(), StandardCharsets.US_ASCII);
         Map<String, String> inPtx = ptxSignatures(ptx);
-        assertEquals(33, inPtx.size(), "entries in kernels.ptx: " + inPtx.keySet());
+        assertEquals(Kernel.values().length, inPtx.size(), "entries in kernels.ptx: " + inPtx.keySet());
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> k : CudaBackend.kernelSignatures().entrySet()) {
             String got = inPtx.get(k.getKey());
@@ -80,6 +80,90 @@ class KernelSignatureTest {
         assertTrue(4L * (big.chunk() + 1) * big.n() * batch <= CudaBackend.SCAN_SCRATCH_LIMIT);
         // A huge chunk still gets one block of pairs per launch.
         assertEquals(CudaBackend.SCAN_BLOCK, CudaBackend.scanBackwardBatch(new ScanDims(1000, 100000, 64, 64, 100000)));
+    }
+
+    @Test
+    void scanRegisterKernelsBlockAndBatch() {
+        // TSM2 token mixer (E = 64): one 64-thread block per sequence, so dB/dC are stored.
+        ScanDims tsm2 = new ScanDims(224, 63, 64, 16, 64);
+        assertEquals(64, CudaBackend.scanRegBlock(tsm2));
+        assertEquals(1, CudaBackend.scanRegGridY(tsm2));
+        assertEquals(224, CudaBackend.scanRegBatch(tsm2));
+        // E = 100 -> 128 threads (multiple of 32); E = 300 -> 3 blocks of 128 per sequence.
+        assertEquals(128, CudaBackend.scanRegBlock(new ScanDims(2, 5, 100, 16, 4)));
+        assertEquals(3, CudaBackend.scanRegGridY(new ScanDims(2, 5, 300, 16, 4)));
+        // Large problems are split into sequence batches whose scratch stays under the limit.
+        ScanDims big = new ScanDims(32 * 321, 512, 128, 32, 512);
+        int batch = CudaBackend.scanRegBatch(big);
+        assertTrue(batch >= 1 && batch < big.s(), "batch " + batch);
+        assertTrue(4L * batch * 128 * (big.chunk() + 1) * big.n() <= CudaBackend.SCAN_SCRATCH_LIMIT);
+    }
+
+    private static final Pattern LAUNCH = Pattern.compile("\\b(launch1d|launch3d|launch)\\(");
+    private static final Pattern KERNELS_COMMENT = Pattern.compile("// kernels: ([A-Z0-9_, ]+)");
+
+    /**
+     * Every launch call in CudaBackend.java passes exactly as many kernel arguments as its
+     * kernel's signature has letters (the H200 run once failed on one stray argument, which the
+     * PTX emulation cannot see). Call sites whose kernel is a variable name the possible kernels
+     * in a "// kernels: A, B" comment just above. Also checks every kernel is launched somewhere.
+     */
+    @Test
+    void everyLaunchSitePassesTheSignaturesArgumentCount() throws Exception {
+        java.nio.file.Path src = java.nio.file.Paths.get("src/main/java/dev/mambamixer/engine/backend/cuda/CudaBackend.java");
+        if (!java.nio.file.Files.exists(src)) src = java.nio.file.Paths.get("engine").resolve(src);
+        String code = java.nio.file.Files.readString(src);
+        List<String> problems = new ArrayList<>();
+        java.util.Set<Kernel> launched = java.util.EnumSet.noneOf(Kernel.class);
+        Matcher m = LAUNCH.matcher(code);
+        int sites = 0;
+        while (m.find()) {
+            String before = code.substring(Math.max(0, m.start() - 40), m.start());
+            if (before.matches("(?s).*private void\\s*$")) continue;   // the launcher definitions
+            List<String> args = splitArgs(code, m.end());
+            if (args.get(args.size() - 1).trim().equals("args")) continue;   // launchers forwarding varargs
+            int lead = switch (m.group(1)) { case "launch1d" -> 2; case "launch3d" -> 6; default -> 5; };
+            int line = code.substring(0, m.start()).split("\n", -1).length;
+            List<Kernel> kernels = new ArrayList<>();
+            String k = args.get(0).trim();
+            if (k.startsWith("Kernel.")) kernels.add(Kernel.valueOf(k.substring(7)));
+            else {
+                String above = code.substring(Math.max(0, m.start() - 400), m.start());
+                Matcher c = KERNELS_COMMENT.matcher(above);
+                String names = null;
+                while (c.find()) names = c.group(1);
+                if (names == null) { problems.add("line " + line + ": kernel '" + k + "' needs a // kernels: comment"); continue; }
+                for (String n : names.split(",")) kernels.add(Kernel.valueOf(n.trim()));
+            }
+            sites++;
+            for (Kernel kk : kernels) {
+                launched.add(kk);
+                int n = args.size() - lead;
+                if (n != kk.signature.length())
+                    problems.add("line " + line + ": " + kk.symbol + " gets " + n + " arguments, signature " + kk.signature
+                        + " has " + kk.signature.length());
+            }
+        }
+        assertTrue(sites > 30, "found only " + sites + " launch sites");
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+        java.util.Set<Kernel> never = java.util.EnumSet.allOf(Kernel.class);
+        never.removeAll(launched);
+        assertTrue(never.isEmpty(), "kernels never launched: " + never);
+    }
+
+    /** The top-level comma-separated arguments of the call whose '(' ends just before from. */
+    private static List<String> splitArgs(String code, int from) {
+        List<String> out = new ArrayList<>();
+        int depth = 0, start = from;
+        for (int i = from; i < code.length(); i++) {
+            char ch = code.charAt(i);
+            if (ch == '"') { i = code.indexOf('"', i + 1); continue; }   // no escaped quotes in the launch lines
+            if (ch == '(' || ch == '[' || ch == '{') depth++;
+            else if ((ch == ')' || ch == ']' || ch == '}') && depth > 0) depth--;
+            else if (ch == ')') { out.add(code.substring(start, i)); return out; }
+            else if (ch == ',' && depth == 0) { out.add(code.substring(start, i)); start = i + 1; }
+        }
+        throw new AssertionError("unterminated call at " + from);
     }
 
     @Test
