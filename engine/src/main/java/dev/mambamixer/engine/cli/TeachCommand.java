@@ -34,6 +34,7 @@ final class TeachCommand implements Callable<Integer> {
     @Option(names = "--d-model", defaultValue = "32") int dModel;
     @Option(names = "--layers", defaultValue = "2") int layers;
     @Option(names = "--d-state", defaultValue = "16") int dState;
+    @Option(names = "--d-conv", defaultValue = "4", description = "causal conv width K of the Mamba units (default ${DEFAULT-VALUE})") int dConv;
     @Option(names = "--no-channel-mixer", description = "token mixers only (ablation)") boolean noChannel;
     @Option(names = "--batch", defaultValue = "32") int batch;
     @Option(names = "--lr", defaultValue = "3e-3") double lr;
@@ -49,7 +50,7 @@ final class TeachCommand implements Callable<Integer> {
     @Override public Integer call() {
         TeachingTask t = TeachingTask.create(task, length, vocab, copyTokens);
         SequenceModelConfig mc = SequenceModelConfig.defaults(vocab, length).withModel(dModel, layers, dState)
-                                                    .withChannelMixer(!noChannel).withSeed(seed).validate();
+                                                    .withChannelMixer(!noChannel).withSeed(seed).withConv(dConv).validate();
         TeachConfig tc = new TeachConfig(steps, batch, lr, warmup, 0.05, weightDecay, clip, seed, evalExamples, evalEvery,
                                          stopAt).validate();
         try (Backend be = Backends.create(backend)) {
@@ -78,14 +79,17 @@ final class TeachCommand implements Callable<Integer> {
                               r.stoppedEarly() ? " (stopped early)" : "", r.seconds(), r.samplesPerSecond());
             System.out.printf(Locale.ROOT, "held-out (%d examples, %d targets): token accuracy %.4f, exact-match %.4f, loss %.4f%n",
                               e.examples(), e.targets(), e.accuracy(), e.sequenceAccuracy(), e.loss());
-            SelectionProbe.Profile p = SelectionProbe.delta(model, tr.heldOut(), 0, batch);
-            StringBuilder roles = new StringBuilder();
-            for (Map.Entry<String, Double> en : p.mean().entrySet())
-                roles.append(String.format(Locale.ROOT, "  %s %.4f", en.getKey(), en.getValue()));
-            System.out.println("mean Δ of the first token mixer by position role:" + roles);
             String[] pair = t instanceof SelectiveCopying ? new String[] {"data", "noise"}
                                                           : new String[] {"key", SelectionProbe.UNMARKED};
-            System.out.printf(Locale.ROOT, "Δ ratio %s / %s: %.3f%n", pair[0], pair[1], p.ratio(pair[0], pair[1]));
+            SelectionProbe.Profile p = null;
+            for (int blk = layers - 1; blk >= 0; blk--) {   // block 0 last: its profile is the one printed below
+                p = SelectionProbe.delta(model, tr.heldOut(), blk, batch);
+                StringBuilder roles = new StringBuilder();
+                for (Map.Entry<String, Double> en : p.mean().entrySet())
+                    roles.append(String.format(Locale.ROOT, "  %s %.4f", en.getKey(), en.getValue()));
+                System.out.printf(Locale.ROOT, "token mixer %d: mean Δ by position role:%s; Δ ratio %s / %s = %.3f%n", blk,
+                                  roles, pair[0], pair[1], p.ratio(pair[0], pair[1]));
+            }
             printExample(t, tr.heldOut().get(0), p.example(0));
             return 0;
         }

@@ -53,6 +53,11 @@ public record SequenceModelConfig(int vocab, int length, int dModel, int layers,
                                        seed);
     }
 
+    public SequenceModelConfig withConv(int k) {
+        return new SequenceModelConfig(vocab, length, dModel, layers, dState, k, expand, scanChunk, channelMixer, averaging,
+                                       seed);
+    }
+
     public SequenceModelConfig withSeed(long s) {
         return new SequenceModelConfig(vocab, length, dModel, layers, dState, dConv, expand, scanChunk, channelMixer,
                                        averaging, s);
