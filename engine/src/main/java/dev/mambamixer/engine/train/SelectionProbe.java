@@ -27,11 +27,20 @@ public final class SelectionProbe {
      * @param mean        pooled mean Δ̄ per role (examples × positions of that role)
      */
     public record Profile(int examples, int length, float[] perPosition, Map<String, Double> mean,
-                          Map<String, Integer> count) {
+                          Map<String, Integer> count, Map<String, double[]> channelMean) {
         /** mean(role a) / mean(role b); NaN when either role is absent. */
         public double ratio(String a, String b) {
             Double x = mean.get(a), y = mean.get(b);
             return x == null || y == null ? Double.NaN : x / y;
+        }
+
+        /** Per inner channel e: mean Δ_e over role a / mean Δ_e over role b (null when a role is absent). */
+        public double[] channelRatio(String a, String b) {
+            double[] x = channelMean.get(a), y = channelMean.get(b);
+            if (x == null || y == null) return null;
+            double[] r = new double[x.length];
+            for (int i = 0; i < r.length; i++) r[i] = x[i] / y[i];
+            return r;
         }
 
         /** Δ̄ over positions of one example. */
@@ -51,17 +60,24 @@ public final class SelectionProbe {
         int l = model.config().length(), n = examples.size();
         float[] per = new float[n * l];
         Mixer mx = model.tokenMixer(block);
+        int e = mx.unit().innerWidth();
+        Map<String, double[]> chan = new LinkedHashMap<>();   // role -> per-channel sums of Δ, count in [e]
         for (int start = 0; start < n; start += batch) {
             int b = Math.min(batch, n - start);
             int[] tok = new int[b * l], tgt = new int[b * l];
             for (int i = 0; i < b; i++) examples.get(start + i).copyInto(tok, tgt, i);
             model.forward(tok, b);
             ScanTrace tr = ScanTrace.of(be, mx.unit().forwardCore(), mx.name(), "forward", false);
-            int e = tr.e();
             double[] delta = tr.delta();                                 // (B, L, E) after softplus
             for (int r = 0; r < b * l; r++) {
+                String role = examples.get(start + r / l).roleAt(r % l);
+                double[] ch = chan.computeIfAbsent(role == null ? UNMARKED : role, k -> new double[e + 1]);
                 double s = 0;
-                for (int c = 0; c < e; c++) s += delta[r * e + c];
+                for (int c = 0; c < e; c++) {
+                    s += delta[r * e + c];
+                    ch[c] += delta[r * e + c];
+                }
+                ch[e]++;
                 per[start * l + r] = (float) (s / e);
             }
         }
@@ -81,6 +97,12 @@ public final class SelectionProbe {
             mean.put(k, a[0] / a[1]);
             count.put(k, (int) a[1]);
         });
-        return new Profile(n, l, per, mean, count);
+        Map<String, double[]> channelMean = new LinkedHashMap<>();
+        chan.forEach((k, ch) -> {
+            double[] m = new double[e];
+            for (int c = 0; c < e; c++) m[c] = ch[c] / ch[e];
+            channelMean.put(k, m);
+        });
+        return new Profile(n, l, per, mean, count, channelMean);
     }
 }
