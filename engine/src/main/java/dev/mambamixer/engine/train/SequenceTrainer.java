@@ -1,0 +1,131 @@
+package dev.mambamixer.engine.train;
+
+import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.data.teaching.SequenceExample;
+import dev.mambamixer.engine.data.teaching.TeachingTask;
+import dev.mambamixer.engine.model.SequenceModel;
+import dev.mambamixer.engine.tensor.Tensor;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Trains a {@link SequenceModel} on a {@link TeachingTask}: fresh seeded batches every step,
+ * masked softmax cross-entropy (host), hand-written backward, global-norm gradient clipping,
+ * AdamW with linear warm-up and cosine decay. Deterministic for a given backend and seed.
+ */
+public final class SequenceTrainer {
+
+    /** Progress callbacks (all optional). */
+    public interface Listener {
+        /** After each optimiser step (1-based); loss and accuracy of that training batch. */
+        default void onStep(int step, double loss, double accuracy, double lr) {}
+
+        /** After each held-out evaluation. */
+        default void onEval(int step, Evaluation e) {}
+    }
+
+    /** Held-out metrics: token accuracy over target positions, and whole-example exact match. */
+    public record Evaluation(double loss, double accuracy, double sequenceAccuracy, int targets, int examples) {}
+
+    public record Result(int steps, double seconds, double samplesPerSecond, Evaluation heldOut, boolean stoppedEarly) {}
+
+    private final SequenceModel model;
+    private final TeachingTask task;
+    private final TeachConfig cfg;
+    private final Listener listener;
+    private final List<SequenceExample> heldOut;
+
+    public SequenceTrainer(SequenceModel model, TeachingTask task, TeachConfig cfg, Listener listener) {
+        this.model = model;
+        this.task = task;
+        this.cfg = cfg.validate();
+        this.listener = listener == null ? new Listener() {} : listener;
+        if (task.length() != model.config().length() || task.vocab() != model.config().vocab())
+            throw new IllegalArgumentException("task " + task.name() + " has L=" + task.length() + ", V=" + task.vocab()
+                                               + " but the model was built for L=" + model.config().length() + ", V="
+                                               + model.config().vocab());
+        this.heldOut = task.examples(cfg.heldOutSeed(), cfg.evalExamples());
+    }
+
+    public List<SequenceExample> heldOut() { return heldOut; }
+
+    public Result run() {
+        Backend be = model.backend();
+        int b = cfg.batch(), l = task.length(), v = task.vocab();
+        AdamW opt = AdamW.defaults(be, model.parameters(), cfg.weightDecay());
+        LrSchedule sched = cfg.schedule();
+        SplittableRandom rng = new SplittableRandom(cfg.seed());
+        int[] tokens = new int[b * l], targets = new int[b * l];
+        float[] grad = new float[b * l * v];
+        Tensor dLogits = be.zeros(b * l, v);
+        long t0 = System.nanoTime();
+        int step = 0;
+        boolean early = false;
+        Evaluation last = null;
+        while (step < cfg.steps()) {
+            for (int i = 0; i < b; i++) task.sample(rng).copyInto(tokens, targets, i);
+            opt.zeroGrad();
+            Tensor logits = model.forward(tokens, b);
+            MaskedCrossEntropy.Result ce = MaskedCrossEntropy.compute(be.toFloats(logits), targets, v, grad);
+            if (!Double.isFinite(ce.loss()))
+                throw new IllegalStateException("training loss became " + ce.loss() + " at step " + (step + 1)
+                                                + "; lower the learning rate");
+            be.upload(grad, dLogits);
+            model.backward(dLogits);
+            double norm = opt.gradNorm();
+            double scale = cfg.gradClip() > 0 && norm > cfg.gradClip() ? cfg.gradClip() / norm : 1;
+            double lr = sched.at(step);
+            opt.step(lr, scale);
+            step++;
+            listener.onStep(step, ce.loss(), ce.accuracy(), lr);
+            if (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0 && step < cfg.steps()) {
+                last = evaluate(model, heldOut, b);
+                listener.onEval(step, last);
+                if (last.accuracy() >= cfg.stopAccuracy()) {
+                    early = true;
+                    break;
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) * 1e-9;   // includes the periodic evaluations
+        if (!early) {
+            last = evaluate(model, heldOut, b);
+            listener.onEval(step, last);
+        }
+        return new Result(step, seconds, (double) step * b / seconds, last, early);
+    }
+
+    /** Evaluates {@code examples} in batches of at most {@code batch}. */
+    public static Evaluation evaluate(SequenceModel model, List<SequenceExample> examples, int batch) {
+        Backend be = model.backend();
+        int l = model.config().length(), v = model.config().vocab();
+        double lossSum = 0;
+        int targets = 0, correct = 0, exact = 0;
+        for (int start = 0; start < examples.size(); start += batch) {
+            int b = Math.min(batch, examples.size() - start);
+            int[] tok = new int[b * l], tgt = new int[b * l];
+            for (int i = 0; i < b; i++) examples.get(start + i).copyInto(tok, tgt, i);
+            float[] logits = be.toFloats(model.forward(tok, b));
+            MaskedCrossEntropy.Result ce = MaskedCrossEntropy.compute(logits, tgt, v, null);
+            lossSum += ce.loss() * ce.count();
+            targets += ce.count();
+            correct += ce.correct();
+            for (int i = 0; i < b; i++) {
+                boolean all = true;
+                for (int t = 0; t < l && all; t++) {
+                    int y = tgt[i * l + t];
+                    if (y != SequenceExample.IGNORE && argmax(logits, (i * l + t) * v, v) != y) all = false;
+                }
+                if (all) exact++;
+            }
+        }
+        return new Evaluation(targets == 0 ? 0 : lossSum / targets, targets == 0 ? Double.NaN : (double) correct / targets,
+                              (double) exact / examples.size(), targets, examples.size());
+    }
+
+    static int argmax(float[] x, int off, int n) {
+        int arg = 0;
+        for (int j = 1; j < n; j++) if (x[off + j] > x[off + arg]) arg = j;
+        return arg;
+    }
+}
