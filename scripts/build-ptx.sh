@@ -9,7 +9,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 src="$root/engine/src/main/cuda/kernels.cu"
-dst="$root/engine/src/main/resources/dev/mambamixer/engine/backend/cuda/kernels.ptx"
+# Optional argument: where to write (the Maven "nvcc" profile writes into target/classes).
+dst="${1:-$root/engine/src/main/resources/dev/mambamixer/engine/backend/cuda/kernels.ptx}"
 PTX_ISA="${PTX_ISA:-7.8}"
 ARCH="${ARCH:-compute_80}"
 command -v nvcc >/dev/null || { echo "build-ptx: nvcc not found; keeping the committed $dst" >&2; exit 0; }
