@@ -30,9 +30,17 @@ public interface Backend extends AutoCloseable {
     Tensor zeros(int... shape);
 
     /** A new tensor holding {@code data} (row-major), rounded to this backend's precision. */
-    Tensor fromDoubles(double[] data, int... shape);
+    default Tensor fromDoubles(double[] data, int... shape) {
+        Tensor t = zeros(shape);
+        upload(data, t);
+        return t;
+    }
 
-    Tensor fromFloats(float[] data, int... shape);
+    default Tensor fromFloats(float[] data, int... shape) {
+        Tensor t = zeros(shape);
+        upload(data, t);
+        return t;
+    }
 
     /** Overwrite {@code dst} with {@code src} (same size). */
     void upload(double[] src, Tensor dst);

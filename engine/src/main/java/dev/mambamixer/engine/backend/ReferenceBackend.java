@@ -66,26 +66,10 @@ public final class ReferenceBackend implements Backend {
     // ================================================================ memory
 
     @Override public Tensor zeros(int... shape) {
-        long n = 1;
-        for (int dim : shape) {
-            if (dim < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
-            n *= dim;
-            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
-        }
-        return new Tensor(this, new double[(int) n], shape);
+        return new Tensor(this, new double[Tensor.elementCount(shape)], shape);
     }
 
-    @Override public Tensor fromDoubles(double[] src, int... shape) {
-        Tensor t = zeros(shape);
-        upload(src, t);
-        return t;
-    }
 
-    @Override public Tensor fromFloats(float[] src, int... shape) {
-        Tensor t = zeros(shape);
-        upload(src, t);
-        return t;
-    }
 
     @Override public void upload(double[] src, Tensor dst) {
         double[] d = data(dst, "dst");

@@ -18,13 +18,18 @@ public final class Tensor {
         this.backend = backend;
         this.storage = storage;
         this.shape = shape.clone();
+        this.size = elementCount(shape);
+    }
+
+    /** Product of the dimensions; rejects negative dimensions and more than 2^31-1 elements. */
+    public static int elementCount(int... shape) {
         long n = 1;
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
             n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
         }
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
-        this.size = (int) n;
+        return (int) n;
     }
 
     public int[] shape() { return shape.clone(); }

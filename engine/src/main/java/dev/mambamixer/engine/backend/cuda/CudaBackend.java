@@ -319,28 +319,13 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public Tensor zeros(int... shape) {
-        long n = 1;
-        for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
-            n *= d;
-            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
-        }
+        long n = Tensor.elementCount(shape);
         DeviceBuffer b = n == 0 ? new DeviceBuffer(this, null, 0) : allocRaw(n * 4);
         if (n > 0) memset(b.ptr, 0, n, "zeros");
         return new Tensor(this, b, shape);
     }
 
-    @Override public Tensor fromDoubles(double[] data, int... shape) {
-        Tensor t = zeros(shape);
-        upload(data, t);
-        return t;
-    }
 
-    @Override public Tensor fromFloats(float[] data, int... shape) {
-        Tensor t = zeros(shape);
-        upload(data, t);
-        return t;
-    }
 
     @Override public void upload(double[] src, Tensor dst) {
         float[] f = new float[src.length];
