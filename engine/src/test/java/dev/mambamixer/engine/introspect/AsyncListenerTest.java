@@ -114,4 +114,22 @@ class AsyncListenerTest {
         assertEquals(40, steps.get(steps.size() - 1).step(), "the last step arrives");
         assertEquals(40, steps.size() + a.droppedSteps());
     }
+
+    @Test
+    void compositeFansOutInOrder() {
+        List<String> got = new ArrayList<>();
+        TrainingListener a = new TrainingListener() {
+            @Override public void onStep(StepEvent e) { got.add("a" + e.step()); }
+            @Override public void onFailed(String r, Throwable t) { got.add("a:" + r); }
+        };
+        TrainingListener b = new TrainingListener() {
+            @Override public void onStep(StepEvent e) { got.add("b" + e.step()); }
+            @Override public void onSnapshot(SnapshotEvent e) { got.add("b@" + e.step()); }
+        };
+        CompositeListener c = CompositeListener.of(a, b);
+        c.onStep(step(7));
+        c.onSnapshot(new TrainingListener.SnapshotEvent(7, java.nio.file.Path.of("x")));
+        c.onFailed("oom", new OutOfMemoryError());
+        assertEquals(List.of("a7", "b7", "b@7", "a:oom"), got);
+    }
 }
