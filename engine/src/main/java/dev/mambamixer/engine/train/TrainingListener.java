@@ -17,10 +17,35 @@ public interface TrainingListener {
     /** Training ended (normally, early-stopped, or aborted). */
     default void onFinish(String reason) {}
 
+    /**
+     * A snapshot (a capture on the fixed probe batch, see {@code introspect.SnapshotRecorder}) has
+     * been written to {@code path}. Not called by {@link Trainer}; emitted by the recorder, possibly
+     * from its writer thread.
+     */
+    default void onSnapshot(SnapshotEvent e) {}
+
+    /**
+     * The run failed with an exception thrown out of {@code Trainer.fit} (not called by
+     * {@link Trainer}: a caller that catches the exception reports it here). Non-finite loss aborts
+     * are reported through {@link #onFinish} with a reason; see {@link #isFailureReason}.
+     */
+    default void onFailed(String reason, Throwable error) {}
+
+    /**
+     * Whether an {@link #onFinish} reason is one of {@link Trainer}'s aborts (non-finite loss,
+     * gradient or validation MSE); those reasons all end with this phrase.
+     */
+    static boolean isFailureReason(String reason) {
+        return reason != null && reason.contains("training stopped, weights restored");
+    }
+
     record StepEvent(int epoch, int step, int stepInEpoch, int stepsPerEpoch, double loss, double lr,
                      double gradNorm, long samples, double wallSeconds) {}
 
     /** A validation. {@code endOfEpoch} is false for the mid-epoch ones of {@code evalEvery}. */
     record EpochEvent(int epoch, int step, double trainLoss, double valMse, double valMae, double lr,
                       double wallSeconds, boolean best, boolean endOfEpoch) {}
+
+    /** A snapshot taken after optimiser step {@code step}, saved in the folder {@code path}. */
+    record SnapshotEvent(long step, java.nio.file.Path path) {}
 }

@@ -1,0 +1,157 @@
+package dev.mambamixer.engine.introspect;
+
+import dev.mambamixer.engine.data.WindowDataset;
+import dev.mambamixer.engine.model.Tsm2;
+import dev.mambamixer.engine.train.TrainingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Snapshots during training: after every {@code every}-th optimiser step it takes
+ * {@link Introspector#capture} on a fixed probe batch, on the training thread (the capture reads
+ * the model's buffers, so it must run between steps; it changes no training state, so the loss
+ * curve stays bit-identical), records the averaging matrix into an {@link AveragingHistory}, and
+ * hands the write to a background thread: {@code <run>/snapshots/step-000050/} via
+ * {@link CaptureFiles}. Once a snapshot is on disk, a {@link SnapshotEvent} goes to the optional
+ * downstream listener (from the writer thread). On finish the averaging history is written to
+ * {@code <run>/snapshots/}. {@link #close()} waits for the writes and reports the first error.
+ * <p>
+ * Cost on the training thread: one evaluation forward on B probe windows plus host copies; keep B
+ * small (e.g. 8). At most {@code maxPendingWrites} captures wait for the disk; a snapshot that
+ * would exceed that is skipped (counted in {@link #skipped()}) rather than stalling training.
+ */
+public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
+    public static final String SNAPSHOTS = "snapshots";
+
+    private final Tsm2 model;
+    private final float[] probe;
+    private final int batch, every, maxPendingWrites;
+    private final Path runDir;
+    private final TrainingListener downstream;
+    private final AveragingHistory history = new AveragingHistory();
+    private final ExecutorService writer;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final List<SnapshotEvent> written = new ArrayList<>();   // guarded by itself
+    private volatile Throwable firstError;
+    private volatile int skipped;
+    private volatile long captureNanos;   // training-thread time spent in captures
+    private volatile ModelCapture last;
+
+    /**
+     * @param probe      probe batch (B, T, M) row-major, standardised like the training inputs
+     * @param downstream receives {@link #onSnapshot} once each snapshot is written; may be null
+     */
+    public SnapshotRecorder(Tsm2 model, float[] probe, int batch, int every, Path runDir, TrainingListener downstream) {
+        this(model, probe, batch, every, runDir, downstream, 4);
+    }
+
+    public SnapshotRecorder(Tsm2 model, float[] probe, int batch, int every, Path runDir, TrainingListener downstream,
+                            int maxPendingWrites) {
+        this.model = Objects.requireNonNull(model, "model");
+        if (every <= 0) throw new IllegalArgumentException("every must be positive, got " + every);
+        if (maxPendingWrites <= 0) throw new IllegalArgumentException("maxPendingWrites must be positive, got " + maxPendingWrites);
+        int per = model.config().seqLen() * model.config().variates();
+        if (batch <= 0 || probe.length != batch * per)
+            throw new IllegalArgumentException("probe batch has " + probe.length + " values, expected B*T*M = " + batch
+                                               + "*" + model.config().seqLen() + "*" + model.config().variates());
+        this.probe = probe.clone();
+        this.batch = batch;
+        this.every = every;
+        this.maxPendingWrites = maxPendingWrites;
+        this.runDir = Objects.requireNonNull(runDir, "runDir");
+        this.downstream = downstream;
+        writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "snapshot-writer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Probe batch from the given windows of a dataset (e.g. the first few validation windows). */
+    public static SnapshotRecorder of(Tsm2 model, WindowDataset ds, int[] windows, int every, Path runDir,
+                                      TrainingListener downstream) {
+        return new SnapshotRecorder(model, Introspector.probeInput(ds, windows), windows.length, every, runDir, downstream);
+    }
+
+    /** {@code n} windows spread evenly over the dataset (window 0, size/n, 2·size/n, ...). */
+    public static int[] spreadWindows(WindowDataset ds, int n) {
+        if (n <= 0 || n > ds.size())
+            throw new IllegalArgumentException("cannot pick " + n + " windows from " + ds.size());
+        int[] w = new int[n];
+        for (int i = 0; i < n; i++) w[i] = (int) ((long) i * ds.size() / n);
+        return w;
+    }
+
+    /** The folder of the snapshot after optimiser step {@code step}. */
+    public static Path snapshotDir(Path runDir, long step) {
+        return runDir.resolve(SNAPSHOTS).resolve(String.format(Locale.ROOT, "step-%06d", step));
+    }
+
+    @Override public void onStep(StepEvent e) {
+        if (e.step() % every != 0) return;
+        if (pending.get() >= maxPendingWrites) { skipped++; return; }   // disk is behind: skip, never block
+        long t0 = System.nanoTime();
+        ModelCapture cap = Introspector.capture(model, probe, batch, e.step());   // training thread: reads buffers
+        history.record(e.step(), cap.averaging());
+        last = cap;
+        captureNanos += System.nanoTime() - t0;
+        Path dir = snapshotDir(runDir, e.step());
+        pending.incrementAndGet();
+        writer.execute(() -> {
+            try {
+                CaptureFiles.write(cap, dir);
+                SnapshotEvent ev = new SnapshotEvent(e.step(), dir);
+                synchronized (written) { written.add(ev); }
+                if (downstream != null) downstream.onSnapshot(ev);
+            } catch (Throwable t) {
+                if (firstError == null) firstError = t;
+            } finally {
+                pending.decrementAndGet();
+            }
+        });
+    }
+
+    /** Writes the averaging history (after the pending snapshots) and passes the finish on. */
+    @Override public void onFinish(String reason) {
+        writer.execute(() -> {
+            try {
+                if (history.size() > 0) CaptureFiles.write(history, runDir.resolve(SNAPSHOTS));
+            } catch (Throwable t) {
+                if (firstError == null) firstError = t;
+            }
+        });
+    }
+
+    /** Waits for every queued write; throws the first write error, if any. */
+    @Override public void close() {
+        writer.shutdown();
+        try {
+            if (!writer.awaitTermination(10, TimeUnit.MINUTES))
+                throw new IllegalStateException("snapshot writes did not finish within 10 minutes");
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable t = firstError;
+        if (t instanceof IOException io) throw new UncheckedIOException("writing a snapshot under " + runDir + " failed", io);
+        if (t != null) throw new IllegalStateException("writing a snapshot under " + runDir + " failed: " + t, t);
+    }
+
+    public AveragingHistory history() { return history; }
+    /** The most recent capture (held until the next one), or null before the first. */
+    public ModelCapture lastCapture() { return last; }
+    /** Snapshots written so far, in write order. */
+    public List<SnapshotEvent> written() { synchronized (written) { return List.copyOf(written); } }
+    /** Snapshots skipped because too many writes were pending. */
+    public int skipped() { return skipped; }
+    /** Training-thread seconds spent taking captures. */
+    public double captureSeconds() { return captureNanos / 1e9; }
+}
