@@ -18,6 +18,9 @@ import java.util.List;
  * optimiser touches the weights, and the best weights so far are restored.
  */
 public final class Trainer {
+    /** Every abort reason contains this phrase ({@link TrainingListener#isFailureReason}). */
+    public static final String ABORT_PHRASE = "training stopped, weights restored";
+
     private final Tsm2 model;
     private final Backend be;
     private final TrainConfig cfg;
@@ -138,7 +141,7 @@ public final class Trainer {
 
     private TrainResult abort(String why, long t0) {
         restoreBest();
-        String reason = why + "; training stopped, weights restored to the best epoch ("
+        String reason = why + "; " + ABORT_PHRASE + " to the best epoch ("
                         + (bestEpoch < 0 ? "initial weights" : "epoch " + bestEpoch) + ")";
         listener.onFinish(reason);
         return new TrainResult(epoch, step, bestEpoch, bestVal, false, true, reason, seconds(t0));

@@ -33,10 +33,10 @@ public interface TrainingListener {
 
     /**
      * Whether an {@link #onFinish} reason is one of {@link Trainer}'s aborts (non-finite loss,
-     * gradient or validation MSE); those reasons all end with this phrase.
+     * gradient or validation MSE); those reasons all contain {@link Trainer#ABORT_PHRASE}.
      */
     static boolean isFailureReason(String reason) {
-        return reason != null && reason.contains("training stopped, weights restored");
+        return reason != null && reason.contains(Trainer.ABORT_PHRASE);
     }
 
     record StepEvent(int epoch, int step, int stepInEpoch, int stepsPerEpoch, double loss, double lr,
