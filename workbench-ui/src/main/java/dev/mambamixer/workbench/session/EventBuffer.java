@@ -1,0 +1,72 @@
+package dev.mambamixer.workbench.session;
+
+import dev.mambamixer.workbench.session.UiEvents.EvalPoint;
+import dev.mambamixer.workbench.session.UiEvents.Finished;
+import dev.mambamixer.workbench.session.UiEvents.RatioPoint;
+import dev.mambamixer.workbench.session.UiEvents.Status;
+import dev.mambamixer.workbench.session.UiEvents.StepPoint;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Collects training events between two UI redraws. Producers (training thread, listener thread)
+ * only append under a short lock; {@link #drain()} swaps everything out at once, so a redraw
+ * applies a whole batch. Steps are capped ({@code maxSteps}, oldest dropped) so a stalled UI
+ * cannot grow it without bound; of the snapshots only the newest is kept (coalescing).
+ */
+public final class EventBuffer {
+    /** Everything since the last drain, in arrival order per kind. */
+    public record Batch(List<StepPoint> steps, List<EvalPoint> evals, List<RatioPoint> ratios, Snapshot snapshot,
+                        List<Status> statuses, Finished finished, long droppedSteps) {
+        public boolean isEmpty() {
+            return steps.isEmpty() && evals.isEmpty() && ratios.isEmpty() && snapshot == null && statuses.isEmpty()
+                   && finished == null;
+        }
+    }
+
+    private final int maxSteps;
+    private List<StepPoint> steps = new ArrayList<>();
+    private List<EvalPoint> evals = new ArrayList<>();
+    private List<RatioPoint> ratios = new ArrayList<>();
+    private List<Status> statuses = new ArrayList<>();
+    private Snapshot snapshot;
+    private Finished finished;
+    private long dropped;
+
+    public EventBuffer() { this(20_000); }
+
+    public EventBuffer(int maxSteps) { this.maxSteps = maxSteps; }
+
+    public synchronized void step(StepPoint p) {
+        if (steps.size() >= maxSteps) { steps.remove(0); dropped++; }
+        steps.add(p);
+    }
+
+    public synchronized void eval(EvalPoint p) { evals.add(p); }
+
+    public synchronized void ratios(RatioPoint p) { ratios.add(p); }
+
+    public synchronized void snapshot(Snapshot s) { snapshot = s; }
+
+    public synchronized void status(String text) { statuses.add(new Status(text)); }
+
+    public synchronized void finished(Finished f) { finished = f; }
+
+    public synchronized boolean hasPending() {
+        return !steps.isEmpty() || !evals.isEmpty() || !ratios.isEmpty() || snapshot != null || !statuses.isEmpty()
+               || finished != null;
+    }
+
+    /** Takes everything collected so far (an empty batch when nothing is pending). */
+    public synchronized Batch drain() {
+        Batch b = new Batch(steps, evals, ratios, snapshot, statuses, finished, dropped);
+        steps = new ArrayList<>();
+        evals = new ArrayList<>();
+        ratios = new ArrayList<>();
+        statuses = new ArrayList<>();
+        snapshot = null;
+        finished = null;
+        dropped = 0;
+        return b;
+    }
+}

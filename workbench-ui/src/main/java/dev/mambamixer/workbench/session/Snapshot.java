@@ -1,0 +1,55 @@
+package dev.mambamixer.workbench.session;
+
+import dev.mambamixer.engine.data.teaching.Mark;
+import dev.mambamixer.engine.introspect.AveragingMatrix;
+import dev.mambamixer.engine.introspect.MixerCapture;
+import java.util.List;
+
+/**
+ * One look inside the model after optimiser step {@code step}, model-neutral so every selection
+ * view works for TSM2 and the teaching model alike.
+ *
+ * @param mixers       every mixer's capture in stack order (blocks.0.time, blocks.0.variate, ...)
+ * @param averaging    weighted-averaging coefficients (target × source)
+ * @param marks        per probe sequence (batch index) the marked positions of a teaching task; empty for TSM2
+ * @param sequenceNames name of each probe item (e.g. "val window 120", "example 0")
+ * @param variateNames TSM2 variate names (M); empty for the teaching model
+ * @param forecasts    forecast windows (TSM2) for the forecast view; empty for the teaching model
+ */
+public record Snapshot(long step, String model, List<MixerCapture> mixers, AveragingMatrix averaging,
+                       List<List<Mark>> marks, List<String> sequenceNames, List<String> variateNames,
+                       List<Forecast> forecasts) {
+
+    public Snapshot {
+        mixers = List.copyOf(mixers);
+        marks = List.copyOf(marks);
+        sequenceNames = List.copyOf(sequenceNames);
+        variateNames = List.copyOf(variateNames);
+        forecasts = List.copyOf(forecasts);
+    }
+
+    /**
+     * One forecast window: history (T, M), truth and prediction (H, M), row-major (time, variate).
+     * {@code mse} and {@code mae} are over all variates in standardised space; truth may be null
+     * when unknown (a run folder explored without its data).
+     */
+    public record Forecast(String label, int lookback, int horizon, int variates, float[] history, float[] truth,
+                           float[] prediction, boolean originalUnits, double mse, double mae) {
+        public double[] history(int variate) { return column(history, lookback, variate); }
+        public double[] truth(int variate) { return truth == null ? null : column(truth, horizon, variate); }
+        public double[] prediction(int variate) { return column(prediction, horizon, variate); }
+
+        private double[] column(float[] a, int rows, int v) {
+            if (v < 0 || v >= variates) throw new IndexOutOfBoundsException("variate " + v + " of " + variates);
+            double[] out = new double[rows];
+            for (int t = 0; t < rows; t++) out[t] = a[t * variates + v];
+            return out;
+        }
+    }
+
+    /** The mixer with this name. */
+    public MixerCapture mixer(String name) {
+        for (MixerCapture m : mixers) if (m.name().equals(name)) return m;
+        throw new IllegalArgumentException("no mixer " + name);
+    }
+}
