@@ -16,11 +16,17 @@ import java.util.List;
  */
 public final class EventBuffer {
     /** Everything since the last drain, in arrival order per kind. */
-    public record Batch(List<StepPoint> steps, List<EvalPoint> evals, List<RatioPoint> ratios, Snapshot snapshot,
-                        List<Status> statuses, Finished finished, long droppedSteps) {
+    /**
+     * {@code started}: a new run began (its description); everything before it in this batch was
+     * dropped, so the UI clears its curves first and then applies the rest. {@code state}: the
+     * newest session state, or null when unchanged.
+     */
+    public record Batch(String started, SessionState state, List<StepPoint> steps, List<EvalPoint> evals,
+                        List<RatioPoint> ratios, Snapshot snapshot, List<Status> statuses, Finished finished,
+                        long droppedSteps) {
         public boolean isEmpty() {
-            return steps.isEmpty() && evals.isEmpty() && ratios.isEmpty() && snapshot == null && statuses.isEmpty()
-                   && finished == null;
+            return started == null && state == null && steps.isEmpty() && evals.isEmpty() && ratios.isEmpty()
+                   && snapshot == null && statuses.isEmpty() && finished == null;
         }
     }
 
@@ -31,11 +37,25 @@ public final class EventBuffer {
     private List<Status> statuses = new ArrayList<>();
     private Snapshot snapshot;
     private Finished finished;
+    private String started;
+    private SessionState state;
     private long dropped;
 
     public EventBuffer() { this(20_000); }
 
     public EventBuffer(int maxSteps) { this.maxSteps = maxSteps; }
+
+    /** A new run: drops whatever of the previous run is still waiting. */
+    public synchronized void started(String description) {
+        steps = new ArrayList<>();
+        evals = new ArrayList<>();
+        ratios = new ArrayList<>();
+        snapshot = null;
+        finished = null;
+        started = description;
+    }
+
+    public synchronized void state(SessionState s) { state = s; }
 
     public synchronized void step(StepPoint p) {
         if (steps.size() >= maxSteps) { steps.remove(0); dropped++; }
@@ -53,13 +73,15 @@ public final class EventBuffer {
     public synchronized void finished(Finished f) { finished = f; }
 
     public synchronized boolean hasPending() {
-        return !steps.isEmpty() || !evals.isEmpty() || !ratios.isEmpty() || snapshot != null || !statuses.isEmpty()
-               || finished != null;
+        return started != null || state != null || !steps.isEmpty() || !evals.isEmpty() || !ratios.isEmpty()
+               || snapshot != null || !statuses.isEmpty() || finished != null;
     }
 
     /** Takes everything collected so far (an empty batch when nothing is pending). */
     public synchronized Batch drain() {
-        Batch b = new Batch(steps, evals, ratios, snapshot, statuses, finished, dropped);
+        Batch b = new Batch(started, state, steps, evals, ratios, snapshot, statuses, finished, dropped);
+        started = null;
+        state = null;
         steps = new ArrayList<>();
         evals = new ArrayList<>();
         ratios = new ArrayList<>();

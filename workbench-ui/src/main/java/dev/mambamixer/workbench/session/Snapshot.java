@@ -3,7 +3,12 @@ package dev.mambamixer.workbench.session;
 import dev.mambamixer.engine.data.teaching.Mark;
 import dev.mambamixer.engine.introspect.AveragingMatrix;
 import dev.mambamixer.engine.introspect.MixerCapture;
+import dev.mambamixer.engine.introspect.ScanCapture;
+import dev.mambamixer.engine.introspect.Stats;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One look inside the model after optimiser step {@code step}, model-neutral so every selection
@@ -15,10 +20,11 @@ import java.util.List;
  * @param sequenceNames name of each probe item (e.g. "val window 120", "example 0")
  * @param variateNames TSM2 variate names (M); empty for the teaching model
  * @param forecasts    forecast windows (TSM2) for the forecast view; empty for the teaching model
+ * @param deltaStats   Δ statistics per "mixer/direction" (e.g. "blocks.0.time/forward")
  */
 public record Snapshot(long step, String model, List<MixerCapture> mixers, AveragingMatrix averaging,
                        List<List<Mark>> marks, List<String> sequenceNames, List<String> variateNames,
-                       List<Forecast> forecasts) {
+                       List<Forecast> forecasts, Map<String, Stats> deltaStats) {
 
     public Snapshot {
         mixers = List.copyOf(mixers);
@@ -26,6 +32,20 @@ public record Snapshot(long step, String model, List<MixerCapture> mixers, Avera
         sequenceNames = List.copyOf(sequenceNames);
         variateNames = List.copyOf(variateNames);
         forecasts = List.copyOf(forecasts);
+        deltaStats = Collections.unmodifiableMap(new LinkedHashMap<>(deltaStats));
+    }
+
+    /**
+     * Builds a snapshot and computes the Δ statistics per (mixer, direction) here, off the FX
+     * thread (percentiles sort every Δ value).
+     */
+    public static Snapshot of(long step, String model, List<MixerCapture> mixers, AveragingMatrix averaging,
+                              List<List<Mark>> marks, List<String> sequenceNames, List<String> variateNames,
+                              List<Forecast> forecasts) {
+        Map<String, Stats> stats = new LinkedHashMap<>();
+        for (MixerCapture m : mixers)
+            for (ScanCapture d : m.directions()) stats.put(m.name() + "/" + d.direction(), d.deltaStats());
+        return new Snapshot(step, model, mixers, averaging, marks, sequenceNames, variateNames, forecasts, stats);
     }
 
     /**

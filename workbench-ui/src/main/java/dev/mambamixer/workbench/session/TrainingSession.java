@@ -1,0 +1,525 @@
+package dev.mambamixer.workbench.session;
+
+import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.backend.Backends;
+import dev.mambamixer.engine.data.ForecastData;
+import dev.mambamixer.engine.data.teaching.Mark;
+import dev.mambamixer.engine.data.teaching.SelectiveCopying;
+import dev.mambamixer.engine.data.teaching.SequenceExample;
+import dev.mambamixer.engine.data.teaching.TeachingTask;
+import dev.mambamixer.engine.introspect.AsyncListener;
+import dev.mambamixer.engine.introspect.EventLog;
+import dev.mambamixer.engine.introspect.ForecastWindow;
+import dev.mambamixer.engine.introspect.Introspector;
+import dev.mambamixer.engine.introspect.ModelCapture;
+import dev.mambamixer.engine.introspect.SequenceCapture;
+import dev.mambamixer.engine.introspect.SnapshotRecorder;
+import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.model.SequenceModel;
+import dev.mambamixer.engine.model.Tsm2;
+import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.train.Metrics;
+import dev.mambamixer.engine.train.SequenceTrainer;
+import dev.mambamixer.engine.train.TrainConfig;
+import dev.mambamixer.engine.train.TrainControl;
+import dev.mambamixer.engine.train.TrainResult;
+import dev.mambamixer.engine.train.Trainer;
+import dev.mambamixer.engine.train.TrainingCheckpoints;
+import dev.mambamixer.engine.train.TrainingListener;
+import dev.mambamixer.workbench.session.RunSettings.ModelKind;
+import dev.mambamixer.workbench.session.UiEvents.EvalPoint;
+import dev.mambamixer.workbench.session.UiEvents.Finished;
+import dev.mambamixer.workbench.session.UiEvents.GroupRatio;
+import dev.mambamixer.workbench.session.UiEvents.RatioPoint;
+import dev.mambamixer.workbench.session.UiEvents.StepPoint;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Runs training off the FX thread: one daemon "training" thread builds models, trains, takes
+ * captures and saves checkpoints, so model state is only ever touched by that thread. The FX
+ * side calls the control methods (all return at once) and receives everything through the
+ * {@link EventBuffer} (drained by {@link FxThrottle}).
+ *
+ * <p>A run replaces the previous one only once its data loaded and its model was built: a bad CSV
+ * or config fails the start and leaves the previous run (model, curves, views) as it was.
+ */
+public final class TrainingSession implements AutoCloseable {
+    private final EventBuffer out;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "training");
+        t.setDaemon(true);   // never keeps the app alive
+        return t;
+    });
+    private final AtomicInteger ids = new AtomicInteger();
+    private volatile Path runsDir;
+    private volatile Run current;     // the run the views show (null after reset)
+    private volatile Run starting;    // a run being prepared, not yet current
+    private volatile SessionState state = SessionState.IDLE;
+
+    public TrainingSession(EventBuffer out, Path runsDir) {
+        this.out = out;
+        this.runsDir = runsDir;
+    }
+
+    public SessionState state() { return state; }
+
+    public void setRunsDir(Path dir) { runsDir = dir; }
+
+    public Path runsDir() { return runsDir; }
+
+    /** The current run's folder (TSM2 runs write one), or null. */
+    public Path runFolder() {
+        Run r = current;
+        return r == null ? null : r.runDir;
+    }
+
+    /** The settings of the run the views show, or null. */
+    public RunSettings settings() {
+        Run r = current;
+        return r == null ? null : r.settings;
+    }
+
+    // ------------------------------------------------------------------ controls (any thread, return at once)
+
+    /** Starts a new run; ignored while one is active (the run view model disables Start then). */
+    public synchronized void start(RunSettings s) {
+        if (state.active()) throw new IllegalStateException("a run is active (" + state + "); stop it first");
+        Run r = new Run(ids.incrementAndGet(), s);
+        starting = r;
+        setState(SessionState.STARTING);
+        thread.execute(() -> r.execute());
+    }
+
+    public void pause() {
+        Run r = active();
+        if (r == null || state != SessionState.RUNNING) return;
+        r.gate.pause();
+        setState(SessionState.PAUSED);
+    }
+
+    public void resume() {
+        Run r = active();
+        if (r == null || state != SessionState.PAUSED) return;
+        r.gate.resume();
+        setState(SessionState.RUNNING);
+    }
+
+    /** While paused: exactly one more optimiser step. */
+    public void stepOnce() {
+        Run r = active();
+        if (r != null && state == SessionState.PAUSED) r.gate.stepOnce();
+    }
+
+    /** Finish after the current step (TSM2 restores the best weights, as on any stop). */
+    public void stop() {
+        Run r = active();
+        if (r == null) return;
+        r.control.requestStop();
+        r.gate.release();
+        if (state == SessionState.RUNNING || state == SessionState.PAUSED) setState(SessionState.STOPPING);
+    }
+
+    /** Stops a running run and forgets the model; the views clear. */
+    public synchronized void reset() {
+        Run r = current;
+        stop();
+        current = null;
+        if (r != null) r.discard = true;
+        if (r != null && !state.active()) thread.execute(r::close);
+        if (!state.active()) setState(SessionState.IDLE);
+        out.started(null);
+    }
+
+    /** Hot learning rate: the new peak rate of the running schedule (NaN: back to the configured one). */
+    public void setLearningRate(double lr) {
+        Run r = active();
+        if (r != null) r.control.setLearningRate(lr);
+    }
+
+    /** The hot learning rate now in force, or NaN when the configured one is used or nothing runs. */
+    public double learningRateOverride() {
+        Run r = active();
+        return r == null ? Double.NaN : r.control.learningRate();
+    }
+
+    private Run active() {
+        Run r = current;
+        return r != null && state.active() ? r : null;
+    }
+
+    private void setState(SessionState s) {
+        state = s;
+        out.state(s);
+    }
+
+    // ------------------------------------------------------------------ model tasks (run on the training thread)
+
+    /**
+     * Saves the current TSM2 model (weights, optimiser moments, counters) as a checkpoint folder.
+     * Runs between steps while paused, or after the run finished.
+     */
+    public CompletableFuture<Path> saveCheckpoint(Path dir) {
+        return onModelThread(r -> {
+            if (r.tsm2 == null) throw new IllegalStateException("checkpoints are saved for TSM2 runs only");
+            try {
+                Checkpoint c = r.trainer != null
+                        ? TrainingCheckpoints.capture(r.tsm2, r.trainer, r.settings.train(), r.trainer.epoch())
+                        : new Checkpoint(TrainingCheckpoints.configJson(r.tsm2.config(), r.settings.train()),
+                                         TrainingCheckpoints.weights(r.tsm2.backend(), r.tsm2.parameters()),
+                                         new java.util.LinkedHashMap<>(), new com.google.gson.JsonObject());
+                Checkpoint.save(dir, c);
+                return dir;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("saving checkpoint to " + dir + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * Loads a TSM2 checkpoint folder and shows it without training (the data comes from
+     * {@code settings.csv()}, whose variates must match). On any error (missing or corrupted
+     * files, other shapes) the future fails and the current run stays as it was.
+     */
+    public synchronized CompletableFuture<Path> loadCheckpoint(Path dir, RunSettings settings) {
+        if (state.active()) return CompletableFuture.failedFuture(new IllegalStateException("stop the run first"));
+        CompletableFuture<Path> f = new CompletableFuture<>();
+        thread.execute(() -> {
+            Backend be = null;
+            try {
+                Checkpoint c = Checkpoint.load(dir);
+                Tsm2Config mc = TrainingCheckpoints.modelConfig(c.config(), dir.resolve(Checkpoint.CONFIG_FILE).toString());
+                ForecastData fd = ForecastData.load(settings.csv(), mc.seqLen(), mc.horizon());
+                if (fd.variates() != mc.variates())
+                    throw new IllegalArgumentException(settings.csv().getFileName() + " has " + fd.variates()
+                                                       + " variates but the checkpoint's model expects " + mc.variates());
+                be = Backends.create(settings.backend());
+                Tsm2 m = new Tsm2(be, mc);
+                TrainingCheckpoints.loadWeights(m, c.model());
+                TrainConfig tc = TrainingCheckpoints.trainConfig(c.config());
+                RunSettings loaded = new RunSettings(ModelKind.TSM2, settings.csv(), mc.seqLen(), mc.horizon(), mc,
+                                                     tc != null ? tc : settings.train(), null, 0, null, null,
+                                                     settings.snapshotEvery(), settings.probeCount(),
+                                                     settings.forecastWindows(), settings.backend());
+                Run r = new Run(ids.incrementAndGet(), loaded);
+                r.backend = be;
+                r.tsm2 = m;
+                r.data = fd;
+                r.probeWindows = SnapshotRecorder.spreadWindows(fd.val(), Math.min(settings.probeCount(), fd.val().size()));
+                r.forecastWindows = SnapshotRecorder.spreadWindows(fd.test(), Math.min(settings.forecastWindows(), fd.test().size()));
+                Run old = current;
+                current = r;
+                if (old != null) old.close();
+                out.started("checkpoint " + dir.getFileName() + ": TSM2 " + mc.design() + ", d_model " + mc.dModel()
+                            + ", " + mc.layers() + " layers");
+                long step = c.state().has("step") ? c.state().get("step").getAsLong() : 0;
+                out.snapshot(r.tsm2Snapshot(Introspector.capture(m, fd.val(), r.probeWindows, step)));
+                Metrics test = testMetrics(m, fd);
+                out.status(String.format(Locale.ROOT, "loaded %s: test MSE %.4f, MAE %.4f", dir, test.mse(), test.mae()));
+                setState(SessionState.FINISHED);
+                f.complete(dir);
+            } catch (Throwable t) {
+                if (be != null) be.close();
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    private static Metrics testMetrics(Tsm2 m, ForecastData fd) {
+        return dev.mambamixer.engine.train.Evaluation.run(m, fd.test(), 128, null);
+    }
+
+    /** Runs {@code work} with the current run's model on the training thread, at a safe point. */
+    private <T> CompletableFuture<T> onModelThread(java.util.function.Function<Run, T> work) {
+        Run r = current;
+        if (r == null) return CompletableFuture.failedFuture(new IllegalStateException("no model: start a run first"));
+        Supplier<T> task = () -> work.apply(r);
+        if (state == SessionState.PAUSED) return r.gate.runParked(task);
+        if (state.active()) return CompletableFuture.failedFuture(new IllegalStateException("pause or stop the run first"));
+        return CompletableFuture.supplyAsync(task, thread);
+    }
+
+    @Override public void close() {
+        Run r = current;
+        if (r != null) {
+            r.control.requestStop();
+            r.gate.release();
+        }
+        thread.shutdown();
+    }
+
+    // ------------------------------------------------------------------ one run
+
+    /** Everything of one run; its fields are touched only by the training thread after construction. */
+    private final class Run {
+        final int id;
+        final RunSettings settings;
+        final TrainControl control = new TrainControl();
+        final StepGate gate = new StepGate();
+        volatile boolean discard;
+        Backend backend;
+        Tsm2 tsm2;
+        Trainer trainer;
+        ForecastData data;
+        int[] probeWindows, forecastWindows;
+        SequenceModel seqModel;
+        TeachingTask task;
+        List<SequenceExample> probeExamples;
+        Path runDir;
+        long plannedSteps;
+        final long t0 = System.nanoTime();
+
+        Run(int id, RunSettings settings) {
+            this.id = id;
+            this.settings = settings;
+        }
+
+        void execute() {
+            try {
+                prepare();
+            } catch (Throwable t) {
+                // the previous run stays current and its views stay as they were
+                if (backend != null) backend.close();
+                starting = null;
+                setState(current != null ? SessionState.FINISHED : SessionState.IDLE);
+                out.finished(new Finished("could not start: " + message(t), true, t));
+                return;
+            }
+            Run old = current;
+            current = this;
+            starting = null;
+            if (old != null) old.close();
+            out.started(describe());
+            setState(SessionState.RUNNING);
+            String reason;
+            boolean failed = false;
+            Throwable error = null;
+            try {
+                reason = settings.kind() == ModelKind.TSM2 ? trainTsm2() : trainTeaching();
+                failed = TrainingListener.isFailureReason(reason);
+            } catch (Throwable t) {
+                reason = "training failed: " + message(t);
+                failed = true;
+                error = t;
+            }
+            gate.runPending();
+            if (discard) {
+                close();
+                setState(SessionState.IDLE);
+                return;
+            }
+            setState(failed ? SessionState.FAILED : SessionState.FINISHED);
+            out.finished(new Finished(reason, failed, error));
+        }
+
+        /** Loads data and builds the model; throws on bad input, before anything is replaced. */
+        void prepare() throws IOException {
+            if (settings.kind() == ModelKind.TSM2) {
+                data = ForecastData.load(settings.csv(), settings.seqLen(), settings.horizon());
+                Tsm2Config mc = settings.tsm2();
+                if (mc.variates() != data.variates())   // the config view model guesses M before the file is read
+                    mc = new Tsm2Config(mc.seqLen(), mc.horizon(), data.variates(), mc.design(), mc.patchLen(),
+                                        mc.patchStride(), mc.padEnd(), mc.dModel(), mc.layers(), mc.dState(), mc.dConv(),
+                                        mc.expand(), mc.scanChunk(), mc.revin(), mc.dropout(),
+                                        mc.timeMixerBidirectional(), mc.averaging(), mc.norm(), mc.selectionSource(),
+                                        mc.discretization(), mc.shareDirectionA(), mc.seed());
+                mc.validate();
+                if (data.train().size() < settings.train().batchSize())
+                    throw new IllegalArgumentException(settings.csv().getFileName() + ": the training split has "
+                                                       + data.train().size() + " windows, fewer than one batch of "
+                                                       + settings.train().batchSize());
+                backend = Backends.create(settings.backend());
+                tsm2 = new Tsm2(backend, mc);
+                probeWindows = SnapshotRecorder.spreadWindows(data.val(), Math.min(settings.probeCount(), data.val().size()));
+                forecastWindows = SnapshotRecorder.spreadWindows(data.test(),
+                                                                 Math.min(settings.forecastWindows(), data.test().size()));
+                out.status(data.summary());
+            } else {
+                task = TeachingTask.create(settings.task(), settings.sequence().length(), settings.sequence().vocab(),
+                                           settings.copyTokens());
+                settings.sequence().validate();
+                settings.teach().validate();
+                backend = Backends.create(settings.backend());
+                seqModel = new SequenceModel(backend, settings.sequence());
+                probeExamples = task.examples(settings.teach().heldOutSeed() + 1, settings.probeCount());
+                plannedSteps = settings.teach().steps();
+            }
+        }
+
+        String describe() {
+            if (tsm2 != null) {
+                Tsm2Config c = tsm2.config();
+                return String.format(Locale.ROOT, "TSM2 %s on %s: T %d, H %d, M %d, d_model %d, %d layers, %,d parameters; %s",
+                                     c.design(), settings.csv().getFileName(), c.seqLen(), c.horizon(), c.variates(),
+                                     c.dModel(), c.layers(), tsm2.parameterCount(), Backends.describe(backend));
+            }
+            var c = seqModel.config();
+            return String.format(Locale.ROOT, "teaching model on %s: L %d, V %d, d_model %d, %d layers%s, %,d parameters; %s",
+                                 task.name(), c.length(), c.vocab(), c.dModel(), c.layers(),
+                                 c.channelMixer() ? "" : " (token mixers only)", seqModel.parameterCount(),
+                                 Backends.describe(backend));
+        }
+
+        double seconds() { return (System.nanoTime() - t0) / 1e9; }
+
+        // ---------------------------------------------------------------- TSM2
+
+        String trainTsm2() throws IOException {
+            TrainConfig tc = settings.train();
+            RunFolder folder = RunFolder.create(runsDir, "workbench-" + settings.csv().getFileName().toString()
+                                                                                .replaceAll("\\.csv(\\.gz)?$", ""));
+            runDir = folder.dir();
+            folder.writeConfig(TrainingCheckpoints.configJson(tsm2.config(), tc));
+            out.status("run folder: " + runDir);
+            EventLog log = new EventLog(runDir);
+            SnapshotRecorder rec = SnapshotRecorder.of(tsm2, data.val(), probeWindows, settings.snapshotEvery(), runDir, log);
+            control.setUpdateRatioEvery(Math.max(1, settings.snapshotEvery() / 5));
+            // Steps and validations reach the UI through the engine's AsyncListener (lossy for steps);
+            // captures and ratios are built here on the training thread and only appended.
+            AsyncListener ui = new AsyncListener(new TrainingListener() {
+                @Override public void onStep(StepEvent e) {
+                    if (id != currentId()) return;
+                    out.step(new StepPoint(e.step(), e.epoch(), e.loss(), e.lr(), e.gradNorm(), e.samples(),
+                                           e.wallSeconds(), (long) tc.epochs() * e.stepsPerEpoch()));
+                }
+
+                @Override public void onEpoch(EpochEvent e) {
+                    if (id != currentId()) return;
+                    out.eval(new EvalPoint(e.step(), e.wallSeconds(), e.trainLoss(), e.valMse(), e.valMae(), Double.NaN,
+                                           Double.NaN, e.best()));
+                }
+            }, 64);
+            int[] lastStep = {0};
+            trainer = new Trainer(tsm2, tc, new TrainingListener() {
+                @Override public void onStep(StepEvent e) {
+                    lastStep[0] = e.step();
+                    log.onStep(e);
+                    ui.onStep(e);
+                    rec.onStep(e);
+                    ModelCapture cap = rec.lastCapture();
+                    if (cap != null && cap.step() == e.step()) out.snapshot(tsm2Snapshot(cap));
+                    gate.atStepBoundary();
+                }
+
+                @Override public void onEpoch(EpochEvent e) {
+                    log.onEpoch(e);
+                    ui.onEpoch(e);
+                }
+
+                @Override public void onUpdateRatios(UpdateRatioEvent e) { out.ratios(ratioPoint(e)); }
+
+                @Override public void onFinish(String reason) {
+                    rec.onFinish(reason);
+                    log.onFinish(reason);
+                    ui.onFinish(reason);
+                }
+            }, control);
+            TrainResult r;
+            try {
+                r = trainer.fit(data.train(), data.val());
+            } finally {
+                ui.close();
+                rec.close();
+                log.close();
+                folder.close();
+            }
+            // the best weights are restored: show them
+            out.snapshot(tsm2Snapshot(Introspector.capture(tsm2, data.val(), probeWindows, lastStep[0])));
+            Checkpoint.save(runDir.resolve("checkpoints").resolve("best"),
+                            TrainingCheckpoints.capture(tsm2, trainer, tc, trainer.epoch()));
+            if (r.aborted()) return r.reason();
+            Metrics test = trainer.evaluate(data.test());
+            return String.format(Locale.ROOT, "%s; best val MSE %.4f (step %d); test MSE %.4f, MAE %.4f", r.reason(),
+                                 r.bestValMse(), trainer.bestStep(), test.mse(), test.mae());
+        }
+
+        Snapshot tsm2Snapshot(ModelCapture cap) {
+            List<String> names = new ArrayList<>();
+            for (int w : probeWindows) names.add("val window " + w);
+            List<Snapshot.Forecast> fc = new ArrayList<>();
+            for (ForecastWindow w : Introspector.forecasts(tsm2, data, data.test(), forecastWindows))
+                fc.add(new Snapshot.Forecast("test window " + w.window(), w.lookback(), w.horizon(), w.variates(),
+                                             w.history(), w.truth(), w.prediction(), w.originalUnits(), w.mse(), w.mae()));
+            return Snapshot.of(cap.step(), "TSM2", cap.mixers(), cap.averaging(), List.of(), names, data.columns(), fc);
+        }
+
+        // ---------------------------------------------------------------- teaching model
+
+        String trainTeaching() {
+            var tc = settings.teach();
+            int every = settings.snapshotEvery();
+            control.setUpdateRatioEvery(Math.max(1, every / 5));
+            out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, 0)));
+            SequenceTrainer tr = new SequenceTrainer(seqModel, task, tc, new SequenceTrainer.Listener() {
+                double lastLoss = Double.NaN;
+
+                @Override public void onStep(int step, double loss, double accuracy, double lr) {
+                    lastLoss = loss;
+                    if (id == currentId())
+                        out.step(new StepPoint(step, 1, loss, lr, Double.NaN, (long) step * tc.batch(), seconds(),
+                                               tc.steps()));
+                    if (step % every == 0) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, step)));
+                    gate.atStepBoundary();
+                }
+
+                @Override public void onEval(int step, SequenceTrainer.Evaluation e) {
+                    out.eval(new EvalPoint(step, seconds(), lastLoss, Double.NaN, Double.NaN, e.loss(), e.accuracy(), false));
+                }
+
+                @Override public void onUpdateRatios(TrainingListener.UpdateRatioEvent e) { out.ratios(ratioPoint(e)); }
+            }, control);
+            SequenceTrainer.Result r = tr.run();
+            out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, r.steps())));
+            return String.format(Locale.ROOT, "%s after %d steps (%.1f samples/s); held-out token accuracy %.3f, "
+                                              + "exact match %.3f", control.isStopRequested() ? "stopped on request"
+                                                                                                : "completed",
+                                 r.steps(), r.samplesPerSecond(), r.heldOut().accuracy(), r.heldOut().sequenceAccuracy());
+        }
+
+        Snapshot sequenceSnapshot(SequenceCapture cap) {
+            List<List<Mark>> marks = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < cap.examples().size(); i++) {
+                marks.add(cap.examples().get(i).marks());
+                names.add("example " + i);
+            }
+            return Snapshot.of(cap.step(), "teaching (" + task.name() + ")", cap.mixers(), cap.averaging(), marks, names,
+                                List.of(), List.of());
+        }
+
+        RatioPoint ratioPoint(TrainingListener.UpdateRatioEvent e) {
+            List<GroupRatio> g = new ArrayList<>();
+            for (TrainingListener.GroupRatio r : e.groups()) g.add(new GroupRatio(r.group(), r.log10Ratio()));
+            return new RatioPoint(e.step(), g);
+        }
+
+        void close() {
+            if (backend != null) backend.close();
+            backend = null;
+        }
+    }
+
+    private int currentId() {
+        Run r = current;
+        return r == null ? -1 : r.id;
+    }
+
+    static String message(Throwable t) {
+        String m = t.getMessage();
+        if (t instanceof java.io.UncheckedIOException && t.getCause() != null) m = t.getCause().getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
+    /** For task names in teaching presets. */
+    public static final String SELECTIVE_COPY = SelectiveCopying.NAME;
+}

@@ -1,0 +1,166 @@
+package dev.mambamixer.workbench.vm;
+
+import dev.mambamixer.engine.train.TrainingListener.EpochEvent;
+import dev.mambamixer.engine.train.TrainingListener.StepEvent;
+import dev.mambamixer.workbench.session.UiEvents.EvalPoint;
+import dev.mambamixer.workbench.session.UiEvents.StepPoint;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleObjectProperty;
+
+/**
+ * The training curves' data and display settings: raw points per series (x as step and as wall
+ * seconds), EMA smoothing weight (TensorBoard's debiased EMA, applied by the chart), log scale
+ * and the x axis. {@link #revisionProperty()} ticks once per applied batch, so the view redraws
+ * at most once per batch; it asks for the points added since its last redraw.
+ */
+public final class CurvesViewModel {
+    public enum XAxis {
+        STEP("step"), WALL("wall time (s)");
+        public final String label;
+        XAxis(String label) { this.label = label; }
+        @Override public String toString() { return label; }
+    }
+
+    public static final String TRAIN_LOSS = "train loss", VAL_MSE = "val MSE", VAL_MAE = "val MAE",
+            HELD_OUT_LOSS = "held-out loss", ACCURACY = "held-out accuracy", LR = "learning rate",
+            SPEED = "samples/s";
+
+    /** One growing series: x as step and as wall seconds, and y. */
+    public static final class Series {
+        private double[] step = new double[64], wall = new double[64], y = new double[64];
+        private int n;
+
+        void add(double s, double w, double v) {
+            if (n == y.length) {
+                step = Arrays.copyOf(step, 2 * n);
+                wall = Arrays.copyOf(wall, 2 * n);
+                y = Arrays.copyOf(y, 2 * n);
+            }
+            step[n] = s;
+            wall[n] = w;
+            y[n++] = v;
+        }
+
+        public int size() { return n; }
+        public double[] x(XAxis axis, int from) { return Arrays.copyOfRange(axis == XAxis.STEP ? step : wall, from, n); }
+        public double[] y(int from) { return Arrays.copyOfRange(y, from, n); }
+        public double lastY() { return n == 0 ? Double.NaN : y[n - 1]; }
+    }
+
+    private final Map<String, Series> series = new LinkedHashMap<>();
+    private final Map<String, Map<String, Series>> comparisons = new LinkedHashMap<>();
+    private final DoubleProperty smoothing = new SimpleDoubleProperty(this, "smoothing", 0.6);
+    private final BooleanProperty logScale = new SimpleBooleanProperty(this, "logScale", false);
+    private final ObjectProperty<XAxis> xAxis = new SimpleObjectProperty<>(this, "xAxis", XAxis.STEP);
+    private final ReadOnlyLongWrapper revision = new ReadOnlyLongWrapper(this, "revision");
+    private final ReadOnlyLongWrapper resets = new ReadOnlyLongWrapper(this, "resets");
+    private long lastSamples = -1;
+    private double lastWall;
+
+    public CurvesViewModel() {
+        smoothing.addListener((o, a, b) -> {
+            double w = b.doubleValue();
+            if (!(w >= 0 && w < 1)) smoothing.set(Math.max(0, Math.min(0.999, Double.isFinite(w) ? w : 0)));
+        });
+    }
+
+    /** Appends a batch of steps (FX thread). samples/s comes from consecutive steps' samples and wall time. */
+    public void addSteps(List<StepPoint> steps) {
+        for (StepPoint p : steps) {
+            get(TRAIN_LOSS).add(p.step(), p.wallSeconds(), p.loss());
+            get(LR).add(p.step(), p.wallSeconds(), p.lr());
+            if (lastSamples >= 0 && p.wallSeconds() > lastWall && p.samples() > lastSamples)
+                get(SPEED).add(p.step(), p.wallSeconds(), (p.samples() - lastSamples) / (p.wallSeconds() - lastWall));
+            lastSamples = p.samples();
+            lastWall = p.wallSeconds();
+        }
+        if (!steps.isEmpty()) bump();
+    }
+
+    public void addEvals(List<EvalPoint> evals) {
+        for (EvalPoint e : evals) {
+            if (Double.isFinite(e.valMse())) get(VAL_MSE).add(e.step(), e.wallSeconds(), e.valMse());
+            if (Double.isFinite(e.valMae())) get(VAL_MAE).add(e.step(), e.wallSeconds(), e.valMae());
+            if (Double.isFinite(e.heldOutLoss())) get(HELD_OUT_LOSS).add(e.step(), e.wallSeconds(), e.heldOutLoss());
+            if (Double.isFinite(e.accuracy())) get(ACCURACY).add(e.step(), e.wallSeconds(), e.accuracy());
+        }
+        if (!evals.isEmpty()) bump();
+    }
+
+    /** Replaces everything by a finished run's events (explore mode). */
+    public void load(List<StepEvent> steps, List<EpochEvent> validations) {
+        clear();
+        List<StepPoint> sp = new ArrayList<>();
+        for (StepEvent e : steps)
+            sp.add(new StepPoint(e.step(), e.epoch(), e.loss(), e.lr(), e.gradNorm(), e.samples(), e.wallSeconds(), 0));
+        addSteps(sp);
+        List<EvalPoint> ep = new ArrayList<>();
+        for (EpochEvent e : validations)
+            ep.add(new EvalPoint(e.step(), e.wallSeconds(), e.trainLoss(), e.valMse(), e.valMae(), Double.NaN, Double.NaN,
+                                 e.best()));
+        addEvals(ep);
+    }
+
+    /** Adds another run's train loss and val MSE as comparison series named "name: train loss" etc. */
+    public void addComparison(String name, List<StepEvent> steps, List<EpochEvent> validations) {
+        Map<String, Series> m = new LinkedHashMap<>();
+        Series loss = new Series(), val = new Series();
+        for (StepEvent e : steps) loss.add(e.step(), e.wallSeconds(), e.loss());
+        for (EpochEvent e : validations) val.add(e.step(), e.wallSeconds(), e.valMse());
+        m.put(name + ": " + TRAIN_LOSS, loss);
+        m.put(name + ": " + VAL_MSE, val);
+        comparisons.put(name, m);
+        resets.set(resets.get() + 1);   // the view rebuilds every series
+        bump();
+    }
+
+    public void clearComparisons() {
+        comparisons.clear();
+        resets.set(resets.get() + 1);
+        bump();
+    }
+
+    public void clear() {
+        series.clear();
+        lastSamples = -1;
+        resets.set(resets.get() + 1);
+        bump();
+    }
+
+    private Series get(String name) { return series.computeIfAbsent(name, k -> new Series()); }
+
+    private void bump() { revision.set(revision.get() + 1); }
+
+    /** The series of this run by name, or null. */
+    public Series series(String name) { return series.get(name); }
+
+    public List<String> seriesNames() { return List.copyOf(series.keySet()); }
+
+    /** Comparison series, "run: series" → data. */
+    public Map<String, Series> comparisonSeries() {
+        Map<String, Series> all = new LinkedHashMap<>();
+        comparisons.values().forEach(all::putAll);
+        return all;
+    }
+
+    public List<String> comparisonNames() { return List.copyOf(comparisons.keySet()); }
+
+    public DoubleProperty smoothingProperty() { return smoothing; }
+    public BooleanProperty logScaleProperty() { return logScale; }
+    public ObjectProperty<XAxis> xAxisProperty() { return xAxis; }
+    /** Ticks once per applied batch with new points. */
+    public ReadOnlyLongProperty revisionProperty() { return revision.getReadOnlyProperty(); }
+    /** Ticks when the series must be rebuilt from scratch (clear, comparison added). */
+    public ReadOnlyLongProperty resetsProperty() { return resets.getReadOnlyProperty(); }
+}

@@ -1,0 +1,281 @@
+package dev.mambamixer.workbench.vm;
+
+import dev.mambamixer.engine.data.teaching.Mark;
+import dev.mambamixer.engine.introspect.MixerCapture;
+import dev.mambamixer.engine.introspect.ScanCapture;
+import dev.mambamixer.workbench.session.Snapshot;
+import java.util.ArrayList;
+import java.util.List;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * What the three selection views show from the newest {@link Snapshot}: the token-selection
+ * heatmap (layer, sequence, quantity Δ/B/C/gate/retention), the channel-selection heatmap (layer,
+ * probe item; both directions) and the implicit-attention map (mixer, sequence, channel or the
+ * mean |α| over channels). Choices are kept across snapshots when still valid.
+ */
+public final class SelectionViewModel {
+    /** Scan quantities of the token heatmap; columns: inner channels E (Δ, gate), state N (B, C), 1 (retention). */
+    public enum Quantity {
+        DELTA("Δ (step size)"), B("B (input selection)"), C("C (output selection)"), GATE("gate SiLU(z)"),
+        RETENTION("retention exp(ΔA)");
+        public final String label;
+        Quantity(String label) { this.label = label; }
+        @Override public String toString() { return label; }
+    }
+
+    private final ReadOnlyObjectWrapper<Snapshot> snapshot = new ReadOnlyObjectWrapper<>(this, "snapshot");
+    private final ObservableList<Integer> layers = FXCollections.observableArrayList();
+    private final IntegerProperty layer = new SimpleIntegerProperty(this, "layer");
+    private final ObservableList<String> tokenSequences = FXCollections.observableArrayList();
+    private final IntegerProperty tokenSequence = new SimpleIntegerProperty(this, "tokenSequence");
+    private final ObjectProperty<Quantity> quantity = new SimpleObjectProperty<>(this, "quantity", Quantity.DELTA);
+    private final ObservableList<String> probeItems = FXCollections.observableArrayList();
+    private final IntegerProperty probeItem = new SimpleIntegerProperty(this, "probeItem");
+    private final ObservableList<String> attentionMixers = FXCollections.observableArrayList();
+    private final ObjectProperty<String> attentionMixer = new SimpleObjectProperty<>(this, "attentionMixer");
+    private final ObservableList<String> attentionSequences = FXCollections.observableArrayList();
+    private final IntegerProperty attentionSequence = new SimpleIntegerProperty(this, "attentionSequence");
+    /** -1: mean |α| over all inner channels; else one channel. */
+    private final IntegerProperty attentionChannel = new SimpleIntegerProperty(this, "attentionChannel", -1);
+    private final ReadOnlyLongWrapper revision = new ReadOnlyLongWrapper(this, "revision");
+
+    public SelectionViewModel() {
+        layer.addListener((o, a, b) -> { refreshTokenSequences(); bump(); });
+        tokenSequence.addListener((o, a, b) -> bump());
+        quantity.addListener((o, a, b) -> bump());
+        probeItem.addListener((o, a, b) -> bump());
+        attentionMixer.addListener((o, a, b) -> { refreshAttentionSequences(); bump(); });
+        attentionSequence.addListener((o, a, b) -> bump());
+        attentionChannel.addListener((o, a, b) -> bump());
+    }
+
+    /** A new snapshot (FX thread). Keeps the chosen layer/sequence/channel when still valid. */
+    public void setSnapshot(Snapshot s) {
+        snapshot.set(s);
+        if (s == null) {
+            layers.clear();
+            tokenSequences.clear();
+            probeItems.clear();
+            attentionMixers.clear();
+            attentionSequences.clear();
+            bump();
+            return;
+        }
+        List<Integer> ls = new ArrayList<>();
+        for (MixerCapture m : s.mixers()) if (isToken(m)) ls.add(block(m));
+        if (!layers.equals(ls)) layers.setAll(ls);
+        if (!ls.contains(layer.get())) layer.set(ls.isEmpty() ? 0 : ls.get(0));
+        refreshTokenSequences();
+        if (!probeItems.equals(s.sequenceNames())) probeItems.setAll(s.sequenceNames());
+        if (probeItem.get() >= probeItems.size()) probeItem.set(0);
+        List<String> names = s.mixers().stream().map(MixerCapture::name).toList();
+        if (!attentionMixers.equals(names)) attentionMixers.setAll(names);
+        if (attentionMixer.get() == null || !names.contains(attentionMixer.get()))
+            attentionMixer.set(names.isEmpty() ? null : names.get(0));
+        refreshAttentionSequences();
+        MixerCapture am = attentionMixerCapture();
+        if (am != null && attentionChannel.get() >= am.directions().get(0).e()) attentionChannel.set(-1);
+        bump();
+    }
+
+    static boolean isToken(MixerCapture m) { return m.kind().equals("time") || m.kind().equals("token"); }
+
+    static int block(MixerCapture m) {
+        String[] p = m.name().split("\\.");
+        return Integer.parseInt(p[1]);
+    }
+
+    private void refreshTokenSequences() {
+        MixerCapture m = tokenMixer();
+        List<String> names = m == null ? List.of() : sequenceNames(m);
+        if (!tokenSequences.equals(names)) tokenSequences.setAll(names);
+        if (tokenSequence.get() >= names.size()) tokenSequence.set(0);
+    }
+
+    private void refreshAttentionSequences() {
+        MixerCapture m = attentionMixerCapture();
+        List<String> names = m == null ? List.of() : sequenceNames(m);
+        if (!attentionSequences.equals(names)) attentionSequences.setAll(names);
+        if (attentionSequence.get() >= names.size()) attentionSequence.set(0);
+    }
+
+    /** Readable names of a mixer's S sequences, e.g. "val window 120 · OT" for (batch, variate). */
+    public List<String> sequenceNames(MixerCapture m) {
+        Snapshot s = snapshot.get();
+        List<String> out = new ArrayList<>();
+        int[] shape = m.sequenceShape();
+        List<String> axes = m.sequenceAxes();
+        for (int q = 0; q < m.s(); q++) {
+            int rest = q;
+            String[] parts = new String[shape.length];
+            for (int i = shape.length - 1; i >= 0; i--) {
+                int idx = rest % shape[i];
+                rest /= shape[i];
+                parts[i] = axisName(s, axes.get(i), idx);
+            }
+            out.add(String.join(" · ", parts));
+        }
+        return out;
+    }
+
+    private static String axisName(Snapshot s, String axis, int i) {
+        return switch (axis) {
+            case "batch" -> i < s.sequenceNames().size() ? s.sequenceNames().get(i) : "item " + i;
+            case "variate" -> i < s.variateNames().size() ? s.variateNames().get(i) : "variate " + i;
+            default -> axis + " " + i;
+        };
+    }
+
+    // ------------------------------------------------------------------ token selection
+
+    /** The token (time) mixer of the chosen layer, or null without a snapshot. */
+    public MixerCapture tokenMixer() { return mixer(layer.get(), true); }
+
+    /** The channel (variate) mixer of the chosen layer, or null (the teaching model may have none). */
+    public MixerCapture channelMixer() { return mixer(layer.get(), false); }
+
+    private MixerCapture mixer(int blk, boolean token) {
+        Snapshot s = snapshot.get();
+        if (s == null) return null;
+        for (MixerCapture m : s.mixers()) if (isToken(m) == token && block(m) == blk) return m;
+        return null;
+    }
+
+    /** The scan shown by the token heatmap (the forward direction). */
+    public ScanCapture tokenScan() {
+        MixerCapture m = tokenMixer();
+        return m == null ? null : m.directions().get(0);
+    }
+
+    /** (positions, columns) of the token heatmap for the chosen quantity. */
+    public int[] tokenShape() {
+        ScanCapture sc = tokenScan();
+        if (sc == null) return new int[] {0, 0};
+        int cols = switch (quantity.get()) {
+            case DELTA, GATE -> sc.e();
+            case B, C -> sc.n();
+            case RETENTION -> 1;
+        };
+        return new int[] {sc.l(), cols};
+    }
+
+    /** The chosen quantity of the chosen sequence as positions × columns (rows = positions). */
+    public float[][] tokenMatrix() {
+        ScanCapture sc = tokenScan();
+        if (sc == null) return new float[0][0];
+        int seq = tokenSequence.get(), l = sc.l();
+        return switch (quantity.get()) {
+            case DELTA -> slice(sc.delta(), seq, l, sc.e());
+            case GATE -> slice(sc.gate(), seq, l, sc.e());
+            case B -> slice(sc.b(), seq, l, sc.n());
+            case C -> slice(sc.c(), seq, l, sc.n());
+            case RETENTION -> slice(sc.retention(), seq, l, 1);
+        };
+    }
+
+    /** Rows of an (S, L, W) array for one sequence: (L, W). */
+    static float[][] slice(float[] slw, int seq, int l, int w) {
+        float[][] out = new float[l][w];
+        for (int t = 0; t < l; t++) System.arraycopy(slw, (seq * l + t) * w, out[t], 0, w);
+        return out;
+    }
+
+    /** Marked positions of the chosen sequence (teaching tasks), empty for TSM2. */
+    public List<Mark> tokenMarks() { return marksOf(tokenMixer(), tokenSequence.get()); }
+
+    private List<Mark> marksOf(MixerCapture m, int seq) {
+        Snapshot s = snapshot.get();
+        if (s == null || m == null || s.marks().isEmpty() || !isToken(m)) return List.of();
+        int item = seq / Math.max(1, m.s() / s.marks().size());   // sequences of a teaching token mixer = examples
+        return item < s.marks().size() ? s.marks().get(item) : List.of();
+    }
+
+    // ------------------------------------------------------------------ channel selection
+
+    /**
+     * Channel selection of the chosen probe item and direction: mean Δ over inner channels as
+     * (channel-mixer positions, sequences of the item). For TSM2 I1: variates × patches.
+     */
+    public float[][] channelMatrix(String direction) {
+        MixerCapture m = channelMixer();
+        if (m == null) return new float[0][0];
+        ScanCapture sc = m.direction(direction);
+        int perItem = m.s() / Math.max(1, m.sequenceShape()[0]);   // sequences per probe item (patches for I1)
+        int item = Math.min(probeItem.get(), m.sequenceShape()[0] - 1);
+        float[][] out = new float[m.l()][perItem];
+        for (int j = 0; j < perItem; j++) {
+            int seq = item * perItem + j;
+            for (int t = 0; t < m.l(); t++) {
+                double sum = 0;
+                int off = (seq * m.l() + t) * sc.e();
+                for (int e = 0; e < sc.e(); e++) sum += sc.delta()[off + e];
+                out[t][j] = (float) (sum / sc.e());
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ implicit attention
+
+    public MixerCapture attentionMixerCapture() {
+        Snapshot s = snapshot.get();
+        String name = attentionMixer.get();
+        if (s == null || name == null) return null;
+        for (MixerCapture m : s.mixers()) if (m.name().equals(name)) return m;
+        return null;
+    }
+
+    /** The L × L implicit attention of the chosen sequence: one channel, or the mean |α| over channels. */
+    public float[][] attentionMatrix() {
+        MixerCapture m = attentionMixerCapture();
+        if (m == null) return new float[0][0];
+        int seq = attentionSequence.get(), ch = attentionChannel.get();
+        if (ch < 0) return m.meanAbsAttention(seq);
+        float[][] sum = new float[m.l()][m.l()];
+        for (ScanCapture d : m.directions()) {
+            double[][] a = d.attention(seq, ch).matrix();
+            for (int t = 0; t < m.l(); t++) for (int q = 0; q < m.l(); q++) sum[t][q] += (float) a[t][q];
+        }
+        return sum;
+    }
+
+    /** How the attention map was aggregated, for the chart's subtitle. */
+    public String attentionAggregation() {
+        MixerCapture m = attentionMixerCapture();
+        if (m == null) return "";
+        String dirs = m.bidirectional() ? "forward + backward (lower / upper triangle)" : "forward";
+        int e = m.directions().get(0).e();
+        return attentionChannel.get() < 0 ? "mean |α| over " + e + " inner channels, " + dirs
+                                          : "α of inner channel " + attentionChannel.get() + " of " + e + ", " + dirs;
+    }
+
+    public List<Mark> attentionMarks() { return marksOf(attentionMixerCapture(), attentionSequence.get()); }
+
+    private void bump() { revision.set(revision.get() + 1); }
+
+    public ReadOnlyObjectProperty<Snapshot> snapshotProperty() { return snapshot.getReadOnlyProperty(); }
+    public ObservableList<Integer> layers() { return layers; }
+    public IntegerProperty layerProperty() { return layer; }
+    public ObservableList<String> tokenSequences() { return tokenSequences; }
+    public IntegerProperty tokenSequenceProperty() { return tokenSequence; }
+    public ObjectProperty<Quantity> quantityProperty() { return quantity; }
+    public ObservableList<String> probeItems() { return probeItems; }
+    public IntegerProperty probeItemProperty() { return probeItem; }
+    public ObservableList<String> attentionMixers() { return attentionMixers; }
+    public ObjectProperty<String> attentionMixerProperty() { return attentionMixer; }
+    public ObservableList<String> attentionSequences() { return attentionSequences; }
+    public IntegerProperty attentionSequenceProperty() { return attentionSequence; }
+    public IntegerProperty attentionChannelProperty() { return attentionChannel; }
+    /** Ticks whenever what the selection views show changes. */
+    public ReadOnlyLongProperty revisionProperty() { return revision.getReadOnlyProperty(); }
+}

@@ -1,0 +1,348 @@
+package dev.mambamixer.workbench.vm;
+
+import dev.mambamixer.engine.introspect.AveragingHistory;
+import dev.mambamixer.engine.introspect.ModelCapture;
+import dev.mambamixer.engine.introspect.RunHistory;
+import dev.mambamixer.engine.train.TrainingListener.SnapshotEvent;
+import dev.mambamixer.workbench.session.EventBuffer;
+import dev.mambamixer.workbench.session.FxThrottle;
+import dev.mambamixer.workbench.session.RunSettings;
+import dev.mambamixer.workbench.session.RunSettings.ModelKind;
+import dev.mambamixer.workbench.session.SessionState;
+import dev.mambamixer.workbench.session.Snapshot;
+import dev.mambamixer.workbench.session.TrainingSession;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The root view model: owns the {@link TrainingSession}, the event buffer and the throttle, and
+ * applies each throttled batch to the child view models (on the FX thread: {@code uiExecutor} is
+ * Platform::runLater in the app). Errors become {@link ErrorReport}s that the view shows as dialogs;
+ * they never replace the current session's state.
+ */
+public final class WorkbenchViewModel implements AutoCloseable {
+    /** A problem to show the user (title + message); a new object each time, so listeners always fire. */
+    public record ErrorReport(String title, String message) {}
+
+    /** Where the views' data comes from. */
+    public enum Mode { LIVE, EXPLORE }
+
+    private final EventBuffer buffer = new EventBuffer();
+    private final TrainingSession session;
+    private final FxThrottle throttle;
+    private final Executor uiExecutor;
+    private final ConfigViewModel config;
+    private final RunViewModel run = new RunViewModel();
+    private final CurvesViewModel curves = new CurvesViewModel();
+    private final SelectionViewModel selection = new SelectionViewModel();
+    private final AveragingViewModel averaging = new AveragingViewModel();
+    private final ForecastViewModel forecast = new ForecastViewModel();
+    private final DiagnosticsViewModel diagnostics = new DiagnosticsViewModel();
+    private final ReadOnlyObjectWrapper<ErrorReport> error = new ReadOnlyObjectWrapper<>(this, "error");
+    private final ReadOnlyObjectWrapper<Mode> mode = new ReadOnlyObjectWrapper<>(this, "mode", Mode.LIVE);
+    private final ObservableList<String> log = FXCollections.observableArrayList();
+    private final ReadOnlyLongWrapper batches = new ReadOnlyLongWrapper(this, "batches");
+    private final ReadOnlyLongWrapper snapshots = new ReadOnlyLongWrapper(this, "snapshots");
+    // explore mode: the run folder's snapshots, one of them shown
+    private final ObservableList<Long> exploreSteps = FXCollections.observableArrayList();
+    private final ObjectProperty<Long> exploreStep = new SimpleObjectProperty<>(this, "exploreStep");
+    private RunHistory explored;
+
+    public WorkbenchViewModel(Path sampleData, Path runsDir, Executor uiExecutor) {
+        this(sampleData, runsDir, uiExecutor, "auto", 100);
+    }
+
+    /**
+     * @param uiExecutor     runs a batch on the UI thread (Platform::runLater; a direct executor in tests)
+     * @param throttleMillis minimum time between two batches (100 ms: at most ~10 redraws per second)
+     */
+    public WorkbenchViewModel(Path sampleData, Path runsDir, Executor uiExecutor, String backend, long throttleMillis) {
+        this.uiExecutor = uiExecutor;
+        config = new ConfigViewModel(sampleData, backend);
+        session = new TrainingSession(buffer, runsDir);
+        throttle = new FxThrottle(buffer, uiExecutor, this::apply, throttleMillis);
+        run.configValidProperty().bind(config.validProperty());
+        config.setHotApplier((key, value) -> {
+            if (key.equals("lr") && session.state().active()) {
+                session.setLearningRate(value);
+                log("learning rate set to " + value + " (hot: applies from the next step)");
+            }
+        });
+        run.stateProperty().addListener((o, a, b) -> {
+            config.modelExistsProperty().set(b != SessionState.IDLE);
+            run.checkpointableProperty().set(session.settings() == null || session.settings().kind() == ModelKind.TSM2);
+        });
+        exploreStep.addListener((o, a, b) -> { if (b != null && explored != null) showExploredSnapshot(b); });
+    }
+
+    // ------------------------------------------------------------------ commands (FX thread)
+
+    /** Starts a run with the current configuration; an invalid configuration becomes an error dialog. */
+    public boolean start() {
+        RunSettings s;
+        try {
+            s = config.build();
+        } catch (IllegalArgumentException e) {
+            report("Invalid configuration", e.getMessage());
+            return false;
+        }
+        try {
+            session.start(s);
+        } catch (IllegalStateException e) {
+            report("Cannot start", e.getMessage());
+            return false;
+        }
+        run.stateProperty().set(session.state());
+        run.setMessage("starting: loading data and building the model ...");
+        return true;
+    }
+
+    public void pause() { session.pause(); run.stateProperty().set(session.state()); }
+
+    public void resume() { session.resume(); run.stateProperty().set(session.state()); }
+
+    public void stepOnce() { session.stepOnce(); }
+
+    public void stop() { session.stop(); run.stateProperty().set(session.state()); }
+
+    /** Forgets the model and clears every view. */
+    public void reset() {
+        session.reset();
+        clearViews();
+        config.clearPendingCold();
+        mode.set(Mode.LIVE);
+        explored = null;
+        exploreSteps.clear();
+        run.stateProperty().set(session.state());
+        run.setMessage("reset: pick a dataset and press Start.");
+    }
+
+    private void clearViews() {
+        curves.clear();
+        selection.setSnapshot(null);
+        averaging.clear();
+        forecast.clear();
+        diagnostics.clear();
+        run.clearProgress();
+    }
+
+    /** Saves the current TSM2 model; errors become a dialog. */
+    public CompletableFuture<Path> saveCheckpoint(Path dir) {
+        return session.saveCheckpoint(dir).whenComplete((p, t) -> uiExecutor.execute(() -> {
+            if (t != null) report("Could not save the checkpoint", rootMessage(t));
+            else log("checkpoint saved: " + p);
+        }));
+    }
+
+    /** Loads a TSM2 checkpoint and shows it; a corrupted checkpoint becomes a dialog and changes nothing. */
+    public CompletableFuture<Path> loadCheckpoint(Path dir) {
+        RunSettings s;
+        try {
+            s = config.build();
+            if (s.kind() != ModelKind.TSM2) throw new IllegalArgumentException("pick TSM2 data (the checkpoint's model is TSM2)");
+        } catch (IllegalArgumentException e) {
+            report("Cannot load a checkpoint", e.getMessage());
+            return CompletableFuture.failedFuture(e);
+        }
+        return session.loadCheckpoint(dir, s).whenComplete((p, t) -> uiExecutor.execute(() -> {
+            if (t != null) report("Could not load the checkpoint", dir + "\n\n" + rootMessage(t));
+            else {
+                mode.set(Mode.LIVE);
+                log("checkpoint loaded: " + p);
+            }
+        }));
+    }
+
+    /**
+     * Opens a finished run folder (events.jsonl, snapshots) and shows it without training. Read on
+     * a background thread; a folder that cannot be read becomes a dialog and changes nothing.
+     */
+    public CompletableFuture<RunHistory> explore(Path runDir) {
+        if (session.state().active()) {
+            report("Cannot open a run", "Stop the current run first.");
+            return CompletableFuture.failedFuture(new IllegalStateException("run active"));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                RunHistory h = RunHistory.read(runDir);
+                if (h.steps().isEmpty() && h.snapshots().isEmpty())
+                    throw new IOException(runDir + " has no events.jsonl steps and no snapshots: not a workbench run folder");
+                return h;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).whenComplete((h, t) -> uiExecutor.execute(() -> {
+            if (t != null) {
+                report("Could not open the run folder", runDir + "\n\n" + rootMessage(t));
+                return;
+            }
+            mode.set(Mode.EXPLORE);
+            explored = h;
+            clearViews();
+            curves.load(h.steps(), h.validations());
+            run.setMessage("exploring " + runDir.getFileName() + ": " + h.steps().size() + " steps, "
+                           + h.validations().size() + " validations, " + h.snapshots().size() + " snapshots"
+                           + (h.finished() ? "; " + h.finishReason() : "; unfinished"));
+            List<Long> steps = new ArrayList<>();
+            for (SnapshotEvent s : h.snapshots()) steps.add(s.step());
+            exploreSteps.setAll(steps);
+            if (!steps.isEmpty()) {
+                exploreStep.set(null);
+                exploreStep.set(steps.get(steps.size() - 1));
+            }
+            loadExploredAveraging(h);
+        }));
+    }
+
+    private void loadExploredAveraging(RunHistory h) {
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return h.averagingHistory();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).whenComplete((a, t) -> uiExecutor.execute(() -> {
+            if (t == null && a != null && explored == h) averaging.load(a);
+        }));
+    }
+
+    private void showExploredSnapshot(long step) {
+        RunHistory h = explored;
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                ModelCapture c = h.captureAt(step);
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < c.batch(); i++) names.add("probe window " + i);
+                List<String> vars = new ArrayList<>();
+                for (int v = 0; v < c.config().variates(); v++) vars.add("v" + v);
+                return Snapshot.of(c.step(), "TSM2 (run folder)", c.mixers(), c.averaging(), List.of(), names, vars,
+                                   probeForecasts(c));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).whenComplete((s, t) -> uiExecutor.execute(() -> {
+            if (t != null) report("Could not read the snapshot", "step " + step + ": " + rootMessage(t));
+            else if (explored == h) showSnapshot(s, false);
+        }));
+    }
+
+    /** The probe windows' forecasts stored in a capture (no truth: the capture has only the inputs). */
+    static List<Snapshot.Forecast> probeForecasts(ModelCapture c) {
+        int t = c.config().seqLen(), h = c.config().horizon(), m = c.config().variates();
+        List<Snapshot.Forecast> out = new ArrayList<>();
+        for (int b = 0; b < c.batch(); b++) {
+            float[] hist = java.util.Arrays.copyOfRange(c.input(), b * t * m, (b + 1) * t * m);
+            float[] pred = java.util.Arrays.copyOfRange(c.forecast(), b * h * m, (b + 1) * h * m);
+            out.add(new Snapshot.Forecast("probe window " + b, t, h, m, hist, null, pred, false, Double.NaN, Double.NaN));
+        }
+        return out;
+    }
+
+    /** Adds a finished run's curves for comparison. */
+    public CompletableFuture<RunHistory> compare(Path runDir) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                RunHistory h = RunHistory.read(runDir);
+                if (h.steps().isEmpty()) throw new IOException(runDir + " has no logged steps (events.jsonl)");
+                return h;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).whenComplete((h, t) -> uiExecutor.execute(() -> {
+            if (t != null) report("Could not open the run to compare", runDir + "\n\n" + rootMessage(t));
+            else {
+                curves.addComparison(runDir.getFileName().toString(), h.steps(), h.validations());
+                log("comparing with " + runDir.getFileName());
+            }
+        }));
+    }
+
+    // ------------------------------------------------------------------ batches (FX thread)
+
+    /** Applies one throttled batch to every child view model. */
+    void apply(EventBuffer.Batch b) {
+        batches.set(batches.get() + 1);
+        if (b.started() != null) {
+            mode.set(Mode.LIVE);
+            explored = null;
+            exploreSteps.clear();
+            clearViews();
+            config.clearPendingCold();
+            run.setBackend(b.started().replaceAll("^.*; ", "backend: "));
+            run.setMessage(b.started().replaceAll("; [^;]*$", ""));
+            log(b.started());
+        }
+        if (b.state() != null) run.stateProperty().set(b.state());
+        curves.addSteps(b.steps());
+        run.onSteps(b.steps());
+        curves.addEvals(b.evals());
+        diagnostics.addRatios(b.ratios());
+        if (b.snapshot() != null) showSnapshot(b.snapshot(), true);
+        for (var s : b.statuses()) log(s.text());
+        if (b.finished() != null) {
+            run.setMessage(b.finished().reason());
+            log(b.finished().reason());
+            if (b.finished().failed()) report("Training failed", b.finished().reason());
+        }
+    }
+
+    private void showSnapshot(Snapshot s, boolean live) {
+        snapshots.set(snapshots.get() + 1);
+        selection.setSnapshot(s);
+        if (live) averaging.add(s.step(), s.averaging());
+        else if (averaging.history().size() == 0) averaging.add(s.step(), s.averaging());
+        forecast.set(s.step(), s.forecasts(), s.variateNames());
+        if (live) diagnostics.addDeltaStats(s.step(), s.deltaStats());
+    }
+
+    private void report(String title, String message) { error.set(new ErrorReport(title, message)); }
+
+    private void log(String line) {
+        log.add(line);
+        if (log.size() > 500) log.remove(0);
+    }
+
+    static String rootMessage(Throwable t) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.io.UncheckedIOException)
+               && t.getCause() != null) t = t.getCause();
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
+    @Override public void close() {
+        throttle.close();
+        session.close();
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    public ConfigViewModel config() { return config; }
+    public RunViewModel run() { return run; }
+    public CurvesViewModel curves() { return curves; }
+    public SelectionViewModel selection() { return selection; }
+    public AveragingViewModel averaging() { return averaging; }
+    public ForecastViewModel forecast() { return forecast; }
+    public DiagnosticsViewModel diagnostics() { return diagnostics; }
+    public TrainingSession session() { return session; }
+    public FxThrottle throttle() { return throttle; }
+    public ReadOnlyObjectProperty<ErrorReport> errorProperty() { return error.getReadOnlyProperty(); }
+    public ReadOnlyObjectProperty<Mode> modeProperty() { return mode.getReadOnlyProperty(); }
+    public ObservableList<String> log() { return log; }
+    /** Batches applied so far (each is at most one redraw). */
+    public ReadOnlyLongProperty batchesProperty() { return batches.getReadOnlyProperty(); }
+    public ReadOnlyLongProperty snapshotsProperty() { return snapshots.getReadOnlyProperty(); }
+    public ObservableList<Long> exploreSteps() { return exploreSteps; }
+    public ObjectProperty<Long> exploreStepProperty() { return exploreStep; }
+}
