@@ -1,0 +1,194 @@
+package dev.mambamixer.workbench.vm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mambamixer.engine.introspect.MixerCapture;
+import dev.mambamixer.workbench.Paths;
+import dev.mambamixer.workbench.session.SessionState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole workbench without a screen: a real short TSM2 run on the sample data driven through
+ * the view models (start, pause, step once, resume, stop), then save / load / corrupted
+ * checkpoint, and exploring the run folder it wrote. Batches are applied on the throttle thread
+ * (a direct executor stands in for Platform::runLater), so every read below synchronises on
+ * {@code vm} via {@link #await}.
+ */
+class WorkbenchViewModelTest {
+    @TempDir Path tmp;
+    WorkbenchViewModel vm;
+
+    @BeforeEach void setUp() {
+        vm = new WorkbenchViewModel(Paths.sampleData(), tmp.resolve("runs"), r -> { synchronized (this) { r.run(); } },
+                                    "cpu", 50);
+        ConfigViewModel c = vm.config();
+        c.field("seqLen").set(48);
+        c.field("horizon").set(12);
+        c.field("dModel").set(8);
+        c.field("layers").set(1);
+        c.field("dState").set(4);
+        c.field("batch").set(16);
+        c.field("epochs").set(1);
+        c.field("evalEvery").set(20);
+        c.field("snapshotEvery").set(10);
+    }
+
+    @AfterEach void tearDown() { vm.close(); }
+
+    synchronized <T> T read(java.util.function.Supplier<T> s) { return s.get(); }
+
+    void await(String what, BooleanSupplier cond) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < end) {
+            synchronized (this) { if (cond.getAsBoolean()) return; }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    int trainSteps() {
+        CurvesViewModel.Series s = vm.curves().series(CurvesViewModel.TRAIN_LOSS);
+        return s == null ? 0 : s.size();
+    }
+
+    @Test void trainsPausesStepsResumesStopsAndShowsEveryView() throws Exception {
+        assertTrue(vm.config().validProperty().get(), () -> "config invalid: " + vm.config().errors());
+        assertTrue(vm.start());
+        await("20 steps and a snapshot", () -> trainSteps() >= 20 && vm.selection().snapshotProperty().get() != null);
+
+        vm.pause();
+        assertEquals(SessionState.PAUSED, vm.session().state());
+        Thread.sleep(300);   // the trainer parks after the step in flight
+        int parked = read(this::trainSteps);
+        Thread.sleep(400);
+        assertEquals(parked, (int) read(this::trainSteps), "no steps while paused");
+        vm.stepOnce();
+        await("exactly one more step", () -> trainSteps() == parked + 1);
+        Thread.sleep(300);
+        assertEquals(parked + 1, (int) read(this::trainSteps), "step once runs exactly one step");
+
+        vm.resume();
+        await("training goes on", () -> trainSteps() >= parked + 10);
+        vm.stop();
+        await("finished", () -> vm.run().stateProperty().get() == SessionState.FINISHED);
+
+        synchronized (this) {
+            // curves: the loss of every delivered step is finite, steps increase
+            CurvesViewModel.Series loss = vm.curves().series(CurvesViewModel.TRAIN_LOSS);
+            double[] x = loss.x(CurvesViewModel.XAxis.STEP, 0), y = loss.y(0);
+            for (int i = 1; i < x.length; i++) assertTrue(x[i] > x[i - 1]);
+            for (double v : y) assertTrue(Double.isFinite(v) && v > 0);
+            assertTrue(vm.curves().series(CurvesViewModel.VAL_MSE).size() >= 1, "validation every 20 steps");
+            assertTrue(vm.curves().series(CurvesViewModel.LR).size() == loss.size());
+
+            // token selection: positions = patches (T 48, P 16, S 8 -> 5), columns = E = 2 * d_model
+            MixerCapture tok = vm.selection().tokenMixer();
+            assertEquals("blocks.0.time", tok.name());
+            assertArrayEquals(new int[] {5, 16}, vm.selection().tokenShape());
+            float[][] d = vm.selection().tokenMatrix();
+            assertEquals(5, d.length);
+            assertEquals(tok.directions().get(0).delta()[0], d[0][0]);   // sequence 0, position 0, channel 0
+            vm.selection().quantityProperty().set(SelectionViewModel.Quantity.B);
+            assertArrayEquals(new int[] {5, 4}, vm.selection().tokenShape());   // N = d_state
+            // channel selection: variates (7) x patches (5), both directions of the bidirectional variate mixer
+            assertEquals(7, vm.selection().channelMatrix("forward").length);
+            assertEquals(5, vm.selection().channelMatrix("backward")[0].length);
+            // implicit attention: L x L
+            assertEquals(5, vm.selection().attentionMatrix().length);
+            assertTrue(vm.selection().attentionAggregation().startsWith("mean |α| over 16 inner channels"));
+
+            // averaging: 2 mixers -> 2 x 3, history over the snapshots
+            assertEquals(2, vm.averaging().matrixProperty().get().targetCount());
+            assertTrue(vm.averaging().history().size() >= 2);
+            // forecasts: 24 test windows of H 12 x M 7, truth and prediction in original units
+            assertEquals(24, vm.forecast().windows().size());
+            assertEquals(12, vm.forecast().current().prediction(0).length);
+            assertTrue(Double.isFinite(vm.forecast().current().mse()));
+            // diagnostics: ratios per group and Δ stats per mixer/direction
+            assertFalse(vm.diagnostics().ratios().isEmpty());
+            assertTrue(vm.diagnostics().ratios().containsKey("blocks.0.time"), vm.diagnostics().ratios().keySet()::toString);
+            assertTrue(vm.diagnostics().deltaStats().containsKey("blocks.0.variate/backward"));
+            assertTrue(vm.run().messageProperty().get().contains("stopped on request"), vm.run().messageProperty()::get);
+            assertNull(vm.errorProperty().get());
+        }
+
+        // the run folder can be explored without training
+        Path runDir = vm.session().runFolder();
+        assertTrue(Files.exists(runDir.resolve("events.jsonl")));
+        int logged = read(this::trainSteps);
+        vm.explore(runDir).get(30, TimeUnit.SECONDS);
+        await("explore mode", () -> vm.modeProperty().get() == WorkbenchViewModel.Mode.EXPLORE
+                                    && vm.selection().snapshotProperty().get() != null);
+        synchronized (this) {
+            assertEquals(logged, trainSteps(), "every logged step is back on the curve");
+            assertFalse(vm.exploreSteps().isEmpty());
+        }
+
+        // checkpoints: save, a corrupted copy fails with a dialog and leaves the session intact, a good one loads
+        Path ck = tmp.resolve("ck");
+        vm.saveCheckpoint(ck).get(30, TimeUnit.SECONDS);
+        assertTrue(Files.exists(ck.resolve("model.safetensors")));
+        Path bad = tmp.resolve("bad");
+        Files.createDirectories(bad);
+        for (Path p : Files.list(ck).toList()) Files.copy(p, bad.resolve(p.getFileName()));
+        Files.write(bad.resolve("model.safetensors"), new byte[] {1, 2, 3});
+        long stepShown = read(() -> vm.selection().snapshotProperty().get().step());
+        assertThrowsLater(vm.loadCheckpoint(bad));
+        await("error dialog", () -> vm.errorProperty().get() != null);
+        synchronized (this) {
+            assertTrue(vm.errorProperty().get().title().contains("checkpoint"));
+            assertEquals(stepShown, vm.selection().snapshotProperty().get().step(), "views unchanged");
+            assertEquals(SessionState.FINISHED, vm.session().state());
+        }
+        vm.loadCheckpoint(ck).get(60, TimeUnit.SECONDS);
+        await("loaded model shown", () -> vm.modeProperty().get() == WorkbenchViewModel.Mode.LIVE
+                                          && vm.forecast().windows().size() == 24);
+    }
+
+    static void assertThrowsLater(java.util.concurrent.CompletableFuture<?> f) throws InterruptedException {
+        try {
+            f.get(60, TimeUnit.SECONDS);
+            throw new AssertionError("expected the future to fail");
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertNotNull(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("timed out", e);
+        }
+    }
+
+    @Test void unreadableCsvFailsTheStartAndKeepsNothingElseChanged() throws Exception {
+        Path csv = tmp.resolve("broken.csv");
+        Files.writeString(csv, "date,a,b\n2020-01-01,1,2\n2020-01-02,x,3\n");
+        vm.config().addCsv(csv);
+        assertTrue(vm.start());
+        await("error", () -> vm.errorProperty().get() != null);
+        synchronized (this) {
+            assertEquals("Training failed", vm.errorProperty().get().title());
+            assertTrue(vm.errorProperty().get().message().contains("broken.csv"), vm.errorProperty().get()::message);
+            assertEquals(SessionState.IDLE, vm.run().stateProperty().get());
+            assertTrue(vm.run().canStartProperty().get());
+        }
+    }
+
+    @Test void invalidConfigIsReportedWithoutStarting() {
+        vm.config().field("dModel").textProperty().set("zero");
+        assertFalse(vm.config().validProperty().get());
+        assertFalse(vm.run().canStartProperty().get());
+        assertFalse(vm.start());
+        assertEquals("Invalid configuration", vm.errorProperty().get().title());
+        assertTrue(vm.errorProperty().get().message().contains("d_model: not a whole number"));
+        assertEquals(SessionState.IDLE, vm.session().state());
+    }
+}
