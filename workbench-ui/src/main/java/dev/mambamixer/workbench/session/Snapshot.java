@@ -1,6 +1,6 @@
 package dev.mambamixer.workbench.session;
 
-import dev.mambamixer.engine.data.teaching.Mark;
+import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.AveragingMatrix;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
@@ -16,19 +16,19 @@ import java.util.Map;
  *
  * @param mixers       every mixer's capture in stack order (blocks.0.time, blocks.0.variate, ...)
  * @param averaging    weighted-averaging coefficients (target × source)
- * @param marks        per probe sequence (batch index) the marked positions of a teaching task; empty for TSM2
+ * @param examples     the teaching task's probe examples (their marks: positions to remember, triggers); empty for TSM2
  * @param sequenceNames name of each probe item (e.g. "val window 120", "example 0")
  * @param variateNames TSM2 variate names (M); empty for the teaching model
  * @param forecasts    forecast windows (TSM2) for the forecast view; empty for the teaching model
  * @param deltaStats   Δ statistics per "mixer/direction" (e.g. "blocks.0.time/forward")
  */
 public record Snapshot(long step, String model, List<MixerCapture> mixers, AveragingMatrix averaging,
-                       List<List<Mark>> marks, List<String> sequenceNames, List<String> variateNames,
+                       List<SequenceExample> examples, List<String> sequenceNames, List<String> variateNames,
                        List<Forecast> forecasts, Map<String, Stats> deltaStats) {
 
     public Snapshot {
         mixers = List.copyOf(mixers);
-        marks = List.copyOf(marks);
+        examples = List.copyOf(examples);
         sequenceNames = List.copyOf(sequenceNames);
         variateNames = List.copyOf(variateNames);
         forecasts = List.copyOf(forecasts);
@@ -40,12 +40,12 @@ public record Snapshot(long step, String model, List<MixerCapture> mixers, Avera
      * thread (percentiles sort every Δ value).
      */
     public static Snapshot of(long step, String model, List<MixerCapture> mixers, AveragingMatrix averaging,
-                              List<List<Mark>> marks, List<String> sequenceNames, List<String> variateNames,
+                              List<SequenceExample> examples, List<String> sequenceNames, List<String> variateNames,
                               List<Forecast> forecasts) {
         Map<String, Stats> stats = new LinkedHashMap<>();
         for (MixerCapture m : mixers)
             for (ScanCapture d : m.directions()) stats.put(m.name() + "/" + d.direction(), d.deltaStats());
-        return new Snapshot(step, model, mixers, averaging, marks, sequenceNames, variateNames, forecasts, stats);
+        return new Snapshot(step, model, mixers, averaging, examples, sequenceNames, variateNames, forecasts, stats);
     }
 
     /**
@@ -53,7 +53,7 @@ public record Snapshot(long step, String model, List<MixerCapture> mixers, Avera
      * {@code mse} and {@code mae} are over all variates in standardised space; truth may be null
      * when unknown (a run folder explored without its data).
      */
-    public record Forecast(String label, int lookback, int horizon, int variates, float[] history, float[] truth,
+    public record Forecast(String label, int window, int lookback, int horizon, int variates, float[] history, float[] truth,
                            float[] prediction, boolean originalUnits, double mse, double mae) {
         public double[] history(int variate) { return column(history, lookback, variate); }
         public double[] truth(int variate) { return truth == null ? null : column(truth, horizon, variate); }

@@ -3,7 +3,6 @@ package dev.mambamixer.workbench.session;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.ForecastData;
-import dev.mambamixer.engine.data.teaching.Mark;
 import dev.mambamixer.engine.data.teaching.SelectiveCopying;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
@@ -448,7 +447,7 @@ public final class TrainingSession implements AutoCloseable {
             for (int w : probeWindows) names.add("val window " + w);
             List<Snapshot.Forecast> fc = new ArrayList<>();
             for (ForecastWindow w : Introspector.forecasts(tsm2, data, data.test(), forecastWindows))
-                fc.add(new Snapshot.Forecast("test window " + w.window(), w.lookback(), w.horizon(), w.variates(),
+                fc.add(new Snapshot.Forecast("test window " + w.window(), w.window(), w.lookback(), w.horizon(), w.variates(),
                                              w.history(), w.truth(), w.prediction(), w.originalUnits(), w.mse(), w.mae()));
             return Snapshot.of(cap.step(), "TSM2", cap.mixers(), cap.averaging(), List.of(), names, data.columns(), fc);
         }
@@ -487,13 +486,9 @@ public final class TrainingSession implements AutoCloseable {
         }
 
         Snapshot sequenceSnapshot(SequenceCapture cap) {
-            List<List<Mark>> marks = new ArrayList<>();
             List<String> names = new ArrayList<>();
-            for (int i = 0; i < cap.examples().size(); i++) {
-                marks.add(cap.examples().get(i).marks());
-                names.add("example " + i);
-            }
-            return Snapshot.of(cap.step(), "teaching (" + task.name() + ")", cap.mixers(), cap.averaging(), marks, names,
+            for (int i = 0; i < cap.examples().size(); i++) names.add("example " + i);
+            return Snapshot.of(cap.step(), "teaching (" + task.name() + ")", cap.mixers(), cap.averaging(), cap.examples(), names,
                                 List.of(), List.of());
         }
 

@@ -1,6 +1,6 @@
 package dev.mambamixer.workbench.vm;
 
-import dev.mambamixer.engine.data.teaching.Mark;
+import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
 import dev.mambamixer.workbench.session.Snapshot;
@@ -157,72 +157,38 @@ public final class SelectionViewModel {
         return m == null ? null : m.directions().get(0);
     }
 
-    /** (positions, columns) of the token heatmap for the chosen quantity. */
+    /**
+     * (rows, positions) of the token heatmap for the chosen quantity: rows are inner channels E
+     * (Δ, gate), state indices N (B, C) or all S sequences (retention, one value per position).
+     */
     public int[] tokenShape() {
         ScanCapture sc = tokenScan();
         if (sc == null) return new int[] {0, 0};
-        int cols = switch (quantity.get()) {
+        int rows = switch (quantity.get()) {
             case DELTA, GATE -> sc.e();
             case B, C -> sc.n();
-            case RETENTION -> 1;
+            case RETENTION -> sc.s();
         };
-        return new int[] {sc.l(), cols};
+        return new int[] {rows, sc.l()};
     }
 
-    /** The chosen quantity of the chosen sequence as positions × columns (rows = positions). */
-    public float[][] tokenMatrix() {
-        ScanCapture sc = tokenScan();
-        if (sc == null) return new float[0][0];
-        int seq = tokenSequence.get(), l = sc.l();
-        return switch (quantity.get()) {
-            case DELTA -> slice(sc.delta(), seq, l, sc.e());
-            case GATE -> slice(sc.gate(), seq, l, sc.e());
-            case B -> slice(sc.b(), seq, l, sc.n());
-            case C -> slice(sc.c(), seq, l, sc.n());
-            case RETENTION -> slice(sc.retention(), seq, l, 1);
-        };
-    }
+    /** The teaching example of the chosen token sequence (its marks), or null for TSM2. */
+    public SequenceExample tokenExample() { return exampleOf(tokenMixer(), tokenSequence.get()); }
 
-    /** Rows of an (S, L, W) array for one sequence: (L, W). */
-    static float[][] slice(float[] slw, int seq, int l, int w) {
-        float[][] out = new float[l][w];
-        for (int t = 0; t < l; t++) System.arraycopy(slw, (seq * l + t) * w, out[t], 0, w);
-        return out;
-    }
-
-    /** Marked positions of the chosen sequence (teaching tasks), empty for TSM2. */
-    public List<Mark> tokenMarks() { return marksOf(tokenMixer(), tokenSequence.get()); }
-
-    private List<Mark> marksOf(MixerCapture m, int seq) {
+    private SequenceExample exampleOf(MixerCapture m, int seq) {
         Snapshot s = snapshot.get();
-        if (s == null || m == null || s.marks().isEmpty() || !isToken(m)) return List.of();
-        int item = seq / Math.max(1, m.s() / s.marks().size());   // sequences of a teaching token mixer = examples
-        return item < s.marks().size() ? s.marks().get(item) : List.of();
+        if (s == null || m == null || s.examples().isEmpty() || !isToken(m)) return null;
+        int item = seq / Math.max(1, m.s() / s.examples().size());   // sequences of a teaching token mixer = examples
+        return item < s.examples().size() ? s.examples().get(item) : null;
     }
 
     // ------------------------------------------------------------------ channel selection
 
-    /**
-     * Channel selection of the chosen probe item and direction: mean Δ over inner channels as
-     * (channel-mixer positions, sequences of the item). For TSM2 I1: variates × patches.
-     */
-    public float[][] channelMatrix(String direction) {
+    /** (rows, columns) of a channel-selection heatmap: channel-mixer positions × sequences per probe item. */
+    public int[] channelShape() {
         MixerCapture m = channelMixer();
-        if (m == null) return new float[0][0];
-        ScanCapture sc = m.direction(direction);
-        int perItem = m.s() / Math.max(1, m.sequenceShape()[0]);   // sequences per probe item (patches for I1)
-        int item = Math.min(probeItem.get(), m.sequenceShape()[0] - 1);
-        float[][] out = new float[m.l()][perItem];
-        for (int j = 0; j < perItem; j++) {
-            int seq = item * perItem + j;
-            for (int t = 0; t < m.l(); t++) {
-                double sum = 0;
-                int off = (seq * m.l() + t) * sc.e();
-                for (int e = 0; e < sc.e(); e++) sum += sc.delta()[off + e];
-                out[t][j] = (float) (sum / sc.e());
-            }
-        }
-        return out;
+        if (m == null) return new int[] {0, 0};
+        return new int[] {m.l(), m.s() / Math.max(1, m.sequenceShape()[0])};
     }
 
     // ------------------------------------------------------------------ implicit attention
@@ -235,20 +201,6 @@ public final class SelectionViewModel {
         return null;
     }
 
-    /** The L × L implicit attention of the chosen sequence: one channel, or the mean |α| over channels. */
-    public float[][] attentionMatrix() {
-        MixerCapture m = attentionMixerCapture();
-        if (m == null) return new float[0][0];
-        int seq = attentionSequence.get(), ch = attentionChannel.get();
-        if (ch < 0) return m.meanAbsAttention(seq);
-        float[][] sum = new float[m.l()][m.l()];
-        for (ScanCapture d : m.directions()) {
-            double[][] a = d.attention(seq, ch).matrix();
-            for (int t = 0; t < m.l(); t++) for (int q = 0; q < m.l(); q++) sum[t][q] += (float) a[t][q];
-        }
-        return sum;
-    }
-
     /** How the attention map was aggregated, for the chart's subtitle. */
     public String attentionAggregation() {
         MixerCapture m = attentionMixerCapture();
@@ -259,7 +211,8 @@ public final class SelectionViewModel {
                                           : "α of inner channel " + attentionChannel.get() + " of " + e + ", " + dirs;
     }
 
-    public List<Mark> attentionMarks() { return marksOf(attentionMixerCapture(), attentionSequence.get()); }
+    /** The teaching example of the chosen attention sequence, or null. */
+    public SequenceExample attentionExample() { return exampleOf(attentionMixerCapture(), attentionSequence.get()); }
 
     private void bump() { revision.set(revision.get() + 1); }
 

@@ -138,6 +138,33 @@ public final class WorkbenchViewModel implements AutoCloseable {
         run.clearProgress();
     }
 
+    /**
+     * Reads a user CSV off the FX thread; a readable one is added to the dataset choices and
+     * selected, an unreadable one becomes a dialog and the current dataset stays selected.
+     */
+    public CompletableFuture<Path> openCsv(Path csv) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                var series = dev.mambamixer.engine.data.CsvSeriesReader.read(csv);
+                if (series.rows() < 2) throw new IOException(csv + ": only " + series.rows() + " data rows");
+                return series.rows() + " rows × " + series.cols() + " variates (" + String.join(", ", series.columns()) + ")";
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).handle((summary, t) -> {
+            uiExecutor.execute(() -> {
+                if (t != null) report("Could not read the CSV", csv + "\n\n" + rootMessage(t));
+                else {
+                    config.addCsv(csv);
+                    log("opened " + csv.getFileName() + ": " + summary);
+                    run.setMessage("data: " + csv.getFileName() + ", " + summary + ". Press Start.");
+                }
+            });
+            if (t != null) throw new java.util.concurrent.CompletionException(t);
+            return csv;
+        });
+    }
+
     /** Saves the current TSM2 model; errors become a dialog. */
     public CompletableFuture<Path> saveCheckpoint(Path dir) {
         return session.saveCheckpoint(dir).whenComplete((p, t) -> uiExecutor.execute(() -> {
@@ -245,7 +272,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         for (int b = 0; b < c.batch(); b++) {
             float[] hist = java.util.Arrays.copyOfRange(c.input(), b * t * m, (b + 1) * t * m);
             float[] pred = java.util.Arrays.copyOfRange(c.forecast(), b * h * m, (b + 1) * h * m);
-            out.add(new Snapshot.Forecast("probe window " + b, t, h, m, hist, null, pred, false, Double.NaN, Double.NaN));
+            out.add(new Snapshot.Forecast("probe window " + b, b, t, h, m, hist, null, pred, false, Double.NaN, Double.NaN));
         }
         return out;
     }

@@ -93,20 +93,18 @@ class WorkbenchViewModelTest {
             assertTrue(vm.curves().series(CurvesViewModel.VAL_MSE).size() >= 1, "validation every 20 steps");
             assertTrue(vm.curves().series(CurvesViewModel.LR).size() == loss.size());
 
-            // token selection: positions = patches (T 48, P 16, S 8 -> 5), columns = E = 2 * d_model
+            // token selection: rows = E = 2 * d_model inner channels, positions = patches (T 48, P 16, S 8 -> 5)
             MixerCapture tok = vm.selection().tokenMixer();
             assertEquals("blocks.0.time", tok.name());
-            assertArrayEquals(new int[] {5, 16}, vm.selection().tokenShape());
-            float[][] d = vm.selection().tokenMatrix();
-            assertEquals(5, d.length);
-            assertEquals(tok.directions().get(0).delta()[0], d[0][0]);   // sequence 0, position 0, channel 0
+            assertArrayEquals(new int[] {16, 5}, vm.selection().tokenShape());
             vm.selection().quantityProperty().set(SelectionViewModel.Quantity.B);
-            assertArrayEquals(new int[] {5, 4}, vm.selection().tokenShape());   // N = d_state
-            // channel selection: variates (7) x patches (5), both directions of the bidirectional variate mixer
-            assertEquals(7, vm.selection().channelMatrix("forward").length);
-            assertEquals(5, vm.selection().channelMatrix("backward")[0].length);
-            // implicit attention: L x L
-            assertEquals(5, vm.selection().attentionMatrix().length);
+            assertArrayEquals(new int[] {4, 5}, vm.selection().tokenShape());   // N = d_state
+            vm.selection().quantityProperty().set(SelectionViewModel.Quantity.RETENTION);
+            assertArrayEquals(new int[] {4 * 7, 5}, vm.selection().tokenShape());   // every (window, variate) sequence
+            assertEquals(4 * 7, vm.selection().tokenSequences().size());
+            assertEquals("val window 0 · OT", vm.selection().tokenSequences().get(6));
+            // channel selection: variates (7) x patches (5)
+            assertArrayEquals(new int[] {7, 5}, vm.selection().channelShape());
             assertTrue(vm.selection().attentionAggregation().startsWith("mean |α| over 16 inner channels"));
 
             // averaging: 2 mixers -> 2 x 3, history over the snapshots

@@ -1,0 +1,121 @@
+package dev.mambamixer.workbench;
+
+import dev.mambamixer.workbench.session.SessionState;
+import dev.mambamixer.workbench.view.MainView;
+import dev.mambamixer.workbench.vm.ConfigViewModel;
+import dev.mambamixer.workbench.vm.WorkbenchViewModel;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.control.Tab;
+import javafx.scene.image.WritableImage;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+
+/**
+ * The screenshot command ({@code --screenshots DIR}): trains TSM2 briefly on the sample data and
+ * the teaching model on selective copying, both driven through the view model like a user would,
+ * and saves the window with each view selected as PNG. Progress goes to stdout.
+ */
+final class Screenshots {
+    private Screenshots() {}
+
+    static void run(WorkbenchViewModel vm, MainView view, Stage stage, Path dir) {
+        int code = 0;
+        try {
+            Files.createDirectories(dir);
+            // 1. TSM2 on the sample data: the quick preset, ~250 steps (5 validations, 10 snapshots)
+            fx(() -> {
+                ConfigViewModel c = vm.config();
+                c.applyPreset(c.presets().get(0));
+                c.field("epochs").set(1);
+                return null;
+            });
+            say("training TSM2 on the sample data ...");
+            fx(vm::start);
+            await("250 steps", 600, () -> vm.curves().series("train loss") != null
+                                           && vm.curves().series("train loss").size() >= 250);
+            fx(() -> { vm.stop(); return null; });
+            await("the run to finish", 300, () -> vm.run().stateProperty().get() == SessionState.FINISHED);
+            Thread.sleep(800);
+            String[] names = {"curves", "token-selection", "channel-selection", "implicit-attention", "weighted-averaging",
+                              "forecast", "diagnostics"};
+            for (int i = 0; i < names.length; i++) shoot(view, stage, i, dir.resolve(names[i] + ".png"));
+
+            // 2. the teaching model on selective copying: marks on the token-selection heatmap
+            fx(() -> {
+                vm.reset();
+                ConfigViewModel c = vm.config();
+                c.applyPreset(c.presets().stream().filter(p -> p.name().startsWith("Selective")).findFirst().orElseThrow());
+                c.field("dModel").set(16);
+                c.field("dState").set(8);
+                c.field("steps").set(400);
+                c.field("evalEvery").set(100);
+                return null;
+            });
+            say("training the teaching model on selective copying ...");
+            fx(vm::start);
+            await("the teaching run to finish", 600, () -> vm.run().stateProperty().get() == SessionState.FINISHED);
+            Thread.sleep(800);
+            shoot(view, stage, 0, dir.resolve("teaching-curves.png"));
+            shoot(view, stage, 1, dir.resolve("teaching-token-selection.png"));
+            shoot(view, stage, 3, dir.resolve("teaching-implicit-attention.png"));
+            say("screenshots written to " + dir);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            code = 1;
+        } finally {
+            int exit = code;
+            Platform.runLater(() -> {
+                vm.close();
+                Platform.exit();
+                System.exit(exit);
+            });
+        }
+    }
+
+    private static void shoot(MainView view, Stage stage, int tab, Path file) throws Exception {
+        fx(() -> {
+            Tab t = view.tabs().getTabs().get(tab);
+            view.tabs().getSelectionModel().select(t);
+            return null;
+        });
+        Thread.sleep(700);   // let the coalesced redraw and one pulse happen
+        WritableImage img = fx(() -> stage.getScene().snapshot(null));
+        BufferedImage bi = SwingFXUtils.fromFXImage(img, null);
+        // opaque RGB keeps the PNGs small
+        BufferedImage rgb = new BufferedImage(bi.getWidth(), bi.getHeight(), BufferedImage.TYPE_INT_RGB);
+        rgb.getGraphics().drawImage(bi, 0, 0, null);
+        ImageIO.write(rgb, "png", file.toFile());
+        say("  " + file.getFileName() + " (" + Files.size(file) / 1024 + " KB)");
+    }
+
+    static <T> T fx(Supplier<T> s) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                f.complete(s.get());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f.get(60, TimeUnit.SECONDS);
+    }
+
+    private static void await(String what, int seconds, BooleanSupplier cond) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < end) {
+            if (fx(cond::getAsBoolean)) return;
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("timed out waiting for " + what);
+    }
+
+    private static void say(String s) { System.out.println(s); }
+}

@@ -1,0 +1,65 @@
+package dev.mambamixer.workbench.view;
+
+import java.util.ArrayList;
+import java.util.List;
+import javafx.geometry.Insets;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tab;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.fx.ChartViewer;
+
+/**
+ * A tab with a row of controls on top and one or more chart viewers; redraws are coalesced by
+ * {@link Redraw} and skipped while the tab is hidden. Subclasses stay thin: they read their view
+ * model and hand primitives to the charts module.
+ */
+abstract class ChartTab {
+    final Tab tab;
+    final BorderPane root = new BorderPane();
+    final FlowPane controls = new FlowPane(10, 6);
+    final Label placeholder = new Label();
+    final Redraw redraw;
+    final List<ChartViewer> viewers = new ArrayList<>();
+
+    ChartTab(String title, String emptyText) {
+        tab = new Tab(title, root);
+        tab.setClosable(false);
+        controls.setPadding(new Insets(6, 8, 6, 8));
+        controls.getStyleClass().add("chart-controls");
+        root.setTop(controls);
+        placeholder.setText(emptyText);
+        placeholder.getStyleClass().add("placeholder");
+        root.setCenter(placeholder);
+        redraw = new Redraw(this::redrawNow, tab::isSelected);
+        tab.selectedProperty().addListener((o, a, b) -> { if (b) redraw.shown(); });
+    }
+
+    abstract void redrawNow();
+
+    ChartViewer viewer(JFreeChart chart) {
+        ChartViewer v = new ChartViewer(chart);
+        v.setMinSize(200, 150);
+        viewers.add(v);
+        return v;
+    }
+
+    /** The charts shown now (for PNG / CSV export), first = main. */
+    List<JFreeChart> charts() {
+        List<JFreeChart> out = new ArrayList<>();
+        if (root.getCenter() == placeholder) return out;
+        for (ChartViewer v : viewers) if (v.getChart() != null && v.getScene() != null) out.add(v.getChart());
+        return out;
+    }
+
+    String title() { return tab.getText(); }
+
+    long redraws() { return redraw.count(); }
+
+    static Label label(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("control-label");
+        return l;
+    }
+}

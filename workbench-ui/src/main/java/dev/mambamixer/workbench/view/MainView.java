@@ -1,0 +1,195 @@
+package dev.mambamixer.workbench.view;
+
+import dev.mambamixer.charts.ChartImages;
+import dev.mambamixer.workbench.vm.WorkbenchViewModel;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import javafx.application.Platform;
+import javafx.scene.Parent;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextArea;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+import org.jfree.chart.JFreeChart;
+
+/**
+ * The window: menu bar, configuration and run controls on the left, one tab per view in the
+ * centre, status bar at the bottom. Errors from the view model become modal dialogs.
+ */
+public final class MainView {
+    private final WorkbenchViewModel vm;
+    private final BorderPane root = new BorderPane();
+    private final TabPane tabs = new TabPane();
+    final CurvesTab curves;
+    final TokenSelectionTab token;
+    final ChannelSelectionTab channel;
+    final AttentionTab attention;
+    final AveragingTab averaging;
+    final ForecastTab forecast;
+    final DiagnosticsTab diagnostics;
+    private final List<ChartTab> all;
+    private final ConfigPanel config;
+    private boolean dialogs = true;
+
+    public MainView(WorkbenchViewModel vm) {
+        this.vm = vm;
+        curves = new CurvesTab(vm.curves(), vm.run());
+        token = new TokenSelectionTab(vm.selection());
+        channel = new ChannelSelectionTab(vm.selection());
+        attention = new AttentionTab(vm.selection());
+        averaging = new AveragingTab(vm.averaging());
+        forecast = new ForecastTab(vm.forecast());
+        diagnostics = new DiagnosticsTab(vm.diagnostics());
+        all = List.of(curves, token, channel, attention, averaging, forecast, diagnostics);
+        for (ChartTab t : all) tabs.getTabs().add(t.tab);
+        tabs.setId("views");
+
+        config = new ConfigPanel(vm);
+        RunControls run = new RunControls(vm);
+        VBox left = new VBox(run.root, explorePanel(), config.root);
+        ScrollPane scroll = new ScrollPane(left);
+        scroll.setFitToWidth(true);
+        scroll.setPrefWidth(360);
+        scroll.setMinWidth(300);
+        root.setLeft(scroll);
+        root.setCenter(tabs);
+        root.setBottom(new StatusBar(vm.run()).root);
+        root.setTop(menu());
+        vm.errorProperty().addListener((o, a, b) -> { if (b != null && dialogs) showError(b); });
+    }
+
+    /** Explore mode: a slider over the run folder's snapshots (visible only then). */
+    private Parent explorePanel() {
+        Label l = new Label("Snapshot step");
+        javafx.scene.control.ComboBox<Long> steps = new javafx.scene.control.ComboBox<>(vm.exploreSteps());
+        steps.valueProperty().bindBidirectional(vm.exploreStepProperty());
+        HBox box = new HBox(6, l, steps);
+        box.setStyle("-fx-padding: 8 10 0 10; -fx-alignment: center-left;");
+        box.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE));
+        box.managedProperty().bind(box.visibleProperty());
+        return box;
+    }
+
+    private MenuBar menu() {
+        Menu file = new Menu("File");
+        file.getItems().addAll(
+            item("Open CSV…", () -> chooseFile("Open a benchmark-format CSV", false).ifPresent(vm::openCsv)),
+            item("Open run folder (explore)…", () -> chooseDir("Open a finished run folder").ifPresent(vm::explore)),
+            item("Compare with run…", () -> chooseDir("Run folder to compare with").ifPresent(vm::compare)),
+            item("Clear comparisons", () -> vm.curves().clearComparisons()),
+            item("Save checkpoint…", () -> chooseDir("Folder for the checkpoint (a new subfolder 'checkpoint' is written)")
+                    .ifPresent(d -> vm.saveCheckpoint(d.resolve("checkpoint")))),
+            item("Load checkpoint…", () -> chooseDir("Checkpoint folder (with checkpoint.json)").ifPresent(vm::loadCheckpoint)),
+            item("Quit", Platform::exit));
+        Menu export = new Menu("Export");
+        export.getItems().addAll(
+            item("Current chart as PNG…", () -> exportCurrent(true)),
+            item("Current chart data as CSV…", () -> exportCurrent(false)));
+        Menu help = new Menu("Help");
+        help.getItems().add(item("Log", this::showLog));
+        return new MenuBar(file, export, help);
+    }
+
+    private static MenuItem item(String text, Runnable action) {
+        MenuItem i = new MenuItem(text);
+        i.setOnAction(e -> action.run());
+        return i;
+    }
+
+    private java.util.Optional<Path> chooseFile(String title, boolean save) {
+        FileChooser fc = new FileChooser();
+        fc.setTitle(title);
+        File f = save ? fc.showSaveDialog(window()) : fc.showOpenDialog(window());
+        return java.util.Optional.ofNullable(f).map(File::toPath);
+    }
+
+    private java.util.Optional<Path> chooseDir(String title) {
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle(title);
+        Path runs = vm.session().runsDir();
+        if (runs != null && runs.toFile().isDirectory()) dc.setInitialDirectory(runs.toFile());
+        return java.util.Optional.ofNullable(dc.showDialog(window())).map(File::toPath);
+    }
+
+    private Window window() { return root.getScene() == null ? null : root.getScene().getWindow(); }
+
+    /** Exports the selected tab's main chart (PNG at 1200×750) or the data of all its charts (CSV). */
+    private void exportCurrent(boolean png) {
+        ChartTab t = selected();
+        List<JFreeChart> charts = t.charts();
+        if (charts.isEmpty()) {
+            showError(new WorkbenchViewModel.ErrorReport("Nothing to export", "The " + t.title() + " view has no chart yet."));
+            return;
+        }
+        FileChooser fc = new FileChooser();
+        fc.setTitle(png ? "Export chart as PNG" : "Export chart data as CSV");
+        fc.setInitialFileName(t.title().toLowerCase().replace(' ', '-') + (png ? ".png" : ".csv"));
+        File f = fc.showSaveDialog(window());
+        if (f == null) return;
+        try {
+            export(t, f.toPath(), png);
+        } catch (IOException | RuntimeException e) {
+            showError(new WorkbenchViewModel.ErrorReport("Export failed", f + "\n\n" + e.getMessage()));
+        }
+    }
+
+    static void export(ChartTab t, Path file, boolean png) throws IOException {
+        List<JFreeChart> charts = t.charts();
+        if (png) ChartImages.writePng(charts.get(0), 1200, 750, file);
+        else {
+            List<org.jfree.data.xy.XYDataset> ds = new java.util.ArrayList<>();
+            for (JFreeChart c : charts) ds.addAll(ChartImages.datasets(c.getPlot()));
+            ChartImages.writeCsv(ds, file);
+        }
+    }
+
+    private ChartTab selected() {
+        Tab s = tabs.getSelectionModel().getSelectedItem();
+        for (ChartTab t : all) if (t.tab == s) return t;
+        return all.get(0);
+    }
+
+    private void showError(WorkbenchViewModel.ErrorReport r) {
+        Alert a = new Alert(Alert.AlertType.ERROR);
+        a.setTitle(r.title());
+        a.setHeaderText(r.title());
+        TextArea text = new TextArea(r.message());
+        text.setEditable(false);
+        text.setWrapText(true);
+        text.setPrefRowCount(Math.min(12, 2 + r.message().length() / 60));
+        a.getDialogPane().setContent(text);
+        if (root.getScene() != null) a.initOwner(root.getScene().getWindow());
+        a.show();   // non-blocking: the training keeps updating behind the dialog
+    }
+
+    private void showLog() {
+        Alert a = new Alert(Alert.AlertType.INFORMATION);
+        a.setTitle("Log");
+        a.setHeaderText("Messages of this session");
+        ListView<String> list = new ListView<>(vm.log());
+        list.setPrefSize(760, 360);
+        a.getDialogPane().setContent(list);
+        a.show();
+    }
+
+    public Parent root() { return root; }
+    public TabPane tabs() { return tabs; }
+    /** Tests and screenshots: no modal dialogs. */
+    public void setDialogs(boolean on) { dialogs = on; }
+    List<ChartTab> chartTabs() { return all; }
+    ConfigPanel configPanel() { return config; }
+}

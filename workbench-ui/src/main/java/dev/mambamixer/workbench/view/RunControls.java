@@ -1,0 +1,38 @@
+package dev.mambamixer.workbench.view;
+
+import dev.mambamixer.workbench.vm.RunViewModel;
+import dev.mambamixer.workbench.vm.WorkbenchViewModel;
+import javafx.beans.value.ObservableBooleanValue;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.FlowPane;
+
+/** Start, pause, resume, step once, stop, reset; enabled states come from {@link RunViewModel}. */
+final class RunControls {
+    final FlowPane root = new FlowPane(6, 6);
+
+    RunControls(WorkbenchViewModel vm) {
+        RunViewModel r = vm.run();
+        root.setPadding(new Insets(10, 10, 0, 10));
+        root.getChildren().addAll(
+            button("Start", "start", "Train a new model with the settings below (off the UI thread)", r.canStartProperty(),
+                   vm::start),
+            button("Pause", "pause", "Park the trainer between two steps", r.canPauseProperty(), vm::pause),
+            button("Resume", "resume", "Continue training", r.canResumeProperty(), vm::resume),
+            button("Step", "step", "While paused: run exactly one optimiser step", r.canStepProperty(), vm::stepOnce),
+            button("Stop", "stop", "Finish after the current step (TSM2 restores the best weights)", r.canStopProperty(),
+                   vm::stop),
+            button("Reset", "reset", "Forget the model and clear every view", r.canResetProperty(), vm::reset));
+    }
+
+    private static Button button(String text, String id, String tip, ObservableBooleanValue enabled, Runnable action) {
+        Button b = new Button(text);
+        b.setId(id);
+        b.setTooltip(new Tooltip(tip));
+        b.disableProperty().bind(javafx.beans.binding.Bindings.not(enabled));
+        b.setOnAction(e -> action.run());
+        b.getStyleClass().add("run-button");
+        return b;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.mambamixer.workbench.view;
+
+import dev.mambamixer.charts.Heatmap;
+import dev.mambamixer.charts.SelectionCharts;
+import dev.mambamixer.engine.data.teaching.SequenceExample;
+import dev.mambamixer.engine.introspect.MixerCapture;
+import dev.mambamixer.workbench.vm.SelectionViewModel;
+import dev.mambamixer.workbench.vm.SelectionViewModel.Quantity;
+import java.util.List;
+import javafx.scene.control.ComboBox;
+import org.jfree.chart.fx.ChartViewer;
+
+/** Token selection: Δ (or B, C, gate, retention) over positions × inner channels for a layer and sequence. */
+final class TokenSelectionTab extends ChartTab {
+    private final SelectionViewModel vm;
+    private final ChartViewer viewer = viewer(null);
+    private Heatmap heatmap;
+
+    TokenSelectionTab(SelectionViewModel vm) {
+        super("Token selection", "No snapshot yet: snapshots are taken every few steps once training runs.");
+        this.vm = vm;
+        ComboBox<Integer> layer = Controls.intChoice(vm.layers(), vm.layerProperty());
+        ComboBox<String> seq = Controls.indexChoice(vm.tokenSequences(), vm.tokenSequenceProperty());
+        seq.setPrefWidth(230);
+        ComboBox<Quantity> q = new ComboBox<>();
+        q.getItems().setAll(Quantity.values());
+        q.valueProperty().bindBidirectional(vm.quantityProperty());
+        controls.getChildren().addAll(label("Layer"), layer, label("Sequence"), seq, label("Quantity"), q);
+        vm.revisionProperty().addListener((o, a, b) -> redraw.request());
+    }
+
+    @Override void redrawNow() {
+        MixerCapture m = vm.tokenMixer();
+        if (m == null) {
+            root.setCenter(placeholder);
+            return;
+        }
+        SequenceExample ex = vm.tokenExample();
+        List<Heatmap.Mark> marks = ex == null ? List.of() : SelectionCharts.marks(ex);
+        heatmap = SelectionCharts.scan(m, m.directions().get(0).direction(), vm.tokenSequenceProperty().get(),
+                                       SelectionCharts.Quantity.valueOf(vm.quantityProperty().get().name()), marks);
+        Controls.stepSubtitle(heatmap.chart(), vm.snapshotProperty().get());
+        viewer.setChart(heatmap.chart());
+        root.setCenter(viewer);
+    }
+
+    /** The heatmap shown now (tests), or null. */
+    Heatmap heatmap() { return root.getCenter() == viewer ? heatmap : null; }
+}
