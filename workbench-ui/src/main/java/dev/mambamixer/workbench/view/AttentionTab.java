@@ -30,7 +30,7 @@ final class AttentionTab extends ChartTab {
         ComboBox<String> seq = Controls.indexChoice(vm.attentionSequences(), vm.attentionSequenceProperty());
         seq.setPrefWidth(230);
         ComboBox<String> ch = new ComboBox<>(channels);
-        ch.setPrefWidth(170);
+        ch.setPrefWidth(210);
         ch.valueProperty().addListener((o, a, b) -> {
             if (b != null) vm.attentionChannelProperty().set(channels.indexOf(b) - 1);   // entry 0 = mean |α|
         });

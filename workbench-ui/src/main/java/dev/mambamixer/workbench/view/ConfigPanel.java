@@ -68,6 +68,8 @@ final class ConfigPanel {
         presets.setPromptText("paper settings, quick look, …");
         Button apply = new Button("Apply");
         apply.disableProperty().bind(presets.valueProperty().isNull());
+        apply.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        presets.setMinWidth(120);
         apply.setOnAction(e -> {
             Preset p = presets.getValue();
             if (p != null) vm.applyPreset(p);

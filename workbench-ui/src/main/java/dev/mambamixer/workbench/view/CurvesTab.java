@@ -4,6 +4,7 @@ import dev.mambamixer.charts.CurveChart;
 import dev.mambamixer.workbench.vm.CurvesViewModel;
 import dev.mambamixer.workbench.vm.CurvesViewModel.XAxis;
 import dev.mambamixer.workbench.vm.RunViewModel;
+import java.text.DecimalFormat;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -13,6 +14,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Slider;
 import javafx.scene.control.SplitPane;
 import javafx.geometry.Orientation;
+import org.jfree.chart.axis.NumberAxis;
 
 /**
  * Training curves: losses (train smoothed with the raw curve faded behind; validation as points)
@@ -58,13 +60,16 @@ final class CurvesTab extends ChartTab {
         XAxis x = vm.xAxisProperty().get();
         if (loss == null || resetsSeen != vm.resetsProperty().get() || axisSeen != x) rebuild(x);
         boolean teaching = vm.series(CurvesViewModel.HELD_OUT_LOSS) != null;
-        push(loss, CurvesViewModel.TRAIN_LOSS, false);
-        push(loss, CurvesViewModel.VAL_MSE, false);
-        push(loss, CurvesViewModel.VAL_MAE, false);
-        push(loss, CurvesViewModel.HELD_OUT_LOSS, false);
-        push(loss, CurvesViewModel.LR, true);
-        push(speed, CurvesViewModel.SPEED, false);
-        push(speed, CurvesViewModel.ACCURACY, true);
+        push(loss, CurvesViewModel.TRAIN_LOSS, true, false);
+        push(loss, CurvesViewModel.VAL_MSE, false, false);
+        push(loss, CurvesViewModel.VAL_MAE, false, false);
+        push(loss, CurvesViewModel.HELD_OUT_LOSS, false, false);
+        push(loss, CurvesViewModel.LR, false, true);
+        push(speed, CurvesViewModel.SPEED, true, false);
+        if (push(speed, CurvesViewModel.ACCURACY, false, true) && speed.plot().getRangeAxis(1) instanceof NumberAxis a) {
+            a.setNumberFormatOverride(new DecimalFormat("0.00"));
+            a.setRange(0, 1);
+        }
         for (Map.Entry<String, CurvesViewModel.Series> e : vm.comparisonSeries().entrySet()) {
             int from = pushed.getOrDefault(e.getKey(), 0);
             if (e.getValue().size() > from) {
@@ -86,9 +91,6 @@ final class CurvesTab extends ChartTab {
         axisSeen = x;
         pushed.clear();
         loss = new CurveChart("Training curves", x.label, "loss (MSE, standardised)");
-        loss.addSeries(CurvesViewModel.TRAIN_LOSS, true);
-        loss.addSeries(CurvesViewModel.VAL_MSE, false);
-        loss.addSeries(CurvesViewModel.VAL_MAE, false);
         for (String name : vm.comparisonSeries().keySet()) loss.addSeries(name, !name.endsWith(CurvesViewModel.VAL_MSE));
         speed = new CurveChart("Throughput", x.label, "samples/s");
         speed.setSecondaryLabel("held-out accuracy");
@@ -103,11 +105,13 @@ final class CurvesTab extends ChartTab {
         root.setCenter(split);
     }
 
-    private void push(CurveChart chart, String name, boolean secondary) {
+    /** Draws the points of a series added since the last redraw; true when it drew any. */
+    private boolean push(CurveChart chart, String name, boolean smoothed, boolean secondary) {
         CurvesViewModel.Series s = vm.series(name);
-        if (s == null) return;
+        if (s == null) return false;
         int from = pushed.getOrDefault(name, 0);
-        if (s.size() <= from) return;
+        if (s.size() <= from) return false;
+        if (!secondary) chart.addSeries(name, smoothed);   // first time: fixes its colour, legend entry and smoothing
         XAxis x = axisSeen;
         if (secondary) {
             double[] xs = s.x(x, 0), ys = s.y(0);   // secondary series are replaced whole (no smoothing state)
@@ -116,6 +120,7 @@ final class CurvesTab extends ChartTab {
             chart.appendAll(name, s.x(x, from), s.y(from));
         }
         pushed.put(name, s.size());
+        return true;
     }
 
     /** Points drawn so far of a series (tests). */

@@ -28,6 +28,9 @@ final class StatusBar {
         message.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(message, Priority.ALWAYS);
         state.getStyleClass().add("state");
+        for (Label l : new Label[] {state, step, speed, eta}) l.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        message.setMinWidth(120);
+        backend.setMinWidth(120);
         root.getChildren().addAll(state, new Separator(javafx.geometry.Orientation.VERTICAL), step, speed, eta,
                                   new Separator(javafx.geometry.Orientation.VERTICAL), message, backend);
     }

@@ -75,15 +75,22 @@ public final class CurvesViewModel {
         });
     }
 
-    /** Appends a batch of steps (FX thread). samples/s comes from consecutive steps' samples and wall time. */
+    /** Seconds of training a samples/s point averages over (single steps are too noisy). */
+    static final double SPEED_INTERVAL_S = 0.5;
+
+    /** Appends a batch of steps (FX thread). samples/s: samples over wall time, per ≥ 0.5 s interval. */
     public void addSteps(List<StepPoint> steps) {
         for (StepPoint p : steps) {
             get(TRAIN_LOSS).add(p.step(), p.wallSeconds(), p.loss());
             get(LR).add(p.step(), p.wallSeconds(), p.lr());
-            if (lastSamples >= 0 && p.wallSeconds() > lastWall && p.samples() > lastSamples)
+            if (lastSamples < 0 || p.samples() < lastSamples) {   // first step, or a new run
+                lastSamples = p.samples();
+                lastWall = p.wallSeconds();
+            } else if (p.wallSeconds() - lastWall >= SPEED_INTERVAL_S) {
                 get(SPEED).add(p.step(), p.wallSeconds(), (p.samples() - lastSamples) / (p.wallSeconds() - lastWall));
-            lastSamples = p.samples();
-            lastWall = p.wallSeconds();
+                lastSamples = p.samples();
+                lastWall = p.wallSeconds();
+            }
         }
         if (!steps.isEmpty()) bump();
     }
