@@ -32,7 +32,7 @@ abstract class ChartTab {
         placeholder.setText(emptyText);
         placeholder.getStyleClass().add("placeholder");
         root.setCenter(placeholder);
-        redraw = new Redraw(this::redrawNow, tab::isSelected);
+        redraw = new Redraw(title, this::redrawNow, tab::isSelected);
         tab.selectedProperty().addListener((o, a, b) -> { if (b) redraw.shown(); });
     }
 

@@ -59,6 +59,18 @@ final class CurvesTab extends ChartTab {
         }
         XAxis x = vm.xAxisProperty().get();
         if (loss == null || resetsSeen != vm.resetsProperty().get() || axisSeen != x) rebuild(x);
+        // every series change would repaint the canvas: collect them into one repaint per chart
+        loss.chart().setNotify(false);
+        speed.chart().setNotify(false);
+        try {
+            update(x);
+        } finally {
+            loss.chart().setNotify(true);
+            speed.chart().setNotify(true);
+        }
+    }
+
+    private void update(XAxis x) {
         boolean teaching = vm.series(CurvesViewModel.HELD_OUT_LOSS) != null;
         push(loss, CurvesViewModel.TRAIN_LOSS, true, false);
         push(loss, CurvesViewModel.VAL_MSE, false, false);

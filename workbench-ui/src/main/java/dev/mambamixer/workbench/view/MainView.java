@@ -60,16 +60,41 @@ public final class MainView {
 
         config = new ConfigPanel(vm);
         RunControls run = new RunControls(vm);
-        VBox left = new VBox(run.root, explorePanel(), config.root);
-        ScrollPane scroll = new ScrollPane(left);
+        // run controls stay in view; the (long) configuration scrolls below them
+        ScrollPane scroll = new ScrollPane(config.root);
         scroll.setFitToWidth(true);
-        scroll.setPrefWidth(360);
-        scroll.setMinWidth(300);
-        root.setLeft(scroll);
+        VBox left = new VBox(run.root, explorePanel(), scroll);
+        javafx.scene.layout.VBox.setVgrow(scroll, javafx.scene.layout.Priority.ALWAYS);
+        left.setPrefWidth(360);
+        left.setMinWidth(300);
+        root.setLeft(left);
         root.setCenter(tabs);
         root.setBottom(new StatusBar(vm.run()).root);
         root.setTop(menu());
         vm.errorProperty().addListener((o, a, b) -> { if (b != null && dialogs) showError(b); });
+        prewarm();
+    }
+
+    /**
+     * Loads JFreeChart's classes and Java2D's fonts on a background thread, so the first chart
+     * drawn on the FX thread does not stall it (the first paint costs a few hundred ms otherwise).
+     */
+    private static void prewarm() {
+        Thread t = new Thread(() -> {
+            try {
+                dev.mambamixer.charts.CurveChart c = new dev.mambamixer.charts.CurveChart("warm-up", "step", "loss");
+                c.append("a", 0, 1);
+                c.append("a", 1, 0.5);
+                ChartImages.toImage(c.chart(), 320, 200);
+                ChartImages.toImage(dev.mambamixer.charts.Heatmap.builder().title("warm-up")
+                                            .build(new float[][] {{0, 1}, {1, 0}}).chart(), 200, 200);
+            } catch (RuntimeException | LinkageError e) {
+                // only an optimisation: the real charts will report real problems
+            }
+        }, "chart-prewarm");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     /** Explore mode: a slider over the run folder's snapshots (visible only then). */

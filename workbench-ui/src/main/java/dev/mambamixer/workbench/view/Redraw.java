@@ -1,5 +1,6 @@
 package dev.mambamixer.workbench.view;
 
+import dev.mambamixer.workbench.session.FxWork;
 import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
 
@@ -10,11 +11,13 @@ import javafx.application.Platform;
  */
 final class Redraw {
     private final Runnable action;
+    private final String name;
     private final BooleanSupplier visible;
     private boolean scheduled, dirty;
     private long count;
 
-    Redraw(Runnable action, BooleanSupplier visible) {
+    Redraw(String name, Runnable action, BooleanSupplier visible) {
+        this.name = "redraw " + name;
         this.action = action;
         this.visible = visible;
     }
@@ -29,7 +32,7 @@ final class Redraw {
             if (dirty && visible.getAsBoolean()) {
                 dirty = false;
                 count++;
-                action.run();
+                FxWork.timed(name, action);
             }
         });
     }

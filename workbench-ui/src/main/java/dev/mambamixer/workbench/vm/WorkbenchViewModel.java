@@ -6,6 +6,7 @@ import dev.mambamixer.engine.introspect.RunHistory;
 import dev.mambamixer.engine.train.TrainingListener.SnapshotEvent;
 import dev.mambamixer.workbench.session.EventBuffer;
 import dev.mambamixer.workbench.session.FxThrottle;
+import dev.mambamixer.workbench.session.FxWork;
 import dev.mambamixer.workbench.session.RunSettings;
 import dev.mambamixer.workbench.session.RunSettings.ModelKind;
 import dev.mambamixer.workbench.session.SessionState;
@@ -299,7 +300,9 @@ public final class WorkbenchViewModel implements AutoCloseable {
     // ------------------------------------------------------------------ batches (FX thread)
 
     /** Applies one throttled batch to every child view model. */
-    void apply(EventBuffer.Batch b) {
+    void apply(EventBuffer.Batch b) { FxWork.timed("apply batch", () -> applyTimed(b)); }
+
+    private void applyTimed(EventBuffer.Batch b) {
         batches.set(batches.get() + 1);
         if (b.started() != null) {
             mode.set(Mode.LIVE);
