@@ -56,7 +56,7 @@ public final class Field {
     }
 
     static String format(double v) {
-        if (v != 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return String.format(Locale.ROOT, "%.3g", v);
+        if (v != 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return String.format(Locale.ROOT, "%.2e", v);
         String s = String.format(Locale.ROOT, "%.6f", v).replaceAll("0+$", "");
         return s.endsWith(".") ? s + "0" : s;
     }

@@ -81,6 +81,13 @@ class WorkbenchViewModelTest {
 
         vm.resume();
         await("training goes on", () -> trainSteps() >= parked + 10);
+        // hot learning rate: applied to the running trainer, no reset asked
+        synchronized (this) { vm.config().field("lr").set(2e-3); }
+        assertEquals(2e-3, vm.session().learningRateOverride());
+        assertFalse(read(() -> vm.config().coldChangePendingProperty().get()));
+        synchronized (this) { vm.config().field("dModel").set(12); }   // cold: asks for a reset
+        assertTrue(read(() -> vm.config().coldChangePendingProperty().get()));
+        synchronized (this) { vm.config().field("dModel").set(8); }
         vm.stop();
         await("finished", () -> vm.run().stateProperty().get() == SessionState.FINISHED);
 
@@ -132,6 +139,13 @@ class WorkbenchViewModelTest {
         synchronized (this) {
             assertEquals(logged, trainSteps(), "every logged step is back on the curve");
             assertFalse(vm.exploreSteps().isEmpty());
+        }
+        // and compared: its train loss and val MSE as extra series
+        vm.compare(runDir).get(30, TimeUnit.SECONDS);
+        await("comparison", () -> vm.curves().comparisonNames().size() == 1);
+        synchronized (this) {
+            String name = runDir.getFileName() + ": " + CurvesViewModel.TRAIN_LOSS;
+            assertEquals(logged, vm.curves().comparisonSeries().get(name).size());
         }
 
         // checkpoints: save, a corrupted copy fails with a dialog and leaves the session intact, a good one loads

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Renders every view of the workbench after a short real run (TSM2 on the sample data, then the
+# teaching model on selective copying) to PNG, headless (Monocle, software rendering): no display needed.
+#   scripts/screenshots.sh [DIR]        default DIR: docs/screenshots
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${1:-docs/screenshots}
+runs=$(mktemp -d)
+trap 'rm -rf "$runs"' EXIT
+scripts/run-workbench.sh --runs "$runs" --screenshots "$dir"
