@@ -55,6 +55,7 @@ public final class DiagnosticsCharts {
         }
         NumberAxis x = new NumberAxis("step");
         x.setAutoRangeIncludesZero(false);
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         NumberAxis y = new NumberAxis("log10(update / parameter)");
         y.setAutoRangeIncludesZero(false);
         XYPlot plot = new XYPlot(ds, x, y, r);
@@ -63,6 +64,7 @@ public final class DiagnosticsCharts {
         guide.setLabelFont(Theme.ANNOTATION_FONT);
         guide.setLabelAnchor(RectangleAnchor.TOP_LEFT);
         guide.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+        guide.setLabelBackgroundColor(Theme.withAlpha(Color.WHITE, 0.8));
         plot.addRangeMarker(guide, Layer.BACKGROUND);
         includeInRange(y, ds, RATIO_GUIDE_LOG10);
         JFreeChart chart = new JFreeChart("Update : parameter ratio", Theme.TITLE_FONT, plot, true);
@@ -92,7 +94,7 @@ public final class DiagnosticsCharts {
     public static JFreeChart deltaBands(double[] steps, Map<String, List<Stats>> statsByLayer, boolean logY) {
         YIntervalSeriesCollection ds = new YIntervalSeriesCollection();
         DeviationRenderer r = new DeviationRenderer(true, steps.length < 30);
-        r.setAlpha(0.18f);
+        r.setAlpha(0.12f);
         r.setDrawSeriesLineAsPath(true);
         int i = 0;
         for (Map.Entry<String, List<Stats>> e : statsByLayer.entrySet()) {
@@ -110,6 +112,7 @@ public final class DiagnosticsCharts {
         }
         NumberAxis x = new NumberAxis("step");
         x.setAutoRangeIncludesZero(false);
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         ValueAxis y;
         if (logY) {
             y = new NiceLogAxis("Δ");

@@ -70,6 +70,7 @@ public final class ForecastChart {
         start.setLabelFont(Theme.ANNOTATION_FONT);
         start.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
         start.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+        start.setLabelBackgroundColor(Theme.withAlpha(Color.WHITE, 0.8));
         plot.addDomainMarker(start, Layer.BACKGROUND);
         JFreeChart chart = new JFreeChart("Forecast — " + variate, Theme.TITLE_FONT, plot, true);
         String sub = "window " + window + ", T = " + t + ", H = " + prediction.length
