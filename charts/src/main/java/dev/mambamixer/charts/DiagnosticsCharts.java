@@ -7,6 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.title.LegendTitle;
+import org.jfree.data.xy.YIntervalDataItem;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.ValueMarker;
@@ -86,45 +91,70 @@ public final class DiagnosticsCharts {
     }
 
     /**
-     * Δ percentile bands over training: for each layer a p5–p95 band and a median line.
+     * Δ percentile bands over training: for each layer a p5–p95 band and a median line. Layer
+     * names "MIXER DIRECTION" (e.g. "blocks.0.variate backward") are drawn one panel per mixer
+     * (shared step axis; T1/C1 = token/channel mixer of block 1), coloured by direction, so the
+     * bands do not pile up; other names share one panel.
      *
      * @param statsByLayer layer name → one {@link Stats} per step (same length as {@code steps})
      * @param logY         log10 y axis (Δ spans orders of magnitude)
      */
     public static JFreeChart deltaBands(double[] steps, Map<String, List<Stats>> statsByLayer, boolean logY) {
-        YIntervalSeriesCollection ds = new YIntervalSeriesCollection();
-        DeviationRenderer r = new DeviationRenderer(true, steps.length < 30);
-        r.setAlpha(0.12f);
-        r.setDrawSeriesLineAsPath(true);
-        int i = 0;
+        Map<String, Map<String, List<Stats>>> panels = new LinkedHashMap<>();
+        List<String> kinds = new java.util.ArrayList<>();   // directions (or whole names): one colour each
         for (Map.Entry<String, List<Stats>> e : statsByLayer.entrySet()) {
-            List<Stats> st = e.getValue();
-            if (st.size() != steps.length)
-                throw new IllegalArgumentException(e.getKey() + ": " + st.size() + " stats for " + steps.length + " steps");
-            YIntervalSeries s = new YIntervalSeries(e.getKey(), false, true);
-            for (int k = 0; k < st.size(); k++) s.add(new org.jfree.data.xy.YIntervalDataItem(steps[k], st.get(k).p50(), st.get(k).p5(), st.get(k).p95()), false);
-            ds.addSeries(s);
-            r.setSeriesPaint(i, Theme.color(i));
-            r.setSeriesFillPaint(i, Theme.color(i));
-            r.setSeriesStroke(i, Theme.LINE);
-            r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
-            i++;
+            if (e.getValue().size() != steps.length)
+                throw new IllegalArgumentException(e.getKey() + ": " + e.getValue().size() + " stats for " + steps.length
+                                                   + " steps");
+            int sp = e.getKey().lastIndexOf(' ');
+            String panel = sp < 0 ? "" : e.getKey().substring(0, sp), kind = sp < 0 ? e.getKey() : e.getKey().substring(sp + 1);
+            panels.computeIfAbsent(panel, k -> new LinkedHashMap<>()).put(kind, e.getValue());
+            if (!kinds.contains(kind)) kinds.add(kind);
         }
         NumberAxis x = new NumberAxis("step");
         x.setAutoRangeIncludesZero(false);
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        ValueAxis y;
-        if (logY) {
-            y = new NiceLogAxis("Δ");
-        } else {
-            NumberAxis ny = new NumberAxis("Δ");
-            ny.setAutoRangeIncludesZero(false);
-            y = ny;
+        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(x);
+        combined.setGap(10);
+        for (Map.Entry<String, Map<String, List<Stats>>> p : panels.entrySet()) {
+            YIntervalSeriesCollection ds = new YIntervalSeriesCollection();
+            DeviationRenderer r = new DeviationRenderer(true, steps.length < 30);
+            r.setAlpha(0.2f);
+            r.setDrawSeriesLineAsPath(true);
+            int i = 0;
+            for (Map.Entry<String, List<Stats>> e : p.getValue().entrySet()) {
+                List<Stats> st = e.getValue();
+                String key = p.getKey().isEmpty() ? e.getKey() : p.getKey() + " " + e.getKey();
+                YIntervalSeries s = new YIntervalSeries(key, false, true);
+                for (int k = 0; k < st.size(); k++)
+                    s.add(new YIntervalDataItem(steps[k], st.get(k).p50(), st.get(k).p5(), st.get(k).p95()), false);
+                ds.addSeries(s);
+                Color c = Theme.color(kinds.indexOf(e.getKey()));
+                r.setSeriesPaint(i, c);
+                r.setSeriesFillPaint(i, c);
+                r.setSeriesStroke(i, Theme.LINE);
+                r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+                i++;
+            }
+            String label = p.getKey().isEmpty() ? "Δ" : "Δ " + AveragingChart.shortName(p.getKey());
+            ValueAxis y;
+            if (logY) {
+                y = new NiceLogAxis(label);
+            } else {
+                NumberAxis ny = new NumberAxis(label);
+                ny.setAutoRangeIncludesZero(false);
+                y = ny;
+            }
+            combined.add(new XYPlot(ds, null, y, r), 1);
         }
-        XYPlot plot = new XYPlot(ds, x, y, r);
-        JFreeChart chart = new JFreeChart("Δ over training", Theme.TITLE_FONT, plot, true);
-        chart.addSubtitle(0, new TextTitle("median line and p5–p95 band of Δ per scan"));
-        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
+        JFreeChart chart = new JFreeChart("Δ over training", Theme.TITLE_FONT, combined, false);
+        chart.addSubtitle(new TextTitle("median line and p5–p95 band of Δ per scan"
+                                        + (panels.size() > 1 ? "; T/C = token/channel mixer of block ℓ" : "")));
+        LegendItemCollection items = new LegendItemCollection();
+        for (int k = 0; k < kinds.size(); k++) items.add(new LegendItem(kinds.get(k), Theme.color(k)));
+        LegendTitle legend = new LegendTitle(() -> items);
+        legend.setPosition(RectangleEdge.BOTTOM);
+        chart.addSubtitle(legend);
         return Theme.apply(chart);
     }
 

@@ -183,7 +183,9 @@ public final class Heatmap {
             for (int c = 0; c < data[r].length; c++) {
                 float v = data[r][c];
                 if (Float.isNaN(v)) continue;
-                XYTextAnnotation t = new XYTextAnnotation(String.format(Locale.ROOT, options.cellFormat, v), c, r);
+                String text = String.format(Locale.ROOT, options.cellFormat, v);
+                if (text.matches("-0(\\.0*)?")) text = text.substring(1);   // -0.00 reads as a sign error
+                XYTextAnnotation t = new XYTextAnnotation(text, c, r);
                 t.setFont(Theme.ANNOTATION_FONT);
                 Color cell = colorMap.color(v);
                 double luminance = 0.299 * cell.getRed() + 0.587 * cell.getGreen() + 0.114 * cell.getBlue();

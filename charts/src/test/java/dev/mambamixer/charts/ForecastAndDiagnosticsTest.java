@@ -77,17 +77,18 @@ class ForecastAndDiagnosticsTest {
     void deltaBandsHoldPercentilesPerLayer() throws Exception {
         List<ModelCapture> caps = Fixtures.trained().captures();
         JFreeChart c = DiagnosticsCharts.deltaBands(caps, true);
-        YIntervalSeriesCollection ds = (YIntervalSeriesCollection) ((XYPlot) c.getPlot()).getDataset();
-        int layers = caps.get(0).layerStats().size();
-        assertEquals(layers, ds.getSeriesCount(), "one band per mixer direction");
-        assertEquals("blocks.0.variate backward", ds.getSeriesKey(2));
-        Stats last = caps.get(caps.size() - 1).layerStats().get(2).delta();
-        int n = ds.getItemCount(2);
+        List<XYDataset> panels = ChartImages.datasets(c.getPlot());
+        assertEquals(caps.get(0).mixers().size(), panels.size(), "one panel per mixer");
+        YIntervalSeriesCollection ds = (YIntervalSeriesCollection) panels.get(1);   // blocks.0.variate
+        assertEquals(2, ds.getSeriesCount(), "forward and backward bands");
+        assertEquals("blocks.0.variate backward", ds.getSeriesKey(1));
+        Stats last = caps.get(caps.size() - 1).layerStats().get(2).delta();   // layer 2 = blocks.0.variate backward
+        int n = ds.getItemCount(1);
         assertEquals(caps.size(), n);
-        assertEquals(caps.get(n - 1).step(), ds.getXValue(2, n - 1), 0);
-        assertEquals(last.p50(), ds.getYValue(2, n - 1), 0);
-        assertEquals(last.p5(), ds.getStartYValue(2, n - 1), 0);
-        assertEquals(last.p95(), ds.getEndYValue(2, n - 1), 0);
+        assertEquals(caps.get(n - 1).step(), ds.getXValue(1, n - 1), 0);
+        assertEquals(last.p50(), ds.getYValue(1, n - 1), 0);
+        assertEquals(last.p5(), ds.getStartYValue(1, n - 1), 0);
+        assertEquals(last.p95(), ds.getEndYValue(1, n - 1), 0);
         Pixels.renderAndCheck(c, dir, "delta-bands", 0.05);
 
         double[] steps = {1, 2};

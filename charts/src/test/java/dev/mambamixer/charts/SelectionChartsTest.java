@@ -91,7 +91,9 @@ class SelectionChartsTest {
         Heatmap one = SelectionCharts.attention(time, "forward", 0, 3);
         assertEquals(ColorMap.Kind.DIVERGING, one.colorMap().kind());
         assertEquals(time.direction("forward").attention(0, 3).alpha(4, 1), one.value(4, 1), 1e-6);
-        assertEquals(0, one.value(1, 4), 0, "forward scan: no attention to later positions");
+        assertTrue(Float.isNaN(one.value(1, 4)), "forward scan cannot reach later positions: blank");
+        assertTrue(Float.isNaN(SelectionCharts.meanAbsAttention(time, "forward", 0).value(0, 1)));
+        assertFalse(Float.isNaN(agg.value(0, 1)), "bidirectional: both triangles filled");
         Pixels.renderAndCheck(agg.chart(), dir, "attention-mean", 0.3);
         Pixels.renderAndCheck(one.chart(), dir, "attention-channel", 0.3);
     }
