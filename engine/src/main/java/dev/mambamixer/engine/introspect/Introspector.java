@@ -1,7 +1,10 @@
 package dev.mambamixer.engine.introspect;
 
 import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.WindowDataset;
+import dev.mambamixer.engine.data.teaching.SequenceExample;
+import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.nn.MambaUnit;
@@ -59,6 +62,82 @@ public final class Introspector {
         List<MixerCapture> mixers = new ArrayList<>();
         for (Mixer mx : model.stack().mixers()) mixers.add(mixer(be, mx, cfg, batch));
         return new ModelCapture(step, cfg, batch, x.clone(), forecast, mixers, averaging(model.stack()));
+    }
+
+    /**
+     * Captures the teaching model on {@code examples} (B = their number): one forward pass (the
+     * model has no dropout), then every mixer's scans. Take it between steps (in a listener).
+     */
+    public static SequenceCapture capture(SequenceModel model, List<SequenceExample> examples, long step) {
+        int b = examples.size(), l = model.config().length();
+        if (b == 0) throw new IllegalArgumentException("no examples to capture");
+        int[] tokens = new int[b * l], targets = new int[b * l];
+        for (int i = 0; i < b; i++) {
+            if (examples.get(i).length() != l)
+                throw new IllegalArgumentException("example " + i + " has length " + examples.get(i).length()
+                                                   + ", the model was built for " + l);
+            examples.get(i).copyInto(tokens, targets, i);
+        }
+        Backend be = model.backend();
+        model.forward(tokens, b);
+        List<MixerCapture> mixers = new ArrayList<>();
+        for (Mixer mx : model.stack().mixers()) {
+            Mixer.Geometry g = mx.lastGeometry();
+            List<ScanCapture> dirs = new ArrayList<>();
+            for (ScanTrace tr : traces(be, mx.unit(), mx.name())) dirs.add(ScanCapture.of(tr));
+            boolean token = mx.kind().equals("token");
+            mixers.add(new MixerCapture(mx.name(), mx.kind(), g.s(), g.l(), g.f(), List.of("batch"), new int[] {b},
+                                        token ? "position" : "channel", dirs, outputNorm(be.toFloats(mx.lastOutput()), g)));
+        }
+        return new SequenceCapture(step, model.config(), examples, mixers, averaging(model.stack()));
+    }
+
+    /** The teaching model's weighted-averaging coefficients. */
+    public static AveragingMatrix averaging(SequenceModel model) { return averaging(model.stack()); }
+
+    /** Forecasts of chosen windows in standardised space (evaluation mode: no dropout). */
+    public static List<ForecastWindow> forecasts(Tsm2 model, WindowDataset ds, int... windows) {
+        return forecasts(model, null, ds, windows);
+    }
+
+    /**
+     * Forecasts of chosen windows of {@code ds} (a split of {@code fd}), in the data's original
+     * units when {@code fd} is given; MSE/MAE per window in standardised space.
+     */
+    public static List<ForecastWindow> forecasts(Tsm2 model, ForecastData fd, WindowDataset ds, int... windows) {
+        int t = ds.lookback(), h = ds.horizon(), m = ds.variates();
+        Tsm2Config cfg = model.config();
+        if (cfg.seqLen() != t || cfg.horizon() != h || cfg.variates() != m)
+            throw new IllegalArgumentException("model expects T=" + cfg.seqLen() + ", H=" + cfg.horizon() + ", M="
+                                               + cfg.variates() + " but " + ds.split() + " windows have T=" + t + ", H="
+                                               + h + ", M=" + m);
+        List<String> names = fd != null ? fd.columns() : defaultNames(m);
+        Backend be = model.backend();
+        List<ForecastWindow> out = new ArrayList<>();
+        for (int w : windows) {
+            float[] x = probeInput(ds, w);                                                       // (1,T,M)
+            float[] y = ds.target(w);                                                            // (H,M)
+            float[] p = be.toFloats(model.forward(be.fromFloats(x, 1, t, m), 1, false, 0L));    // (1,H,M)
+            double se = 0, ae = 0;
+            for (int i = 0; i < p.length; i++) {
+                double d = (double) p[i] - y[i];
+                se += d * d;
+                ae += Math.abs(d);
+            }
+            if (fd != null) {
+                x = fd.scaler().inverseTransform(x);
+                y = fd.scaler().inverseTransform(y);
+                p = fd.scaler().inverseTransform(p);
+            }
+            out.add(new ForecastWindow(w, t, h, m, names, x, y, p, fd != null, se / p.length, ae / p.length));
+        }
+        return out;
+    }
+
+    private static List<String> defaultNames(int m) {
+        List<String> n = new ArrayList<>();
+        for (int i = 0; i < m; i++) n.add("v" + i);
+        return n;
     }
 
     /** The current weighted-averaging coefficients (reads a few scalars, needs no forward pass). */

@@ -22,6 +22,9 @@ public final class SequenceTrainer {
 
         /** After each held-out evaluation. */
         default void onEval(int step, Evaluation e) {}
+
+        /** Update:parameter ratios, every {@link TrainControl#setUpdateRatioEvery} steps. */
+        default void onUpdateRatios(TrainingListener.UpdateRatioEvent e) {}
     }
 
     /** Held-out metrics: token accuracy over target positions, and whole-example exact match. */
@@ -34,8 +37,16 @@ public final class SequenceTrainer {
     private final TeachConfig cfg;
     private final Listener listener;
     private final List<SequenceExample> heldOut;
+    private final TrainControl control;
 
     public SequenceTrainer(SequenceModel model, TeachingTask task, TeachConfig cfg, Listener listener) {
+        this(model, task, cfg, listener, null);
+    }
+
+    /** With a live {@link TrainControl} (pause, step once, stop, hot learning rate); null = none. */
+    public SequenceTrainer(SequenceModel model, TeachingTask task, TeachConfig cfg, Listener listener,
+                           TrainControl control) {
+        this.control = control == null ? new TrainControl() : control;
         this.model = model;
         this.task = task;
         this.cfg = cfg.validate();
@@ -62,7 +73,13 @@ public final class SequenceTrainer {
         int step = 0;
         boolean early = false;
         Evaluation last = null;
+        UpdateRatios ratios = null;
+        boolean stopped = false;
         while (step < cfg.steps()) {
+            if (!control.awaitPermit()) {
+                stopped = true;
+                break;
+            }
             for (int i = 0; i < b; i++) task.sample(rng).copyInto(tokens, targets, i);
             opt.zeroGrad();
             Tensor logits = model.forward(tokens, b);
@@ -74,10 +91,17 @@ public final class SequenceTrainer {
             model.backward(dLogits);
             double norm = opt.gradNorm();
             double scale = cfg.gradClip() > 0 && norm > cfg.gradClip() ? cfg.gradClip() / norm : 1;
-            double lr = sched.at(step);
+            double lr = control.scale(sched.at(step), cfg.lr());
+            int every = control.updateRatioEvery();
+            boolean ratiosNow = every > 0 && (step + 1) % every == 0;
+            if (ratiosNow) {
+                if (ratios == null) ratios = new UpdateRatios(be, model.parameters());
+                ratios.before();
+            }
             opt.step(lr, scale);
             step++;
             listener.onStep(step, ce.loss(), ce.accuracy(), lr);
+            if (ratiosNow) listener.onUpdateRatios(ratios.after(step));
             if (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0 && step < cfg.steps()) {
                 last = evaluate(model, heldOut, b);
                 listener.onEval(step, last);
@@ -92,7 +116,7 @@ public final class SequenceTrainer {
             last = evaluate(model, heldOut, b);
             listener.onEval(step, last);
         }
-        return new Result(step, seconds, (double) step * b / seconds, last, early);
+        return new Result(step, seconds, (double) step * b / seconds, last, early || stopped);  // stopped: on request
     }
 
     /** Evaluates {@code examples} in batches of at most {@code batch}. */

@@ -26,6 +26,8 @@ public final class Trainer {
     private final TrainConfig cfg;
     private final AdamW opt;
     private final TrainingListener listener;
+    private final TrainControl control;
+    private UpdateRatios ratios;
 
     private int epoch;            // next epoch to run
     private int step;             // optimiser steps done
@@ -40,6 +42,12 @@ public final class Trainer {
     private float[] xh, yh;
 
     public Trainer(Tsm2 model, TrainConfig cfg, TrainingListener listener) {
+        this(model, cfg, listener, null);
+    }
+
+    /** With a live {@link TrainControl} (pause, step once, stop, hot learning rate); null = none. */
+    public Trainer(Tsm2 model, TrainConfig cfg, TrainingListener listener, TrainControl control) {
+        this.control = control == null ? new TrainControl() : control;
         this.model = model;
         this.be = model.backend();
         this.cfg = cfg.validate();
@@ -48,7 +56,9 @@ public final class Trainer {
     }
 
     /** Ask a running {@link #fit} to stop after the current step (thread-safe). */
-    public void requestStop() { stopRequested = true; }
+    public void requestStop() { stopRequested = true; control.requestStop(); }
+
+    public TrainControl control() { return control; }
 
     public TrainResult fit(WindowDataset train, WindowDataset val) {
         long t0 = System.nanoTime();
@@ -69,14 +79,19 @@ public final class Trainer {
         boolean early = false;
         String reason = "completed " + cfg.epochs() + " epochs";
         long samples = 0;
+        if (control.isStopRequested()) stopRequested = true;
         for (; epoch < cfg.epochs() && !stopRequested; epoch++) {
             it.startEpoch(epoch);
             double lossSum = 0;
             int inEpoch = 0, sinceEval = 0;
             boolean stopNow = false;
             while (it.hasNext() && inEpoch < stepsPerEpoch && !stopRequested) {
+                if (!control.awaitPermit()) {
+                    stopRequested = true;
+                    break;
+                }
                 int n = it.next(xh, yh);
-                double lr = sched.at(step);
+                double lr = control.scale(sched.at(step), cfg.lr());
                 double loss = trainStep(xh, yh, n, t, h, m);
                 if (!Double.isFinite(loss)) return abort("loss became " + loss + " at step " + (step + 1)
                                                          + " (epoch " + (epoch + 1) + ")", t0);
@@ -84,8 +99,15 @@ public final class Trainer {
                 if (!Double.isFinite(gn)) return abort("gradient norm became " + gn + " at step " + (step + 1)
                                                        + " (epoch " + (epoch + 1) + ")", t0);
                 double scale = cfg.clipNorm() > 0 && gn > cfg.clipNorm() ? cfg.clipNorm() / gn : 1.0;
+                int every = control.updateRatioEvery();
+                boolean ratiosNow = every > 0 && (step + 1) % every == 0;
+                if (ratiosNow) {
+                    if (ratios == null) ratios = new UpdateRatios(be, model.parameters());
+                    ratios.before();
+                }
                 opt.step(lr, scale);
                 step++;
+                if (ratiosNow) listener.onUpdateRatios(ratios.after(step));
                 inEpoch++;
                 sinceEval++;
                 samples += n;
@@ -132,7 +154,7 @@ public final class Trainer {
             badEpochs++;
         }
         TrainingListener.EpochEvent ev = new TrainingListener.EpochEvent(
-            epoch + 1, step, trainLoss, v.mse(), v.mae(), sched.at(Math.max(0, step - 1)), seconds(t0), improved,
+            epoch + 1, step, trainLoss, v.mse(), v.mae(), control.scale(sched.at(Math.max(0, step - 1)), cfg.lr()), seconds(t0), improved,
             endOfEpoch);
         listener.onEpoch(ev);
         if (improved) listener.onNewBest(ev);

@@ -14,6 +14,12 @@ public interface TrainingListener {
     /** When validation improved and the model is the new best. */
     default void onNewBest(EpochEvent e) {}
 
+    /**
+     * Update:parameter ratios per parameter group after a step, every
+     * {@link TrainControl#setUpdateRatioEvery} steps (off by default).
+     */
+    default void onUpdateRatios(UpdateRatioEvent e) {}
+
     /** Training ended (normally, early-stopped, or aborted). */
     default void onFinish(String reason) {}
 
@@ -45,6 +51,18 @@ public interface TrainingListener {
     /** A validation. {@code endOfEpoch} is false for the mid-epoch ones of {@code evalEvery}. */
     record EpochEvent(int epoch, int step, double trainLoss, double valMse, double valMae, double lr,
                       double wallSeconds, boolean best, boolean endOfEpoch) {}
+
+    /** Update:parameter ratios of every parameter group after optimiser step {@code step}. */
+    record UpdateRatioEvent(int step, java.util.List<GroupRatio> groups) {
+        public UpdateRatioEvent { groups = java.util.List.copyOf(groups); }
+    }
+
+    /**
+     * ‖θ_after − θ_before‖₂ / ‖θ_before‖₂ over a group's parameters, as log10 (DL4J's guideline:
+     * around −3; much larger means unstable, much smaller means the group barely learns).
+     * Group names: see {@code UpdateRatios.group}.
+     */
+    record GroupRatio(String group, double paramNorm, double updateNorm, double log10Ratio) {}
 
     /** A snapshot taken after optimiser step {@code step}, saved in the folder {@code path}. */
     record SnapshotEvent(long step, java.nio.file.Path path) {}

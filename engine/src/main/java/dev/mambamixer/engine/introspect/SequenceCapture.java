@@ -1,0 +1,32 @@
+package dev.mambamixer.engine.introspect;
+
+import dev.mambamixer.engine.data.teaching.SequenceExample;
+import dev.mambamixer.engine.model.SequenceModelConfig;
+import java.util.List;
+
+/**
+ * A capture of the teaching model ({@code model.SequenceModel}) on a few examples: every mixer's
+ * scans (token mixers {@code blocks.i.token}: sequences = examples, positions = tokens, F =
+ * d_model; channel mixers {@code blocks.i.channel}: positions = model channels, F = L) and the
+ * averaging matrix. The examples carry their marks (positions to remember, triggers), so a plot
+ * can mark them: {@code examples().get(b).positions("data")}.
+ */
+public record SequenceCapture(long step, SequenceModelConfig config, List<SequenceExample> examples,
+                              List<MixerCapture> mixers, AveragingMatrix averaging) {
+    public SequenceCapture {
+        examples = List.copyOf(examples);
+        mixers = List.copyOf(mixers);
+    }
+
+    /** Number of examples (the sequences of a token mixer). */
+    public int batch() { return examples.size(); }
+
+    public MixerCapture mixer(String name) {
+        for (MixerCapture m : mixers) if (m.name().equals(name)) return m;
+        throw new IllegalArgumentException("no mixer " + name + " in this capture; mixers: "
+                                           + mixers.stream().map(MixerCapture::name).toList());
+    }
+
+    /** The token mixer of block i. */
+    public MixerCapture tokenMixer(int block) { return mixer("blocks." + block + ".token"); }
+}
