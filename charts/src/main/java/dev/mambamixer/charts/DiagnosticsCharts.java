@@ -2,6 +2,8 @@ package dev.mambamixer.charts;
 
 import dev.mambamixer.engine.introspect.ModelCapture;
 import dev.mambamixer.engine.introspect.Stats;
+import dev.mambamixer.engine.train.TrainingListener.GroupRatio;
+import dev.mambamixer.engine.train.TrainingListener.UpdateRatioEvent;
 import java.awt.Color;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,43 +41,94 @@ public final class DiagnosticsCharts {
      * The update:parameter ratio ‖Δθ‖/‖θ‖ of each parameter group over steps, drawn as log10 on a
      * linear axis with a dashed guideline at −3. Non-positive or non-finite ratios are gaps.
      *
-     * @param ratioByGroup group name → one ratio per step (same length as {@code steps})
+     * @param ratioByGroup group name → one ratio (not log) per step (same length as {@code steps})
      */
     public static JFreeChart updateRatios(double[] steps, Map<String, double[]> ratioByGroup) {
-        XYSeriesCollection ds = new XYSeriesCollection();
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, steps.length < 30);
-        r.setDrawSeriesLineAsPath(true);
-        int i = 0;
+        UpdateRatioChart c = new UpdateRatioChart();
         for (Map.Entry<String, double[]> e : ratioByGroup.entrySet()) {
             double[] v = e.getValue();
             if (v.length != steps.length)
                 throw new IllegalArgumentException(e.getKey() + ": " + v.length + " ratios for " + steps.length + " steps");
-            XYSeries s = new XYSeries(e.getKey(), false, true);
             for (int k = 0; k < v.length; k++)
-                s.add(steps[k], v[k] > 0 && Double.isFinite(v[k]) ? Math.log10(v[k]) : Double.NaN, false);
-            ds.addSeries(s);
-            r.setSeriesPaint(i, Theme.color(i));
-            r.setSeriesStroke(i, Theme.LINE);
-            i++;
+                c.append(e.getKey(), steps[k], v[k] > 0 && Double.isFinite(v[k]) ? Math.log10(v[k]) : Double.NaN, false);
         }
-        NumberAxis x = new NumberAxis("step");
-        x.setAutoRangeIncludesZero(false);
-        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        NumberAxis y = new NumberAxis("log10(update / parameter)");
-        y.setAutoRangeIncludesZero(false);
-        XYPlot plot = new XYPlot(ds, x, y, r);
-        ValueMarker guide = new ValueMarker(RATIO_GUIDE_LOG10, Color.DARK_GRAY, Theme.DASHED);
-        guide.setLabel("1e-3");
-        guide.setLabelFont(Theme.ANNOTATION_FONT);
-        guide.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-        guide.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
-        guide.setLabelBackgroundColor(Theme.withAlpha(Color.WHITE, 0.8));
-        plot.addRangeMarker(guide, Layer.BACKGROUND);
-        includeInRange(y, ds, RATIO_GUIDE_LOG10);
-        JFreeChart chart = new JFreeChart("Update : parameter ratio", Theme.TITLE_FONT, plot, true);
-        chart.addSubtitle(0, new TextTitle("‖Δθ‖ / ‖θ‖ per parameter group; dashed line at 10⁻³"));
-        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
-        return Theme.apply(chart);
+        c.refresh();
+        return c.chart();
+    }
+
+    /** The same from the trainer's events ({@code RunHistory.updateRatios()} or live ones). */
+    public static JFreeChart updateRatios(List<UpdateRatioEvent> events) {
+        UpdateRatioChart c = new UpdateRatioChart();
+        for (UpdateRatioEvent e : events) c.append(e, false);
+        c.refresh();
+        return c.chart();
+    }
+
+    /**
+     * A live update:parameter ratio chart: {@link #append(UpdateRatioEvent)} as the trainer
+     * reports ratios (one line per parameter group, log10 of ‖Δθ‖/‖θ‖, dashed guide at −3).
+     */
+    public static final class UpdateRatioChart {
+        private final XYSeriesCollection ds = new XYSeriesCollection();
+        private final XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        private final NumberAxis y = new NumberAxis("log10(update / parameter)");
+        private final JFreeChart chart;
+
+        public UpdateRatioChart() {
+            r.setDrawSeriesLineAsPath(true);
+            r.setAutoPopulateSeriesShape(false);
+            r.setDefaultShape(new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+            NumberAxis x = new NumberAxis("step");
+            x.setAutoRangeIncludesZero(false);
+            x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+            y.setAutoRangeIncludesZero(false);
+            XYPlot plot = new XYPlot(ds, x, y, r);
+            ValueMarker guide = new ValueMarker(RATIO_GUIDE_LOG10, Color.DARK_GRAY, Theme.DASHED);
+            guide.setLabel("1e-3");
+            guide.setLabelFont(Theme.ANNOTATION_FONT);
+            guide.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+            guide.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+            guide.setLabelBackgroundColor(Theme.withAlpha(Color.WHITE, 0.8));
+            plot.addRangeMarker(guide, Layer.BACKGROUND);
+            chart = new JFreeChart("Update : parameter ratio", Theme.TITLE_FONT, plot, true);
+            chart.addSubtitle(0, new TextTitle("‖Δθ‖ / ‖θ‖ per parameter group; dashed line at 10⁻³"));
+            chart.getLegend().setPosition(RectangleEdge.BOTTOM);
+            Theme.apply(chart);
+            refresh();
+        }
+
+        /** Adds every group's log10 ratio of one event and redraws. */
+        public void append(UpdateRatioEvent e) { append(e, true); }
+
+        void append(UpdateRatioEvent e, boolean notify) {
+            for (GroupRatio g : e.groups())
+                append(g.group(), e.step(), Double.isFinite(g.log10Ratio()) ? g.log10Ratio() : Double.NaN, false);
+            if (notify) refresh();
+        }
+
+        void append(String group, double step, double log10, boolean notify) {
+            int i = ds.getSeriesIndex(group);
+            if (i < 0) {
+                i = ds.getSeriesCount();
+                ds.addSeries(new XYSeries(group, false, true));
+                r.setSeriesPaint(i, Theme.color(i));
+                r.setSeriesStroke(i, Theme.LINE);
+            }
+            ds.getSeries(i).add(step, log10, notify);
+        }
+
+        /** Re-fires the data and keeps the −3 guide in range. */
+        void refresh() {
+            includeInRange(y, ds, RATIO_GUIDE_LOG10);
+            boolean many = false;
+            for (int s = 0; s < ds.getSeriesCount(); s++) many |= ds.getItemCount(s) > 40;
+            r.setDefaultShapesVisible(!many);
+            for (int s = 0; s < ds.getSeriesCount(); s++) ds.getSeries(s).fireSeriesChanged();
+            chart.fireChartChanged();
+        }
+
+        public JFreeChart chart() { return chart; }
+        public XYSeriesCollection dataset() { return ds; }
     }
 
     /** Widens an auto-ranged axis so that the guideline value is always visible. */

@@ -110,7 +110,8 @@ public final class Heatmap {
         return a;
     }
 
-    private void addMark(Mark m) {
+    /** Highlights one more column. */
+    public void addMark(Mark m) {
         IntervalMarker band = new IntervalMarker(m.position() - 0.5, m.position() + 0.5);
         band.setPaint(Theme.withAlpha(m.color(), 0.10));
         band.setOutlinePaint(m.color());

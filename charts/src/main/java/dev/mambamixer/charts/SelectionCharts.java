@@ -5,6 +5,7 @@ import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.ImplicitAttention;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
+import dev.mambamixer.engine.introspect.SequenceCapture;
 import dev.mambamixer.engine.train.SelectionProbe;
 import java.awt.Color;
 import java.awt.geom.Rectangle2D;
@@ -250,6 +251,24 @@ public final class SelectionCharts {
                 out.add(new Heatmap.Mark(p[i], i == 0 || p[i] != p[i - 1] + 1 ? mk.role() : "", roleColor(mk.role())));
         }
         return out;
+    }
+
+    /**
+     * One quantity of the teaching model's token mixer of {@code block} for one example, with the
+     * example's marked positions (tokens to remember, delimiter, trigger, ...) highlighted.
+     */
+    public static Heatmap teaching(SequenceCapture cap, int block, int example, Quantity q) {
+        MixerCapture tok = cap.tokenMixer(block);
+        Heatmap h = scan(tok, tok.directions().get(0).direction(), example, q, marks(cap.examples().get(example)));
+        return h;
+    }
+
+    /** Mean |α| of the teaching model's token mixer for one example, marked positions on the source axis. */
+    public static Heatmap teachingAttention(SequenceCapture cap, int block, int example) {
+        MixerCapture tok = cap.tokenMixer(block);
+        Heatmap h = meanAbsAttention(tok, example);
+        for (Heatmap.Mark m : marks(cap.examples().get(example))) h.addMark(m);
+        return h;
     }
 
     /**

@@ -99,6 +99,23 @@ class SelectionChartsTest {
     }
 
     @Test
+    void teachingCaptureHeatmapCarriesTheExampleMarks() throws Exception {
+        var task = new dev.mambamixer.engine.data.teaching.SelectiveCopying(24, 8, 3);
+        var cfg = dev.mambamixer.engine.model.SequenceModelConfig.defaults(task.vocab(), task.length()).withModel(8, 1, 4);
+        var model = new dev.mambamixer.engine.model.SequenceModel(new dev.mambamixer.engine.backend.CpuBackend(), cfg);
+        List<SequenceExample> exs = task.examples(5L, 3);
+        var cap = dev.mambamixer.engine.introspect.Introspector.capture(model, exs, 0);
+        Heatmap h = SelectionCharts.teaching(cap, 0, 2, SelectionCharts.Quantity.DELTA);
+        assertEquals(task.length(), h.cols());
+        int marked = SelectionCharts.marks(exs.get(2)).size();
+        assertEquals(3 + 1 + 3, marked, "3 data, 1 delimiter, 3 output positions");
+        assertEquals(marked, h.plot().getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND).size());
+        Heatmap a = SelectionCharts.teachingAttention(cap, 0, 2);
+        assertEquals(task.length(), a.rows());
+        Pixels.renderAndCheck(h.chart(), dir, "teaching-delta", 0.3);
+    }
+
+    @Test
     void teachingMarksAndProfile() throws Exception {
         SequenceExample ex = new SequenceExample(new int[12], new int[12],
                                                  List.of(new Mark("data", new int[] {2, 3, 7}), new Mark("noise", new int[] {0, 1}),
