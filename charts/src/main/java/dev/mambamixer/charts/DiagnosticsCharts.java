@@ -86,8 +86,8 @@ public final class DiagnosticsCharts {
             ValueMarker guide = new ValueMarker(RATIO_GUIDE_LOG10, Color.DARK_GRAY, Theme.DASHED);
             guide.setLabel("1e-3");
             guide.setLabelFont(Theme.ANNOTATION_FONT);
-            guide.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-            guide.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+            guide.setLabelAnchor(RectangleAnchor.TOP_RIGHT);     // right end, above the line
+            guide.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
             guide.setLabelBackgroundColor(Theme.withAlpha(Color.WHITE, 0.8));
             plot.addRangeMarker(guide, Layer.BACKGROUND);
             chart = new JFreeChart("Update : parameter ratio", Theme.TITLE_FONT, plot, true);

@@ -65,6 +65,8 @@ public final class Heatmap {
     private LegendTitle keyLegend;
     private float[][] data;
     private ColorMap colorMap;
+    private Mark lastLabelled;
+    private int lastLevel;
 
     private Heatmap(Builder o, float[][] z) {
         this.options = o;
@@ -122,7 +124,14 @@ public final class Heatmap {
         band.setLabelBackgroundColor(Theme.withAlpha(Color.WHITE, 0.8));
         band.setLabelAnchor(RectangleAnchor.TOP);
         band.setLabelTextAnchor(TextAnchor.TOP_CENTER);
-        band.setLabelOffset(new RectangleInsets(2, 2, 2, 2));
+        // Labels of marks close together go on alternating rows so they do not overprint.
+        int level = 0;
+        if (!m.label().isEmpty()) {
+            if (lastLabelled != null && Math.abs(m.position() - lastLabelled.position()) < 3) level = (lastLevel + 1) % 3;
+            lastLabelled = m;
+            lastLevel = level;
+        }
+        band.setLabelOffset(new RectangleInsets(2 + 15 * level, 2, 2, 2));
         plot.addDomainMarker(band, Layer.FOREGROUND);
     }
 
