@@ -53,6 +53,9 @@ public final class Heatmap {
         }
     }
 
+    /** Beyond this many names an axis shows numbers (names would overprint); tooltips keep the names. */
+    static final int MAX_NAMED_TICKS = 40;
+
     private final Builder options;
     private final DefaultXYZDataset dataset = new DefaultXYZDataset();
     private final XYBlockRenderer renderer = new XYBlockRenderer();
@@ -98,7 +101,7 @@ public final class Heatmap {
 
     private static NumberAxis axis(String label, String[] ticks) {
         NumberAxis a;
-        if (ticks != null) {
+        if (ticks != null && ticks.length <= MAX_NAMED_TICKS) {
             SymbolAxis s = new SymbolAxis(label, ticks);
             s.setGridBandsVisible(false);
             a = s;
