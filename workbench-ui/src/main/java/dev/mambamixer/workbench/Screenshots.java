@@ -65,7 +65,9 @@ final class Screenshots {
             Thread.sleep(800);
             shoot(view, stage, 0, dir.resolve("teaching-curves.png"));
             shoot(view, stage, 1, dir.resolve("teaching-token-selection.png"));
+            shoot(view, stage, 2, dir.resolve("teaching-channel-selection.png"));
             shoot(view, stage, 3, dir.resolve("teaching-implicit-attention.png"));
+            shoot(view, stage, 4, dir.resolve("teaching-weighted-averaging.png"));
             say("screenshots written to " + dir);
         } catch (Throwable t) {
             t.printStackTrace();
