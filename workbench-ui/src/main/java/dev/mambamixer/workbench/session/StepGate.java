@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 final class StepGate {
     private boolean paused, released, parked;
     private int granted;
+    private long parkedAt = -1;
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
 
     synchronized void pause() {
@@ -45,8 +46,11 @@ final class StepGate {
     /** Whether the training thread is parked right now. */
     synchronized boolean parked() { return parked; }
 
-    /** Training thread, after each step: parks while paused, running handed-over tasks. */
-    void atStepBoundary() {
+    /** The optimiser step after which the training thread is parked now, or -1 when it is not parked. */
+    synchronized long parkedAt() { return parked ? parkedAt : -1; }
+
+    /** Training thread, after step {@code step}: parks while paused, running handed-over tasks. */
+    void atStepBoundary(long step) {
         while (true) {
             Runnable task;
             synchronized (this) {
@@ -56,6 +60,8 @@ final class StepGate {
                     return;
                 }
                 parked = true;
+                parkedAt = step;
+                notifyAll();
                 while (tasks.isEmpty() && paused && granted == 0 && !released) {
                     try {
                         wait();

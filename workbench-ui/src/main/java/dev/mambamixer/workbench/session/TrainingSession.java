@@ -113,6 +113,12 @@ public final class TrainingSession implements AutoCloseable {
         setState(SessionState.RUNNING);
     }
 
+    /** The step after which the paused trainer is parked now, or -1 (running, or not parked yet). */
+    public long parkedAtStep() {
+        Run r = current;
+        return r == null ? -1 : r.gate.parkedAt();
+    }
+
     /** While paused: exactly one more optimiser step. */
     public void stepOnce() {
         Run r = active();
@@ -407,7 +413,7 @@ public final class TrainingSession implements AutoCloseable {
                     rec.onStep(e);
                     ModelCapture cap = rec.lastCapture();
                     if (cap != null && cap.step() == e.step()) out.snapshot(tsm2Snapshot(cap));
-                    gate.atStepBoundary();
+                    gate.atStepBoundary(e.step());
                 }
 
                 @Override public void onEpoch(EpochEvent e) {
@@ -468,7 +474,7 @@ public final class TrainingSession implements AutoCloseable {
                         out.step(new StepPoint(step, 1, loss, lr, Double.NaN, (long) step * tc.batch(), seconds(),
                                                tc.steps()));
                     if (step % every == 0) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, step)));
-                    gate.atStepBoundary();
+                    gate.atStepBoundary(step);
                 }
 
                 @Override public void onEval(int step, SequenceTrainer.Evaluation e) {

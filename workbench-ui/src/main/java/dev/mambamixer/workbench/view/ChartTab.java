@@ -53,6 +53,22 @@ abstract class ChartTab {
         return out;
     }
 
+    /** Writes the main chart as PNG (1200×750) or the data of all charts as CSV. */
+    void export(java.nio.file.Path file, boolean png) throws java.io.IOException {
+        List<JFreeChart> charts = charts();
+        if (charts.isEmpty()) throw new java.io.IOException("the " + title() + " view has no chart yet");
+        write(charts, file, png);
+    }
+
+    static void write(List<JFreeChart> charts, java.nio.file.Path file, boolean png) throws java.io.IOException {
+        if (png) dev.mambamixer.charts.ChartImages.writePng(charts.get(0), 1200, 750, file);
+        else {
+            List<org.jfree.data.xy.XYDataset> ds = new ArrayList<>();
+            for (JFreeChart c : charts) ds.addAll(dev.mambamixer.charts.ChartImages.datasets(c.getPlot()));
+            dev.mambamixer.charts.ChartImages.writeCsv(ds, file);
+        }
+    }
+
     String title() { return tab.getText(); }
 
     long redraws() { return redraw.count(); }

@@ -5,7 +5,11 @@ import dev.mambamixer.workbench.vm.CurvesViewModel;
 import dev.mambamixer.workbench.vm.CurvesViewModel.XAxis;
 import dev.mambamixer.workbench.vm.RunViewModel;
 import java.text.DecimalFormat;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.Locale;
 import java.util.Map;
 import javafx.scene.control.CheckBox;
@@ -14,6 +18,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Slider;
 import javafx.scene.control.SplitPane;
 import javafx.geometry.Orientation;
+import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 
 /**
@@ -23,7 +28,15 @@ import org.jfree.chart.axis.NumberAxis;
  */
 final class CurvesTab extends ChartTab {
     private final CurvesViewModel vm;
-    private CurveChart loss, speed;
+    // The curve charts belong to the renderer thread; the FX thread only copies new points for it.
+    private final ExecutorService renderer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "curves-renderer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final OffThreadChart lossPane = new OffThreadChart(renderer), speedPane = new OffThreadChart(renderer);
+    private final SplitPane split = new SplitPane(lossPane, speedPane);
+    private CurveChart loss, speed;   // renderer thread only
     private final Map<String, Integer> pushed = new HashMap<>();
     private long resetsSeen = -1;
     private XAxis axisSeen;
@@ -45,6 +58,8 @@ final class CurvesTab extends ChartTab {
         Label eta = new Label();
         eta.textProperty().bind(run.etaTextProperty().concat("   ").concat(run.speedTextProperty()));
         controls.getChildren().addAll(label("Smoothing (EMA)"), smooth, smoothValue, log, label("x:"), axis, eta);
+        split.setOrientation(Orientation.VERTICAL);
+        split.setDividerPositions(0.68);
         vm.revisionProperty().addListener((o, a, b) -> redraw.request());
         vm.smoothingProperty().addListener((o, a, b) -> { settingsDirty = true; redraw.request(); });
         vm.logScaleProperty().addListener((o, a, b) -> { settingsDirty = true; redraw.request(); });
@@ -58,87 +73,130 @@ final class CurvesTab extends ChartTab {
             return;
         }
         XAxis x = vm.xAxisProperty().get();
-        if (loss == null || resetsSeen != vm.resetsProperty().get() || axisSeen != x) rebuild(x);
-        // every series change would repaint the canvas: collect them into one repaint per chart
-        loss.chart().setNotify(false);
-        speed.chart().setNotify(false);
-        try {
-            update(x);
-        } finally {
-            loss.chart().setNotify(true);
-            speed.chart().setNotify(true);
+        List<Runnable> work = new ArrayList<>();   // runs on the renderer thread, in order
+        if (resetsSeen != vm.resetsProperty().get() || axisSeen != x) {
+            resetsSeen = vm.resetsProperty().get();
+            axisSeen = x;
+            pushed.clear();
+            List<String> comparisons = List.copyOf(vm.comparisonSeries().keySet());
+            double w = vm.smoothingProperty().get();
+            boolean log = vm.logScaleProperty().get();
+            work.add(() -> build(x, comparisons, w, log));
+            settingsDirty = false;
+            root.setCenter(split);
         }
-    }
-
-    private void update(XAxis x) {
         boolean teaching = vm.series(CurvesViewModel.HELD_OUT_LOSS) != null;
-        push(loss, CurvesViewModel.TRAIN_LOSS, true, false);
-        push(loss, CurvesViewModel.VAL_MSE, false, false);
-        push(loss, CurvesViewModel.VAL_MAE, false, false);
-        push(loss, CurvesViewModel.HELD_OUT_LOSS, false, false);
-        push(loss, CurvesViewModel.LR, false, true);
-        push(speed, CurvesViewModel.SPEED, true, false);
-        if (push(speed, CurvesViewModel.ACCURACY, false, true) && speed.plot().getRangeAxis(1) instanceof NumberAxis a) {
-            a.setNumberFormatOverride(new DecimalFormat("0.00"));
-            a.setRange(0, 1);
-        }
+        collect(work, true, CurvesViewModel.TRAIN_LOSS, true, false);
+        collect(work, true, CurvesViewModel.VAL_MSE, false, false);
+        collect(work, true, CurvesViewModel.VAL_MAE, false, false);
+        collect(work, true, CurvesViewModel.HELD_OUT_LOSS, false, false);
+        collect(work, true, CurvesViewModel.LR, false, true);
+        collect(work, false, CurvesViewModel.SPEED, true, false);
+        boolean accuracy = collect(work, false, CurvesViewModel.ACCURACY, false, true);
         for (Map.Entry<String, CurvesViewModel.Series> e : vm.comparisonSeries().entrySet()) {
-            int from = pushed.getOrDefault(e.getKey(), 0);
+            String name = e.getKey();
+            int from = pushed.getOrDefault(name, 0);
             if (e.getValue().size() > from) {
-                loss.appendAll(e.getKey(), e.getValue().x(x, from), e.getValue().y(from));
-                pushed.put(e.getKey(), e.getValue().size());
+                double[] xs = e.getValue().x(x, from), ys = e.getValue().y(from);
+                work.add(() -> loss.appendAll(name, xs, ys));
+                pushed.put(name, e.getValue().size());
             }
         }
-        if (teaching) loss.plot().getRangeAxis().setLabel("loss (cross-entropy)");
         if (settingsDirty) {
             settingsDirty = false;
-            loss.setSmoothing(vm.smoothingProperty().get());
-            speed.setSmoothing(vm.smoothingProperty().get());
-            loss.setLogScale(vm.logScaleProperty().get());
+            double w = vm.smoothingProperty().get();
+            boolean log = vm.logScaleProperty().get();
+            work.add(() -> {
+                loss.setSmoothing(w);
+                speed.setSmoothing(w);
+                loss.setLogScale(log);
+            });
         }
+        work.add(() -> {
+            if (teaching) loss.plot().getRangeAxis().setLabel("loss (cross-entropy)");
+            if (accuracy && speed.plot().getRangeAxis(1) instanceof NumberAxis a) {
+                a.setNumberFormatOverride(new DecimalFormat("0.00"));
+                a.setRange(0, 1);
+            }
+        });
+        renderer.execute(() -> work.forEach(Runnable::run));
+        lossPane.requestRender();
+        speedPane.requestRender();
     }
 
-    private void rebuild(XAxis x) {
-        resetsSeen = vm.resetsProperty().get();
-        axisSeen = x;
-        pushed.clear();
+    /** Renderer thread: new charts for the axis and the comparison runs. */
+    private void build(XAxis x, List<String> comparisons, double smoothing, boolean log) {
         loss = new CurveChart("Training curves", x.label, "loss (MSE, standardised)");
-        for (String name : vm.comparisonSeries().keySet()) loss.addSeries(name, !name.endsWith(CurvesViewModel.VAL_MSE));
+        for (String name : comparisons) loss.addSeries(name, !name.endsWith(CurvesViewModel.VAL_MSE));
         speed = new CurveChart("Throughput", x.label, "samples/s");
         speed.setSecondaryLabel("held-out accuracy");
-        loss.setSmoothing(vm.smoothingProperty().get());
-        speed.setSmoothing(vm.smoothingProperty().get());
-        loss.setLogScale(vm.logScaleProperty().get());
-        settingsDirty = false;
-        viewers.clear();
-        SplitPane split = new SplitPane(viewer(loss.chart()), viewer(speed.chart()));
-        split.setOrientation(Orientation.VERTICAL);
-        split.setDividerPositions(0.68);
-        root.setCenter(split);
+        loss.setSmoothing(smoothing);
+        speed.setSmoothing(smoothing);
+        loss.setLogScale(log);
+        lossPane.setChart(loss.chart());
+        speedPane.setChart(speed.chart());
     }
 
-    /** Draws the points of a series added since the last redraw; true when it drew any. */
-    private boolean push(CurveChart chart, String name, boolean smoothed, boolean secondary) {
+    /**
+     * Copies the points of a series added since the last redraw (FX thread) and queues drawing
+     * them (renderer thread); true when there were any.
+     */
+    private boolean collect(List<Runnable> work, boolean onLoss, String name, boolean smoothed, boolean secondary) {
         CurvesViewModel.Series s = vm.series(name);
         if (s == null) return false;
         int from = pushed.getOrDefault(name, 0);
         if (s.size() <= from) return false;
-        if (!secondary) chart.addSeries(name, smoothed);   // first time: fixes its colour, legend entry and smoothing
         XAxis x = axisSeen;
         if (secondary) {
             double[] xs = s.x(x, 0), ys = s.y(0);   // secondary series are replaced whole (no smoothing state)
-            chart.setSecondaryData(name, xs, ys);
+            work.add(() -> (onLoss ? loss : speed).setSecondaryData(name, xs, ys));
         } else {
-            chart.appendAll(name, s.x(x, from), s.y(from));
+            double[] xs = s.x(x, from), ys = s.y(from);
+            work.add(() -> {
+                CurveChart c = onLoss ? loss : speed;
+                c.addSeries(name, smoothed);   // first time: fixes its colour, legend entry and smoothing
+                c.appendAll(name, xs, ys);
+            });
         }
         pushed.put(name, s.size());
         return true;
     }
 
+    @Override List<JFreeChart> charts() {
+        if (root.getCenter() != split) return List.of();
+        return onRenderer(() -> List.of(loss.chart(), speed.chart()));
+    }
+
+    @Override void export(java.nio.file.Path file, boolean png) throws java.io.IOException {
+        if (root.getCenter() != split) throw new java.io.IOException("no curves yet");
+        try {
+            onRenderer(() -> {
+                write(List.of(loss.chart(), speed.chart()), file, png);
+                return null;
+            });
+        } catch (IllegalStateException e) {
+            throw new java.io.IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code s} on the renderer thread and waits (export and tests; the charts belong to that thread). */
+    <T> T onRenderer(java.util.concurrent.Callable<T> s) {
+        try {
+            return renderer.submit(s).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("chart renderer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Size of the loss chart's image on screen (tests). */
+    int[] lossImageSize() { return lossPane.imageSize(); }
+
     /** Points drawn so far of a series (tests). */
     int drawnPoints(String series) {
-        if (loss == null) return 0;
-        int n = loss.size(series);
-        return n > 0 ? n : speed.size(series);
+        return onRenderer(() -> {
+            if (loss == null) return 0;
+            int n = loss.size(series);
+            return n > 0 ? n : speed.size(series);
+        });
     }
 }

@@ -172,15 +172,7 @@ public final class MainView {
         }
     }
 
-    static void export(ChartTab t, Path file, boolean png) throws IOException {
-        List<JFreeChart> charts = t.charts();
-        if (png) ChartImages.writePng(charts.get(0), 1200, 750, file);
-        else {
-            List<org.jfree.data.xy.XYDataset> ds = new java.util.ArrayList<>();
-            for (JFreeChart c : charts) ds.addAll(ChartImages.datasets(c.getPlot()));
-            ChartImages.writeCsv(ds, file);
-        }
-    }
+    static void export(ChartTab t, Path file, boolean png) throws IOException { t.export(file, png); }
 
     private ChartTab selected() {
         Tab s = tabs.getSelectionModel().getSelectedItem();

@@ -63,6 +63,11 @@ class WorkbenchViewModelTest {
         return s == null ? 0 : s.size();
     }
 
+    int lastStep() {
+        CurvesViewModel.Series s = vm.curves().series(CurvesViewModel.TRAIN_LOSS);
+        return s == null || s.size() == 0 ? 0 : (int) s.x(CurvesViewModel.XAxis.STEP, s.size() - 1)[0];
+    }
+
     @Test void trainsPausesStepsResumesStopsAndShowsEveryView() throws Exception {
         assertTrue(vm.config().validProperty().get(), () -> "config invalid: " + vm.config().errors());
         assertTrue(vm.start());
@@ -70,17 +75,19 @@ class WorkbenchViewModelTest {
 
         vm.pause();
         assertEquals(SessionState.PAUSED, vm.session().state());
-        Thread.sleep(300);   // the trainer parks after the step in flight
-        int parked = read(this::trainSteps);
+        // the trainer parks after the step in flight (and any validation due); its events then arrive
+        await("parked", () -> vm.session().parkedAtStep() > 0);
+        int parked = (int) vm.session().parkedAtStep();
+        await("the parked step shown", () -> lastStep() == parked);
         Thread.sleep(400);
-        assertEquals(parked, (int) read(this::trainSteps), "no steps while paused");
+        assertEquals(parked, (int) read(this::lastStep), "no steps while paused");
         vm.stepOnce();
-        await("exactly one more step", () -> trainSteps() == parked + 1);
+        await("exactly one more step", () -> vm.session().parkedAtStep() == parked + 1 && lastStep() == parked + 1);
         Thread.sleep(300);
-        assertEquals(parked + 1, (int) read(this::trainSteps), "step once runs exactly one step");
+        assertEquals(parked + 1, (int) read(this::lastStep), "step once runs exactly one step");
 
         vm.resume();
-        await("training goes on", () -> trainSteps() >= parked + 10);
+        await("training goes on", () -> lastStep() >= parked + 10);
         // hot learning rate: applied to the running trainer, no reset asked
         synchronized (this) { vm.config().field("lr").set(2e-3); }
         assertEquals(2e-3, vm.session().learningRateOverride());
