@@ -3,7 +3,6 @@ package dev.mambamixer.workbench.session;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.ForecastData;
-import dev.mambamixer.engine.data.teaching.SelectiveCopying;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
 import dev.mambamixer.engine.introspect.AsyncListener;
@@ -377,6 +376,9 @@ public final class TrainingSession implements AutoCloseable {
 
         double seconds() { return (System.nanoTime() - t0) / 1e9; }
 
+        /** Whether this run is still the one the views show (false after a reset or a newer run). */
+        boolean live() { return !discard && id == currentId(); }
+
         // ---------------------------------------------------------------- TSM2
 
         String trainTsm2() throws IOException {
@@ -385,7 +387,7 @@ public final class TrainingSession implements AutoCloseable {
                                                                                 .replaceAll("\\.csv(\\.gz)?$", ""));
             runDir = folder.dir();
             folder.writeConfig(TrainingCheckpoints.configJson(tsm2.config(), tc));
-            out.status("run folder: " + runDir);
+            if (live()) out.status("run folder: " + runDir);
             EventLog log = new EventLog(runDir);
             SnapshotRecorder rec = SnapshotRecorder.of(tsm2, data.val(), probeWindows, settings.snapshotEvery(), runDir, log);
             control.setUpdateRatioEvery(Math.max(1, settings.snapshotEvery() / 5));
@@ -393,13 +395,13 @@ public final class TrainingSession implements AutoCloseable {
             // captures and ratios are built here on the training thread and only appended.
             AsyncListener ui = new AsyncListener(new TrainingListener() {
                 @Override public void onStep(StepEvent e) {
-                    if (id != currentId()) return;
+                    if (!live()) return;
                     out.step(new StepPoint(e.step(), e.epoch(), e.loss(), e.lr(), e.gradNorm(), e.samples(),
                                            e.wallSeconds(), (long) tc.epochs() * e.stepsPerEpoch()));
                 }
 
                 @Override public void onEpoch(EpochEvent e) {
-                    if (id != currentId()) return;
+                    if (!live()) return;
                     out.eval(new EvalPoint(e.step(), e.wallSeconds(), e.trainLoss(), e.valMse(), e.valMae(), Double.NaN,
                                            Double.NaN, e.best()));
                 }
@@ -412,7 +414,7 @@ public final class TrainingSession implements AutoCloseable {
                     ui.onStep(e);
                     rec.onStep(e);
                     ModelCapture cap = rec.lastCapture();
-                    if (cap != null && cap.step() == e.step()) out.snapshot(tsm2Snapshot(cap));
+                    if (cap != null && cap.step() == e.step() && live()) out.snapshot(tsm2Snapshot(cap));
                     gate.atStepBoundary(e.step());
                 }
 
@@ -421,7 +423,7 @@ public final class TrainingSession implements AutoCloseable {
                     ui.onEpoch(e);
                 }
 
-                @Override public void onUpdateRatios(UpdateRatioEvent e) { out.ratios(ratioPoint(e)); }
+                @Override public void onUpdateRatios(UpdateRatioEvent e) { if (live()) out.ratios(ratioPoint(e)); }
 
                 @Override public void onFinish(String reason) {
                     rec.onFinish(reason);
@@ -438,6 +440,7 @@ public final class TrainingSession implements AutoCloseable {
                 log.close();
                 folder.close();
             }
+            if (!live()) return r.reason();   // reset while running: nothing more to show
             // the best weights are restored: show them
             out.snapshot(tsm2Snapshot(Introspector.capture(tsm2, data.val(), probeWindows, lastStep[0])));
             Checkpoint.save(runDir.resolve("checkpoints").resolve("best"),
@@ -464,27 +467,27 @@ public final class TrainingSession implements AutoCloseable {
             var tc = settings.teach();
             int every = settings.snapshotEvery();
             control.setUpdateRatioEvery(Math.max(1, every / 5));
-            out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, 0)));
+            if (live()) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, 0)));
             SequenceTrainer tr = new SequenceTrainer(seqModel, task, tc, new SequenceTrainer.Listener() {
                 double lastLoss = Double.NaN;
 
                 @Override public void onStep(int step, double loss, double accuracy, double lr) {
                     lastLoss = loss;
-                    if (id == currentId())
+                    if (live())
                         out.step(new StepPoint(step, 1, loss, lr, Double.NaN, (long) step * tc.batch(), seconds(),
                                                tc.steps()));
-                    if (step % every == 0) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, step)));
+                    if (step % every == 0 && live()) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, step)));
                     gate.atStepBoundary(step);
                 }
 
                 @Override public void onEval(int step, SequenceTrainer.Evaluation e) {
-                    out.eval(new EvalPoint(step, seconds(), lastLoss, Double.NaN, Double.NaN, e.loss(), e.accuracy(), false));
+                    if (live()) out.eval(new EvalPoint(step, seconds(), lastLoss, Double.NaN, Double.NaN, e.loss(), e.accuracy(), false));
                 }
 
-                @Override public void onUpdateRatios(TrainingListener.UpdateRatioEvent e) { out.ratios(ratioPoint(e)); }
+                @Override public void onUpdateRatios(TrainingListener.UpdateRatioEvent e) { if (live()) out.ratios(ratioPoint(e)); }
             }, control);
             SequenceTrainer.Result r = tr.run();
-            out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, r.steps())));
+            if (live()) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, r.steps())));
             return String.format(Locale.ROOT, "%s after %d steps (%.1f samples/s); held-out token accuracy %.3f, "
                                               + "exact match %.3f", control.isStopRequested() ? "stopped on request"
                                                                                                 : "completed",
@@ -520,7 +523,4 @@ public final class TrainingSession implements AutoCloseable {
         if (t instanceof java.io.UncheckedIOException && t.getCause() != null) m = t.getCause().getMessage();
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
-
-    /** For task names in teaching presets. */
-    public static final String SELECTIVE_COPY = SelectiveCopying.NAME;
 }

@@ -187,6 +187,43 @@ class WorkbenchViewModelTest {
         }
     }
 
+    @Test void teachingTaskShowsMarkedPositionsAndResetClearsEverything() throws Exception {
+        ConfigViewModel c = vm.config();
+        c.dataProperty().set(c.dataChoices().stream()
+                              .filter(d -> d.kind() == ConfigViewModel.DataChoice.Kind.SELECTIVE_COPY).findFirst().orElseThrow());
+        c.field("dModel").set(8);
+        c.field("dState").set(4);
+        c.field("steps").set(2000);
+        c.field("evalEvery").set(20);
+        c.field("evalExamples").set(64);
+        c.field("snapshotEvery").set(10);
+        assertTrue(c.validProperty().get(), () -> "config invalid: " + c.errors());
+        assertTrue(vm.start());
+        await("a snapshot after step 10 and an evaluation", () -> vm.selection().snapshotProperty().get() != null
+                && vm.selection().snapshotProperty().get().step() >= 10
+                && vm.curves().series(CurvesViewModel.ACCURACY) != null);
+        synchronized (this) {
+            MixerCapture tok = vm.selection().tokenMixer();
+            assertEquals("blocks.0.token", tok.name());
+            assertArrayEquals(new int[] {16, 32}, vm.selection().tokenShape());   // E = 2 * 8 channels, L = 32
+            var ex = vm.selection().tokenExample();
+            assertEquals(4, ex.positions("data").length, "K = 4 data tokens to remember are marked");
+            assertEquals("example 0", vm.selection().tokenSequences().get(0));
+            double acc = vm.curves().series(CurvesViewModel.ACCURACY).lastY();
+            assertTrue(acc >= 0 && acc <= 1, "accuracy " + acc);
+            assertFalse(vm.run().checkpointableProperty().get(), "no checkpoints for the teaching model");
+        }
+        vm.reset();   // while running: the run stops and every view clears
+        await("idle", () -> vm.session().state() == SessionState.IDLE);
+        Thread.sleep(300);   // late events of the stopped run must not come back
+        synchronized (this) {
+            assertNull(vm.selection().snapshotProperty().get());
+            assertNull(vm.curves().series(CurvesViewModel.TRAIN_LOSS));
+            assertEquals(SessionState.IDLE, vm.run().stateProperty().get());
+            assertTrue(vm.run().canStartProperty().get());
+        }
+    }
+
     @Test void unreadableCsvFailsTheStartAndKeepsNothingElseChanged() throws Exception {
         Path csv = tmp.resolve("broken.csv");
         Files.writeString(csv, "date,a,b\n2020-01-01,1,2\n2020-01-02,x,3\n");
