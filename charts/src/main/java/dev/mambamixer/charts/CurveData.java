@@ -159,6 +159,19 @@ final class CurveData {
         /** Tells listeners (the plot) that points changed. */
         void changed() { fireDatasetChanged(); }
 
+        /** Every point of a series (not thinned, no log guard): for CSV export. */
+        int fullCount(int series) {
+            Curve c = curves.get(series);
+            return raw && !c.smoothed ? 0 : c.n;
+        }
+
+        double fullX(int series, int i) { return curves.get(series).x[i]; }
+
+        double fullY(int series, int i) {
+            Curve c = curves.get(series);
+            return raw ? c.y[i] : c.s[i];
+        }
+
         @Override public int getSeriesCount() { return curves.size(); }
 
         @Override public Comparable<String> getSeriesKey(int series) {
