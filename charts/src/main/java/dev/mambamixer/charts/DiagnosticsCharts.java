@@ -76,6 +76,7 @@ public final class DiagnosticsCharts {
 
         public UpdateRatioChart() {
             r.setDrawSeriesLineAsPath(true);
+            r.setDataBoundsIncludesVisibleSeriesOnly(false);   // cached bounds, no scan per append
             r.setAutoPopulateSeriesShape(false);
             r.setDefaultShape(new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
             NumberAxis x = new NumberAxis("step");

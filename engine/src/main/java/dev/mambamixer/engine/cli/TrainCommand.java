@@ -104,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
             SnapshotRecorder rec = snapshotEvery == 0 ? null
                 : SnapshotRecorder.of(m, fd.val(), SnapshotRecorder.spreadWindows(fd.val(), Math.min(probeWindows,
                                                                                                       fd.val().size())),
-                                      snapshotEvery, rf.dir(), log);
+                                      snapshotEvery, rf.dir(), log).withVariateNames(fd.columns());
             TrainControl control = new TrainControl();
             control.setUpdateRatioEvery(updateRatioEvery);
             TrainingListener console = new TrainingListener() {

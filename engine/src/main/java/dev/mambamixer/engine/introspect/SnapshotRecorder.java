@@ -49,6 +49,7 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
     private volatile ModelCapture last;
     private WindowDataset probeData;   // set by of(...): lets snapshots carry the probe windows' truth
     private int[] probeWindows;
+    private volatile List<String> variateNames;   // for the forecasts; v0, v1, ... when not given
 
     /**
      * @param probe      probe batch (B, T, M) row-major, standardised like the training inputs
@@ -94,10 +95,10 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
      * The probe windows as forecast windows (standardised units) from a capture's input and
      * forecast plus the dataset's ground truth: no extra forward pass.
      */
-    static List<ForecastWindow> forecasts(ModelCapture cap, WindowDataset ds, int[] windows) {
+    static List<ForecastWindow> forecasts(ModelCapture cap, WindowDataset ds, int[] windows, List<String> given) {
         int t = ds.lookback(), h = ds.horizon(), m = ds.variates();
         List<String> names = new ArrayList<>();
-        for (int v = 0; v < m; v++) names.add("v" + v);
+        for (int v = 0; v < m; v++) names.add(given != null ? given.get(v) : "v" + v);
         List<ForecastWindow> out = new ArrayList<>();
         for (int b = 0; b < windows.length; b++) {
             float[] x = Arrays.copyOfRange(cap.input(), b * t * m, (b + 1) * t * m);          // (T,M)
@@ -112,6 +113,15 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
             out.add(new ForecastWindow(windows[b], t, h, m, names, x, y, p, false, se / p.length, ae / p.length));
         }
         return out;
+    }
+
+    /** Names of the variates (e.g. {@code ForecastData.columns()}) for the snapshots' forecasts. */
+    public SnapshotRecorder withVariateNames(List<String> names) {
+        if (names.size() != model.config().variates())
+            throw new IllegalArgumentException(names.size() + " variate names for " + model.config().variates()
+                                               + " variates");
+        variateNames = List.copyOf(names);
+        return this;
     }
 
     /** {@code n} windows spread evenly over the dataset (window 0, size/n, 2·size/n, ...). */
@@ -133,7 +143,7 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
         if (pending.get() >= maxPendingWrites) { skipped++; return; }   // disk is behind: skip, never block
         long t0 = System.nanoTime();
         ModelCapture cap = Introspector.capture(model, probe, batch, e.step());   // training thread: reads buffers
-        List<ForecastWindow> fw = probeData == null ? null : forecasts(cap, probeData, probeWindows);
+        List<ForecastWindow> fw = probeData == null ? null : forecasts(cap, probeData, probeWindows, variateNames);
         history.record(e.step(), cap.averaging());
         last = cap;
         captureNanos += System.nanoTime() - t0;

@@ -69,6 +69,7 @@ class CliTest {
         assertEquals(List.of(4L, 8L), h.snapshots().stream().map(sn -> sn.step()).toList());
         assertEquals(3, h.captureAt(8).batch());
         assertEquals(3, h.forecastsAt(4).size());
+        assertEquals("OT", h.forecastsAt(4).get(0).variateNames().get(6), "the data's column names");
         assertTrue(h.finished() && !h.failed(), h.finishReason());
         assertNotNull(h.averagingHistory());
         List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
