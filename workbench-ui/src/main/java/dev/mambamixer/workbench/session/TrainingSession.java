@@ -389,7 +389,8 @@ public final class TrainingSession implements AutoCloseable {
             folder.writeConfig(TrainingCheckpoints.configJson(tsm2.config(), tc));
             if (live()) out.status("run folder: " + runDir);
             EventLog log = new EventLog(runDir);
-            SnapshotRecorder rec = SnapshotRecorder.of(tsm2, data.val(), probeWindows, settings.snapshotEvery(), runDir, log);
+            SnapshotRecorder rec = SnapshotRecorder.of(tsm2, data.val(), probeWindows, settings.snapshotEvery(), runDir, log)
+                                                   .withVariateNames(data.columns());
             control.setUpdateRatioEvery(Math.max(1, settings.snapshotEvery() / 5));
             // Steps and validations reach the UI through the engine's AsyncListener (lossy for steps);
             // captures and ratios are built here on the training thread and only appended.

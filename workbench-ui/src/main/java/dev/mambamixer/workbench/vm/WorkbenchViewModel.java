@@ -1,6 +1,6 @@
 package dev.mambamixer.workbench.vm;
 
-import dev.mambamixer.engine.introspect.AveragingHistory;
+import dev.mambamixer.engine.introspect.ForecastWindow;
 import dev.mambamixer.engine.introspect.ModelCapture;
 import dev.mambamixer.engine.introspect.RunHistory;
 import dev.mambamixer.engine.train.TrainingListener.SnapshotEvent;
@@ -251,12 +251,21 @@ public final class WorkbenchViewModel implements AutoCloseable {
         CompletableFuture.supplyAsync(() -> {
             try {
                 ModelCapture c = h.captureAt(step);
+                // the snapshot's probe windows with their ground truth, when the run stored them
+                List<ForecastWindow> stored = h.forecastsAt(step);
                 List<String> names = new ArrayList<>();
-                for (int i = 0; i < c.batch(); i++) names.add("probe window " + i);
+                for (int i = 0; i < c.batch(); i++)
+                    names.add(stored.size() == c.batch() ? "val window " + stored.get(i).window() : "probe window " + i);
                 List<String> vars = new ArrayList<>();
-                for (int v = 0; v < c.config().variates(); v++) vars.add("v" + v);
+                if (!stored.isEmpty()) vars.addAll(stored.get(0).variateNames());
+                else for (int v = 0; v < c.config().variates(); v++) vars.add("v" + v);
+                List<Snapshot.Forecast> fc = new ArrayList<>();
+                for (ForecastWindow w : stored)
+                    fc.add(new Snapshot.Forecast("val window " + w.window(), w.window(), w.lookback(), w.horizon(),
+                                                 w.variates(), w.history(), w.truth(), w.prediction(), w.originalUnits(),
+                                                 w.mse(), w.mae()));
                 return Snapshot.of(c.step(), "TSM2 (run folder)", c.mixers(), c.averaging(), List.of(), names, vars,
-                                   probeForecasts(c));
+                                   fc.isEmpty() ? probeForecasts(c) : fc);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -147,6 +147,12 @@ class WorkbenchViewModelTest {
             assertEquals(logged, trainSteps(), "every logged step is back on the curve");
             assertFalse(vm.exploreSteps().isEmpty());
         }
+        await("the stored probe forecasts", () -> vm.forecast().windows().size() == 4);
+        synchronized (this) {
+            assertEquals("OT", vm.forecast().variates().get(6), "variate names from the run folder");
+            assertEquals(12, vm.forecast().current().truth(0).length, "ground truth stored with the snapshot");
+            assertTrue(vm.selection().tokenSequences().get(0).startsWith("val window 0"));
+        }
         // and compared: its train loss and val MSE as extra series
         vm.compare(runDir).get(30, TimeUnit.SECONDS);
         await("comparison", () -> vm.curves().comparisonNames().size() == 1);
