@@ -7,6 +7,7 @@ import dev.mambamixer.engine.train.TrainingListener.SnapshotEvent;
 import dev.mambamixer.workbench.session.EventBuffer;
 import dev.mambamixer.workbench.session.FxThrottle;
 import dev.mambamixer.workbench.session.FxWork;
+import dev.mambamixer.workbench.session.RunCurves;
 import dev.mambamixer.workbench.session.RunSettings;
 import dev.mambamixer.workbench.session.RunSettings.ModelKind;
 import dev.mambamixer.workbench.session.SessionState;
@@ -202,11 +203,11 @@ public final class WorkbenchViewModel implements AutoCloseable {
             report("Cannot open a run", "Stop the current run first.");
             return CompletableFuture.failedFuture(new IllegalStateException("run active"));
         }
+        CompletableFuture<RunCurves> curvesRead = new CompletableFuture<>();
         return CompletableFuture.supplyAsync(() -> {
             try {
                 RunHistory h = RunHistory.read(runDir);
-                if (h.steps().isEmpty() && h.snapshots().isEmpty())
-                    throw new IOException(runDir + " has no events.jsonl steps and no snapshots: not a workbench run folder");
+                curvesRead.complete(RunCurves.read(runDir, h));
                 return h;
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -219,10 +220,11 @@ public final class WorkbenchViewModel implements AutoCloseable {
             mode.set(Mode.EXPLORE);
             explored = h;
             clearViews();
-            curves.load(h.steps(), h.validations());
-            run.setMessage("exploring " + runDir.getFileName() + ": " + h.steps().size() + " steps, "
-                           + h.validations().size() + " validations, " + h.snapshots().size() + " snapshots"
-                           + (h.finished() ? "; " + h.finishReason() : "; unfinished"));
+            RunCurves rc = curvesRead.join();
+            curves.load(rc.steps(), rc.validations());
+            run.setMessage("exploring " + runDir.getFileName() + " (" + rc.source() + "): " + rc.steps().size()
+                           + " steps, " + rc.validations().size() + " validations, " + h.snapshots().size() + " snapshots"
+                           + (h.finished() ? "; " + h.finishReason() : ""));
             List<Long> steps = new ArrayList<>();
             for (SnapshotEvent s : h.snapshots()) steps.add(s.step());
             exploreSteps.setAll(steps);
@@ -288,12 +290,10 @@ public final class WorkbenchViewModel implements AutoCloseable {
     }
 
     /** Adds a finished run's curves for comparison. */
-    public CompletableFuture<RunHistory> compare(Path runDir) {
+    public CompletableFuture<RunCurves> compare(Path runDir) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                RunHistory h = RunHistory.read(runDir);
-                if (h.steps().isEmpty()) throw new IOException(runDir + " has no logged steps (events.jsonl)");
-                return h;
+                return RunCurves.read(runDir, RunHistory.read(runDir));
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -244,6 +244,31 @@ class WorkbenchViewModelTest {
         }
     }
 
+    @Test void exploresACliRunFolderFromItsMetricsAndRejectsAnEmptyFolder() throws Exception {
+        Path cli = tmp.resolve("cli-run");
+        Files.createDirectories(cli);
+        Files.writeString(cli.resolve("metrics.csv"), "epoch,step,train_loss,val_mse,lr,wall_time_s\n"
+                                                      + "1,171,0.52,0.41,0.00095,12.5\n2,342,0.40,0.36,0.0005,25.1\n");
+        vm.explore(cli).get(30, TimeUnit.SECONDS);
+        await("explore mode", () -> vm.modeProperty().get() == WorkbenchViewModel.Mode.EXPLORE
+                                    && vm.curves().series(CurvesViewModel.VAL_MSE) != null);
+        synchronized (this) {
+            CurvesViewModel.Series val = vm.curves().series(CurvesViewModel.VAL_MSE);
+            assertArrayEquals(new double[] {171, 342}, val.x(CurvesViewModel.XAxis.STEP, 0));
+            assertArrayEquals(new double[] {0.41, 0.36}, val.y(0));
+            assertTrue(vm.run().messageProperty().get().contains("(metrics.csv)"), vm.run().messageProperty()::get);
+        }
+        Path empty = tmp.resolve("empty");
+        Files.createDirectories(empty);
+        assertThrowsLater(vm.explore(empty));
+        await("error dialog", () -> vm.errorProperty().get() != null);
+        synchronized (this) {
+            assertEquals("Could not open the run folder", vm.errorProperty().get().title());
+            assertTrue(vm.errorProperty().get().message().contains("not a run folder"), vm.errorProperty().get()::message);
+            assertEquals(2, vm.curves().series(CurvesViewModel.VAL_MSE).size(), "the explored run stays shown");
+        }
+    }
+
     @Test void invalidConfigIsReportedWithoutStarting() {
         vm.config().field("dModel").textProperty().set("zero");
         assertFalse(vm.config().validProperty().get());
