@@ -180,6 +180,11 @@ class WorkbenchViewModelTest {
         vm.loadCheckpoint(ck).get(60, TimeUnit.SECONDS);
         await("loaded model shown", () -> vm.modeProperty().get() == WorkbenchViewModel.Mode.LIVE
                                           && vm.forecast().windows().size() == 24);
+        // a loaded model (no trainer) saves its weights, and that checkpoint loads again
+        Path again = tmp.resolve("again");
+        vm.saveCheckpoint(again).get(30, TimeUnit.SECONDS);
+        vm.loadCheckpoint(again).get(60, TimeUnit.SECONDS);
+        assertEquals(SessionState.FINISHED, vm.session().state());
     }
 
     static void assertThrowsLater(java.util.concurrent.CompletableFuture<?> f) throws InterruptedException {
