@@ -53,10 +53,7 @@ final class Screenshots {
                 vm.reset();
                 ConfigViewModel c = vm.config();
                 c.applyPreset(c.presets().stream().filter(p -> p.name().startsWith("Selective")).findFirst().orElseThrow());
-                c.field("dModel").set(16);
-                c.field("dState").set(8);
-                c.field("steps").set(400);
-                c.field("evalEvery").set(100);
+                c.field("steps").set(1250);   // the preset reaches 100 % held-out accuracy by about here
                 return null;
             });
             say("training the teaching model on selective copying ...");
@@ -64,8 +61,9 @@ final class Screenshots {
             await("the teaching run to finish", 600, () -> vm.run().stateProperty().get() == SessionState.FINISHED);
             Thread.sleep(800);
             shoot(view, stage, 0, dir.resolve("teaching-curves.png"));
+            fx(() -> { vm.selection().layerProperty().set(1); return null; });   // the mixer where Δ selects
+            Thread.sleep(800);
             shoot(view, stage, 1, dir.resolve("teaching-token-selection.png"));
-            shoot(view, stage, 2, dir.resolve("teaching-channel-selection.png"));
             shoot(view, stage, 3, dir.resolve("teaching-implicit-attention.png"));
             shoot(view, stage, 4, dir.resolve("teaching-weighted-averaging.png"));
             say("screenshots written to " + dir);
