@@ -1,0 +1,246 @@
+package dev.mambamixer.charts;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.annotations.XYTextAnnotation;
+import org.jfree.chart.axis.AxisLocation;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.SymbolAxis;
+import org.jfree.chart.plot.IntervalMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.title.PaintScaleLegend;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.xy.DefaultXYZDataset;
+import org.jfree.data.xy.XYZDataset;
+
+/**
+ * A matrix {@code z[row][col]} as a JFreeChart heatmap: column index on the x axis (left → right),
+ * row index on the y axis (row 0 at the top, like a printed matrix), one block per cell coloured
+ * by a {@link ColorMap} with a titled colour legend on the right. NaN cells are left empty (the
+ * plot background shows). Tooltips give (row, column, value).
+ *
+ * <p>The object stays bound to its chart: {@link #setData} replaces the matrix (and, unless fixed
+ * bounds were given, the colour scale) and the chart redraws itself.
+ *
+ * <pre>{@code
+ * Heatmap h = Heatmap.builder().title("Δ").xLabel("position").yLabel("channel").valueLabel("Δ")
+ *                    .marks(List.of(new Heatmap.Mark(3, "remember", Color.RED))).build(z);
+ * JFreeChart chart = h.chart();   ... h.setData(z2);
+ * }</pre>
+ */
+public final class Heatmap {
+    /** A highlighted column (a position), e.g. a token to remember, drawn as an outlined band with a label. */
+    public record Mark(double position, String label, Color color) {
+        public Mark {
+            Objects.requireNonNull(label, "label");
+            Objects.requireNonNull(color, "color");
+        }
+    }
+
+    private final Builder options;
+    private final DefaultXYZDataset dataset = new DefaultXYZDataset();
+    private final XYBlockRenderer renderer = new XYBlockRenderer();
+    private final XYPlot plot;
+    private final JFreeChart chart;
+    private final PaintScaleLegend legend;
+    private final List<XYTextAnnotation> cellTexts = new ArrayList<>();
+    private float[][] data;
+    private ColorMap colorMap;
+
+    private Heatmap(Builder o, float[][] z) {
+        this.options = o;
+        NumberAxis x = axis(o.xLabel, o.xTickLabels);
+        NumberAxis y = axis(o.yLabel, o.yTickLabels);
+        y.setInverted(true);   // row 0 at the top
+        renderer.setBlockAnchor(RectangleAnchor.CENTER);
+        renderer.setBlockWidth(1);
+        renderer.setBlockHeight(1);
+        renderer.setDefaultToolTipGenerator((ds, series, item) -> tooltip((XYZDataset) ds, series, item));
+        plot = new XYPlot(dataset, x, y, renderer);
+        chart = new JFreeChart(o.title, Theme.TITLE_FONT, plot, false);
+        if (o.subtitle != null && !o.subtitle.isEmpty()) chart.addSubtitle(new TextTitle(o.subtitle));
+        NumberAxis scaleAxis = new NumberAxis(o.valueLabel);
+        scaleAxis.setAutoRangeIncludesZero(false);
+        legend = new PaintScaleLegend(ColorMap.sequential(0, 1), scaleAxis);
+        legend.setPosition(RectangleEdge.RIGHT);
+        legend.setAxisLocation(AxisLocation.BOTTOM_OR_RIGHT);
+        legend.setStripWidth(14);
+        legend.setSubdivisionCount(256);
+        legend.setMargin(new RectangleInsets(4, 10, 4, 4));
+        legend.setStripOutlineVisible(false);
+        chart.addSubtitle(legend);
+        for (Mark m : o.marks) addMark(m);
+        Theme.apply(chart);
+        chart.setAntiAlias(false);   // anti-aliased blocks leave light seams between cells
+        if (o.valueLabel.length() <= 3) scaleAxis.setLabelAngle(-Math.PI / 2);   // short symbols read upright
+        plot.setBackgroundPaint(Theme.HEATMAP_BACKGROUND);
+        plot.setDomainGridlinesVisible(false);
+        plot.setRangeGridlinesVisible(false);
+        setData(z);
+    }
+
+    private static NumberAxis axis(String label, String[] ticks) {
+        NumberAxis a;
+        if (ticks != null) {
+            SymbolAxis s = new SymbolAxis(label, ticks);
+            s.setGridBandsVisible(false);
+            a = s;
+        } else {
+            a = new NumberAxis(label);
+            a.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        }
+        a.setAutoRange(false);
+        a.setLowerMargin(0);
+        a.setUpperMargin(0);
+        return a;
+    }
+
+    private void addMark(Mark m) {
+        IntervalMarker band = new IntervalMarker(m.position() - 0.5, m.position() + 0.5);
+        band.setPaint(Theme.withAlpha(m.color(), 0.10));
+        band.setOutlinePaint(m.color());
+        band.setOutlineStroke(new BasicStroke(2f));
+        band.setLabel(m.label());
+        band.setLabelFont(Theme.ANNOTATION_FONT.deriveFont(java.awt.Font.BOLD));
+        band.setLabelPaint(m.color().darker());
+        band.setLabelBackgroundColor(Theme.withAlpha(Color.WHITE, 0.8));
+        band.setLabelAnchor(RectangleAnchor.TOP);
+        band.setLabelTextAnchor(TextAnchor.TOP_CENTER);
+        band.setLabelOffset(new RectangleInsets(2, 2, 2, 2));
+        plot.addDomainMarker(band, Layer.FOREGROUND);
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** Replaces the matrix (rows may change size); the colour scale follows the data unless fixed. */
+    public void setData(float[][] z) {
+        int rows = z.length, cols = rows == 0 ? 0 : z[0].length;
+        for (float[] r : z)
+            if (r.length != cols) throw new IllegalArgumentException("heatmap rows differ in length: " + r.length + " vs " + cols);
+        float[][] copy = new float[rows][];
+        for (int i = 0; i < rows; i++) copy[i] = z[i].clone();
+        // (rows, cols) -> three flat arrays of rows*cols, index k = row*cols + col
+        double[] xs = new double[rows * cols], ys = new double[rows * cols], zs = new double[rows * cols];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) {
+                int k = r * cols + c;
+                xs[k] = c;
+                ys[k] = r;
+                zs[k] = copy[r][c];
+            }
+        boolean notify = chart.isNotify();
+        chart.setNotify(false);
+        try {
+            data = copy;
+            colorMap = options.fixedLower != null
+                ? (options.kind == ColorMap.Kind.DIVERGING ? ColorMap.diverging(Math.max(Math.abs(options.fixedLower),
+                                                                                          Math.abs(options.fixedUpper)))
+                                                             : ColorMap.sequential(options.fixedLower, options.fixedUpper))
+                : ColorMap.forData(copy, options.kind);
+            renderer.setPaintScale(colorMap);
+            legend.setScale(colorMap);
+            legend.getAxis().setRange(colorMap.getLowerBound(), colorMap.getUpperBound());
+            plot.getDomainAxis().setRange(-0.5, Math.max(cols, 1) - 0.5);
+            plot.getRangeAxis().setRange(-0.5, Math.max(rows, 1) - 0.5);
+            if (dataset.getSeriesCount() > 0) dataset.removeSeries(dataset.getSeriesKey(0));
+            dataset.addSeries(options.valueLabel, new double[][] {xs, ys, zs});
+            updateCellTexts();
+        } finally {
+            chart.setNotify(notify);
+        }
+    }
+
+    private void updateCellTexts() {
+        for (XYTextAnnotation a : cellTexts) plot.removeAnnotation(a, false);
+        cellTexts.clear();
+        if (options.cellFormat == null) return;
+        for (int r = 0; r < data.length; r++)
+            for (int c = 0; c < data[r].length; c++) {
+                float v = data[r][c];
+                if (Float.isNaN(v)) continue;
+                XYTextAnnotation t = new XYTextAnnotation(String.format(Locale.ROOT, options.cellFormat, v), c, r);
+                t.setFont(Theme.ANNOTATION_FONT);
+                Color cell = colorMap.color(v);
+                double luminance = 0.299 * cell.getRed() + 0.587 * cell.getGreen() + 0.114 * cell.getBlue();
+                t.setPaint(luminance < 140 ? Color.WHITE : Color.BLACK);
+                t.setTextAnchor(TextAnchor.CENTER);
+                cellTexts.add(t);
+                plot.addAnnotation(t, false);
+            }
+    }
+
+    private String tooltip(XYZDataset ds, int series, int item) {
+        int col = (int) Math.round(ds.getXValue(series, item)), row = (int) Math.round(ds.getYValue(series, item));
+        return name(options.yLabel, options.yTickLabels, row) + ", " + name(options.xLabel, options.xTickLabels, col) + ": "
+               + options.valueLabel + " = " + String.format(Locale.ROOT, "%.4g", ds.getZValue(series, item))
+               + (options.tooltipSuffix == null ? "" : options.tooltipSuffix.label(row, col));
+    }
+
+    private static String name(String axisLabel, String[] ticks, int i) {
+        if (ticks != null && i >= 0 && i < ticks.length) return ticks[i];
+        return (axisLabel == null || axisLabel.isEmpty() ? "index" : axisLabel) + " " + i;
+    }
+
+    /** The chart (the same object after every {@link #setData}). */
+    public JFreeChart chart() { return chart; }
+    public XYPlot plot() { return plot; }
+    /** One series (key = value label) of rows·cols items: x = column, y = row, z = value. */
+    public XYZDataset dataset() { return dataset; }
+    public ColorMap colorMap() { return colorMap; }
+    public PaintScaleLegend legend() { return legend; }
+    public int rows() { return data.length; }
+    public int cols() { return data.length == 0 ? 0 : data[0].length; }
+    /** Value at (row, col) as last set. */
+    public float value(int row, int col) { return data[row][col]; }
+
+    /** Extra tooltip text for a cell, e.g. the paper's symbol of an averaging weight. */
+    @FunctionalInterface
+    public interface CellLabel { String label(int row, int col); }
+
+    /** Heatmap options; {@link #build} makes the chart. */
+    public static final class Builder {
+        private String title = "", subtitle, xLabel = "column", yLabel = "row", valueLabel = "value";
+        private String[] xTickLabels, yTickLabels;
+        private ColorMap.Kind kind = ColorMap.Kind.AUTO;
+        private Double fixedLower, fixedUpper;
+        private List<Mark> marks = List.of();
+        private String cellFormat;
+        private CellLabel tooltipSuffix;
+
+        private Builder() {}
+
+        public Builder title(String t) { title = t; return this; }
+        public Builder subtitle(String s) { subtitle = s; return this; }
+        /** Label of the x axis (columns), e.g. "position". */
+        public Builder xLabel(String s) { xLabel = s; return this; }
+        /** Label of the y axis (rows), e.g. "channel". */
+        public Builder yLabel(String s) { yLabel = s; return this; }
+        /** Title of the colour legend and series key, e.g. "Δ". */
+        public Builder valueLabel(String s) { valueLabel = s; return this; }
+        /** Names for the columns (instead of 0, 1, ...). */
+        public Builder xTickLabels(List<String> names) { xTickLabels = names == null ? null : names.toArray(String[]::new); return this; }
+        /** Names for the rows. */
+        public Builder yTickLabels(List<String> names) { yTickLabels = names == null ? null : names.toArray(String[]::new); return this; }
+        public Builder colorMap(ColorMap.Kind k) { kind = Objects.requireNonNull(k); return this; }
+        /** Fixed colour bounds (kept across {@link Heatmap#setData}); for DIVERGING ±max(|lower|, |upper|). */
+        public Builder bounds(double lower, double upper) { fixedLower = lower; fixedUpper = upper; return this; }
+        public Builder marks(List<Mark> m) { marks = List.copyOf(m); return this; }
+        /** Prints each finite cell's value with this format (e.g. "%.2f"); for small matrices. */
+        public Builder cellValues(String format) { cellFormat = format; return this; }
+        /** Extra tooltip text per cell. */
+        public Builder tooltipSuffix(CellLabel l) { tooltipSuffix = l; return this; }
+
+        public Heatmap build(float[][] z) { return new Heatmap(this, z); }
+    }
+}

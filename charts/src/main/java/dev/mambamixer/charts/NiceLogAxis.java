@@ -1,0 +1,66 @@
+package dev.mambamixer.charts;
+
+import java.awt.Graphics2D;
+import java.awt.geom.Rectangle2D;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.jfree.chart.axis.AxisState;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTick;
+import org.jfree.chart.axis.TickType;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.TextAnchor;
+
+/**
+ * A base-10 log axis with readable ticks: 1, 2, 5 × 10ᵏ when they fit, else 10ᵏ only, labelled
+ * as plain decimals (0.05, 2, 300) between 10⁻⁴ and 10⁵ and as 1E-6 outside. JFreeChart's own
+ * LogAxis picks ticks at fractional powers (1.995E0), which nobody can read.
+ */
+final class NiceLogAxis extends LogAxis {
+    private static final double[] STEPS_125 = {1, 2, 5};
+
+    NiceLogAxis(String label) {
+        super(label);
+        setBase(10);
+        setSmallestValue(1e-12);
+        setMinorTickMarksVisible(false);
+    }
+
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public List refreshTicks(Graphics2D g2, AxisState state, Rectangle2D dataArea, RectangleEdge edge) {
+        boolean vertical = RectangleEdge.isLeftOrRight(edge);
+        double lo = Math.max(getLowerBound(), getSmallestValue()), hi = getUpperBound();
+        double lengthPx = vertical ? dataArea.getHeight() : dataArea.getWidth();
+        double labelPx = vertical ? 22 : 60;   // room one label needs
+        List<Double> values = values(lo, hi, STEPS_125);
+        if (values.size() * labelPx > lengthPx) values = values(lo, hi, new double[] {1});
+        if (values.size() < 2) values = values(lo, hi, new double[] {1, 1.5, 2, 3, 5, 7});   // less than a decade
+        TextAnchor anchor = edge == RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT
+                            : edge == RectangleEdge.RIGHT ? TextAnchor.CENTER_LEFT
+                            : edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER;
+        List ticks = new ArrayList();
+        for (double v : values) ticks.add(new NumberTick(TickType.MAJOR, v, label(v), anchor, TextAnchor.CENTER, 0.0));
+        return ticks;
+    }
+
+    private static List<Double> values(double lo, double hi, double[] mantissas) {
+        List<Double> out = new ArrayList<>();
+        if (!(lo > 0) || !(hi > lo)) return out;
+        for (int k = (int) Math.floor(Math.log10(lo)); k <= (int) Math.ceil(Math.log10(hi)); k++)
+            for (double m : mantissas) {
+                double v = m * Math.pow(10, k);
+                if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.add(v);
+            }
+        return out;
+    }
+
+    static String label(double v) {
+        if (v >= 1e-4 && v < 1e5) return new BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        String s = String.format(java.util.Locale.ROOT, "%.2g", v);   // e.g. 2.0e-06
+        int e = s.indexOf('e');
+        String mant = s.substring(0, e).replaceAll("\\.?0+$", "");
+        return mant + "E" + Integer.parseInt(s.substring(e + 1));
+    }
+}

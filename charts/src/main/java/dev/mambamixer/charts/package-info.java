@@ -1,0 +1,8 @@
+/**
+ * The one place where MambaMixer charts are built (JFreeChart only, no JavaFX, works headless):
+ * training curves ({@link dev.mambamixer.charts.CurveChart}), heatmaps
+ * ({@link dev.mambamixer.charts.Heatmap}) and adapters for the engine's introspection captures.
+ * The workbench UI shows the returned {@code JFreeChart}s in a ChartViewer; notebooks render them
+ * with {@link dev.mambamixer.charts.ChartImages}. Every factory applies {@link dev.mambamixer.charts.Theme}.
+ */
+package dev.mambamixer.charts;

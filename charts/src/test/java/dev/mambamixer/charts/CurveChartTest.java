@@ -1,0 +1,91 @@
+package dev.mambamixer.charts;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.awt.Color;
+import java.nio.file.Path;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.data.xy.XYSeries;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CurveChartTest {
+    @TempDir Path dir;
+
+    static double[] steps(int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = i + 1;
+        return x;
+    }
+
+    static double[] noisyDecay(int n, long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) y[i] = 1.5 * Math.exp(-i / 60.0) + 0.1 + 0.15 * rnd.nextGaussian() * Math.exp(-i / 150.0);
+        return y;
+    }
+
+    @Test
+    void appendKeepsRawAndSmoothedInStep() {
+        CurveChart c = new CurveChart("t", "step", "loss");
+        double[] y = {4, 2, 3, 1};
+        for (int i = 0; i < y.length; i++) c.append("train", i, y[i]);
+        c.setSmoothing(0.5);
+        XYSeries drawn = c.drawnData().getSeries("train"), raw = c.rawData().getSeries(0);
+        double[] expected = Ema.debiased(y, 0.5);
+        for (int i = 0; i < y.length; i++) {
+            assertEquals(expected[i], drawn.getY(i).doubleValue(), 1e-12);
+            assertEquals(y[i], raw.getY(i).doubleValue(), 0);
+        }
+        c.append("train", 4, 0.5);   // streaming after a re-smooth continues the same EMA
+        assertEquals(Ema.debiased(new double[] {4, 2, 3, 1, 0.5}, 0.5)[4], drawn.getY(4).doubleValue(), 1e-12);
+        assertEquals(5, c.size("train"));
+    }
+
+    @Test
+    void rawCurveIsTheSameColourFaded() {
+        CurveChart c = new CurveChart("t", "step", "loss");
+        c.append("a", 0, 1);
+        c.append("b", 0, 2);
+        Color drawn = (Color) c.plot().getRenderer(0).getSeriesPaint(1);
+        Color faded = (Color) c.plot().getRenderer(1).getSeriesPaint(1);
+        assertEquals(Theme.color(1).getRGB() & 0xFFFFFF, drawn.getRGB() & 0xFFFFFF);
+        assertEquals(drawn.getRGB() & 0xFFFFFF, faded.getRGB() & 0xFFFFFF);
+        assertTrue(faded.getAlpha() < 100);
+        assertEquals(2, c.chart().getLegend().getSources()[0].getLegendItems().getItemCount(),
+                     "legend lists a and b once (raw copies hidden)");
+    }
+
+    @Test
+    void logScaleHidesNonPositiveValuesButKeepsThem() {
+        CurveChart c = new CurveChart("t", "step", "loss");
+        c.appendAll("train", new double[] {0, 1, 2}, new double[] {1, -0.5, 0.01});
+        c.setLogScale(true);
+        assertInstanceOf(LogAxis.class, c.plot().getRangeAxis());
+        XYSeries drawn = c.drawnData().getSeries(0);
+        assertTrue(Double.isNaN(drawn.getY(1).doubleValue()));
+        assertEquals(0.01, drawn.getY(2).doubleValue(), 0);
+        c.setLogScale(false);
+        assertInstanceOf(NumberAxis.class, c.plot().getRangeAxis());
+        assertEquals(-0.5, drawn.getY(1).doubleValue(), 0);
+        assertArrayEquals(new double[] {1, -0.5, 0.01}, c.rawY("train"), 0);
+    }
+
+    @Test
+    void rendersLinearLogAndWithLearningRate() throws Exception {
+        CurveChart c = new CurveChart("Training", "step", "loss (MSE)");
+        c.addSeries("train loss").addSeries("val MSE", false);
+        double[] x = steps(400), y = noisyDecay(400, 1);
+        c.appendAll("train loss", x, y);
+        for (int i = 49; i < 400; i += 50) c.append("val MSE", x[i], y[i] * 1.1 + 0.05);
+        double[] lr = new double[400];
+        for (int i = 0; i < 400; i++) lr[i] = 5e-4 * Math.min(1, (i + 1) / 40.0) * (0.5 + 0.5 * Math.cos(Math.PI * i / 400));
+        c.setSecondaryData("learning rate", x, lr);
+        c.setSmoothing(0.9);
+        Pixels.renderAndCheck(c.chart(), dir, "curves", 0.02);
+        c.setLogScale(true);
+        Pixels.renderAndCheck(c.chart(), dir, "curves-log", 0.02);
+        Pixels.renderAndCheck(CurveChart.learningRate(x, lr, "step"), dir, "lr", 0.01);
+    }
+}
