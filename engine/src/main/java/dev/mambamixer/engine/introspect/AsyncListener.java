@@ -62,6 +62,7 @@ public final class AsyncListener implements TrainingListener, AutoCloseable {
     @Override public void onEpoch(EpochEvent e) { enqueue(e); }
     @Override public void onNewBest(EpochEvent e) { enqueue(new NewBest(e)); }
     @Override public void onSnapshot(SnapshotEvent e) { enqueue(e); }
+    @Override public void onUpdateRatios(UpdateRatioEvent e) { enqueue(e); }
     @Override public void onFinish(String reason) { enqueue(new Finish(reason)); }
     @Override public void onFailed(String reason, Throwable error) { enqueue(new Failed(reason, error)); }
 
@@ -98,6 +99,7 @@ public final class AsyncListener implements TrainingListener, AutoCloseable {
         else if (ev instanceof EpochEvent e) delegate.onEpoch(e);
         else if (ev instanceof NewBest b) delegate.onNewBest(b.e());
         else if (ev instanceof SnapshotEvent s) delegate.onSnapshot(s);
+        else if (ev instanceof UpdateRatioEvent u) delegate.onUpdateRatios(u);
         else if (ev instanceof Finish f) delegate.onFinish(f.reason());
         else if (ev instanceof Failed f) delegate.onFailed(f.reason(), f.error());
         else throw new IllegalStateException("unknown queued event " + ev);

@@ -23,6 +23,7 @@ public final class CompositeListener implements TrainingListener {
     @Override public void onEpoch(EpochEvent e) { for (TrainingListener l : all) l.onEpoch(e); }
     @Override public void onNewBest(EpochEvent e) { for (TrainingListener l : all) l.onNewBest(e); }
     @Override public void onSnapshot(SnapshotEvent e) { for (TrainingListener l : all) l.onSnapshot(e); }
+    @Override public void onUpdateRatios(UpdateRatioEvent e) { for (TrainingListener l : all) l.onUpdateRatios(e); }
     @Override public void onFinish(String reason) { for (TrainingListener l : all) l.onFinish(reason); }
     @Override public void onFailed(String reason, Throwable error) { for (TrainingListener l : all) l.onFailed(reason, error); }
 }

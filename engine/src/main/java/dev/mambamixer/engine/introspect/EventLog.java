@@ -15,7 +15,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Appends training events to {@code <run>/events.jsonl}, one JSON object per line with a
  * {@code "type"}: {@code step}, {@code validation} (an {@link EpochEvent}; {@code best} marks a new
- * best), {@code snapshot} ({@code path} relative to the run folder), {@code finish}
+ * best), {@code snapshot} ({@code path} relative to the run folder), {@code update_ratios} (an
+ * {@link UpdateRatioEvent}: step and groups), {@code finish}
  * ({@code reason}, {@code failed}) and {@code failed} ({@code reason}, {@code error}). Field names
  * are the event records' component names. Appends, so a resumed run continues the same file.
  * {@link RunHistory#read} reads it back.
@@ -42,6 +43,8 @@ public final class EventLog implements TrainingListener, AutoCloseable {
     @Override public void onStep(StepEvent e) { write(line("step", e), false); }
 
     @Override public void onEpoch(EpochEvent e) { write(line("validation", e), true); }
+
+    @Override public void onUpdateRatios(UpdateRatioEvent e) { write(line("update_ratios", e), false); }
 
     @Override public void onSnapshot(SnapshotEvent e) {
         JsonObject o = new JsonObject();

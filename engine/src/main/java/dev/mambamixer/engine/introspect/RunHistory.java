@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import dev.mambamixer.engine.train.TrainingListener.EpochEvent;
 import dev.mambamixer.engine.train.TrainingListener.SnapshotEvent;
 import dev.mambamixer.engine.train.TrainingListener.StepEvent;
+import dev.mambamixer.engine.train.TrainingListener.UpdateRatioEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,16 +22,19 @@ import java.util.stream.Stream;
  *
  * @param steps        step events in order
  * @param validations  validation events in order
+ * @param updateRatios update:parameter ratio events in order (empty when none were asked for)
  * @param snapshots    complete snapshots (their {@code capture.json} exists) sorted by step; paths absolute
  * @param finishReason the finish reason, or null when the run did not finish (still running, or killed)
  * @param failed       the run aborted (non-finite values) or reported an exception
  */
 public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> validations,
-                         List<SnapshotEvent> snapshots, String finishReason, boolean failed) {
+                         List<UpdateRatioEvent> updateRatios, List<SnapshotEvent> snapshots, String finishReason,
+                         boolean failed) {
 
     public RunHistory {
         steps = List.copyOf(steps);
         validations = List.copyOf(validations);
+        updateRatios = List.copyOf(updateRatios);
         snapshots = List.copyOf(snapshots);
     }
 
@@ -42,6 +46,7 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
         if (!Files.isDirectory(runDir)) throw new IOException(runDir + " is not a folder");
         List<StepEvent> steps = new ArrayList<>();
         List<EpochEvent> vals = new ArrayList<>();
+        List<UpdateRatioEvent> ratios = new ArrayList<>();
         TreeMap<Long, SnapshotEvent> snaps = new TreeMap<>();
         String reason = null;
         boolean failed = false;
@@ -62,6 +67,7 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
                 switch (type) {
                     case "step" -> steps.add(EventLog.GSON.fromJson(o, StepEvent.class));
                     case "validation" -> vals.add(EventLog.GSON.fromJson(o, EpochEvent.class));
+                    case "update_ratios" -> ratios.add(EventLog.GSON.fromJson(o, UpdateRatioEvent.class));
                     case "snapshot" -> {
                         long s = o.get("step").getAsLong();
                         snaps.put(s, new SnapshotEvent(s, runDir.resolve(o.get("path").getAsString()).toAbsolutePath()));
@@ -92,7 +98,7 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
         }
         // only complete snapshots (capture.json is written last)
         snaps.values().removeIf(ev -> !Files.exists(ev.path().resolve(CaptureFiles.CAPTURE_JSON)));
-        return new RunHistory(runDir, steps, vals, new ArrayList<>(snaps.values()), reason, failed);
+        return new RunHistory(runDir, steps, vals, ratios, new ArrayList<>(snaps.values()), reason, failed);
     }
 
     public boolean finished() { return finishReason != null; }

@@ -107,6 +107,7 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
         Path dir = snapshotDir(runDir, e.step());
         pending.incrementAndGet();
         writer.execute(() -> {
+            long c0 = threadCpuNanos();
             try {
                 CaptureFiles.write(cap, dir);
                 SnapshotEvent ev = new SnapshotEvent(e.step(), dir);
@@ -115,6 +116,7 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
             } catch (Throwable t) {
                 if (firstError == null) firstError = t;
             } finally {
+                writerCpuNanos.addAndGet(threadCpuNanos() - c0);
                 pending.decrementAndGet();
             }
         });
@@ -154,4 +156,17 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
     public int skipped() { return skipped; }
     /** Training-thread seconds spent taking captures. */
     public double captureSeconds() { return captureNanos / 1e9; }
+
+    /**
+     * CPU seconds the background writer spent writing snapshots (JSON + safetensors). On a machine
+     * whose cores are all busy training, this is at most what the writer takes from training.
+     */
+    public double writerCpuSeconds() { return writerCpuNanos.get() / 1e9; }
+
+    private final java.util.concurrent.atomic.AtomicLong writerCpuNanos = new java.util.concurrent.atomic.AtomicLong();
+
+    private static long threadCpuNanos() {
+        java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+        return t.isCurrentThreadCpuTimeSupported() ? t.getCurrentThreadCpuTime() : 0L;
+    }
 }

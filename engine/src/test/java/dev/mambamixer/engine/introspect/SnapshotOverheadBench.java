@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  * {@code steps} optimiser steps (2 epochs of steps/2, so one mid-run validation in both arms),
  * without (A) and with (B) a snapshot every {@code every} steps on 8 validation windows, A/B
  * alternated {@code reps} times after one warm-up run. Reports the training-loop wall time (to the
- * last step event, excluding the final validation), medians and the overhead. Run e.g.
+ * last step event, excluding the final validation), medians and the overhead; and the process
+ * CPU time of each arm (all threads: trainer, BLAS, snapshot writer, GC), which a busy machine
+ * disturbs far less than wall time. Run e.g.
  * <pre>
  * mvn -q -o test-compile -pl engine
  * mvn -q -o dependency:build-classpath -pl engine -Dmdep.outputFile=cp.txt
@@ -41,16 +43,32 @@ public final class SnapshotOverheadBench {
         System.out.printf(Locale.ROOT, "data %s: %d train windows; steps %d, snapshot every %d, reps %d, cores %d%n",
                           csv, data.train().size(), steps, every, reps, Runtime.getRuntime().availableProcessors());
         run(data, Math.max(2, steps / 4), false, every);   // warm-up (JIT, BLAS)
-        double[] a = new double[reps], b = new double[reps];
+        double[] a = new double[reps], b = new double[reps], ca = new double[reps], cb = new double[reps];
         for (int r = 0; r < reps; r++) {
+            double c0 = cpuSeconds();
             a[r] = run(data, steps, false, every);
+            double c1 = cpuSeconds();
             b[r] = run(data, steps, true, every);
-            System.out.printf(Locale.ROOT, "rep %d: without %.2f s, with %.2f s%n", r + 1, a[r], b[r]);
+            double c2 = cpuSeconds();
+            ca[r] = c1 - c0;
+            cb[r] = c2 - c1;
+            System.out.printf(Locale.ROOT, "rep %d: without %.2f s (CPU %.2f s), with %.2f s (CPU %.2f s)%n", r + 1, a[r],
+                              ca[r], b[r], cb[r]);
         }
         double ma = median(a), mb = median(b);
-        System.out.printf(Locale.ROOT, "median without %.2f s, with %.2f s, overhead %+.2f %%%n", ma, mb,
+        System.out.printf(Locale.ROOT, "median wall without %.2f s, with %.2f s, overhead %+.2f %%%n", ma, mb,
                           100 * (mb - ma) / ma);
+        double cost = median(snapshotCost.stream().mapToDouble(Double::doubleValue).toArray());
+        System.out.printf(Locale.ROOT, "snapshot work (training-thread capture + writer CPU), median %.3f s = %.2f %% of "
+                          + "the median training time without snapshots (upper bound of the slowdown when the writer "
+                          + "competes with training for every core)%n", cost, 100 * cost / ma);
+        double mca = median(ca), mcb = median(cb);
+        System.out.printf(Locale.ROOT, "median CPU  without %.2f s, with %.2f s, overhead %+.2f %%%n", mca, mcb,
+                          100 * (mcb - mca) / mca);
     }
+
+    /** Per B run: capture seconds on the training thread + writer CPU seconds. */
+    static final java.util.List<Double> snapshotCost = new java.util.ArrayList<>();
 
     /** Training-loop seconds for one fresh model (same seed every time). */
     static double run(ForecastData data, int steps, boolean snapshots, int every) throws Exception {
@@ -77,14 +95,22 @@ public final class SnapshotOverheadBench {
             rec.close();
             log.close();
             RunHistory h = RunHistory.read(dir);
-            System.out.printf(Locale.ROOT, "  %d snapshots (%.3f s on the training thread), %d step events logged%n",
-                              h.snapshots().size(), rec.captureSeconds(), h.steps().size());
+            System.out.printf(Locale.ROOT, "  %d snapshots (%.3f s on the training thread, writer CPU %.3f s), %d step "
+                              + "events logged%n", h.snapshots().size(), rec.captureSeconds(), rec.writerCpuSeconds(),
+                              h.steps().size());
+            snapshotCost.add(rec.captureSeconds() + rec.writerCpuSeconds());
             return lastWall[0];
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** CPU time of the whole process (every thread), seconds. */
+    static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime() * 1e-9;
     }
 
     static double median(double[] v) {
