@@ -68,7 +68,7 @@ final class LiveTraining implements TrainingListener {
     TrainControl control() { return control; }
 
     private TrainingFrame frame(String status, boolean finished) {
-        return new TrainingFrame(title, epoch, cfg.epochs(), step, stepsPerEpoch, lr, seconds, loss.xs(), loss.ys(),
+        return new TrainingFrame(title, data.columns(), epoch, cfg.epochs(), step, stepsPerEpoch, lr, seconds, loss.xs(), loss.ys(),
                                  val.xs(), val.ys(), gates, status, finished);
     }
 

@@ -8,9 +8,10 @@ import dev.mambamixer.engine.introspect.ModelCapture;
  *
  * @param stepX    optimiser step of each training loss
  * @param valX     step of each validation
+ * @param variateNames the data's columns (rows of the gate map)
  * @param status   one line: "training", "finished: ...", "interrupted: ..."
  */
-public record TrainingFrame(String title, int epoch, int epochs, int step, int stepsPerEpoch, double lr,
+public record TrainingFrame(String title, java.util.List<String> variateNames, int epoch, int epochs, int step, int stepsPerEpoch, double lr,
                             double seconds, double[] stepX, double[] loss, double[] valX, double[] valMse,
                             ModelCapture gates, String status, boolean finished) {
 
