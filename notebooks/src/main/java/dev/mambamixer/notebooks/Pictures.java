@@ -36,6 +36,11 @@ public final class Pictures {
 
     private Pictures() {}
 
+    /** The types {@link #of} draws as charts; kernels register renderers for these. */
+    public static final List<Class<?>> SUPPORTED = List.of(
+        Picture.class, TrainingRun.class, TeachingRun.class, ForecastWindow.class, ModelCapture.class,
+        SequenceCapture.class, AveragingMatrix.class, VariateInfluence.class, Tsm2.class, SequenceModel.class);
+
     /** Any supported object as a picture; an unknown object becomes a text picture of its {@code toString}. */
     public static Picture of(Object o) {
         if (o instanceof Picture p) return p;
