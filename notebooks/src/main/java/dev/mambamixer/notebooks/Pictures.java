@@ -254,6 +254,69 @@ public final class Pictures {
         return chart(b.build(a).chart(), 620, 520, "implicit attention of " + mixer + " (" + dirs + "), sequence " + seq);
     }
 
+    /**
+     * Mean Δ over the inner channels along the positions of one TSM2 token mixer, one line per
+     * window of the capture, for variate {@code variate}: a selective scan picks its step size per
+     * input, so different windows give different profiles (a fixed, LTI SSM would give one line).
+     */
+    public static Picture deltaProfile(ModelCapture cap, String mixer, int variate, List<String> names) {
+        MixerCapture mc = cap.mixer(mixer);
+        if (!mc.kind().equals("time")) throw new IllegalArgumentException(mixer + " is not a token (time) mixer");
+        ScanCapture sc = mc.directions().get(0);
+        int l = sc.l(), e = sc.e();
+        String name = names == null ? "variate " + variate : names.get(variate);
+        CurveChart c = new CurveChart("Δ along the patches, " + mixer + ", " + name, mc.positionAxis(),
+                                      "mean Δ over " + e + " inner channels");
+        double[] x = new double[l];
+        for (int t = 0; t < l; t++) x[t] = t;
+        StringBuilder text = new StringBuilder("mean Δ per " + mc.positionAxis() + " of " + mixer + ", " + name + ":\n");
+        for (int b = 0; b < cap.batch(); b++) {
+            int seq = mc.seq(b, variate);
+            double[] y = new double[l];
+            for (int t = 0; t < l; t++) {
+                double sum = 0;
+                for (int k = 0; k < e; k++) sum += sc.delta()[(seq * l + t) * e + k];
+                y[t] = sum / e;
+            }
+            String series = "probe window " + b;
+            c.addSeries(series, false);
+            c.setData(series, x, y);
+            text.append(series).append(':');
+            for (double v : y) text.append(String.format(Locale.ROOT, " %.3f", v));
+            text.append('\n');
+        }
+        c.setSubtitle("one line per input window: the step size Δ is chosen per input (selection)");
+        return chart(c.chart(), WIDTH, 400, text.toString());
+    }
+
+    /**
+     * How a TSM2 channel (variate) mixer mixes the variates: mean |α| over channels, summed over
+     * directions, averaged over all its scanned sequences (every window and patch of the capture).
+     * Row = target variate, column = source variate.
+     */
+    public static Picture channelAttention(ModelCapture cap, String mixer, List<String> names) {
+        MixerCapture mc = cap.mixer(mixer);
+        if (!mc.kind().equals("variate")) throw new IllegalArgumentException(mixer + " is not a channel (variate) mixer");
+        int l = mc.l();
+        float[][] mean = new float[l][l];
+        for (int q = 0; q < mc.s(); q++) {
+            float[][] a = mc.meanAbsAttention(q);
+            for (int t = 0; t < l; t++) for (int s = 0; s < l; s++) mean[t][s] += a[t][s] / mc.s();
+        }
+        String dirs = mc.bidirectional() ? "forward + backward scans" : "forward scan";
+        Heatmap h = Heatmap.builder().title("channel mixing, " + mixer)
+            .subtitle("mean |α| over channels, " + dirs + ", averaged over " + mc.s() + " (window, patch) sequences")
+            .xLabel("source variate").yLabel("target variate").xTickLabels(names).yTickLabels(names)
+            .valueLabel("|α|").cellValues("%.2f").build(mean);
+        StringBuilder text = new StringBuilder("channel mixing of " + mixer + " (mean |α|, row = target):\n");
+        for (int t = 0; t < l; t++) {
+            text.append(names.get(t)).append(':');
+            for (int s = 0; s < l; s++) text.append(String.format(Locale.ROOT, " %.3f", mean[t][s]));
+            text.append('\n');
+        }
+        return chart(h.chart(), 760, 600, text.toString());
+    }
+
     /** The weighted-averaging coefficients (target mixer × source), values printed in the cells. */
     public static Picture averaging(AveragingMatrix a) {
         Heatmap h = Heatmap.builder().title("weighted averaging (" + a.mode() + ")")

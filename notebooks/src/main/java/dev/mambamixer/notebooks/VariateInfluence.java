@@ -70,9 +70,28 @@ public record VariateInfluence(List<String> names, int windows, double[] baselin
         return mse;
     }
 
+    /** Relative MSE increase of {@code target}'s forecast when {@code source}'s history is swapped. */
+    public double increase(String target, String source) {
+        return increase[index(target)][index(source)];
+    }
+
+    /** 1 if {@code source} is the strongest other source of {@code target}, 2 if the second, ... */
+    public int rank(String target, String source) {
+        int t = index(target), s = index(source), r = 1;
+        for (int o = 0; o < names.size(); o++)
+            if (o != t && o != s && increase[t][o] > increase[t][s]) r++;
+        return r;
+    }
+
+    private int index(String name) {
+        int i = names.indexOf(name);
+        if (i < 0) throw new IllegalArgumentException("no variate " + name + "; variates: " + names);
+        return i;
+    }
+
     /** The strongest source other than the target itself, for each target. */
-    public String strongestOther(int target) {
-        int best = -1;
+    public String strongestOther(String targetName) {
+        int target = index(targetName), best = -1;
         for (int s = 0; s < names.size(); s++)
             if (s != target && (best < 0 || increase[target][s] > increase[target][best])) best = s;
         return names.get(best);

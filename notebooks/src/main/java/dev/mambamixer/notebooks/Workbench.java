@@ -7,6 +7,7 @@ import dev.mambamixer.engine.data.SplitRule;
 import dev.mambamixer.engine.data.SyntheticSeriesGenerator;
 import dev.mambamixer.engine.data.WindowDataset;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
+import dev.mambamixer.engine.introspect.AveragingMatrix;
 import dev.mambamixer.engine.introspect.ForecastWindow;
 import dev.mambamixer.engine.introspect.Introspector;
 import dev.mambamixer.engine.introspect.ModelCapture;
@@ -181,6 +182,11 @@ public final class Workbench {
     /** A capture of every selection decision on validation windows (Δ, B, C, gates, attention, averaging). */
     public static ModelCapture capture(Tsm2 model, ForecastData data, int... valWindows) {
         return Introspector.capture(model, data.val(), valWindows.length == 0 ? new int[] {0} : valWindows, -1);
+    }
+
+    /** The weighted-averaging coefficients of a TSM2 (displays as a matrix). */
+    public static AveragingMatrix averaging(Tsm2 model) {
+        return Introspector.averaging(model);
     }
 
     /** Which variates drive which, as the trained model uses them (permutation importance on test windows). */
