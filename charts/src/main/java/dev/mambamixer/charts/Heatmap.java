@@ -6,7 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.awt.geom.Rectangle2D;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
+import org.jfree.chart.annotations.XYShapeAnnotation;
+import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.annotations.XYTextAnnotation;
 import org.jfree.chart.axis.AxisLocation;
 import org.jfree.chart.axis.NumberAxis;
@@ -55,6 +60,9 @@ public final class Heatmap {
     private final JFreeChart chart;
     private final PaintScaleLegend legend;
     private final List<XYTextAnnotation> cellTexts = new ArrayList<>();
+    private final List<XYShapeAnnotation> outlines = new ArrayList<>();
+    private final LegendItemCollection keys = new LegendItemCollection();
+    private LegendTitle keyLegend;
     private float[][] data;
     private ColorMap colorMap;
 
@@ -81,12 +89,8 @@ public final class Heatmap {
         legend.setStripOutlineVisible(false);
         chart.addSubtitle(legend);
         for (Mark m : o.marks) addMark(m);
-        Theme.apply(chart);
-        chart.setAntiAlias(false);   // anti-aliased blocks leave light seams between cells
         if (o.valueLabel.length() <= 3) scaleAxis.setLabelAngle(-Math.PI / 2);   // short symbols read upright
-        plot.setBackgroundPaint(Theme.HEATMAP_BACKGROUND);
-        plot.setDomainGridlinesVisible(false);
-        plot.setRangeGridlinesVisible(false);
+        restyle();
         setData(z);
     }
 
@@ -121,6 +125,15 @@ public final class Heatmap {
         plot.addDomainMarker(band, Layer.FOREGROUND);
     }
 
+    /** The theme, then what a heatmap does differently. Call after adding titles. */
+    public void restyle() {
+        Theme.apply(chart);
+        chart.setAntiAlias(false);   // anti-aliased blocks leave light seams between cells
+        plot.setBackgroundPaint(Theme.HEATMAP_BACKGROUND);
+        plot.setDomainGridlinesVisible(false);
+        plot.setRangeGridlinesVisible(false);
+    }
+
     public static Builder builder() { return new Builder(); }
 
     /** Replaces the matrix (rows may change size); the colour scale follows the data unless fixed. */
@@ -151,6 +164,7 @@ public final class Heatmap {
             renderer.setPaintScale(colorMap);
             legend.setScale(colorMap);
             legend.getAxis().setRange(colorMap.getLowerBound(), colorMap.getUpperBound());
+            ((NumberAxis) legend.getAxis()).setTickUnit(Theme.tickUnit(colorMap.getLowerBound(), colorMap.getUpperBound(), 8));
             plot.getDomainAxis().setRange(-0.5, Math.max(cols, 1) - 0.5);
             plot.getRangeAxis().setRange(-0.5, Math.max(rows, 1) - 0.5);
             if (dataset.getSeriesCount() > 0) dataset.removeSeries(dataset.getSeriesKey(0));
@@ -178,6 +192,48 @@ public final class Heatmap {
                 cellTexts.add(t);
                 plot.addAnnotation(t, false);
             }
+    }
+
+    /** Outlines one cell (e.g. a marked position of one example, or the identity initialisation). */
+    public void outlineCell(int row, int col, Color color) { outlineCell(row, col, color, new BasicStroke(2f)); }
+
+    /** Outlines one cell with a given stroke (dashed for a "ghost" outline). */
+    public void outlineCell(int row, int col, Color color, java.awt.Stroke stroke) {
+        double inset = 0.06;   // keeps neighbouring outlines apart
+        XYShapeAnnotation a = new XYShapeAnnotation(
+            new Rectangle2D.Double(col - 0.5 + inset, row - 0.5 + inset, 1 - 2 * inset, 1 - 2 * inset), stroke, color, null);
+        outlines.add(a);
+        outlineStrokes.put(color, stroke);   // the key shows the same stroke
+        plot.addAnnotation(a);
+    }
+
+    private final java.util.Map<Color, java.awt.Stroke> outlineStrokes = new java.util.HashMap<>();
+
+    private java.awt.Stroke outlineStroke(Color c) { return outlineStrokes.getOrDefault(c, new BasicStroke(2f)); }
+
+    /** Removes every cell outline. */
+    public void clearOutlines() {
+        for (XYShapeAnnotation a : outlines) plot.removeAnnotation(a, false);
+        outlines.clear();
+        chart.fireChartChanged();
+    }
+
+    /** Adds an entry to a key under the plot (e.g. what outline colours mean); shown once per label. */
+    public void addKey(String label, Color color, java.awt.Shape shape, boolean outlineOnly) {
+        for (int i = 0; i < keys.getItemCount(); i++) if (keys.get(i).getLabel().equals(label)) return;
+        LegendItem item = outlineOnly
+            ? new LegendItem(label, null, null, null, true, shape, false, Theme.withAlpha(color, 0), true, color,
+                             outlineStroke(color), false, shape, new BasicStroke(1f), color)
+            : new LegendItem(label, color);
+        item.setLabelFont(Theme.LEGEND_FONT);
+        keys.add(item);
+        if (keyLegend == null) {
+            keyLegend = new LegendTitle(() -> keys);
+            keyLegend.setPosition(RectangleEdge.BOTTOM);
+            chart.addSubtitle(keyLegend);
+            restyle();
+        }
+        chart.fireChartChanged();
     }
 
     private String tooltip(XYZDataset ds, int series, int item) {

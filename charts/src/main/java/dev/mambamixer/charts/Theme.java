@@ -64,6 +64,9 @@ public final class Theme {
     public static final Stroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
                                                         new float[] {6f, 4f}, 0f);
 
+    public static final Stroke DASHED_THICK = new BasicStroke(2.0f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
+                                                              new float[] {7f, 4f}, 0f);
+
     /** Applies fonts, colours and paddings to the chart, its titles, and every (sub)plot and axis. */
     public static JFreeChart apply(JFreeChart chart) {
         chart.setBackgroundPaint(BACKGROUND);
@@ -122,9 +125,30 @@ public final class Theme {
         a.setTickMarkPaint(Color.GRAY);
     }
 
+    /**
+     * A tick unit giving about {@code ticks} ticks over [lower, upper] at 1, 2 or 5 × 10ᵏ, with a
+     * label format that shows just enough decimals (scientific below 10⁻⁴ or above 10⁵).
+     */
+    public static org.jfree.chart.axis.NumberTickUnit tickUnit(double lower, double upper, int ticks) {
+        double raw = (upper - lower) / Math.max(1, ticks);
+        if (!(raw > 0) || !Double.isFinite(raw)) raw = 1;
+        double mag = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / mag;
+        double unit = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+        double big = Math.max(Math.abs(lower), Math.abs(upper));
+        java.text.NumberFormat fmt;
+        if (unit < 1e-4 || big >= 1e5) {
+            fmt = scientificFormat();
+        } else {
+            int decimals = Math.max(0, (int) -Math.floor(Math.log10(unit) + 1e-9));
+            fmt = new java.text.DecimalFormat(decimals == 0 ? "0" : "0." + "0".repeat(decimals),
+                                              java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+        }
+        return new org.jfree.chart.axis.NumberTickUnit(unit, fmt);
+    }
+
     /** Compact scientific tick labels (5E-4) that print zero as "0". */
     public static java.text.NumberFormat scientificFormat() {
-        return new java.text.DecimalFormat("0.##E0") {
+        return new java.text.DecimalFormat("0.##E0", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)) {
             @Override public StringBuffer format(double v, StringBuffer to, java.text.FieldPosition pos) {
                 return v == 0 ? to.append('0') : super.format(v, to, pos);
             }

@@ -1,0 +1,271 @@
+package dev.mambamixer.charts;
+
+import dev.mambamixer.engine.data.teaching.Mark;
+import dev.mambamixer.engine.data.teaching.SequenceExample;
+import dev.mambamixer.engine.introspect.ImplicitAttention;
+import dev.mambamixer.engine.introspect.MixerCapture;
+import dev.mambamixer.engine.introspect.ScanCapture;
+import dev.mambamixer.engine.train.SelectionProbe;
+import java.awt.Color;
+import java.awt.geom.Rectangle2D;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Heatmaps of what a selective scan selects, built from the engine's introspection captures
+ * (docs/INTROSPECTION.md). Positions always run left → right on the x axis.
+ */
+public final class SelectionCharts {
+    private SelectionCharts() {}
+
+    /** A captured scan quantity. Δ and gate are per inner channel e, B and C per state index n. */
+    public enum Quantity {
+        DELTA("Δ", "step size Δ"),
+        B("B", "input matrix B"),
+        C("C", "output matrix C"),
+        GATE("gate", "gate SiLU(z)"),
+        /** Per position only: shown for every sequence of the mixer (rows = sequences). */
+        RETENTION("kept", "retention mean exp(ΔA)"),
+        /** Per position only: shown for every sequence of the mixer (rows = sequences). */
+        STATE_NORM("‖h‖", "state norm ‖h‖");
+
+        /** Short symbol (legend title). */
+        public final String symbol;
+        /** Words for titles. */
+        public final String description;
+
+        Quantity(String symbol, String description) {
+            this.symbol = symbol;
+            this.description = description;
+        }
+
+        /** True for the (S, L) quantities that have one value per position. */
+        public boolean perPosition() { return this == RETENTION || this == STATE_NORM; }
+    }
+
+    // ------------------------------------------------------------------ matrices
+
+    /**
+     * The quantity as rows × positions: rows are inner channels e (Δ, gate), state indices n
+     * (B, C), or sequences (retention, state norm; {@code seq} is then ignored).
+     */
+    public static float[][] matrix(ScanCapture sc, int seq, Quantity q) {
+        int l = sc.l();
+        return switch (q) {
+            case DELTA -> transpose(sc.delta(), seq, l, sc.e());
+            case GATE -> transpose(sc.gate(), seq, l, sc.e());
+            case B -> transpose(sc.b(), seq, l, sc.n());
+            case C -> transpose(sc.c(), seq, l, sc.n());
+            case RETENTION -> rows(sc.retention(), sc.s(), l);
+            case STATE_NORM -> rows(sc.stateNorm(), sc.s(), l);
+        };
+    }
+
+    /** (S, L, K) row-major, sequence {@code seq} -> K rows of L (K = channel or state index). */
+    static float[][] transpose(float[] slk, int seq, int l, int k) {
+        float[][] m = new float[k][l];
+        for (int t = 0; t < l; t++)
+            for (int j = 0; j < k; j++) m[j][t] = slk[(seq * l + t) * k + j];
+        return m;
+    }
+
+    /** (S, L) row-major -> S rows of L. */
+    static float[][] rows(float[] sl, int s, int l) {
+        float[][] m = new float[s][l];
+        for (int q = 0; q < s; q++) System.arraycopy(sl, q * l, m[q], 0, l);
+        return m;
+    }
+
+    // ------------------------------------------------------------------ scan quantities
+
+    /** One quantity of one direction of a mixer for sequence {@code seq} (see {@link #matrix}). */
+    public static Heatmap scan(MixerCapture m, String direction, int seq, Quantity q) {
+        return scan(m, direction, seq, q, List.of());
+    }
+
+    /** As {@link #scan(MixerCapture, String, int, Quantity)}, with highlighted positions. */
+    public static Heatmap scan(MixerCapture m, String direction, int seq, Quantity q, List<Heatmap.Mark> marks) {
+        ScanCapture sc = m.direction(direction);
+        String rows = switch (q) {
+            case DELTA, GATE -> "inner channel e";
+            case B, C -> "state index n";
+            default -> "sequence (" + String.join(", ", m.sequenceAxes()) + ")";
+        };
+        String sub = q.perPosition()
+            ? "all " + m.s() + " sequences; " + m.positionAxis() + "s left to right"
+            : "sequence " + describe(m, seq) + "; E=" + sc.e() + ", N=" + sc.n();
+        return Heatmap.builder()
+                      .title(capitalise(q.description) + " — " + m.name() + " (" + direction + ")")
+                      .subtitle(sub)
+                      .xLabel(m.positionAxis()).yLabel(rows).valueLabel(q.symbol)
+                      .colorMap(q == Quantity.B || q == Quantity.C ? ColorMap.Kind.AUTO : ColorMap.Kind.SEQUENTIAL)
+                      .marks(marks)
+                      .build(matrix(sc, q.perPosition() ? 0 : seq, q));
+    }
+
+    /** "3 (batch 1, variate 0)" from a flat sequence index. */
+    static String describe(MixerCapture m, int seq) {
+        int[] shape = m.sequenceShape();
+        int[] idx = new int[shape.length];
+        int rest = seq;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            idx[i] = rest % shape[i];
+            rest /= shape[i];
+        }
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < idx.length; i++) parts.add(m.sequenceAxes().get(i) + " " + idx[i]);
+        return seq + " (" + String.join(", ", parts) + ")";
+    }
+
+    // ------------------------------------------------------------------ channel selection
+
+    /**
+     * Which variates a channel mixer selects, patch by patch (TSM2 design I1): variates × patches
+     * of Δ averaged over the inner channels, for one probe window {@code batch}.
+     *
+     * @param direction "forward", "backward", or null for the mean of the directions
+     * @param variateNames row labels (null: numbers)
+     */
+    public static Heatmap channelSelection(MixerCapture variateMixer, String direction, int batch,
+                                           List<String> variateNames) {
+        List<String> axes = variateMixer.sequenceAxes();
+        if (!axes.equals(List.of("batch", "patch")))
+            throw new IllegalArgumentException(variateMixer.name() + " scans sequences " + axes
+                                               + "; the channel-selection view needs a design-I1 variate mixer "
+                                               + "(sequences = (batch, patch)); use scan(...) instead");
+        int patches = variateMixer.sequenceShape()[1], variates = variateMixer.l();
+        List<ScanCapture> dirs = direction == null ? variateMixer.directions() : List.of(variateMixer.direction(direction));
+        float[][] z = new float[variates][patches];
+        for (ScanCapture sc : dirs) {
+            int e = sc.e();
+            for (int p = 0; p < patches; p++) {
+                int seq = variateMixer.seq(batch, p);
+                for (int v = 0; v < variates; v++) {
+                    double sum = 0;
+                    int base = (seq * variates + v) * e;
+                    for (int ch = 0; ch < e; ch++) sum += sc.delta()[base + ch];
+                    z[v][p] += (float) (sum / e / dirs.size());
+                }
+            }
+        }
+        String which = direction == null ? String.join("+", variateMixer.directions().stream().map(ScanCapture::direction).toList())
+                                         : direction;
+        String agg = direction == null && dirs.size() > 1 ? "mean over directions " + which : which;
+        return Heatmap.builder()
+                      .title("Channel selection — " + variateMixer.name())
+                      .subtitle("mean Δ over " + dirs.get(0).e() + " inner channels, " + agg + "; window " + batch)
+                      .xLabel("patch").yLabel("variate").valueLabel("mean Δ")
+                      .yTickLabels(variateNames)
+                      .colorMap(ColorMap.Kind.SEQUENTIAL)
+                      .build(z);
+    }
+
+    // ------------------------------------------------------------------ implicit attention
+
+    /**
+     * Signed implicit attention α[t, s] of one channel (rows = target t, columns = source s),
+     * diverging colours around 0.
+     */
+    public static Heatmap attention(MixerCapture m, String direction, int seq, int channel) {
+        ScanCapture sc = m.direction(direction);
+        ImplicitAttention a = sc.attention(seq, channel);
+        double[][] d = a.matrix();
+        float[][] z = new float[d.length][];
+        for (int t = 0; t < d.length; t++) {
+            z[t] = new float[d[t].length];
+            for (int s = 0; s < d[t].length; s++) z[t][s] = (float) d[t][s];
+        }
+        return attentionHeatmap(m, z, "Implicit attention α — " + m.name() + " (" + direction + ")",
+                                "channel " + channel + ", sequence " + describe(m, seq), "α", ColorMap.Kind.DIVERGING);
+    }
+
+    /** Mean |α| over the inner channels of one direction. */
+    public static Heatmap meanAbsAttention(MixerCapture m, String direction, int seq) {
+        ScanCapture sc = m.direction(direction);
+        return attentionHeatmap(m, sc.meanAbsAttention(seq), "Implicit attention — " + m.name(),
+                                "mean |α| over " + sc.e() + " channels, " + direction + "; sequence " + describe(m, seq),
+                                "|α|", ColorMap.Kind.SEQUENTIAL);
+    }
+
+    /**
+     * Mean |α| over the inner channels, summed over the directions (for a bidirectional mixer
+     * the lower triangle is the forward scan, the upper the backward one).
+     */
+    public static Heatmap meanAbsAttention(MixerCapture m, int seq) {
+        String dirs = String.join("+", m.directions().stream().map(ScanCapture::direction).toList());
+        return attentionHeatmap(m, m.meanAbsAttention(seq), "Implicit attention — " + m.name(),
+                                "mean |α| over " + m.directions().get(0).e() + " channels, " + dirs + "; sequence "
+                                + describe(m, seq), "|α|", ColorMap.Kind.SEQUENTIAL);
+    }
+
+    private static Heatmap attentionHeatmap(MixerCapture m, float[][] z, String title, String subtitle, String value,
+                                            ColorMap.Kind kind) {
+        String pos = m.positionAxis();
+        return Heatmap.builder().title(title).subtitle(subtitle)
+                      .xLabel("source " + pos + " s").yLabel("target " + pos + " t").valueLabel(value)
+                      .colorMap(kind).build(z);
+    }
+
+    // ------------------------------------------------------------------ teaching tasks
+
+    /** Colour of a teaching-task role ("data", "trigger", "key", ...). */
+    public static Color roleColor(String role) {
+        return switch (role) {
+            case "data", "key" -> Theme.color(3);        // vermillion: what to remember
+            case "trigger", "delimiter" -> Theme.color(6); // black: the cue
+            case "output", "query" -> Theme.color(2);     // green: where the answer is due
+            case "noise" -> Color.GRAY;
+            default -> Theme.color(4);
+        };
+    }
+
+    /**
+     * Marks for the positions of an example's roles (all roles but "noise" when none are named);
+     * only the first position of each run of adjacent positions carries the role label.
+     */
+    public static List<Heatmap.Mark> marks(SequenceExample ex, String... roles) {
+        List<Heatmap.Mark> out = new ArrayList<>();
+        for (Mark mk : ex.marks()) {
+            boolean wanted = roles.length == 0 ? !mk.role().equals("noise") : List.of(roles).contains(mk.role());
+            if (!wanted) continue;
+            int[] p = mk.positions().clone();
+            java.util.Arrays.sort(p);
+            for (int i = 0; i < p.length; i++)
+                out.add(new Heatmap.Mark(p[i], i == 0 || p[i] != p[i - 1] + 1 ? mk.role() : "", roleColor(mk.role())));
+        }
+        return out;
+    }
+
+    /**
+     * A teaching run's selection profile: mean Δ over inner channels for each held-out example
+     * (rows) and position (columns), with each example's marked positions outlined in their role
+     * colour (the legend lists the roles).
+     */
+    public static Heatmap selectionProfile(SelectionProbe.Profile p, List<SequenceExample> examples, int maxExamples,
+                                           String... roles) {
+        int rows = Math.min(Math.min(p.examples(), examples.size()), maxExamples), l = p.length();
+        float[][] z = new float[rows][l];
+        for (int i = 0; i < rows; i++) System.arraycopy(p.perPosition(), i * l, z[i], 0, l);
+        StringBuilder means = new StringBuilder();
+        for (Map.Entry<String, Double> e : p.mean().entrySet())
+            means.append(means.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+                 .append(String.format(Locale.ROOT, "%.3g", e.getValue()));
+        Heatmap h = Heatmap.builder().title("Where Δ selects")
+                           .subtitle("mean Δ over inner channels; pooled: " + means)
+                           .xLabel("position").yLabel("example").valueLabel("mean Δ")
+                           .colorMap(ColorMap.Kind.SEQUENTIAL).build(z);
+        for (int i = 0; i < rows; i++)
+            for (Heatmap.Mark mk : marks(examples.get(i), roles)) {
+                h.outlineCell(i, (int) mk.position(), mk.color());
+                String role = examples.get(i).roleAt((int) mk.position());
+                h.addKey(role, mk.color(), new Rectangle2D.Double(-6, -6, 12, 12), true);
+            }
+        return h;
+    }
+
+    private static String capitalise(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}
