@@ -17,7 +17,7 @@ scripts/setup.sh --no-build   # JDK 17+, Maven, OpenBLAS when missing
 
 echo "install-kernel: building engine, charts, notebooks (mvn package, tests skipped)"
 rm -rf "$LIB"   # no stale jars from an older build on the kernel's classpath
-mvn -B -q -ntp -Dptx.skip=true -pl notebooks -am package -DskipTests
+mvn -B -q -ntp -Dstyle.color=never -Dptx.skip=true -pl notebooks -am package -DskipTests
 cp notebooks/target/notebooks-*.jar "$LIB/"
 ls "$LIB"/rapaio-jupyter-kernel-*.jar >/dev/null   # the kernel itself
 
@@ -25,19 +25,13 @@ JAVA=$(readlink -f "$(command -v java)")
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then JAVA="$JAVA_HOME/bin/java"; fi
 
 mkdir -p "$SPEC"
-# The kernel logs every message at INFO on stderr; keep warnings only.
-cat > "$SPEC/logging.properties" <<PROPS
-handlers=java.util.logging.ConsoleHandler
-.level=WARNING
-java.util.logging.ConsoleHandler.level=WARNING
-PROPS
+# KernelMain starts rapaio's kernel (MainApp) with a start-up race fixed and quiet logs.
 # All jars go on the JVM classpath (not RJK_CLASSPATH): the kernel's display system finds our
 # renderers with ServiceLoader on that classpath, and notebook code compiles against it.
 cat > "$SPEC/kernel.json" <<JSON
 {
   "argv": ["$JAVA", "--add-modules", "jdk.incubator.vector", "-Xss8m", "-Djava.awt.headless=true",
-           "-Djava.util.logging.config.file=$SPEC/logging.properties",
-           "-cp", "$LIB/*", "org.rapaio.jupyter.kernel.MainApp", "{connection_file}"],
+           "-cp", "$LIB/*", "dev.mambamixer.notebooks.kernel.KernelMain", "{connection_file}"],
   "display_name": "Java (MambaMixer)",
   "language": "java",
   "interrupt_mode": "message",

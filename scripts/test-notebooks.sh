@@ -33,7 +33,6 @@ export JUPYTER_PATH="$ROOT/notebooks/kernel-root${JUPYTER_PATH:+:$JUPYTER_PATH}"
 OUT="$ROOT/notebooks/target/executed"
 rm -rf "$OUT"
 mkdir -p "$OUT/logs"
-failed=()
 ran=()
 for nb in notebooks/*.ipynb; do
   name=$(basename "$nb" .ipynb)
@@ -42,19 +41,27 @@ for nb in notebooks/*.ipynb; do
     [ $keep -eq 1 ] || continue
   fi
   ran+=("$name")
-  start=$(date +%s)
-  if timeout "$NOTEBOOK_TIMEOUT" /usr/bin/jupyter nbconvert --to notebook --execute \
-       --ExecutePreprocessor.kernel_name=mambamixer-java \
-       --ExecutePreprocessor.startup_timeout=180 \
-       --ExecutePreprocessor.timeout="$CELL_TIMEOUT" \
-       --output-dir "$OUT" "$nb" > "$OUT/logs/$name.log" 2>&1; then
-    echo "test-notebooks: $name executed in $(( $(date +%s) - start )) s"
-  else
-    rc=$?
+  for attempt in 1 2; do
+    start=$(date +%s)
+    rc=0
+    timeout "$NOTEBOOK_TIMEOUT" /usr/bin/jupyter nbconvert --to notebook --execute \
+      --ExecutePreprocessor.kernel_name=mambamixer-java \
+      --ExecutePreprocessor.startup_timeout=180 \
+      --ExecutePreprocessor.timeout="$CELL_TIMEOUT" \
+      --output-dir "$OUT" "$nb" > "$OUT/logs/$name.log" 2>&1 || rc=$?
+    if [ $rc -eq 0 ]; then
+      echo "test-notebooks: $name executed in $(( $(date +%s) - start )) s"
+      break
+    fi
+    # A kernel that never came up is retried once; a cell error or a time-out is not.
+    if [ $attempt -eq 1 ] && grep -q "Kernel didn't respond\|Kernel died before replying" "$OUT/logs/$name.log"; then
+      echo "test-notebooks: $name: the kernel did not start, retrying"
+      continue
+    fi
     echo "test-notebooks: $name FAILED (exit $rc after $(( $(date +%s) - start )) s; 124 = time-out); log tail:"
-    grep -v '^\[20.*\] \[INFO' "$OUT/logs/$name.log" | tail -40 | sed 's/^/    /'
-    failed+=("$name")
-  fi
+    tail -40 "$OUT/logs/$name.log" | sed 's/^/    /'
+    break
+  done
 done
 [ ${#ran[@]} -gt 0 ] || { echo "test-notebooks: no notebook matched $*"; exit 1; }
 
@@ -62,7 +69,5 @@ if [ "${HTML:-0}" = "1" ]; then
   /usr/bin/jupyter nbconvert --to html --output-dir "$ROOT/notebooks/target/html" "$OUT"/*.ipynb >/dev/null 2>&1 || true
 fi
 
-# Checks the executed copies (a failed notebook has none and is reported as failed there too).
-expected=()
-for name in "${ran[@]}"; do expected+=("$name"); done
-/usr/bin/python3 notebooks/check_notebooks.py "$OUT" "${expected[@]}"
+# Checks the executed copies; a notebook that failed has none and is reported as failed there.
+/usr/bin/python3 notebooks/check_notebooks.py "$OUT" "${ran[@]}"

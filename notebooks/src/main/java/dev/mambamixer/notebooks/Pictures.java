@@ -1,11 +1,13 @@
 package dev.mambamixer.notebooks;
 
+import dev.mambamixer.charts.AveragingChart;
 import dev.mambamixer.charts.ChartImages;
 import dev.mambamixer.charts.ColorMap;
 import dev.mambamixer.charts.CurveChart;
+import dev.mambamixer.charts.ForecastChart;
 import dev.mambamixer.charts.Heatmap;
+import dev.mambamixer.charts.SelectionCharts;
 import dev.mambamixer.charts.Theme;
-import dev.mambamixer.engine.data.teaching.Mark;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.AveragingMatrix;
 import dev.mambamixer.engine.introspect.ForecastWindow;
@@ -15,8 +17,7 @@ import dev.mambamixer.engine.introspect.ScanCapture;
 import dev.mambamixer.engine.introspect.SequenceCapture;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.Tsm2;
-import java.awt.Color;
-import java.awt.Font;
+import dev.mambamixer.engine.train.SelectionProbe;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.title.TextTitle;
 
 /**
  * Pictures of the engine's objects, each a {@link Picture} (PNG in a notebook, text summary as
@@ -50,7 +52,7 @@ public final class Pictures {
         if (o instanceof ModelCapture c) return selection(c, c.mixers().get(0).name(), 0);
         if (o instanceof SequenceCapture c) return teachingSelection(c, 0);
         if (o instanceof AveragingMatrix a) return averaging(a);
-        if (o instanceof VariateInfluence v) return influence(v, List.of());
+        if (o instanceof VariateInfluence v) return influence(v);
         if (o instanceof Tsm2 m) return model(m);
         if (o instanceof SequenceModel m) return averaging(dev.mambamixer.engine.introspect.Introspector.averaging(m));
         if (o instanceof BufferedImage img) return Picture.of(img, "image " + img.getWidth() + "x" + img.getHeight());
@@ -154,7 +156,8 @@ public final class Pictures {
                 z[v][p] = (float) (sum / e);
             }
         return Heatmap.builder().title(title).subtitle("mean SiLU(z) over " + e + " inner channels, step " + cap.step())
-                      .xLabel("patch").yLabel("variate").yTickLabels(names).valueLabel("gate").build(z).chart();
+                      .xLabel("patch").yLabel("variate").yTickLabels(names).valueLabel("gate")
+                      .colorMap(ColorMap.Kind.SEQUENTIAL).build(z).chart();
     }
 
     /** A frame of the teaching widget: loss and held-out accuracy on top, Δ of the token mixers below. */
@@ -164,6 +167,10 @@ public final class Pictures {
         curves.setData("training loss", f.stepX(), f.loss());
         curves.setSecondaryLabel("held-out accuracy");
         curves.setSecondaryData("held-out accuracy", f.evalX(), f.evalAccuracy());
+        if (curves.plot().getRangeAxis(1) instanceof org.jfree.chart.axis.NumberAxis acc) {   // accuracy, not a learning rate
+            acc.setNumberFormatOverride(new java.text.DecimalFormat("0.0"));
+            acc.setRange(0, 1.02);
+        }
         curves.setSubtitle(f.summary().substring(f.title().length() + 2));
         List<JFreeChart> below = new ArrayList<>();
         if (f.capture() != null) {
@@ -188,15 +195,20 @@ public final class Pictures {
     /** Δ of block {@code block}'s token mixer on one example: inner channels × positions, marked positions outlined. */
     public static JFreeChart tokenDelta(SequenceCapture cap, int block, int example) {
         MixerCapture mc = cap.tokenMixer(block);
-        ScanCapture sc = mc.directions().get(0);
-        int l = sc.l(), e = sc.e();
-        float[][] z = new float[e][l];
-        for (int t = 0; t < l; t++)
-            for (int k = 0; k < e; k++) z[k][t] = sc.delta()[(example * l + t) * e + k];
-        return Heatmap.builder().title("Δ, token mixer " + mc.name())
-                      .subtitle("example " + example + ", step " + cap.step() + "; large Δ = the state takes the token in")
-                      .xLabel("position").yLabel("inner channel").valueLabel("Δ")
-                      .marks(marks(cap.examples().get(example))).build(z).chart();
+        return SelectionCharts.scan(mc, mc.directions().get(0).direction(), example, SelectionCharts.Quantity.DELTA,
+                                    SelectionCharts.marks(cap.examples().get(example))).chart();
+    }
+
+    /**
+     * Where Δ selects in a teaching run: mean Δ per (held-out example, position), each example's
+     * marked positions outlined in their role's colour, pooled means per role in the subtitle.
+     */
+    public static Picture selectionProfile(SelectionProbe.Profile profile, List<SequenceExample> examples, int rows) {
+        StringBuilder text = new StringBuilder("mean Δ by role over " + profile.examples() + " examples:");
+        profile.mean().forEach((role, v) -> text.append(String.format(Locale.ROOT, " %s %.4f", role, v)));
+        int n = Math.min(rows, Math.min(profile.examples(), examples.size()));
+        return chart(SelectionCharts.selectionProfile(profile, examples, rows).chart(), WIDTH, 160 + 26 * n,
+                     text.toString());
     }
 
     /** Both token mixers' Δ on one example (the teaching notebook's main picture). */
@@ -207,57 +219,39 @@ public final class Pictures {
                     WIDTH / Math.min(2, charts.size()), 340, charts);
     }
 
-    /** The example's marked positions as heatmap marks, one colour per role ("noise" is left out: it is everywhere). */
-    static List<Heatmap.Mark> marks(SequenceExample ex) {
-        List<Heatmap.Mark> out = new ArrayList<>();
-        int role = 0;
-        for (Mark m : ex.marks()) {
-            if (m.role().equals("noise")) continue;
-            Color c = Theme.color(role++ + 1);
-            for (int t : m.positions()) out.add(new Heatmap.Mark(t, m.role(), c));
-        }
-        return out;
-    }
-
     // ---- forecasting: selection, attention, averaging, forecasts ----------------------------------
 
-    /** Δ, B, C and the gate of one mixer for one scanned sequence (first direction). */
+    /** Δ, B, C and the gate of one mixer for one scanned sequence (first direction), as a 2 × 2 grid. */
     public static Picture selection(ModelCapture cap, String mixer, int seq) {
         MixerCapture mc = cap.mixer(mixer);
-        ScanCapture sc = mc.directions().get(0);
-        String where = mixer + " (" + sc.direction() + "), sequence " + seq + " of " + mc.sequenceAxes();
-        List<JFreeChart> charts = List.of(
-            positionMap(sc.delta(), seq, sc.l(), sc.e(), "Δ (step size)", "inner channel", mc.positionAxis(), "Δ"),
-            positionMap(sc.b(), seq, sc.l(), sc.n(), "B (what enters the state)", "state index", mc.positionAxis(), "B"),
-            positionMap(sc.c(), seq, sc.l(), sc.n(), "C (what is read out)", "state index", mc.positionAxis(), "C"),
-            positionMap(sc.gate(), seq, sc.l(), sc.e(), "gate SiLU(z)", "inner channel", mc.positionAxis(), "gate"));
-        return grid("selection of " + where + " at step " + cap.step(), 2, WIDTH / 2, 320, charts);
-    }
-
-    /** One (S, L, K) array of a scan for sequence {@code seq}: K rows × L positions. */
-    static JFreeChart positionMap(float[] sle, int seq, int l, int k, String title, String rowLabel, String posLabel,
-                                  String value) {
-        float[][] z = new float[k][l];
-        for (int t = 0; t < l; t++) for (int j = 0; j < k; j++) z[j][t] = sle[(seq * l + t) * k + j];
-        return Heatmap.builder().title(title).xLabel(posLabel).yLabel(rowLabel).valueLabel(value).build(z).chart();
+        String dir = mc.directions().get(0).direction();
+        List<JFreeChart> charts = new ArrayList<>();
+        for (SelectionCharts.Quantity q : List.of(SelectionCharts.Quantity.DELTA, SelectionCharts.Quantity.B,
+                                                  SelectionCharts.Quantity.C, SelectionCharts.Quantity.GATE))
+            charts.add(SelectionCharts.scan(mc, dir, seq, q).chart());
+        return grid("Δ, B, C and gate of " + mixer + " (" + dir + "), sequence " + seq + " " + mc.sequenceAxes()
+                    + " at step " + cap.step() + ": " + mc.l() + " " + mc.positionAxis() + "es", 2, WIDTH / 2, 340, charts);
     }
 
     /** Implicit attention of a mixer for one sequence: mean |α| over channels, summed over directions. */
-    public static Picture attention(ModelCapture cap, String mixer, int seq, List<String> positionNames) {
+    public static Picture attention(ModelCapture cap, String mixer, int seq) {
         MixerCapture mc = cap.mixer(mixer);
-        float[][] a = mc.meanAbsAttention(seq);
         String dirs = mc.bidirectional() ? "forward + backward" : "forward";
-        Heatmap.Builder b = Heatmap.builder().title("implicit attention, " + mixer)
-            .subtitle("mean |α| over " + mc.directions().get(0).e() + " channels, " + dirs + "; sequence " + seq)
-            .xLabel("source " + mc.positionAxis()).yLabel("target " + mc.positionAxis()).valueLabel("|α|");
-        if (positionNames != null) b.xTickLabels(positionNames).yTickLabels(positionNames);
-        return chart(b.build(a).chart(), 620, 520, "implicit attention of " + mixer + " (" + dirs + "), sequence " + seq);
+        return chart(SelectionCharts.meanAbsAttention(mc, seq).chart(), 640, 560,
+                     "implicit attention of " + mixer + " (" + dirs + "), sequence " + seq + " " + mc.sequenceAxes());
+    }
+
+    /** Channel selection of a TSM2 channel mixer: Δ per variate and patch for one probe window. */
+    public static Picture channelSelection(ModelCapture cap, String mixer, int window, List<String> names) {
+        return chart(SelectionCharts.channelSelection(cap.mixer(mixer), null, window, names).chart(), 760, 480,
+                     "channel selection (mean Δ per variate and patch) of " + mixer + ", probe window " + window);
     }
 
     /**
-     * Mean Δ over the inner channels along the positions of one TSM2 token mixer, one line per
-     * window of the capture, for variate {@code variate}: a selective scan picks its step size per
-     * input, so different windows give different profiles (a fixed, LTI SSM would give one line).
+     * How Δ changes along the positions of a TSM2 token mixer for one variate, one line per window
+     * of the capture: each inner channel's Δ relative to that channel's mean over the positions,
+     * averaged over the channels, in percent. A selective scan picks its step size per input, so
+     * the lines differ between windows; a time-invariant SSM (S4) would draw flat lines at 0.
      */
     public static Picture deltaProfile(ModelCapture cap, String mixer, int variate, List<String> names) {
         MixerCapture mc = cap.mixer(mixer);
@@ -265,27 +259,29 @@ public final class Pictures {
         ScanCapture sc = mc.directions().get(0);
         int l = sc.l(), e = sc.e();
         String name = names == null ? "variate " + variate : names.get(variate);
-        CurveChart c = new CurveChart("Δ along the patches, " + mixer + ", " + name, mc.positionAxis(),
-                                      "mean Δ over " + e + " inner channels");
+        CurveChart c = new CurveChart("Δ along the " + mc.positionAxis() + "es, " + mixer + ", " + name,
+                                      mc.positionAxis(), "Δ vs. its channel's mean (%)");
         double[] x = new double[l];
         for (int t = 0; t < l; t++) x[t] = t;
-        StringBuilder text = new StringBuilder("mean Δ per " + mc.positionAxis() + " of " + mixer + ", " + name + ":\n");
+        StringBuilder text = new StringBuilder("relative Δ (%) per " + mc.positionAxis() + " of " + mixer + ", " + name + ":\n");
         for (int b = 0; b < cap.batch(); b++) {
             int seq = mc.seq(b, variate);
             double[] y = new double[l];
-            for (int t = 0; t < l; t++) {
-                double sum = 0;
-                for (int k = 0; k < e; k++) sum += sc.delta()[(seq * l + t) * e + k];
-                y[t] = sum / e;
+            for (int k = 0; k < e; k++) {
+                double mean = 0;
+                for (int t = 0; t < l; t++) mean += sc.delta()[(seq * l + t) * e + k];
+                mean /= l;
+                for (int t = 0; t < l; t++) y[t] += 100.0 * (sc.delta()[(seq * l + t) * e + k] / mean - 1) / e;
             }
             String series = "probe window " + b;
             c.addSeries(series, false);
             c.setData(series, x, y);
             text.append(series).append(':');
-            for (double v : y) text.append(String.format(Locale.ROOT, " %.3f", v));
+            for (double v : y) text.append(String.format(Locale.ROOT, " %+.2f", v));
             text.append('\n');
         }
-        c.setSubtitle("one line per input window: the step size Δ is chosen per input (selection)");
+        c.setSubtitle("mean over " + e + " inner channels of Δ / (the channel's mean Δ over the " + l + " "
+                      + mc.positionAxis() + "es) − 1; one line per input window");
         return chart(c.chart(), WIDTH, 400, text.toString());
     }
 
@@ -319,11 +315,7 @@ public final class Pictures {
 
     /** The weighted-averaging coefficients (target mixer × source), values printed in the cells. */
     public static Picture averaging(AveragingMatrix a) {
-        Heatmap h = Heatmap.builder().title("weighted averaging (" + a.mode() + ")")
-            .subtitle("row: the mixer's input = Σ weight · source; blank = not connected")
-            .xLabel("source").yLabel("target mixer").xTickLabels(a.sources()).yTickLabels(a.targets())
-            .valueLabel("weight").colorMap(ColorMap.Kind.DIVERGING).cellValues("%.2f").build(a.rows());
-        return chart(h.chart(), 760, 160 + 60 * a.targetCount(), averagingText(a));
+        return chart(AveragingChart.matrix(a).chart(), 760, 200 + 60 * a.targetCount(), averagingText(a));
     }
 
     static String averagingText(AveragingMatrix a) {
@@ -339,47 +331,44 @@ public final class Pictures {
 
     /** One variate of a forecast window: history, then truth and prediction over the horizon. */
     public static Picture forecast(ForecastWindow f, int variate) {
-        String name = f.variateNames().get(variate);
-        CurveChart c = new CurveChart("forecast of " + name + ", window " + f.window(),
-                                      "hours (0 = forecast start)", f.originalUnits() ? name : name + " (standardised)");
-        double[] hx = new double[f.lookback()], fx = new double[f.horizon()];
-        for (int i = 0; i < hx.length; i++) hx[i] = i - f.lookback() + 1;
-        for (int i = 0; i < fx.length; i++) fx[i] = i + 1;
-        c.addSeries("history", false);
-        c.addSeries("truth", false);
-        c.addSeries("prediction", false);
-        c.setData("history", hx, f.history(variate));
-        c.setData("truth", fx, f.truth(variate));
-        c.setData("prediction", fx, f.prediction(variate));
-        c.setSubtitle(String.format(Locale.ROOT, "window MSE %.4f, MAE %.4f (standardised, all variates)", f.mse(), f.mae()));
-        return chart(c.chart(), WIDTH, 420, f.toString());
+        String name = f.variateNames().get(variate) + (f.originalUnits() ? "" : " (standardised)");
+        JFreeChart c = ForecastChart.of(f.history(variate), f.truth(variate), f.prediction(variate), name, f.window(),
+                                        Double.NaN);
+        c.addSubtitle(new TextTitle(String.format(Locale.ROOT, "whole window (all %d variates, standardised): MSE %.4f, "
+                                                  + "MAE %.4f", f.variates(), f.mse(), f.mae())));
+        return chart(c, WIDTH, 420, f.toString());
     }
 
-    /** Permutation influence (target × source) with the known edges outlined by name. */
-    public static Picture influence(VariateInfluence v, List<String> knownEdges) {
-        Heatmap h = Heatmap.builder().title("which variates the model uses")
-            .subtitle("relative MSE increase of the target's forecast when a source's history is swapped, "
-                      + v.windows() + " test windows")
+    /**
+     * Permutation influence as a target × source heatmap, values in the cells. The diagonal (a
+     * variate's own history, usually by far the largest) is left blank so the cross-variate cells
+     * keep their colour range; its values are in the text form.
+     */
+    public static Picture influence(VariateInfluence v) {
+        float[][] z = v.matrix();
+        for (int i = 0; i < z.length; i++) z[i][i] = Float.NaN;
+        Heatmap h = Heatmap.builder().title("Which variates the model uses")
+            .subtitle("relative MSE increase of the target's forecast when a source's history is swapped ("
+                      + v.windows() + " test windows; own history blank)")
             .xLabel("source (history swapped)").yLabel("target (forecast)").xTickLabels(v.names()).yTickLabels(v.names())
-            .valueLabel("ΔMSE / MSE").cellValues("%.2f").build(v.matrix());
+            .valueLabel("ΔMSE / MSE").colorMap(ColorMap.Kind.SEQUENTIAL).cellValues("%.2f").build(z);
         return chart(h.chart(), 820, 620, v.toString());
     }
 
-    /** A model card: configuration and parameter count, with its current averaging matrix. */
+    /** A model card: configuration and parameter count above its current averaging matrix. */
     public static Picture model(Tsm2 m) {
         var c = m.config();
-        String text = String.format(Locale.ROOT, "TSM2 %s: T=%d, H=%d, M=%d, d_model %d, %d blocks, N=%d, %s patches %d/%d "
-                                    + "(%d tokens), RevIN %s, %,d parameters", c.design(), c.seqLen(), c.horizon(),
-                                    c.variates(), c.dModel(), c.layers(), c.dState(), c.design(), c.patchLen(),
+        String text = String.format(Locale.ROOT, "TSM2 (design %s): T=%d, H=%d, M=%d; d_model %d, %d blocks, N=%d; "
+                                    + "patches %d/%d (%d tokens); RevIN %s; %,d parameters", c.design(), c.seqLen(),
+                                    c.horizon(), c.variates(), c.dModel(), c.layers(), c.dState(), c.patchLen(),
                                     c.patchStride(), c.numPatches(), c.revin() ? "on" : "off", m.parameterCount());
         Picture avg = averaging(dev.mambamixer.engine.introspect.Introspector.averaging(m));
-        Picture p = new Picture(avg.getWidth(), avg.getHeight() + 40, text + "\n" + avg.text());
+        Picture head = message(avg.getWidth(), 56, text);
+        Picture p = new Picture(avg.getWidth(), avg.getHeight() + head.getHeight(), text + "\n" + avg.text());
         Graphics2D g = p.graphics();
         try {
-            g.setColor(Theme.TEXT);
-            g.setFont(Theme.LEGEND_FONT.deriveFont(Font.BOLD));
-            g.drawString(text.length() > 110 ? text.substring(0, 110) + "…" : text, 10, 26);
-            g.drawImage(avg, 0, 40, null);
+            g.drawImage(head, 0, 0, null);
+            g.drawImage(avg, 0, head.getHeight(), null);
         } finally {
             g.dispose();
         }

@@ -6,23 +6,27 @@ import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.SplitRule;
 import dev.mambamixer.engine.data.SyntheticSeriesGenerator;
 import dev.mambamixer.engine.data.WindowDataset;
+import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
 import dev.mambamixer.engine.introspect.AveragingMatrix;
 import dev.mambamixer.engine.introspect.ForecastWindow;
 import dev.mambamixer.engine.introspect.Introspector;
 import dev.mambamixer.engine.introspect.ModelCapture;
+import dev.mambamixer.engine.introspect.SequenceCapture;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.SequenceModelConfig;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.train.Evaluation;
 import dev.mambamixer.engine.train.Metrics;
+import dev.mambamixer.engine.train.SelectionProbe;
 import dev.mambamixer.engine.train.TeachConfig;
 import dev.mambamixer.engine.train.TrainConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -192,6 +196,35 @@ public final class Workbench {
     /** Which variates drive which, as the trained model uses them (permutation importance on test windows). */
     public static VariateInfluence influence(Tsm2 model, ForecastData data, int windows) {
         return VariateInfluence.measure(model, data.test(), data.columns(), windows);
+    }
+
+    /** A capture of a trained teaching model on the first {@code examples} held-out examples (with their marks). */
+    public static SequenceCapture capture(TeachingRun run, int examples) {
+        return Introspector.capture(run.model(), run.heldOut().subList(0, Math.min(examples, run.heldOut().size())),
+                                    run.result() == null ? -1 : run.result().steps());
+    }
+
+    /**
+     * Where Δ of block {@code block}'s token mixer selects, pooled by role (data, noise, key, ...)
+     * over the first {@code examples} held-out examples; {@code profile.ratio("key", "unmarked")}.
+     */
+    public static SelectionProbe.Profile selectionProfile(TeachingRun run, int block, int examples) {
+        return SelectionProbe.delta(run.model(), run.heldOut().subList(0, Math.min(examples, run.heldOut().size())),
+                                    block, 64);
+    }
+
+    /** An example as two text rows: the tokens, and the role of each marked position. */
+    public static String describe(TeachingTask task, SequenceExample ex) {
+        StringBuilder tokens = new StringBuilder("tokens: "), roles = new StringBuilder("roles:  ");
+        for (int t = 0; t < ex.length(); t++) {
+            String tok = task.tokenName(ex.tokens()[t]);
+            String role = ex.roleAt(t);
+            String r = role == null ? "" : role.substring(0, Math.min(3, role.length()));
+            int w = Math.max(tok.length(), r.length()) + 1;
+            tokens.append(String.format(Locale.ROOT, "%-" + w + "s", tok));
+            roles.append(String.format(Locale.ROOT, "%-" + w + "s", r));
+        }
+        return tokens.toString().stripTrailing() + "\n" + roles.toString().stripTrailing();
     }
 
     /** A picture of any object the helper knows (see {@link Pictures#of}); a text picture otherwise. */
