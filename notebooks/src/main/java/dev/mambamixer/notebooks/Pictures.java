@@ -77,6 +77,12 @@ public final class Pictures {
         return p;
     }
 
+    /** Steps and positions are whole numbers: no 0.5 ticks when only a few points are drawn. */
+    static void integerTicks(CurveChart c) {
+        if (c.plot().getDomainAxis() instanceof org.jfree.chart.axis.NumberAxis x)
+            x.setStandardTickUnits(org.jfree.chart.axis.NumberAxis.createIntegerTickUnits());
+    }
+
     /** One chart as a picture. */
     public static Picture chart(JFreeChart chart, int w, int h, String text) {
         return Picture.of(ChartImages.toImage(chart, w, h), text);
@@ -120,6 +126,7 @@ public final class Pictures {
         loss.setData("train loss", f.stepX(), f.loss());
         loss.setData("val MSE", f.valX(), f.valMse());
         loss.setSubtitle(f.summary().substring(f.title().length() + 2));
+        integerTicks(loss);
         List<JFreeChart> below = new ArrayList<>();
         if (f.gates() != null) {
             below.add(gateMap(f.gates(), "blocks.0.time", f.variateNames(), "token mixer gate, blocks.0.time"));
@@ -172,6 +179,7 @@ public final class Pictures {
             acc.setRange(0, 1.02);
         }
         curves.setSubtitle(f.summary().substring(f.title().length() + 2));
+        integerTicks(curves);
         List<JFreeChart> below = new ArrayList<>();
         if (f.capture() != null) {
             int layers = f.capture().config().layers();
@@ -282,6 +290,7 @@ public final class Pictures {
         }
         c.setSubtitle("mean over " + e + " inner channels of Δ / (the channel's mean Δ over the " + l + " "
                       + mc.positionAxis() + "es) − 1; one line per input window");
+        integerTicks(c);
         return chart(c.chart(), WIDTH, 400, text.toString());
     }
 
@@ -335,7 +344,7 @@ public final class Pictures {
         JFreeChart c = ForecastChart.of(f.history(variate), f.truth(variate), f.prediction(variate), name, f.window(),
                                         Double.NaN);
         c.addSubtitle(new TextTitle(String.format(Locale.ROOT, "whole window (all %d variates, standardised): MSE %.4f, "
-                                                  + "MAE %.4f", f.variates(), f.mse(), f.mae())));
+                                                  + "MAE %.4f", f.variates(), f.mse(), f.mae()), Theme.SUBTITLE_FONT));
         return chart(c, WIDTH, 420, f.toString());
     }
 
@@ -346,12 +355,13 @@ public final class Pictures {
      */
     public static Picture influence(VariateInfluence v) {
         float[][] z = v.matrix();
-        for (int i = 0; i < z.length; i++) z[i][i] = Float.NaN;
+        for (int i = 0; i < z.length; i++)
+            for (int j = 0; j < z[i].length; j++) z[i][j] = i == j ? Float.NaN : 100 * z[i][j];   // percent
         Heatmap h = Heatmap.builder().title("Which variates the model uses")
-            .subtitle("relative MSE increase of the target's forecast when a source's history is swapped ("
+            .subtitle("increase of the target's forecast MSE (%) when a source's history is swapped ("
                       + v.windows() + " test windows; own history blank)")
             .xLabel("source (history swapped)").yLabel("target (forecast)").xTickLabels(v.names()).yTickLabels(v.names())
-            .valueLabel("ΔMSE / MSE").colorMap(ColorMap.Kind.SEQUENTIAL).cellValues("%.2f").build(z);
+            .valueLabel("ΔMSE (%)").colorMap(ColorMap.Kind.SEQUENTIAL).cellValues("%.1f").build(z);
         return chart(h.chart(), 820, 620, v.toString());
     }
 
