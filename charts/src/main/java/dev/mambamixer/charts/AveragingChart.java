@@ -38,7 +38,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 public final class AveragingChart {
     private AveragingChart() {}
 
-    private static final Pattern TSM2_MIXER = Pattern.compile("blocks\\.(\\d+)\\.(time|variate)");
+    private static final Pattern TSM2_MIXER = Pattern.compile("blocks\\.(\\d+)\\.(time|variate|token|channel)");
     private static final String SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
     /** Colour of the identity-initialisation ghost outline. */
     public static final Color GHOST = new Color(0x55, 0x55, 0x55);
@@ -69,11 +69,15 @@ public final class AveragingChart {
 
     public static Heatmap matrix(AveragingMatrix m) { return matrix(m, -1); }
 
-    /** Short label of a mixer: "T1" for blocks.0.time, "C1" for blocks.0.variate, else the name. */
+    /**
+     * Short label of a mixer: "T1" for blocks.0.time (or .token), "C1" for blocks.0.variate (or
+     * .channel, the teaching model's channel mixer), else the name.
+     */
     static String shortName(String mixer) {
         Matcher mt = TSM2_MIXER.matcher(mixer);
         if (!mt.matches()) return mixer;
-        return (mt.group(2).equals("time") ? "T" : "C") + (Integer.parseInt(mt.group(1)) + 1);
+        boolean token = mt.group(2).equals("time") || mt.group(2).equals("token");
+        return (token ? "T" : "C") + (Integer.parseInt(mt.group(1)) + 1);
     }
 
     static List<String> targetLabels(AveragingMatrix m) {

@@ -31,7 +31,8 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
  * dataset is an XYZ dataset (heatmaps) and {@code low,high} when some dataset carries y intervals
  * (percentile bands). {@code dataset} numbers the chart's XY datasets in plot order (subplots of
  * a combined plot in turn). Numbers are written with {@link Double#toString}, so they read back
- * exactly; missing values are {@code NaN}, absent columns empty.
+ * exactly; missing values are {@code NaN}, absent columns empty. A {@link CurveChart}'s series are
+ * written in full (every appended point, raw and smoothed), not thinned as drawn.
  */
 public final class ChartImages {
     private ChartImages() {}
@@ -107,10 +108,14 @@ public final class ChartImages {
             XYDataset d = datasets.get(di);
             for (int s = 0; s < d.getSeriesCount(); s++) {
                 String key = quote(String.valueOf(d.getSeriesKey(s)));
-                for (int i = 0; i < d.getItemCount(s); i++) {
+                // Curve charts draw long series thinned; the file gets every point.
+                CurveData.Dataset full = d instanceof CurveData.Dataset c ? c : null;
+                int items = full != null ? full.fullCount(s) : d.getItemCount(s);
+                for (int i = 0; i < items; i++) {
                     StringBuilder row = new StringBuilder();
-                    row.append(di).append(',').append(key).append(',').append(d.getXValue(s, i)).append(',')
-                       .append(d.getYValue(s, i));
+                    row.append(di).append(',').append(key).append(',')
+                       .append(full != null ? full.fullX(s, i) : d.getXValue(s, i)).append(',')
+                       .append(full != null ? full.fullY(s, i) : d.getYValue(s, i));
                     if (anyZ) row.append(',').append(d instanceof XYZDataset z ? Double.toString(z.getZValue(s, i)) : "");
                     if (anyInterval) {
                         if (isYInterval(d)) {

@@ -5,13 +5,11 @@ import dev.mambamixer.engine.train.TrainingListener.EpochEvent;
 import dev.mambamixer.engine.train.TrainingListener.StepEvent;
 import java.awt.Color;
 import java.awt.geom.Ellipse2D;
-import java.text.DecimalFormat;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.AxisLocation;
-import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.XYPlot;
@@ -19,8 +17,7 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleEdge;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.XYDataset;
 
 /**
  * Training curves that stay live: several named series over x (step or wall seconds), each drawn
@@ -32,19 +29,21 @@ import org.jfree.data.xy.XYSeriesCollection;
  * ({@link #appendSecondary}) for the learning rate, drawn dashed and never smoothed.
  *
  * <p>On a log scale, values ≤ 0 (and smoothed values ≤ 0) are not drawn; the raw data is kept.
- * Not thread-safe: call it on the thread that paints the chart (the FX thread in the UI).
+ * Appends cost O(1) and a redraw draws at most about 2000 points per series however long the run
+ * ({@link #drawnData}). Not thread-safe: call it on the thread that paints the chart (the FX
+ * thread in the UI).
  */
 public final class CurveChart {
     private static final double RAW_ALPHA = 0.25;
 
-    private final XYSeriesCollection smoothedData = new XYSeriesCollection();
-    private final XYSeriesCollection rawData = new XYSeriesCollection();
-    private final XYSeriesCollection secondaryData = new XYSeriesCollection();
-    private final XYLineAndShapeRenderer smoothedRenderer = new XYLineAndShapeRenderer(true, false);
-    private final XYLineAndShapeRenderer rawRenderer = new XYLineAndShapeRenderer(true, false);
-    private final XYLineAndShapeRenderer secondaryRenderer = new XYLineAndShapeRenderer(true, false);
-    private final Map<String, Curve> curves = new LinkedHashMap<>();
-    private final Map<String, Curve> secondaryCurves = new LinkedHashMap<>();
+    private final CurveData.Dataset drawnData = new CurveData.Dataset(false);
+    private final CurveData.Dataset rawData = new CurveData.Dataset(true);
+    private final CurveData.Dataset secondaryData = new CurveData.Dataset(false);
+    private final XYLineAndShapeRenderer drawnRenderer = renderer(Theme.LINE);
+    private final XYLineAndShapeRenderer rawRenderer = renderer(Theme.THIN_LINE);
+    private final XYLineAndShapeRenderer secondaryRenderer = renderer(Theme.DASHED);
+    private final Map<String, CurveData.Curve> curves = new LinkedHashMap<>();
+    private final Map<String, CurveData.Curve> secondaryCurves = new LinkedHashMap<>();
     private final XYPlot plot;
     private final JFreeChart chart;
     private final String yLabel;
@@ -52,29 +51,16 @@ public final class CurveChart {
     private double smoothing;
     private boolean logScale;
 
-    /** Raw points of one series plus its drawn series (and faded raw series when smoothed). */
-    private static final class Curve {
-        final boolean smoothed;
-        final XYSeries drawn, faded;
-        double[] x = new double[64], y = new double[64];
-        int n;
-        Ema ema;
-
-        Curve(String name, boolean smoothed, double weight) {
-            this.smoothed = smoothed;
-            drawn = new XYSeries(name, false, true);   // appends stay O(1): no sorting
-            faded = new XYSeries(name + " (raw)", false, true);
-            ema = new Ema(weight);
-        }
-
-        void add(double xv, double yv) {
-            if (n == x.length) {
-                x = Arrays.copyOf(x, 2 * n);
-                y = Arrays.copyOf(y, 2 * n);
-            }
-            x[n] = xv;
-            y[n++] = yv;
-        }
+    private static XYLineAndShapeRenderer renderer(java.awt.Stroke stroke) {
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+        r.setAutoPopulateSeriesPaint(false);
+        r.setAutoPopulateSeriesStroke(false);
+        r.setDefaultStroke(stroke);
+        // One path per series: dashes run on across points, and joins are smooth.
+        r.setDrawSeriesLineAsPath(true);
+        // Bounds from the dataset's cache (RangeInfo) instead of a scan of every item per change.
+        r.setDataBoundsIncludesVisibleSeriesOnly(false);
+        return r;
     }
 
     /**
@@ -86,21 +72,8 @@ public final class CurveChart {
         this.yLabel = yLabel;
         NumberAxis x = new NumberAxis(xLabel);
         x.setAutoRangeIncludesZero(false);
-        smoothedRenderer.setAutoPopulateSeriesPaint(false);
-        smoothedRenderer.setAutoPopulateSeriesStroke(false);
-        smoothedRenderer.setDefaultStroke(Theme.LINE);
-        rawRenderer.setAutoPopulateSeriesPaint(false);
-        rawRenderer.setAutoPopulateSeriesStroke(false);
-        rawRenderer.setDefaultStroke(Theme.THIN_LINE);
         rawRenderer.setDefaultSeriesVisibleInLegend(false);
-        secondaryRenderer.setAutoPopulateSeriesPaint(false);
-        secondaryRenderer.setAutoPopulateSeriesStroke(false);
-        secondaryRenderer.setDefaultStroke(Theme.DASHED);
-        // One path per series: dashes run on across points, and joins are smooth.
-        smoothedRenderer.setDrawSeriesLineAsPath(true);
-        rawRenderer.setDrawSeriesLineAsPath(true);
-        secondaryRenderer.setDrawSeriesLineAsPath(true);
-        plot = new XYPlot(smoothedData, x, valueAxis(yLabel, false), smoothedRenderer);
+        plot = new XYPlot(drawnData, x, valueAxis(yLabel, false), drawnRenderer);
         // Dataset 0 is drawn last (on top): smoothed over raw.
         plot.setDataset(1, rawData);
         plot.setRenderer(1, rawRenderer);
@@ -111,9 +84,7 @@ public final class CurveChart {
     }
 
     private static ValueAxis valueAxis(String label, boolean log) {
-        if (log) {
-            return new NiceLogAxis(label);
-        }
+        if (log) return new NiceLogAxis(label);
         NumberAxis a = new NumberAxis(label);
         a.setAutoRangeIncludesZero(false);
         return a;
@@ -125,76 +96,74 @@ public final class CurveChart {
     /** Adds a series; {@code smoothed = false} draws its raw points as a line with markers. */
     public CurveChart addSeries(String name, boolean smoothed) {
         if (curves.containsKey(name)) return this;
-        Curve c = new Curve(name, smoothed, smoothing);
+        CurveData.Curve c = new CurveData.Curve(name, smoothed, smoothing);
         int i = curves.size();
         curves.put(name, c);
         Color color = Theme.color(i);
-        smoothedRenderer.setSeriesPaint(i, color);
-        smoothedRenderer.setSeriesStroke(i, Theme.LINE);
-        smoothedRenderer.setSeriesShapesVisible(i, !smoothed);
-        smoothedRenderer.setSeriesShape(i, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
+        drawnRenderer.setSeriesPaint(i, color);
+        drawnRenderer.setSeriesStroke(i, Theme.LINE);
+        drawnRenderer.setSeriesShapesVisible(i, !smoothed);
+        drawnRenderer.setSeriesShape(i, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
         rawRenderer.setSeriesPaint(i, Theme.withAlpha(color, RAW_ALPHA));
         rawRenderer.setSeriesStroke(i, Theme.THIN_LINE);
-        smoothedData.addSeries(c.drawn);
-        rawData.addSeries(c.faded);   // empty for an unsmoothed series; keeps indices aligned with colours
+        drawnData.add(c);
+        rawData.add(c);   // no raw items for an unsmoothed series; keeps indices aligned with colours
+        changed();
         return this;
     }
 
-    /** Appends one raw point (adds a smoothed series of that name if needed) and redraws. */
+    /** Appends one raw point (adds a smoothed series of that name if needed) and redraws. O(1). */
     public void append(String series, double x, double y) {
         addSeries(series);
-        Curve c = curves.get(series);
-        c.add(x, y);
-        addDrawn(c, x, y, true);
+        curves.get(series).add(x, y);
+        changed();
     }
 
     /** Appends many points with one redraw. */
     public void appendAll(String series, double[] x, double[] y) {
         if (x.length != y.length) throw new IllegalArgumentException("x has " + x.length + " values, y " + y.length);
         addSeries(series);
-        Curve c = curves.get(series);
-        for (int i = 0; i < x.length; i++) {
-            c.add(x[i], y[i]);
-            addDrawn(c, x[i], y[i], false);
-        }
-        c.drawn.fireSeriesChanged();
-        c.faded.fireSeriesChanged();
+        CurveData.Curve c = curves.get(series);
+        for (int i = 0; i < x.length; i++) c.add(x[i], y[i]);
+        changed();
     }
 
     /** Replaces a series' points. */
     public void setData(String series, double[] x, double[] y) {
+        if (x.length != y.length) throw new IllegalArgumentException("x has " + x.length + " values, y " + y.length);
         addSeries(series);
-        Curve c = curves.get(series);
-        c.n = 0;
-        c.ema.reset();
-        c.drawn.clear();
-        c.faded.clear();
-        appendAll(series, x, y);
+        CurveData.Curve c = curves.get(series);
+        c.clear();
+        for (int i = 0; i < x.length; i++) c.add(x[i], y[i]);
+        changed();
     }
 
-    private void addDrawn(Curve c, double x, double y, boolean notify) {
-        if (c.smoothed) {
-            c.faded.add(x, shown(y), notify);
-            c.drawn.add(x, shown(c.ema.next(y)), notify);
-        } else {
-            c.drawn.add(x, shown(y), notify);
-        }
+    private void changed() {
+        drawnData.changed();
+        rawData.changed();
     }
-
-    /** What is drawn for a value: NaN (a gap) where the log axis cannot show it. */
-    private double shown(double v) { return logScale && !(v > 0) ? Double.NaN : v; }
 
     /** Appends a point to a right-axis series (e.g. "learning rate"), drawn dashed, not smoothed. */
     public void appendSecondary(String series, double x, double y) {
-        secondaryCurve(series).drawn.add(x, y);
+        secondaryCurve(series).add(x, y);
+        secondaryData.changed();
+    }
+
+    /** Appends many points to a right-axis series with one redraw. */
+    public void appendSecondaryAll(String series, double[] x, double[] y) {
+        if (x.length != y.length) throw new IllegalArgumentException("x has " + x.length + " values, y " + y.length);
+        CurveData.Curve c = secondaryCurve(series);
+        for (int i = 0; i < x.length; i++) c.add(x[i], y[i]);
+        secondaryData.changed();
     }
 
     /** Replaces a right-axis series. */
     public void setSecondaryData(String series, double[] x, double[] y) {
-        Curve c = secondaryCurve(series);
-        c.drawn.clear();
-        for (int i = 0; i < x.length; i++) c.drawn.add(x[i], y[i], false);
-        c.drawn.fireSeriesChanged();
+        if (x.length != y.length) throw new IllegalArgumentException("x has " + x.length + " values, y " + y.length);
+        CurveData.Curve c = secondaryCurve(series);
+        c.clear();
+        for (int i = 0; i < x.length; i++) c.add(x[i], y[i]);
+        secondaryData.changed();
     }
 
     /** Label of the right axis (default "learning rate"). */
@@ -203,8 +172,8 @@ public final class CurveChart {
         if (plot.getRangeAxis(1) != null) plot.getRangeAxis(1).setLabel(label);
     }
 
-    private Curve secondaryCurve(String series) {
-        Curve c = secondaryCurves.get(series);
+    private CurveData.Curve secondaryCurve(String series) {
+        CurveData.Curve c = secondaryCurves.get(series);
         if (c != null) return c;
         if (secondaryCurves.isEmpty()) {
             NumberAxis right = new NumberAxis(secondaryLabel);
@@ -217,12 +186,12 @@ public final class CurveChart {
             plot.mapDatasetToRangeAxis(2, 1);
             Theme.apply(chart);
         }
-        c = new Curve(series, false, 0);
+        c = new CurveData.Curve(series, false, 0);
         int i = secondaryCurves.size();
         secondaryCurves.put(series, c);
-        secondaryRenderer.setSeriesPaint(i, i == 0 ? Color.GRAY : Theme.color(7 - i));
+        secondaryRenderer.setSeriesPaint(i, i == 0 ? Color.GRAY : Theme.color(9 - i));
         secondaryRenderer.setSeriesStroke(i, Theme.DASHED);
-        secondaryData.addSeries(c.drawn);
+        secondaryData.add(c);
         return c;
     }
 
@@ -230,49 +199,31 @@ public final class CurveChart {
     public void setSmoothing(double weight) {
         Ema.checkWeight(weight);
         smoothing = weight;
-        rebuild();
+        for (CurveData.Curve c : curves.values()) c.resmooth(weight);
+        changed();
     }
 
     public double smoothing() { return smoothing; }
 
-    /** Switches the y axis between linear and log10 (values ≤ 0 are then hidden). */
+    /** Switches the y axis between linear and log10 (values ≤ 0 are then hidden, not lost). */
     public void setLogScale(boolean log) {
         if (log == logScale) return;
         logScale = log;
-        ValueAxis a = valueAxis(yLabel, log);
-        plot.setRangeAxis(0, a);
+        drawnData.setLog(log);
+        rawData.setLog(log);
+        plot.setRangeAxis(0, valueAxis(yLabel, log));
         Theme.apply(chart);
-        rebuild();
+        changed();
     }
 
     public boolean logScale() { return logScale; }
 
-    private void rebuild() {
-        boolean notify = chart.isNotify();
-        chart.setNotify(false);
-        try {
-            for (Curve c : curves.values()) {
-                c.ema = new Ema(smoothing);
-                c.drawn.clear();
-                c.faded.clear();
-                for (int i = 0; i < c.n; i++) addDrawn(c, c.x[i], c.y[i], false);
-                c.drawn.fireSeriesChanged();
-                c.faded.fireSeriesChanged();
-            }
-        } finally {
-            chart.setNotify(notify);
-        }
-    }
-
     /** Removes every point (series, colours and settings stay). */
     public void clear() {
-        for (Curve c : curves.values()) {
-            c.n = 0;
-            c.ema.reset();
-            c.drawn.clear();
-            c.faded.clear();
-        }
-        for (Curve c : secondaryCurves.values()) c.drawn.clear();
+        for (CurveData.Curve c : curves.values()) c.clear();
+        for (CurveData.Curve c : secondaryCurves.values()) c.clear();
+        changed();
+        secondaryData.changed();
     }
 
     /** Adds a subtitle line under the title (e.g. the run name). */
@@ -287,24 +238,34 @@ public final class CurveChart {
 
     /** Number of raw points of a series (0 if unknown). */
     public int size(String series) {
-        Curve c = curves.get(series);
+        CurveData.Curve c = curves.get(series);
         return c == null ? 0 : c.n;
     }
 
     /** The raw values of a series, as appended. */
     public double[] rawY(String series) {
-        Curve c = curves.get(series);
+        CurveData.Curve c = curves.get(series);
         return c == null ? new double[0] : Arrays.copyOf(c.y, c.n);
+    }
+
+    /** The smoothed values of a series (the raw values for an unsmoothed one), one per raw point. */
+    public double[] smoothedY(String series) {
+        CurveData.Curve c = curves.get(series);
+        return c == null ? new double[0] : Arrays.copyOf(c.s, c.n);
     }
 
     public JFreeChart chart() { return chart; }
     public XYPlot plot() { return plot; }
-    /** Drawn (smoothed, or raw for unsmoothed series) values, one series per name. */
-    public XYSeriesCollection drawnData() { return smoothedData; }
-    /** The faded raw curves (same order; empty for unsmoothed series). */
-    public XYSeriesCollection rawData() { return rawData; }
+    /**
+     * The drawn lines (smoothed, or raw for unsmoothed series), one series per name. Up to
+     * {@value CurveData#MAX_BUCKETS} points per series are drawn as they are; longer series are
+     * thinned to the last point of each bucket of k.
+     */
+    public XYDataset drawnData() { return drawnData; }
+    /** The faded raw curves (same order; empty for unsmoothed series); long series keep each bucket's min and max. */
+    public XYDataset rawData() { return rawData; }
     /** Right-axis series. */
-    public XYSeriesCollection secondaryData() { return secondaryData; }
+    public XYDataset secondaryData() { return secondaryData; }
 
     // ------------------------------------------------------------------ ready-made charts
 
@@ -341,7 +302,7 @@ public final class CurveChart {
     public static JFreeChart learningRate(double[] x, double[] lr, String xLabel) {
         CurveChart c = new CurveChart("Learning rate", xLabel, "learning rate");
         c.addSeries("learning rate", false);
-        c.smoothedRenderer.setSeriesShapesVisible(0, false);
+        c.drawnRenderer.setSeriesShapesVisible(0, false);
         ((NumberAxis) c.plot.getRangeAxis()).setNumberFormatOverride(Theme.scientificFormat());
         c.appendAll("learning rate", x, lr);
         c.chart.removeLegend();

@@ -1,5 +1,6 @@
 package dev.mambamixer.charts;
 
+import dev.mambamixer.engine.introspect.ForecastWindow;
 import dev.mambamixer.engine.introspect.ModelCapture;
 import java.awt.Color;
 import java.util.Locale;
@@ -99,5 +100,19 @@ public final class ForecastChart {
             }
         }
         return of(hist, truth, pred, variate + " (standardised)", window, truth == null ? Double.NaN : se / h);
+    }
+
+    /**
+     * One variate of a stored forecast window ({@code Introspector.forecasts},
+     * {@code RunHistory.forecastsAt}); the subtitle gives the window's MSE over all variates in
+     * standardised space (comparable with the run's metrics).
+     */
+    public static JFreeChart of(ForecastWindow w, int variate) {
+        String name = w.variateNames().get(variate) + (w.originalUnits() ? "" : " (standardised)");
+        JFreeChart c = of(w.history(variate), w.truth(variate), w.prediction(variate), name, w.window(), Double.NaN);
+        ((TextTitle) c.getSubtitle(0)).setText("window " + w.window() + ", T = " + w.lookback() + ", H = " + w.horizon()
+                                               + String.format(Locale.ROOT, ", window MSE = %.4g, MAE = %.4g", w.mse(), w.mae())
+                                               + " (all variates, standardised)");
+        return c;
     }
 }

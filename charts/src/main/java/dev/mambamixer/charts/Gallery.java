@@ -5,6 +5,9 @@ import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.SplitRule;
 import dev.mambamixer.engine.data.teaching.SelectiveCopying;
 import dev.mambamixer.engine.introspect.EventLog;
+import dev.mambamixer.engine.introspect.ForecastWindow;
+import dev.mambamixer.engine.introspect.Introspector;
+import dev.mambamixer.engine.introspect.SequenceCapture;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ModelCapture;
 import dev.mambamixer.engine.introspect.RunHistory;
@@ -17,15 +20,14 @@ import dev.mambamixer.engine.train.SelectionProbe;
 import dev.mambamixer.engine.train.SequenceTrainer;
 import dev.mambamixer.engine.train.TeachConfig;
 import dev.mambamixer.engine.train.TrainConfig;
+import dev.mambamixer.engine.train.TrainControl;
 import dev.mambamixer.engine.train.Trainer;
 import dev.mambamixer.engine.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jfree.chart.JFreeChart;
 
 /**
@@ -82,6 +84,8 @@ public final class Gallery {
         int[] probe = SnapshotRecorder.spreadWindows(data.val(), 4);
         try (EventLog log = new EventLog(runDir)) {
             SnapshotRecorder rec = SnapshotRecorder.of(model, data.val(), probe, every, runDir, log);
+            TrainControl control = new TrainControl();
+            control.setUpdateRatioEvery(Math.max(1, steps / 30));
             Trainer tr = new Trainer(model, tc, new TrainingListener() {
                 @Override public void onStep(StepEvent e) {
                     rec.onStep(e);
@@ -90,11 +94,12 @@ public final class Gallery {
                         System.out.printf("gallery: step %d/%d loss %.4f%n", e.step(), epochs * perEpoch, e.loss());
                 }
                 @Override public void onEpoch(EpochEvent e) { log.onEpoch(e); }
+                @Override public void onUpdateRatios(UpdateRatioEvent e) { log.onUpdateRatios(e); }
                 @Override public void onFinish(String reason) {
                     rec.onFinish(reason);
                     log.onFinish(reason);
                 }
-            });
+            }, control);
             tr.fit(data.train(), data.val());
             rec.close();
         }
@@ -114,10 +119,12 @@ public final class Gallery {
         double[] lr = run.steps().stream().mapToDouble(s -> s.lr()).toArray();
         written.add(save(CurveChart.learningRate(x, lr, "step"), out, "learning-rate"));
 
-        // ---- forecast of probe window 1, last variate (OT)
+        // ---- forecast of probe window 1, last variate (OT): from the capture, and as stored in the snapshot
         int b = 1, v = cfg.variates() - 1;
         written.add(save(ForecastChart.of(cap, b, v, data.val().target(probe[b]), data.columns().get(v), probe[b]), out,
                          "forecast"));
+        List<ForecastWindow> stored = run.forecastsAt(cap.step());
+        if (!stored.isEmpty()) written.add(save(ForecastChart.of(stored.get(b), v), out, "forecast-window"));
 
         // ---- selection
         MixerCapture time0 = cap.mixer("blocks.0.time"), var0 = cap.mixer("blocks.0.variate");
@@ -138,49 +145,37 @@ public final class Gallery {
 
         // ---- diagnostics
         written.add(save(DiagnosticsCharts.deltaBands(caps, true), out, "delta-bands"));
-        written.add(save(demoUpdateRatios(), out, "update-ratios-demo"));
+        written.add(save(DiagnosticsCharts.updateRatios(run.updateRatios()), out, "update-ratios"));
 
         // ---- a teaching task: selective copying, briefly trained
-        written.add(save(selectiveCopyProfile(Math.max(60, steps)), out, "selection-profile"));
+        written.addAll(selectiveCopy(out, Math.max(600, 2 * steps)));
         System.out.printf("gallery: %d charts in %.1f s%n", written.size(), (System.nanoTime() - t0) / 1e9);
         return written;
     }
 
-    /** The engine does not report update:parameter ratios yet: a labelled synthetic example. */
-    static JFreeChart demoUpdateRatios() {
-        int n = 60;
-        double[] steps = new double[n];
-        Map<String, double[]> r = new LinkedHashMap<>();
-        double[] decay = new double[n], noDecay = new double[n], avg = new double[n];
-        java.util.Random rnd = new java.util.Random(3);
-        for (int i = 0; i < n; i++) {
-            steps[i] = 10 * (i + 1);
-            double warm = Math.min(1, (i + 1) / 6.0), cos = 0.5 * (1 + Math.cos(Math.PI * i / n));
-            decay[i] = 2e-3 * warm * cos * Math.exp(0.2 * rnd.nextGaussian()) + 1e-5;
-            noDecay[i] = 6e-4 * warm * cos * Math.exp(0.2 * rnd.nextGaussian()) + 1e-5;
-            avg[i] = 1e-2 * warm * cos * Math.exp(0.3 * rnd.nextGaussian()) + 1e-5;
-        }
-        r.put("weights (decay)", decay);
-        r.put("norms + biases", noDecay);
-        r.put("averaging weights", avg);
-        JFreeChart c = DiagnosticsCharts.updateRatios(steps, r);
-        c.setTitle("Update : parameter ratio (synthetic demo data)");
-        return Theme.apply(c);
-    }
-
-    static JFreeChart selectiveCopyProfile(int steps) {
+    /** Trains the teaching model briefly and draws where Δ selects (profile, one example's Δ and attention). */
+    static List<Path> selectiveCopy(Path out, int steps) throws IOException {
+        long t0 = System.nanoTime();
         SelectiveCopying task = new SelectiveCopying(32, 10, 4);
         SequenceModelConfig mc = SequenceModelConfig.defaults(task.vocab(), task.length()).withModel(16, 1, 8);
         SequenceModel model = new SequenceModel(Backends.create("cpu"), mc);
         TeachConfig tc = new TeachConfig(steps, 32, 3e-3, steps / 10, 0.05, 0.01, 1.0, 7L, 64, steps, 2.0);
         SequenceTrainer tr = new SequenceTrainer(model, task, tc, null);
         SequenceTrainer.Result res = tr.run();
+        System.out.printf("gallery: selective copying %d steps in %.1f s, accuracy %.2f%n", res.steps(),
+                          (System.nanoTime() - t0) / 1e9, res.heldOut().accuracy());
+        String what = "selective copying, " + res.steps() + " steps, accuracy "
+                      + String.format(java.util.Locale.ROOT, "%.2f", res.heldOut().accuracy());
+        List<Path> written = new ArrayList<>();
         SelectionProbe.Profile p = SelectionProbe.delta(model, tr.heldOut(), 0, 32);
         Heatmap h = SelectionCharts.selectionProfile(p, tr.heldOut(), 12);
-        h.chart().setTitle("Where Δ selects — selective copying, " + res.steps() + " steps, accuracy "
-                           + String.format(java.util.Locale.ROOT, "%.2f", res.heldOut().accuracy()));
+        h.chart().setTitle("Where Δ selects — " + what);
         h.restyle();
-        return h.chart();
+        written.add(save(h.chart(), out, "selection-profile"));
+        SequenceCapture cap = Introspector.capture(model, tr.heldOut().subList(0, 4), res.steps());
+        written.add(save(SelectionCharts.teaching(cap, 0, 0, SelectionCharts.Quantity.DELTA).chart(), out, "teaching-delta"));
+        written.add(save(SelectionCharts.teachingAttention(cap, 0, 0).chart(), out, "teaching-attention"));
+        return written;
     }
 
     private static Path save(JFreeChart chart, Path out, String name) throws IOException {

@@ -53,6 +53,9 @@ public final class Heatmap {
         }
     }
 
+    /** Beyond this many names an axis shows numbers (names would overprint); tooltips keep the names. */
+    static final int MAX_NAMED_TICKS = 40;
+
     private final Builder options;
     private final DefaultXYZDataset dataset = new DefaultXYZDataset();
     private final XYBlockRenderer renderer = new XYBlockRenderer();
@@ -65,6 +68,8 @@ public final class Heatmap {
     private LegendTitle keyLegend;
     private float[][] data;
     private ColorMap colorMap;
+    private Mark lastLabelled;
+    private int lastLevel;
 
     private Heatmap(Builder o, float[][] z) {
         this.options = o;
@@ -96,7 +101,7 @@ public final class Heatmap {
 
     private static NumberAxis axis(String label, String[] ticks) {
         NumberAxis a;
-        if (ticks != null) {
+        if (ticks != null && ticks.length <= MAX_NAMED_TICKS) {
             SymbolAxis s = new SymbolAxis(label, ticks);
             s.setGridBandsVisible(false);
             a = s;
@@ -110,7 +115,8 @@ public final class Heatmap {
         return a;
     }
 
-    private void addMark(Mark m) {
+    /** Highlights one more column. */
+    public void addMark(Mark m) {
         IntervalMarker band = new IntervalMarker(m.position() - 0.5, m.position() + 0.5);
         band.setPaint(Theme.withAlpha(m.color(), 0.10));
         band.setOutlinePaint(m.color());
@@ -121,7 +127,14 @@ public final class Heatmap {
         band.setLabelBackgroundColor(Theme.withAlpha(Color.WHITE, 0.8));
         band.setLabelAnchor(RectangleAnchor.TOP);
         band.setLabelTextAnchor(TextAnchor.TOP_CENTER);
-        band.setLabelOffset(new RectangleInsets(2, 2, 2, 2));
+        // Labels of marks close together go on alternating rows so they do not overprint.
+        int level = 0;
+        if (!m.label().isEmpty()) {
+            if (lastLabelled != null && Math.abs(m.position() - lastLabelled.position()) < 3) level = (lastLevel + 1) % 3;
+            lastLabelled = m;
+            lastLevel = level;
+        }
+        band.setLabelOffset(new RectangleInsets(2 + 15 * level, 2, 2, 2));
         plot.addDomainMarker(band, Layer.FOREGROUND);
     }
 
@@ -183,7 +196,9 @@ public final class Heatmap {
             for (int c = 0; c < data[r].length; c++) {
                 float v = data[r][c];
                 if (Float.isNaN(v)) continue;
-                XYTextAnnotation t = new XYTextAnnotation(String.format(Locale.ROOT, options.cellFormat, v), c, r);
+                String text = String.format(Locale.ROOT, options.cellFormat, v);
+                if (text.matches("-0(\\.0*)?")) text = text.substring(1);   // -0.00 reads as a sign error
+                XYTextAnnotation t = new XYTextAnnotation(text, c, r);
                 t.setFont(Theme.ANNOTATION_FONT);
                 Color cell = colorMap.color(v);
                 double luminance = 0.299 * cell.getRed() + 0.587 * cell.getGreen() + 0.114 * cell.getBlue();

@@ -13,12 +13,13 @@ import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.TextAnchor;
 
 /**
- * A base-10 log axis with readable ticks: 1, 2, 5 × 10ᵏ when they fit, else 10ᵏ only, labelled
+ * A base-10 log axis with readable ticks: the densest of 10ᵏ; 1, 2, 5 × 10ᵏ; 1, 2, 3, 5, 7 × 10ᵏ;
+ * 1, 1.5, 2, ..., 9 × 10ᵏ that fits (at most 10 ticks), labelled
  * as plain decimals (0.05, 2, 300) between 10⁻⁴ and 10⁵ and as 1E-6 outside. JFreeChart's own
  * LogAxis picks ticks at fractional powers (1.995E0), which nobody can read.
  */
 final class NiceLogAxis extends LogAxis {
-    private static final double[] STEPS_125 = {1, 2, 5};
+    private static final double[][] MANTISSAS = {{1}, {1, 2, 5}, {1, 2, 3, 5, 7}, {1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9}};
 
     NiceLogAxis(String label) {
         super(label);
@@ -34,9 +35,13 @@ final class NiceLogAxis extends LogAxis {
         double lo = Math.max(getLowerBound(), getSmallestValue()), hi = getUpperBound();
         double lengthPx = vertical ? dataArea.getHeight() : dataArea.getWidth();
         double labelPx = vertical ? 22 : 60;   // room one label needs
-        List<Double> values = values(lo, hi, STEPS_125);
-        if (values.size() * labelPx > lengthPx) values = values(lo, hi, new double[] {1});
-        if (values.size() < 2) values = values(lo, hi, new double[] {1, 1.5, 2, 3, 5, 7});   // less than a decade
+        // The densest tick set that fits (at most 10 ticks, each label with its room).
+        int limit = (int) Math.min(10, Math.max(2, lengthPx / labelPx));
+        List<Double> values = values(lo, hi, MANTISSAS[0]);
+        for (double[] m : MANTISSAS) {
+            List<Double> v = values(lo, hi, m);
+            if (v.size() <= limit && v.size() > values.size()) values = v;
+        }
         TextAnchor anchor = edge == RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT
                             : edge == RectangleEdge.RIGHT ? TextAnchor.CENTER_LEFT
                             : edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER;

@@ -5,6 +5,7 @@ import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.ImplicitAttention;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
+import dev.mambamixer.engine.introspect.SequenceCapture;
 import dev.mambamixer.engine.train.SelectionProbe;
 import java.awt.Color;
 import java.awt.geom.Rectangle2D;
@@ -94,7 +95,7 @@ public final class SelectionCharts {
             default -> "sequence (" + String.join(", ", m.sequenceAxes()) + ")";
         };
         String sub = q.perPosition()
-            ? "all " + m.s() + " sequences; " + m.positionAxis() + "s left to right"
+            ? "all " + m.s() + " sequences, one per row; positions (" + m.positionAxis() + ") left to right"
             : "sequence " + describe(m, seq) + "; E=" + sc.e() + ", N=" + sc.n();
         return Heatmap.builder()
                       .title(capitalise(q.description) + " — " + m.name() + " (" + direction + ")")
@@ -166,7 +167,7 @@ public final class SelectionCharts {
 
     /**
      * Signed implicit attention α[t, s] of one channel (rows = target t, columns = source s),
-     * diverging colours around 0.
+     * diverging colours around 0; positions this direction cannot reach are blank.
      */
     public static Heatmap attention(MixerCapture m, String direction, int seq, int channel) {
         ScanCapture sc = m.direction(direction);
@@ -177,6 +178,7 @@ public final class SelectionCharts {
             z[t] = new float[d[t].length];
             for (int s = 0; s < d[t].length; s++) z[t][s] = (float) d[t][s];
         }
+        maskUnreachable(z, sc.reversed());
         return attentionHeatmap(m, z, "Implicit attention α — " + m.name() + " (" + direction + ")",
                                 "channel " + channel + ", sequence " + describe(m, seq), "α", ColorMap.Kind.DIVERGING);
     }
@@ -184,7 +186,9 @@ public final class SelectionCharts {
     /** Mean |α| over the inner channels of one direction. */
     public static Heatmap meanAbsAttention(MixerCapture m, String direction, int seq) {
         ScanCapture sc = m.direction(direction);
-        return attentionHeatmap(m, sc.meanAbsAttention(seq), "Implicit attention — " + m.name(),
+        float[][] z = sc.meanAbsAttention(seq);
+        maskUnreachable(z, sc.reversed());
+        return attentionHeatmap(m, z, "Implicit attention — " + m.name(),
                                 "mean |α| over " + sc.e() + " channels, " + direction + "; sequence " + describe(m, seq),
                                 "|α|", ColorMap.Kind.SEQUENTIAL);
     }
@@ -195,9 +199,20 @@ public final class SelectionCharts {
      */
     public static Heatmap meanAbsAttention(MixerCapture m, int seq) {
         String dirs = String.join("+", m.directions().stream().map(ScanCapture::direction).toList());
-        return attentionHeatmap(m, m.meanAbsAttention(seq), "Implicit attention — " + m.name(),
+        float[][] z = m.meanAbsAttention(seq);
+        if (!m.bidirectional()) maskUnreachable(z, m.directions().get(0).reversed());
+        return attentionHeatmap(m, z, "Implicit attention — " + m.name(),
                                 "mean |α| over " + m.directions().get(0).e() + " channels, " + dirs + "; sequence "
                                 + describe(m, seq), "|α|", ColorMap.Kind.SEQUENTIAL);
+    }
+
+    /**
+     * Blanks (NaN) the entries a single scan direction can never fill: sources after the target
+     * for a forward scan, before it for a backward one, so "not reachable" differs from "zero".
+     */
+    static void maskUnreachable(float[][] z, boolean reversed) {
+        for (int t = 0; t < z.length; t++)
+            for (int s = 0; s < z[t].length; s++) if (reversed ? s < t : s > t) z[t][s] = Float.NaN;
     }
 
     private static Heatmap attentionHeatmap(MixerCapture m, float[][] z, String title, String subtitle, String value,
@@ -236,6 +251,24 @@ public final class SelectionCharts {
                 out.add(new Heatmap.Mark(p[i], i == 0 || p[i] != p[i - 1] + 1 ? mk.role() : "", roleColor(mk.role())));
         }
         return out;
+    }
+
+    /**
+     * One quantity of the teaching model's token mixer of {@code block} for one example, with the
+     * example's marked positions (tokens to remember, delimiter, trigger, ...) highlighted.
+     */
+    public static Heatmap teaching(SequenceCapture cap, int block, int example, Quantity q) {
+        MixerCapture tok = cap.tokenMixer(block);
+        Heatmap h = scan(tok, tok.directions().get(0).direction(), example, q, marks(cap.examples().get(example)));
+        return h;
+    }
+
+    /** Mean |α| of the teaching model's token mixer for one example, marked positions on the source axis. */
+    public static Heatmap teachingAttention(SequenceCapture cap, int block, int example) {
+        MixerCapture tok = cap.tokenMixer(block);
+        Heatmap h = meanAbsAttention(tok, example);
+        for (Heatmap.Mark m : marks(cap.examples().get(example))) h.addMark(m);
+        return h;
     }
 
     /**

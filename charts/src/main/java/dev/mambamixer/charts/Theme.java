@@ -39,7 +39,10 @@ public final class Theme {
     /** Heatmap cells without a value (NaN, unconnected) show this plot background. */
     public static final Color HEATMAP_BACKGROUND = new Color(0xF4, 0xF4, 0xF4);
 
-    /** Okabe–Ito palette (yellow moved last: it is hard to see on white). */
+    /**
+     * Okabe–Ito palette (yellow moved last: it is hard to see on white), extended with grey and
+     * wine (Paul Tol) so that ten series get ten colours.
+     */
     private static final Color[] PALETTE = {
         new Color(0x00, 0x72, 0xB2),   // blue
         new Color(0xE6, 0x9F, 0x00),   // orange
@@ -49,9 +52,11 @@ public final class Theme {
         new Color(0x56, 0xB4, 0xE9),   // sky blue
         new Color(0x00, 0x00, 0x00),   // black
         new Color(0xF0, 0xE4, 0x42),   // yellow
+        new Color(0x99, 0x99, 0x99),   // grey
+        new Color(0x88, 0x22, 0x55),   // wine
     };
 
-    /** Series colour i (cycles after 8). */
+    /** Series colour i (cycles after 10). */
     public static Color color(int i) { return PALETTE[Math.floorMod(i, PALETTE.length)]; }
 
     /** The same colour with alpha in [0, 1] (faded raw curves, bands). */

@@ -95,6 +95,9 @@ class AveragingChartTest {
         assertEquals("γ₁₂,₃", AveragingChart.pretty("γ_{12,3}"));
         assertEquals(List.of("x (T⁰)", "x (C⁰)", "T¹", "C¹", "T²"), AveragingChart.sourceLabels(matrix()));
         assertEquals("T1 blocks.0.time", AveragingChart.targetLabels(matrix()).get(0));
+        assertEquals("C2", AveragingChart.shortName("blocks.1.channel"));
+        assertEquals("T3", AveragingChart.shortName("blocks.2.token"));
+        assertEquals("head", AveragingChart.shortName("head"));
     }
 
     @Test

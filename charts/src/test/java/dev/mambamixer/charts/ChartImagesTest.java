@@ -46,6 +46,26 @@ class ChartImagesTest {
     }
 
     @Test
+    void longCurvesAreExportedInFull() throws Exception {
+        CurveChart c = new CurveChart("t", "step", "loss");
+        int n = 10_000;
+        double[] x = CurveChartTest.steps(n), y = CurveChartTest.noisyDecay(n, 4);
+        c.appendAll("train", x, y);
+        c.setSmoothing(0.8);
+        c.setLogScale(true);
+        assertTrue(c.drawnData().getItemCount(0) < n, "drawn thinned");
+        Path csv = dir.resolve("long.csv");
+        ChartImages.writeCsv(c.chart(), csv);
+        List<String[]> rows = Files.readAllLines(csv).stream().skip(1).map(ChartImagesTest::split).toList();
+        assertEquals(2 * n, rows.size(), "every smoothed and raw point");
+        double[] smoothed = Ema.debiased(y, 0.8);
+        for (int i = 0; i < n; i += 997) {
+            assertEquals(smoothed[i], Double.parseDouble(rows.get(i)[3]), 0);
+            assertEquals(y[i], Double.parseDouble(rows.get(n + i)[3]), 0);
+        }
+    }
+
+    @Test
     void xyzCsvRoundTripsHeatmapCells() throws Exception {
         float[][] z = {{0.1f, Float.NaN, -2.5f}, {1e-7f, 3f, 4.25f}};
         Heatmap h = Heatmap.builder().valueLabel("Δ").build(z);

@@ -6,7 +6,7 @@ import java.awt.Color;
 import java.nio.file.Path;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,14 +32,16 @@ class CurveChartTest {
         double[] y = {4, 2, 3, 1};
         for (int i = 0; i < y.length; i++) c.append("train", i, y[i]);
         c.setSmoothing(0.5);
-        XYSeries drawn = c.drawnData().getSeries("train"), raw = c.rawData().getSeries(0);
+        XYDataset drawn = c.drawnData(), raw = c.rawData();
+        assertEquals("train", drawn.getSeriesKey(0));
         double[] expected = Ema.debiased(y, 0.5);
         for (int i = 0; i < y.length; i++) {
-            assertEquals(expected[i], drawn.getY(i).doubleValue(), 1e-12);
-            assertEquals(y[i], raw.getY(i).doubleValue(), 0);
+            assertEquals(expected[i], drawn.getYValue(0, i), 1e-12);
+            assertEquals(y[i], raw.getYValue(0, i), 0);
+            assertEquals(i, drawn.getXValue(0, i), 0);
         }
         c.append("train", 4, 0.5);   // streaming after a re-smooth continues the same EMA
-        assertEquals(Ema.debiased(new double[] {4, 2, 3, 1, 0.5}, 0.5)[4], drawn.getY(4).doubleValue(), 1e-12);
+        assertEquals(Ema.debiased(new double[] {4, 2, 3, 1, 0.5}, 0.5)[4], drawn.getYValue(0, 4), 1e-12);
         assertEquals(5, c.size("train"));
     }
 
@@ -63,13 +65,38 @@ class CurveChartTest {
         c.appendAll("train", new double[] {0, 1, 2}, new double[] {1, -0.5, 0.01});
         c.setLogScale(true);
         assertInstanceOf(LogAxis.class, c.plot().getRangeAxis());
-        XYSeries drawn = c.drawnData().getSeries(0);
-        assertTrue(Double.isNaN(drawn.getY(1).doubleValue()));
-        assertEquals(0.01, drawn.getY(2).doubleValue(), 0);
+        XYDataset drawn = c.drawnData();
+        assertTrue(Double.isNaN(drawn.getYValue(0, 1)));
+        assertEquals(0.01, drawn.getYValue(0, 2), 0);
+        assertEquals(0.01, c.plot().getRangeAxis().getLowerBound(), 0.005, "log axis starts near the smallest positive value");
         c.setLogScale(false);
         assertInstanceOf(NumberAxis.class, c.plot().getRangeAxis());
-        assertEquals(-0.5, drawn.getY(1).doubleValue(), 0);
+        assertEquals(-0.5, drawn.getYValue(0, 1), 0);
         assertArrayEquals(new double[] {1, -0.5, 0.01}, c.rawY("train"), 0);
+    }
+
+    @Test
+    void longRunsAreThinnedButKeepSpikesAndTheLatestPoint() {
+        CurveChart c = new CurveChart("t", "step", "loss");
+        int n = 50_000;
+        double[] x = steps(n), y = noisyDecay(n, 2);
+        y[31_234] = 50;   // one spike
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) c.append("train", x[i], y[i]);   // one redraw event per point
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(seconds < 5, "50k single appends took " + seconds + " s (must not rescan every point)");
+        XYDataset drawn = c.drawnData(), raw = c.rawData();
+        assertTrue(drawn.getItemCount(0) <= 2 * CurveData.MAX_BUCKETS, "drawn " + drawn.getItemCount(0));
+        assertTrue(drawn.getItemCount(0) > CurveData.MAX_BUCKETS / 2);
+        assertEquals(n, drawn.getXValue(0, drawn.getItemCount(0) - 1), 0, "the newest point is always drawn");
+        assertEquals(c.smoothedY("train")[n - 1], drawn.getYValue(0, drawn.getItemCount(0) - 1), 0);
+        double maxRaw = 0;
+        for (int i = 0; i < raw.getItemCount(0); i++) maxRaw = Math.max(maxRaw, raw.getYValue(0, i));
+        assertEquals(50, maxRaw, 0, "bucket maxima keep the spike");
+        assertEquals(50, c.plot().getRangeAxis().getUpperBound(), 5, "the axis covers the spike");
+        for (int i = 1; i < raw.getItemCount(0); i++)
+            assertTrue(raw.getXValue(0, i) >= raw.getXValue(0, i - 1), "raw points stay in x order at " + i);
+        assertEquals(n, c.size("train"));
     }
 
     @Test

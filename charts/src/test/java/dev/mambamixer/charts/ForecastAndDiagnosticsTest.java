@@ -74,20 +74,54 @@ class ForecastAndDiagnosticsTest {
     }
 
     @Test
+    void forecastFromAStoredWindow() {
+        var w = new dev.mambamixer.engine.introspect.ForecastWindow(
+            42, 4, 2, 2, List.of("a", "OT"), new float[] {1, 10, 2, 20, 3, 30, 4, 40}, new float[] {5, 50, 6, 60},
+            new float[] {5.5f, 49, 6.5f, 61}, true, 0.125, 0.25);
+        JFreeChart c = ForecastChart.of(w, 1);
+        XYDataset ds = ((XYPlot) c.getPlot()).getDataset();
+        assertEquals(40, ds.getYValue(0, 3), 0);
+        assertEquals(-3, ds.getXValue(0, 0), 0);
+        assertEquals(60, ds.getYValue(1, 2), 0);
+        assertEquals(61, ds.getYValue(2, 2), 0);
+        assertEquals("Forecast — OT", c.getTitle().getText());
+        assertTrue(((TextTitle) c.getSubtitle(0)).getText().contains("window MSE = 0.1250, MAE = 0.2500"));
+    }
+
+    @Test
+    void liveUpdateRatiosFromEvents() throws Exception {
+        var g = (java.util.function.BiFunction<String, Double, dev.mambamixer.engine.train.TrainingListener.GroupRatio>)
+            (n, l) -> new dev.mambamixer.engine.train.TrainingListener.GroupRatio(n, 1, Math.pow(10, l), l);
+        var live = new DiagnosticsCharts.UpdateRatioChart();
+        var chart = live.chart();
+        live.append(new dev.mambamixer.engine.train.TrainingListener.UpdateRatioEvent(5, List.of(g.apply("head", -2.5),
+                                                                                             g.apply("averaging", -4.0))));
+        live.append(new dev.mambamixer.engine.train.TrainingListener.UpdateRatioEvent(10, List.of(g.apply("head", -2.9),
+                                                                                              g.apply("averaging", Double.NEGATIVE_INFINITY))));
+        assertSame(chart, live.chart());
+        assertEquals(2, live.dataset().getSeriesCount());
+        assertEquals(-2.9, live.dataset().getSeries("head").getY(1).doubleValue(), 0);
+        assertTrue(Double.isNaN(live.dataset().getSeries("averaging").getY(1).doubleValue()), "−∞ (no update) is a gap");
+        assertTrue(((XYPlot) chart.getPlot()).getRangeAxis().getRange().contains(-4.0));
+        Pixels.renderAndCheck(chart, dir, "update-ratios-live", 0.02);
+    }
+
+    @Test
     void deltaBandsHoldPercentilesPerLayer() throws Exception {
         List<ModelCapture> caps = Fixtures.trained().captures();
         JFreeChart c = DiagnosticsCharts.deltaBands(caps, true);
-        YIntervalSeriesCollection ds = (YIntervalSeriesCollection) ((XYPlot) c.getPlot()).getDataset();
-        int layers = caps.get(0).layerStats().size();
-        assertEquals(layers, ds.getSeriesCount(), "one band per mixer direction");
-        assertEquals("blocks.0.variate backward", ds.getSeriesKey(2));
-        Stats last = caps.get(caps.size() - 1).layerStats().get(2).delta();
-        int n = ds.getItemCount(2);
+        List<XYDataset> panels = ChartImages.datasets(c.getPlot());
+        assertEquals(caps.get(0).mixers().size(), panels.size(), "one panel per mixer");
+        YIntervalSeriesCollection ds = (YIntervalSeriesCollection) panels.get(1);   // blocks.0.variate
+        assertEquals(2, ds.getSeriesCount(), "forward and backward bands");
+        assertEquals("blocks.0.variate backward", ds.getSeriesKey(1));
+        Stats last = caps.get(caps.size() - 1).layerStats().get(2).delta();   // layer 2 = blocks.0.variate backward
+        int n = ds.getItemCount(1);
         assertEquals(caps.size(), n);
-        assertEquals(caps.get(n - 1).step(), ds.getXValue(2, n - 1), 0);
-        assertEquals(last.p50(), ds.getYValue(2, n - 1), 0);
-        assertEquals(last.p5(), ds.getStartYValue(2, n - 1), 0);
-        assertEquals(last.p95(), ds.getEndYValue(2, n - 1), 0);
+        assertEquals(caps.get(n - 1).step(), ds.getXValue(1, n - 1), 0);
+        assertEquals(last.p50(), ds.getYValue(1, n - 1), 0);
+        assertEquals(last.p5(), ds.getStartYValue(1, n - 1), 0);
+        assertEquals(last.p95(), ds.getEndYValue(1, n - 1), 0);
         Pixels.renderAndCheck(c, dir, "delta-bands", 0.05);
 
         double[] steps = {1, 2};

@@ -88,6 +88,18 @@ class HeatmapTest {
     }
 
     @Test
+    void manyRowNamesFallBackToNumbersButTooltipsKeepThem() {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) names.add("sensor-" + i);
+        Heatmap h = Heatmap.builder().yLabel("variate").yTickLabels(names).build(ramp(50, 3, 0));
+        assertFalse(h.plot().getRangeAxis() instanceof org.jfree.chart.axis.SymbolAxis);
+        var gen = h.plot().getRenderer().getDefaultToolTipGenerator();
+        assertTrue(gen.generateToolTip(h.dataset(), 0, 7 * 3 + 1).startsWith("sensor-7, column 1: "));
+        Heatmap few = Heatmap.builder().yTickLabels(names.subList(0, 3)).build(ramp(3, 3, 0));
+        assertInstanceOf(org.jfree.chart.axis.SymbolAxis.class, few.plot().getRangeAxis());
+    }
+
+    @Test
     void tooltipsNameRowColumnAndValue() {
         Heatmap h = Heatmap.builder().xLabel("position").yLabel("channel").valueLabel("Δ")
                            .build(new float[][] {{1f, 2f}, {3f, 4.5f}});

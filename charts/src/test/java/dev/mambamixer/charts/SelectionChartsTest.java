@@ -91,9 +91,28 @@ class SelectionChartsTest {
         Heatmap one = SelectionCharts.attention(time, "forward", 0, 3);
         assertEquals(ColorMap.Kind.DIVERGING, one.colorMap().kind());
         assertEquals(time.direction("forward").attention(0, 3).alpha(4, 1), one.value(4, 1), 1e-6);
-        assertEquals(0, one.value(1, 4), 0, "forward scan: no attention to later positions");
+        assertTrue(Float.isNaN(one.value(1, 4)), "forward scan cannot reach later positions: blank");
+        assertTrue(Float.isNaN(SelectionCharts.meanAbsAttention(time, "forward", 0).value(0, 1)));
+        assertFalse(Float.isNaN(agg.value(0, 1)), "bidirectional: both triangles filled");
         Pixels.renderAndCheck(agg.chart(), dir, "attention-mean", 0.3);
         Pixels.renderAndCheck(one.chart(), dir, "attention-channel", 0.3);
+    }
+
+    @Test
+    void teachingCaptureHeatmapCarriesTheExampleMarks() throws Exception {
+        var task = new dev.mambamixer.engine.data.teaching.SelectiveCopying(24, 8, 3);
+        var cfg = dev.mambamixer.engine.model.SequenceModelConfig.defaults(task.vocab(), task.length()).withModel(8, 1, 4);
+        var model = new dev.mambamixer.engine.model.SequenceModel(new dev.mambamixer.engine.backend.CpuBackend(), cfg);
+        List<SequenceExample> exs = task.examples(5L, 3);
+        var cap = dev.mambamixer.engine.introspect.Introspector.capture(model, exs, 0);
+        Heatmap h = SelectionCharts.teaching(cap, 0, 2, SelectionCharts.Quantity.DELTA);
+        assertEquals(task.length(), h.cols());
+        int marked = SelectionCharts.marks(exs.get(2)).size();
+        assertEquals(3 + 1 + 3, marked, "3 data, 1 delimiter, 3 output positions");
+        assertEquals(marked, h.plot().getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND).size());
+        Heatmap a = SelectionCharts.teachingAttention(cap, 0, 2);
+        assertEquals(task.length(), a.rows());
+        Pixels.renderAndCheck(h.chart(), dir, "teaching-delta", 0.3);
     }
 
     @Test

@@ -94,7 +94,7 @@ final class TeachCommand implements Callable<Integer> {
                 int above = 0, below = 0;
                 for (double x : cr) { if (x > 1.5) above++; if (x < 1 / 1.5) below++; }
                 System.out.printf(Locale.ROOT, "  per-channel ratio: min %.3f, median %.3f, max %.3f; %d of %d channels > 1.5, %d < 1/1.5%n",
-                                  cr[0], cr[cr.length / 2], cr[cr.length - 1], above, cr.length, below);
+                                  cr[0], p.medianChannelRatio(pair[0], pair[1]), cr[cr.length - 1], above, cr.length, below);
             }
             printExample(t, tr.heldOut().get(0), p.example(0));
             return 0;

@@ -4,6 +4,9 @@ import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.SplitRule;
+import dev.mambamixer.engine.introspect.CompositeListener;
+import dev.mambamixer.engine.introspect.EventLog;
+import dev.mambamixer.engine.introspect.SnapshotRecorder;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.ProgressBar;
 import dev.mambamixer.engine.io.RunFolder;
@@ -11,6 +14,7 @@ import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.train.Metrics;
 import dev.mambamixer.engine.train.TrainConfig;
+import dev.mambamixer.engine.train.TrainControl;
 import dev.mambamixer.engine.train.TrainResult;
 import dev.mambamixer.engine.train.Trainer;
 import dev.mambamixer.engine.train.TrainingCheckpoints;
@@ -29,7 +33,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
          description = {"Train TSM2 on a benchmark-format CSV and evaluate it on the test split.",
-                        "Writes a run folder: config.json, metrics.csv, checkpoints/{best,last}, test-metrics.json, forecast.csv."})
+                        "Writes a run folder: config.json, metrics.csv, checkpoints/{best,last}, test-metrics.json, forecast.csv,",
+                        "events.jsonl and snapshots/ (captures for the workbench and notebooks: docs/INTROSPECTION.md)."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin DataOptions data;
     @ArgGroup(validate = false, heading = "%nModel (spec §6.3, §9)%n") ModelOptions model = new ModelOptions();
@@ -52,7 +57,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue the run in this run folder from its last checkpoint") Path resume;
     @Option(names = "--forecast-stride", defaultValue = "0", description = "write every n-th test window to forecast.csv; 0 = every H-th (default: ${DEFAULT-VALUE})") int forecastStride;
 
+    @Option(names = "--snapshot-every", defaultValue = "100", description = "capture the probe windows every n steps into snapshots/; 0 = never (default: ${DEFAULT-VALUE})") int snapshotEvery;
+    @Option(names = "--probe-windows", defaultValue = "8", description = "validation windows in the probe batch, spread evenly (default: ${DEFAULT-VALUE})") int probeWindows;
+    @Option(names = "--update-ratio-every", defaultValue = "50", description = "log update:parameter ratios every n steps; 0 = never (default: ${DEFAULT-VALUE})") int updateRatioEvery;
+
     @Override public Integer call() throws Exception {
+        if (snapshotEvery < 0 || updateRatioEvery < 0 || probeWindows <= 0)
+            return Cli.fail("--snapshot-every and --update-ratio-every must be >= 0 and --probe-windows > 0");
         ForecastData fd;
         Tsm2Config mc;
         TrainConfig tc;
@@ -89,7 +100,14 @@ final class TrainCommand implements Callable<Integer> {
             ProgressBar bar = ProgressBar.console("samples");
             Trainer[] holder = new Trainer[1];
             TrainConfig tcf = tc;
-            Trainer tr = new Trainer(m, tc, new TrainingListener() {
+            EventLog log = new EventLog(rf.dir());
+            SnapshotRecorder rec = snapshotEvery == 0 ? null
+                : SnapshotRecorder.of(m, fd.val(), SnapshotRecorder.spreadWindows(fd.val(), Math.min(probeWindows,
+                                                                                                      fd.val().size())),
+                                      snapshotEvery, rf.dir(), log).withVariateNames(fd.columns());
+            TrainControl control = new TrainControl();
+            control.setUpdateRatioEvery(updateRatioEvery);
+            TrainingListener console = new TrainingListener() {
                 @Override public void onStep(StepEvent e) {
                     if (e.stepInEpoch() == 1) bar.start("epoch " + e.epoch() + "/" + tcf.epochs(),
                                                         (long) e.stepsPerEpoch() * tcf.batchSize());
@@ -114,13 +132,24 @@ final class TrainCommand implements Callable<Integer> {
                         throw new UncheckedIOException("writing checkpoint/metrics in " + rf.dir(), ex);
                     }
                 }
-            });
+            };
+            Trainer tr = new Trainer(m, tc, rec == null ? CompositeListener.of(console, log)
+                                                        : CompositeListener.of(console, log, rec), control);
             holder[0] = tr;
             if (lastCk != null) {
                 TrainingCheckpoints.resume(lastCk, bestCk, m, tr);
                 System.out.println("resumed after epoch " + tr.epoch() + " (step " + tr.step() + ")");
             }
-            TrainResult r = tr.fit(fd.train(), fd.val());
+            TrainResult r;
+            try {
+                r = tr.fit(fd.train(), fd.val());
+            } catch (RuntimeException ex) {
+                log.onFailed(ex.getMessage(), ex);
+                throw ex;
+            } finally {
+                if (rec != null) rec.close();   // waits for the snapshot writes
+                log.close();
+            }
             if (r.aborted()) {
                 System.err.println("error: " + r.reason());
                 System.err.println("the last good checkpoints in " + ckDir + " are intact");

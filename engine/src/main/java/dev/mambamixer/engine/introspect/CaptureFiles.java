@@ -33,6 +33,7 @@ public final class CaptureFiles {
     public static final int VERSION = 1;
     public static final String CAPTURE_JSON = "capture.json", CAPTURE_ARRAYS = "capture.safetensors";
     public static final String HISTORY_JSON = "averaging-history.json", HISTORY_ARRAYS = "averaging-history.safetensors";
+    public static final String FORECASTS_JSON = "forecasts.json";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     private CaptureFiles() {}
@@ -244,5 +245,32 @@ public final class CaptureFiles {
         if (root.get("version").getAsInt() > VERSION)
             throw new IllegalArgumentException(file + ": version " + root.get("version") + " is newer than " + VERSION);
         return root;
+    }
+
+    /**
+     * Writes forecast windows (history, truth, prediction, names, metrics) to
+     * {@code folder/forecasts.json}, atomically.
+     */
+    public static void writeForecasts(List<ForecastWindow> windows, Path folder) throws IOException {
+        Files.createDirectories(folder);
+        JsonObject root = new JsonObject();
+        root.addProperty("format", FORMAT + "-forecasts");
+        root.addProperty("version", VERSION);
+        root.add("windows", GSON.toJsonTree(windows));
+        AtomicFiles.writeString(folder.resolve(FORECASTS_JSON), GSON.toJson(root) + "\n");
+    }
+
+    /** Reads {@link #writeForecasts}' file back; the record constructor re-checks every shape. */
+    public static List<ForecastWindow> readForecasts(Path folder) throws IOException {
+        Path f = folder.resolve(FORECASTS_JSON);
+        try {
+            JsonObject root = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
+            if (!root.has("windows")) throw new IOException(f + ": no \"windows\" array");
+            return List.of(GSON.fromJson(root.get("windows"), ForecastWindow[].class));
+        } catch (RuntimeException e) {   // JSON syntax, or a window the record constructor rejects
+            Throwable c = e;
+            while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+            throw new IOException(f + ": not a valid forecasts file: " + c, e);
+        }
     }
 }

@@ -113,6 +113,18 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
                                            + snapshots.stream().map(SnapshotEvent::step).toList() + ")");
     }
 
+    /**
+     * The probe windows of the snapshot after {@code step} with history, ground truth and forecast
+     * (standardised units), or an empty list when that snapshot has none.
+     */
+    public List<ForecastWindow> forecastsAt(long step) throws IOException {
+        for (SnapshotEvent s : snapshots)
+            if (s.step() == step)
+                return Files.exists(s.path().resolve(CaptureFiles.FORECASTS_JSON)) ? CaptureFiles.readForecasts(s.path())
+                                                                                   : List.of();
+        throw new IllegalArgumentException("no snapshot at step " + step + " in " + runDir);
+    }
+
     /** The averaging history written at the end of the run, or null when there is none. */
     public AveragingHistory averagingHistory() throws IOException {
         Path dir = runDir.resolve(SnapshotRecorder.SNAPSHOTS);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the model's buffers, so it must run between steps; it changes no training state, so the loss
  * curve stays bit-identical), records the averaging matrix into an {@link AveragingHistory}, and
  * hands the write to a background thread: {@code <run>/snapshots/step-000050/} via
- * {@link CaptureFiles}. Once a snapshot is on disk, a {@link SnapshotEvent} goes to the optional
+ * {@link CaptureFiles} (plus {@code forecasts.json}: the probe windows with their ground truth,
+ * when the recorder was made with {@link #of}). Once a snapshot is on disk, a {@link SnapshotEvent} goes to the optional
  * downstream listener (from the writer thread). On finish the averaging history is written to
  * {@code <run>/snapshots/}. {@link #close()} waits for the writes and reports the first error.
  * <p>
@@ -45,6 +47,9 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
     private volatile int skipped;
     private volatile long captureNanos;   // training-thread time spent in captures
     private volatile ModelCapture last;
+    private WindowDataset probeData;   // set by of(...): lets snapshots carry the probe windows' truth
+    private int[] probeWindows;
+    private volatile List<String> variateNames;   // for the forecasts; v0, v1, ... when not given
 
     /**
      * @param probe      probe batch (B, T, M) row-major, standardised like the training inputs
@@ -79,7 +84,44 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
     /** Probe batch from the given windows of a dataset (e.g. the first few validation windows). */
     public static SnapshotRecorder of(Tsm2 model, WindowDataset ds, int[] windows, int every, Path runDir,
                                       TrainingListener downstream) {
-        return new SnapshotRecorder(model, Introspector.probeInput(ds, windows), windows.length, every, runDir, downstream);
+        SnapshotRecorder r = new SnapshotRecorder(model, Introspector.probeInput(ds, windows), windows.length, every,
+                                                  runDir, downstream);
+        r.probeData = ds;
+        r.probeWindows = windows.clone();
+        return r;
+    }
+
+    /**
+     * The probe windows as forecast windows (standardised units) from a capture's input and
+     * forecast plus the dataset's ground truth: no extra forward pass.
+     */
+    static List<ForecastWindow> forecasts(ModelCapture cap, WindowDataset ds, int[] windows, List<String> given) {
+        int t = ds.lookback(), h = ds.horizon(), m = ds.variates();
+        List<String> names = new ArrayList<>();
+        for (int v = 0; v < m; v++) names.add(given != null ? given.get(v) : "v" + v);
+        List<ForecastWindow> out = new ArrayList<>();
+        for (int b = 0; b < windows.length; b++) {
+            float[] x = Arrays.copyOfRange(cap.input(), b * t * m, (b + 1) * t * m);          // (T,M)
+            float[] p = Arrays.copyOfRange(cap.forecast(), b * h * m, (b + 1) * h * m);       // (H,M)
+            float[] y = ds.target(windows[b]);                                                // (H,M)
+            double se = 0, ae = 0;
+            for (int i = 0; i < p.length; i++) {
+                double d = (double) p[i] - y[i];
+                se += d * d;
+                ae += Math.abs(d);
+            }
+            out.add(new ForecastWindow(windows[b], t, h, m, names, x, y, p, false, se / p.length, ae / p.length));
+        }
+        return out;
+    }
+
+    /** Names of the variates (e.g. {@code ForecastData.columns()}) for the snapshots' forecasts. */
+    public SnapshotRecorder withVariateNames(List<String> names) {
+        if (names.size() != model.config().variates())
+            throw new IllegalArgumentException(names.size() + " variate names for " + model.config().variates()
+                                               + " variates");
+        variateNames = List.copyOf(names);
+        return this;
     }
 
     /** {@code n} windows spread evenly over the dataset (window 0, size/n, 2·size/n, ...). */
@@ -101,6 +143,7 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
         if (pending.get() >= maxPendingWrites) { skipped++; return; }   // disk is behind: skip, never block
         long t0 = System.nanoTime();
         ModelCapture cap = Introspector.capture(model, probe, batch, e.step());   // training thread: reads buffers
+        List<ForecastWindow> fw = probeData == null ? null : forecasts(cap, probeData, probeWindows, variateNames);
         history.record(e.step(), cap.averaging());
         last = cap;
         captureNanos += System.nanoTime() - t0;
@@ -109,6 +152,7 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
         writer.execute(() -> {
             long c0 = threadCpuNanos();
             try {
+                if (fw != null) CaptureFiles.writeForecasts(fw, dir);   // before capture.json, which marks completion
                 CaptureFiles.write(cap, dir);
                 SnapshotEvent ev = new SnapshotEvent(e.step(), dir);
                 synchronized (written) { written.add(ev); }

@@ -43,6 +43,28 @@ public final class SelectionProbe {
             return r;
         }
 
+        /**
+         * Median over inner channels of {@link #channelRatio}: how much larger Δ is at role a than
+         * at role b in the typical channel. Robust to the few channels that keep Δ large everywhere
+         * (which dominate the channel-averaged {@link #ratio}). NaN when a role is absent.
+         */
+        public double medianChannelRatio(String a, String b) {
+            double[] r = channelRatio(a, b);
+            if (r == null) return Double.NaN;
+            double[] s = r.clone();
+            java.util.Arrays.sort(s);
+            int n = s.length;
+            return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+        }
+
+        /** Channels whose Δ at role a is more than {@code factor} times Δ at role b. */
+        public int channelsAbove(String a, String b, double factor) {
+            double[] r = channelRatio(a, b);
+            int k = 0;
+            if (r != null) for (double x : r) if (x > factor) k++;
+            return k;
+        }
+
         /** Δ̄ over positions of one example. */
         public double[] example(int i) {
             double[] out = new double[length];

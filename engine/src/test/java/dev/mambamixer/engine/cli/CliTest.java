@@ -50,6 +50,7 @@ class CliTest {
     void trainEvalForecastOnTheSampleData() throws Exception {
         Out r = run("train", "--data", sample().toString(), "--seq-len", "48", "--horizon", "12", "--d-model", "8",
                     "--layers", "1", "--epochs", "2", "--max-steps-per-epoch", "5", "--backend", "cpu",
+                    "--snapshot-every", "4", "--probe-windows", "3", "--update-ratio-every", "5",
                     "--runs-dir", tmp.resolve("runs").toString(), "--name", "t");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("test: MSE"), r.out());
@@ -60,6 +61,17 @@ class CliTest {
         for (String f : new String[] {"config.json", "metrics.csv", "test-metrics.json", "forecast.csv",
                                       "checkpoints/best/model.safetensors", "checkpoints/last/state.json"})
             assertTrue(Files.exists(run.resolve(f)), f);
+        // the run folder is explorable later: events, snapshots with forecasts, update ratios
+        dev.mambamixer.engine.introspect.RunHistory h = dev.mambamixer.engine.introspect.RunHistory.read(run);
+        assertEquals(10, h.steps().size());
+        assertEquals(2, h.validations().size());
+        assertEquals(List.of(5, 10), h.updateRatios().stream().map(u -> u.step()).toList());
+        assertEquals(List.of(4L, 8L), h.snapshots().stream().map(sn -> sn.step()).toList());
+        assertEquals(3, h.captureAt(8).batch());
+        assertEquals(3, h.forecastsAt(4).size());
+        assertEquals("OT", h.forecastsAt(4).get(0).variateNames().get(6), "the data's column names");
+        assertTrue(h.finished() && !h.failed(), h.finishReason());
+        assertNotNull(h.averagingHistory());
         List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
         assertEquals("epoch,step,train_loss,val_mse,lr,wall_time_s", metrics.get(0));
         assertEquals(3, metrics.size());

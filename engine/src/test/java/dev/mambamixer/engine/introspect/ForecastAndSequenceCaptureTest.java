@@ -71,6 +71,18 @@ class ForecastAndSequenceCaptureTest {
     }
 
     @Test
+    void forecastWindowsRoundTripThroughTheRunFolder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+        throws Exception {
+        Tsm2 model = new Tsm2(new CpuBackend(), Tsm2Config.defaults(48, 12, DATA.variates()).withModel(8, 1));
+        List<ForecastWindow> ws = Introspector.forecasts(model, DATA, DATA.test(), 3, 30);
+        CaptureFiles.writeForecasts(ws, dir);
+        assertEquals(ws, CaptureFiles.readForecasts(dir));
+        java.nio.file.Files.writeString(dir.resolve(CaptureFiles.FORECASTS_JSON), "{\"windows\": [{\"window\": 1}]}");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> CaptureFiles.readForecasts(dir));
+        assertTrue(e.getMessage().contains("forecasts.json"), e.getMessage());
+    }
+
+    @Test
     void sequenceCaptureHasTheModelsShapesMarksAndDelta() {
         Backend be = new CpuBackend();
         SelectiveCopying task = new SelectiveCopying(20, 10, 3);

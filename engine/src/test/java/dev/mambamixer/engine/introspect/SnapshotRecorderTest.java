@@ -103,6 +103,21 @@ class SnapshotRecorderTest {
         assertEquals(rec.rec().history(), h.averagingHistory());
         assertEquals(List.of(3L, 6L, 9L, 12L), h.averagingHistory().steps());
         assertThrows(IllegalArgumentException.class, () -> h.captureAt(4));
+        // each snapshot carries the probe windows with history, truth and the forecast of that step
+        var data = CaptureDuringTrainingTest.DATA;
+        for (long step : List.of(3L, 12L)) {
+            List<ForecastWindow> fw = h.forecastsAt(step);
+            ModelCapture c = h.captureAt(step);
+            assertEquals(PROBE.length, fw.size());
+            for (int b = 0; b < PROBE.length; b++) {
+                ForecastWindow w = fw.get(b);
+                assertEquals(PROBE[b], w.window());
+                assertArrayEquals(data.val().input(PROBE[b]), w.history());
+                assertArrayEquals(data.val().target(PROBE[b]), w.truth());
+                int hm = 12 * data.variates();
+                assertArrayEquals(java.util.Arrays.copyOfRange(c.forecast(), b * hm, (b + 1) * hm), w.prediction());
+            }
+        }
     }
 
     @Test

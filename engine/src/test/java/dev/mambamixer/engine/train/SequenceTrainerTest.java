@@ -24,24 +24,36 @@ class SequenceTrainerTest {
         return SequenceModelConfig.defaults(12, 32).withModel(32, 1, 16).withChannelMixer(false).withSeed(7);
     }
 
+    /**
+     * Two token-mixer blocks with conv width 1, so Δ at a position is computed from that token
+     * alone (with width K the selection can happen up to K-1 positions later, where the conv window
+     * first contains the token; see docs/RESULTS.md, "Teaching tasks").
+     */
+    static SequenceModelConfig selectiveModel() {
+        return SequenceModelConfig.defaults(12, 32).withModel(32, 2, 16).withChannelMixer(false).withConv(1).withSeed(7);
+    }
+
     @Test
-    void learnsSelectiveCopyingAndDeltaSeparatesDataFromNoise() {
+    void learnsSelectiveCopyingAndDeltaIsLargerAtTheTokensToRemember() {
         Backend be = new CpuBackend();
-        SequenceModel m = new SequenceModel(be, model());
-        TeachConfig tc = new TeachConfig(1500, 32, 3e-3, 100, 0.05, 0.01, 1.0, 7L, 256, 250, 0.97);
+        SequenceModel m = new SequenceModel(be, selectiveModel());
+        TeachConfig tc = new TeachConfig(2000, 32, 3e-3, 100, 0.05, 0.01, 1.0, 7L, 256, 250, 0.97);
         SequenceTrainer tr = new SequenceTrainer(m, TASK, tc, null);
-        SelectionProbe.Profile before = SelectionProbe.delta(m, tr.heldOut(), 0, 64);
+        SelectionProbe.Profile before = SelectionProbe.delta(m, tr.heldOut(), 1, 64);
         SequenceTrainer.Result r = tr.run();
         assertTrue(r.heldOut().accuracy() >= 0.95, "held-out token accuracy " + r.heldOut().accuracy() + " after "
                                                     + r.steps() + " steps");
-        SelectionProbe.Profile after = SelectionProbe.delta(m, tr.heldOut(), 0, 64);
-        double r0 = before.ratio("data", "noise"), r1 = after.ratio("data", "noise");
-        String msg = String.format("Δ data/noise before %.3f, after %.3f; means %s", r0, r1, after.mean());
+        SelectionProbe.Profile after = SelectionProbe.delta(m, tr.heldOut(), 1, 64);
+        double r0 = before.medianChannelRatio("data", "noise"), r1 = after.medianChannelRatio("data", "noise");
+        int e = 64, above = after.channelsAbove("data", "noise", 1.5);
+        String msg = String.format("median per-channel Δ data/noise before %.3f, after %.3f; %d of %d channels > 1.5×; "
+                                   + "channel-mean ratio %.3f", r0, r1, above, e, after.ratio("data", "noise"));
         // untrained: Δ barely depends on the token (dt_proj is random and small)
-        assertEquals(1.0, r0, 0.1, msg);
-        // trained: clearly different at the positions to remember. Measured direction on this seed:
-        // Δ is SMALLER at the data tokens than in the noise (see docs/RESULTS.md, "Teaching tasks")
-        assertTrue(Math.max(r1, 1 / r1) > 1.25, msg);
+        assertEquals(1.0, r0, 0.2, msg);
+        // trained: in the typical channel of the second token mixer Δ is several times larger at the
+        // data tokens (write them into the state) than in the noise (keep the state: Δ small)
+        assertTrue(r1 > 3, msg);
+        assertTrue(above > e / 2, msg);
         assertEquals(256 * 4, r.heldOut().targets());
     }
 
