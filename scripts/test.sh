@@ -5,3 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --no-build
 mvn -B -ntp test
+scripts/test-notebooks.sh   # executes notebooks/*.ipynb headless with the Java kernel
