@@ -151,8 +151,19 @@ public final class Workbench {
 
     /** The token-sequence model for a teaching task (d_state 16, conv 4, expand 2). */
     public static SequenceModel sequenceModel(TeachingTask task, int dModel, int layers, boolean channelMixer) {
+        return sequenceModel(task, dModel, layers, channelMixer, 4);
+    }
+
+    /**
+     * As above with the causal conv width K of the Mamba units: with K = 1, Δ at a position is computed
+     * from that token alone, so selection shows exactly at the token (with K &gt; 1 it can happen up to
+     * K-1 positions later).
+     */
+    public static SequenceModel sequenceModel(TeachingTask task, int dModel, int layers, boolean channelMixer,
+                                              int convWidth) {
         SequenceModelConfig cfg = SequenceModelConfig.defaults(task.vocab(), task.length())
-                                                     .withModel(dModel, layers, 16).withChannelMixer(channelMixer);
+                                                     .withModel(dModel, layers, 16).withChannelMixer(channelMixer)
+                                                     .withConv(convWidth);
         return new SequenceModel(backend(), cfg.validate());
     }
 

@@ -39,21 +39,31 @@ class SequenceTrainerTest {
         SequenceModel m = new SequenceModel(be, selectiveModel());
         TeachConfig tc = new TeachConfig(2000, 32, 3e-3, 100, 0.05, 0.01, 1.0, 7L, 256, 250, 0.97);
         SequenceTrainer tr = new SequenceTrainer(m, TASK, tc, null);
-        SelectionProbe.Profile before = SelectionProbe.delta(m, tr.heldOut(), 1, 64);
+        SelectionProbe.Profile[] before = {SelectionProbe.delta(m, tr.heldOut(), 0, 64),
+                                           SelectionProbe.delta(m, tr.heldOut(), 1, 64)};
         SequenceTrainer.Result r = tr.run();
         assertTrue(r.heldOut().accuracy() >= 0.95, "held-out token accuracy " + r.heldOut().accuracy() + " after "
                                                     + r.steps() + " steps");
-        SelectionProbe.Profile after = SelectionProbe.delta(m, tr.heldOut(), 1, 64);
-        double r0 = before.medianChannelRatio("data", "noise"), r1 = after.medianChannelRatio("data", "noise");
-        int e = 64, above = after.channelsAbove("data", "noise", 1.5);
-        String msg = String.format("median per-channel Δ data/noise before %.3f, after %.3f; %d of %d channels > 1.5×; "
-                                   + "channel-mean ratio %.3f", r0, r1, above, e, after.ratio("data", "noise"));
-        // untrained: Δ barely depends on the token (dt_proj is random and small)
-        assertEquals(1.0, r0, 0.2, msg);
-        // trained: in the typical channel of the second token mixer Δ is several times larger at the
-        // data tokens (write them into the state) than in the noise (keep the state: Δ small)
-        assertTrue(r1 > 3, msg);
-        assertTrue(above > e / 2, msg);
+        // Which of the two token mixers selects depends on the seed (and on float rounding, so on the
+        // CPU's vector width): docs/RESULTS.md found one of them at 13-133x for four seeds.
+        StringBuilder msg = new StringBuilder();
+        double best = 0;
+        int bestAbove = 0;
+        for (int block = 0; block < 2; block++) {
+            SelectionProbe.Profile after = SelectionProbe.delta(m, tr.heldOut(), block, 64);
+            double r0 = before[block].medianChannelRatio("data", "noise"), r1 = after.medianChannelRatio("data", "noise");
+            int above = after.channelsAbove("data", "noise", 1.5);
+            msg.append(String.format("block %d: median per-channel Δ data/noise before %.3f, after %.3f; %d of 64 "
+                                     + "channels > 1.5x; channel-mean ratio %.3f. ", block, r0, r1, above,
+                                     after.ratio("data", "noise")));
+            // untrained: Δ barely depends on the token (dt_proj is random and small)
+            assertEquals(1.0, r0, 0.2, msg.toString());
+            if (r1 > best) { best = r1; bestAbove = above; }
+        }
+        // trained: in the typical channel of the selecting mixer Δ is several times larger at the data
+        // tokens (write them into the state) than in the noise (keep the state: Δ small)
+        assertTrue(best > 3, msg.toString());
+        assertTrue(bestAbove > 32, msg.toString());
         assertEquals(256 * 4, r.heldOut().targets());
     }
 
