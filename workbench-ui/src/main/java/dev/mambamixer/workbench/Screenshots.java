@@ -7,7 +7,6 @@ import dev.mambamixer.workbench.vm.WorkbenchViewModel;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -97,15 +96,7 @@ final class Screenshots {
     }
 
     static <T> T fx(Supplier<T> s) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                f.complete(s.get());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f.get(60, TimeUnit.SECONDS);
+        return dev.mambamixer.workbench.session.FxCall.call(s, 60);
     }
 
     private static void await(String what, int seconds, BooleanSupplier cond) throws Exception {

@@ -14,7 +14,6 @@ import dev.mambamixer.workbench.vm.WorkbenchViewModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -91,15 +90,7 @@ class WorkbenchUiTest {
     }
 
     static <T> T fx(Supplier<T> s) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                f.complete(s.get());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f.get(20, TimeUnit.SECONDS);
+        return dev.mambamixer.workbench.session.FxCall.call(s, 20);
     }
 
     void await(String what, java.util.function.BooleanSupplier cond) throws Exception {
