@@ -49,7 +49,7 @@ public final class Backends {
     public static String describe(Backend b) {
         if (b instanceof CpuBackend)
             return b.name() + " (BLAS " + CpuBackend.blasImplementation() + ", scan " + CpuBackend.scanKernel()
-                   + ", " + Runtime.getRuntime().availableProcessors() + " threads)";
+                   + ", " + dev.mambamixer.engine.backend.cpu.Parallel.threads() + " threads)";
         return b.name();
     }
 }

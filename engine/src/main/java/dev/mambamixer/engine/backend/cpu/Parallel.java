@@ -12,9 +12,12 @@ import java.util.concurrent.RecursiveAction;
  */
 public final class Parallel {
 
-    /** Shared by every CpuBackend; daemon workers, sized to the machine. */
-    private static final ForkJoinPool POOL = new ForkJoinPool(
-        Math.max(1, Runtime.getRuntime().availableProcessors()),
+    /**
+     * Shared by every CpuBackend; daemon workers, one per core unless {@code -Dmambamixer.cpu.threads=N}
+     * (or the environment variable {@code MAMBAMIXER_CPU_THREADS}) says otherwise, e.g. to leave a
+     * core to a UI. Results do not depend on it (fixed partitioning, below).
+     */
+    private static final ForkJoinPool POOL = new ForkJoinPool(configuredThreads(),
         pool -> {
             ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
             t.setName("mambamixer-cpu-" + t.getPoolIndex());
@@ -28,6 +31,20 @@ public final class Parallel {
     private Parallel() {}
 
     public static int threads() { return POOL.getParallelism(); }
+
+    static int configuredThreads() {
+        String v = System.getProperty("mambamixer.cpu.threads", System.getenv("MAMBAMIXER_CPU_THREADS"));
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        if (v == null || v.isBlank()) return cores;
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n >= 1) return n;
+        } catch (NumberFormatException ignored) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException("mambamixer.cpu.threads / MAMBAMIXER_CPU_THREADS must be a positive integer, "
+                                           + "got '" + v + "'");
+    }
 
     /** Body of one block: items [from, to) of the range, block index {@code block}. */
     @FunctionalInterface
