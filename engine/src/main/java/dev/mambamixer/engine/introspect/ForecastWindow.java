@@ -23,6 +23,25 @@ public record ForecastWindow(int window, int lookback, int horizon, int variates
                                                + variates);
     }
 
+    /** A window in standardised units; its MSE and MAE computed from the truth and the prediction. */
+    static ForecastWindow standardised(int window, int t, int h, int m, List<String> names, float[] history,
+                                       float[] truth, float[] prediction) {
+        double se = 0, ae = 0;
+        for (int i = 0; i < prediction.length; i++) {
+            double d = (double) prediction[i] - truth[i];
+            se += d * d;
+            ae += Math.abs(d);
+        }
+        int n = prediction.length;
+        return new ForecastWindow(window, t, h, m, names, history, truth, prediction, false, se / n, ae / n);
+    }
+
+    /** The same window in the data's original units (the metrics stay in standardised space). */
+    ForecastWindow inOriginalUnits(dev.mambamixer.engine.data.StandardScaler scaler) {
+        return new ForecastWindow(window, lookback, horizon, variates, variateNames, scaler.inverseTransform(history),
+                                  scaler.inverseTransform(truth), scaler.inverseTransform(prediction), true, mse, mae);
+    }
+
     /** History of one variate, length T. */
     public double[] history(int variate) { return column(history, lookback, variate); }
 

@@ -118,23 +118,14 @@ public final class Introspector {
             float[] x = probeInput(ds, w);                                                       // (1,T,M)
             float[] y = ds.target(w);                                                            // (H,M)
             float[] p = be.toFloats(model.forward(be.fromFloats(x, 1, t, m), 1, false, 0L));    // (1,H,M)
-            double se = 0, ae = 0;
-            for (int i = 0; i < p.length; i++) {
-                double d = (double) p[i] - y[i];
-                se += d * d;
-                ae += Math.abs(d);
-            }
-            if (fd != null) {
-                x = fd.scaler().inverseTransform(x);
-                y = fd.scaler().inverseTransform(y);
-                p = fd.scaler().inverseTransform(p);
-            }
-            out.add(new ForecastWindow(w, t, h, m, names, x, y, p, fd != null, se / p.length, ae / p.length));
+            ForecastWindow fw = ForecastWindow.standardised(w, t, h, m, names, x, y, p);
+            out.add(fd == null ? fw : fw.inOriginalUnits(fd.scaler()));
         }
         return out;
     }
 
-    private static List<String> defaultNames(int m) {
+    /** v0, v1, ... for data without column names. */
+    static List<String> defaultNames(int m) {
         List<String> n = new ArrayList<>();
         for (int i = 0; i < m; i++) n.add("v" + i);
         return n;

@@ -97,20 +97,13 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
      */
     static List<ForecastWindow> forecasts(ModelCapture cap, WindowDataset ds, int[] windows, List<String> given) {
         int t = ds.lookback(), h = ds.horizon(), m = ds.variates();
-        List<String> names = new ArrayList<>();
-        for (int v = 0; v < m; v++) names.add(given != null ? given.get(v) : "v" + v);
+        List<String> names = given != null ? given : Introspector.defaultNames(m);
         List<ForecastWindow> out = new ArrayList<>();
         for (int b = 0; b < windows.length; b++) {
             float[] x = Arrays.copyOfRange(cap.input(), b * t * m, (b + 1) * t * m);          // (T,M)
             float[] p = Arrays.copyOfRange(cap.forecast(), b * h * m, (b + 1) * h * m);       // (H,M)
             float[] y = ds.target(windows[b]);                                                // (H,M)
-            double se = 0, ae = 0;
-            for (int i = 0; i < p.length; i++) {
-                double d = (double) p[i] - y[i];
-                se += d * d;
-                ae += Math.abs(d);
-            }
-            out.add(new ForecastWindow(windows[b], t, h, m, names, x, y, p, false, se / p.length, ae / p.length));
+            out.add(ForecastWindow.standardised(windows[b], t, h, m, names, x, y, p));
         }
         return out;
     }

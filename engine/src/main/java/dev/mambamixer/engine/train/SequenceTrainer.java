@@ -73,7 +73,7 @@ public final class SequenceTrainer {
         int step = 0;
         boolean early = false;
         Evaluation last = null;
-        UpdateRatios ratios = null;
+        UpdateRatios ratios = new UpdateRatios(be, model.parameters());
         boolean stopped = false;
         while (step < cfg.steps()) {
             if (!control.awaitPermit()) {
@@ -92,12 +92,7 @@ public final class SequenceTrainer {
             double norm = opt.gradNorm();
             double scale = cfg.gradClip() > 0 && norm > cfg.gradClip() ? cfg.gradClip() / norm : 1;
             double lr = control.scale(sched.at(step), cfg.lr());
-            int every = control.updateRatioEvery();
-            boolean ratiosNow = every > 0 && (step + 1) % every == 0;
-            if (ratiosNow) {
-                if (ratios == null) ratios = new UpdateRatios(be, model.parameters());
-                ratios.before();
-            }
+            boolean ratiosNow = ratios.beforeIfDue(control.updateRatioEvery(), step + 1);
             opt.step(lr, scale);
             step++;
             listener.onStep(step, ce.loss(), ce.accuracy(), lr);

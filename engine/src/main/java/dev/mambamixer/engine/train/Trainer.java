@@ -27,7 +27,7 @@ public final class Trainer {
     private final AdamW opt;
     private final TrainingListener listener;
     private final TrainControl control;
-    private UpdateRatios ratios;
+    private final UpdateRatios ratios;   // measured only on the steps asked for
 
     private int epoch;            // next epoch to run
     private int step;             // optimiser steps done
@@ -52,6 +52,7 @@ public final class Trainer {
         this.be = model.backend();
         this.cfg = cfg.validate();
         this.opt = AdamW.defaults(be, model.parameters(), cfg.weightDecay());
+        this.ratios = new UpdateRatios(be, model.parameters());
         this.listener = listener == null ? new TrainingListener() {} : listener;
     }
 
@@ -99,12 +100,7 @@ public final class Trainer {
                 if (!Double.isFinite(gn)) return abort("gradient norm became " + gn + " at step " + (step + 1)
                                                        + " (epoch " + (epoch + 1) + ")", t0);
                 double scale = cfg.clipNorm() > 0 && gn > cfg.clipNorm() ? cfg.clipNorm() / gn : 1.0;
-                int every = control.updateRatioEvery();
-                boolean ratiosNow = every > 0 && (step + 1) % every == 0;
-                if (ratiosNow) {
-                    if (ratios == null) ratios = new UpdateRatios(be, model.parameters());
-                    ratios.before();
-                }
+                boolean ratiosNow = ratios.beforeIfDue(control.updateRatioEvery(), step + 1);
                 opt.step(lr, scale);
                 step++;
                 if (ratiosNow) listener.onUpdateRatios(ratios.after(step));

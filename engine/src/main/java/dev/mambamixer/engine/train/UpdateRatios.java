@@ -38,6 +38,17 @@ public final class UpdateRatios {
         return parts[0];
     }
 
+    /**
+     * Call right before the optimiser step that will be step number {@code stepNo}: takes the host
+     * copy when a measurement is due every {@code every} steps (0 = never) and says whether it did,
+     * i.e. whether {@link #after} is to be called after the step.
+     */
+    public boolean beforeIfDue(int every, int stepNo) {
+        if (every <= 0 || stepNo % every != 0) return false;
+        before();
+        return true;
+    }
+
     /** Host copy of every parameter; call right before the optimiser step. */
     public void before() {
         for (int i = 0; i < params.size(); i++) before[i] = be.toFloats(params.get(i).value());
