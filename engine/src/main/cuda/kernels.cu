@@ -1085,3 +1085,109 @@ SCAN_FWD_REG(scan_fwd_n32, 32)
     }
 SCAN_BWD_REG(scan_bwd_n16, 16)
 SCAN_BWD_REG(scan_bwd_n32, 32)
+
+// ------------------------------------------------------------------ device-resident training step
+//
+// A whole training step can be replayed as one CUDA graph (docs/CUDA.md "Training step as a CUDA
+// graph"), so nothing that changes from step to step may be a launch argument. Those values live
+// in two small double blocks instead:
+//   step inputs  (written by the host before each step, copied in stream order):
+//     [0] step seed (long long bits), [1] learning rate, [2] c1 = 1 - b1^t, [3] c2 = 1 - b2^t,
+//     [4] clip norm (0 = none)
+//   step results (written by the step's kernels, copied back asynchronously):
+//     [0] loss, [1] sum of squared gradients, [2] sticky "bad step" flag (1 once a loss or
+//     gradient was not finite: every later update is skipped, the host stops a step later)
+// The arithmetic of each kernel is the eager one's, so a graph replay gives the eager numbers.
+
+// Dropout with the seed base*mul + add, base read from the step inputs (wrapping 64-bit
+// arithmetic, like Java's long), otherwise dropout_mask_f32.
+extern "C" __global__ void dropout_mask_step_f32(long long n, const double* __restrict__ in, long long mul,
+                                                 long long add, long long keepBits, float kept,
+                                                 float* __restrict__ mask) {
+    const unsigned long long base = (unsigned long long)__double_as_longlong(in[0]);
+    const unsigned long long seed = base * (unsigned long long)mul + (unsigned long long)add;
+    const double keep = __longlong_as_double(keepBits);
+    GRID_STRIDE(i, n) {
+        unsigned long long z = seed + (unsigned long long)(i + 1) * 0x9e3779b97f4a7c15ULL;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        const double d = (double)(z >> 11) * 0x1.0p-53;
+        mask[i] = d < keep ? kept : 0.0f;
+    }
+}
+
+// res[slot] /= divisor (divisor as double bits): the loss is a sum until divided by its count,
+// exactly as the host's dot(diff, diff) / count.
+extern "C" __global__ void divide_result_f64(double* res, int slot, long long divisorBits) {
+    if (blockIdx.x == 0 && threadIdx.x == 0) res[slot] /= __longlong_as_double(divisorBits);
+}
+
+// Sets the sticky flag res[2] when the loss res[0] or the squared-gradient sum res[1] is not finite.
+extern "C" __global__ void step_guard_f64(double* res) {
+    if (blockIdx.x == 0 && threadIdx.x == 0 && !(isfinite(res[0]) && isfinite(res[1]))) res[2] = 1.0;
+}
+
+// adamw_multi_f32 with lr, c1, c2 from the step inputs and the clipping scale from the results:
+// gn = sqrt(res[1]); scale = clip > 0 && gn > clip ? clip / gn : 1 (in double, like the host).
+// Does nothing once the step was flagged bad.
+extern "C" __global__ void adamw_multi_step_f32(int T, const long long* __restrict__ table,
+                                                const double* __restrict__ in, const double* __restrict__ res,
+                                                float b1, float b2, float omb1, float omb2, float eps) {
+    if (res[2] != 0.0) return;
+    const float lr = (float)in[1], c1 = (float)in[2], c2 = (float)in[3];
+    const double clip = in[4], gn = sqrt(res[1]);
+    const float gradScale = (float)(clip > 0.0 && gn > clip ? clip / gn : 1.0);
+    for (int k = 0; k < T; k++) {
+        float* __restrict__ p = (float*)table[k];
+        const float* __restrict__ grad = (const float*)table[T + k];
+        float* __restrict__ m = (float*)table[2 * T + k];
+        float* __restrict__ v = (float*)table[3 * T + k];
+        const long long n = table[4 * T + k];
+        const float wd = (float)__longlong_as_double(table[5 * T + k]);
+        GRID_STRIDE(i, n) {
+            float g = grad[i] * gradScale;
+            float mi = b1 * m[i] + omb1 * g;
+            float vi = b2 * v[i] + omb2 * g * g;
+            m[i] = mi;
+            v[i] = vi;
+            float mHat = mi / c1, vHat = vi / c2;
+            p[i] -= lr * (mHat / (sqrtf(vHat) + eps) + wd * p[i]);
+        }
+    }
+}
+
+// ------------------------------------------------------------------ weighted averaging (spec §5.3)
+//
+// The averaging weights stay on the device: each kernel derives the effective weight of source
+// j from the raw parameter (softmax over the S sources in softmax mode), in double like the host.
+__device__ double wavgWeight_(int S, int j, int softmax, const float* __restrict__ raw) {
+    if (!softmax) return (double)raw[j];
+    double mx = -INFINITY, sum = 0.0;
+    for (int i = 0; i < S; i++) mx = fmax(mx, (double)raw[i]);
+    for (int i = 0; i < S; i++) sum += exp((double)raw[i] - mx);
+    return exp((double)raw[j] - mx) / sum;
+}
+
+// y += w_j x (nothing when w_j == 0), as axpy_f32 with alpha = (float) w_j.
+extern "C" __global__ void wavg_axpy_f32(long long n, int S, int j, int softmax, const float* __restrict__ raw,
+                                         const float* x, float* y) {
+    const double w = wavgWeight_(S, j, softmax, raw);
+    if (w == 0.0) return;
+    const float alpha = (float)w;
+    GRID_STRIDE(i, n) y[i] += alpha * x[i];
+}
+
+// rawGrad[j] += gw[j] (free weights) or the softmax chain w_j (gw_j - sum_i w_i gw_i), in double,
+// gw[j] = <dOut, src_j> from reduce_f64. One thread.
+extern "C" __global__ void wavg_grad_f32(int S, int softmax, const float* __restrict__ raw,
+                                         const double* __restrict__ gw, float* rawGrad) {
+    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    double mean = 0.0;
+    if (softmax) for (int i = 0; i < S; i++) mean += wavgWeight_(S, i, 1, raw) * gw[i];
+    for (int j = 0; j < S; j++) {
+        double g = (double)rawGrad[j];
+        g += softmax ? wavgWeight_(S, j, 1, raw) * (gw[j] - mean) : gw[j];
+        rawGrad[j] = (float)g;
+    }
+}

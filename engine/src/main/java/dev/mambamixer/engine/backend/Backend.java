@@ -109,6 +109,11 @@ public interface Backend extends AutoCloseable {
     /** Inverted dropout mask: each element is 1/keep with probability keep, else 0. Deterministic in seed. */
     void dropoutMask(Tensor mask, double keep, long seed);
 
+    /** {@link #dropoutMask(Tensor, double, long)} with {@code seed.value()}; see {@link StepSeed}. */
+    default void dropoutMask(Tensor mask, double keep, StepSeed seed) {
+        dropoutMask(mask, keep, seed.value());
+    }
+
     // ---------------------------------------------------------------- layout
 
     /** (A, B, C, D) -> (A, C, B, D): swap the two middle axes. */
@@ -237,6 +242,38 @@ public interface Backend extends AutoCloseable {
     default void zeroAll(java.util.List<Tensor> ts) {
         for (Tensor t : ts) fill(t, 0);
     }
+
+    // ---------------------------------------------------------------- weighted averaging (spec §5.3)
+
+    /**
+     * out = sum_j w_j src[j] with w = raw (free weights) or softmax(raw), in double on the host;
+     * sources with w_j == 0 are skipped. The CUDA backend keeps the weights on the device.
+     */
+    default void weightedAverageForward(Tensor raw, boolean softmax, Tensor[] src, Tensor out) {
+        double[] w = WeightedSums.effective(toDoubles(raw), softmax);
+        fill(out, 0);
+        for (int j = 0; j < w.length; j++) if (w[j] != 0) axpy(w[j], src[j], out);
+    }
+
+    /**
+     * Backward of {@link #weightedAverageForward} with the same raw weights: grads[j] += w_j dOut
+     * and rawGrad += dL/draw, where dL/dw_j = <dOut, src[j]> (chained through the softmax).
+     */
+    default void weightedAverageBackward(Tensor raw, boolean softmax, Tensor dOut, Tensor[] src, Tensor[] grads,
+                                         Tensor rawGrad) {
+        double[] w = WeightedSums.effective(toDoubles(raw), softmax);
+        double[] gw = new double[w.length];
+        for (int j = 0; j < w.length; j++) {
+            gw[j] = dot(dOut, src[j]);
+            if (w[j] != 0) axpy(w[j], dOut, grads[j]);
+        }
+        double[] g = toDoubles(rawGrad);
+        WeightedSums.addRawGradient(w, gw, softmax, g);
+        upload(g, rawGrad);
+    }
+
+    /** The device-resident training step, on backends that have one (CUDA). */
+    default java.util.Optional<DeviceStep> deviceStep() { return java.util.Optional.empty(); }
 
     /** Frees backend resources (device memory); a no-op for host backends. */
     @Override default void close() {}

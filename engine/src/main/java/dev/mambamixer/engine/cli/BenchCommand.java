@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-         description = "Training and inference samples/s of TSM2 on the ETTh1 shape (random data).")
+         description = "Training and inference samples/s of TSM2 on the ETTh1 shape (random data), or with --epochs the wall time of real training epochs.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, cuda or reference (default: ${DEFAULT-VALUE})")
     String backend;
@@ -26,8 +26,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "5") int reps;
     @Option(names = "--profile", description = "also print where a training step's time goes, per model section")
     boolean profile;
+    @Option(names = "--epochs", defaultValue = "0",
+            description = "instead: time this many real training epochs (validation at epoch ends) per step driver")
+    int epochs;
+    @Option(names = "--data", description = "CSV for --epochs (default: synthetic data with the ETTh1 split sizes)")
+    java.nio.file.Path data;
+    @Option(names = "--drivers", split = ",", defaultValue = "graph",
+            description = "step drivers for --epochs: host, device, graph (default: ${DEFAULT-VALUE})")
+    List<String> drivers;
 
-    @Override public Integer call() {
+    @Override public Integer call() throws java.io.IOException {
+        if (epochs > 0) return epochs();
         try (Backend be = Backends.create(backend)) {
             System.out.println("backend: " + Backends.describe(be));
             System.out.printf("%-8s %-7s %-10s %-16s %-16s %-12s %-12s%n", "d_model", "layers", "params",
@@ -49,5 +58,45 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Real epochs on real (or ETTh1-sized synthetic) data, per model size and step driver. */
+    private int epochs() throws java.io.IOException {
+        dev.mambamixer.engine.data.ForecastData fd = data != null
+            ? dev.mambamixer.engine.data.ForecastData.load(data, seqLen, horizon)
+            : dev.mambamixer.engine.data.ForecastData.of(
+                dev.mambamixer.engine.data.SyntheticSeriesGenerator.generate(14400, 1L), seqLen, horizon,
+                dev.mambamixer.engine.data.SplitRule.ETT_HOURLY);
+        try (Backend be = Backends.create(backend)) {
+            System.out.println("backend: " + Backends.describe(be));
+            System.out.println("data: " + fd.summary());
+            System.out.printf("%-8s %-7s %-8s %-34s %-12s %-12s %-12s %-12s%n", "d_model", "layers", "driver", "step mode",
+                              "epoch 1 s", "epoch 2+ s", "samples/s", "valid. s");
+            for (int d : dModels) {
+                for (int l : layers) {
+                    for (String dr : drivers) {
+                        Tsm2Config cfg = Tsm2Config.defaults(seqLen, horizon, fd.variates()).withModel(d, l);
+                        dev.mambamixer.engine.train.EpochBenchmark.Result r = dev.mambamixer.engine.train.EpochBenchmark.run(
+                            be, cfg, fd, batch, epochs, dev.mambamixer.engine.train.StepDriver.parse(dr),
+                            () -> dev.mambamixer.engine.backend.cuda.CudaProfiling.reportAndReset(be),
+                            () -> dev.mambamixer.engine.backend.cuda.CudaProfiling.reportAndReset(be));
+                        double[] later = java.util.Arrays.copyOfRange(r.epochSeconds(), 1, r.epochSeconds().length);
+                        double steady = later.length == 0 ? r.epochSeconds()[0] : median(later);
+                        System.out.printf("%-8d %-7d %-8s %-34s %-12.3f %-12.3f %-12.0f %-12.3f%n", d, l, dr, r.stepMode(),
+                                          r.epochSeconds()[0], steady, r.windowsPerEpoch() / steady,
+                                          median(r.validationSeconds()));
+                        if (!r.profile().isEmpty())
+                            System.out.print("profile of epoch 2's steps (" + dr + "):\n" + r.profile());
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static double median(double[] a) {
+        double[] s = a.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
     }
 }

@@ -1,6 +1,7 @@
 package dev.mambamixer.engine.model;
 
 import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.backend.StepSeed;
 import dev.mambamixer.engine.nn.Buffers;
 import dev.mambamixer.engine.nn.Dropout;
 import dev.mambamixer.engine.nn.Init;
@@ -135,6 +136,11 @@ public final class Tsm2 implements Module {
      * {@code seed} fixes its masks (the trainer passes a per-step seed for determinism).
      */
     public Tensor forward(Tensor x, int b, boolean training, long seed) {
+        return forward(x, b, training, StepSeed.of(seed));
+    }
+
+    /** As {@link #forward(Tensor, int, boolean, long)}; the dropout seeds are derived from {@code seed}. */
+    public Tensor forward(Tensor x, int b, boolean training, StepSeed seed) {
         this.x = x;
         this.batch = b;
         mark();
@@ -152,7 +158,7 @@ public final class Tsm2 implements Module {
             be.patchify(in, b, t, m, p, cfg.patchStride(), np, patches);                 // (B,M,Nₚ,P)
             Tensor emb = patchProj.forward(patches.view(b * m * np, p), b * m * np);       // (B·M·Nₚ, D)
             be.addRowVector(emb.view(b * m, np * d), b * m, np * d, posEmbed.value());
-            tokens = embedDropout.forward(emb, training, seed * 31 + 1).view(b, m, np, d); // (B,M,Nₚ,D)
+            tokens = embedDropout.forward(emb, training, seed.derive(31, 1)).view(b, m, np, d); // (B,M,Nₚ,D)
             stackIn = tokens;
         } else {
             stackIn = in.view(b, 1, t, m);
@@ -170,7 +176,7 @@ public final class Tsm2 implements Module {
             be.swapMiddle(yn, b, t, m, 1, headIn);                                          // (B,M,T)
             flat = headIn.view(b * m, t);
         }
-        Tensor hd = headDropout.forward(flat, training, seed * 31 + 2);
+        Tensor hd = headDropout.forward(flat, training, seed.derive(31, 2));
         Tensor out = head.forward(hd, b * m);                                              // (B·M, H)
         predN = Buffers.ensure(be, predN, b, h, m);
         be.swapMiddle(out, b, m, h, 1, predN);                                              // (B,H,M)

@@ -1,6 +1,7 @@
 package dev.mambamixer.engine.nn;
 
 import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.backend.StepSeed;
 import dev.mambamixer.engine.tensor.Tensor;
 
 /** Inverted dropout: a fresh seeded mask per training forward, identity in evaluation. */
@@ -15,7 +16,9 @@ public final class Dropout {
         this.p = p;
     }
 
-    public Tensor forward(Tensor x, boolean training, long seed) {
+    public Tensor forward(Tensor x, boolean training, long seed) { return forward(x, training, StepSeed.of(seed)); }
+
+    public Tensor forward(Tensor x, boolean training, StepSeed seed) {
         active = training && p > 0;
         if (!active) return x;
         mask = Buffers.ensure(be, mask, x.shape());

@@ -37,8 +37,6 @@ public final class WeightedAverage {
     private final Mode mode;
     private final Parameter weight;   // (i+1) raw weights or logits
     private final int sources;
-    private final double[] w;         // effective weights of the last forward
-    private final double[] gw;        // scratch
     private Tensor out;
 
     /** @param target 1-based position of the mixer this average feeds. */
@@ -53,8 +51,6 @@ public final class WeightedAverage {
             case SOFTMAX -> { /* zero logits = uniform */ }
         }
         this.weight = new Parameter(be, name, init, true, sources);
-        this.w = new double[sources];
-        this.gw = new double[sources];
     }
 
     /** Effective weights from the parameter (downloads a few scalars). */
@@ -70,31 +66,18 @@ public final class WeightedAverage {
 
     /** src[j]: the sources in the order documented above (src[0] and src[1] are both x). */
     public Tensor forward(Tensor[] src) {
-        System.arraycopy(effectiveWeights(), 0, w, 0, sources);
         out = Buffers.ensure(be, out, src[0].shape());
-        be.fill(out, 0);
-        for (int j = 0; j < sources; j++) if (w[j] != 0) be.axpy(w[j], src[j], out);
+        be.weightedAverageForward(weight.value(), mode == Mode.SOFTMAX, src, out);
         return out;
     }
 
     /**
      * dOut: gradient of this average's output. Adds w_j dOut into grads[j] and accumulates the
-     * weight gradients <dOut, src_j> (chained through the softmax in SOFTMAX mode).
+     * weight gradients <dOut, src_j> (chained through the softmax in SOFTMAX mode). The weights are
+     * unchanged since the forward, so the backend derives the same w from the parameter.
      */
     public void backward(Tensor dOut, Tensor[] src, Tensor[] grads) {
-        for (int j = 0; j < sources; j++) {
-            gw[j] = be.dot(dOut, src[j]);
-            if (w[j] != 0) be.axpy(w[j], dOut, grads[j]);
-        }
-        double[] g = be.toDoubles(weight.grad());
-        if (mode == Mode.SOFTMAX) {
-            double mean = 0;
-            for (int j = 0; j < sources; j++) mean += w[j] * gw[j];
-            for (int j = 0; j < sources; j++) g[j] += w[j] * (gw[j] - mean);
-        } else {
-            for (int j = 0; j < sources; j++) g[j] += gw[j];
-        }
-        be.upload(g, weight.grad());
+        be.weightedAverageBackward(weight.value(), mode == Mode.SOFTMAX, dOut, src, grads, weight.grad());
     }
 
     public Parameter weight() { return weight; }

@@ -1,6 +1,7 @@
 package dev.mambamixer.engine.train;
 
 import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.backend.DeviceStep;
 import dev.mambamixer.engine.nn.Parameter;
 import dev.mambamixer.engine.tensor.Tensor;
 import java.util.ArrayList;
@@ -57,6 +58,24 @@ public final class AdamW {
         step++;
         be.adamwAll(values, grads, m, v, lr, beta1, beta2, eps, decays, step, gradScale);
     }
+
+    /**
+     * The update of the next step queued on the device ({@link DeviceStep}): lr, bias corrections
+     * and clipping scale are read from device memory. Advances the step count; returns the new one.
+     */
+    public int stepOnDevice(DeviceStep ds) {
+        step++;
+        ds.adamwAllFromDevice(values, grads, m, v, beta1, beta2, eps, decays);
+        return step;
+    }
+
+    /** Bias corrections {1 - beta1^t, 1 - beta2^t} of step t (as the backends compute them). */
+    public double[] biasCorrections(int t) {
+        return new double[] {1.0 - Math.pow(beta1, t), 1.0 - Math.pow(beta2, t)};
+    }
+
+    /** The gradient tensors in parameter order (a stable list). */
+    public List<Tensor> gradients() { return grads; }
 
     public void zeroGrad() {
         be.zeroAll(grads);

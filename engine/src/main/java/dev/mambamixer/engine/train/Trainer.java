@@ -61,8 +61,11 @@ public final class Trainer {
 
     public TrainControl control() { return control; }
 
+    private long fitStart;
+
     public TrainResult fit(WindowDataset train, WindowDataset val) {
         long t0 = System.nanoTime();
+        fitStart = t0;
         int bsz = cfg.batchSize();
         BatchIterator it = new BatchIterator(train, bsz, true, cfg.seed(), true);
         int stepsPerEpoch = it.batchesPerEpoch();
@@ -79,60 +82,133 @@ public final class Trainer {
         if (best == null) best = snapshot();   // the last good state until a validation improves
         boolean early = false;
         String reason = "completed " + cfg.epochs() + " epochs";
-        long samples = 0;
+        samples = 0;
         if (control.isStopRequested()) stopRequested = true;
-        for (; epoch < cfg.epochs() && !stopRequested; epoch++) {
-            it.startEpoch(epoch);
-            double lossSum = 0;
-            int inEpoch = 0, sinceEval = 0;
-            boolean stopNow = false;
-            while (it.hasNext() && inEpoch < stepsPerEpoch && !stopRequested) {
-                if (!control.awaitPermit()) {
-                    stopRequested = true;
+        DeviceTrainSteps device = deviceSteps();
+        try {
+            for (; epoch < cfg.epochs() && !stopRequested; epoch++) {
+                it.startEpoch(epoch);
+                lossSum = 0;
+                int inEpoch = 0;
+                boolean stopNow = false;
+                InFlight inFlight = null;   // device steps: the step whose results are not read yet
+                while (it.hasNext() && inEpoch < stepsPerEpoch && !stopRequested) {
+                    if (inFlight != null && control.isPaused()) {   // show the last step before waiting
+                        String bad = complete(inFlight.info, device.await(inFlight.ticket), false);
+                        inFlight = null;
+                        if (bad != null) return abort(bad, t0);
+                    }
+                    if (!control.awaitPermit()) {
+                        stopRequested = true;
+                        break;
+                    }
+                    int n = it.next(xh, yh);
+                    double lr = control.scale(sched.at(step), cfg.lr());
+                    boolean ratiosNow = ratios.beforeIfDue(control.updateRatioEvery(), step + 1);
+                    inEpoch++;
+                    samples += n;
+                    StepInfo info = new StepInfo(epoch + 1, step + 1, inEpoch, stepsPerEpoch, lr, n, samples);
+                    boolean last = !it.hasNext() || inEpoch == stepsPerEpoch;
+                    boolean evalNow = cfg.evalEvery() > 0 && (step + 1) % cfg.evalEvery() == 0 && !last;
+                    String bad;
+                    if (device != null) {
+                        long ticket = device.submit(slice(xh, n * t * m), slice(yh, n * h * m), n, t, h, m, lr, step);
+                        step++;
+                        bad = inFlight == null ? null : complete(inFlight.info, device.await(inFlight.ticket), false);
+                        inFlight = new InFlight(info, ticket);
+                        if (bad == null && (ratiosNow || evalNow || last)) {   // these need this step's numbers now
+                            bad = complete(info, device.await(ticket), ratiosNow);
+                            inFlight = null;
+                        }
+                    } else {
+                        bad = eagerStep(info, t, h, m, ratiosNow);
+                    }
+                    if (bad != null) return abort(bad, t0);
+                    if (evalNow) {
+                        Boolean stop = validate(val, lossSum / inEpoch, sched, t0, false);
+                        if (stop == null) return abort("validation MSE became non-finite at step " + step, t0);
+                        if (stop) { stopNow = true; break; }
+                    }
+                }
+                if (inFlight != null) {   // stopped on request with a step in flight
+                    String bad = complete(inFlight.info, device.await(inFlight.ticket), false);
+                    if (bad != null) return abort(bad, t0);
+                }
+                if (!stopNow) {
+                    Boolean stop = validate(val, lossSum / Math.max(1, inEpoch), sched, t0, true);
+                    if (stop == null) return abort("validation MSE became non-finite after epoch " + (epoch + 1), t0);
+                    stopNow = stop;
+                }
+                if (stopNow) {
+                    early = true;
+                    reason = "early stop: validation MSE did not improve for " + badEpochs + " validations";
+                    epoch++;
                     break;
                 }
-                int n = it.next(xh, yh);
-                double lr = control.scale(sched.at(step), cfg.lr());
-                double loss = trainStep(xh, yh, n, t, h, m);
-                if (!Double.isFinite(loss)) return abort("loss became " + loss + " at step " + (step + 1)
-                                                         + " (epoch " + (epoch + 1) + ")", t0);
-                double gn = opt.gradNorm();
-                if (!Double.isFinite(gn)) return abort("gradient norm became " + gn + " at step " + (step + 1)
-                                                       + " (epoch " + (epoch + 1) + ")", t0);
-                double scale = cfg.clipNorm() > 0 && gn > cfg.clipNorm() ? cfg.clipNorm() / gn : 1.0;
-                boolean ratiosNow = ratios.beforeIfDue(control.updateRatioEvery(), step + 1);
-                opt.step(lr, scale);
-                step++;
-                if (ratiosNow) listener.onUpdateRatios(ratios.after(step));
-                inEpoch++;
-                sinceEval++;
-                samples += n;
-                lossSum += loss;
-                listener.onStep(new TrainingListener.StepEvent(epoch + 1, step, inEpoch, stepsPerEpoch, loss, lr, gn,
-                                                               samples, seconds(t0)));
-                boolean last = !it.hasNext() || inEpoch == stepsPerEpoch;
-                if (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0 && !last) {
-                    Boolean stop = validate(val, lossSum / inEpoch, sched, t0, false);
-                    if (stop == null) return abort("validation MSE became non-finite at step " + step, t0);
-                    if (stop) { stopNow = true; break; }
-                }
             }
-            if (!stopNow) {
-                Boolean stop = validate(val, lossSum / Math.max(1, inEpoch), sched, t0, true);
-                if (stop == null) return abort("validation MSE became non-finite after epoch " + (epoch + 1), t0);
-                stopNow = stop;
-            }
-            if (stopNow) {
-                early = true;
-                reason = "early stop: validation MSE did not improve for " + badEpochs + " validations";
-                epoch++;
-                break;
+        } finally {
+            if (device != null) {
+                stepMode = device.mode();
+                device.close();
             }
         }
         if (stopRequested) reason = "stopped on request";
         restoreBest();
         listener.onFinish(reason);
         return new TrainResult(epoch, step, bestEpoch, bestVal, early, false, reason, seconds(t0));
+    }
+
+    /** What a step's listener event needs besides its loss and gradient norm. */
+    private record StepInfo(int epoch, int step, int inEpoch, int stepsPerEpoch, double lr, int n, long samples) {}
+
+    private record InFlight(StepInfo info, long ticket) {}
+
+    private double lossSum;   // this epoch's training losses, for the validation event
+    private long samples;
+    private String stepMode = "host-driven";
+
+    /** The device-resident steps when the backend has them and they are wanted (else null: host-driven steps). */
+    private DeviceTrainSteps deviceSteps() {
+        if (driver == StepDriver.HOST) return null;
+        return be.deviceStep().map(ds -> new DeviceTrainSteps(model, ds, opt, cfg, driver == StepDriver.GRAPH)).orElse(null);
+    }
+
+    private StepDriver driver = StepDriver.GRAPH;
+
+    /**
+     * Who drives the steps: {@link StepDriver#GRAPH} (default) and {@link StepDriver#DEVICE} apply
+     * where the backend has a device-resident step (CUDA), otherwise steps are host-driven.
+     */
+    public Trainer driver(StepDriver d) { driver = java.util.Objects.requireNonNull(d); return this; }
+
+    /** How the last {@link #fit} ran its steps: "host-driven", "CUDA graph (N nodes)" or "device-resident, eager (why)". */
+    public String stepMode() { return stepMode; }
+
+    /** One host-driven step: the loss and gradient norm are checked before the optimiser runs. */
+    private String eagerStep(StepInfo info, int t, int h, int m, boolean ratiosNow) {
+        double loss = trainStep(xh, yh, info.n(), t, h, m);
+        if (!Double.isFinite(loss)) return "loss became " + loss + " at step " + info.step() + " (epoch " + info.epoch() + ")";
+        double gn = opt.gradNorm();
+        if (!Double.isFinite(gn)) return "gradient norm became " + gn + " at step " + info.step() + " (epoch " + info.epoch() + ")";
+        double scale = cfg.clipNorm() > 0 && gn > cfg.clipNorm() ? cfg.clipNorm() / gn : 1.0;
+        opt.step(info.lr(), scale);
+        step++;
+        return complete(info, new double[] {loss, gn, 0}, ratiosNow);
+    }
+
+    /**
+     * Reports a finished step ({loss, gradient norm, bad flag}); returns why training must stop,
+     * or null. A device step flagged bad updated nothing (nor did any later one).
+     */
+    private String complete(StepInfo info, double[] r, boolean ratiosNow) {
+        double loss = r[0], gn = r[1];
+        if (!Double.isFinite(loss)) return "loss became " + loss + " at step " + info.step() + " (epoch " + info.epoch() + ")";
+        if (!Double.isFinite(gn)) return "gradient norm became " + gn + " at step " + info.step() + " (epoch " + info.epoch() + ")";
+        if (ratiosNow) listener.onUpdateRatios(ratios.after(info.step()));
+        lossSum += loss;
+        listener.onStep(new TrainingListener.StepEvent(info.epoch(), info.step(), info.inEpoch(), info.stepsPerEpoch(), loss,
+                                                       info.lr(), gn, info.samples(), seconds(fitStart)));
+        return null;
     }
 
     /** One validation; returns whether patience ran out, or null when the MSE is not finite. */

@@ -3,6 +3,8 @@ package dev.mambamixer.engine.backend.cuda;
 import static jcuda.driver.JCudaDriver.*;
 
 import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.backend.DeviceStep;
+import dev.mambamixer.engine.backend.StepSeed;
 import dev.mambamixer.engine.backend.ScanDims;
 import dev.mambamixer.engine.tensor.Tensor;
 import java.io.IOException;
@@ -25,6 +27,7 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -32,8 +35,10 @@ import jcuda.driver.JCudaDriver;
  * kernel, GEMM included, is ours, in {@code engine/src/main/cuda/kernels.cu}, loaded from the
  * committed PTX resource). Storage is a {@link DeviceBuffer}; see docs/CUDA.md.
  *
- * <p>All work goes to the legacy default stream, so kernels run in call order and every
- * download ({@link #toFloats}, {@link #dot}...) waits for the work before it. Launch errors
+ * <p>All work goes to one blocking stream ({@link #stream}), so kernels run in call order and every
+ * download ({@link #toFloats}, {@link #dot}...), issued on the legacy default stream, waits for the
+ * work before it. Small uploads are staged through pinned host memory and copied asynchronously.
+ * The same stream can be recorded into a CUDA graph ({@link CudaDeviceStep}). Launch errors
  * surface as {@link CudaBackendException} naming the kernel; asynchronous faults surface at the
  * next synchronising call unless {@code -Dmambamixer.cuda.sync=true} makes every launch
  * synchronous (the parity tests do this so a fault names its kernel).
@@ -45,6 +50,9 @@ import jcuda.driver.JCudaDriver;
  * the other backends; the context is made current on whichever thread calls.
  */
 public final class CudaBackend implements Backend {
+
+    /** System property: {@code false} runs the device-resident training step eagerly (no CUDA graph), for debugging. */
+    public static final String GRAPHS_PROPERTY = "mambamixer.cuda.graphs";
 
     /** System property: synchronise after every launch so a device fault names its kernel. */
     public static final String SYNC_PROPERTY = "mambamixer.cuda.sync";
@@ -95,6 +103,12 @@ public final class CudaBackend implements Backend {
      */
     private final Set<Allocation> live = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** The stream of all kernels, memsets and device copies (blocking: syncs with the legacy stream). */
+    final CUstream stream = new CUstream();
+    /** Buffers touched while a graph is being recorded (null when not recording). */
+    private Set<DeviceBuffer> recording;
+    private PinnedRing uploadStaging;       // pinned slots for asynchronous small uploads
+    private CudaDeviceStep deviceStep;
 
     // Cached scratch (grown on demand, freed on close): no allocation per call in hot paths.
     private DeviceBuffer reduceScratch;     // 1 double
@@ -179,8 +193,9 @@ public final class CudaBackend implements Backend {
                 functions.put(k, f);
                 slots[k.ordinal()] = new LaunchSlots(k, f);
             }
+            cuStreamCreate(stream, 0);   // CU_STREAM_DEFAULT: ordered with the legacy stream's copies
             reduceScratch = allocRaw(8);
-            if (Boolean.getBoolean(PROFILE_PROPERTY)) profiler = new CudaProfiler();
+            if (Boolean.getBoolean(PROFILE_PROPERTY)) profiler = new CudaProfiler(stream);
             ok = true;
         } finally {
             if (!ok) {
@@ -242,12 +257,14 @@ public final class CudaBackend implements Backend {
         profiler.reset();
     }
 
-    private CudaProfiler.Mark mark(String what) { return profiler == null ? null : profiler.begin(what); }
+    /** No profiler events while recording (they would become graph nodes). */
+    CudaProfiler.Mark mark(String what) { return profiler == null || recording != null ? null : profiler.begin(what); }
 
-    private void endMark(CudaProfiler.Mark m) { if (m != null) profiler.end(m); }
+    void endMark(CudaProfiler.Mark m) { if (m != null) profiler.end(m); }
 
     /** Waits for all queued work (for timing). */
     public void synchronize() {
+        noRecording("synchronize");
         current();
         try { cuCtxSynchronize(); } catch (CudaException e) { throw new CudaBackendException("synchronize: " + e.getMessage(), e); }
     }
@@ -263,6 +280,8 @@ public final class CudaBackend implements Backend {
         final CUdeviceptr ptr;   // null for zero-size buffers
         final int elements;
         Cleaner.Cleanable cleanable;   // set right after allocation; null for zero-size buffers
+        /** Referenced by a recorded graph: never freed early (the graph keeps it reachable). */
+        volatile boolean inGraph;
 
         DeviceBuffer(CudaBackend owner, CUdeviceptr ptr, int elements) {
             this.owner = owner;
@@ -300,8 +319,11 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    private DeviceBuffer allocRaw(long bytes) {
+    DeviceBuffer allocRaw(long bytes) {
         checkOpen();
+        if (recording != null)
+            throw new IllegalStateException("device allocation of " + bytes + " bytes while recording a CUDA graph "
+                + "(every buffer of a recorded step must exist before recording)");
         current();
         CUdeviceptr p = new CUdeviceptr();
         try {
@@ -338,7 +360,16 @@ public final class CudaBackend implements Backend {
         if (src.length != dst.size())
             throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
         if (src.length == 0) return;
+        noRecording("upload");
         current();
+        if (4L * src.length <= PinnedRing.SLOT_BYTES) {
+            // Staged: the caller may reuse src at once, and the host does not wait for the GPU.
+            if (uploadStaging == null) uploadStaging = new PinnedRing(4);
+            CudaProfiler.Mark mk = mark("upload (staged, async)");
+            uploadStaging.upload(src, b.ptr, stream);
+            endMark(mk);
+            return;
+        }
         CudaProfiler.Mark mk = mark("[sync] upload");
         try {
             cuMemcpyHtoD(b.ptr, Pointer.to(src), 4L * src.length);
@@ -359,6 +390,7 @@ public final class CudaBackend implements Backend {
         DeviceBuffer b = buf(t, "download");
         float[] f = new float[t.size()];
         if (f.length == 0) return f;
+        noRecording("download");
         current();
         CudaProfiler.Mark mk = mark("[sync] download");
         try {
@@ -385,7 +417,7 @@ public final class CudaBackend implements Backend {
             current();
             CudaProfiler.Mark mk = mark("cuMemcpyDtoD");
             try {
-                cuMemcpyDtoD(d.ptr, s.ptr, 4L * n);
+                cuMemcpyDtoDAsync(d.ptr, s.ptr, 4L * n, stream);
             } catch (CudaException e) {
                 throw new CudaBackendException("copy (cuMemcpyDtoD, " + n + " floats): " + e.getMessage(), e);
             }
@@ -481,6 +513,7 @@ public final class CudaBackend implements Backend {
     @Override public double sumAbs(Tensor x) { return reduce(1, x, x, "sumAbs"); }
 
     private synchronized double reduce(int mode, Tensor a, Tensor b, String what) {
+        noRecording(what);
         long n = a.size();
         CUdeviceptr pa = ptr(a, what), pb = ptr(b, what);
         if (n == 0) return 0.0;
@@ -848,7 +881,7 @@ public final class CudaBackend implements Backend {
      * entries, T element counts, optionally T weight decays (double bits). Built once per list and
      * reused while the caller passes the same tensors (compared by identity, O(T) host work).
      */
-    private static final class MultiTable {
+    static final class MultiTable {
         final Tensor[][] cols;
         final double[] wd;
         final DeviceBuffer dev;
@@ -872,11 +905,12 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    private MultiTable adamTable, sumsqTable, zeroTable;
+    MultiTable adamTable, sumsqTable, zeroTable;
 
     /** The cached table for these lists, or a new one (the old one is freed). */
-    private MultiTable multiTable(MultiTable cached, List<List<Tensor>> lists, double[] wd, String what) {
+    MultiTable multiTable(MultiTable cached, List<List<Tensor>> lists, double[] wd, String what) {
         if (cached != null && cached.matches(lists, wd)) return cached;
+        noRecording(what + " (building its tensor table)");
         int cols = lists.size(), t = lists.get(0).size();
         Tensor[][] ts = new Tensor[cols][t];
         long maxSize = 0;
@@ -914,7 +948,7 @@ public final class CudaBackend implements Backend {
         return new MultiTable(ts, wd == null ? null : wd.clone(), dev, maxSize);
     }
 
-    private int multiBlocks(MultiTable tb) { return (int) Math.max(1, Math.min(MAX_BLOCKS, ceilDiv(tb.maxSize, BLOCK))); }
+    int multiBlocks(MultiTable tb) { return (int) Math.max(1, Math.min(MAX_BLOCKS, ceilDiv(tb.maxSize, BLOCK))); }
 
     @Override
     public synchronized void adamwAll(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v,
@@ -933,6 +967,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized double sumOfSquares(List<Tensor> ts) {
+        noRecording("sumOfSquares");
         if (ts.isEmpty()) return 0.0;
         sumsqTable = multiTable(sumsqTable, List.of(ts), null, "sumOfSquares");
         if (sumsqTable.maxSize == 0) return 0.0;
@@ -949,6 +984,104 @@ public final class CudaBackend implements Backend {
         launch(Kernel.ZERO_MULTI, multiBlocks(zeroTable), 1, BLOCK, 1, ts.size(), zeroTable.dev.ptr);
     }
 
+    // ================================================================ device-resident step, graphs
+
+    @Override public synchronized Optional<DeviceStep> deviceStep() {
+        checkOpen();
+        if (deviceStep == null) deviceStep = new CudaDeviceStep(this);
+        return Optional.of(deviceStep);
+    }
+
+    /** From now on every buffer a call touches is noted, and allocation or host sync is an error. */
+    synchronized void startRecording() {
+        recording = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    }
+
+    synchronized Set<DeviceBuffer> stopRecording() {
+        Set<DeviceBuffer> r = recording;
+        recording = null;
+        return r == null ? Set.of() : r;
+    }
+
+    /** The scratch buffers and tensor tables kernels use besides their arguments. */
+    synchronized List<DeviceBuffer> scratchBuffers() {
+        List<DeviceBuffer> l = new java.util.ArrayList<>();
+        for (DeviceBuffer b : new DeviceBuffer[] {reduceScratch, copyScratch, scanScratch, gemmScratch, wavgScratch})
+            if (b != null) l.add(b);
+        for (MultiTable t : new MultiTable[] {adamTable, sumsqTable, zeroTable}) if (t != null) l.add(t.dev);
+        return l;
+    }
+
+    /**
+     * While recording, the seed's base comes from the step inputs on the device (the graph is
+     * replayed with a new base each step); otherwise the plain seed value.
+     */
+    @Override public void dropoutMask(Tensor mask, double keep, StepSeed seed) {
+        if (recording == null || deviceStep == null) {
+            dropoutMask(mask, keep, seed.value());
+            return;
+        }
+        if (!(keep > 0.0 && keep <= 1.0))
+            throw new IllegalArgumentException("dropout keep probability must be in (0, 1], got " + keep);
+        DeviceBuffer b = buf(mask, "dropoutMask");
+        long n = mask.size();
+        if (n == 0) return;
+        launch1d(Kernel.DROPOUT_MASK_STEP, n, n, deviceStep.inputs.ptr, seed.mul(), seed.add(),
+            Double.doubleToRawLongBits(keep), (float) (1.0 / keep), b.ptr);
+    }
+
+    // ================================================================ weighted averaging (spec §5.3)
+
+    /** Most sources of one weighted average (2L + 1 for L blocks). */
+    static final int MAX_AVERAGE_SOURCES = 256;
+    private DeviceBuffer wavgScratch;   // <dOut, src_j> per source, double
+
+    private void checkAverage(Tensor raw, Tensor[] src, String what) {
+        if (src.length != raw.size())
+            throw new IllegalArgumentException(what + ": " + src.length + " sources for " + raw.size() + " weights");
+        if (src.length > MAX_AVERAGE_SOURCES)
+            throw new CudaBackendException(what + ": " + src.length + " sources exceed " + MAX_AVERAGE_SOURCES);
+    }
+
+    /** Same arithmetic as the host default (weights in double, one axpy per source), weights never leave the device. */
+    @Override
+    public void weightedAverageForward(Tensor raw, boolean softmax, Tensor[] src, Tensor out) {
+        checkAverage(raw, src, "weightedAverageForward");
+        long n = out.size();
+        for (Tensor s : src) sameSize(s, out, "weightedAverageForward");
+        if (n == 0) return;
+        memset(ptr(out, "average out"), 0, n, "weightedAverageForward");
+        for (int j = 0; j < src.length; j++)
+            launch1d(Kernel.WAVG_AXPY, n, n, src.length, j, softmax ? 1 : 0, ptr(raw, "average weights"),
+                ptr(src[j], "average source"), ptr(out, "average out"));
+    }
+
+    @Override
+    public synchronized void weightedAverageBackward(Tensor raw, boolean softmax, Tensor dOut, Tensor[] src,
+                                                     Tensor[] grads, Tensor rawGrad) {
+        checkAverage(raw, src, "weightedAverageBackward");
+        if (grads.length != src.length)
+            throw new IllegalArgumentException("weightedAverageBackward: " + grads.length + " gradients for " + src.length + " sources");
+        expectSize(rawGrad, src.length, "average weight gradient");
+        long n = dOut.size();
+        for (int j = 0; j < src.length; j++) {
+            sameSize(src[j], dOut, "weightedAverageBackward source");
+            sameSize(grads[j], dOut, "weightedAverageBackward gradient");
+        }
+        if (wavgScratch == null) wavgScratch = allocRaw(8L * MAX_AVERAGE_SOURCES);
+        memset(wavgScratch.ptr, 0, 2L * src.length, "weightedAverageBackward");
+        for (int j = 0; j < src.length; j++) {
+            CUdeviceptr gw = wavgScratch.ptr.withByteOffset(8L * j);
+            if (n > 0) {
+                launch1d(Kernel.REDUCE, n, 0, n, ptr(dOut, "average dOut"), ptr(src[j], "average source"), gw);
+                launch1d(Kernel.WAVG_AXPY, n, n, src.length, j, softmax ? 1 : 0, ptr(raw, "average weights"),
+                    ptr(dOut, "average dOut"), ptr(grads[j], "average source gradient"));
+            }
+        }
+        launch(Kernel.WAVG_GRAD, 1, 1, 1, 1, src.length, softmax ? 1 : 0, ptr(raw, "average weights"), wavgScratch.ptr,
+            ptr(rawGrad, "average weight gradient"));
+    }
+
     // ================================================================ close
 
     @Override public void close() {
@@ -958,6 +1091,9 @@ public final class CudaBackend implements Backend {
             try {
                 cuCtxSetCurrent(context);
                 if (profiler != null) profiler.destroy();
+                if (deviceStep != null) deviceStep.destroy();
+                if (uploadStaging != null) uploadStaging.destroy();
+                try { cuStreamDestroy(stream); } catch (Throwable ignored) { /* keep closing */ }
                 for (Allocation a : live) {
                     try { cuMemFree(a.ptr); } catch (Throwable ignored) { /* keep freeing the rest */ }
                 }
@@ -973,12 +1109,18 @@ public final class CudaBackend implements Backend {
 
     // ================================================================ helpers
 
-    private void checkOpen() {
+    /** Host synchronisation cannot be recorded into a graph. */
+    void noRecording(String what) {
+        if (recording != null)
+            throw new IllegalStateException(what + " needs the host to wait for the GPU, which a recorded CUDA graph cannot do");
+    }
+
+    void checkOpen() {
         if (closed) throw new IllegalStateException("CudaBackend is closed");
     }
 
     /** Makes this backend's context current on the calling thread (cheap when it already is). */
-    private void current() {
+    void current() {
         try {
             cuCtxSetCurrent(context);
         } catch (CudaException e) {
@@ -991,29 +1133,33 @@ public final class CudaBackend implements Backend {
         if (!(t.storage() instanceof DeviceBuffer b) || b.owner != this)
             throw new IllegalArgumentException(what + " " + t + " is not a tensor of this CUDA backend");
         checkOpen();
+        if (recording != null) recording.add(b);
         return b;
     }
 
-    private CUdeviceptr ptr(Tensor t, String what) { return buf(t, what).ptr; }
+    CUdeviceptr ptr(Tensor t, String what) { return buf(t, what).ptr; }
 
     private static CUdeviceptr at(DeviceBuffer b, int off) { return off == 0 ? b.ptr : b.ptr.withByteOffset(4L * off); }
 
-    private DeviceBuffer ensure(DeviceBuffer b, long floats) {
+    DeviceBuffer ensure(DeviceBuffer b, long floats) {
         if (b != null && b.elements >= floats) return b;
         if (b != null) freeNow(b);
         return allocRaw(4L * Math.max(1, floats));
     }
 
-    /** Frees a scratch buffer now (runs its Freer once; the Cleaner will not run it again). */
-    private void freeNow(DeviceBuffer b) {
-        if (b.cleanable != null) b.cleanable.clean();
+    /**
+     * Frees a scratch buffer now (runs its Freer once; the Cleaner will not run it again), unless
+     * a recorded graph uses it: then it stays until the graph and the buffer are unreachable.
+     */
+    void freeNow(DeviceBuffer b) {
+        if (b.cleanable != null && !b.inGraph) b.cleanable.clean();
     }
 
-    private void memset(CUdeviceptr p, int bits, long words, String what) {
+    void memset(CUdeviceptr p, int bits, long words, String what) {
         current();
         CudaProfiler.Mark mk = mark("cuMemsetD32");
         try {
-            cuMemsetD32(p, bits, words);
+            cuMemsetD32Async(p, bits, words, stream);
         } catch (CudaException e) {
             throw new CudaBackendException(what + " (cuMemsetD32): " + e.getMessage(), e);
         }
@@ -1045,7 +1191,7 @@ public final class CudaBackend implements Backend {
     private static int rowGroups(long rows) { return (int) Math.max(1, Math.min(1024, ceilDiv(rows, 8))); }
 
     /** 1-D grid-stride launch over n elements. */
-    private void launch1d(Kernel k, long n, Object... args) {
+    void launch1d(Kernel k, long n, Object... args) {
         int blocks = (int) Math.max(1, Math.min(MAX_BLOCKS, ceilDiv(n, BLOCK)));
         launch(k, blocks, 1, BLOCK, 1, args);
     }
@@ -1054,7 +1200,7 @@ public final class CudaBackend implements Backend {
      * Launches {@code k} on the default stream. Arguments must match {@link Kernel#signature}:
      * Integer for i, Long for l, Float for f, CUdeviceptr (or null = nullptr) for p.
      */
-    private void launch(Kernel k, int gx, int gy, int bx, int by, Object... args) {
+    void launch(Kernel k, int gx, int gy, int bx, int by, Object... args) {
         launch3d(k, gx, gy, 1, bx, by, args);
     }
 
@@ -1080,13 +1226,13 @@ public final class CudaBackend implements Backend {
             current();
             CudaProfiler.Mark mk = null;
             if (profiler != null) {
-                mk = profiler.begin(label != null ? label : k.symbol);
+                mk = mark(label != null ? label : k.symbol);
                 label = null;
             }
             try {
-                cuLaunchKernel(sl.function, gx, gy, gz, bx, by, 1, 0, null, sl.kernelParams, null);
+                cuLaunchKernel(sl.function, gx, gy, gz, bx, by, 1, 0, stream, sl.kernelParams, null);
                 endMark(mk);
-                if (syncEachLaunch) cuCtxSynchronize();
+                if (syncEachLaunch && recording == null) cuCtxSynchronize();
             } catch (CudaException e) {
                 throw new CudaBackendException("kernel " + k.symbol + " (grid " + gx + "x" + gy + "x" + gz + ", block " + bx + "x" + by
                     + "): " + e.getMessage(), e);

@@ -13,7 +13,7 @@ import jcuda.driver.CUevent_flags;
 
 /**
  * Per-launch GPU timing of a {@link CudaBackend} (enabled by {@code -Dmambamixer.cuda.profile=true}):
- * a cuEvent pair on the default stream around every kernel launch and every host
+ * a cuEvent pair on the backend's stream around every kernel launch and every host
  * synchronisation (downloads, uploads, dot/sumAbs), aggregated per label. Events are pooled
  * and resolved in batches, so profiling adds no host sync per launch (only every
  * {@link #DRAIN_EVERY} pairs). Besides GPU time it records the host time spent inside the call
@@ -37,6 +37,9 @@ final class CudaProfiler {
     private CUevent windowStart;       // first event since the last drain (kept, not pooled)
     private double spanMs;             // elapsed between the first and the last event so far
     private long launches;
+    private final jcuda.driver.CUstream stream;
+
+    CudaProfiler(jcuda.driver.CUstream stream) { this.stream = stream; }
 
     /** An open interval: the start event is recorded; close it with {@link #end}. */
     static final class Mark {
@@ -53,17 +56,17 @@ final class CudaProfiler {
 
     Mark begin(String label) {
         CUevent a = take();
-        cuEventRecord(a, null);
+        cuEventRecord(a, stream);
         if (windowStart == null) {
             windowStart = take();
-            cuEventRecord(windowStart, null);
+            cuEventRecord(windowStart, stream);
         }
         return new Mark(label, a, System.nanoTime());
     }
 
     void end(Mark m) {
         CUevent b = take();
-        cuEventRecord(b, null);
+        cuEventRecord(b, stream);
         pending.add(new Pending(m.label, m.start, b, System.nanoTime() - m.hostStart));
         launches++;
         if (pending.size() >= DRAIN_EVERY) drain();

@@ -39,6 +39,13 @@ enum Kernel {
     ADAMW_MULTI("adamw_multi_f32", "ip" + "f".repeat(9)),
     SUMSQ_MULTI("sumsq_multi_f64", "ipp"),
     ZERO_MULTI("zero_multi_f32", "ip"),
+    // device-resident training step (graph replay): values that change per step come from memory
+    DROPOUT_MASK_STEP("dropout_mask_step_f32", "lplllfp"),
+    DIVIDE_RESULT("divide_result_f64", "pil"),
+    STEP_GUARD("step_guard_f64", "p"),
+    ADAMW_MULTI_STEP("adamw_multi_step_f32", "ippp" + "f".repeat(5)),
+    WAVG_AXPY("wavg_axpy_f32", "liiippp"),
+    WAVG_GRAD("wavg_grad_f32", "iippp"),
     SCAN_FWD_N16("scan_fwd_n16", "iiiiiipppppppppp"),
     SCAN_FWD_N32("scan_fwd_n32", "iiiiiipppppppppp"),
     SCAN_FWD_N64("scan_fwd_n64", "iiiiiipppppppppp"),
