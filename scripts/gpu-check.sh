@@ -63,7 +63,8 @@ start=$(date +%s)
   --select-class dev.mambamixer.engine.backend.cuda.KernelSignatureTest \
   --select-class dev.mambamixer.engine.backend.cuda.CudaBackendParityTest \
   --select-class dev.mambamixer.engine.backend.cuda.CudaScanBandwidthTest \
-  --select-class dev.mambamixer.engine.backend.cuda.CudaTsm2StepParityTest > "$log" 2>&1
+  --select-class dev.mambamixer.engine.backend.cuda.CudaTsm2StepParityTest \
+  --select-class dev.mambamixer.engine.backend.cuda.CudaGraphStepTest > "$log" 2>&1
 rc=$?
 secs=$(( $(date +%s) - start ))
 # Show the launcher's tree and failures, without the long jcuda stack traces.
@@ -82,13 +83,46 @@ grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$bench_log" | tail -n 12
 echo "(an ETTh1 H=96 training epoch is 8033 windows: epoch seconds = 8033 / train samples/s)"
 
 echo
-echo "== per-kernel CUDA profile (cuEvent pairs around every launch and host sync): TSM2 d_model 32,"
-echo "== 2 layers, batch 32; totals over 5 training steps + 5 inference forwards (2 warm-up + 3 timed)"
+etth1="$bundle/data/ETTh1.csv"
+data_opt=(); [ -f "$etth1" ] && data_opt=(--data "$etth1")
+echo "== real training epochs (ETTh1 $( [ -f "$etth1" ] && echo 'real data' || echo 'shape, synthetic data'): T=512, H=96, batch 32, d_model 32, 2 layers; epoch = 8033 windows, 251 steps)"
+epoch_log="$out_dir/gpu-epochs.log"
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -cp "$cp" dev.mambamixer.engine.cli.Main \
+  bench --backend cuda --epochs 4 --d-model 32 --layers 2 --drivers host,device,graph "${data_opt[@]}" > "$epoch_log" 2>&1
+echo "== epoch bench exit code $?"
+grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$epoch_log" | tail -n 8
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -cp "$cp" dev.mambamixer.engine.cli.Main \
+  bench --backend cuda --epochs 3 --d-model 128 --layers 4 --drivers host,graph "${data_opt[@]}" > "$epoch_log.2" 2>&1
+echo "== epoch bench (d128/4) exit code $?"
+grep -E '^128 ' "$epoch_log.2"
+
+echo
+echo "== GPU busy time over epoch 2's training steps (graph driver, cuEvents around each replay and copy)"
 prof_log="$out_dir/gpu-profile.log"
 "${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.profile=true -cp "$cp" \
-  dev.mambamixer.engine.cli.Main bench --backend cuda --d-model 32 --layers 2 --warmup 2 --reps 3 > "$prof_log" 2>&1
-echo "== profiled bench exit code $? (timings of the profiled run include the event overhead)"
-grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$prof_log" | tail -n 75
+  dev.mambamixer.engine.cli.Main bench --backend cuda --epochs 2 --d-model 32 --layers 2 --drivers graph "${data_opt[@]}" > "$prof_log" 2>&1
+echo "== profiled epoch exit code $?"
+grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$prof_log" | tail -n 25
+
+echo
+echo "== per-kernel profile of one recorded step's kernels (device driver: same kernels, launched one by one), 2 epochs"
+prof2_log="$out_dir/gpu-profile-kernels.log"
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.profile=true -cp "$cp" \
+  dev.mambamixer.engine.cli.Main bench --backend cuda --epochs 2 --d-model 32 --layers 2 --drivers device "${data_opt[@]}" > "$prof2_log" 2>&1
+echo "== profiled (device driver) exit code $?"
+grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$prof2_log" | tail -n 40
+
+if [ -f "$etth1" ]; then
+  echo
+  echo "== ETTh1 end to end, recommended config b (docs/RESULTS.md), graph driver"
+  train_log="$out_dir/gpu-train.log"
+  start_t=$(date +%s.%N)
+  "${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -cp "$cp" dev.mambamixer.engine.cli.Main \
+    train --data "$etth1" --seq-len 512 --horizon 96 --d-model 32 --layers 2 --batch 32 --lr 1e-4 --dropout 0.2 \
+    --epochs 10 --warmup 100 --eval-every 100 --patience 6 --backend cuda --runs-dir "${TMPDIR:-/tmp}/gpu-runs" > "$train_log" 2>&1
+  echo "== train exit code $? in $(echo "$(date +%s.%N) - $start_t" | bc 2>/dev/null || echo '?') s"
+  grep -iE 'training steps|test|best epoch|stop|error|epoch [0-9]+.*val' "$train_log" | grep -v '^WARNING' | tail -n 16
+fi
 
 echo
 echo "================ CUDA backend check ================"

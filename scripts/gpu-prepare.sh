@@ -57,6 +57,10 @@ if ! link_jre; then
 fi
 rm -f "$bundle/jlink.log"
 cp scripts/gpu-check.sh "$bundle/"   # the script also works from inside the bundle
+# Real ETTh1 for the epoch timing and the end-to-end training run (never committed; ../shared/data).
+etth1="${ETTH1_CSV:-$root/../shared/data/ETT-small/ETTh1.csv}"
+if [ -f "$etth1" ]; then mkdir -p "$bundle/data" && cp "$etth1" "$bundle/data/ETTh1.csv";
+else echo "gpu-prepare: no ETTh1.csv at $etth1: the GPU check times epochs on synthetic data of the same size" >&2; fi
 git rev-parse HEAD > "$bundle/COMMIT" 2>/dev/null || true
 for need in classes/dev/mambamixer/engine/backend/cuda/kernels.ptx \
             test-classes/dev/mambamixer/engine/backend/cuda/CudaBackendParityTest.class jre/bin/java COMMIT; do

@@ -21,6 +21,8 @@ inline dim3 blockDim, gridDim;
 #define __shared__ static
 using std::min; using std::max;
 inline double __longlong_as_double(long long v) { double d; std::memcpy(&d, &v, 8); return d; }
+inline long long __double_as_longlong(double d) { long long v; std::memcpy(&v, &d, 8); return v; }
+using std::isfinite;
 inline std::mutex atomicMu;
 template <class T> T atomicAdd(T* p, T v) { std::lock_guard<std::mutex> g(atomicMu); T o = *p; *p = o + v; return o; }
 inline std::unique_ptr<std::barrier<>> blockBar;

@@ -51,6 +51,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-steps-per-epoch", defaultValue = "0", description = "cap steps per epoch, 0 = full epochs (default: ${DEFAULT-VALUE})") int maxSteps;
     @Option(names = "--eval-batch", defaultValue = "128", description = "evaluation batch size (default: ${DEFAULT-VALUE})") int evalBatch;
     @Option(names = "--eval-every", defaultValue = "0", description = "also validate every n steps (patience counts validations); 0 = epoch ends only (default: ${DEFAULT-VALUE})") int evalEvery;
+    @Option(names = "--step-driver", defaultValue = "graph", description = "host, device or graph: who drives a training step's kernels on the GPU (default: ${DEFAULT-VALUE}; host on CPU backends)") String stepDriver;
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, cuda or reference (default: ${DEFAULT-VALUE})") String backend;
     @Option(names = "--runs-dir", defaultValue = "runs", description = "where run folders go (default: ${DEFAULT-VALUE})") Path runsDir;
     @Option(names = "--name", description = "run name (default: the data file's name)") String name;
@@ -135,6 +136,7 @@ final class TrainCommand implements Callable<Integer> {
             };
             Trainer tr = new Trainer(m, tc, rec == null ? CompositeListener.of(console, log)
                                                         : CompositeListener.of(console, log, rec), control);
+            tr.driver(dev.mambamixer.engine.train.StepDriver.parse(stepDriver));
             holder[0] = tr;
             if (lastCk != null) {
                 TrainingCheckpoints.resume(lastCk, bestCk, m, tr);
@@ -155,6 +157,7 @@ final class TrainCommand implements Callable<Integer> {
                 System.err.println("the last good checkpoints in " + ckDir + " are intact");
                 return 3;
             }
+            System.out.println("training steps: " + tr.stepMode());
             System.out.println(r.reason() + "; best epoch " + r.bestEpoch() + String.format(" (val MSE %.4f)", r.bestValMse()));
             Metrics test = Forecasts.evaluateAndWrite(m, fd, fd.test(), evalBatch, forecastStride, rf.forecastWriter());
             Map<String, Object> tm = new LinkedHashMap<>();

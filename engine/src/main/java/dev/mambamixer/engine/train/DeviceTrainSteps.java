@@ -27,6 +27,7 @@ final class DeviceTrainSteps implements AutoCloseable {
     private final TrainConfig cfg;
     private Tensor x, y, diff, dPred;
     private DeviceStep.Graph graph;
+    private Tensor graphX, graphY;   // the inputs the graph reads (an eager odd-sized batch may resize x, y)
     private int graphBatch = -1;
     private boolean warm;
     private String graphsOff;   // why no graph is used (null: graphs on)
@@ -50,15 +51,18 @@ final class DeviceTrainSteps implements AutoCloseable {
      * with learning rate lr; returns the ticket of its results.
      */
     long submit(float[] xb, float[] yb, int n, int t, int h, int m, double lr, int step) {
-        x = Buffers.ensure(be, x, n, t, m);
-        y = Buffers.ensure(be, y, n, h, m);
-        be.upload(xb, x);
-        be.upload(yb, y);
+        boolean replay = graph != null && graphBatch == n;
+        if (!replay) {
+            x = Buffers.ensure(be, x, n, t, m);
+            y = Buffers.ensure(be, y, n, h, m);
+        }
+        be.upload(xb, replay ? graphX : x);
+        be.upload(yb, replay ? graphY : y);
         int adamStep = opt.stepCount() + 1;
         double[] c = opt.biasCorrections(adamStep);
         long seedBase = seedBase(cfg, step);
         ds.setStepInputs(seedBase, lr, c[0], c[1], cfg.clipNorm());
-        if (graph != null && graphBatch == n) {
+        if (replay) {
             graph.launch();
             opt.setStepCount(adamStep);
         } else if (warm && graphsOff == null && graph == null) {
@@ -67,6 +71,8 @@ final class DeviceTrainSteps implements AutoCloseable {
                 record(n, h, m, seedBase);
                 graph = ds.endCapture();
                 graphBatch = n;
+                graphX = x;
+                graphY = y;
             } catch (RuntimeException e) {
                 ds.abortCapture();
                 graphsOff = "recording failed: " + e.getMessage();

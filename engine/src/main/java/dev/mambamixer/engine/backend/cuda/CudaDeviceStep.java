@@ -171,8 +171,12 @@ final class CudaDeviceStep implements DeviceStep {
             try { cuGraphDestroy(g); } catch (Throwable ignored) { /* already failing */ }
             throw new CudaBackendException("cuGraphInstantiate: " + e.getMessage(), e);
         }
-        long[] count = {0};
-        cuGraphGetNodes(g, null, count);
+        long[] count = {-1};
+        try {
+            cuGraphGetNodes(g, null, count);
+        } catch (RuntimeException e) {
+            count[0] = -1;   // only for reporting
+        }
         List<CudaBackend.DeviceBuffer> keep = new ArrayList<>(used);
         keep.add(inputs);
         keep.add(results);
