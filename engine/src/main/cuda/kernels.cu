@@ -904,7 +904,7 @@ __device__ __forceinline__ float warpReduceScatter32(float (&v)[32]) {
 //    coalesced store (E <= 32: one block holds all channels) or atomic add (onto zeros) per lane.
 
 #define SF_BLK 64   // channels per forward block
-#define SF_T 16     // steps per forward stage
+#define SF_T 8      // steps per forward stage (2 stages: 14 KB per block)
 #define SB_T 8      // steps per backward segment (states recomputed into shared memory)
 #define SB_SUB 8    // segments per checkpoint chunk at most: the fast backward needs chunk <= 64
 #define LOG2E_F 1.4426950408889634f
@@ -940,16 +940,25 @@ __device__ __forceinline__ void cpAsyncWait1_() {
 #endif
 }
 
-// Grid (S, ceil(E / SF_BLK)), block SF_BLK.
-extern "C" __global__ void __launch_bounds__(SF_BLK)
+// The 16 floats of a shared-memory row as four 128-bit loads.
+__device__ __forceinline__ void loadRow16_(const float4 (&row)[4], float (&v)[16]) {
+#pragma unroll
+    for (int q = 0; q < 4; q++) {
+        const float4 x = row[q];
+        v[4 * q] = x.x; v[4 * q + 1] = x.y; v[4 * q + 2] = x.z; v[4 * q + 3] = x.w;
+    }
+}
+
+// Grid (S, ceil(E / blockDim.x)), block 32 or SF_BLK channels (CudaBackend.scanFastFwdBlock).
+extern "C" __global__ void __launch_bounds__(SF_BLK, 12)
 scan_fwd_f16(int S, int L, int E, int N, int chunk, int NC, const float* __restrict__ u,
              const float* __restrict__ deltaRaw, const float* __restrict__ aLog, const float* __restrict__ bmat,
              const float* __restrict__ cmat, const float* __restrict__ dvec, const float* __restrict__ z,
              const float* __restrict__ deltaBias, float* __restrict__ out, float* __restrict__ ck) {
     __shared__ float fU[2][SF_T][SF_BLK], fX[2][SF_T][SF_BLK], fZ[2][SF_T][SF_BLK];
-    __shared__ float fB[2][SF_T][16], fC[2][SF_T][16];
+    __shared__ float4 fB[2][SF_T][4], fC[2][SF_T][4];   // B/C rows, read as float4
     const int tid = threadIdx.x, s = blockIdx.x;
-    const int eRaw = blockIdx.y * SF_BLK + tid;
+    const int eRaw = blockIdx.y * blockDim.x + tid;
     const bool valid = eRaw < E;
     const int e = valid ? eRaw : E - 1;
     const bool gate = z != nullptr;
@@ -975,14 +984,16 @@ scan_fwd_f16(int S, int L, int E, int N, int chunk, int NC, const float* __restr
                 fU[b][tt][tid] = 0.0f; fX[b][tt][tid] = 0.0f; fZ[b][tt][tid] = 0.0f;
             }
         }
-        for (int i = tid; i < SF_T * 16; i += SF_BLK) {
+        for (int i = tid; i < SF_T * 16; i += blockDim.x) {
             const int tt = i >> 4, n = i & 15, t = tb + tt;
+            float* pb = reinterpret_cast<float*>(fB[b][tt]) + n;
+            float* pc = reinterpret_cast<float*>(fC[b][tt]) + n;
             if (t < L && n < N) {
                 const long long o = (rowS + t) * N + n;
-                cpAsync4_(&fB[b][tt][n], bmat + o);
-                cpAsync4_(&fC[b][tt][n], cmat + o);
+                cpAsync4_(pb, bmat + o);
+                cpAsync4_(pc, cmat + o);
             } else {
-                fB[b][tt][n] = 0.0f; fC[b][tt][n] = 0.0f;
+                *pb = 0.0f; *pc = 0.0f;
             }
         }
         cpAsyncCommit_();
@@ -1011,9 +1022,15 @@ scan_fwd_f16(int S, int L, int E, int N, int chunk, int NC, const float* __restr
             const float dxu = delta * ut;
             float y = dd * ut;
 #pragma unroll
-            for (int n = 0; n < 16; n++) {
-                h[n] = ex2f_(delta * a2[n]) * h[n] + dxu * fB[b][tt][n];
-                y += fC[b][tt][n] * h[n];
+            for (int q = 0; q < 4; q++) {
+                const float4 bq = fB[b][tt][q], cq = fC[b][tt][q];
+                const float bv[4] = {bq.x, bq.y, bq.z, bq.w}, cv[4] = {cq.x, cq.y, cq.z, cq.w};
+#pragma unroll
+                for (int r = 0; r < 4; r++) {
+                    const int n = 4 * q + r;
+                    h[n] = ex2f_(delta * a2[n]) * h[n] + dxu * bv[r];
+                    y += cv[r] * h[n];
+                }
             }
             if (valid) out[(rowS + t) * E + e] = gate ? y * siluf_(fZ[b][tt][tid]) : y;
         }
@@ -1033,7 +1050,8 @@ scan_bwd_f16(int s0, int sCount, int S, int L, int E, int N, int chunk, int NC,
              float* dB, float* dC, float* dD, float* __restrict__ dz, float* dDeltaBias, float* hs) {
     __shared__ float sSub[SB_SUB][16][32];    // state entering each segment of the chunk
     __shared__ float sHist[SB_T][16][32];     // h_t of the segment being walked
-    __shared__ float sB[SB_T][16], sC[SB_T][16];
+    __shared__ float sDl[SB_T][32];           // Δ_t of the segment (softplus once per step)
+    __shared__ float4 sB4[SB_T][4], sC4[SB_T][4];   // B/C rows of the segment, read as float4
     const int lane = threadIdx.x;
     const int s = s0 + blockIdx.x;
     const int eRaw = blockIdx.y * 32 + lane;
@@ -1095,7 +1113,7 @@ scan_bwd_f16(int s0, int sCount, int S, int L, int E, int N, int chunk, int NC,
 #pragma unroll
         for (int k = 0; k < 8; k++) {
             const int i = k * 32 + lane, tt = i >> 5, q = i & 31;
-            if (q < 16) sB[tt][q] = pBC[k]; else sC[tt][q - 16] = pBC[k];
+            if (q < 16) reinterpret_cast<float*>(sB4[tt])[q] = pBC[k]; else reinterpret_cast<float*>(sC4[tt])[q - 16] = pBC[k];
         }
         __syncwarp();
         // Advance the schedule and prefetch the next segment while this one is computed.
@@ -1122,8 +1140,10 @@ scan_bwd_f16(int s0, int sCount, int S, int L, int E, int N, int chunk, int NC,
                 if (tt < nt) {
                     const float delta = softplus20f_(xX[tt] + db);
                     const float dxu = delta * xU[tt];
+                    float bv[16];
+                    loadRow16_(sB4[tt], bv);
 #pragma unroll
-                    for (int n = 0; n < 16; n++) h[n] = ex2f_(delta * a2[n]) * h[n] + dxu * sB[tt][n];
+                    for (int n = 0; n < 16; n++) h[n] = ex2f_(delta * a2[n]) * h[n] + dxu * bv[n];
                 }
             }
 #pragma unroll
@@ -1138,35 +1158,41 @@ scan_bwd_f16(int s0, int sCount, int S, int L, int E, int N, int chunk, int NC,
             if (tt < nt) {
                 const float delta = softplus20f_(xX[tt] + db);
                 const float dxu = delta * xU[tt];
+                float bv[16];
+                loadRow16_(sB4[tt], bv);
+                sDl[tt][lane] = delta;
 #pragma unroll
                 for (int n = 0; n < 16; n++) {
-                    h[n] = ex2f_(delta * a2[n]) * h[n] + dxu * sB[tt][n];
-                    sHist[tt][n][lane] = h[n];
+                    h[n] = ex2f_(delta * a2[n]) * h[n] + dxu * bv[n];
+                    if (tt < SB_T - 1) sHist[tt][n][lane] = h[n];   // the last state stays in h
                 }
             }
         }
-        // ... then walk them backwards with the carry Ā_{t+1} λ_{t+1} in registers.
+        // ... then walk them backwards with the carry Ā_{t+1} λ_{t+1} in registers; h_t of the
+        // step being walked is in hc (first h, then the previous step's h_{t-1}).
+        float hc[16];
+#pragma unroll
+        for (int n = 0; n < 16; n++) hc[n] = h[n];
 #pragma unroll
         for (int tt = SB_T - 1; tt >= 0; tt--) {
             if (tt < nt) {
                 const int t = tb + tt;
                 const long long ti = (rowS + t) * E + e;
                 const float x = xX[tt] + db;
-                const float delta = softplus20f_(x);
+                const float delta = sDl[tt][lane];   // softplus20f_(x), from the recompute
                 const float ut = xU[tt];
                 const float g = xG[tt];
-                float hc[16], hp[16];
+                float hp[16], bv[16], cv[16];
 #pragma unroll
-                for (int n = 0; n < 16; n++) {
-                    hc[n] = sHist[tt][n][lane];
-                    hp[n] = tt > 0 ? sHist[tt > 0 ? tt - 1 : 0][n][lane] : sSub[j][n][lane];
-                }
+                for (int n = 0; n < 16; n++) hp[n] = tt > 0 ? sHist[tt > 0 ? tt - 1 : 0][n][lane] : sSub[j][n][lane];
+                loadRow16_(sB4[tt], bv);
+                loadRow16_(sC4[tt], cv);
                 // 1. Gate: y is the pre-gate output (includes D u).
                 float gt = g;
                 if (gate) {
                     float y = dd * ut;
 #pragma unroll
-                    for (int n = 0; n < 16; n++) y += sC[tt][n] * hc[n];
+                    for (int n = 0; n < 16; n++) y += cv[n] * hc[n];
                     const float zt = xZ[tt];
                     if (valid) dz[ti] = g * y * siluGradf_(zt);
                     gt = g * siluf_(zt);
@@ -1180,14 +1206,14 @@ scan_bwd_f16(int s0, int sCount, int S, int L, int E, int N, int chunk, int NC,
                 for (int n = 0; n < 16; n++) {
                     const float abar = ex2f_(delta * a2[n]);
                     v[16 + n] = gt * hc[n];                      // 3. dC_t[n] = Σ_e g_t h_t
-                    const float lam = gt * sC[tt][n] + carry[n]; // 4. λ_t = g_t C_t + Ā_{t+1} λ_{t+1}
-                    const float p = abar * hp[n];                // 5. p_t = Ā_t h_{t-1}
+                    const float lam = gt * cv[n] + carry[n];     // 4. λ_t = g_t C_t + Ā_{t+1} λ_{t+1}
                     v[n] = lam * dxu;                            //    dB_t[n] = Σ_e λ Δ u
-                    lamB += lam * sB[tt][n];
-                    const float lp = lam * p;
+                    lamB += lam * bv[n];
+                    carry[n] = abar * lam;                       // Ā_t λ_t, used by step t-1
+                    const float lp = carry[n] * hp[n];           // 5. λ_t p_t with p_t = Ā_t h_{t-1}
                     ddelta += lp * a[n];
                     dA[n] += lp * delta;
-                    carry[n] = abar * lam;                       // Ā_t λ_t, used by step t-1
+                    hc[n] = hp[n];                               // h_{t-1} is the next step's h_t
                 }
                 const float dut = dd * gt + delta * lamB;
                 ddelta += ut * lamB;

@@ -84,7 +84,8 @@ void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch, bool 
       du += d * lamB; dd += u[ti] * lamB; Wdu[ti] = du; double ddr = x > 20 ? dd : dd * sg(x); Wddr[ti] = ddr; Wddb[e] += ddr; } }
   std::vector<float> out(sle, NAN), ck((size_t)S * NC * E * N, NAN), du(sle, NAN), ddr(sle, NAN), dal(E * N, 0.f), dB(sln, 0.f), dC(sln, 0.f), dD(E, 0.f), dz(sle, NAN), ddb(E, 0.f);
   if (fast) {      // scan_fwd_f16 / scan_bwd_f16 (CudaBackend.scanFast: N <= 16; backward chunk <= 64)
-    launch({(unsigned)S, cdiv(E, 64)}, {64}, [&] { scan_fwd_f16(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
+    unsigned fb = batch == 1 ? 32 : 64;   // forward block: 32 or 64 channels (CudaBackend.scanFastFwdBlock)
+    launch({(unsigned)S, cdiv(E, fb)}, {fb}, [&] { scan_fwd_f16(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
     unsigned gy = cdiv(E, 32);
     if (gy > 1) { std::fill(dB.begin(), dB.end(), 0.f); std::fill(dC.begin(), dC.end(), 0.f); }
     else { std::fill(dB.begin(), dB.end(), NAN); std::fill(dC.begin(), dC.end(), NAN); }   // stored, not added

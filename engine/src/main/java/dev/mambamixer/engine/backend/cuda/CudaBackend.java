@@ -648,7 +648,8 @@ public final class CudaBackend implements Backend {
         expectSize(out, (long) dims.s() * dims.l() * dims.e(), "scan out");
         if (scanFastForward(dims)) {
             if (profiler != null) label = Kernel.SCAN_FWD_F16.symbol + " " + dims;
-            launch(Kernel.SCAN_FWD_F16, dims.s(), ceilDiv(dims.e(), SCAN_FAST_FWD_BLOCK), SCAN_FAST_FWD_BLOCK, 1,
+            int bd = scanFastFwdBlock(dims, smCount);
+            launch(Kernel.SCAN_FWD_F16, dims.s(), ceilDiv(dims.e(), bd), bd, 1,
                 dims.s(), dims.l(), dims.e(), dims.n(), dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"),
                 ptr(aLog, "aLog"), ptr(bmat, "B"), ptr(cmat, "C"), ptr(d, "D"), z == null ? null : ptr(z, "z"),
                 ptr(deltaBias, "deltaBias"), ptr(out, "out"), ptr(checkpoints, "checkpoints"));
@@ -685,6 +686,15 @@ public final class CudaBackend implements Backend {
 
     /** Whether scanForward uses scan_fwd_f16 (N <= 16, any chunk). */
     static boolean scanFastForward(ScanDims d) { return scanFast && d.n() <= 16; }
+
+    /**
+     * Channels per scan_fwd_f16 block: 64, or 32 when 64-channel blocks would give fewer than 4
+     * per SM (small problems such as the TSM2 time mixer: more, smaller blocks spread the SMs).
+     */
+    static int scanFastFwdBlock(ScanDims d, int sms) {
+        long blocks64 = (long) d.s() * ceilDiv(d.e(), SCAN_FAST_FWD_BLOCK);
+        return d.e() <= 32 || blocks64 < 4L * Math.max(1, sms) ? 32 : SCAN_FAST_FWD_BLOCK;
+    }
 
     /** Whether scanBackward uses scan_bwd_f16 (N <= 16 and checkpoint chunks of at most 64 steps). */
     static boolean scanFastBackward(ScanDims d) {
