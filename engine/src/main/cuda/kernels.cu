@@ -882,6 +882,363 @@ __device__ __forceinline__ float warpReduceScatter32(float (&v)[32]) {
     return v[0];
 }
 
+// ------------------------------------------------------------------ selective scan, N <= 16, fast path
+//
+// scan_fwd_f16 / scan_bwd_f16 (CudaBackend uses them for N <= 16; the backward for chunk <= 64).
+// Same thread mapping as the N <= 32 kernels below (one thread per (s, e), the 16 states in
+// registers, states n >= N run with A = B = C = 0 and stay 0), but built to keep the memory
+// system busy while the SFU works:
+//  * one MUFU ex2 per state update: Ā = 2^(Δ · A·log2 e) with A·log2 e precomputed;
+//  * forward: 16-step tiles of u/Δ_raw/z (each thread its column) and B/C rows are copied into a
+//    double-buffered shared-memory stage with cp.async one tile ahead, so the loads of tile k+1
+//    are in flight while tile k is computed (2 __syncthreads per 16 steps, none per step);
+//  * backward: no global scratch. One warp per block (32 channels); per checkpoint chunk
+//    (<= SB_SUB * SB_T = 64 steps) the warp first runs the chunk forward from its checkpoint and
+//    keeps the state entering each SB_T-step segment in shared memory (sSub), then for each
+//    segment, last first, recomputes its SB_T states into shared memory (sHist) and walks them
+//    backwards. Each lane only touches its own column of sSub/sHist, so only the B/C rows need
+//    __syncwarp. The next segment's inputs are prefetched into registers while the current one
+//    is computed. Cost: 3 ex2 per state and step (chunk pass, segment recompute, adjoint) in
+//    exchange for zero scratch traffic; 33 KB shared memory per warp.
+//  * dB/dC: warp reduce-scatter (lane k ends with value k of the 32 = 16 dB + 16 dC), then one
+//    coalesced store (E <= 32: one block holds all channels) or atomic add (onto zeros) per lane.
+
+#define SF_BLK 64   // channels per forward block
+#define SF_T 8      // steps per forward stage (2 stages: 14 KB per block)
+#define SB_T 8      // steps per backward segment (states recomputed into shared memory)
+#define SB_SUB 8    // segments per checkpoint chunk at most: the fast backward needs chunk <= 64
+#define LOG2E_F 1.4426950408889634f
+
+__device__ __forceinline__ float ex2f_(float x) {
+#ifdef __CUDA_ARCH__
+    float r;
+    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
+    return r;
+#else
+    return exp2f(x);
+#endif
+}
+
+// 4-byte global -> shared copy, asynchronous on the device (cp.async, sm_80+).
+__device__ __forceinline__ void cpAsync4_(float* sdst, const float* gsrc) {
+#ifdef __CUDA_ARCH__
+    const unsigned sa = (unsigned)__cvta_generic_to_shared(sdst);
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4;\n" ::"r"(sa), "l"(gsrc));
+#else
+    *sdst = *gsrc;
+#endif
+}
+__device__ __forceinline__ void cpAsyncCommit_() {
+#ifdef __CUDA_ARCH__
+    asm volatile("cp.async.commit_group;\n" ::);
+#endif
+}
+// Waits until at most one committed group of this thread is still in flight.
+__device__ __forceinline__ void cpAsyncWait1_() {
+#ifdef __CUDA_ARCH__
+    asm volatile("cp.async.wait_group 1;\n" ::);
+#endif
+}
+
+// The 16 floats of a shared-memory row as four 128-bit loads.
+__device__ __forceinline__ void loadRow16_(const float4 (&row)[4], float (&v)[16]) {
+#pragma unroll
+    for (int q = 0; q < 4; q++) {
+        const float4 x = row[q];
+        v[4 * q] = x.x; v[4 * q + 1] = x.y; v[4 * q + 2] = x.z; v[4 * q + 3] = x.w;
+    }
+}
+
+// Grid (S, ceil(E / blockDim.x)), block 32 or SF_BLK channels (CudaBackend.scanFastFwdBlock).
+extern "C" __global__ void __launch_bounds__(SF_BLK, 12)
+scan_fwd_f16(int S, int L, int E, int N, int chunk, int NC, const float* __restrict__ u,
+             const float* __restrict__ deltaRaw, const float* __restrict__ aLog, const float* __restrict__ bmat,
+             const float* __restrict__ cmat, const float* __restrict__ dvec, const float* __restrict__ z,
+             const float* __restrict__ deltaBias, float* __restrict__ out, float* __restrict__ ck) {
+    __shared__ float fU[2][SF_T][SF_BLK], fX[2][SF_T][SF_BLK], fZ[2][SF_T][SF_BLK];
+    __shared__ float4 fB[2][SF_T][4], fC[2][SF_T][4];   // B/C rows, read as float4
+    const int tid = threadIdx.x, s = blockIdx.x;
+    const int eRaw = blockIdx.y * blockDim.x + tid;
+    const bool valid = eRaw < E;
+    const int e = valid ? eRaw : E - 1;
+    const bool gate = z != nullptr;
+    float a2[16], h[16];
+#pragma unroll
+    for (int n = 0; n < 16; n++) { a2[n] = n < N ? -expf(aLog[e * N + n]) * LOG2E_F : 0.0f; h[n] = 0.0f; }
+    const float db = deltaBias[e], dd = dvec[e];
+    const long long rowS = (long long)s * L;
+    const int nTiles = (L + SF_T - 1) / SF_T;
+
+    // Stage tile k into buffer b: asynchronous copies for what exists, zeros for the rest.
+    auto issue = [&](int k, int b) {
+        const int tb = k * SF_T;
+#pragma unroll
+        for (int tt = 0; tt < SF_T; tt++) {
+            const int t = tb + tt;
+            if (t < L && valid) {
+                const long long ti = (rowS + t) * E + e;
+                cpAsync4_(&fU[b][tt][tid], u + ti);
+                cpAsync4_(&fX[b][tt][tid], deltaRaw + ti);
+                if (gate) cpAsync4_(&fZ[b][tt][tid], z + ti);
+            } else {
+                fU[b][tt][tid] = 0.0f; fX[b][tt][tid] = 0.0f; fZ[b][tt][tid] = 0.0f;
+            }
+        }
+        for (int i = tid; i < SF_T * 16; i += blockDim.x) {
+            const int tt = i >> 4, n = i & 15, t = tb + tt;
+            float* pb = reinterpret_cast<float*>(fB[b][tt]) + n;
+            float* pc = reinterpret_cast<float*>(fC[b][tt]) + n;
+            if (t < L && n < N) {
+                const long long o = (rowS + t) * N + n;
+                cpAsync4_(pb, bmat + o);
+                cpAsync4_(pc, cmat + o);
+            } else {
+                *pb = 0.0f; *pc = 0.0f;
+            }
+        }
+        cpAsyncCommit_();
+    };
+
+    issue(0, 0);
+    int nextCk = 0;   // next step whose entering state is a checkpoint
+    for (int k = 0; k < nTiles; k++) {
+        const int b = k & 1, tb = k * SF_T;
+        if (k + 1 < nTiles) issue(k + 1, b ^ 1); else cpAsyncCommit_();   // (empty group keeps the count)
+        cpAsyncWait1_();     // this thread's copies of tile k have landed
+        __syncthreads();     // ... and everyone else's
+        const int nt = min(SF_T, L - tb);
+        for (int tt = 0; tt < nt; tt++) {
+            const int t = tb + tt;
+            if (t == nextCk) {   // state entering chunk t / chunk, i.e. h_{t-1}
+                if (valid) {
+                    float* dst = ck + (((long long)s * NC + t / chunk) * E + e) * N;
+#pragma unroll
+                    for (int n = 0; n < 16; n++) if (n < N) dst[n] = h[n];
+                }
+                nextCk += chunk;
+            }
+            const float ut = fU[b][tt][tid];
+            const float delta = softplus20f_(fX[b][tt][tid] + db);
+            const float dxu = delta * ut;
+            float y = dd * ut;
+#pragma unroll
+            for (int q = 0; q < 4; q++) {
+                const float4 bq = fB[b][tt][q], cq = fC[b][tt][q];
+                const float bv[4] = {bq.x, bq.y, bq.z, bq.w}, cv[4] = {cq.x, cq.y, cq.z, cq.w};
+#pragma unroll
+                for (int r = 0; r < 4; r++) {
+                    const int n = 4 * q + r;
+                    h[n] = ex2f_(delta * a2[n]) * h[n] + dxu * bv[r];
+                    y += cv[r] * h[n];
+                }
+            }
+            if (valid) out[(rowS + t) * E + e] = gate ? y * siluf_(fZ[b][tt][tid]) : y;
+        }
+        __syncthreads();     // buffer b is consumed before tile k + 2 is staged into it
+    }
+}
+
+// Backward, grid (sCount, ceil(E / 32)) for sequences [s0, s0 + sCount), block 32 (one warp).
+// Needs min(chunk, L) <= SB_SUB * SB_T. dB/dC are stored when gridDim.y == 1, otherwise added
+// (the caller zeroes them); dALog, dD, dDeltaBias accumulate. `hs` is unused (no scratch).
+extern "C" __global__ void __launch_bounds__(32)
+scan_bwd_f16(int s0, int sCount, int S, int L, int E, int N, int chunk, int NC,
+             const float* __restrict__ u, const float* __restrict__ deltaRaw, const float* __restrict__ aLog,
+             const float* __restrict__ bmat, const float* __restrict__ cmat, const float* __restrict__ dvec,
+             const float* __restrict__ z, const float* __restrict__ deltaBias, const float* __restrict__ ck,
+             const float* __restrict__ dout, float* __restrict__ du, float* __restrict__ dDeltaRaw, float* dALog,
+             float* dB, float* dC, float* dD, float* __restrict__ dz, float* dDeltaBias, float* hs) {
+    __shared__ float sSub[SB_SUB][16][32];    // state entering each segment of the chunk
+    __shared__ float sHist[SB_T][16][32];     // h_t of the segment being walked
+    __shared__ float sDl[SB_T][32];           // Δ_t of the segment (softplus once per step)
+    __shared__ float4 sB4[SB_T][4], sC4[SB_T][4];   // B/C rows of the segment, read as float4
+    const int lane = threadIdx.x;
+    const int s = s0 + blockIdx.x;
+    const int eRaw = blockIdx.y * 32 + lane;
+    const bool valid = eRaw < E;
+    const int e = valid ? eRaw : E - 1;
+    const bool direct = gridDim.y == 1;
+    const bool gate = z != nullptr;
+    const long long rowS = (long long)s * L;
+
+    float a[16], a2[16], carry[16], dA[16], h[16];
+#pragma unroll
+    for (int n = 0; n < 16; n++) {
+        a[n] = n < N ? -expf(aLog[e * N + n]) : 0.0f;
+        a2[n] = a[n] * LOG2E_F;
+        carry[n] = 0.0f;      // nothing flows in from t = L
+        dA[n] = 0.0f;
+        h[n] = 0.0f;
+    }
+    const float db = deltaBias[e], dd = dvec[e];
+    float dDacc = 0.0f, dDBacc = 0.0f;
+
+    // Schedule: for each chunk c, last first: "A" segments j = 0 .. nseg-2 (forward, recording
+    // the state entering segment j+1), then "B" segments j = nseg-1 .. 0 (recompute + adjoint).
+    auto nseg = [&](int c) { return (min(L, (c + 1) * chunk) - c * chunk + SB_T - 1) / SB_T; };
+    int cc = NC - 1, cj = 0;
+    bool cA = nseg(cc) > 1;
+    if (!cA) cj = 0;
+    // Prefetched inputs of the next segment (own column) and its B/C values (8 per lane).
+    float pU[SB_T], pX[SB_T], pZ[SB_T], pG[SB_T], pBC[8];
+    auto load = [&](int c, int j, bool A) {
+        const int tb = c * chunk + j * SB_T, t1 = min(L, (c + 1) * chunk);
+#pragma unroll
+        for (int tt = 0; tt < SB_T; tt++) {
+            const int t = tb + tt;
+            const bool in = t < t1;
+            const long long ti = (rowS + (in ? t : tb)) * E + e;
+            pU[tt] = in ? u[ti] : 0.0f;
+            pX[tt] = in ? deltaRaw[ti] : 0.0f;
+            pZ[tt] = in && !A && gate ? z[ti] : 0.0f;
+            pG[tt] = in && !A && valid ? dout[ti] : 0.0f;   // zero upstream gradient past E
+        }
+#pragma unroll
+        for (int k = 0; k < 8; k++) {   // value k*32 + lane of the (tt, [B 16 | C 16]) block
+            const int i = k * 32 + lane, tt = i >> 5, q = i & 31, n = q & 15, t = tb + tt;
+            const bool isC = q >= 16;
+            pBC[k] = t < t1 && n < N && (!isC || !A) ? (isC ? cmat : bmat)[(rowS + t) * N + n] : 0.0f;
+        }
+    };
+    load(cc, cj, cA);
+    int lastC = -1;
+    while (cc >= 0) {
+        const int c = cc, j = cj;
+        const bool A = cA;
+        const int t0 = c * chunk, t1 = min(L, t0 + chunk), tb = t0 + j * SB_T, nt = min(SB_T, t1 - tb);
+        float xU[SB_T], xX[SB_T], xZ[SB_T], xG[SB_T];
+#pragma unroll
+        for (int tt = 0; tt < SB_T; tt++) { xU[tt] = pU[tt]; xX[tt] = pX[tt]; xZ[tt] = pZ[tt]; xG[tt] = pG[tt]; }
+        __syncwarp();   // the previous segment's B/C rows are consumed
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            const int i = k * 32 + lane, tt = i >> 5, q = i & 31;
+            if (q < 16) reinterpret_cast<float*>(sB4[tt])[q] = pBC[k]; else reinterpret_cast<float*>(sC4[tt])[q - 16] = pBC[k];
+        }
+        __syncwarp();
+        // Advance the schedule and prefetch the next segment while this one is computed.
+        if (A) {
+            if (j + 1 < nseg(c) - 1) cj = j + 1; else { cA = false; cj = nseg(c) - 1; }
+        } else if (j > 0) {
+            cj = j - 1;
+        } else {
+            cc = c - 1;
+            if (cc >= 0) { cA = nseg(cc) > 1; cj = 0; }
+        }
+        if (cc >= 0) load(cc, cj, cA);
+
+        if (c != lastC) {   // first segment of chunk c: its checkpoint enters segment 0
+            const float* src = ck + (((long long)s * NC + c) * E + e) * N;
+#pragma unroll
+            for (int n = 0; n < 16; n++) { h[n] = n < N ? src[n] : 0.0f; sSub[0][n][lane] = h[n]; }
+            lastC = c;
+        }
+        if (A) {
+            // Forward over segment j; record the state entering segment j + 1.
+#pragma unroll
+            for (int tt = 0; tt < SB_T; tt++) {
+                if (tt < nt) {
+                    const float delta = softplus20f_(xX[tt] + db);
+                    const float dxu = delta * xU[tt];
+                    float bv[16];
+                    loadRow16_(sB4[tt], bv);
+#pragma unroll
+                    for (int n = 0; n < 16; n++) h[n] = ex2f_(delta * a2[n]) * h[n] + dxu * bv[n];
+                }
+            }
+#pragma unroll
+            for (int n = 0; n < 16; n++) sSub[j + 1][n][lane] = h[n];
+            continue;
+        }
+        // B: recompute the segment's states h_t (same arithmetic as the forward) ...
+#pragma unroll
+        for (int n = 0; n < 16; n++) h[n] = sSub[j][n][lane];
+#pragma unroll
+        for (int tt = 0; tt < SB_T; tt++) {
+            if (tt < nt) {
+                const float delta = softplus20f_(xX[tt] + db);
+                const float dxu = delta * xU[tt];
+                float bv[16];
+                loadRow16_(sB4[tt], bv);
+                sDl[tt][lane] = delta;
+#pragma unroll
+                for (int n = 0; n < 16; n++) {
+                    h[n] = ex2f_(delta * a2[n]) * h[n] + dxu * bv[n];
+                    if (tt < SB_T - 1) sHist[tt][n][lane] = h[n];   // the last state stays in h
+                }
+            }
+        }
+        // ... then walk them backwards with the carry Ā_{t+1} λ_{t+1} in registers; h_t of the
+        // step being walked is in hc (first h, then the previous step's h_{t-1}).
+        float hc[16];
+#pragma unroll
+        for (int n = 0; n < 16; n++) hc[n] = h[n];
+#pragma unroll
+        for (int tt = SB_T - 1; tt >= 0; tt--) {
+            if (tt < nt) {
+                const int t = tb + tt;
+                const long long ti = (rowS + t) * E + e;
+                const float x = xX[tt] + db;
+                const float delta = sDl[tt][lane];   // softplus20f_(x), from the recompute
+                const float ut = xU[tt];
+                const float g = xG[tt];
+                float hp[16], bv[16], cv[16];
+#pragma unroll
+                for (int n = 0; n < 16; n++) hp[n] = tt > 0 ? sHist[tt > 0 ? tt - 1 : 0][n][lane] : sSub[j][n][lane];
+                loadRow16_(sB4[tt], bv);
+                loadRow16_(sC4[tt], cv);
+                // 1. Gate: y is the pre-gate output (includes D u).
+                float gt = g;
+                if (gate) {
+                    float y = dd * ut;
+#pragma unroll
+                    for (int n = 0; n < 16; n++) y += cv[n] * hc[n];
+                    const float zt = xZ[tt];
+                    if (valid) dz[ti] = g * y * siluGradf_(zt);
+                    gt = g * siluf_(zt);
+                }
+                // 2. Skip.
+                dDacc += gt * ut;
+                const float dxu = delta * ut;
+                float ddelta = 0.0f, lamB = 0.0f;
+                float v[32];
+#pragma unroll
+                for (int n = 0; n < 16; n++) {
+                    const float abar = ex2f_(delta * a2[n]);
+                    v[16 + n] = gt * hc[n];                      // 3. dC_t[n] = Σ_e g_t h_t
+                    const float lam = gt * cv[n] + carry[n];     // 4. λ_t = g_t C_t + Ā_{t+1} λ_{t+1}
+                    v[n] = lam * dxu;                            //    dB_t[n] = Σ_e λ Δ u
+                    lamB += lam * bv[n];
+                    carry[n] = abar * lam;                       // Ā_t λ_t, used by step t-1
+                    const float lp = carry[n] * hp[n];           // 5. λ_t p_t with p_t = Ā_t h_{t-1}
+                    ddelta += lp * a[n];
+                    dA[n] += lp * delta;
+                    hc[n] = hp[n];                               // h_{t-1} is the next step's h_t
+                }
+                const float dut = dd * gt + delta * lamB;
+                ddelta += ut * lamB;
+                // 6. Softplus: σ(x) below the threshold, identity above.
+                const float ddr = x > 20.0f ? ddelta : ddelta * sigmoidf_(x);
+                if (valid) { du[ti] = dut; dDeltaRaw[ti] = ddr; }
+                dDBacc += ddr;
+                const float r = warpReduceScatter32(v);   // lane < 16: dB[lane], else dC[lane - 16]
+                const int n = lane & 15;
+                if (n < N) {
+                    float* dst = (lane < 16 ? dB : dC) + (rowS + t) * N + n;
+                    if (direct) *dst = r; else atomicAdd(dst, r);
+                }
+            }
+        }
+    }
+    if (valid) {
+        // dA_log = dA ⊙ A since ∂A/∂A_log = A.
+#pragma unroll
+        for (int n = 0; n < 16; n++) if (n < N) atomicAdd(dALog + e * N + n, dA[n] * a[n]);
+        atomicAdd(dD + e, dDacc);
+        atomicAdd(dDeltaBias + e, dDBacc);
+    }
+}
+
 // Backward (spec §3.3) for sequences [s0, s0 + gridDim.x), same thread mapping. Per checkpoint
 // chunk, last to first: recompute the chunk's states from its checkpoint into this block's
 // scratch rows hs[tt][n][thread] (tt = 0 is the state entering the chunk; coalesced), then walk

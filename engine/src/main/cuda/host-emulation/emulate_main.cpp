@@ -59,7 +59,7 @@ void testConvSumReduce(int S, int L, int E, int K) {
   rep("reduce dot", std::fabs(res[0] - W) / std::fabs(W), 1e-12);
 }
 
-void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch) {
+void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch, bool fast = false) {
   int NC = (L + chunk - 1) / chunk; size_t sle = (size_t)S * L * E, sln = (size_t)S * L * N;
   auto u = rnd(sle, -1, 1), dr = rnd(sle, -4, .5), al = rnd(E * N, 0, 2.5), B = rnd(sln, -1, 1), C = rnd(sln, -1, 1), D = rnd(E, -1, 1), db = rnd(E, -.5, .5), z = rnd(sle, -2, 2), G = rnd(sle, -1, 1);
   dr[0] = 25;
@@ -83,7 +83,16 @@ void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch) {
         double lam = gt * C[tn + n] + carry[n], p = ab * hs[t * N + n]; WdB[tn + n] += lam * d * u[ti]; lamB += lam * B[tn + n]; dd += lam * a * p; Wdal[e * N + n] += lam * d * p * a; carry[n] = ab * lam; }
       du += d * lamB; dd += u[ti] * lamB; Wdu[ti] = du; double ddr = x > 20 ? dd : dd * sg(x); Wddr[ti] = ddr; Wddb[e] += ddr; } }
   std::vector<float> out(sle, NAN), ck((size_t)S * NC * E * N, NAN), du(sle, NAN), ddr(sle, NAN), dal(E * N, 0.f), dB(sln, 0.f), dC(sln, 0.f), dD(E, 0.f), dz(sle, NAN), ddb(E, 0.f);
-  if (N <= 32) {   // register kernels: thread per (s, e), blocks of <= 128 channels of one sequence (CudaBackend.scanRegBlock)
+  if (fast) {      // scan_fwd_f16 / scan_bwd_f16 (CudaBackend.scanFast: N <= 16; backward chunk <= 64)
+    unsigned fb = batch == 1 ? 32 : 64;   // forward block: 32 or 64 channels (CudaBackend.scanFastFwdBlock)
+    launch({(unsigned)S, cdiv(E, fb)}, {fb}, [&] { scan_fwd_f16(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
+    unsigned gy = cdiv(E, 32);
+    if (gy > 1) { std::fill(dB.begin(), dB.end(), 0.f); std::fill(dC.begin(), dC.end(), 0.f); }
+    else { std::fill(dB.begin(), dB.end(), NAN); std::fill(dC.begin(), dC.end(), NAN); }   // stored, not added
+    int perSeq = std::max(1, batch);
+    for (int s0 = 0; s0 < S; s0 += perSeq) { int count = std::min(perSeq, S - s0);
+      launch({(unsigned)count, gy}, {32}, [&] { scan_bwd_f16(s0, count, S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data(), nullptr); }); }
+  } else if (N <= 32) {   // register kernels: thread per (s, e), blocks of <= 128 channels of one sequence (CudaBackend.scanRegBlock)
     int bd = std::min(128, (E + 31) / 32 * 32); unsigned gy = cdiv(E, bd);
     launch({(unsigned)S, gy}, {(unsigned)bd}, [&] { (N <= 16 ? scan_fwd_n16 : scan_fwd_n32)(S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), out.data(), ck.data()); });
     if (gy > 1) { std::fill(dB.begin(), dB.end(), 0.f); std::fill(dC.begin(), dC.end(), 0.f); }
@@ -99,7 +108,7 @@ void testScan(int S, int L, int E, int N, int chunk, bool gate, int batch) {
       launch({cdiv(count, 128)}, {128}, [&] {
         scan_bwd_n64((int)p0, count, S, L, E, N, chunk, NC, u.data(), dr.data(), al.data(), B.data(), C.data(), D.data(), zp, db.data(), ck.data(), G.data(), du.data(), ddr.data(), dal.data(), dB.data(), dC.data(), dD.data(), dz.data(), ddb.data(), scratch.data()); }); }
   }
-  char tag[64]; snprintf(tag, 64, " S%d L%d E%d N%d c%d%s b%d", S, L, E, N, chunk, gate ? " z" : "", batch);
+  char tag[80]; snprintf(tag, 80, " S%d L%d E%d N%d c%d%s b%d%s", S, L, E, N, chunk, gate ? " z" : "", batch, fast ? " fast" : "");
   auto R = [&](const char* nm, const std::vector<float>& g, const std::vector<double>& w, double tol) { std::string s = std::string(nm) + tag; rep(s.c_str(), err(g, w), tol); };
   R("scan out", out, Wout, 2e-5); R("scan ck", ck, Wck, 2e-5); R("scan du", du, Wdu, 1e-4); R("scan ddr", ddr, Wddr, 1e-4); R("scan dAlog", dal, Wdal, 1e-4);
   R("scan dB", dB, WdB, 1e-4); R("scan dC", dC, WdC, 1e-4); R("scan dD", dD, WdD, 1e-4); R("scan ddb", ddb, Wddb, 1e-4); if (gate) R("scan dz", dz, Wdz, 1e-4);
@@ -222,6 +231,15 @@ int main() {
   testScan(2, 23, 6, 24, 9, true, 128);        // n32 (N = 24 of 32)
   testScan(2, 40, 3, 32, 40, false, 128);      // n32, full states, no gate
   testScan(2, 19, 160, 16, 7, true, 128);      // E = 160 > 128: two channel blocks, dB/dC by atomics
+  // Fast N <= 16 kernels (scan_fwd_f16: 64-channel blocks, 16-step cp.async stages; scan_bwd_f16:
+  // one warp per block, 8-step segments, <= 8 segments per checkpoint chunk).
+  testScan(3, 37, 40, 16, 8, true, 128, true);     // chunk = one segment, partial tiles/warps, 2 channel blocks
+  testScan(2, 20, 64, 5, 64, false, 1, true);      // N = 5, chunk > L (one chunk of 3 segments), no gate
+  testScan(2, 100, 64, 16, 64, true, 1, true);     // E = 64: full warps, chunk = 8 segments, last chunk partial
+  testScan(2, 63, 160, 16, 64, true, 2, true);     // E = 160: 5 warps, 3 forward blocks (last partial); TSM2-like L
+  testScan(1, 70, 13, 16, 20, true, 128, true);    // chunk 20 (3 segments, last partial), E < 32: dB/dC stored
+  testScan(2, 45, 32, 16, 9, false, 128, true);    // E = 32: one block, stored; chunk not a multiple of 8
+  testScan(1, 40, 7, 1, 64, true, 128, true);      // N = 1
   testScan(1, 9, 33, 40, 4, true, 128);        // n64 kernel
   testScan(1, 9, 35, 40, 4, true, 70);         // n64 kernel, batched
   printf("%d failures\n", fails); return fails != 0;

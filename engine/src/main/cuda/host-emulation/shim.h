@@ -12,6 +12,7 @@
 #include <memory>
 #include <cstring>
 struct dim3 { unsigned x = 1, y = 1, z = 1; };
+struct alignas(16) float4 { float x, y, z, w; };
 inline thread_local dim3 threadIdx, blockIdx;
 inline dim3 blockDim, gridDim;
 #define __global__
@@ -19,6 +20,7 @@ inline dim3 blockDim, gridDim;
 #define __forceinline__ inline
 #define __restrict__
 #define __shared__ static
+#define __launch_bounds__(...)
 using std::min; using std::max;
 inline double __longlong_as_double(long long v) { double d; std::memcpy(&d, &v, 8); return d; }
 inline long long __double_as_longlong(double d) { long long v; std::memcpy(&v, &d, 8); return v; }
@@ -31,6 +33,7 @@ inline double warpBuf[1024];
 inline void __syncthreads() { blockBar->arrive_and_wait(); }
 inline int linearTid() { return threadIdx.x + threadIdx.y * blockDim.x; }
 inline std::barrier<>& wbar() { return *warpBars[linearTid() / 32]; }
+inline void __syncwarp(unsigned = 0xffffffffu) { wbar().arrive_and_wait(); }
 template <class T> T __shfl_down_sync(unsigned, T v, int o) {
   int t = linearTid(), lane = t & 31; wbar().arrive_and_wait(); warpBuf[t] = (double)v; wbar().arrive_and_wait();
   T r = lane + o < 32 ? (T)warpBuf[t + o] : v; wbar().arrive_and_wait(); return r; }

@@ -77,6 +77,16 @@ public final class CudaBackend implements Backend {
     static final long GEMM_SCRATCH_LIMIT = 8L << 20;   // floats of split-k partials
     static final int SCAN_BLOCK = 128;
     static final int SCAN_REG_BLOCK = 128;    // SCANR_BLOCK in kernels.cu: most channels per block
+    /**
+     * System property: {@code false} keeps the previous N <= 16 scan kernels (scan_fwd_n16 /
+     * scan_bwd_n16) instead of the fast ones (scan_fwd_f16 / scan_bwd_f16). Default true.
+     */
+    public static final String SCAN_FAST_PROPERTY = "mambamixer.cuda.scanFast";
+    /** Whether N <= 16 scans use scan_fwd_f16 / scan_bwd_f16; tests flip it to compare both. */
+    static volatile boolean scanFast = !"false".equalsIgnoreCase(System.getProperty(SCAN_FAST_PROPERTY, "true"));
+    static final int SCAN_FAST_FWD_BLOCK = 64;   // SF_BLK in kernels.cu: channels per forward block
+    static final int SCAN_FAST_BWD_BLOCK = 32;   // one warp per backward block
+    static final int SCAN_FAST_MAX_CHUNK = 64;   // SB_SUB * SB_T in kernels.cu
     static final int MAX_CONV_K = 16;   // MAXK in kernels.cu
     private static final int MAX_BLOCKS = 65535 * 16;
     private static final int MAX_GRID_Y = 65535;
@@ -669,6 +679,15 @@ public final class CudaBackend implements Backend {
                             Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints) {
         checkScan(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
         expectSize(out, (long) dims.s() * dims.l() * dims.e(), "scan out");
+        if (scanFastForward(dims)) {
+            if (profiler != null) label = Kernel.SCAN_FWD_F16.symbol + " " + dims;
+            int bd = scanFastFwdBlock(dims, smCount);
+            launch(Kernel.SCAN_FWD_F16, dims.s(), ceilDiv(dims.e(), bd), bd, 1,
+                dims.s(), dims.l(), dims.e(), dims.n(), dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"),
+                ptr(aLog, "aLog"), ptr(bmat, "B"), ptr(cmat, "C"), ptr(d, "D"), z == null ? null : ptr(z, "z"),
+                ptr(deltaBias, "deltaBias"), ptr(out, "out"), ptr(checkpoints, "checkpoints"));
+            return;
+        }
         Kernel k = Kernel.scanForward(dims.n());
         long pairs = (long) dims.s() * dims.e();
         if (profiler != null) label = k.symbol + " " + dims;
@@ -696,6 +715,23 @@ public final class CudaBackend implements Backend {
         if (splits <= 1) return Math.max(k, 1);
         int slice = ceilDiv(k, (int) splits);
         return ceilDiv(slice, 16) * 16;
+    }
+
+    /** Whether scanForward uses scan_fwd_f16 (N <= 16, any chunk). */
+    static boolean scanFastForward(ScanDims d) { return scanFast && d.n() <= 16; }
+
+    /**
+     * Channels per scan_fwd_f16 block: 64, or 32 when 64-channel blocks would give fewer than 4
+     * per SM (small problems such as the TSM2 time mixer: more, smaller blocks spread the SMs).
+     */
+    static int scanFastFwdBlock(ScanDims d, int sms) {
+        long blocks64 = (long) d.s() * ceilDiv(d.e(), SCAN_FAST_FWD_BLOCK);
+        return d.e() <= 32 || blocks64 < 4L * Math.max(1, sms) ? 32 : SCAN_FAST_FWD_BLOCK;
+    }
+
+    /** Whether scanBackward uses scan_bwd_f16 (N <= 16 and checkpoint chunks of at most 64 steps). */
+    static boolean scanFastBackward(ScanDims d) {
+        return scanFast && d.n() <= 16 && Math.min(d.chunk(), d.l()) <= SCAN_FAST_MAX_CHUNK;
     }
 
     /** Threads per block of the N <= 32 scan kernels: the channels of one sequence, a multiple of 32, at most 128. */
@@ -740,6 +776,23 @@ public final class CudaBackend implements Backend {
         Kernel k = Kernel.scanBackward(dims.n());
 
         CUdeviceptr zp0 = z == null ? null : ptr(z, "z"), dzp0 = z == null ? null : ptr(dz, "dz");
+        if (scanFastBackward(dims)) {
+            // No scratch: each warp recomputes its chunk states in shared memory. dB/dC are stored
+            // when one block holds all E channels, otherwise added onto zeros with atomics.
+            int gy = ceilDiv(dims.e(), SCAN_FAST_BWD_BLOCK);
+            if (gy > 1) {
+                memset(ptr(dB, "dB"), 0, sln, "scanBackward zero dB");
+                memset(ptr(dC, "dC"), 0, sln, "scanBackward zero dC");
+            }
+            if (profiler != null) label = Kernel.SCAN_BWD_F16.symbol + " " + dims;
+            launch(Kernel.SCAN_BWD_F16, dims.s(), gy, SCAN_FAST_BWD_BLOCK, 1, 0, dims.s(), dims.s(), dims.l(), dims.e(),
+                dims.n(), dims.chunk(), dims.chunks(), ptr(u, "u"), ptr(deltaRaw, "deltaRaw"), ptr(aLog, "aLog"),
+                ptr(bmat, "B"), ptr(cmat, "C"), ptr(d, "D"), zp0, ptr(deltaBias, "deltaBias"),
+                ptr(checkpoints, "checkpoints"), ptr(dout, "dout"), ptr(du, "du"), ptr(dDeltaRaw, "dDeltaRaw"),
+                ptr(dALog, "dALog"), ptr(dB, "dB"), ptr(dC, "dC"), ptr(dD, "dD"), dzp0, ptr(dDeltaBias, "dDeltaBias"),
+                null);
+            return;
+        }
         if (Kernel.scanRegister(dims.n())) {
             // N <= 32: when one block holds all E channels of a sequence the kernel stores dB/dC;
             // otherwise blocks add their channels' sums with atomics onto zeros.

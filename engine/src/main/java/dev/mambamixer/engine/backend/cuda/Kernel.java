@@ -52,7 +52,11 @@ enum Kernel {
     // N <= 32: thread per (s, e) with the states in registers, sequences batched through scratch.
     SCAN_BWD_N16("scan_bwd_n16", "iiiiiiii" + "p".repeat(19)),
     SCAN_BWD_N32("scan_bwd_n32", "iiiiiiii" + "p".repeat(19)),
-    SCAN_BWD_N64("scan_bwd_n64", "iiiiiiii" + "p".repeat(19));
+    SCAN_BWD_N64("scan_bwd_n64", "iiiiiiii" + "p".repeat(19)),
+    // N <= 16 fast path (CudaBackend.scanFast): forward 64-channel blocks with cp.async stages;
+    // backward one warp per block, chunk <= 64, no scratch (same arguments, hs unused).
+    SCAN_FWD_F16("scan_fwd_f16", "iiiiiipppppppppp"),
+    SCAN_BWD_F16("scan_bwd_f16", "iiiiiiii" + "p".repeat(19));
 
     final String symbol;
     final String signature;

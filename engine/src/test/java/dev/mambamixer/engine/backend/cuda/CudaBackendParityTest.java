@@ -309,14 +309,29 @@ class CudaBackendParityTest {
         int[][] cases = {{3, 37, 40, 16, 8, 1}, {2, 50, 64, 5, 64, 0}, {2, 20, 33, 40, 7, 1}, {4, 16, 32, 32, 16, 1},
                          {2, 19, 160, 16, 7, 1}, {1, 70, 13, 24, 70, 1}};
         for (int[] c : cases) scanCase(new ScanDims(c[0], c[1], c[2], c[3], c[4]), c[5] == 1);
+        // N <= 16 fast kernels (scan_fwd_f16 / scan_bwd_f16) and, with scanFast off, the previous
+        // n16 ones: the TSM2 time-mixer shape (L63 E64 chunk 64), the large-model width E = 1536
+        // (48 warps per sequence, 24 forward blocks), chunk 80 > 64 (fast forward, n16 backward).
+        int[][] fast = {{4, 63, 64, 16, 64, 1}, {2, 300, 1536, 16, 64, 1}, {2, 100, 40, 16, 80, 1}, {3, 37, 40, 16, 8, 1}};
+        boolean keepFast = CudaBackend.scanFast;
+        try {
+            for (boolean on : new boolean[] {true, false}) {
+                CudaBackend.scanFast = on;
+                for (int[] c : fast) scanCase(new ScanDims(c[0], c[1], c[2], c[3], c[4]), c[5] == 1);
+            }
+        } finally {
+            CudaBackend.scanFast = keepFast;
+        }
         // Several backward launches (scratch limit lowered: one sequence per N <= 32 launch).
         long keep = CudaBackend.scanScratchLimit;
         try {
+            CudaBackend.scanFast = false;   // the fast N <= 16 backward has no scratch to batch
             ScanDims dims = new ScanDims(3, 21, 100, 16, 6);
             CudaBackend.scanScratchLimit = 4L * (dims.chunk() + 1) * dims.n() * CudaBackend.SCAN_BLOCK;
             scanCase(dims, true);
         } finally {
             CudaBackend.scanScratchLimit = keep;
+            CudaBackend.scanFast = keepFast;
         }
         checks.assertAll();
     }
@@ -324,7 +339,8 @@ class CudaBackendParityTest {
     private void scanCase(ScanDims d, boolean gate) {
         int S = d.s(), L = d.l(), E = d.e(), N = d.n();
         String tag = " [S" + S + " L" + L + " E" + E + " N" + N + " c" + d.chunk() + (gate ? " z" : "")
-            + ((N <= 32 ? CudaBackend.scanRegBatch(d) < S : CudaBackend.scanBackwardBatch(d) < S * E) ? " batched" : "") + "]";
+            + (CudaBackend.scanFastBackward(d) ? " fast" : CudaBackend.scanFastForward(d) ? " fast fwd"
+               : (N <= 32 ? CudaBackend.scanRegBatch(d) < S : CudaBackend.scanBackwardBatch(d) < S * E) ? " batched" : "") + "]";
         P u = rand(-1, 1, S, L, E);
         double[] dr = uniform(S * L * E, -4, 0.5);
         dr[0] = 25; dr[dr.length / 2] = 21;        // above the softplus threshold
