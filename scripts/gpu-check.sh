@@ -58,7 +58,7 @@ command -v timeout >/dev/null && tmo=(timeout --kill-after=10 "$limit")
 echo "== running CUDA tests (limit ${limit}s, log $log)"
 start=$(date +%s)
 "${tmo[@]}" "$java_bin" -Xss8m -Xmx8g --add-modules jdk.incubator.vector \
-  -Dmambamixer.gpucheck.report="$report" -Dmambamixer.cuda.sync=true \
+  -Dmambamixer.gpucheck.report="$report" -Dmambamixer.cuda.sync=true -Dmambamixer.cuda.scanFast=true \
   -jar "$console" execute --disable-banner --disable-ansi-colors --details=tree --class-path "$cp" \
   --select-class dev.mambamixer.engine.backend.cuda.KernelSignatureTest \
   --select-class dev.mambamixer.engine.backend.cuda.CudaBackendParityTest \
@@ -76,7 +76,7 @@ echo "== JUnit finished in ${secs}s with exit code $rc"
 echo
 echo "== TSM2 training benchmark on the GPU (ETTh1 shape: batch 32, T=512, H=96, M=7)"
 bench_log="$out_dir/gpu-bench.log"
-"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -cp "$cp" dev.mambamixer.engine.cli.Main \
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -cp "$cp" dev.mambamixer.engine.cli.Main \
   bench --backend cuda --d-model 32,128 --layers 2,4 --warmup 3 --reps 10 > "$bench_log" 2>&1
 echo "== bench exit code $?"
 grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$bench_log" | tail -n 12
@@ -87,11 +87,11 @@ etth1="$bundle/data/ETTh1.csv"
 data_opt=(); [ -f "$etth1" ] && data_opt=(--data "$etth1")
 echo "== real training epochs (ETTh1 $( [ -f "$etth1" ] && echo 'real data' || echo 'shape, synthetic data'): T=512, H=96, batch 32, d_model 32, 2 layers; epoch = 8033 windows, 251 steps)"
 epoch_log="$out_dir/gpu-epochs.log"
-"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -cp "$cp" dev.mambamixer.engine.cli.Main \
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -cp "$cp" dev.mambamixer.engine.cli.Main \
   bench --backend cuda --epochs 3 --d-model 32 --layers 2 --drivers host,device,graph "${data_opt[@]}" > "$epoch_log" 2>&1
 echo "== epoch bench exit code $?"
 grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$epoch_log" | tail -n 8
-"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -cp "$cp" dev.mambamixer.engine.cli.Main \
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -cp "$cp" dev.mambamixer.engine.cli.Main \
   bench --backend cuda --epochs 2 --d-model 128 --layers 4 --drivers graph "${data_opt[@]}" > "$epoch_log.2" 2>&1
 echo "== epoch bench (d128/4) exit code $?"
 grep -E '^128 ' "$epoch_log.2"
@@ -99,7 +99,7 @@ grep -E '^128 ' "$epoch_log.2"
 echo
 echo "== GPU busy time over epoch 2's training steps (graph driver, cuEvents around each replay and copy)"
 prof_log="$out_dir/gpu-profile.log"
-"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.profile=true -cp "$cp" \
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -Dmambamixer.cuda.profile=true -cp "$cp" \
   dev.mambamixer.engine.cli.Main bench --backend cuda --epochs 2 --d-model 32 --layers 2 --drivers graph "${data_opt[@]}" > "$prof_log" 2>&1
 echo "== profiled epoch exit code $?"
 grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$prof_log" | tail -n 25
@@ -107,7 +107,7 @@ grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$prof_log" | tail -n 25
 echo
 echo "== per-kernel profile of one recorded step's kernels (device driver: same kernels, launched one by one), 2 epochs"
 prof2_log="$out_dir/gpu-profile-kernels.log"
-"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.profile=true -cp "$cp" \
+"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -Dmambamixer.cuda.profile=true -cp "$cp" \
   dev.mambamixer.engine.cli.Main bench --backend cuda --epochs 2 --d-model 32 --layers 2 --drivers device "${data_opt[@]}" > "$prof2_log" 2>&1
 echo "== profiled (device driver) exit code $?"
 grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$prof2_log" | tail -n 40
@@ -117,9 +117,9 @@ if [ -f "$etth1" ]; then
   echo "== ETTh1 end to end, recommended config b (docs/RESULTS.md), graph driver"
   train_log="$out_dir/gpu-train.log"
   start_t=$(date +%s.%N)
-  "${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -cp "$cp" dev.mambamixer.engine.cli.Main \
+  "${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -cp "$cp" dev.mambamixer.engine.cli.Main \
     train --data "$etth1" --seq-len 512 --horizon 96 --d-model 32 --layers 2 --batch 32 --lr 1e-4 --dropout 0.2 \
-    --epochs 10 --warmup 100 --eval-every 100 --patience 6 --backend cuda --runs-dir "${TMPDIR:-/tmp}/gpu-runs" > "$train_log" 2>&1
+    --epochs 10 --warmup 100 --eval-every 100 --patience 6 --backend cuda --step-driver graph --runs-dir "${TMPDIR:-/tmp}/gpu-runs" > "$train_log" 2>&1
   echo "== train exit code $? in $(echo "$(date +%s.%N) - $start_t" | bc 2>/dev/null || echo '?') s"
   grep -iE 'training steps|test|best epoch|stop|error|epoch [0-9]+.*val' "$train_log" | grep -v '^WARNING' | tail -n 16
 fi

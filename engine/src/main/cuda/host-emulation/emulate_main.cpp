@@ -212,7 +212,67 @@ void testMulti() {
   launch({2}, {256}, [&] { zero_multi_f32(T, tab2.data()); });
   double z = 0; for (int k = 0; k < T; k++) for (float x : G[k]) z = std::max(z, (double)std::fabs(x)); rep("zero_multi", z, 0);
 }
+void testDeviceStep() {
+  // The device-resident step's kernels against the eager ones they replace (bit for bit) and double loops.
+  // dropout_mask_step_f32: seed = base * mul + add with base read from the step inputs.
+  long long base = 42 * 1000003LL + 17, mul = 31, add = 2, seed = base * mul + add;
+  std::vector<double> in(8, 0.0); std::memcpy(&in[0], &base, 8);
+  double keep = 0.9; long long kb; std::memcpy(&kb, &keep, 8);
+  std::vector<float> a(700, NAN), b(700, NAN);
+  launch({2}, {256}, [&] { dropout_mask_f32(700, seed, kb, (float)(1 / keep), a.data()); });
+  launch({3}, {256}, [&] { dropout_mask_step_f32(700, in.data(), mul, add, kb, (float)(1 / keep), b.data()); });
+  double e = 0; for (int i = 0; i < 700; i++) e = std::max(e, (double)std::fabs(a[i] - b[i])); rep("dropout_mask_step == dropout_mask", e, 0);
+  // divide_result_f64, step_guard_f64
+  std::vector<double> res = {12.0, 4.0, 0.0, 0.0}; double div = 3.0; long long db; std::memcpy(&db, &div, 8);
+  launch({1}, {1}, [&] { divide_result_f64(res.data(), 0, db); }); rep("divide_result", std::fabs(res[0] - 4.0), 0);
+  launch({1}, {1}, [&] { step_guard_f64(res.data()); }); rep("step_guard (finite: no flag)", res[2], 0);
+  // adamw_multi_step_f32 == adamw_multi_f32 with lr, c1, c2 and the clip scale computed as the host does.
+  int T = 2; long long sz[2] = {300, 5}; double wd[2] = {0.01, 0.0};
+  std::vector<std::vector<float>> P, G, M, V, P2, M2, V2;
+  for (int k = 0; k < T; k++) { P.push_back(rnd(sz[k], -1, 1)); G.push_back(rnd(sz[k], -.5f, .5f)); M.push_back(rnd(sz[k], -.01f, .01f));
+    V.push_back(rnd(sz[k], 0, .001f)); P2.push_back(P[k]); M2.push_back(M[k]); V2.push_back(V[k]); }
+  auto table = [&](std::vector<std::vector<float>>& p, std::vector<std::vector<float>>& m, std::vector<std::vector<float>>& v) {
+    std::vector<long long> t(6 * T);
+    for (int k = 0; k < T; k++) { t[k] = (long long)p[k].data(); t[T + k] = (long long)G[k].data(); t[2 * T + k] = (long long)m[k].data();
+      t[3 * T + k] = (long long)v[k].data(); t[4 * T + k] = sz[k]; std::memcpy(&t[5 * T + k], &wd[k], 8); }
+    return t; };
+  std::vector<long long> t1 = table(P, M, V), t2 = table(P2, M2, V2);
+  double lr = 3e-3, c1 = 1 - std::pow(0.9, 3), c2 = 1 - std::pow(0.999, 3), clip = 0.8, ss = 0;
+  for (int k = 0; k < T; k++) for (float x : G[k]) ss += (double)x * x;
+  double gn = std::sqrt(ss), scale = clip > 0 && gn > clip ? clip / gn : 1.0;
+  std::vector<double> sin = {0, lr, c1, c2, clip, 0, 0, 0}, sres = {0.5, ss, 0, 0};
+  launch({2}, {256}, [&] { adamw_multi_f32(T, t1.data(), (float)lr, .9f, .999f, .1f, (float)(1 - .999), 1e-8f, (float)c1, (float)c2, (float)scale); });
+  launch({3}, {256}, [&] { adamw_multi_step_f32(T, t2.data(), sin.data(), sres.data(), .9f, .999f, .1f, (float)(1 - .999), 1e-8f); });
+  e = 0; for (int k = 0; k < T; k++) for (long long i = 0; i < sz[k]; i++) e = std::max(e, (double)std::fabs(P[k][i] - P2[k][i]) + std::fabs(M[k][i] - M2[k][i]));
+  rep("adamw_multi_step == adamw_multi (clipped)", e, 0);
+  std::vector<std::vector<float>> P3 = P2; sres[0] = NAN;
+  launch({1}, {1}, [&] { step_guard_f64(sres.data()); }); rep("step_guard (NaN loss: flag set)", sres[2] == 1.0 ? 0 : 1, 0);
+  std::vector<long long> t3 = table(P3, M2, V2);
+  launch({2}, {256}, [&] { adamw_multi_step_f32(T, t3.data(), sin.data(), sres.data(), .9f, .999f, .1f, (float)(1 - .999), 1e-8f); });
+  e = 0; for (int k = 0; k < T; k++) for (long long i = 0; i < sz[k]; i++) e = std::max(e, (double)std::fabs(P3[k][i] - P2[k][i]));
+  rep("adamw_multi_step skips a flagged step", e, 0);
+  // Weighted averaging, softmax and free weights: wavg_axpy_f32 sums, wavg_grad_f32 weight gradients.
+  for (int softmax = 0; softmax < 2; softmax++) {
+    int S = 4; long long n = 333; std::vector<float> raw = rnd(S, -1, 1); if (!softmax) raw[2] = 0.f;
+    std::vector<std::vector<float>> src; for (int j = 0; j < S; j++) src.push_back(rnd(n, -1, 1));
+    std::vector<double> w(S); double mx = -1e300, sum = 0;
+    for (int j = 0; j < S; j++) mx = std::max(mx, (double)raw[j]);
+    for (int j = 0; j < S; j++) { w[j] = softmax ? std::exp((double)raw[j] - mx) : raw[j]; sum += w[j]; }
+    if (softmax) for (int j = 0; j < S; j++) w[j] /= sum;
+    std::vector<float> out(n, 0.f); std::vector<double> want(n, 0.0);
+    for (int j = 0; j < S; j++) launch({2}, {256}, [&] { wavg_axpy_f32(n, S, j, softmax, raw.data(), src[j].data(), out.data()); });
+    for (long long i = 0; i < n; i++) for (int j = 0; j < S; j++) want[i] += w[j] * src[j][i];
+    rep(softmax ? "wavg_axpy (softmax weights)" : "wavg_axpy (free weights, one zero)", err(out, want), 1e-6);
+    std::vector<float> dOut = rnd(n, -1, 1), rg = rnd(S, -.1f, .1f); std::vector<double> gw(S, 0.0), wantG(S);
+    for (int j = 0; j < S; j++) { for (long long i = 0; i < n; i++) gw[j] += (double)dOut[i] * src[j][i]; }
+    double mean = 0; for (int j = 0; j < S; j++) mean += w[j] * gw[j];
+    for (int j = 0; j < S; j++) wantG[j] = rg[j] + (softmax ? w[j] * (gw[j] - mean) : gw[j]);
+    launch({1}, {1}, [&] { wavg_grad_f32(S, softmax, raw.data(), gw.data(), rg.data()); });
+    rep(softmax ? "wavg_grad (softmax chain)" : "wavg_grad (free weights)", err(rg, wantG), 1e-6);
+  }
+}
 int main() {
+  testDeviceStep();
   testMulti();
   testDropout();
   testAdamRevin();

@@ -51,7 +51,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-steps-per-epoch", defaultValue = "0", description = "cap steps per epoch, 0 = full epochs (default: ${DEFAULT-VALUE})") int maxSteps;
     @Option(names = "--eval-batch", defaultValue = "128", description = "evaluation batch size (default: ${DEFAULT-VALUE})") int evalBatch;
     @Option(names = "--eval-every", defaultValue = "0", description = "also validate every n steps (patience counts validations); 0 = epoch ends only (default: ${DEFAULT-VALUE})") int evalEvery;
-    @Option(names = "--step-driver", defaultValue = "graph", description = "host, device or graph: who drives a training step's kernels on the GPU (default: ${DEFAULT-VALUE}; host on CPU backends)") String stepDriver;
+    @Option(names = "--step-driver", defaultValue = "host", description = "host, device or graph: who drives a training step's kernels on the GPU; device and graph are new and not yet checked on a GPU (default: ${DEFAULT-VALUE}; always host on CPU backends)") String stepDriver;
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, cuda or reference (default: ${DEFAULT-VALUE})") String backend;
     @Option(names = "--runs-dir", defaultValue = "runs", description = "where run folders go (default: ${DEFAULT-VALUE})") Path runsDir;
     @Option(names = "--name", description = "run name (default: the data file's name)") String name;

@@ -6,7 +6,7 @@ public enum StepDriver {
     HOST,
     /** The step stays on the device (no host sync; results read a step late), launched kernel by kernel. */
     DEVICE,
-    /** As DEVICE, recorded once and replayed as one CUDA graph per step (the default where available). */
+    /** As DEVICE, recorded once and replayed as one CUDA graph per step. */
     GRAPH;
 
     public static StepDriver parse(String s) {

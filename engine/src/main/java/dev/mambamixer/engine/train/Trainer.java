@@ -173,11 +173,12 @@ public final class Trainer {
         return be.deviceStep().map(ds -> new DeviceTrainSteps(model, ds, opt, cfg, driver == StepDriver.GRAPH)).orElse(null);
     }
 
-    private StepDriver driver = StepDriver.GRAPH;
+    /** Default {@link StepDriver#HOST} until a GPU check has passed with the device step (docs/GPU.md). */
+    private StepDriver driver = StepDriver.HOST;
 
     /**
-     * Who drives the steps: {@link StepDriver#GRAPH} (default) and {@link StepDriver#DEVICE} apply
-     * where the backend has a device-resident step (CUDA), otherwise steps are host-driven.
+     * Who drives the steps: {@link StepDriver#GRAPH} and {@link StepDriver#DEVICE} apply where the
+     * backend has a device-resident step (CUDA), otherwise steps are host-driven.
      */
     public Trainer driver(StepDriver d) { driver = java.util.Objects.requireNonNull(d); return this; }
 

@@ -78,12 +78,13 @@ public final class CudaBackend implements Backend {
     static final int SCAN_BLOCK = 128;
     static final int SCAN_REG_BLOCK = 128;    // SCANR_BLOCK in kernels.cu: most channels per block
     /**
-     * System property: {@code false} keeps the previous N <= 16 scan kernels (scan_fwd_n16 /
-     * scan_bwd_n16) instead of the fast ones (scan_fwd_f16 / scan_bwd_f16). Default true.
+     * System property: {@code true} uses the fast N <= 16 scan kernels (scan_fwd_f16 /
+     * scan_bwd_f16) instead of the previous ones (scan_fwd_n16 / scan_bwd_n16). Default false until
+     * a GPU check has passed with them (docs/GPU.md); scripts/gpu-check.sh turns it on.
      */
     public static final String SCAN_FAST_PROPERTY = "mambamixer.cuda.scanFast";
     /** Whether N <= 16 scans use scan_fwd_f16 / scan_bwd_f16; tests flip it to compare both. */
-    static volatile boolean scanFast = !"false".equalsIgnoreCase(System.getProperty(SCAN_FAST_PROPERTY, "true"));
+    static volatile boolean scanFast = Boolean.parseBoolean(System.getProperty(SCAN_FAST_PROPERTY, "false"));
     static final int SCAN_FAST_FWD_BLOCK = 64;   // SF_BLK in kernels.cu: channels per forward block
     static final int SCAN_FAST_BWD_BLOCK = 32;   // one warp per backward block
     static final int SCAN_FAST_MAX_CHUNK = 64;   // SB_SUB * SB_T in kernels.cu
