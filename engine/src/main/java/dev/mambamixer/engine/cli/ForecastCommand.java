@@ -5,6 +5,7 @@ import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.WindowDataset;
 import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.run.Forecasts;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.train.Metrics;
 import dev.mambamixer.engine.train.TrainingCheckpoints;

@@ -3,28 +3,23 @@ package dev.mambamixer.engine.cli;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.ForecastData;
-import dev.mambamixer.engine.data.SplitRule;
-import dev.mambamixer.engine.introspect.CompositeListener;
-import dev.mambamixer.engine.introspect.EventLog;
 import dev.mambamixer.engine.introspect.SnapshotRecorder;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.ProgressBar;
 import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.run.RunOutcome;
+import dev.mambamixer.engine.run.Tsm2Run;
+import dev.mambamixer.engine.train.StepDriver;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.train.Metrics;
 import dev.mambamixer.engine.train.TrainConfig;
 import dev.mambamixer.engine.train.TrainControl;
 import dev.mambamixer.engine.train.TrainResult;
-import dev.mambamixer.engine.train.Trainer;
 import dev.mambamixer.engine.train.TrainingCheckpoints;
 import dev.mambamixer.engine.train.TrainingListener;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -90,22 +85,15 @@ final class TrainCommand implements Callable<Integer> {
             run = RunFolder.create(runsDir, runName);
             run.writeConfig(TrainingCheckpoints.configJson(mc, tc));
         }
-        try (Backend be = Backends.create(backend); RunFolder rf = run) {
+        try (Backend be = Backends.create(backend)) {
             Tsm2 m = new Tsm2(be, mc);
             System.out.printf("data: %s  (%d variates; windows train %d, val %d, test %d; split %s)%n", data.data,
                               fd.variates(), fd.train().size(), fd.val().size(), fd.test().size(), fd.splits().rule());
             System.out.printf("model: TSM2 %s, d_model %d, %d layers, %,d parameters; backend %s%n", mc.design(),
                               mc.dModel(), mc.layers(), m.parameterCount(), Backends.describe(be));
-            System.out.println("run folder: " + rf.dir());
-            Path ckDir = rf.dir().resolve("checkpoints");
+            System.out.println("run folder: " + run.dir());
             ProgressBar bar = ProgressBar.console("samples");
-            Trainer[] holder = new Trainer[1];
             TrainConfig tcf = tc;
-            EventLog log = new EventLog(rf.dir());
-            SnapshotRecorder rec = snapshotEvery == 0 ? null
-                : SnapshotRecorder.of(m, fd.val(), SnapshotRecorder.spreadWindows(fd.val(), Math.min(probeWindows,
-                                                                                                      fd.val().size())),
-                                      snapshotEvery, rf.dir(), log).withVariateNames(fd.columns());
             TrainControl control = new TrainControl();
             control.setUpdateRatioEvery(updateRatioEvery);
             TrainingListener console = new TrainingListener() {
@@ -121,56 +109,28 @@ final class TrainCommand implements Callable<Integer> {
                                       e.endOfEpoch() ? "\nepoch" : "\n  validation in epoch", e.epoch(),
                                       e.endOfEpoch() ? "" : " at step " + e.step(), e.trainLoss(), e.valMse(), e.valMae(),
                                       e.lr(), e.wallSeconds(), e.best() ? "  (best)" : "");
-                    try {
-                        rf.appendMetrics(e.epoch(), e.step(), e.trainLoss(), e.valMse(), e.lr(), e.wallSeconds());
-                        // "best" at any improvement; "last" (exact resume) only at epoch ends
-                        int done = e.endOfEpoch() ? e.epoch() : e.epoch() - 1;
-                        if (e.best()) Checkpoint.save(ckDir.resolve("best"),
-                                                      TrainingCheckpoints.capture(m, holder[0], tcf, done));
-                        if (e.endOfEpoch())
-                            Checkpoint.save(ckDir.resolve("last"), TrainingCheckpoints.capture(m, holder[0], tcf, done));
-                    } catch (IOException ex) {
-                        throw new UncheckedIOException("writing checkpoint/metrics in " + rf.dir(), ex);
-                    }
                 }
             };
-            Trainer tr = new Trainer(m, tc, rec == null ? CompositeListener.of(console, log)
-                                                        : CompositeListener.of(console, log, rec), control);
-            tr.driver(dev.mambamixer.engine.train.StepDriver.parse(stepDriver));
-            holder[0] = tr;
-            if (lastCk != null) {
-                TrainingCheckpoints.resume(lastCk, bestCk, m, tr);
-                System.out.println("resumed after epoch " + tr.epoch() + " (step " + tr.step() + ")");
-            }
-            TrainResult r;
-            try {
-                r = tr.fit(fd.train(), fd.val());
-            } catch (RuntimeException ex) {
-                log.onFailed(ex.getMessage(), ex);
-                throw ex;
-            } finally {
-                if (rec != null) rec.close();   // waits for the snapshot writes
-                log.close();
-            }
-            if (r.aborted()) {
-                System.err.println("error: " + r.reason());
-                System.err.println("the last good checkpoints in " + ckDir + " are intact");
+            Tsm2Run.Builder b = Tsm2Run.builder(m, fd, tc).folder(run).listener(console).control(control)
+                .driver(StepDriver.parse(stepDriver)).test(evalBatch, forecastStride);
+            if (snapshotEvery > 0)
+                b.snapshots(snapshotEvery, SnapshotRecorder.spreadWindows(fd.val(), Math.min(probeWindows, fd.val().size())));
+            if (lastCk != null) b.resume(lastCk, bestCk);
+            Tsm2Run tr = b.build();
+            if (lastCk != null)
+                System.out.println("resumed after epoch " + tr.trainer().epoch() + " (step " + tr.trainer().step() + ")");
+            RunOutcome o = tr.run();
+            if (o instanceof RunOutcome.Failed f) {
+                if (f.error() instanceof RuntimeException re) throw re;
+                if (f.error() instanceof Error err) throw err;
+                System.err.println("error: " + f.cause());
+                System.err.println("the last good checkpoints in " + run.dir().resolve("checkpoints") + " are intact");
                 return 3;
             }
-            System.out.println("training steps: " + tr.stepMode());
+            TrainResult r = o.training();
+            System.out.println("training steps: " + tr.trainer().stepMode());
             System.out.println(r.reason() + "; best epoch " + r.bestEpoch() + String.format(" (val MSE %.4f)", r.bestValMse()));
-            Metrics test = Forecasts.evaluateAndWrite(m, fd, fd.test(), evalBatch, forecastStride, rf.forecastWriter());
-            Map<String, Object> tm = new LinkedHashMap<>();
-            tm.put("mse", test.mse());
-            tm.put("mae", test.mae());
-            tm.put("windows", test.windows());
-            tm.put("best_epoch", r.bestEpoch());
-            tm.put("best_step", tr.bestStep());
-            tm.put("best_val_mse", r.bestValMse());
-            tm.put("epochs_run", r.epochsRun());
-            tm.put("steps", r.steps());
-            tm.put("train_wall_s", r.wallSeconds());
-            rf.writeTestMetrics(TrainingCheckpoints.GSON.toJsonTree(tm).getAsJsonObject());
+            Metrics test = o instanceof RunOutcome.Finished fin ? fin.test() : ((RunOutcome.Stopped) o).test();
             System.out.printf("test: MSE %.4f  MAE %.4f  (%d windows, standardised space)%n", test.mse(), test.mae(),
                               test.windows());
             return 0;

@@ -1,4 +1,4 @@
-package dev.mambamixer.engine.cli;
+package dev.mambamixer.engine.run;
 
 import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.WindowDataset;
@@ -10,11 +10,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** Evaluation of a split plus a forecast CSV in the data's original units. */
-final class Forecasts {
+public final class Forecasts {
     private Forecasts() {}
 
+    /** MSE and MAE over a split, standardised space, no forecast file. */
+    public static Metrics evaluate(Tsm2 model, WindowDataset ds, int batch) {
+        return Evaluation.run(model, ds, batch, null);
+    }
+
     /** stride 0 = every H-th window (non-overlapping forecasts). The writer is closed. */
-    static Metrics evaluateAndWrite(Tsm2 model, ForecastData fd, WindowDataset ds, int batch, int stride,
+    public static Metrics evaluateAndWrite(Tsm2 model, ForecastData fd, WindowDataset ds, int batch, int stride,
                                     RunFolder.ForecastWriter out) throws IOException {
         int h = ds.horizon(), m = ds.variates();
         int every = stride > 0 ? stride : h;
