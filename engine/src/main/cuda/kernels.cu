@@ -21,13 +21,13 @@ __device__ __forceinline__ float sigmoidf_(float x) { return 1.0f / (1.0f + expf
 
 __device__ __forceinline__ float siluf_(float x) { return x * sigmoidf_(x); }
 
-// SiLU'(x) = s (1 + x (1 - s)) (spec §2)
+// SiLU'(x) = s (1 + x (1 - s)) (MODEL.md §2)
 __device__ __forceinline__ float siluGradf_(float x) {
     float s = sigmoidf_(x);
     return s * (1.0f + x * (1.0f - s));
 }
 
-// softplus_20 (spec §2): identity above the threshold.
+// softplus_20 (MODEL.md §2): identity above the threshold.
 __device__ __forceinline__ float softplus20f_(float x) { return x > 20.0f ? x : log1pf(expf(x)); }
 
 // Sum of v over the whole (1-D, blockDim a multiple of 32, <= 1024) block; every thread gets
@@ -253,7 +253,7 @@ extern "C" __global__ void flip_sequence_f32(int s, int l, int e, const float* _
     }
 }
 
-// ------------------------------------------------------------------ causal conv (spec §4.2)
+// ------------------------------------------------------------------ causal conv (MODEL.md §4.2)
 
 #define MAXK 16
 
@@ -403,7 +403,7 @@ extern "C" __global__ void layernorm_bwd_params_f32(int rows, int n, const float
     }
 }
 
-// ------------------------------------------------------------------ RevIN (spec §6.3 step 1)
+// ------------------------------------------------------------------ RevIN (MODEL.md §6.3 step 1)
 
 // One thread per (b, m): statistics over T in double (population variance).
 extern "C" __global__ void revin_norm_f32(int B, int T, int M, float eps, const float* __restrict__ x,
@@ -482,7 +482,7 @@ extern "C" __global__ void revin_denorm_bwd_f32(int B, int H, int M, float eps2,
     }
 }
 
-// ------------------------------------------------------------------ patching (spec §6.3 step 2)
+// ------------------------------------------------------------------ patching (MODEL.md §6.3 step 2)
 
 // out[b,m,j,p] = x[b, min(j*S + p, T-1), m]
 extern "C" __global__ void patchify_f32(int B, int T, int M, int P, int S, int NP, const float* __restrict__ x,
@@ -591,7 +591,7 @@ extern "C" __global__ void zero_multi_f32(int T, const long long* __restrict__ t
     }
 }
 
-// ------------------------------------------------------------------ selective scan (spec §3)
+// ------------------------------------------------------------------ selective scan (MODEL.md §3)
 //
 // Two schemes. N <= 32 (scan_*_n16, scan_*_n32, below the N = 64 one): NL lanes per (s, e)
 // pair, lane n holding state n. N = 64 (scan_*_n64, this one): one thread per (s, e) pair, pid = s*E + e, holding its N-vector state in
@@ -656,7 +656,7 @@ __device__ __forceinline__ void warpAtomicAdd(float* dst, float v, bool warpUnif
     }
 }
 
-// Backward (spec §3.3) for pairs [p0, p0 + count). For each chunk, last to first, the chunk's
+// Backward (MODEL.md §3.3) for pairs [p0, p0 + count). For each chunk, last to first, the chunk's
 // states are recomputed from its checkpoint into scratch rows hs[tt][n][lp] (tt = 0 is the
 // state entering the chunk; lp = local pair, fastest, so scratch traffic is coalesced), then the
 // steps are walked backwards with the adjoint carry Ā_{t+1} λ_{t+1} in registers.
@@ -1239,7 +1239,7 @@ scan_bwd_f16(int s0, int sCount, int S, int L, int E, int N, int chunk, int NC,
     }
 }
 
-// Backward (spec §3.3) for sequences [s0, s0 + gridDim.x), same thread mapping. Per checkpoint
+// Backward (MODEL.md §3.3) for sequences [s0, s0 + gridDim.x), same thread mapping. Per checkpoint
 // chunk, last to first: recompute the chunk's states from its checkpoint into this block's
 // scratch rows hs[tt][n][thread] (tt = 0 is the state entering the chunk; coalesced), then walk
 // the chunk backwards in tiles with the adjoint carry Ā_{t+1} λ_{t+1} in registers; h_{t-1} is
@@ -1514,7 +1514,7 @@ extern "C" __global__ void adamw_multi_step_f32(int T, const long long* __restri
     }
 }
 
-// ------------------------------------------------------------------ weighted averaging (spec §5.3)
+// ------------------------------------------------------------------ weighted averaging (MODEL.md §5.3)
 //
 // The averaging weights stay on the device: each kernel derives the effective weight of source
 // j from the raw parameter (softmax over the S sources in softmax mode), in double like the host.

@@ -25,7 +25,7 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * The weighted averages that feed every mixer (spec §5.3, {@link AveragingMatrix}): the matrix as
+ * The weighted averages that feed every mixer (MODEL.md §5.3, {@link AveragingMatrix}): the matrix as
  * a target × source heatmap with the value in each connected cell, and the drift of every weight
  * over training ({@link AveragingHistory}).
  *
@@ -50,7 +50,7 @@ public final class AveragingChart {
         for (int i = 0; i < k; i++)
             for (int j = 0; j < m.sourceCount(); j++) if (!m.connected(i, j)) z[i][j] = Float.NaN;
         Heatmap h = Heatmap.builder()
-                           .title("Weighted averaging (spec §5.3)")
+                           .title("Weighted averaging (MODEL.md §5.3)")
                            .subtitle(m.mode() + " mode" + (step >= 0 ? ", step " + step : "")
                                      + "; T/C = output of token/channel mixer ℓ, x = the input")
                            .xLabel("source").yLabel("target mixer").valueLabel("weight")

@@ -122,7 +122,7 @@ public final class Workbench {
         return backend;
     }
 
-    /** TSM2 for the data's shape with the spec's defaults (I1 patches 16/8, RevIN, N = 16) and the given size. */
+    /** TSM2 for the data's shape with the defaults of MODEL.md §9 (I1 patches 16/8, RevIN, N = 16) and the given size. */
     public static Tsm2 tsm2(ForecastData data, int dModel, int layers) {
         return tsm2(Tsm2Config.defaults(data.train().lookback(), data.train().horizon(), data.variates())
                               .withModel(dModel, layers));

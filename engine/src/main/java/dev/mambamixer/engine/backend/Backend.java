@@ -122,7 +122,7 @@ public interface Backend extends AutoCloseable {
     /** (S, L, E) -> (S, L, E) with the L axis reversed. out must not alias x. */
     void flipSequence(Tensor x, int s, int l, int e, Tensor out);
 
-    // ---------------------------------------------------------------- convolution (spec §4.2 step 2)
+    // ---------------------------------------------------------------- convolution (MODEL.md §4.2 step 2)
 
     /**
      * Causal depth-wise conv along L. x, out: (S, L, E); w: (E, K); bias: (E).
@@ -137,7 +137,7 @@ public interface Backend extends AutoCloseable {
     // ---------------------------------------------------------------- normalisation
 
     /**
-     * LayerNorm over the last {@code n} elements of each of {@code rows} rows (spec §6.4 Norm2D
+     * LayerNorm over the last {@code n} elements of each of {@code rows} rows (MODEL.md §6.4 Norm2D
      * is this with n = the two flattened axes). mean, rstd: (rows), saved for backward.
      */
     void layerNormForward(Tensor x, Tensor gamma, Tensor beta, int rows, int n, double eps,
@@ -147,20 +147,20 @@ public interface Backend extends AutoCloseable {
     void layerNormBackward(Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dout,
                            int rows, int n, Tensor dx, Tensor dgamma, Tensor dbeta);
 
-    // ---------------------------------------------------------------- selective scan (spec §3)
+    // ---------------------------------------------------------------- selective scan (MODEL.md §3)
 
     /**
-     * S6 forward (spec §3.2), token-major. u, deltaRaw, z, out: (S, L, E); bmat, cmat: (S, L, N);
+     * S6 forward (MODEL.md §3.2), token-major. u, deltaRaw, z, out: (S, L, E); bmat, cmat: (S, L, N);
      * aLog: (E, N) with A = -exp(aLog); d, deltaBias: (E). z may be null (no gate).
      * Stores the state h at the start of each chunk of {@code chunk} steps into
      * {@code checkpoints}: (S, ceil(L/chunk), E, N), so backward can recompute inside a chunk
-     * (spec §3.3 "Memory").
+     * (MODEL.md §3.3 "Chunked checkpoints").
      */
     void scanForward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
                      Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints);
 
     /**
-     * S6 backward (spec §3.3). Activation gradients du, dDeltaRaw, dB, dC, dz overwrite;
+     * S6 backward (MODEL.md §3.3). Activation gradients du, dDeltaRaw, dB, dC, dz overwrite;
      * parameter gradients dALog, dD, dDeltaBias accumulate. dz is ignored when z is null.
      */
     void scanBackward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
@@ -168,10 +168,10 @@ public interface Backend extends AutoCloseable {
                       Tensor du, Tensor dDeltaRaw, Tensor dALog, Tensor dB, Tensor dC,
                       Tensor dD, Tensor dz, Tensor dDeltaBias);
 
-    // ---------------------------------------------------------------- TSM2 input / output (spec §6.3)
+    // ---------------------------------------------------------------- TSM2 input / output (MODEL.md §6.3)
 
     /**
-     * RevIN normalise (spec §6.3 step 1). x, out: (B, T, M); gamma, beta: (M); mean, std: (B, M)
+     * RevIN normalise (MODEL.md §6.3 step 1). x, out: (B, T, M); gamma, beta: (M); mean, std: (B, M)
      * written (population variance, std = sqrt(var + eps)). out = (x - mean)/std * gamma + beta.
      */
     void revinNormalize(Tensor x, Tensor gamma, Tensor beta, int b, int t, int m, double eps,
@@ -192,7 +192,7 @@ public interface Backend extends AutoCloseable {
                                   int b, int h, int m, double eps, Tensor dy, Tensor dgamma, Tensor dbeta);
 
     /**
-     * Patching (spec §6.3 step 2). x: (B, T, M) -> out: (B, M, Np, P) with out[b,m,j,p] =
+     * Patching (MODEL.md §6.3 step 2). x: (B, T, M) -> out: (B, M, Np, P) with out[b,m,j,p] =
      * x[b, min(j*S + p, T-1), m]. Np = (T - P)/S + 1 normally; one more with end padding, where
      * indices past the end repeat the last value (PatchTST style).
      */
@@ -243,7 +243,7 @@ public interface Backend extends AutoCloseable {
         for (Tensor t : ts) fill(t, 0);
     }
 
-    // ---------------------------------------------------------------- weighted averaging (spec §5.3)
+    // ---------------------------------------------------------------- weighted averaging (MODEL.md §5.3)
 
     /**
      * out = sum_j w_j src[j] with w = raw (free weights) or softmax(raw), in double on the host;

@@ -14,7 +14,7 @@ import java.util.logging.Logger;
 /**
  * The production float32 CPU backend: storage is {@code float[]}. GEMMs go to netlib BLAS
  * (native OpenBLAS through JNI when the system has it, else the Vector-API/Java fallbacks); the
- * selective scan (spec §3.2/§3.3), conv, LayerNorm and the larger element-wise kernels run on a
+ * selective scan (MODEL.md §3.2/§3.3), conv, LayerNorm and the larger element-wise kernels run on a
  * shared ForkJoinPool. Parameter-gradient reductions are done in fixed blocks whose partials are
  * summed in block order, so every kernel is bit-reproducible run to run. Semantics match
  * {@link ReferenceBackend} (float64) up to float32 rounding.
@@ -236,7 +236,7 @@ public final class CpuBackend implements Backend {
 
     @Override public void siluBackward(Tensor x, Tensor dout, Tensor dx) {
         float[] xs = data(x, "x"), g = data(dout, "dout", x.size()), d = data(dx, "dx", x.size());
-        // SiLU'(x) = σ(1 + x(1-σ)) (spec §2)
+        // SiLU'(x) = σ(1 + x(1-σ)) (MODEL.md §2)
         elementwise(d.length, (blk, from, to) -> elements.siluBackward(xs, g, d, from, to));
     }
 
@@ -330,7 +330,7 @@ public final class CpuBackend implements Backend {
         else Parallel.forBlocks(s, Parallel.blocks(s, 1), body);
     }
 
-    // ================================================================ causal conv (spec §4.2 step 2)
+    // ================================================================ causal conv (MODEL.md §4.2 step 2)
 
     /** Sequences per block so each block has at least ~ELEMENT_GRAIN elements. */
     private static int seqBlocks(int s, long perSeq) {
@@ -441,7 +441,7 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    // ================================================================ selective scan (spec §3)
+    // ================================================================ selective scan (MODEL.md §3)
 
     private static void checkScanShapes(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat,
                                         Tensor cmat, Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints) {
@@ -513,7 +513,7 @@ public final class CpuBackend implements Backend {
             System.arraycopy(pD, 0, part, off + EN, E);
             System.arraycopy(pDb, 0, part, off + EN + E, E);
         });
-        // Block-ordered reductions; dA_log = dA ⊙ A (spec §3.3 step 5).
+        // Block-ordered reductions; dA_log = dA ⊙ A (MODEL.md §3.3 step 5).
         for (int i = 0; i < EN; i++) {
             double s = 0.0;
             for (int b = 0; b < blocks; b++) s += part[b * stride + i];
@@ -527,7 +527,7 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    // ================================================================ TSM2 input / output (spec §6.3)
+    // ================================================================ TSM2 input / output (MODEL.md §6.3)
 
     @Override
     public void revinNormalize(Tensor x, Tensor gamma, Tensor beta, int b, int t, int m, double eps,

@@ -6,15 +6,15 @@ import java.util.SplittableRandom;
 
 /**
  * The float64 reference backend: storage is {@code double[]}, every kernel is a plain
- * single-threaded scalar loop written to mirror the formula it implements (spec §3.2, §3.3,
+ * single-threaded scalar loop written to mirror the formula it implements (MODEL.md §3.2, §3.3,
  * §4.2, §6.3). It is the ground truth the float32 CPU and CUDA backends are compared against,
  * and the backend the finite-difference gradient checks of whole layers run on. Clarity beats
  * speed here; the only concessions are no per-element allocation and no B·E·L·N state storage
- * in the scan (chunk checkpoints + recomputation, spec §3.3 "Memory").
+ * in the scan (chunk checkpoints + recomputation, MODEL.md §3.3 "Chunked checkpoints").
  */
 public final class ReferenceBackend implements Backend {
 
-    /** softplus₂₀ threshold (spec §2): above it softplus(x) is taken to be exactly x. */
+    /** softplus₂₀ threshold (MODEL.md §2): above it softplus(x) is taken to be exactly x. */
     static final double SOFTPLUS_THRESHOLD = 20.0;
 
     @Override public String name() { return "reference-f64"; }
@@ -54,13 +54,13 @@ public final class ReferenceBackend implements Backend {
 
     private static double silu(double x) { return x * sigmoid(x); }
 
-    /** SiLU'(x) = σ(x)(1 + x(1 − σ(x))) (spec §2). */
+    /** SiLU'(x) = σ(x)(1 + x(1 − σ(x))) (MODEL.md §2). */
     private static double siluGrad(double x) {
         double s = sigmoid(x);
         return s * (1.0 + x * (1.0 - s));
     }
 
-    /** softplus₂₀ (spec §2): x above the threshold, else log(1 + e^x). */
+    /** softplus₂₀ (MODEL.md §2): x above the threshold, else log(1 + e^x). */
     static double softplus20(double x) { return x > SOFTPLUS_THRESHOLD ? x : Math.log1p(Math.exp(x)); }
 
     // ================================================================ memory
@@ -232,7 +232,7 @@ public final class ReferenceBackend implements Backend {
                 System.arraycopy(xs, (si * l + t) * e, o, (si * l + (l - 1 - t)) * e, e);
     }
 
-    // ================================================================ causal conv (spec §4.2 step 2)
+    // ================================================================ causal conv (MODEL.md §4.2 step 2)
 
     @Override
     public void causalConvForward(Tensor x, Tensor w, Tensor bias, int s, int l, int e, int k, Tensor out) {
@@ -257,7 +257,7 @@ public final class ReferenceBackend implements Backend {
         double[] xs = data(x, "x", s * l * e), ws = data(w, "w", e * k), g = data(dout, "dout", s * l * e);
         double[] dxs = data(dx, "dx", s * l * e), dws = data(dw, "dw", e * k), dbs = data(dbias, "dbias", e);
         Arrays.fill(dxs, 0.0);
-        // Scatter form of spec §4.3 "Conv": out[t] used x[t-k+1+kk] with weight w[kk].
+        // Scatter form of MODEL.md §4.3 (conv): out[t] used x[t-k+1+kk] with weight w[kk].
         for (int si = 0; si < s; si++)
             for (int t = 0; t < l; t++)
                 for (int ei = 0; ei < e; ei++) {
@@ -324,7 +324,7 @@ public final class ReferenceBackend implements Backend {
         }
     }
 
-    // ================================================================ selective scan (spec §3)
+    // ================================================================ selective scan (MODEL.md §3)
 
     /** Checks every scan tensor against {@code dims}; z (and dz) may be null. */
     private void checkScanShapes(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat,
@@ -342,7 +342,7 @@ public final class ReferenceBackend implements Backend {
     }
 
     /**
-     * Spec §3.2, sequential per (s, e). Layouts: u/deltaRaw/z/out (S, L, E); B, C (S, L, N);
+     * MODEL.md §3.2, sequential per (s, e). Layouts: u/deltaRaw/z/out (S, L, E); B, C (S, L, N);
      * checkpoints (S, chunks, E, N) where chunk c holds h_{c*chunk - 1} (zeros for c = 0).
      */
     @Override
@@ -380,7 +380,7 @@ public final class ReferenceBackend implements Backend {
     }
 
     /**
-     * Spec §3.3. For each (s, e) the chunks are processed last to first: the states of a chunk
+     * MODEL.md §3.3. For each (s, e) the chunks are processed last to first: the states of a chunk
      * are recomputed from its checkpoint into a (chunk+1) x N buffer (row 0 = h entering the
      * chunk), then the steps are walked backwards. The carry Ā_{t+1}·λ_{t+1} crosses chunk
      * boundaries, so the result equals the unchunked backward exactly.
@@ -479,7 +479,7 @@ public final class ReferenceBackend implements Backend {
         }
     }
 
-    // ================================================================ TSM2 input / output (spec §6.3)
+    // ================================================================ TSM2 input / output (MODEL.md §6.3)
 
     @Override
     public void revinNormalize(Tensor x, Tensor gamma, Tensor beta, int b, int t, int m, double eps,

@@ -1,8 +1,8 @@
 package dev.mambamixer.engine.backend;
 
 /**
- * Sizes of one selective-scan call (spec §2 notation): S sequences of length L, E channels,
- * N state size; chunk = steps between stored states (spec §3.3 "Memory").
+ * Sizes of one selective-scan call (MODEL.md §2 notation): S sequences of length L, E channels,
+ * N state size; chunk = steps between stored states (MODEL.md §3.3 "Chunked checkpoints").
  */
 public record ScanDims(int s, int l, int e, int n, int chunk) {
     public ScanDims {

@@ -1,6 +1,6 @@
 package dev.mambamixer.engine.backend;
 
-/** Host arithmetic of weighted averaging (spec §5.3), shared by the backends' default path. */
+/** Host arithmetic of weighted averaging (MODEL.md §5.3), shared by the backends' default path. */
 final class WeightedSums {
     private WeightedSums() {}
 

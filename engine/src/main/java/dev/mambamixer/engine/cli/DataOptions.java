@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where the data comes from and how it is windowed (spec §6.2). */
+/** Where the data comes from and how it is windowed (MODEL.md §6.2). */
 final class DataOptions {
     @Option(names = "--data", defaultValue = "sample-data/synthetic.csv",
             description = "benchmark-format CSV (.csv or .csv.gz) (default: ${DEFAULT-VALUE})")

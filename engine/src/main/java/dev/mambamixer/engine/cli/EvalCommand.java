@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-         description = "Evaluate a trained TSM2 checkpoint: MSE and MAE in standardised space (spec §6.2).")
+         description = "Evaluate a trained TSM2 checkpoint: MSE and MAE in standardised space (docs/MODEL.md §6.2).")
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true,
             description = "a checkpoint folder, or a run folder (uses its checkpoints/best)")

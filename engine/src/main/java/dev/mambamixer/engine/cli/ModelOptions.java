@@ -3,9 +3,9 @@ package dev.mambamixer.engine.cli;
 import dev.mambamixer.engine.model.Tsm2Config;
 import picocli.CommandLine.Option;
 
-/** TSM2 architecture options (spec §6.3, §9); defaults are the spec's [DECISION]s. */
+/** TSM2 architecture options (MODEL.md §6.3, §9); defaults are the decisions listed in MODEL.md §9. */
 final class ModelOptions {
-    @Option(names = "--design", defaultValue = "I1", description = "I1 (patch tokens) or I2 (raw time), spec §6.3 / A2 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--design", defaultValue = "I1", description = "I1 (patch tokens) or I2 (raw time), docs/MODEL.md §6.3 / §9 A2 (default: ${DEFAULT-VALUE})")
     String design;
     @Option(names = "--d-model", defaultValue = "32", description = "embedding width Dₘ (default: ${DEFAULT-VALUE})")
     int dModel;

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
                         "events.jsonl and snapshots/ (captures for the workbench and notebooks: docs/INTROSPECTION.md)."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin DataOptions data;
-    @ArgGroup(validate = false, heading = "%nModel (spec §6.3, §9)%n") ModelOptions model = new ModelOptions();
+    @ArgGroup(validate = false, heading = "%nModel (docs/MODEL.md §6.3, §9)%n") ModelOptions model = new ModelOptions();
 
     @Option(names = "--epochs", defaultValue = "10", description = "maximum epochs (default: ${DEFAULT-VALUE})") int epochs;
     @Option(names = "--batch", defaultValue = "32", description = "batch size (default: ${DEFAULT-VALUE})") int batch;

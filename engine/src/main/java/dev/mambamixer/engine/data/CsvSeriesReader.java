@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads the standard long-term-forecasting benchmark CSV format (spec §6.2; shared data README):
+ * Reads the standard long-term-forecasting benchmark CSV format (MODEL.md §6.2; shared data README):
  *
  * <ul>
  *   <li>UTF-8 text; a leading byte-order mark is ignored. Header names are kept exactly, including

@@ -1,7 +1,7 @@
 package dev.mambamixer.engine.data;
 
 /**
- * A data file does not follow the benchmark CSV format (spec §6.2): header row, first column
+ * A data file does not follow the benchmark CSV format (MODEL.md §6.2): header row, first column
  * {@code date}, then finite numeric columns. The message always names the file and the 1-based
  * line number, and the column when one cell is at fault, so that a user can open the file and
  * fix it. Unchecked on purpose: a malformed file is a user error, not a recoverable condition

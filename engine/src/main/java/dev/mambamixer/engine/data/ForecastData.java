@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The whole data protocol of spec §6.2 in one call: read the CSV, cut train/val/test with the
+ * The whole data protocol of MODEL.md §6.2 in one call: read the CSV, cut train/val/test with the
  * benchmark rule, fit a {@link StandardScaler} on the train rows only, scale every row, and window
  * each split with look-back T and horizon H.
  *

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * How a series is cut into train/val/test (spec §6.2, shared data README "Standard splits",
+ * How a series is cut into train/val/test (MODEL.md §6.2, shared data README "Standard splits",
  * after {@code data_provider/data_loader.py} in thuml/Autoformer).
  */
 public enum SplitRule {

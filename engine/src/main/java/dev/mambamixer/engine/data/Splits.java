@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * Train/val/test row ranges of a series of {@code totalRows} rows for look-back {@code seqLen}
- * (spec §6.2). The {@code boundary} of each range is where its <i>targets</i> start; val and test
+ * (MODEL.md §6.2). The {@code boundary} of each range is where its <i>targets</i> start; val and test
  * begin {@code seqLen} rows earlier so that their first window has a full look-back (their
  * ranges overlap the previous split by {@code seqLen} rows). For the ETT rules the rows after the
  * test range are unused, exactly as in the reference loaders.

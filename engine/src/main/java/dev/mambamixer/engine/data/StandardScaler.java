@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Per-variate standardisation, as sklearn's {@code StandardScaler} used by the benchmark loaders
- * (spec §6.2): mean and <b>population</b> standard deviation (ddof = 0), computed in double on the
+ * (MODEL.md §6.2): mean and <b>population</b> standard deviation (ddof = 0), computed in double on the
  * train rows only and applied to every split. A constant column (std below 10 machine epsilons,
  * sklearn's {@code _handle_zeros_in_scale} rule) gets scale 1 so it maps to 0 instead of NaN.
  * MSE/MAE are reported in this scaled space.

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Sliding windows over one (already scaled) split, spec §6.2: every window is {@code T + H}
+ * Sliding windows over one (already scaled) split, MODEL.md §6.2: every window is {@code T + H}
  * consecutive rows with stride 1; the first T rows are the input, the last H rows the target, all
  * variates ("M" setting). Window {@code i} covers split rows {@code [i, i + T + H)}, so there are
  * {@code rows - T - H + 1} windows.

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The weighted-averaging coefficients (spec §5.3) over training: a list of (step,
+ * The weighted-averaging coefficients (MODEL.md §5.3) over training: a list of (step,
  * {@link AveragingMatrix}) snapshots, all for the same stack. Feed it with {@link #record} (or
  * use {@link #listener} as a {@link TrainingListener}); reading the coefficients downloads a few
  * scalars and changes no training state. Saved and loaded by {@link CaptureFiles}.

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The weighted-averaging coefficients of a stack (spec §5.3) as a target × source matrix.
+ * The weighted-averaging coefficients of a stack (MODEL.md §5.3) as a target × source matrix.
  * Rows: the K mixers (targets m₁..m_K, in stack order). Columns: the K+1 sources in
  * {@code WeightedAverage}'s index order: column 0 = x as y_T^(0), column 1 = x as y_C^(0),
  * column j ≥ 2 = out(m_{j−1}). Mixer i (1-based) reads columns 0..i; the remaining entries are
@@ -55,7 +55,7 @@ public final class AveragingMatrix {
     public int sourceCount() { return sources.size(); }
     public List<String> targets() { return targets; }
     public List<String> sources() { return sources; }
-    /** identity / uniform / softmax (spec §5.3, §9 A6). */
+    /** identity / uniform / softmax (MODEL.md §5.3, §9 A6). */
     public String mode() { return mode; }
     /** Row-major (K, K+1) weights, NaN where not connected (not copied). */
     public float[] weights() { return weights; }

@@ -8,7 +8,7 @@ import java.util.Objects;
  * One window of a split: the look-back the model saw, the ground truth after it and the model's
  * forecast, each (time, variate) row-major. Values are in the data's original units when
  * {@code originalUnits}, else standardised; {@code mse}/{@code mae} are always in standardised
- * space (spec §6.2), so they compare with the run's metrics.
+ * space (MODEL.md §6.2), so they compare with the run's metrics.
  */
 public record ForecastWindow(int window, int lookback, int horizon, int variates, List<String> variateNames,
                              float[] history, float[] truth, float[] prediction, boolean originalUnits,

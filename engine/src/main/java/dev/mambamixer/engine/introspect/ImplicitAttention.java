@@ -3,7 +3,7 @@ package dev.mambamixer.engine.introspect;
 import java.util.Arrays;
 
 /**
- * The implicit attention of one channel of one selective scan (spec §3.2 unrolled): with
+ * The implicit attention of one channel of one selective scan (MODEL.md §3.2 unrolled): with
  * h₋₁ = 0, hₜ = Σ_{s≤t} (∏_{k=s+1..t} exp(Δ_k A)) Δ_s B_s u_s, so the pre-gate output is
  * yₜ = Σ_s α[t,s]·u_s + D·uₜ with
  * <pre>  α[t,s] = Σ_n Cₜ[n] · exp(A[n]·(cumΔₜ − cumΔ_s)) · Δ_s · B_s[n]   (s ≤ t, else 0)</pre>
@@ -11,7 +11,7 @@ import java.util.Arrays;
  * The prefix sum is taken in float64, so long sequences do not lose the difference.
  *
  * <p>Positions are always original sequence positions. For the backward direction of a
- * bidirectional unit (spec §4.4, scan over the flipped sequence) the scan order is reversed, so
+ * bidirectional unit (MODEL.md §4.4, scan over the flipped sequence) the scan order is reversed, so
  * α is upper-triangular: α[t,s] ≠ 0 only for s ≥ t, with α[t,s] = Σ_n Cₜ[n]·exp(A[n]·Σ_{k=t..s−1}Δ_k)·Δ_s·B_s[n].
  */
 public final class ImplicitAttention {

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * One mixer of the stack on the probe batch: its scan directions (one for a unidirectional
- * token mixer, forward + backward for a bidirectional one, e.g. every channel mixer, spec §4.4,
+ * token mixer, forward + backward for a bidirectional one, e.g. every channel mixer, MODEL.md §4.4,
  * §5.2) and the per-position norm of its output.
  *
  * <p>Coordinates are the scan's: sequence index {@code seq} in [0, S) and position in [0, L).
@@ -15,7 +15,7 @@ import java.util.Objects;
  * (batch, patch), positions = variates), and {@link #positionAxis()} what a position is.
  *
  * <p>{@code outputNorm} (S, L): ‖yₜ‖₂ over the F features of the mixer output
- * y = x + branch (spec §5.4, the value the weighted averages read), in scan coordinates.
+ * y = x + branch (MODEL.md §5.4, the value the weighted averages read), in scan coordinates.
  */
 public final class MixerCapture {
     private final String name, kind, positionAxis;

@@ -33,7 +33,7 @@ public record ModelCapture(long step, Tsm2Config config, int batch, float[] inpu
                                                + "*" + config.horizon() + "*" + config.variates());
     }
 
-    /** Summary statistics of one scan direction (spec §3.2 quantities; percentiles p5/p50/p95). */
+    /** Summary statistics of one scan direction (MODEL.md §3.2 quantities; percentiles p5/p50/p95). */
     public record LayerStats(String mixer, String kind, String direction, Stats delta, Stats b, Stats c, Stats gate,
                              Stats retention, Stats stateNorm) {}
 

@@ -8,10 +8,10 @@ import java.util.Objects;
  * <b>original</b> sequence positions (the backward direction of a bidirectional unit is already
  * un-flipped). Layouts are row-major:
  * <ul>
- *   <li>{@code u} (S, L, E): scan input (post-conv SiLU, spec §4.2 step 3);</li>
- *   <li>{@code delta} (S, L, E): Δ = softplus₂₀(δ_raw + b_δ) (spec §3.2);</li>
+ *   <li>{@code u} (S, L, E): scan input (post-conv SiLU, MODEL.md §4.2 step 3);</li>
+ *   <li>{@code delta} (S, L, E): Δ = softplus₂₀(δ_raw + b_δ) (MODEL.md §3.2);</li>
  *   <li>{@code b}, {@code c} (S, L, N): the input-dependent B and C (shared across channels);</li>
- *   <li>{@code gate} (S, L, E): SiLU(z) (spec §4.2 step 6; ones when the scan has no gate);</li>
+ *   <li>{@code gate} (S, L, E): SiLU(z) (MODEL.md §4.2 step 6; ones when the scan has no gate);</li>
  *   <li>{@code retention} (S, L): mean over channels e and states n of exp(Δₜ[e]·A[e,n]),
  *       the fraction of the state kept at that step (1 = remembers, near 0 = resets);</li>
  *   <li>{@code stateNorm} (S, L): ‖hₜ‖, the Frobenius norm over (E, N) of the scan state right
@@ -73,7 +73,7 @@ public final class ScanCapture {
                     for (int k = 0; k < n; k++) {
                         double decay = Math.exp(dt * a[ch * n + k]);
                         keep += decay;
-                        h[k] = decay * h[k] + du * bm[tn + k];           // spec §3.2 recurrence
+                        h[k] = decay * h[k] + du * bm[tn + k];           // MODEL.md §3.2 recurrence
                         norm += h[k] * h[k];
                     }
                     retention[q * l + t] += keep;

@@ -6,7 +6,7 @@ import dev.mambamixer.engine.nn.SsmCore;
 
 /**
  * The float64 working form of one direction's selective scan after a forward pass: everything
- * spec §3.2 needs to recompute the scan, in <b>original</b> sequence positions (a backward core's
+ * MODEL.md §3.2 needs to recompute the scan, in <b>original</b> sequence positions (a backward core's
  * buffers are un-flipped here). {@link ScanCapture} is the float32, serialisable summary built
  * from it; use this class directly only when float64 precision matters (e.g. checking the
  * implicit attention against the {@code ReferenceBackend} to 1e-9).
@@ -18,14 +18,14 @@ public record ScanTrace(String name, String direction, boolean reversed, int s, 
                         double[] u, double[] delta, double[] b, double[] c, double[] z,
                         double[] a, double[] d, double[] deltaBias) {
 
-    /** softplus₂₀ of spec §2 (the kernels' threshold). */
+    /** softplus₂₀ of MODEL.md §2 (the kernels' threshold). */
     static double softplus20(double x) { return x > 20 ? x : Math.log1p(Math.exp(x)); }
 
     static double silu(double x) { return x / (1 + Math.exp(-x)); }
 
     /**
      * Copies a core's last forward to the host. {@code reversed}: the core scanned the flipped
-     * sequence (backward direction of a bidirectional unit, spec §4.4).
+     * sequence (backward direction of a bidirectional unit, MODEL.md §4.4).
      */
     public static ScanTrace of(Backend be, SsmCore core, String name, String direction, boolean reversed) {
         ScanDims dims = core.lastDims();
@@ -40,8 +40,8 @@ public record ScanTrace(String name, String direction, boolean reversed, int s, 
         double[] d = be.toDoubles(core.skipD().value());
         double[] bias = be.toDoubles(core.dtBias().value());
         double[] a = new double[e * n];
-        for (int i = 0; i < a.length; i++) a[i] = -Math.exp(aLog[i]);              // A = −exp(A_log), spec §3.1
-        for (int i = 0; i < raw.length; i++) raw[i] = softplus20(raw[i] + bias[i % e]); // Δ, spec §3.2
+        for (int i = 0; i < a.length; i++) a[i] = -Math.exp(aLog[i]);              // A = −exp(A_log), MODEL.md §3.1
+        for (int i = 0; i < raw.length; i++) raw[i] = softplus20(raw[i] + bias[i % e]); // Δ, MODEL.md §3.2
         return new ScanTrace(name, direction, reversed, s, l, e, n, u, raw, b, c, z, a, d, bias);
     }
 

@@ -2,7 +2,7 @@
  * Introspection of a TSM2 model as plain, serialisable data (no engine tensors), for a UI or
  * notebook: what every selective scan selected (Δ, B, C, the gate SiLU(z), retention exp(Δ·A)),
  * its implicit attention, hidden-state and output norms, per-layer statistics, and the
- * weighted-averaging coefficients (spec §3.2, §4.2, §4.4, §5.3).
+ * weighted-averaging coefficients (MODEL.md §3.2, §4.2, §4.4, §5.3).
  *
  * <ul>
  *   <li>{@link dev.mambamixer.engine.introspect.Introspector}: runs one evaluation-mode forward

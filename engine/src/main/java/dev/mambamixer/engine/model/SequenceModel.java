@@ -17,11 +17,11 @@ import java.util.List;
 
 /**
  * A token-sequence MambaMixer for the teaching tasks (selective copying, induction heads):
- * embedding (V, D) -> 𝓛 blocks of (Selective Token Mixer along L, spec §5.1, unidirectional;
- * Selective Channel Mixer along D, spec §5.2, bidirectional with F = L) with weighted averaging
- * of earlier features (spec §5.3) -> final LayerNorm over D -> Linear(D -> V) per position.
+ * embedding (V, D) -> 𝓛 blocks of (Selective Token Mixer along L, MODEL.md §5.1, unidirectional;
+ * Selective Channel Mixer along D, MODEL.md §5.2, bidirectional with F = L) with weighted averaging
+ * of earlier features (MODEL.md §5.3) -> final LayerNorm over D -> Linear(D -> V) per position.
  *
- * <p>Norms (spec §5.4): the token mixer uses a per-token LayerNorm over D (the "generic block"
+ * <p>Norms (MODEL.md §5.4): the token mixer uses a per-token LayerNorm over D (the "generic block"
  * choice; it is causal). The channel mixer, which sees the transposed (B, D, L) layout, uses the
  * Norm2D variant over (D, L): its statistics mix all positions, but the channel mixer itself is a
  * dense map over the L positions anyway, so the whole model is not causal. That is fine for these

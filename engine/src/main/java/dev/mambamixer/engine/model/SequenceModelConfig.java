@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Configuration of the token-sequence {@link SequenceModel}. {@code channelMixer}: whether each
- * block has the generic Selective Channel Mixer (spec §5.2) after its token mixer; without it the
+ * block has the generic Selective Channel Mixer (MODEL.md §5.2) after its token mixer; without it the
  * model is a plain stack of Mamba token mixers (an ablation).
  */
 public record SequenceModelConfig(int vocab, int length, int dModel, int layers, int dState, int dConv, int expand,

@@ -18,14 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * TSM2, the MambaMixer forecaster (spec §6). Default design I1 (spec §6.3):
+ * TSM2, the MambaMixer forecaster (MODEL.md §6). Default design I1 (MODEL.md §6.3):
  * RevIN -> per-variate patching -> Linear patch encoder + learned positional embedding -> dropout
  * -> 𝓛 blocks of (time mixer along patches, variate mixer along variates) with weighted averaging
  * -> final Norm2D -> flatten -> dropout -> Linear (temporal projection) -> RevIN denormalise.
- * Design I2 (spec §6.3 "Alternative", A2): no patching or embedding; the token mixer is
+ * Design I2 (MODEL.md §6.3 "Design I2", §9 A2): no patching or embedding; the token mixer is
  * Mamba(F = M) along raw time and the channel mixer BiMamba(F = T) along the variates.
  *
- * <p>Shapes for ETTh1, I1 (spec §6.6): x (B,512,7) -> patches (B,7,63,16) -> tokens (B,7,63,32)
+ * <p>Shapes for ETTh1, I1 (MODEL.md §6.6): x (B,512,7) -> patches (B,7,63,16) -> tokens (B,7,63,32)
  * -> head (B·7, 63·32) -> (B,7,96) -> (B,96,7).
  */
 public final class Tsm2 implements Module {
@@ -84,13 +84,13 @@ public final class Tsm2 implements Module {
         for (int l = 0; l < cfg.layers(); l++) {
             String pre = "blocks." + l + ".";
             if (i1) {
-                // time mixer: (B·M sequences of Nₚ tokens, width D), Norm2D over (Nₚ, D) (spec §6.4)
+                // time mixer: (B·M sequences of Nₚ tokens, width D), Norm2D over (Nₚ, D) (MODEL.md §6.4)
                 mixers.add(new Mixer(be, pre + "time.", "time", new int[] {np, d}, d,
                                      cfg.timeMixerBidirectional(), mo, init));
                 // variate mixer: (B·Nₚ sequences of M tokens, width D), Norm2D over (M, D)
                 mixers.add(new Mixer(be, pre + "variate.", "variate", new int[] {m, d}, d, true, mo, init));
             } else {
-                // I2: token mixer along T with F = M; channel mixer along M with F = T (spec §5.2)
+                // I2: token mixer along T with F = M; channel mixer along M with F = T (MODEL.md §5.2)
                 mixers.add(new Mixer(be, pre + "time.", "time", new int[] {t, m}, m,
                                      cfg.timeMixerBidirectional(), mo, init));
                 mixers.add(new Mixer(be, pre + "variate.", "variate", new int[] {m, t}, t, true, mo, init));

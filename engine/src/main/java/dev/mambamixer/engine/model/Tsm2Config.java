@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * TSM2 configuration (spec §6). Every [DECISION] of spec §9 that concerns TSM2 is a field here:
+ * TSM2 configuration (MODEL.md §6). Every [DECISION] of MODEL.md §9 that concerns TSM2 is a field here:
  * A1 {@code timeMixerBidirectional}, A2 {@code design} (I1 patch tokens / I2 raw time),
  * A3 {@code patchLen}/{@code patchStride}/{@code padEnd}, A4 {@code revin}, A5 {@code norm},
  * A6 {@code averaging}, A7 {@code selectionSource}, A8 {@code discretization},
@@ -29,7 +29,7 @@ public record Tsm2Config(
 
     public boolean patchTokens() { return design.equalsIgnoreCase("I1"); }
 
-    /** Number of patches Nₚ (spec §6.3 step 2); for I2 the token axis is raw time. */
+    /** Number of patches Nₚ (MODEL.md §6.3 step 2); for I2 the token axis is raw time. */
     public int numPatches() {
         if (!patchTokens()) return seqLen;
         return (seqLen - patchLen) / patchStride + 1 + (padEnd ? 1 : 0);
@@ -51,7 +51,7 @@ public record Tsm2Config(
         positive(errs, "scanChunk", scanChunk);
         String d = design == null ? "" : design.toUpperCase(Locale.ROOT);
         if (!d.equals("I1") && !d.equals("I2"))
-            errs.add("design: unknown value '" + design + "' (expected I1 or I2, spec §6.3)");
+            errs.add("design: unknown value '" + design + "' (expected I1 or I2, docs/MODEL.md §6.3)");
         if (d.equals("I1")) {
             positive(errs, "patchLen", patchLen);
             positive(errs, "patchStride", patchStride);
@@ -65,13 +65,13 @@ public record Tsm2Config(
             errs.add("averaging: " + e.getMessage());
         }
         if (norm == null || !norm.equalsIgnoreCase("LN"))
-            errs.add("norm: '" + norm + "' is not implemented (only LN, the Norm2D default of spec §6.4)");
+            errs.add("norm: '" + norm + "' is not implemented (only LN, the Norm2D default of docs/MODEL.md §6.4)");
         if (selectionSource == null || !selectionSource.equalsIgnoreCase("post-conv"))
             errs.add("selectionSource: '" + selectionSource
-                     + "' is not implemented (only post-conv, Mamba's choice, spec §9 A7)");
+                     + "' is not implemented (only post-conv, Mamba's choice, docs/MODEL.md §9 A7)");
         if (discretization == null || !discretization.equalsIgnoreCase("euler-b"))
             errs.add("discretization: '" + discretization
-                     + "' is not implemented (only euler-b, B̄ = ΔB as the reference code, spec §3.2/A8)");
+                     + "' is not implemented (only euler-b, B̄ = ΔB as the reference code, docs/MODEL.md §3.2, §9 A8)");
         if (!errs.isEmpty()) throw new IllegalArgumentException("invalid TSM2 config: " + String.join("; ", errs));
         return this;
     }

@@ -3,7 +3,7 @@ package dev.mambamixer.engine.nn;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-/** Initialisers (spec §4.1). All draw from one seeded stream so a seed fixes the model. */
+/** Initialisers (MODEL.md §4.1). All draw from one seeded stream so a seed fixes the model. */
 public final class Init {
     private final SplittableRandom rng;
 
@@ -23,7 +23,7 @@ public final class Init {
     }
 
     /**
-     * dt_proj bias (spec §4.1): dt = exp(U(0,1)(ln dtMax - ln dtMin) + ln dtMin), clamped at
+     * dt_proj bias (MODEL.md §4.1): dt = exp(U(0,1)(ln dtMax - ln dtMin) + ln dtMin), clamped at
      * floor, then the inverse softplus dt + ln(1 - e^-dt), so softplus(bias) = dt.
      */
     public double[] dtBias(int n, double dtMin, double dtMax, double floor) {
@@ -36,7 +36,7 @@ public final class Init {
         return a;
     }
 
-    /** S4D-real: A_log[e, n] = ln(n + 1), so A = -(1..N) in every row (spec §4.1). */
+    /** S4D-real: A_log[e, n] = ln(n + 1), so A = -(1..N) in every row (MODEL.md §4.1). */
     public static double[] s4dRealALog(int e, int n) {
         double[] a = new double[e * n];
         for (int i = 0; i < e; i++) for (int j = 0; j < n; j++) a[i * n + j] = Math.log(j + 1);

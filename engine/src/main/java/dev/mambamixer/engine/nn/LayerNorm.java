@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * LayerNorm over the trailing {@code normShape} of each row. With two trailing axes this is the
- * LN variant of TSM2's Norm2D (spec §6.4): statistics jointly over (time, feature) per sample,
+ * LN variant of TSM2's Norm2D (MODEL.md §6.4): statistics jointly over (time, feature) per sample,
  * affine parameters of shape (a, b). eps = 1e-5 by default.
  */
 public final class LayerNorm implements Module {

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * y = x W^T + b over rows (PyTorch nn.Linear; weight (out, in)). Default init U(+-1/sqrt(in))
- * for weight and bias, as PyTorch (spec §4.1 "PyTorch Linear default").
+ * for weight and bias, as PyTorch (MODEL.md §4.1).
  */
 public final class Linear implements Module {
     private final Backend be;

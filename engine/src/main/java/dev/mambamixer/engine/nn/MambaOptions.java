@@ -1,10 +1,10 @@
 package dev.mambamixer.engine.nn;
 
 /**
- * Per-unit Mamba settings (spec §4.1 defaults: N = 16, K = 4, expand = 2, dt in [0.001, 0.1],
+ * Per-unit Mamba settings (MODEL.md §4.1 defaults: N = 16, K = 4, expand = 2, dt in [0.001, 0.1],
  * dt_scale 1, floor 1e-4). {@code shareDirectionA}: one A_log for both directions of a
- * bidirectional unit (spec §9 A9; default separate, as Vim v2). {@code scanChunk}: steps between
- * stored scan states (spec §3.3 "Memory").
+ * bidirectional unit (MODEL.md §9 A9; default separate, as Vim v2). {@code scanChunk}: steps between
+ * stored scan states (MODEL.md §3.3 "Chunked checkpoints").
  */
 public record MambaOptions(int dState, int dConv, int expand, int scanChunk, boolean shareDirectionA,
                            double dtMin, double dtMax, double dtScale, double dtInitFloor) {

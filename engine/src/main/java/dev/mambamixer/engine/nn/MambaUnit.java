@@ -7,10 +7,10 @@ import java.util.List;
 
 /**
  * The Mamba unit of every mixer: in_proj -> [x; z] -> {@link SsmCore} -> out_proj.
- * Unidirectional (spec §4.2, causal) or bidirectional "bimamba v2" (spec §4.4): shared in_proj and
+ * Unidirectional (MODEL.md §4.2, causal) or bidirectional "bimamba v2" (MODEL.md §4.4): shared in_proj and
  * out_proj, a second core with its own conv/x_proj/dt_proj/A_log/D that runs on the flipped
  * sequence (x and z flipped together, so every position keeps its own gate), flipped back and
- * summed with the forward branch without halving ([DECISION] spec §4.4). Backward: flip is its own
+ * summed with the forward branch without halving ([DECISION] MODEL.md §4.4). Backward: flip is its own
  * adjoint; shared-weight gradients accumulate from both branches.
  */
 public final class MambaUnit implements Module {

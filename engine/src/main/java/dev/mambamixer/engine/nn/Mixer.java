@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One selective mixer with pre-norm and inner residual (spec §5.4 [DECISION]):
+ * One selective mixer with pre-norm and inner residual (MODEL.md §5.4 [DECISION]):
  * y = x + T^-1(MambaUnit(Norm2D(T(x)))), where T optionally swaps the two middle axes so that
- * the scan runs along the other axis. A Selective Token Mixer (spec §5.1) scans along time
- * (unidirectional by default, spec §9 A1); a Selective Channel Mixer (spec §5.2) swaps, scans along
+ * the scan runs along the other axis. A Selective Token Mixer (MODEL.md §5.1) scans along time
+ * (unidirectional by default, MODEL.md §9 A1); a Selective Channel Mixer (MODEL.md §5.2) swaps, scans along
  * the channels/variates bidirectionally, and swaps back.
  */
 public final class Mixer implements Module {
@@ -37,7 +37,7 @@ public final class Mixer implements Module {
     private Tensor xs, y, back, dx, dxs;
 
     /**
-     * @param normShape the two axes Norm2D normalises jointly, as the unit sees them (spec §6.4)
+     * @param normShape the two axes Norm2D normalises jointly, as the unit sees them (MODEL.md §6.4)
      */
     public Mixer(Backend be, String prefix, String kind, int[] normShape, int f, boolean bidirectional,
                  MambaOptions cfg, Init init) {

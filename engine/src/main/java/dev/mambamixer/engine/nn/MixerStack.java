@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A MambaMixer stack (spec §5.3): mixers m_1..m_K (T1, C1, T2, C2, ... for TSM2), each fed by a
+ * A MambaMixer stack (MODEL.md §5.3): mixers m_1..m_K (T1, C1, T2, C2, ... for TSM2), each fed by a
  * {@link WeightedAverage} of the stack input and all earlier mixer outputs. Output: out(m_K)
  * (y_C^(𝓛)); the final norm belongs to the model.
  */

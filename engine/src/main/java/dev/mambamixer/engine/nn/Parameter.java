@@ -6,7 +6,7 @@ import dev.mambamixer.engine.tensor.Tensor;
 /**
  * A named trainable tensor with its gradient accumulator. Names follow the PyTorch/Mamba
  * convention ({@code blocks.0.token.mamba.in_proj.weight}) so checkpoints read elsewhere.
- * {@code noDecay} marks A_log, D, weighted-average weights, norms and biases (spec §4.1, §5.3).
+ * {@code noDecay} marks A_log, D, weighted-average weights, norms and biases (MODEL.md §4.1, §5.3).
  */
 public final class Parameter {
     private final String name;

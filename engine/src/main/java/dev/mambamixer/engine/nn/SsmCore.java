@@ -6,10 +6,10 @@ import dev.mambamixer.engine.tensor.Tensor;
 import java.util.List;
 
 /**
- * The per-direction part of a Mamba unit, spec §4.2 steps 2-6 (and its backward, §4.3):
- * causal depth-wise conv -> SiLU -> x_proj (dt, B, C from the post-conv u, spec §9 A7) ->
+ * The per-direction part of a Mamba unit, MODEL.md §4.2 steps 2-6 (and its backward, §4.3):
+ * causal depth-wise conv -> SiLU -> x_proj (dt, B, C from the post-conv u, MODEL.md §9 A7) ->
  * dt_proj -> S6 scan with D skip and SiLU(z) gate. A bidirectional unit owns two of these
- * (spec §4.4, separate parameters per direction, A9).
+ * (MODEL.md §4.4, separate parameters per direction, A9).
  *
  * <p>Glossary (code -> paper): x = conv input, c = conv output, u = SiLU(c) (x̄),
  * r = low-rank dt input, deltaRaw = W_dt r (Δ before bias/softplus), bmat = B, cmat = C,

@@ -5,7 +5,7 @@ import dev.mambamixer.engine.tensor.Tensor;
 import java.util.Locale;
 
 /**
- * Weighted averaging of earlier features (spec §5.3, "engine abstraction"): the input of the
+ * Weighted averaging of earlier features (MODEL.md §5.3, "How the code stores them"): the input of the
  * i-th mixer of a stack (1-based) is a learned scalar combination of i+1 sources
  * [x as y_T^(0), x as y_C^(0), out(m_1), ..., out(m_{i-1})], so a stack of 𝓛 (token, channel)
  * blocks has exactly 𝓛(2𝓛+3) scalars. For TSM2 target 2ℓ-1 (token mixer ℓ) holds α_{ℓ,·} and
@@ -14,7 +14,7 @@ import java.util.Locale;
  */
 public final class WeightedAverage {
 
-    /** [DECISION] spec §5.3 / §9 A6. */
+    /** [DECISION] MODEL.md §5.3 / §9 A6. */
     public enum Mode {
         /** DenseFormer identity init: weight 1 on the most recent source, free scalars (default). */
         IDENTITY,

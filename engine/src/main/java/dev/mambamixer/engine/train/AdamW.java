@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * AdamW (decoupled weight decay) with two parameter groups: parameters marked
- * {@link Parameter#noDecay()} (A_log, D, weighted-average weights, norms, biases; spec §4.1, §5.3)
+ * {@link Parameter#noDecay()} (A_log, D, weighted-average weights, norms, biases; MODEL.md §4.1, §5.3)
  * get no weight decay. Moments live on the model's backend.
  */
 public final class AdamW {

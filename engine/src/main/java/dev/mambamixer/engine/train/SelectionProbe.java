@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Measures selection: the step size Δ (after softplus, spec §3.2) of one token mixer, averaged
+ * Measures selection: the step size Δ (after softplus, MODEL.md §3.2) of one token mixer, averaged
  * over its inner channels e, at every position of held-out examples, and pooled by the roles the
  * generator marked (e.g. "data" vs "noise"). A selective model opens the gate (large Δ) where
  * it must write into its state and keeps it shut elsewhere; {@link Profile#ratio} makes that a

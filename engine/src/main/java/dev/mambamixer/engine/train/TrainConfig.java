@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Training settings (spec §6.5: Adam(W), batch 32, early stopping on val MSE with patience,
+ * Training settings (MODEL.md §6.5: Adam(W), batch 32, early stopping on val MSE with patience,
  * restore-best). {@code maxStepsPerEpoch} <= 0 means full epochs. {@code evalEvery} > 0 also
  * validates every that many steps (early-stopping patience then counts validations), since
  * ETTh1-like data can overfit within an epoch; 0 validates at epoch ends only.

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Mini-batch training of TSM2 with MSE loss (spec §6.5): AdamW with no-decay groups, global-norm
+ * Mini-batch training of TSM2 with MSE loss (MODEL.md §6.5): AdamW with no-decay groups, global-norm
  * clipping, warm-up + constant/cosine schedule, early stopping on validation MSE with
  * restore-best, and seeded determinism (shuffle order depends on (seed, epoch), dropout masks on
  * (seed, step), kernels reduce in a fixed order), so the same seed gives the same loss curve and

@@ -341,7 +341,7 @@ class ReferenceBackendTest {
         Tensor gout = rand(be, rng, -1, 1, b, t, m);
         Tensor dg = be.zeros(m), db = be.zeros(m);
         be.revinNormalizeBackward(x, mean, std, gout, b, t, m, dg, db);
-        // mean/std are constants in backward (spec §6.3), so the loss re-uses the saved ones.
+        // mean/std are constants in backward (MODEL.md §6.3), so the loss re-uses the saved ones.
         Tensor mean0 = be.zeros(b, m), std0 = be.zeros(b, m);
         be.copy(mean, mean0);
         be.copy(std, std0);

@@ -12,8 +12,8 @@ import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The S6 selective scan of {@link ReferenceBackend} (spec §3.2, §3.3): a hand-computed case,
- * the float64 central-difference check of spec §3.4 / §11.1, and chunked = unchunked.
+ * The S6 selective scan of {@link ReferenceBackend} (MODEL.md §3.2, §3.3): a hand-computed case,
+ * the float64 central-difference check of MODEL.md §3.4, and chunked = unchunked.
  */
 class SelectiveScanReferenceTest {
 
@@ -145,7 +145,7 @@ class SelectiveScanReferenceTest {
         assertEquals(25.0, be.toDoubles(du)[0], 1e-13); // D*g + delta*lambda*B
     }
 
-    // ================================================================ finite differences (spec §3.4)
+    // ================================================================ finite differences (MODEL.md §3.4)
 
     /** Central differences for every input of {@code k}; parameter grads start from non-zero values. */
     private void checkAllGradients(Case k, double tol) {
@@ -175,7 +175,7 @@ class SelectiveScanReferenceTest {
 
     @Test
     void gradientsMatchFiniteDifferencesWithGate() {
-        // Spec §3.4 sizes: S=2, E=3, N=4, L=6; chunk 4 so the recomputation path crosses a boundary.
+        // MODEL.md §3.4 sizes: S=2, E=3, N=4, L=6; chunk 4 so the recomputation path crosses a boundary.
         checkAllGradients(new Case(new ScanDims(2, 6, 3, 4, 4), 1, true, -2, 1), 1e-6);
     }
 

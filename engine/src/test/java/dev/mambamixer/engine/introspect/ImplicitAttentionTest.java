@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Σ_s α[t,s]·u_s + D·uₜ, gated by SiLU(zₜ), must reproduce the scan output (spec §3.2). */
+/** Σ_s α[t,s]·u_s + D·uₜ, gated by SiLU(zₜ), must reproduce the scan output (MODEL.md §3.2). */
 class ImplicitAttentionTest {
     static final int S = 3, L = 11, F = 5;
 

@@ -50,7 +50,7 @@ class ModelCaptureTest {
             assertEquals(time ? np : m, mc.l());
             assertEquals(cfg.dModel(), mc.f());
             assertEquals(time ? List.of("batch", "variate") : List.of("batch", "patch"), mc.sequenceAxes());
-            assertEquals(time ? 1 : 2, mc.directions().size(), "time mixer unidirectional by default (spec §9 A1)");
+            assertEquals(time ? 1 : 2, mc.directions().size(), "time mixer unidirectional by default (MODEL.md §9 A1)");
             for (ScanCapture sc : mc.directions()) {
                 assertEquals(e, sc.e());
                 assertEquals(cfg.dState(), sc.n());
@@ -114,7 +114,7 @@ class ModelCaptureTest {
                     assertTrue(Float.isNaN(a.weight(t, s)));
                     continue;
                 }
-                int hot = t == 0 ? 1 : t + 1;   // β_{1,0} = 1, else the previous mixer (spec §5.3 DenseFormer init)
+                int hot = t == 0 ? 1 : t + 1;   // β_{1,0} = 1, else the previous mixer (MODEL.md §5.3 DenseFormer init)
                 assertEquals(s == hot ? 1f : 0f, a.weight(t, s), "target " + t + " source " + s);
             }
         assertEquals("β_{1,0}", a.symbol(0, 1));

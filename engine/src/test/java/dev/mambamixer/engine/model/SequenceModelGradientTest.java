@@ -89,7 +89,7 @@ class SequenceModelGradientTest {
         assertEquals("embedding.weight", m.parameters().get(0).name());
         assertTrue(m.parameters().stream().anyMatch(p -> p.name().equals("blocks.1.channel.mamba.A_b_log")));
         assertEquals("blocks.1.token", m.tokenMixer(1).name());
-        // 𝓛(2𝓛+3) averaging scalars for 𝓛 = 2 blocks of (token, channel), spec §5.3
+        // 𝓛(2𝓛+3) averaging scalars for 𝓛 = 2 blocks of (token, channel), MODEL.md §5.3
         long avg = m.parameters().stream().filter(p -> p.name().endsWith("avg_weight")).mapToLong(Parameter::size).sum();
         assertEquals(14, avg);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> m.forward(new int[10], 2)).getMessage()

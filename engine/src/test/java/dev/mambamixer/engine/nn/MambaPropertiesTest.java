@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Spec §11 properties: causality, bidirectional reduction, identity averaging, §4.1 init. */
+/** Properties of MODEL.md: causality (§4.2), bidirectional reduction (§4.4), identity averaging (§5.3), §4.1 init. */
 class MambaPropertiesTest {
     private final Backend be = new ReferenceBackend();
 
@@ -66,7 +66,7 @@ class MambaPropertiesTest {
         }
         MixerStack stack = new MixerStack(be, mixers, names, WeightedAverage.Mode.IDENTITY);
         int averagingScalars = stack.averages().stream().mapToInt(WeightedAverage::sources).sum();
-        assertEquals(layers * (2 * layers + 3), averagingScalars, "spec §5.3: 𝓛(2𝓛+3) scalars");
+        assertEquals(layers * (2 * layers + 3), averagingScalars, "MODEL.md §5.3: 𝓛(2𝓛+3) scalars");
         Mixer.Geometry gt = new Mixer.Geometry(2, 3, 5, 4, false, 6, 5, 4);
         Mixer.Geometry gc = new Mixer.Geometry(2, 3, 5, 4, true, 10, 3, 4);
         Mixer.Geometry[] geo = {gt, gc, gt, gc, gt, gc};

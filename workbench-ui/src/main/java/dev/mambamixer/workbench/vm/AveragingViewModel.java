@@ -8,7 +8,7 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 
 /**
- * The weighted-averaging coefficients (spec §5.3): the newest matrix (target × source) and its
+ * The weighted-averaging coefficients (MODEL.md §5.3): the newest matrix (target × source) and its
  * history over the snapshots, for the drift sparklines.
  */
 public final class AveragingViewModel {

@@ -105,7 +105,7 @@ public final class ConfigViewModel {
     private void buildTsm2Fields() {
         put(tsm2, Field.integer("seqLen", "Look-back T", "Input window length in time steps (the paper uses 512)", 8, 8192, 96));
         put(tsm2, Field.integer("horizon", "Horizon H", "Steps to forecast (paper: 96, 192, 336, 720)", 1, 2048, 24));
-        put(tsm2, Field.choice("design", "Design", "I1: patch tokens (spec A2 default); I2: raw time, BiMamba over variates",
+        put(tsm2, Field.choice("design", "Design", "I1: patch tokens (docs/MODEL.md §9 A2 default); I2: raw time, BiMamba over variates",
                                List.of("I1", "I2"), "I1"));
         put(tsm2, Field.integer("patchLen", "Patch length P", "Time steps per patch token (I1)", 1, 1024, 16));
         put(tsm2, Field.integer("patchStride", "Patch stride S", "Step between patch starts (I1)", 1, 1024, 8));
@@ -115,10 +115,10 @@ public final class ConfigViewModel {
         put(tsm2, Field.integer("dConv", "Conv width K", "Causal depth-wise convolution width", 1, 16, 4));
         put(tsm2, Field.integer("expand", "Expand", "Inner width E = expand * d_model", 1, 8, 2));
         put(tsm2, Field.decimal("dropout", "Dropout", "Dropout probability in [0, 1)", 0, 0.95, 0.1, false));
-        put(tsm2, Field.choice("averaging", "Averaging init", "Weighted-averaging initialisation / normalisation (spec A6)",
+        put(tsm2, Field.choice("averaging", "Averaging init", "Weighted-averaging initialisation / normalisation (docs/MODEL.md §9 A6)",
                                List.of("identity", "uniform", "softmax"), "identity"));
-        put(tsm2, Field.bool("timeBidirectional", "Bidirectional time mixer", "Spec A1 (paper: unidirectional)", false));
-        put(tsm2, Field.bool("revin", "RevIN", "Reversible instance normalisation of each window (spec A4)", true));
+        put(tsm2, Field.bool("timeBidirectional", "Bidirectional time mixer", "docs/MODEL.md §9 A1 (paper: unidirectional)", false));
+        put(tsm2, Field.bool("revin", "RevIN", "Reversible instance normalisation of each window (docs/MODEL.md §9 A4)", true));
         put(tsm2, Field.integer("epochs", "Epochs", "Maximum epochs (early stopping on val MSE)", 1, 10_000, 3));
         put(tsm2, Field.integer("batch", "Batch size", "Windows per optimiser step", 1, 4096, 16));
         put(tsm2, Field.decimal("lr", "Learning rate", "Peak learning rate; HOT: a change applies to the running "
@@ -167,7 +167,7 @@ public final class ConfigViewModel {
                                              Map.entry("design", "I1"), Map.entry("patchLen", "16"),
                                              Map.entry("patchStride", "8"))));
         presets.add(new Preset("Paper setting (T 512, H 96, S3 training)", ModelKind.TSM2,
-                               "Spec §6.1/§6.5: T 512, H 96, P 16, S 8, d_model 32, 2 layers, N 16, K 4, expand 2, "
+                               "docs/MODEL.md §6.1/§6.5: T 512, H 96, P 16, S 8, d_model 32, 2 layers, N 16, K 4, expand 2, "
                                + "AdamW lr 1e-4, wd 0.01, clip 1, cosine, batch 128, dropout 0.2, 10 epochs",
                                Map.ofEntries(Map.entry("seqLen", "512"), Map.entry("horizon", "96"), Map.entry("dModel", "32"),
                                              Map.entry("layers", "2"), Map.entry("dState", "16"), Map.entry("dConv", "4"),

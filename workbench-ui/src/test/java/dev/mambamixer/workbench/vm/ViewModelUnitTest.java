@@ -69,7 +69,7 @@ class ViewModelUnitTest {
         assertEquals(32, s.tsm2().dModel());
         assertEquals(1e-4, s.train().lr(), 1e-12);
         assertEquals(128, s.train().batchSize());
-        assertEquals(63, s.tsm2().numPatches());   // spec §6.1: Nₚ = 63 for T = 512
+        assertEquals(63, s.tsm2().numPatches());   // MODEL.md §6.1: Nₚ = 63 for T = 512
         ConfigViewModel.Preset induction = c.presets().stream().filter(p -> p.name().startsWith("Induction"))
                                             .findFirst().orElseThrow();
         c.applyPreset(induction);

@@ -1,7 +1,7 @@
 package dev.mambamixer.engine.backend.cpu;
 
 /**
- * The CPU backend's non-scan inner loops (SiLU, causal depth-wise conv, spec §4.2 step 2) over
+ * The CPU backend's non-scan inner loops (SiLU, causal depth-wise conv, MODEL.md §4.2 step 2) over
  * one parallel block. {@link #scalar()} is plain Java; VectorElementKernels (loaded only when
  * jdk.incubator.vector is present) runs them as FloatVector lanes over the channel axis. Both
  * use a fixed evaluation order, so results are bit-reproducible for a given implementation.
@@ -13,7 +13,7 @@ public abstract class ElementKernels {
     /** o[i] = x[i] σ(x[i]) for i in [from, to). */
     public abstract void silu(float[] x, float[] o, int from, int to);
 
-    /** d[i] = g[i] σ(x[i]) (1 + x[i] (1 - σ(x[i]))) for i in [from, to) (SiLU', spec §2). */
+    /** d[i] = g[i] σ(x[i]) (1 + x[i] (1 - σ(x[i]))) for i in [from, to) (SiLU', MODEL.md §2). */
     public abstract void siluBackward(float[] x, float[] g, float[] d, int from, int to);
 
     /**

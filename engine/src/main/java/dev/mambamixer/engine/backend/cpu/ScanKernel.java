@@ -1,7 +1,7 @@
 package dev.mambamixer.engine.backend.cpu;
 
 /**
- * The S6 selective scan in float32, token-major (spec §3.2, §3.3). The CPU backend
+ * The S6 selective scan in float32, token-major (MODEL.md §3.2, §3.3). The CPU backend
  * parallelises over sequences in fixed blocks and calls these per block; implementations differ
  * in how the inner loops are evaluated (scalar {@link Math#exp} or the Vector API).
  *
@@ -11,7 +11,7 @@ package dev.mambamixer.engine.backend.cpu;
  */
 public abstract class ScanKernel {
 
-    /** softplus₂₀ threshold (spec §2). */
+    /** softplus₂₀ threshold (MODEL.md §2). */
     public static final float SOFTPLUS_THRESHOLD = 20f;
 
     public abstract String name();
@@ -39,7 +39,7 @@ public abstract class ScanKernel {
                                       float[] d, float[] z, float[] db, float[] out, float[] ck);
 
     /**
-     * Backward for sequences [s0, s1) (spec §3.3). Writes gu, gdr, gz (if z != null) and
+     * Backward for sequences [s0, s1) (MODEL.md §3.3). Writes gu, gdr, gz (if z != null) and
      * overwrites these sequences' rows of gb, gc. Adds the unscaled dA (Σ λ·δ·p, before the ⊙A of
      * dA_log), dD and dDeltaBias of the block into the zeroed per-block partials pA (E, N), pD (E),
      * pDb (E), each summed in a fixed order (bit-reproducible).

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API scan (spec §3.2, §3.3), vectorised over the channel axis e: one FloatVector holds
+ * Vector API scan (MODEL.md §3.2, §3.3), vectorised over the channel axis e: one FloatVector holds
  * VL channels of one state index n. Every step t then needs no horizontal sums for y, λ·B and
  * dδ (they accumulate over n lane-wise, in n order), the per-channel work (softplus, gate,
  * skip, dδ → dΔraw) is vectorised too, and only the dB/dC sums over e need one lane sum per
@@ -267,7 +267,7 @@ public final class VectorScanKernel extends ScanKernel {
     }
 
     /**
-     * Spec §3.3 steps 1-2 for one row: gt = g·SiLU(z) into rows[gtOff..] (gz written), dD partial
+     * MODEL.md §3.3 steps 1-2 for one row: gt = g·SiLU(z) into rows[gtOff..] (gz written), dD partial
      * += gt·u. Padding lanes of gt are 0. (One sigmoid per method keeps C2 under its node limits.)
      */
     private static void gateRow(float[] u, float[] d, float[] z, float[] g, float[] gz,
@@ -301,7 +301,7 @@ public final class VectorScanKernel extends ScanKernel {
     }
 
     /**
-     * Spec §3.3 steps 3-5 for one step, all channels: λ_t = gt C + Ā_{t+1} λ_{t+1}; dC_t = Σ_e gt h_t,
+     * MODEL.md §3.3 steps 3-5 for one step, all channels: λ_t = gt C + Ā_{t+1} λ_{t+1}; dC_t = Σ_e gt h_t,
      * dB_t = Σ_e λ δu (one fixed-order lane sum per n); Σ_n λ B and dδ = Σ_n λ Ā h_{t-1} A into
      * rows[lbOff..], rows[ddOff..]; dA partial += λ Ā h_{t-1} δ; carry = Ā_t λ_t.
      */

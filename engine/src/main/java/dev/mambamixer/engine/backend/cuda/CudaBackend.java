@@ -659,7 +659,7 @@ public final class CudaBackend implements Backend {
             ptr(mean, "mean"), ptr(rstd, "rstd"), ptr(dout, "dout"), ptr(dgamma, "dgamma"), ptr(dbeta, "dbeta"));
     }
 
-    // ================================================================ selective scan (spec §3)
+    // ================================================================ selective scan (MODEL.md §3)
 
     private void checkScan(ScanDims d, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
                            Tensor dv, Tensor z, Tensor deltaBias, Tensor checkpoints) {
@@ -835,7 +835,7 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    // ================================================================ RevIN / patching (spec §6.3)
+    // ================================================================ RevIN / patching (MODEL.md §6.3)
 
     @Override
     public void revinNormalize(Tensor x, Tensor gamma, Tensor beta, int b, int t, int m, double eps,
@@ -1084,7 +1084,7 @@ public final class CudaBackend implements Backend {
             Double.doubleToRawLongBits(keep), (float) (1.0 / keep), b.ptr);
     }
 
-    // ================================================================ weighted averaging (spec §5.3)
+    // ================================================================ weighted averaging (MODEL.md §5.3)
 
     /** Most sources of one weighted average (2L + 1 for L blocks). */
     static final int MAX_AVERAGE_SOURCES = 256;

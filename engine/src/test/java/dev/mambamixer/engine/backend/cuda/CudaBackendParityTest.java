@@ -299,7 +299,7 @@ class CudaBackendParityTest {
         checks.assertAll();
     }
 
-    // ================================================================ selective scan (spec §3.2, §3.3)
+    // ================================================================ selective scan (MODEL.md §3.2, §3.3)
 
     @Test
     void selectiveScan() {
