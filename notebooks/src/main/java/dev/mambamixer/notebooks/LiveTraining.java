@@ -7,7 +7,8 @@ import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.train.TrainConfig;
 import dev.mambamixer.engine.train.TrainControl;
 import dev.mambamixer.engine.train.TrainResult;
-import dev.mambamixer.engine.train.Trainer;
+import dev.mambamixer.engine.run.RunOutcome;
+import dev.mambamixer.engine.run.Tsm2Run;
 import dev.mambamixer.engine.train.TrainingListener;
 import java.util.function.Function;
 
@@ -44,14 +45,9 @@ final class LiveTraining implements TrainingListener {
     TrainingRun run(Display display, long frameMillis, Function<TrainingFrame, Picture> painter) {
         gates = Introspector.capture(model, probe, 1, 0);
         live = new LiveDisplay<>(display, frameMillis, painter, painter.apply(frame("starting", false)));
-        Trainer trainer = new Trainer(model, cfg, this, control);
-        TrainResult result = null;
-        Throwable failure = null;
-        try {
-            result = trainer.fit(data.train(), data.val());
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
+        RunOutcome outcome = Tsm2Run.builder(model, data, cfg).listener(this).control(control).build().run();
+        TrainResult result = outcome.training();
+        Throwable failure = outcome instanceof RunOutcome.Failed f ? f.error() : null;
         String status = failure != null ? "failed: " + failure
                         : interrupted ? "interrupted: stopped after step " + step + ", best weights restored"
                         : "finished: " + result.reason();

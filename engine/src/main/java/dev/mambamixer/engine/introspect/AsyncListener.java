@@ -30,7 +30,7 @@ public final class AsyncListener implements TrainingListener, AutoCloseable {
 
     // Queue entries that are not already event records.
     private record NewBest(EpochEvent e) {}
-    private record Finish(String reason) {}
+    private record Finish(String reason, boolean failed) {}
     private record Failed(String reason, Throwable error) {}
 
     /** Wraps with up to 16 waiting step events. */
@@ -63,7 +63,9 @@ public final class AsyncListener implements TrainingListener, AutoCloseable {
     @Override public void onNewBest(EpochEvent e) { enqueue(new NewBest(e)); }
     @Override public void onSnapshot(SnapshotEvent e) { enqueue(e); }
     @Override public void onUpdateRatios(UpdateRatioEvent e) { enqueue(e); }
-    @Override public void onFinish(String reason) { enqueue(new Finish(reason)); }
+    @Override public void onFinish(String reason) { onFinish(reason, false); }
+
+    @Override public void onFinish(String reason, boolean failed) { enqueue(new Finish(reason, failed)); }
     @Override public void onFailed(String reason, Throwable error) { enqueue(new Failed(reason, error)); }
 
     private synchronized void enqueue(Object o) {
@@ -100,7 +102,7 @@ public final class AsyncListener implements TrainingListener, AutoCloseable {
         else if (ev instanceof NewBest b) delegate.onNewBest(b.e());
         else if (ev instanceof SnapshotEvent s) delegate.onSnapshot(s);
         else if (ev instanceof UpdateRatioEvent u) delegate.onUpdateRatios(u);
-        else if (ev instanceof Finish f) delegate.onFinish(f.reason());
+        else if (ev instanceof Finish f) delegate.onFinish(f.reason(), f.failed());
         else if (ev instanceof Failed f) delegate.onFailed(f.reason(), f.error());
         else throw new IllegalStateException("unknown queued event " + ev);
     }

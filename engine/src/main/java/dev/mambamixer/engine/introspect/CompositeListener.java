@@ -25,5 +25,7 @@ public final class CompositeListener implements TrainingListener {
     @Override public void onSnapshot(SnapshotEvent e) { for (TrainingListener l : all) l.onSnapshot(e); }
     @Override public void onUpdateRatios(UpdateRatioEvent e) { for (TrainingListener l : all) l.onUpdateRatios(e); }
     @Override public void onFinish(String reason) { for (TrainingListener l : all) l.onFinish(reason); }
+
+    @Override public void onFinish(String reason, boolean failed) { for (TrainingListener l : all) l.onFinish(reason, failed); }
     @Override public void onFailed(String reason, Throwable error) { for (TrainingListener l : all) l.onFailed(reason, error); }
 }

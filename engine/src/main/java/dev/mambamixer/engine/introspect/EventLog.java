@@ -57,11 +57,13 @@ public final class EventLog implements TrainingListener, AutoCloseable {
         write(o, true);
     }
 
-    @Override public void onFinish(String reason) {
+    @Override public void onFinish(String reason) { onFinish(reason, false); }
+
+    @Override public void onFinish(String reason, boolean failed) {
         JsonObject o = new JsonObject();
         o.addProperty("type", "finish");
         o.addProperty("reason", reason);
-        o.addProperty("failed", TrainingListener.isFailureReason(reason));
+        o.addProperty("failed", failed);
         write(o, true);
     }
 

@@ -20,6 +20,7 @@ public interface RunListener extends TrainingListener {
             @Override public void onNewBest(EpochEvent e) { l.onNewBest(e); }
             @Override public void onUpdateRatios(UpdateRatioEvent e) { l.onUpdateRatios(e); }
             @Override public void onFinish(String reason) { l.onFinish(reason); }
+            @Override public void onFinish(String reason, boolean failed) { l.onFinish(reason, failed); }
             @Override public void onSnapshot(SnapshotEvent e) { l.onSnapshot(e); }
             @Override public void onFailed(String reason, Throwable error) { l.onFailed(reason, error); }
         };

@@ -146,14 +146,15 @@ public final class Tsm2Run {
 
     /** The run's own policy first (metrics, checkpoints, event log, snapshots), then the front end. */
     private final class FanOut implements TrainingListener {
+        /** The capture of this step reaches the front end before the step event (which may park the thread). */
         @Override public void onStep(StepEvent e) {
             if (log != null) log.onStep(e);
-            listener.onStep(e);
             if (recorder != null) {
                 recorder.onStep(e);
                 ModelCapture cap = recorder.lastCapture();
                 if (cap != null && cap.step() == e.step()) listener.onCapture(cap);
             }
+            listener.onStep(e);
         }
 
         @Override public void onEpoch(EpochEvent e) {
@@ -180,10 +181,10 @@ public final class Tsm2Run {
             listener.onUpdateRatios(e);
         }
 
-        @Override public void onFinish(String reason) {
-            if (log != null) log.onFinish(reason);
-            if (recorder != null) recorder.onFinish(reason);
-            listener.onFinish(reason);
+        @Override public void onFinish(String reason, boolean failed) {
+            if (log != null) log.onFinish(reason, failed);
+            if (recorder != null) recorder.onFinish(reason, failed);
+            listener.onFinish(reason, failed);
         }
     }
 

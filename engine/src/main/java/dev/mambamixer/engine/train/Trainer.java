@@ -18,8 +18,6 @@ import java.util.List;
  * optimiser touches the weights, and the best weights so far are restored.
  */
 public final class Trainer {
-    /** Every abort reason contains this phrase ({@link TrainingListener#isFailureReason}). */
-    public static final String ABORT_PHRASE = "training stopped, weights restored";
 
     private final Tsm2 model;
     private final Backend be;
@@ -154,7 +152,7 @@ public final class Trainer {
         }
         if (stopRequested) reason = "stopped on request";
         restoreBest();
-        listener.onFinish(reason);
+        listener.onFinish(reason, false);
         return new TrainResult(epoch, step, bestEpoch, bestVal, early, false, reason, seconds(t0));
     }
 
@@ -236,9 +234,9 @@ public final class Trainer {
 
     private TrainResult abort(String why, long t0) {
         restoreBest();
-        String reason = why + "; " + ABORT_PHRASE + " to the best epoch ("
+        String reason = why + "; training stopped, weights restored to the best epoch ("
                         + (bestEpoch < 0 ? "initial weights" : "epoch " + bestEpoch) + ")";
-        listener.onFinish(reason);
+        listener.onFinish(reason, true);
         return new TrainResult(epoch, step, bestEpoch, bestVal, false, true, reason, seconds(t0));
     }
 

@@ -24,6 +24,13 @@ public interface TrainingListener {
     default void onFinish(String reason) {}
 
     /**
+     * Training ended; {@code failed} when a non-finite loss, gradient or validation MSE aborted it
+     * (the weights are restored to the best ones). {@link Trainer} calls this one; the default
+     * forwards to {@link #onFinish(String)}.
+     */
+    default void onFinish(String reason, boolean failed) { onFinish(reason); }
+
+    /**
      * A snapshot (a capture on the fixed probe batch, see {@code introspect.SnapshotRecorder}) has
      * been written to {@code path}. Not called by {@link Trainer}; emitted by the recorder, possibly
      * from its writer thread.
@@ -33,17 +40,9 @@ public interface TrainingListener {
     /**
      * The run failed with an exception thrown out of {@code Trainer.fit} (not called by
      * {@link Trainer}: a caller that catches the exception reports it here). Non-finite loss aborts
-     * are reported through {@link #onFinish} with a reason; see {@link #isFailureReason}.
+     * are reported through {@link #onFinish(String, boolean)}.
      */
     default void onFailed(String reason, Throwable error) {}
-
-    /**
-     * Whether an {@link #onFinish} reason is one of {@link Trainer}'s aborts (non-finite loss,
-     * gradient or validation MSE); those reasons all contain {@link Trainer#ABORT_PHRASE}.
-     */
-    static boolean isFailureReason(String reason) {
-        return reason != null && reason.contains(Trainer.ABORT_PHRASE);
-    }
 
     record StepEvent(int epoch, int step, int stepInEpoch, int stepsPerEpoch, double loss, double lr,
                      double gradNorm, long samples, double wallSeconds) {}

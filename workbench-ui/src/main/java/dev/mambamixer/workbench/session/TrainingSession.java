@@ -6,12 +6,14 @@ import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
 import dev.mambamixer.engine.introspect.AsyncListener;
-import dev.mambamixer.engine.introspect.EventLog;
 import dev.mambamixer.engine.introspect.ForecastWindow;
 import dev.mambamixer.engine.introspect.Introspector;
 import dev.mambamixer.engine.introspect.ModelCapture;
 import dev.mambamixer.engine.introspect.SequenceCapture;
 import dev.mambamixer.engine.introspect.SnapshotRecorder;
+import dev.mambamixer.engine.run.RunListener;
+import dev.mambamixer.engine.run.RunOutcome;
+import dev.mambamixer.engine.run.Tsm2Run;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.model.SequenceModel;
@@ -305,16 +307,11 @@ public final class TrainingSession implements AutoCloseable {
             if (old != null) old.close();
             out.started(describe());
             setState(SessionState.RUNNING);
-            String reason;
-            boolean failed = false;
-            Throwable error = null;
+            Finished end;
             try {
-                reason = settings.kind() == ModelKind.TSM2 ? trainTsm2() : trainTeaching();
-                failed = TrainingListener.isFailureReason(reason);
+                end = settings.kind() == ModelKind.TSM2 ? trainTsm2() : trainTeaching();
             } catch (Throwable t) {
-                reason = "training failed: " + message(t);
-                failed = true;
-                error = t;
+                end = new Finished("training failed: " + message(t), true, t);
             }
             gate.runPending();
             if (discard) {
@@ -322,8 +319,8 @@ public final class TrainingSession implements AutoCloseable {
                 setState(SessionState.IDLE);
                 return;
             }
-            setState(failed ? SessionState.FAILED : SessionState.FINISHED);
-            out.finished(new Finished(reason, failed, error));
+            setState(end.failed() ? SessionState.FAILED : SessionState.FINISHED);
+            out.finished(end);
         }
 
         /** Loads data and builds the model; throws on bad input, before anything is replaced. */
@@ -381,16 +378,13 @@ public final class TrainingSession implements AutoCloseable {
 
         // ---------------------------------------------------------------- TSM2
 
-        String trainTsm2() throws IOException {
+        Finished trainTsm2() throws IOException {
             TrainConfig tc = settings.train();
             RunFolder folder = RunFolder.create(runsDir, "workbench-" + settings.csv().getFileName().toString()
                                                                                 .replaceAll("\\.csv(\\.gz)?$", ""));
             runDir = folder.dir();
             folder.writeConfig(TrainingCheckpoints.configJson(tsm2.config(), tc));
             if (live()) out.status("run folder: " + runDir);
-            EventLog log = new EventLog(runDir);
-            SnapshotRecorder rec = SnapshotRecorder.of(tsm2, data.val(), probeWindows, settings.snapshotEvery(), runDir, log)
-                                                   .withVariateNames(data.columns());
             control.setUpdateRatioEvery(Math.max(1, settings.snapshotEvery() / 5));
             // Steps and validations reach the UI through the engine's AsyncListener (lossy for steps);
             // captures and ratios are built here on the training thread and only appended.
@@ -408,48 +402,44 @@ public final class TrainingSession implements AutoCloseable {
                 }
             }, 64);
             int[] lastStep = {0};
-            trainer = new Trainer(tsm2, tc, new TrainingListener() {
-                @Override public void onStep(StepEvent e) {
-                    lastStep[0] = e.step();
-                    log.onStep(e);
-                    ui.onStep(e);
-                    rec.onStep(e);
-                    ModelCapture cap = rec.lastCapture();
-                    if (cap != null && cap.step() == e.step() && live()) out.snapshot(tsm2Snapshot(cap));
-                    gate.atStepBoundary(e.step());
-                }
+            Tsm2Run run = Tsm2Run.builder(tsm2, data, tc).folder(folder).control(control)
+                .snapshots(settings.snapshotEvery(), probeWindows).test(128, 0)
+                .listener(new RunListener() {
+                    @Override public void onCapture(ModelCapture cap) { if (live()) out.snapshot(tsm2Snapshot(cap)); }
 
-                @Override public void onEpoch(EpochEvent e) {
-                    log.onEpoch(e);
-                    ui.onEpoch(e);
-                }
+                    @Override public void onStep(StepEvent e) {
+                        lastStep[0] = e.step();
+                        ui.onStep(e);
+                        gate.atStepBoundary(e.step());
+                    }
 
-                @Override public void onUpdateRatios(UpdateRatioEvent e) { if (live()) out.ratios(ratioPoint(e)); }
+                    @Override public void onEpoch(EpochEvent e) { ui.onEpoch(e); }
 
-                @Override public void onFinish(String reason) {
-                    rec.onFinish(reason);
-                    log.onFinish(reason);
-                    ui.onFinish(reason);
-                }
-            }, control);
-            TrainResult r;
+                    @Override public void onUpdateRatios(UpdateRatioEvent e) { if (live()) out.ratios(ratioPoint(e)); }
+
+                    @Override public void onFinish(String reason, boolean failed) { ui.onFinish(reason, failed); }
+                }).build();
+            trainer = run.trainer();
+            RunOutcome o;
             try {
-                r = trainer.fit(data.train(), data.val());
+                o = run.run();
             } finally {
                 ui.close();
-                rec.close();
-                log.close();
-                folder.close();
             }
-            if (!live()) return r.reason();   // reset while running: nothing more to show
+            if (o instanceof RunOutcome.Failed f && f.error() != null) {
+                if (f.error() instanceof RuntimeException re) throw re;
+                if (f.error() instanceof Error err) throw err;
+                throw new IllegalStateException(f.cause(), f.error());
+            }
+            if (!live()) return new Finished(o.summary(), o instanceof RunOutcome.Failed, null);   // reset while running
             // the best weights are restored: show them
             out.snapshot(tsm2Snapshot(Introspector.capture(tsm2, data.val(), probeWindows, lastStep[0])));
-            Checkpoint.save(runDir.resolve("checkpoints").resolve("best"),
-                            TrainingCheckpoints.capture(tsm2, trainer, tc, trainer.epoch()));
-            if (r.aborted()) return r.reason();
-            Metrics test = trainer.evaluate(data.test());
-            return String.format(Locale.ROOT, "%s; best val MSE %.4f (step %d); test MSE %.4f, MAE %.4f", r.reason(),
-                                 r.bestValMse(), trainer.bestStep(), test.mse(), test.mae());
+            if (o instanceof RunOutcome.Failed f) return new Finished(f.cause(), true, null);
+            TrainResult r = o.training();
+            Metrics test = o instanceof RunOutcome.Finished fin ? fin.test() : ((RunOutcome.Stopped) o).test();
+            return new Finished(String.format(Locale.ROOT, "%s; best val MSE %.4f (step %d); test MSE %.4f, MAE %.4f",
+                                              r.reason(), r.bestValMse(), trainer.bestStep(), test.mse(), test.mae()),
+                                false, null);
         }
 
         Snapshot tsm2Snapshot(ModelCapture cap) {
@@ -464,7 +454,7 @@ public final class TrainingSession implements AutoCloseable {
 
         // ---------------------------------------------------------------- teaching model
 
-        String trainTeaching() {
+        Finished trainTeaching() {
             var tc = settings.teach();
             int every = settings.snapshotEvery();
             control.setUpdateRatioEvery(Math.max(1, every / 5));
@@ -489,10 +479,11 @@ public final class TrainingSession implements AutoCloseable {
             }, control);
             SequenceTrainer.Result r = tr.run();
             if (live()) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, r.steps())));
-            return String.format(Locale.ROOT, "%s after %d steps (%.1f samples/s); held-out token accuracy %.3f, "
-                                              + "exact match %.3f", control.isStopRequested() ? "stopped on request"
-                                                                                                : "completed",
-                                 r.steps(), r.samplesPerSecond(), r.heldOut().accuracy(), r.heldOut().sequenceAccuracy());
+            return new Finished(String.format(Locale.ROOT, "%s after %d steps (%.1f samples/s); held-out token accuracy "
+                                              + "%.3f, exact match %.3f", control.isStopRequested() ? "stopped on request"
+                                                                                                     : "completed",
+                                 r.steps(), r.samplesPerSecond(), r.heldOut().accuracy(), r.heldOut().sequenceAccuracy()),
+                                false, null);
         }
 
         Snapshot sequenceSnapshot(SequenceCapture cap) {
