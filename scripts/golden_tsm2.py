@@ -9,15 +9,16 @@ engine's Java code; from the engine only the parameter names/shapes and the §9 
 Gradients come from a tiny reverse-mode autodiff (class V below) over the plain forward: no
 hand-written backward of any layer, so the engine's hand-written backward passes are checked
 against the chain rule applied mechanically. The script cross-checks the autodiff against central
-finite differences of the same forward (steps 1e-5 and 5e-6, Richardson-extrapolated) on a sample of parameter entries and prints the
-agreement.
+finite differences of the same forward (steps 1e-5 and 5e-6, Richardson-extrapolated) on a sample
+of parameter entries, prints the agreement and refuses to write a dump that disagrees.
 
 Output: engine/src/test/resources/golden/<name>.safetensors (all F64) holding, under the engine's
 parameter names, the weights; "input/x" (B,T,M), "input/y" (B,H,M), "expected/forecast" (B,H,M),
 "expected/loss" (scalar, MSE mean over B·H·M) and "grad/<param>" for every parameter. The
 configuration is in __metadata__.
 
-Run: /usr/bin/python3 scripts/golden_tsm2.py   (needs only NumPy; deterministic, fixed seeds)
+Run: /usr/bin/python3 scripts/golden_tsm2.py   (needs only NumPy, e.g. apt-get install python3-numpy;
+deterministic, fixed seeds; about 3 s)
 """
 import json
 import os
@@ -424,7 +425,9 @@ def loss_only(Pnp, cfg, x, y):
 
 
 def fd_check(Pnp, cfg, x, y, grads, rng, samples, h=1e-5):
-    """Central differences (steps h and h/2, Richardson-extrapolated) on the largest-|grad| entry of every tensor plus random entries."""
+    """Central differences (steps h and h/2, Richardson-extrapolated) on the largest-|grad| entry of
+    every tensor plus `samples` random entries; returns (count, max abs error, max relative error
+    with a floor of 1e-3 of the largest gradient, largest gradient)."""
     picks = []
     for k, g in grads.items():
         picks.append((k, np.unravel_index(int(np.argmax(np.abs(g))), g.shape)))
