@@ -125,7 +125,7 @@ class SnapshotRecorderTest {
         try (EventLog log = new EventLog(dir)) {
             log.onStep(new TrainingListener.StepEvent(1, 1, 1, 10, 0.75, 1e-3, 2.5, 32, 0.1));
             log.onFinish("loss became NaN at step 2 (epoch 1); training stopped, weights restored to the best epoch "
-                         + "(initial weights)");
+                         + "(initial weights)", true);
         }
         Files.writeString(dir.resolve(EventLog.FILE), "{\"type\":\"step\",\"epo", java.nio.file.StandardOpenOption.APPEND);
         Files.createDirectories(dir.resolve("snapshots/step-000002"));   // no capture.json: unfinished write
