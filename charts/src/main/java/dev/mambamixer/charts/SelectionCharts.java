@@ -6,7 +6,7 @@ import dev.mambamixer.engine.introspect.ImplicitAttention;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
 import dev.mambamixer.engine.introspect.SequenceCapture;
-import dev.mambamixer.engine.train.SelectionProbe;
+import dev.mambamixer.engine.introspect.SelectionProbe;
 import java.awt.Color;
 import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;

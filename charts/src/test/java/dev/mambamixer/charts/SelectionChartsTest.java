@@ -7,7 +7,7 @@ import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ModelCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
-import dev.mambamixer.engine.train.SelectionProbe;
+import dev.mambamixer.engine.introspect.SelectionProbe;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -17,7 +17,7 @@ import dev.mambamixer.engine.introspect.ScanCapture;
 import dev.mambamixer.engine.introspect.SequenceCapture;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.Tsm2;
-import dev.mambamixer.engine.train.SelectionProbe;
+import dev.mambamixer.engine.introspect.SelectionProbe;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;

@@ -137,7 +137,7 @@ public final class CpuBackend implements Backend {
     // ================================================================ memory
 
     @Override public Tensor zeros(int... shape) {
-        return new Tensor(this, new float[Tensor.elementCount(shape)], shape);
+        return new Tensor(new float[Tensor.elementCount(shape)], shape);
     }
 
 

@@ -66,7 +66,7 @@ public final class ReferenceBackend implements Backend {
     // ================================================================ memory
 
     @Override public Tensor zeros(int... shape) {
-        return new Tensor(this, new double[Tensor.elementCount(shape)], shape);
+        return new Tensor(new double[Tensor.elementCount(shape)], shape);
     }
 
 

@@ -8,7 +8,7 @@ import dev.mambamixer.engine.data.teaching.TeachingTask;
 import dev.mambamixer.engine.io.ProgressBar;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.SequenceModelConfig;
-import dev.mambamixer.engine.train.SelectionProbe;
+import dev.mambamixer.engine.introspect.SelectionProbe;
 import dev.mambamixer.engine.train.SequenceTrainer;
 import dev.mambamixer.engine.train.TeachConfig;
 import java.util.Locale;

@@ -9,12 +9,14 @@ import dev.mambamixer.engine.tensor.Tensor;
  * {@code noDecay} marks A_log, D, weighted-average weights, norms and biases (MODEL.md §4.1, §5.3).
  */
 public final class Parameter {
+    private final Backend backend;
     private final String name;
     private final Tensor value;
     private final Tensor grad;
     private final boolean noDecay;
 
     public Parameter(Backend backend, String name, double[] init, boolean noDecay, int... shape) {
+        this.backend = backend;
         this.name = name;
         this.value = backend.fromDoubles(init, shape);
         this.grad = backend.zeros(shape);
@@ -28,7 +30,7 @@ public final class Parameter {
     public int[] shape() { return value.shape(); }
     public int size() { return value.size(); }
 
-    public void zeroGrad() { value.backend().fill(grad, 0); }
+    public void zeroGrad() { backend.fill(grad, 0); }
 
     @Override public String toString() { return name + java.util.Arrays.toString(shape()); }
 }

@@ -1,21 +1,19 @@
 package dev.mambamixer.engine.tensor;
 
-import dev.mambamixer.engine.backend.Backend;
 import java.util.Arrays;
 
 /**
- * A dense row-major tensor: a shape plus a storage handle owned by one {@link Backend}.
- * The handle is backend-specific ({@code float[]} for the CPU float32 backend, {@code double[]}
- * for the float64 reference backend, a device pointer for CUDA); layers never look inside it.
+ * A dense row-major tensor: a shape plus a storage handle owned by one backend (the package
+ * below everything else: it knows no backend). The handle is backend-specific ({@code float[]}
+ * for the CPU float32 backend, {@code double[]} for the float64 reference backend, a device
+ * buffer for CUDA); layers never look inside it, and each backend rejects handles not its own.
  */
 public final class Tensor {
     private final int[] shape;
     private final int size;
-    private final Backend backend;
     private final Object storage;
 
-    public Tensor(Backend backend, Object storage, int... shape) {
-        this.backend = backend;
+    public Tensor(Object storage, int... shape) {
         this.storage = storage;
         this.shape = shape.clone();
         this.size = elementCount(shape);
@@ -37,13 +35,12 @@ public final class Tensor {
     public int rank() { return shape.length; }
     /** Number of elements. */
     public int size() { return size; }
-    public Backend backend() { return backend; }
     /** Backend-specific storage handle; only the owning backend casts it. */
     public Object storage() { return storage; }
 
     /** Same storage, another shape of the same size (a free reshape). */
     public Tensor view(int... newShape) {
-        Tensor t = new Tensor(backend, storage, newShape);
+        Tensor t = new Tensor(storage, newShape);
         if (t.size != size) throw new IllegalArgumentException(
             "cannot view " + Arrays.toString(shape) + " as " + Arrays.toString(newShape));
         return t;
@@ -51,5 +48,8 @@ public final class Tensor {
 
     public boolean sameShape(Tensor o) { return Arrays.equals(shape, o.shape); }
 
-    @Override public String toString() { return "Tensor" + Arrays.toString(shape) + "@" + backend.name(); }
+    @Override public String toString() {
+        String kind = storage instanceof float[] ? "f32" : storage instanceof double[] ? "f64" : storage.getClass().getSimpleName();
+        return "Tensor" + Arrays.toString(shape) + "@" + kind;
+    }
 }

@@ -14,7 +14,7 @@ import dev.mambamixer.engine.model.SequenceModelConfig;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.train.Evaluation;
-import dev.mambamixer.engine.train.SelectionProbe;
+import dev.mambamixer.engine.introspect.SelectionProbe;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.train;
 
+import dev.mambamixer.engine.introspect.SelectionProbe;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.mambamixer.engine.backend.Backend;

@@ -355,7 +355,7 @@ public final class CudaBackend implements Backend {
         long n = Tensor.elementCount(shape);
         DeviceBuffer b = n == 0 ? new DeviceBuffer(this, null, 0) : allocRaw(n * 4);
         if (n > 0) memset(b.ptr, 0, n, "zeros");
-        return new Tensor(this, b, shape);
+        return new Tensor(b, shape);
     }
 
 

@@ -16,7 +16,7 @@ import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.SequenceModelConfig;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
-import dev.mambamixer.engine.train.SelectionProbe;
+import dev.mambamixer.engine.introspect.SelectionProbe;
 import dev.mambamixer.engine.train.SequenceTrainer;
 import dev.mambamixer.engine.train.TeachConfig;
 import dev.mambamixer.engine.train.TrainConfig;

@@ -1,8 +1,7 @@
-package dev.mambamixer.engine.train;
+package dev.mambamixer.engine.introspect;
 
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
-import dev.mambamixer.engine.introspect.ScanTrace;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.nn.Mixer;
 import java.util.LinkedHashMap;
