@@ -46,6 +46,17 @@ public final class EventLog implements TrainingListener, AutoCloseable {
 
     @Override public void onUpdateRatios(UpdateRatioEvent e) { write(line("update_ratios", e), false); }
 
+    /** A teaching-task step: loss and token accuracy of that training batch (type "teach_step"). */
+    public void onTeachingStep(TeachingStep e) { write(line("teach_step", e), false); }
+
+    /** A held-out evaluation of a teaching task (type "held_out"). */
+    public void onHeldOut(HeldOut e) { write(line("held_out", e), true); }
+
+    public record TeachingStep(int step, double loss, double accuracy, double lr, double wallSeconds) {}
+
+    public record HeldOut(int step, double loss, double accuracy, double exactMatch, int targets, int examples,
+                          double wallSeconds) {}
+
     @Override public void onSnapshot(SnapshotEvent e) {
         JsonObject o = new JsonObject();
         o.addProperty("type", "snapshot");

@@ -38,6 +38,8 @@ public final class SequenceTrainer {
     private final Listener listener;
     private final List<SequenceExample> heldOut;
     private final TrainControl control;
+    private final AdamW opt;
+    private int startStep;   // optimiser steps already done (a resumed run)
 
     public SequenceTrainer(SequenceModel model, TeachingTask task, TeachConfig cfg, Listener listener) {
         this(model, task, cfg, listener, null);
@@ -56,21 +58,41 @@ public final class SequenceTrainer {
                                                + " but the model was built for L=" + model.config().length() + ", V="
                                                + model.config().vocab());
         this.heldOut = task.examples(cfg.heldOutSeed(), cfg.evalExamples());
+        this.opt = AdamW.defaults(model.backend(), model.parameters(), cfg.weightDecay());
     }
 
     public List<SequenceExample> heldOut() { return heldOut; }
 
+    /** The optimiser (its moments go into checkpoints). */
+    public AdamW optimizer() { return opt; }
+
+    /**
+     * Continue a run after {@code steps} optimiser steps (weights and AdamW moments already
+     * loaded): the batch stream is replayed to that point and the schedule continues, so the
+     * resumed run takes exactly the steps the uninterrupted one would have.
+     */
+    public void resumeAfter(int steps) {
+        if (steps < 0 || steps > cfg.steps()) throw new IllegalArgumentException("resume step " + steps + " outside 0.." + cfg.steps());
+        startStep = steps;
+        opt.setStepCount(steps);
+    }
+
+    /** Optimiser steps done so far (after {@link #run} returned: all of them). */
+    public int step() { return step; }
+
+    private int step;
+
     public Result run() {
         Backend be = model.backend();
         int b = cfg.batch(), l = task.length(), v = task.vocab();
-        AdamW opt = AdamW.defaults(be, model.parameters(), cfg.weightDecay());
         LrSchedule sched = cfg.schedule();
         SplittableRandom rng = new SplittableRandom(cfg.seed());
         int[] tokens = new int[b * l], targets = new int[b * l];
+        for (long i = 0; i < (long) startStep * b; i++) task.sample(rng);   // replay the stream of a resumed run
         float[] grad = new float[b * l * v];
         Tensor dLogits = be.zeros(b * l, v);
         long t0 = System.nanoTime();
-        int step = 0;
+        step = startStep;
         boolean early = false;
         Evaluation last = null;
         UpdateRatios ratios = new UpdateRatios(be, model.parameters());
@@ -111,7 +133,7 @@ public final class SequenceTrainer {
             last = evaluate(model, heldOut, b);
             listener.onEval(step, last);
         }
-        return new Result(step, seconds, (double) step * b / seconds, last, early || stopped);  // stopped: on request
+        return new Result(step, seconds, (double) (step - startStep) * b / seconds, last, early || stopped);  // stopped: on request
     }
 
     /** Evaluates {@code examples} in batches of at most {@code batch}. */

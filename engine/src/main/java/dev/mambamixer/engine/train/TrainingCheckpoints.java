@@ -54,10 +54,8 @@ public final class TrainingCheckpoints {
         return m;
     }
 
-    /** Everything needed to resume: weights, AdamW moments and the trainer's counters. */
-    public static Checkpoint capture(Tsm2 model, Trainer tr, TrainConfig tc, int epochsDone) {
-        Backend be = model.backend();
-        AdamW opt = tr.optimizer();
+    /** The AdamW moments by parameter name ({@code name.exp_avg}, {@code name.exp_avg_sq}). */
+    public static LinkedHashMap<String, NamedArray> moments(Backend be, AdamW opt) {
         LinkedHashMap<String, NamedArray> moments = new LinkedHashMap<>();
         List<Parameter> ps = opt.parameters();
         for (int i = 0; i < ps.size(); i++) {
@@ -65,6 +63,36 @@ public final class TrainingCheckpoints {
             moments.put(Checkpoint.expAvgName(p.name()), new NamedArray(p.shape(), be.toFloats(opt.firstMoment(i))));
             moments.put(Checkpoint.expAvgSqName(p.name()), new NamedArray(p.shape(), be.toFloats(opt.secondMoment(i))));
         }
+        return moments;
+    }
+
+    /** Loads AdamW moments saved by {@link #moments} (names and shapes must match; all mismatches reported). */
+    public static void loadMoments(Backend be, AdamW opt, Map<String, NamedArray> saved) {
+        List<Parameter> ps = opt.parameters();
+        Map<String, int[]> expected = new LinkedHashMap<>();
+        for (Parameter p : ps) {
+            expected.put(Checkpoint.expAvgName(p.name()), p.shape());
+            expected.put(Checkpoint.expAvgSqName(p.name()), p.shape());
+        }
+        Checkpoint.checkCompatible(expected, saved);
+        for (int i = 0; i < ps.size(); i++) {
+            be.upload(saved.get(Checkpoint.expAvgName(ps.get(i).name())).data(), opt.firstMoment(i));
+            be.upload(saved.get(Checkpoint.expAvgSqName(ps.get(i).name())).data(), opt.secondMoment(i));
+        }
+    }
+
+    /** Loads weights into parameters whose names and shapes must match exactly (all mismatches reported). */
+    public static void loadWeights(Backend be, List<Parameter> params, Map<String, NamedArray> weights) {
+        Map<String, int[]> expected = new LinkedHashMap<>();
+        for (Parameter p : params) expected.put(p.name(), p.shape());
+        Checkpoint.checkCompatible(expected, weights);
+        for (Parameter p : params) be.upload(weights.get(p.name()).data(), p.value());
+    }
+
+    /** Everything needed to resume: weights, AdamW moments and the trainer's counters. */
+    public static Checkpoint capture(Tsm2 model, Trainer tr, TrainConfig tc, int epochsDone) {
+        Backend be = model.backend();
+        LinkedHashMap<String, NamedArray> moments = moments(be, tr.optimizer());
         JsonObject state = new JsonObject();
         state.addProperty("epochs_done", epochsDone);
         state.addProperty("step", tr.step());
@@ -77,10 +105,7 @@ public final class TrainingCheckpoints {
 
     /** Loads weights into a model whose names and shapes must match exactly (all mismatches reported). */
     public static void loadWeights(Tsm2 model, Map<String, NamedArray> weights) {
-        Map<String, int[]> expected = new LinkedHashMap<>();
-        for (Parameter p : model.parameters()) expected.put(p.name(), p.shape());
-        Checkpoint.checkCompatible(expected, weights);
-        for (Parameter p : model.parameters()) model.backend().upload(weights.get(p.name()).data(), p.value());
+        loadWeights(model.backend(), model.parameters(), weights);
     }
 
     /** A model built from a checkpoint folder's config, with its weights. */
@@ -94,19 +119,7 @@ public final class TrainingCheckpoints {
     /** Restores weights, moments and counters from {@code last}, and the best weights from {@code best}. */
     public static void resume(Checkpoint last, Checkpoint best, Tsm2 model, Trainer tr) {
         loadWeights(model, last.model());
-        Backend be = model.backend();
-        AdamW opt = tr.optimizer();
-        List<Parameter> ps = opt.parameters();
-        Map<String, int[]> expected = new LinkedHashMap<>();
-        for (Parameter p : ps) {
-            expected.put(Checkpoint.expAvgName(p.name()), p.shape());
-            expected.put(Checkpoint.expAvgSqName(p.name()), p.shape());
-        }
-        Checkpoint.checkCompatible(expected, last.optimizer());
-        for (int i = 0; i < ps.size(); i++) {
-            be.upload(last.optimizer().get(Checkpoint.expAvgName(ps.get(i).name())).data(), opt.firstMoment(i));
-            be.upload(last.optimizer().get(Checkpoint.expAvgSqName(ps.get(i).name())).data(), opt.secondMoment(i));
-        }
+        loadMoments(model.backend(), tr.optimizer(), last.optimizer());
         JsonObject s = last.state();
         List<float[]> bestWeights = null;
         if (best != null) {

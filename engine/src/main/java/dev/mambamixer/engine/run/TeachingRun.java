@@ -1,0 +1,206 @@
+package dev.mambamixer.engine.run;
+
+import com.google.gson.JsonObject;
+import dev.mambamixer.engine.data.teaching.SelectiveCopying;
+import dev.mambamixer.engine.data.teaching.TeachingTask;
+import dev.mambamixer.engine.introspect.EventLog;
+import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.model.SequenceModel;
+import dev.mambamixer.engine.model.SequenceModelConfig;
+import dev.mambamixer.engine.train.SequenceTrainer;
+import dev.mambamixer.engine.train.TeachConfig;
+import dev.mambamixer.engine.train.TrainControl;
+import dev.mambamixer.engine.train.TrainingCheckpoints;
+import dev.mambamixer.engine.train.TrainingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * One teaching-task run (the sequence model on selective copying or induction heads), wired once
+ * for every front end: trainer, run folder (config.json with model, teaching config and task;
+ * events.jsonl with "teach_step" and "held_out" events; checkpoints {@code best} at every held-out
+ * accuracy improvement and {@code last} at every held-out evaluation and at the end) and resume
+ * from a run folder's {@code last} checkpoint, which continues the exact steps of the
+ * uninterrupted run (the batch stream is replayed to that step).
+ */
+public final class TeachingRun {
+    /** config.json keys. */
+    static final String MODEL = "model", TEACHING = "teaching", TASK = "task";
+
+    private final SequenceModel model;
+    private final TeachingTask task;
+    private final TeachConfig tc;
+    private final RunFolder folder;
+    private final SequenceTrainer.Listener listener;
+    private final TrainControl control;
+    private final SequenceTrainer trainer;
+    private double bestAccuracy = Double.NEGATIVE_INFINITY;
+    private long t0;
+
+    private TeachingRun(Builder b) {
+        this.model = b.model;
+        this.task = b.task;
+        this.tc = b.train.validate();
+        this.folder = b.folder;
+        this.listener = b.listener;
+        this.control = b.control;
+        this.trainer = new SequenceTrainer(model, task, tc, new FanOut(), control);
+        if (b.resumeFrom != null) resume(b.resumeFrom);
+    }
+
+    public static Builder builder(SequenceModel model, TeachingTask task, TeachConfig train) {
+        return new Builder(model, task, train);
+    }
+
+    /** config.json of a teaching run: model config, teaching config, task (name, L, V, copied tokens). */
+    public static JsonObject configJson(SequenceModelConfig model, TeachConfig train, TeachingTask task) {
+        JsonObject o = new JsonObject();
+        o.add(MODEL, TrainingCheckpoints.GSON.toJsonTree(model));
+        o.add(TEACHING, TrainingCheckpoints.GSON.toJsonTree(train));
+        JsonObject t = new JsonObject();
+        t.addProperty("name", task.name());
+        t.addProperty("length", task.length());
+        t.addProperty("vocab", task.vocab());
+        t.addProperty("copy_tokens", task instanceof SelectiveCopying sc ? sc.tokensToCopy() : 0);
+        o.add(TASK, t);
+        return o;
+    }
+
+    /** The model config of a teaching run folder's config.json. */
+    public static SequenceModelConfig modelConfig(JsonObject config, String where) {
+        if (!config.has(MODEL)) throw new IllegalArgumentException(where + ": config.json has no \"model\" object");
+        try {
+            return TrainingCheckpoints.GSON.fromJson(config.get(MODEL), SequenceModelConfig.class).validate();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static TeachConfig teachConfig(JsonObject config, String where) {
+        if (!config.has(TEACHING)) throw new IllegalArgumentException(where + ": config.json has no \"teaching\" object");
+        return TrainingCheckpoints.GSON.fromJson(config.get(TEACHING), TeachConfig.class).validate();
+    }
+
+    public static TeachingTask task(JsonObject config, String where) {
+        if (!config.has(TASK)) throw new IllegalArgumentException(where + ": config.json has no \"task\" object");
+        JsonObject t = config.getAsJsonObject(TASK);
+        return TeachingTask.create(t.get("name").getAsString(), t.get("length").getAsInt(), t.get("vocab").getAsInt(),
+                                   t.get("copy_tokens").getAsInt());
+    }
+
+    public SequenceTrainer trainer() { return trainer; }
+
+    public Path folder() { return folder == null ? null : folder.dir(); }
+
+    /** Trains on the calling thread; the run folder is closed afterwards. */
+    public SequenceTrainer.Result run() {
+        t0 = System.nanoTime();
+        try {
+            log = folder == null ? null : new EventLog(folder.dir());
+            SequenceTrainer.Result r = trainer.run();
+            if (folder != null) save("last");
+            if (log != null) log.onFinish((r.stoppedEarly() ? "stopped" : "completed") + " after " + r.steps() + " steps", false);
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the run folder " + folder.dir() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (log != null) log.onFailed(e.getMessage(), e);
+            throw e;
+        } finally {
+            if (log != null) log.close();
+            if (folder != null) {
+                try { folder.close(); } catch (IOException ignored) { /* all was flushed */ }
+            }
+        }
+    }
+
+    private EventLog log;
+
+    private void save(String which) throws IOException {
+        JsonObject state = new JsonObject();
+        state.addProperty("step", trainer.step());
+        state.addProperty("best_accuracy", bestAccuracy);
+        state.addProperty("seed", tc.seed());
+        Checkpoint c = new Checkpoint(configJson(model.config(), tc, task),
+                                      TrainingCheckpoints.weights(model.backend(), model.parameters()),
+                                      TrainingCheckpoints.moments(model.backend(), trainer.optimizer()), state);
+        Checkpoint.save(folder.dir().resolve("checkpoints").resolve(which), c);
+    }
+
+    private void resume(Checkpoint last) {
+        TrainingCheckpoints.loadWeights(model.backend(), model.parameters(), last.model());
+        TrainingCheckpoints.loadMoments(model.backend(), trainer.optimizer(), last.optimizer());
+        bestAccuracy = last.state().get("best_accuracy").getAsDouble();
+        trainer.resumeAfter(last.state().get("step").getAsInt());
+    }
+
+    /** Run folder first (events, checkpoints), then the front end. */
+    private final class FanOut implements SequenceTrainer.Listener {
+        @Override public void onStep(int step, double loss, double accuracy, double lr) {
+            if (log != null) log.onTeachingStep(new EventLog.TeachingStep(step, loss, accuracy, lr, seconds()));
+            listener.onStep(step, loss, accuracy, lr);
+        }
+
+        @Override public void onEval(int step, SequenceTrainer.Evaluation e) {
+            if (log != null)
+                log.onHeldOut(new EventLog.HeldOut(step, e.loss(), e.accuracy(), e.sequenceAccuracy(), e.targets(),
+                                                   e.examples(), seconds()));
+            if (folder != null) {
+                try {
+                    if (e.accuracy() > bestAccuracy) {
+                        bestAccuracy = e.accuracy();
+                        save("best");
+                    }
+                    save("last");
+                } catch (IOException ex) {
+                    throw new UncheckedIOException("writing a checkpoint in " + folder.dir(), ex);
+                }
+            }
+            listener.onEval(step, e);
+        }
+
+        @Override public void onUpdateRatios(TrainingListener.UpdateRatioEvent e) {
+            if (log != null) log.onUpdateRatios(e);
+            listener.onUpdateRatios(e);
+        }
+    }
+
+    private double seconds() { return (System.nanoTime() - t0) / 1e9; }
+
+    /** Settings of a teaching run. */
+    public static final class Builder {
+        private final SequenceModel model;
+        private final TeachingTask task;
+        private final TeachConfig train;
+        private RunFolder folder;
+        private SequenceTrainer.Listener listener = new SequenceTrainer.Listener() {};
+        private TrainControl control = new TrainControl();
+        private Checkpoint resumeFrom;
+
+        private Builder(SequenceModel model, TeachingTask task, TeachConfig train) {
+            this.model = Objects.requireNonNull(model, "model");
+            this.task = Objects.requireNonNull(task, "task");
+            this.train = Objects.requireNonNull(train, "teaching config");
+        }
+
+        /** Write config, events and checkpoints here (config.json is written now if absent). */
+        public Builder folder(RunFolder f) throws IOException {
+            folder = f;
+            if (!Files.exists(f.dir().resolve(RunFolder.CONFIG_FILE))) f.writeConfig(configJson(model.config(), train, task));
+            return this;
+        }
+
+        public Builder listener(SequenceTrainer.Listener l) { listener = Objects.requireNonNull(l); return this; }
+
+        public Builder control(TrainControl c) { control = Objects.requireNonNull(c); return this; }
+
+        /** Continue from a {@code last} checkpoint of this run's folder. */
+        public Builder resume(Checkpoint last) { resumeFrom = Objects.requireNonNull(last); return this; }
+
+        public TeachingRun build() { return new TeachingRun(this); }
+    }
+}
