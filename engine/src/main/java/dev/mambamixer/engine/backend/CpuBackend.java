@@ -443,8 +443,9 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ selective scan (spec §3)
 
-    private static void checkScanShapes(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat,
-                                        Tensor cmat, Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints) {
+    private static void checkScanShapes(ScanDims dims, ScanInputs in, Tensor checkpoints) {
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
         long sle = (long) dims.s() * dims.l() * dims.e(), sln = (long) dims.s() * dims.l() * dims.n();
         data(u, "u", sle);
         data(deltaRaw, "deltaRaw", sle);
@@ -471,9 +472,10 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void scanForward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                            Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints) {
-        checkScanShapes(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+    public void scanForward(ScanDims dims, ScanInputs in, Tensor out, Tensor checkpoints) {
+        checkScanShapes(dims, in, checkpoints);
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
         final int L = dims.l(), E = dims.e(), N = dims.n(), CH = dims.chunk();
         float[] us = data(u, "u"), dr = data(deltaRaw, "deltaRaw"), a = stateMatrix(data(aLog, "aLog"));
         float[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
@@ -484,11 +486,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void scanBackward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                             Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints, Tensor dout,
-                             Tensor du, Tensor dDeltaRaw, Tensor dALog, Tensor dB, Tensor dC,
-                             Tensor dD, Tensor dz, Tensor dDeltaBias) {
-        checkScanShapes(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+    public void scanBackward(ScanDims dims, ScanInputs in, Tensor checkpoints, Tensor dout, ScanGrads grads) {
+        checkScanShapes(dims, in, checkpoints);
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
+        Tensor du = grads.du(), dDeltaRaw = grads.dDeltaRaw(), dALog = grads.dALog(), dB = grads.dB(), dC = grads.dC();
+        Tensor dD = grads.dD(), dz = grads.dz(), dDeltaBias = grads.dDeltaBias();
         final int L = dims.l(), E = dims.e(), N = dims.n(), CH = dims.chunk(), EN = E * N;
         final int sle = dims.s() * L * E, sln = dims.s() * L * N;
         float[] us = data(u, "u"), dr = data(deltaRaw, "deltaRaw"), a = stateMatrix(data(aLog, "aLog"));

@@ -327,8 +327,9 @@ public final class ReferenceBackend implements Backend {
     // ================================================================ selective scan (spec §3)
 
     /** Checks every scan tensor against {@code dims}; z (and dz) may be null. */
-    private void checkScanShapes(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat,
-                                 Tensor cmat, Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints) {
+    private void checkScanShapes(ScanDims dims, ScanInputs in, Tensor checkpoints) {
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
         int sle = dims.s() * dims.l() * dims.e(), sln = dims.s() * dims.l() * dims.n();
         data(u, "u", sle);
         data(deltaRaw, "deltaRaw", sle);
@@ -346,9 +347,10 @@ public final class ReferenceBackend implements Backend {
      * checkpoints (S, chunks, E, N) where chunk c holds h_{c*chunk - 1} (zeros for c = 0).
      */
     @Override
-    public void scanForward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                            Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints) {
-        checkScanShapes(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+    public void scanForward(ScanDims dims, ScanInputs in, Tensor out, Tensor checkpoints) {
+        checkScanShapes(dims, in, checkpoints);
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
         final int S = dims.s(), L = dims.l(), E = dims.e(), N = dims.n(), CH = dims.chunk(), NC = dims.chunks();
         double[] us = data(u, "u"), dr = data(deltaRaw, "deltaRaw"), al = data(aLog, "aLog");
         double[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
@@ -386,11 +388,12 @@ public final class ReferenceBackend implements Backend {
      * boundaries, so the result equals the unchunked backward exactly.
      */
     @Override
-    public void scanBackward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                             Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints, Tensor dout,
-                             Tensor du, Tensor dDeltaRaw, Tensor dALog, Tensor dB, Tensor dC,
-                             Tensor dD, Tensor dz, Tensor dDeltaBias) {
-        checkScanShapes(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+    public void scanBackward(ScanDims dims, ScanInputs in, Tensor checkpoints, Tensor dout, ScanGrads grads) {
+        checkScanShapes(dims, in, checkpoints);
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
+        Tensor du = grads.du(), dDeltaRaw = grads.dDeltaRaw(), dALog = grads.dALog(), dB = grads.dB(), dC = grads.dC();
+        Tensor dD = grads.dD(), dz = grads.dz(), dDeltaBias = grads.dDeltaBias();
         final int S = dims.s(), L = dims.l(), E = dims.e(), N = dims.n(), CH = dims.chunk(), NC = dims.chunks();
         final int sle = S * L * E, sln = S * L * N;
         double[] us = data(u, "u"), dr = data(deltaRaw, "deltaRaw"), al = data(aLog, "aLog");

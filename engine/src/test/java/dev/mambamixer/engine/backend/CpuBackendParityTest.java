@@ -310,15 +310,15 @@ class CpuBackendParityTest {
 
         void forward(Backend be) {
             boolean c0 = be == cpuOf();
-            be.scanForward(dims, pick(u, c0), pick(dr, c0), pick(aLog, c0), pick(b, c0), pick(c, c0), pick(d, c0),
-                c0 ? zc() : zr(), pick(db, c0), pick(out, c0), pick(ck, c0));
+            be.scanForward(dims, new ScanInputs(pick(u, c0), pick(dr, c0), pick(aLog, c0), pick(b, c0), pick(c, c0), pick(d, c0),
+                c0 ? zc() : zr(), pick(db, c0)), pick(out, c0), pick(ck, c0));
         }
 
         void backward(Backend be) {
             boolean c0 = be == cpuOf();
-            be.scanBackward(dims, pick(u, c0), pick(dr, c0), pick(aLog, c0), pick(b, c0), pick(c, c0), pick(d, c0),
-                c0 ? zc() : zr(), pick(db, c0), pick(ck, c0), pick(g, c0), pick(du, c0), pick(ddr, c0),
-                pick(dal, c0), pick(dB, c0), pick(dC, c0), pick(dD, c0), pick(dz, c0), pick(ddb, c0));
+            be.scanBackward(dims, new ScanInputs(pick(u, c0), pick(dr, c0), pick(aLog, c0), pick(b, c0), pick(c, c0), pick(d, c0),
+                c0 ? zc() : zr(), pick(db, c0)), pick(ck, c0), pick(g, c0), new ScanGrads(pick(du, c0), pick(ddr, c0),
+                pick(dal, c0), pick(dB, c0), pick(dC, c0), pick(dD, c0), pick(dz, c0), pick(ddb, c0)));
         }
 
         Backend cpuOf() { return u.c().backend(); }
@@ -376,10 +376,11 @@ class CpuBackendParityTest {
 
     private static void runCpu(CpuBackend be, ScanCase sc) {
         ScanDims dm = sc.dims;
-        be.scanForward(dm, sc.u.c(), sc.dr.c(), sc.aLog.c(), sc.b.c(), sc.c.c(), sc.d.c(), sc.zc(), sc.db.c(),
+        be.scanForward(dm, new ScanInputs(sc.u.c(), sc.dr.c(), sc.aLog.c(), sc.b.c(), sc.c.c(), sc.d.c(), sc.zc(), sc.db.c()),
             sc.out.c(), sc.ck.c());
-        be.scanBackward(dm, sc.u.c(), sc.dr.c(), sc.aLog.c(), sc.b.c(), sc.c.c(), sc.d.c(), sc.zc(), sc.db.c(),
-            sc.ck.c(), sc.g.c(), sc.du.c(), sc.ddr.c(), sc.dal.c(), sc.dB.c(), sc.dC.c(), sc.dD.c(), sc.dz.c(), sc.ddb.c());
+        be.scanBackward(dm, new ScanInputs(sc.u.c(), sc.dr.c(), sc.aLog.c(), sc.b.c(), sc.c.c(), sc.d.c(), sc.zc(), sc.db.c()),
+            sc.ck.c(), sc.g.c(),
+                new ScanGrads(sc.du.c(), sc.ddr.c(), sc.dal.c(), sc.dB.c(), sc.dC.c(), sc.dD.c(), sc.dz.c(), sc.ddb.c()));
     }
 
     @ParameterizedTest
@@ -426,11 +427,11 @@ class CpuBackendParityTest {
         ScanCase sc = new ScanCase(dims, false, 1);
         Tensor badCk = cpu.zeros(2, 1, 3, 4); // needs 2 chunks
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () ->
-            cpu.scanForward(dims, sc.u.c(), sc.dr.c(), sc.aLog.c(), sc.b.c(), sc.c.c(), sc.d.c(), null, sc.db.c(),
+            cpu.scanForward(dims, new ScanInputs(sc.u.c(), sc.dr.c(), sc.aLog.c(), sc.b.c(), sc.c.c(), sc.d.c(), null, sc.db.c()),
                 sc.out.c(), badCk));
         assertTrue(ex.getMessage().contains("checkpoints"), ex.getMessage());
         assertThrows(IllegalArgumentException.class, () ->
-            cpu.scanForward(dims, sc.u.r(), sc.dr.c(), sc.aLog.c(), sc.b.c(), sc.c.c(), sc.d.c(), null, sc.db.c(),
+            cpu.scanForward(dims, new ScanInputs(sc.u.r(), sc.dr.c(), sc.aLog.c(), sc.b.c(), sc.c.c(), sc.d.c(), null, sc.db.c()),
                 sc.out.c(), sc.ck.c())); // a reference tensor is not a cpu-f32 tensor
     }
 

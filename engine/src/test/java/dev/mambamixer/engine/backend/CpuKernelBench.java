@@ -65,9 +65,10 @@ public final class CpuKernelBench {
         double[] fw = new double[reps], bw = new double[reps];
         for (int r = -warm; r < reps; r++) {
             long t0 = System.nanoTime();
-            be.scanForward(dims, u, dr, aLog, b, c, d, z, db, out, ck);
+            be.scanForward(dims, new ScanInputs(u, dr, aLog, b, c, d, z, db), out, ck);
             long t1 = System.nanoTime();
-            be.scanBackward(dims, u, dr, aLog, b, c, d, z, db, ck, g, du, ddr, dal, dB, dC, dD, dz, ddb);
+            be.scanBackward(dims, new ScanInputs(u, dr, aLog, b, c, d, z, db), ck, g,
+                new ScanGrads(du, ddr, dal, dB, dC, dD, dz, ddb));
             long t2 = System.nanoTime();
             if (r >= 0) { fw[r] = (t1 - t0) / 1e6; bw[r] = (t2 - t1) / 1e6; }
         }

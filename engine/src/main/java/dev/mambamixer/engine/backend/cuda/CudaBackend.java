@@ -6,6 +6,8 @@ import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.DeviceStep;
 import dev.mambamixer.engine.backend.StepSeed;
 import dev.mambamixer.engine.backend.ScanDims;
+import dev.mambamixer.engine.backend.ScanGrads;
+import dev.mambamixer.engine.backend.ScanInputs;
 import dev.mambamixer.engine.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -661,8 +663,9 @@ public final class CudaBackend implements Backend {
 
     // ================================================================ selective scan (spec §3)
 
-    private void checkScan(ScanDims d, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                           Tensor dv, Tensor z, Tensor deltaBias, Tensor checkpoints) {
+    private void checkScan(ScanDims d, ScanInputs in, Tensor checkpoints) {
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), dv = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
         long sle = (long) d.s() * d.l() * d.e(), sln = (long) d.s() * d.l() * d.n();
         expectSize(u, sle, "scan u");
         expectSize(deltaRaw, sle, "scan deltaRaw");
@@ -676,9 +679,10 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void scanForward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                            Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints) {
-        checkScan(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+    public void scanForward(ScanDims dims, ScanInputs in, Tensor out, Tensor checkpoints) {
+        checkScan(dims, in, checkpoints);
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
         expectSize(out, (long) dims.s() * dims.l() * dims.e(), "scan out");
         if (scanFastForward(dims)) {
             if (profiler != null) label = Kernel.SCAN_FWD_F16.symbol + " " + dims;
@@ -759,11 +763,12 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public synchronized void scanBackward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                                          Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints, Tensor dout,
-                                          Tensor du, Tensor dDeltaRaw, Tensor dALog, Tensor dB, Tensor dC,
-                                          Tensor dD, Tensor dz, Tensor dDeltaBias) {
-        checkScan(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+    public synchronized void scanBackward(ScanDims dims, ScanInputs in, Tensor checkpoints, Tensor dout, ScanGrads grads) {
+        checkScan(dims, in, checkpoints);
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
+        Tensor du = grads.du(), dDeltaRaw = grads.dDeltaRaw(), dALog = grads.dALog(), dB = grads.dB(), dC = grads.dC();
+        Tensor dD = grads.dD(), dz = grads.dz(), dDeltaBias = grads.dDeltaBias();
         long sle = (long) dims.s() * dims.l() * dims.e(), sln = (long) dims.s() * dims.l() * dims.n();
         expectSize(dout, sle, "scan dout");
         expectSize(du, sle, "scan du");

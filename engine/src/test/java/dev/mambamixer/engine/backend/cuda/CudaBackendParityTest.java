@@ -2,6 +2,8 @@ package dev.mambamixer.engine.backend.cuda;
 
 import dev.mambamixer.engine.backend.ReferenceBackend;
 import dev.mambamixer.engine.backend.ScanDims;
+import dev.mambamixer.engine.backend.ScanGrads;
+import dev.mambamixer.engine.backend.ScanInputs;
 import dev.mambamixer.engine.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -352,8 +354,8 @@ class CudaBackendParityTest {
         P bm = rand(-1, 1, S, L, N), cm = rand(-1, 1, S, L, N), dv = rand(-1, 1, E), db = rand(-0.5, 0.5, E);
         P z = gate ? rand(-2, 2, S, L, E) : null;
         P out = nan(S, L, E), ck = nan(d.checkpointShape());
-        ref.scanForward(d, u.r, deltaRaw.r, aLog.r, bm.r, cm.r, dv.r, gate ? z.r : null, db.r, out.r, ck.r);
-        gpu.scanForward(d, u.g, deltaRaw.g, aLog.g, bm.g, cm.g, dv.g, gate ? z.g : null, db.g, out.g, ck.g);
+        ref.scanForward(d, new ScanInputs(u.r, deltaRaw.r, aLog.r, bm.r, cm.r, dv.r, gate ? z.r : null, db.r), out.r, ck.r);
+        gpu.scanForward(d, new ScanInputs(u.g, deltaRaw.g, aLog.g, bm.g, cm.g, dv.g, gate ? z.g : null, db.g), out.g, ck.g);
         check("scan fwd out" + tag, out, 2e-5);
         check("scan fwd checkpoints" + tag, ck, 2e-5);
 
@@ -362,10 +364,10 @@ class CudaBackendParityTest {
         P dz = gate ? nan(S, L, E) : null;
         // Accumulated: small nonzero start values, so "+=" is checked without hiding errors.
         P dAl = rand(-0.01, 0.01, E, N), dD = rand(-0.01, 0.01, E), dDb = rand(-0.01, 0.01, E);
-        ref.scanBackward(d, u.r, deltaRaw.r, aLog.r, bm.r, cm.r, dv.r, gate ? z.r : null, db.r, ck.r, dout.r,
-            du.r, ddr.r, dAl.r, dB.r, dC.r, dD.r, gate ? dz.r : null, dDb.r);
-        gpu.scanBackward(d, u.g, deltaRaw.g, aLog.g, bm.g, cm.g, dv.g, gate ? z.g : null, db.g, ck.g, dout.g,
-            du.g, ddr.g, dAl.g, dB.g, dC.g, dD.g, gate ? dz.g : null, dDb.g);
+        ref.scanBackward(d, new ScanInputs(u.r, deltaRaw.r, aLog.r, bm.r, cm.r, dv.r, gate ? z.r : null, db.r), ck.r, dout.r,
+            new ScanGrads(du.r, ddr.r, dAl.r, dB.r, dC.r, dD.r, gate ? dz.r : null, dDb.r));
+        gpu.scanBackward(d, new ScanInputs(u.g, deltaRaw.g, aLog.g, bm.g, cm.g, dv.g, gate ? z.g : null, db.g), ck.g, dout.g,
+            new ScanGrads(du.g, ddr.g, dAl.g, dB.g, dC.g, dD.g, gate ? dz.g : null, dDb.g));
         check("scan bwd du" + tag, du, 1e-4);
         check("scan bwd dDeltaRaw" + tag, ddr, 1e-4);
         check("scan bwd dALog" + tag, dAl, 1e-4);
