@@ -3,6 +3,7 @@ package dev.mambamixer.engine.backend.cuda;
 import static jcuda.driver.JCudaDriver.*;
 
 import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.backend.BackendChecks;
 import dev.mambamixer.engine.backend.DeviceStep;
 import dev.mambamixer.engine.backend.StepSeed;
 import dev.mambamixer.engine.backend.ScanDims;
@@ -370,8 +371,7 @@ public final class CudaBackend implements Backend {
 
     @Override public void upload(float[] src, Tensor dst) {
         DeviceBuffer b = buf(dst, "upload dst");
-        if (src.length != dst.size())
-            throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
+        BackendChecks.uploadLength(src.length, dst);
         if (src.length == 0) return;
         noRecording("upload");
         current();
@@ -418,8 +418,8 @@ public final class CudaBackend implements Backend {
 
     @Override public synchronized void copy(Tensor src, int srcOff, Tensor dst, int dstOff, int n) {
         DeviceBuffer s = buf(src, "copy src"), d = buf(dst, "copy dst");
-        checkRange(src, srcOff, n, "copy src");
-        checkRange(dst, dstOff, n, "copy dst");
+        BackendChecks.range(src, srcOff, n, "copy src");
+        BackendChecks.range(dst, dstOff, n, "copy dst");
         if (n == 0 || (s == d && srcOff == dstOff)) return;
         if (s == d && Math.abs(srcOff - dstOff) < n) {
             // Overlapping ranges of one buffer: bounce through scratch.
@@ -451,11 +451,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a, int aOff,
                      Tensor b, int bOff, double beta, Tensor c, int cOff) {
-        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("gemm: negative size m=" + m + " n=" + n + " k=" + k);
+        BackendChecks.gemmSizes(m, n, k);
         DeviceBuffer A = buf(a, "gemm A"), B = buf(b, "gemm B"), C = buf(c, "gemm C");
-        checkRange(a, aOff, (long) m * k, "gemm A");
-        checkRange(b, bOff, (long) k * n, "gemm B");
-        checkRange(c, cOff, (long) m * n, "gemm C");
+        BackendChecks.range(a, aOff, (long) m * k, "gemm A");
+        BackendChecks.range(b, bOff, (long) k * n, "gemm B");
+        BackendChecks.range(c, cOff, (long) m * n, "gemm C");
         if (m == 0 || n == 0) return;
         int gx = ceilDiv(m, GEMM_TILE), gy = ceilDiv(n, GEMM_TILE);
         if (gy > MAX_GRID_Y) throw new CudaBackendException("gemm: n=" + n + " exceeds the kernel's grid limit");
@@ -483,8 +483,8 @@ public final class CudaBackend implements Backend {
     @Override public void mul(Tensor a, Tensor b, Tensor out) { binary(2, a, b, out, "mul"); }
 
     private void binary(int op, Tensor a, Tensor b, Tensor out, String what) {
-        sameSize(a, b, what);
-        sameSize(a, out, what);
+        BackendChecks.sameSize(a, b, what);
+        BackendChecks.sameSize(a, out, what);
         long n = a.size();
         if (n == 0) return;
         launch1d(Kernel.BINARY, n, op, n, ptr(a, what + " a"), ptr(b, what + " b"), ptr(out, what + " out"));
@@ -492,8 +492,8 @@ public final class CudaBackend implements Backend {
 
     @Override public void axpy(double alpha, Tensor x, int xOff, Tensor y, int yOff, int n) {
         DeviceBuffer xb = buf(x, "axpy x"), yb = buf(y, "axpy y");
-        checkRange(x, xOff, n, "axpy x");
-        checkRange(y, yOff, n, "axpy y");
+        BackendChecks.range(x, xOff, n, "axpy x");
+        BackendChecks.range(y, yOff, n, "axpy y");
         if (xb == yb && xOff != yOff && Math.abs(xOff - yOff) < n)
             throw new IllegalArgumentException("axpy: overlapping ranges of one tensor are not supported");
         if (n == 0) return;
@@ -506,20 +506,20 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public void siluForward(Tensor x, Tensor out) {
-        sameSize(x, out, "siluForward");
+        BackendChecks.sameSize(x, out, "siluForward");
         if (x.size() == 0) return;
         launch1d(Kernel.SILU_FWD, x.size(), (long) x.size(), ptr(x, "silu x"), ptr(out, "silu out"));
     }
 
     @Override public void siluBackward(Tensor x, Tensor dout, Tensor dx) {
-        sameSize(x, dout, "siluBackward");
-        sameSize(x, dx, "siluBackward");
+        BackendChecks.sameSize(x, dout, "siluBackward");
+        BackendChecks.sameSize(x, dx, "siluBackward");
         if (x.size() == 0) return;
         launch1d(Kernel.SILU_BWD, x.size(), (long) x.size(), ptr(x, "silu x"), ptr(dout, "silu dout"), ptr(dx, "silu dx"));
     }
 
     @Override public double dot(Tensor a, Tensor b) {
-        sameSize(a, b, "dot");
+        BackendChecks.sameSize(a, b, "dot");
         return reduce(0, a, b, "dot");
     }
 
@@ -548,16 +548,16 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public void addRowVector(Tensor x, int rows, int cols, Tensor v) {
-        expectSize(x, (long) rows * cols, "addRowVector x");
-        expectSize(v, cols, "addRowVector v");
+        check.size(x, (long) rows * cols, "addRowVector x");
+        check.size(v, cols, "addRowVector v");
         long n = (long) rows * cols;
         if (n == 0) return;
         launch1d(Kernel.ADD_ROW_VECTOR, n, n, cols, ptr(x, "addRowVector x"), ptr(v, "addRowVector v"));
     }
 
     @Override public void sumRows(Tensor x, int rows, int cols, Tensor out) {
-        expectSize(x, (long) rows * cols, "sumRows x");
-        expectSize(out, cols, "sumRows out");
+        check.size(x, (long) rows * cols, "sumRows x");
+        check.size(out, cols, "sumRows out");
         if (rows == 0 || cols == 0) return;
         launch(Kernel.SUM_ROWS, ceilDiv(cols, 32), rowGroups(rows), 32, 8, rows, cols, ptr(x, "sumRows x"), ptr(out, "sumRows out"));
     }
@@ -568,8 +568,7 @@ public final class CudaBackend implements Backend {
      * function of seed and i), so masks match exactly and no host round trip stalls the queue.
      */
     @Override public void dropoutMask(Tensor mask, double keep, long seed) {
-        if (!(keep > 0.0 && keep <= 1.0))
-            throw new IllegalArgumentException("dropout keep probability must be in (0, 1], got " + keep);
+        BackendChecks.dropoutKeep(keep);
         DeviceBuffer b = buf(mask, "dropoutMask");
         long n = mask.size();
         if (n == 0) return;
@@ -580,18 +579,18 @@ public final class CudaBackend implements Backend {
 
     @Override public void swapMiddle(Tensor x, int a, int b, int c, int d, Tensor out) {
         long n = (long) a * b * c * d;
-        expectSize(x, n, "swapMiddle x");
-        expectSize(out, n, "swapMiddle out");
-        noAlias(x, out, "swapMiddle");
+        check.size(x, n, "swapMiddle x");
+        check.size(out, n, "swapMiddle out");
+        BackendChecks.noAlias(x, out, "swapMiddle");
         if (n == 0) return;
         launch1d(Kernel.SWAP_MIDDLE, n, a, b, c, d, ptr(x, "swapMiddle x"), ptr(out, "swapMiddle out"));
     }
 
     @Override public void flipSequence(Tensor x, int s, int l, int e, Tensor out) {
         long n = (long) s * l * e;
-        expectSize(x, n, "flipSequence x");
-        expectSize(out, n, "flipSequence out");
-        noAlias(x, out, "flipSequence");
+        check.size(x, n, "flipSequence x");
+        check.size(out, n, "flipSequence out");
+        BackendChecks.noAlias(x, out, "flipSequence");
         if (n == 0) return;
         launch1d(Kernel.FLIP_SEQUENCE, n, s, l, e, ptr(x, "flipSequence x"), ptr(out, "flipSequence out"));
     }
@@ -601,11 +600,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void causalConvForward(Tensor x, Tensor w, Tensor bias, int s, int l, int e, int k, Tensor out) {
         long n = (long) s * l * e;
-        expectSize(x, n, "conv x");
-        expectSize(w, (long) e * k, "conv w");
-        expectSize(bias, e, "conv bias");
-        expectSize(out, n, "conv out");
-        noAlias(x, out, "causalConvForward");
+        check.size(x, n, "conv x");
+        check.size(w, (long) e * k, "conv w");
+        check.size(bias, e, "conv bias");
+        check.size(out, n, "conv out");
+        BackendChecks.noAlias(x, out, "causalConvForward");
         if (n == 0) return;
         launch1d(Kernel.CONV_FWD, n, s, l, e, k, ptr(x, "conv x"), ptr(w, "conv w"), ptr(bias, "conv bias"), ptr(out, "conv out"));
     }
@@ -614,12 +613,12 @@ public final class CudaBackend implements Backend {
     public void causalConvBackward(Tensor x, Tensor w, Tensor dout, int s, int l, int e, int k,
                                    Tensor dx, Tensor dw, Tensor dbias) {
         long n = (long) s * l * e;
-        expectSize(x, n, "conv x");
-        expectSize(w, (long) e * k, "conv w");
-        expectSize(dout, n, "conv dout");
-        expectSize(dx, n, "conv dx");
-        expectSize(dw, (long) e * k, "conv dw");
-        expectSize(dbias, e, "conv dbias");
+        check.size(x, n, "conv x");
+        check.size(w, (long) e * k, "conv w");
+        check.size(dout, n, "conv dout");
+        check.size(dx, n, "conv dx");
+        check.size(dw, (long) e * k, "conv dw");
+        check.size(dbias, e, "conv dbias");
         if (k > MAX_CONV_K) throw new CudaBackendException("causalConvBackward: kernel width K=" + k + " exceeds " + MAX_CONV_K);
         if (n == 0) return;
         launch1d(Kernel.CONV_BWD_DX, n, s, l, e, k, ptr(w, "conv w"), ptr(dout, "conv dout"), ptr(dx, "conv dx"));
@@ -632,12 +631,12 @@ public final class CudaBackend implements Backend {
     @Override
     public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, int rows, int n, double eps,
                                  Tensor out, Tensor mean, Tensor rstd) {
-        expectSize(x, (long) rows * n, "layerNorm x");
-        expectSize(gamma, n, "layerNorm gamma");
-        expectSize(beta, n, "layerNorm beta");
-        expectSize(out, (long) rows * n, "layerNorm out");
-        expectSize(mean, rows, "layerNorm mean");
-        expectSize(rstd, rows, "layerNorm rstd");
+        check.size(x, (long) rows * n, "layerNorm x");
+        check.size(gamma, n, "layerNorm gamma");
+        check.size(beta, n, "layerNorm beta");
+        check.size(out, (long) rows * n, "layerNorm out");
+        check.size(mean, rows, "layerNorm mean");
+        check.size(rstd, rows, "layerNorm rstd");
         if (rows == 0 || n == 0) return;
         launch(Kernel.LAYERNORM_FWD, rows, 1, BLOCK, 1, rows, n, (float) eps, ptr(x, "x"), ptr(gamma, "gamma"),
             ptr(beta, "beta"), ptr(out, "out"), ptr(mean, "mean"), ptr(rstd, "rstd"));
@@ -646,14 +645,14 @@ public final class CudaBackend implements Backend {
     @Override
     public void layerNormBackward(Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dout,
                                   int rows, int n, Tensor dx, Tensor dgamma, Tensor dbeta) {
-        expectSize(x, (long) rows * n, "layerNorm x");
-        expectSize(gamma, n, "layerNorm gamma");
-        expectSize(mean, rows, "layerNorm mean");
-        expectSize(rstd, rows, "layerNorm rstd");
-        expectSize(dout, (long) rows * n, "layerNorm dout");
-        expectSize(dx, (long) rows * n, "layerNorm dx");
-        expectSize(dgamma, n, "layerNorm dgamma");
-        expectSize(dbeta, n, "layerNorm dbeta");
+        check.size(x, (long) rows * n, "layerNorm x");
+        check.size(gamma, n, "layerNorm gamma");
+        check.size(mean, rows, "layerNorm mean");
+        check.size(rstd, rows, "layerNorm rstd");
+        check.size(dout, (long) rows * n, "layerNorm dout");
+        check.size(dx, (long) rows * n, "layerNorm dx");
+        check.size(dgamma, n, "layerNorm dgamma");
+        check.size(dbeta, n, "layerNorm dbeta");
         if (rows == 0 || n == 0) return;
         launch(Kernel.LAYERNORM_BWD_DX, rows, 1, BLOCK, 1, rows, n, ptr(x, "x"), ptr(gamma, "gamma"),
             ptr(mean, "mean"), ptr(rstd, "rstd"), ptr(dout, "dout"), ptr(dx, "dx"));
@@ -663,27 +662,11 @@ public final class CudaBackend implements Backend {
 
     // ================================================================ selective scan (spec §3)
 
-    private void checkScan(ScanDims d, ScanInputs in, Tensor checkpoints) {
-        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), dv = in.d();
-        Tensor z = in.z(), deltaBias = in.deltaBias();
-        long sle = (long) d.s() * d.l() * d.e(), sln = (long) d.s() * d.l() * d.n();
-        expectSize(u, sle, "scan u");
-        expectSize(deltaRaw, sle, "scan deltaRaw");
-        expectSize(aLog, (long) d.e() * d.n(), "scan aLog");
-        expectSize(bmat, sln, "scan B");
-        expectSize(cmat, sln, "scan C");
-        expectSize(dv, d.e(), "scan D");
-        if (z != null) expectSize(z, sle, "scan z");
-        expectSize(deltaBias, d.e(), "scan deltaBias");
-        expectSize(checkpoints, (long) d.s() * d.chunks() * d.e() * d.n(), "scan checkpoints");
-    }
-
     @Override
     public void scanForward(ScanDims dims, ScanInputs in, Tensor out, Tensor checkpoints) {
-        checkScan(dims, in, checkpoints);
+        check.scanForward(dims, in, out, checkpoints);
         Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
         Tensor z = in.z(), deltaBias = in.deltaBias();
-        expectSize(out, (long) dims.s() * dims.l() * dims.e(), "scan out");
         if (scanFastForward(dims)) {
             if (profiler != null) label = Kernel.SCAN_FWD_F16.symbol + " " + dims;
             int bd = scanFastFwdBlock(dims, smCount);
@@ -764,21 +747,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void scanBackward(ScanDims dims, ScanInputs in, Tensor checkpoints, Tensor dout, ScanGrads grads) {
-        checkScan(dims, in, checkpoints);
+        check.scanBackward(dims, in, checkpoints, dout, grads);
         Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
         Tensor z = in.z(), deltaBias = in.deltaBias();
         Tensor du = grads.du(), dDeltaRaw = grads.dDeltaRaw(), dALog = grads.dALog(), dB = grads.dB(), dC = grads.dC();
         Tensor dD = grads.dD(), dz = grads.dz(), dDeltaBias = grads.dDeltaBias();
-        long sle = (long) dims.s() * dims.l() * dims.e(), sln = (long) dims.s() * dims.l() * dims.n();
-        expectSize(dout, sle, "scan dout");
-        expectSize(du, sle, "scan du");
-        expectSize(dDeltaRaw, sle, "scan dDeltaRaw");
-        expectSize(dALog, (long) dims.e() * dims.n(), "scan dALog");
-        expectSize(dB, sln, "scan dB");
-        expectSize(dC, sln, "scan dC");
-        expectSize(dD, dims.e(), "scan dD");
-        if (z != null) expectSize(dz, sle, "scan dz");
-        expectSize(dDeltaBias, dims.e(), "scan dDeltaBias");
+        long sln = (long) dims.s() * dims.l() * dims.n();
         Kernel k = Kernel.scanBackward(dims.n());
 
         CUdeviceptr zp0 = z == null ? null : ptr(z, "z"), dzp0 = z == null ? null : ptr(dz, "dz");
@@ -845,12 +819,12 @@ public final class CudaBackend implements Backend {
     @Override
     public void revinNormalize(Tensor x, Tensor gamma, Tensor beta, int b, int t, int m, double eps,
                                Tensor out, Tensor mean, Tensor std) {
-        expectSize(x, (long) b * t * m, "revin x");
-        expectSize(gamma, m, "revin gamma");
-        expectSize(beta, m, "revin beta");
-        expectSize(out, (long) b * t * m, "revin out");
-        expectSize(mean, (long) b * m, "revin mean");
-        expectSize(std, (long) b * m, "revin std");
+        check.size(x, (long) b * t * m, "revin x");
+        check.size(gamma, m, "revin gamma");
+        check.size(beta, m, "revin beta");
+        check.size(out, (long) b * t * m, "revin out");
+        check.size(mean, (long) b * m, "revin mean");
+        check.size(std, (long) b * m, "revin std");
         if ((long) b * m == 0) return;
         launch1d(Kernel.REVIN_NORM, (long) b * m, b, t, m, (float) eps, ptr(x, "x"), ptr(gamma, "gamma"),
             ptr(beta, "beta"), ptr(out, "out"), ptr(mean, "mean"), ptr(std, "std"));
@@ -859,12 +833,12 @@ public final class CudaBackend implements Backend {
     @Override
     public void revinNormalizeBackward(Tensor x, Tensor mean, Tensor std, Tensor dout, int b, int t, int m,
                                        Tensor dgamma, Tensor dbeta) {
-        expectSize(x, (long) b * t * m, "revin x");
-        expectSize(mean, (long) b * m, "revin mean");
-        expectSize(std, (long) b * m, "revin std");
-        expectSize(dout, (long) b * t * m, "revin dout");
-        expectSize(dgamma, m, "revin dgamma");
-        expectSize(dbeta, m, "revin dbeta");
+        check.size(x, (long) b * t * m, "revin x");
+        check.size(mean, (long) b * m, "revin mean");
+        check.size(std, (long) b * m, "revin std");
+        check.size(dout, (long) b * t * m, "revin dout");
+        check.size(dgamma, m, "revin dgamma");
+        check.size(dbeta, m, "revin dbeta");
         if ((long) b * m == 0) return;
         launch1d(Kernel.REVIN_NORM_BWD, (long) b * m, b, t, m, ptr(x, "x"), ptr(mean, "mean"), ptr(std, "std"),
             ptr(dout, "dout"), ptr(dgamma, "dgamma"), ptr(dbeta, "dbeta"));
@@ -874,12 +848,12 @@ public final class CudaBackend implements Backend {
     public void revinDenormalize(Tensor y, Tensor gamma, Tensor beta, Tensor mean, Tensor std,
                                  int b, int h, int m, double eps, Tensor out) {
         long n = (long) b * h * m;
-        expectSize(y, n, "revin y");
-        expectSize(gamma, m, "revin gamma");
-        expectSize(beta, m, "revin beta");
-        expectSize(mean, (long) b * m, "revin mean");
-        expectSize(std, (long) b * m, "revin std");
-        expectSize(out, n, "revin out");
+        check.size(y, n, "revin y");
+        check.size(gamma, m, "revin gamma");
+        check.size(beta, m, "revin beta");
+        check.size(mean, (long) b * m, "revin mean");
+        check.size(std, (long) b * m, "revin std");
+        check.size(out, n, "revin out");
         if (n == 0) return;
         launch1d(Kernel.REVIN_DENORM, n, b, h, m, (float) (eps * eps), ptr(y, "y"), ptr(gamma, "gamma"),
             ptr(beta, "beta"), ptr(mean, "mean"), ptr(std, "std"), ptr(out, "out"));
@@ -889,29 +863,29 @@ public final class CudaBackend implements Backend {
     public void revinDenormalizeBackward(Tensor y, Tensor gamma, Tensor beta, Tensor std, Tensor dout,
                                          int b, int h, int m, double eps, Tensor dy, Tensor dgamma, Tensor dbeta) {
         long n = (long) b * h * m;
-        expectSize(y, n, "revin y");
-        expectSize(gamma, m, "revin gamma");
-        expectSize(beta, m, "revin beta");
-        expectSize(std, (long) b * m, "revin std");
-        expectSize(dout, n, "revin dout");
-        expectSize(dy, n, "revin dy");
-        expectSize(dgamma, m, "revin dgamma");
-        expectSize(dbeta, m, "revin dbeta");
+        check.size(y, n, "revin y");
+        check.size(gamma, m, "revin gamma");
+        check.size(beta, m, "revin beta");
+        check.size(std, (long) b * m, "revin std");
+        check.size(dout, n, "revin dout");
+        check.size(dy, n, "revin dy");
+        check.size(dgamma, m, "revin dgamma");
+        check.size(dbeta, m, "revin dbeta");
         if ((long) b * m == 0) return;
         launch1d(Kernel.REVIN_DENORM_BWD, (long) b * m, b, h, m, (float) (eps * eps), ptr(y, "y"), ptr(gamma, "gamma"),
             ptr(beta, "beta"), ptr(std, "std"), ptr(dout, "dout"), ptr(dy, "dy"), ptr(dgamma, "dgamma"), ptr(dbeta, "dbeta"));
     }
 
     @Override public void patchify(Tensor x, int b, int t, int m, int p, int s, int np, Tensor out) {
-        expectSize(x, (long) b * t * m, "patchify x");
-        expectSize(out, (long) b * m * np * p, "patchify out");
+        check.size(x, (long) b * t * m, "patchify x");
+        check.size(out, (long) b * m * np * p, "patchify out");
         if ((long) b * m * np * p == 0) return;
         launch1d(Kernel.PATCHIFY, (long) b * m * np * p, b, t, m, p, s, np, ptr(x, "x"), ptr(out, "out"));
     }
 
     @Override public void patchifyBackward(Tensor dout, int b, int t, int m, int p, int s, int np, Tensor dx) {
-        expectSize(dout, (long) b * m * np * p, "patchify dout");
-        expectSize(dx, (long) b * t * m, "patchify dx");
+        check.size(dout, (long) b * m * np * p, "patchify dout");
+        check.size(dx, (long) b * t * m, "patchify dx");
         if ((long) b * t * m == 0) return;
         launch1d(Kernel.PATCHIFY_BWD, (long) b * t * m, b, t, m, p, s, np, ptr(dout, "dout"), ptr(dx, "dx"));
     }
@@ -921,11 +895,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
                       double eps, double weightDecay, int step, double gradScale) {
-        if (step < 1) throw new IllegalArgumentException("adamw step must be >= 1, got " + step);
+        BackendChecks.adamStep(step);
         long n = param.size();
-        expectSize(grad, n, "adamw grad");
-        expectSize(m, n, "adamw m");
-        expectSize(v, n, "adamw v");
+        check.size(grad, n, "adamw grad");
+        check.size(m, n, "adamw m");
+        check.size(v, n, "adamw v");
         if (n == 0) return;
         double c1 = 1.0 - Math.pow(beta1, step), c2 = 1.0 - Math.pow(beta2, step);
         launch1d(Kernel.ADAMW, n, n, ptr(param, "param"), ptr(grad, "grad"), ptr(m, "m"), ptr(v, "v"), (float) lr,
@@ -1013,7 +987,7 @@ public final class CudaBackend implements Backend {
     public synchronized void adamwAll(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v,
                                       double lr, double beta1, double beta2, double eps, double[] weightDecay,
                                       int step, double gradScale) {
-        if (step < 1) throw new IllegalArgumentException("adamw step must be >= 1, got " + step);
+        BackendChecks.adamStep(step);
         if (weightDecay.length != params.size())
             throw new IllegalArgumentException("adamwAll: " + weightDecay.length + " weight decays for " + params.size() + " tensors");
         if (params.isEmpty()) return;
@@ -1080,8 +1054,7 @@ public final class CudaBackend implements Backend {
             dropoutMask(mask, keep, seed.value());
             return;
         }
-        if (!(keep > 0.0 && keep <= 1.0))
-            throw new IllegalArgumentException("dropout keep probability must be in (0, 1], got " + keep);
+        BackendChecks.dropoutKeep(keep);
         DeviceBuffer b = buf(mask, "dropoutMask");
         long n = mask.size();
         if (n == 0) return;
@@ -1107,7 +1080,7 @@ public final class CudaBackend implements Backend {
     public void weightedAverageForward(Tensor raw, boolean softmax, Tensor[] src, Tensor out) {
         checkAverage(raw, src, "weightedAverageForward");
         long n = out.size();
-        for (Tensor s : src) sameSize(s, out, "weightedAverageForward");
+        for (Tensor s : src) BackendChecks.sameSize(s, out, "weightedAverageForward");
         if (n == 0) return;
         memset(ptr(out, "average out"), 0, n, "weightedAverageForward");
         for (int j = 0; j < src.length; j++)
@@ -1121,11 +1094,11 @@ public final class CudaBackend implements Backend {
         checkAverage(raw, src, "weightedAverageBackward");
         if (grads.length != src.length)
             throw new IllegalArgumentException("weightedAverageBackward: " + grads.length + " gradients for " + src.length + " sources");
-        expectSize(rawGrad, src.length, "average weight gradient");
+        check.size(rawGrad, src.length, "average weight gradient");
         long n = dOut.size();
         for (int j = 0; j < src.length; j++) {
-            sameSize(src[j], dOut, "weightedAverageBackward source");
-            sameSize(grads[j], dOut, "weightedAverageBackward gradient");
+            BackendChecks.sameSize(src[j], dOut, "weightedAverageBackward source");
+            BackendChecks.sameSize(grads[j], dOut, "weightedAverageBackward gradient");
         }
         if (wavgScratch == null) wavgScratch = allocRaw(8L * MAX_AVERAGE_SOURCES);
         memset(wavgScratch.ptr, 0, 2L * src.length, "weightedAverageBackward");
@@ -1187,8 +1160,11 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** Argument checks shared with the other backends; the storage check is {@link #buf}. */
+    private final BackendChecks check = new BackendChecks(this::buf);
+
     private DeviceBuffer buf(Tensor t, String what) {
-        if (t == null) throw new IllegalArgumentException(what + " must not be null");
+        BackendChecks.notNull(t, what);
         if (!(t.storage() instanceof DeviceBuffer b) || b.owner != this)
             throw new IllegalArgumentException(what + " " + t + " is not a tensor of this CUDA backend");
         checkOpen();
@@ -1225,24 +1201,9 @@ public final class CudaBackend implements Backend {
         endMark(mk);
     }
 
-    private static void checkRange(Tensor t, int off, long n, String what) {
-        if (off < 0 || n < 0 || off + n > t.size())
-            throw new IllegalArgumentException(what + ": range [" + off + ", " + (off + n) + ") outside " + t);
-    }
 
-    private static void sameSize(Tensor a, Tensor b, String what) {
-        if (a.size() != b.size()) throw new IllegalArgumentException(what + ": size mismatch " + a + " vs " + b);
-    }
 
-    private void expectSize(Tensor t, long n, String what) {
-        buf(t, what);
-        if (t.size() != n)
-            throw new IllegalArgumentException(what + " " + t + " has " + t.size() + " elements, expected " + n);
-    }
 
-    private void noAlias(Tensor x, Tensor out, String what) {
-        if (x.storage() == out.storage()) throw new IllegalArgumentException(what + ": out must not alias x");
-    }
 
     private static int ceilDiv(long a, int b) { return (int) ((a + b - 1) / b); }
 
