@@ -2,7 +2,7 @@ package dev.mambamixer.engine.backend;
 
 import dev.mambamixer.engine.backend.cpu.ElementKernels;
 import dev.mambamixer.engine.backend.cpu.Parallel;
-import dev.mambamixer.engine.backend.cpu.ScalarScanKernel;
+import dev.mambamixer.engine.backend.cpu.CpuKernels;
 import dev.mambamixer.engine.backend.cpu.ScanKernel;
 import dev.mambamixer.engine.backend.cpu.Scratch;
 import dev.mambamixer.engine.tensor.Tensor;
@@ -19,7 +19,9 @@ import java.util.logging.Logger;
  * summed in block order, so every kernel is bit-reproducible run to run. Semantics match
  * {@link ReferenceBackend} (float64) up to float32 rounding.
  *
- * <p>System property {@code mambamixer.vector=false} switches the scan to the scalar kernel.
+ * <p>The scan and element-wise inner loops are {@link CpuKernels}: Vector API or scalar, chosen
+ * once per JVM by {@link CpuKernels#VECTOR} (system property {@code mambamixer.vector=false}
+ * selects the scalar kernels).
  */
 public final class CpuBackend implements Backend {
 
@@ -31,8 +33,9 @@ public final class CpuBackend implements Backend {
     private static final int ELEMENT_GRAIN = 1 << 15;
 
     private static final BLAS BLAS_IMPL = BLAS.getInstance();
-    private static final ScanKernel DEFAULT_SCAN = pickScanKernel();
-    private static final ElementKernels DEFAULT_ELEMENTS = pickElementKernels();
+    private static final CpuKernels DEFAULT_KERNELS = CpuKernels.defaults();
+    private static final ScanKernel DEFAULT_SCAN = DEFAULT_KERNELS.scan();
+    private static final ElementKernels DEFAULT_ELEMENTS = DEFAULT_KERNELS.elements();
 
     static {
         LOG.info(() -> "CpuBackend: BLAS " + blasImplementation() + ", scan kernel " + DEFAULT_SCAN.name()
@@ -54,7 +57,10 @@ public final class CpuBackend implements Backend {
     private final ScanKernel scan;
     private final ElementKernels elements;
 
-    public CpuBackend() { this(DEFAULT_SCAN); }
+    public CpuBackend() { this(DEFAULT_KERNELS); }
+
+    /** A backend with explicit kernels ({@link CpuKernels#scalar()}, {@link CpuKernels#vector()}). */
+    public CpuBackend(CpuKernels kernels) { this(kernels.scan(), kernels.elements()); }
 
     /** A backend with an explicit scan kernel (tests and benchmarks compare both). */
     public CpuBackend(ScanKernel scan) { this(scan, DEFAULT_ELEMENTS); }
@@ -63,34 +69,6 @@ public final class CpuBackend implements Backend {
     public CpuBackend(ScanKernel scan, ElementKernels elements) {
         this.scan = java.util.Objects.requireNonNull(scan, "scan kernel");
         this.elements = java.util.Objects.requireNonNull(elements, "element kernels");
-    }
-
-    private static ScanKernel pickScanKernel() {
-        boolean want = !"false".equalsIgnoreCase(System.getProperty("mambamixer.vector", "true"));
-        // The incubator module must be resolved (--add-modules jdk.incubator.vector) before the
-        // vector class may be touched; otherwise it fails to link.
-        if (want && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return (ScanKernel) Class.forName("dev.mambamixer.engine.backend.cpu.VectorScanKernel")
-                    .getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError ex) {
-                LOG.warning("Vector API scan unavailable, using scalar: " + ex);
-            }
-        }
-        return new ScalarScanKernel();
-    }
-
-    private static ElementKernels pickElementKernels() {
-        boolean want = !"false".equalsIgnoreCase(System.getProperty("mambamixer.vector", "true"));
-        if (want && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return (ElementKernels) Class.forName("dev.mambamixer.engine.backend.cpu.VectorElementKernels")
-                    .getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError ex) {
-                LOG.warning("Vector API element kernels unavailable, using scalar: " + ex);
-            }
-        }
-        return ElementKernels.scalar();
     }
 
     @Override public String name() { return "cpu-f32"; }

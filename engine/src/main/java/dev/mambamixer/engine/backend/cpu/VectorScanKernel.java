@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * skip, dδ → dΔraw) is vectorised too, and only the dB/dC sums over e need one lane sum per
  * (t, n). Internally the state, Ā and λ-carry are (N, EP) with EP = E rounded up to VL; the padding
  * lanes hold δ = u = g = 0, so they stay 0 and add nothing to dB/dC. Only loaded when
- * jdk.incubator.vector is present (see CpuBackend).
+ * jdk.incubator.vector is present (see CpuKernels).
  *
  * <p>C2 notes (JDK 17): a FloatVector that crosses a call C2 did not inline is boxed (an
  * allocation per call), and big methods hit NodeCountInliningCutoff. So vectors never cross a
