@@ -2,6 +2,8 @@ package dev.mambamixer.engine.backend;
 
 import dev.mambamixer.engine.backend.cpu.ElementKernels;
 import dev.mambamixer.engine.backend.cpu.Parallel;
+import dev.mambamixer.engine.backend.cpu.ScanArrays;
+import dev.mambamixer.engine.backend.cpu.ScanGradArrays;
 import dev.mambamixer.engine.backend.cpu.CpuKernels;
 import dev.mambamixer.engine.backend.cpu.ScanKernel;
 import dev.mambamixer.engine.backend.cpu.Scratch;
@@ -439,8 +441,8 @@ public final class CpuBackend implements Backend {
         float[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
         float[] zs = z == null ? null : data(z, "z");
         float[] o = data(out, "out"), ck = data(checkpoints, "checkpoints");
-        Parallel.forBlocks(dims.s(), scanBlocks(dims), (blk, s0, s1) ->
-            scan.forwardBlock(s0, s1, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, o, ck));
+        ScanArrays arrays = new ScanArrays(L, E, N, CH, us, dr, a, bs, cs, ds, zs, db);
+        Parallel.forBlocks(dims.s(), scanBlocks(dims), (blk, s0, s1) -> scan.forwardBlock(s0, s1, arrays, o, ck));
     }
 
     @Override
@@ -460,14 +462,15 @@ public final class CpuBackend implements Backend {
         float[] gd = data(dD, "dD"), gdb = data(dDeltaBias, "dDeltaBias");
         float[] gz = zs == null ? null : data(dz, "dz");
 
+        ScanArrays arrays = new ScanArrays(L, E, N, CH, us, dr, a, bs, cs, ds, zs, db);
+        ScanGradArrays gradArrays = new ScanGradArrays(gu, gdr, gb, gc, gz);
         int blocks = scanBlocks(dims);
         int stride = EN + 2 * E; // per block: dA (E,N), dD (E), dDeltaBias (E)
         float[] part = partials(blocks * stride);
         Parallel.forBlocks(dims.s(), blocks, (blk, s0, s1) -> {
             // Small per-block partials (E*N + 2E floats), copied into the block-ordered buffer at the end.
             float[] pA = new float[EN], pD = new float[E], pDb = new float[E];
-            scan.backwardBlock(s0, s1, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, ck, g,
-                gu, gdr, gb, gc, gz, pA, pD, pDb);
+            scan.backwardBlock(s0, s1, arrays, ck, g, gradArrays, pA, pD, pDb);
             int off = blk * stride;
             System.arraycopy(pA, 0, part, off, EN);
             System.arraycopy(pD, 0, part, off + EN, E);
