@@ -61,7 +61,7 @@ start=$(date +%s)
   -Dmambamixer.gpucheck.report="$report" -Dmambamixer.cuda.sync=true -Dmambamixer.cuda.scanFast=true \
   -jar "$console" execute --disable-banner --disable-ansi-colors --details=tree --class-path "$cp" \
   --select-class dev.mambamixer.engine.backend.cuda.KernelSignatureTest \
-  --select-class dev.mambamixer.engine.backend.cuda.CudaBackendParityTest \
+  --select-class dev.mambamixer.engine.backend.BackendContractTest \
   --select-class dev.mambamixer.engine.backend.cuda.CudaScanBandwidthTest \
   --select-class dev.mambamixer.engine.backend.cuda.CudaTsm2StepParityTest \
   --select-class dev.mambamixer.engine.backend.cuda.CudaGraphStepTest > "$log" 2>&1

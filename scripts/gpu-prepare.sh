@@ -63,7 +63,7 @@ if [ -f "$etth1" ]; then mkdir -p "$bundle/data" && cp "$etth1" "$bundle/data/ET
 else echo "gpu-prepare: no ETTh1.csv at $etth1: the GPU check times epochs on synthetic data of the same size" >&2; fi
 git rev-parse HEAD > "$bundle/COMMIT" 2>/dev/null || true
 for need in classes/dev/mambamixer/engine/backend/cuda/kernels.ptx \
-            test-classes/dev/mambamixer/engine/backend/cuda/CudaBackendParityTest.class jre/bin/java COMMIT; do
+            test-classes/dev/mambamixer/engine/backend/BackendContractTest.class jre/bin/java COMMIT; do
   [ -e "$bundle/$need" ] || { echo "gpu-prepare: bundle incomplete: $need missing" >&2; exit 1; }
 done
 ls "$bundle"/lib/junit-platform-console-standalone-*.jar >/dev/null

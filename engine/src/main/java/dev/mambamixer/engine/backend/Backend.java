@@ -150,23 +150,19 @@ public interface Backend extends AutoCloseable {
     // ---------------------------------------------------------------- selective scan (MODEL.md §3)
 
     /**
-     * S6 forward (MODEL.md §3.2), token-major. u, deltaRaw, z, out: (S, L, E); bmat, cmat: (S, L, N);
-     * aLog: (E, N) with A = -exp(aLog); d, deltaBias: (E). z may be null (no gate).
-     * Stores the state h at the start of each chunk of {@code chunk} steps into
+     * S6 forward (MODEL.md §3.2), token-major; {@link ScanInputs} gives the input layouts, out is
+     * (S, L, E). Stores the state h at the start of each chunk of {@code chunk} steps into
      * {@code checkpoints}: (S, ceil(L/chunk), E, N), so backward can recompute inside a chunk
      * (MODEL.md §3.3 "Chunked checkpoints").
      */
-    void scanForward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                     Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints);
+    void scanForward(ScanDims dims, ScanInputs in, Tensor out, Tensor checkpoints);
 
     /**
-     * S6 backward (MODEL.md §3.3). Activation gradients du, dDeltaRaw, dB, dC, dz overwrite;
-     * parameter gradients dALog, dD, dDeltaBias accumulate. dz is ignored when z is null.
+     * S6 backward (MODEL.md §3.3) from the forward's inputs and checkpoints. Activation gradients
+     * du, dDeltaRaw, dB, dC, dz overwrite; parameter gradients dALog, dD, dDeltaBias accumulate
+     * (see {@link ScanGrads}). grads.dz is ignored when in.z is null.
      */
-    void scanBackward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                      Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints, Tensor dout,
-                      Tensor du, Tensor dDeltaRaw, Tensor dALog, Tensor dB, Tensor dC,
-                      Tensor dD, Tensor dz, Tensor dDeltaBias);
+    void scanBackward(ScanDims dims, ScanInputs in, Tensor checkpoints, Tensor dout, ScanGrads grads);
 
     // ---------------------------------------------------------------- TSM2 input / output (MODEL.md §6.3)
 

@@ -2,7 +2,9 @@ package dev.mambamixer.engine.backend;
 
 import dev.mambamixer.engine.backend.cpu.ElementKernels;
 import dev.mambamixer.engine.backend.cpu.Parallel;
-import dev.mambamixer.engine.backend.cpu.ScalarScanKernel;
+import dev.mambamixer.engine.backend.cpu.ScanArrays;
+import dev.mambamixer.engine.backend.cpu.ScanGradArrays;
+import dev.mambamixer.engine.backend.cpu.CpuKernels;
 import dev.mambamixer.engine.backend.cpu.ScanKernel;
 import dev.mambamixer.engine.backend.cpu.Scratch;
 import dev.mambamixer.engine.tensor.Tensor;
@@ -19,7 +21,9 @@ import java.util.logging.Logger;
  * summed in block order, so every kernel is bit-reproducible run to run. Semantics match
  * {@link ReferenceBackend} (float64) up to float32 rounding.
  *
- * <p>System property {@code mambamixer.vector=false} switches the scan to the scalar kernel.
+ * <p>The scan and element-wise inner loops are {@link CpuKernels}: Vector API or scalar, chosen
+ * once per JVM by {@link CpuKernels#VECTOR} (system property {@code mambamixer.vector=false}
+ * selects the scalar kernels).
  */
 public final class CpuBackend implements Backend {
 
@@ -31,8 +35,9 @@ public final class CpuBackend implements Backend {
     private static final int ELEMENT_GRAIN = 1 << 15;
 
     private static final BLAS BLAS_IMPL = BLAS.getInstance();
-    private static final ScanKernel DEFAULT_SCAN = pickScanKernel();
-    private static final ElementKernels DEFAULT_ELEMENTS = pickElementKernels();
+    private static final CpuKernels DEFAULT_KERNELS = CpuKernels.defaults();
+    private static final ScanKernel DEFAULT_SCAN = DEFAULT_KERNELS.scan();
+    private static final ElementKernels DEFAULT_ELEMENTS = DEFAULT_KERNELS.elements();
 
     static {
         LOG.info(() -> "CpuBackend: BLAS " + blasImplementation() + ", scan kernel " + DEFAULT_SCAN.name()
@@ -54,7 +59,10 @@ public final class CpuBackend implements Backend {
     private final ScanKernel scan;
     private final ElementKernels elements;
 
-    public CpuBackend() { this(DEFAULT_SCAN); }
+    public CpuBackend() { this(DEFAULT_KERNELS); }
+
+    /** A backend with explicit kernels ({@link CpuKernels#scalar()}, {@link CpuKernels#vector()}). */
+    public CpuBackend(CpuKernels kernels) { this(kernels.scan(), kernels.elements()); }
 
     /** A backend with an explicit scan kernel (tests and benchmarks compare both). */
     public CpuBackend(ScanKernel scan) { this(scan, DEFAULT_ELEMENTS); }
@@ -63,34 +71,6 @@ public final class CpuBackend implements Backend {
     public CpuBackend(ScanKernel scan, ElementKernels elements) {
         this.scan = java.util.Objects.requireNonNull(scan, "scan kernel");
         this.elements = java.util.Objects.requireNonNull(elements, "element kernels");
-    }
-
-    private static ScanKernel pickScanKernel() {
-        boolean want = !"false".equalsIgnoreCase(System.getProperty("mambamixer.vector", "true"));
-        // The incubator module must be resolved (--add-modules jdk.incubator.vector) before the
-        // vector class may be touched; otherwise it fails to link.
-        if (want && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return (ScanKernel) Class.forName("dev.mambamixer.engine.backend.cpu.VectorScanKernel")
-                    .getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError ex) {
-                LOG.warning("Vector API scan unavailable, using scalar: " + ex);
-            }
-        }
-        return new ScalarScanKernel();
-    }
-
-    private static ElementKernels pickElementKernels() {
-        boolean want = !"false".equalsIgnoreCase(System.getProperty("mambamixer.vector", "true"));
-        if (want && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return (ElementKernels) Class.forName("dev.mambamixer.engine.backend.cpu.VectorElementKernels")
-                    .getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError ex) {
-                LOG.warning("Vector API element kernels unavailable, using scalar: " + ex);
-            }
-        }
-        return ElementKernels.scalar();
     }
 
     @Override public String name() { return "cpu-f32"; }
@@ -103,22 +83,18 @@ public final class CpuBackend implements Backend {
     // ================================================================ storage helpers
 
     private static float[] data(Tensor t, String what) {
-        if (t == null) throw new IllegalArgumentException(what + " must not be null");
+        BackendChecks.notNull(t, what);
         if (!(t.storage() instanceof float[] arr))
             throw new IllegalArgumentException(what + " " + t + " is not a cpu-f32 tensor");
         return arr;
     }
 
-    private static float[] data(Tensor t, String what, long n) {
-        float[] arr = data(t, what);
-        if (t.size() != n)
-            throw new IllegalArgumentException(what + " " + t + " has " + t.size() + " elements, expected " + n);
-        return arr;
-    }
+    /** Argument checks shared with the other backends; the storage check is {@link #data(Tensor, String)}. */
+    private static final BackendChecks CHECK = new BackendChecks(CpuBackend::data);
 
-    private static void checkRange(Tensor t, int off, long n, String what) {
-        if (off < 0 || n < 0 || off + n > t.size())
-            throw new IllegalArgumentException(what + ": range [" + off + ", " + (off + n) + ") outside " + t);
+    private static float[] data(Tensor t, String what, long n) {
+        CHECK.size(t, n, what);
+        return (float[]) t.storage();
     }
 
     /** Element-wise loop over [0, n): parallel blocks when large, else inline. */
@@ -144,13 +120,13 @@ public final class CpuBackend implements Backend {
 
     @Override public void upload(double[] src, Tensor dst) {
         float[] d = data(dst, "dst");
-        if (src.length != d.length) throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
+        BackendChecks.uploadLength(src.length, dst);
         for (int i = 0; i < d.length; i++) d[i] = (float) src[i];
     }
 
     @Override public void upload(float[] src, Tensor dst) {
         float[] d = data(dst, "dst");
-        if (src.length != d.length) throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
+        BackendChecks.uploadLength(src.length, dst);
         System.arraycopy(src, 0, d, 0, d.length);
     }
 
@@ -164,8 +140,8 @@ public final class CpuBackend implements Backend {
     @Override public float[] toFloats(Tensor t) { return data(t, "t").clone(); }
 
     @Override public void copy(Tensor src, int srcOff, Tensor dst, int dstOff, int n) {
-        checkRange(src, srcOff, n, "copy src");
-        checkRange(dst, dstOff, n, "copy dst");
+        BackendChecks.range(src, srcOff, n, "copy src");
+        BackendChecks.range(dst, dstOff, n, "copy dst");
         System.arraycopy(data(src, "src"), srcOff, data(dst, "dst"), dstOff, n);
     }
 
@@ -182,11 +158,11 @@ public final class CpuBackend implements Backend {
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      double alpha, Tensor a, int aOff, Tensor b, int bOff,
                      double beta, Tensor c, int cOff) {
-        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("gemm: negative size m=" + m + " n=" + n + " k=" + k);
+        BackendChecks.gemmSizes(m, n, k);
         float[] A = data(a, "gemm A"), B = data(b, "gemm B"), C = data(c, "gemm C");
-        checkRange(a, aOff, (long) m * k, "gemm A");
-        checkRange(b, bOff, (long) k * n, "gemm B");
-        checkRange(c, cOff, (long) m * n, "gemm C");
+        BackendChecks.range(a, aOff, (long) m * k, "gemm A");
+        BackendChecks.range(b, bOff, (long) k * n, "gemm B");
+        BackendChecks.range(c, cOff, (long) m * n, "gemm C");
         if (m == 0 || n == 0) return;
         if (k == 0) { // C = beta*C; done here since some BLAS reject k=0 leading dimensions
             for (int i = cOff; i < cOff + m * n; i++) C[i] = beta == 0.0 ? 0f : (float) beta * C[i];
@@ -217,8 +193,8 @@ public final class CpuBackend implements Backend {
 
     @Override public void axpy(double alpha, Tensor x, int xOff, Tensor y, int yOff, int n) {
         float[] xs = data(x, "x"), ys = data(y, "y");
-        checkRange(x, xOff, n, "axpy x");
-        checkRange(y, yOff, n, "axpy y");
+        BackendChecks.range(x, xOff, n, "axpy x");
+        BackendChecks.range(y, yOff, n, "axpy y");
         float al = (float) alpha;
         elementwise(n, (blk, from, to) -> { for (int i = from; i < to; i++) ys[yOff + i] += al * xs[xOff + i]; });
     }
@@ -293,8 +269,7 @@ public final class CpuBackend implements Backend {
 
     /** Same draw order as {@link ReferenceBackend#dropoutMask}: one SplittableRandom, one nextDouble per element. */
     @Override public void dropoutMask(Tensor mask, double keep, long seed) {
-        if (!(keep > 0.0 && keep <= 1.0))
-            throw new IllegalArgumentException("dropout keep probability must be in (0, 1], got " + keep);
+        BackendChecks.dropoutKeep(keep);
         float[] ms = data(mask, "mask");
         SplittableRandom rng = new SplittableRandom(seed);
         float kept = (float) (1.0 / keep);
@@ -306,7 +281,7 @@ public final class CpuBackend implements Backend {
     @Override public void swapMiddle(Tensor x, int a, int b, int c, int d, Tensor out) {
         long n = (long) a * b * c * d;
         float[] xs = data(x, "x", n), o = data(out, "out", n);
-        if (xs == o) throw new IllegalArgumentException("swapMiddle: out must not alias x");
+        BackendChecks.noAlias(x, out, "swapMiddle");
         Parallel.BlockBody body = (blk, i0, i1) -> {
             for (int i = i0; i < i1; i++)
                 for (int j = 0; j < b; j++)
@@ -320,7 +295,7 @@ public final class CpuBackend implements Backend {
     @Override public void flipSequence(Tensor x, int s, int l, int e, Tensor out) {
         long n = (long) s * l * e;
         float[] xs = data(x, "x", n), o = data(out, "out", n);
-        if (xs == o) throw new IllegalArgumentException("flipSequence: out must not alias x");
+        BackendChecks.noAlias(x, out, "flipSequence");
         Parallel.BlockBody body = (blk, s0, s1) -> {
             for (int si = s0; si < s1; si++)
                 for (int t = 0; t < l; t++)
@@ -342,7 +317,7 @@ public final class CpuBackend implements Backend {
     public void causalConvForward(Tensor x, Tensor w, Tensor bias, int s, int l, int e, int k, Tensor out) {
         float[] xs = data(x, "x", (long) s * l * e), ws = data(w, "w", (long) e * k), bs = data(bias, "bias", e);
         float[] o = data(out, "out", (long) s * l * e);
-        if (xs == o) throw new IllegalArgumentException("causalConvForward: out must not alias x");
+        BackendChecks.noAlias(x, out, "causalConvForward");
         float[] wt = transposeWeights(ws, e, k); // (K, E): contiguous over e for each tap
         Parallel.forBlocks(s, seqBlocks(s, (long) l * e), (blk, s0, s1) ->
             elements.convForward(xs, wt, bs, o, s0, s1, l, e, k));
@@ -443,20 +418,6 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ selective scan (MODEL.md §3)
 
-    private static void checkScanShapes(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat,
-                                        Tensor cmat, Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints) {
-        long sle = (long) dims.s() * dims.l() * dims.e(), sln = (long) dims.s() * dims.l() * dims.n();
-        data(u, "u", sle);
-        data(deltaRaw, "deltaRaw", sle);
-        data(aLog, "aLog", (long) dims.e() * dims.n());
-        data(bmat, "B", sln);
-        data(cmat, "C", sln);
-        data(d, "D", dims.e());
-        if (z != null) data(z, "z", sle);
-        data(deltaBias, "deltaBias", dims.e());
-        data(checkpoints, "checkpoints", (long) dims.s() * dims.chunks() * dims.e() * dims.n());
-    }
-
     /** A = -exp(A_log), (E, N); small, so allocated per call. */
     private static float[] stateMatrix(float[] al) {
         float[] a = new float[al.length];
@@ -471,43 +432,45 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void scanForward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                            Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints) {
-        checkScanShapes(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+    public void scanForward(ScanDims dims, ScanInputs in, Tensor out, Tensor checkpoints) {
+        CHECK.scanForward(dims, in, out, checkpoints);
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
         final int L = dims.l(), E = dims.e(), N = dims.n(), CH = dims.chunk();
         float[] us = data(u, "u"), dr = data(deltaRaw, "deltaRaw"), a = stateMatrix(data(aLog, "aLog"));
         float[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
         float[] zs = z == null ? null : data(z, "z");
-        float[] o = data(out, "out", us.length), ck = data(checkpoints, "checkpoints");
-        Parallel.forBlocks(dims.s(), scanBlocks(dims), (blk, s0, s1) ->
-            scan.forwardBlock(s0, s1, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, o, ck));
+        float[] o = data(out, "out"), ck = data(checkpoints, "checkpoints");
+        ScanArrays arrays = new ScanArrays(L, E, N, CH, us, dr, a, bs, cs, ds, zs, db);
+        Parallel.forBlocks(dims.s(), scanBlocks(dims), (blk, s0, s1) -> scan.forwardBlock(s0, s1, arrays, o, ck));
     }
 
     @Override
-    public void scanBackward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                             Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints, Tensor dout,
-                             Tensor du, Tensor dDeltaRaw, Tensor dALog, Tensor dB, Tensor dC,
-                             Tensor dD, Tensor dz, Tensor dDeltaBias) {
-        checkScanShapes(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+    public void scanBackward(ScanDims dims, ScanInputs in, Tensor checkpoints, Tensor dout, ScanGrads grads) {
+        CHECK.scanBackward(dims, in, checkpoints, dout, grads);
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
+        Tensor du = grads.du(), dDeltaRaw = grads.dDeltaRaw(), dALog = grads.dALog(), dB = grads.dB(), dC = grads.dC();
+        Tensor dD = grads.dD(), dz = grads.dz(), dDeltaBias = grads.dDeltaBias();
         final int L = dims.l(), E = dims.e(), N = dims.n(), CH = dims.chunk(), EN = E * N;
-        final int sle = dims.s() * L * E, sln = dims.s() * L * N;
         float[] us = data(u, "u"), dr = data(deltaRaw, "deltaRaw"), a = stateMatrix(data(aLog, "aLog"));
         float[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
         float[] zs = z == null ? null : data(z, "z");
-        float[] ck = data(checkpoints, "checkpoints"), g = data(dout, "dout", sle);
-        float[] gu = data(du, "du", sle), gdr = data(dDeltaRaw, "dDeltaRaw", sle);
-        float[] gal = data(dALog, "dALog", EN), gb = data(dB, "dB", sln), gc = data(dC, "dC", sln);
-        float[] gd = data(dD, "dD", E), gdb = data(dDeltaBias, "dDeltaBias", E);
-        float[] gz = zs == null ? null : data(dz, "dz", sle);
+        float[] ck = data(checkpoints, "checkpoints"), g = data(dout, "dout");
+        float[] gu = data(du, "du"), gdr = data(dDeltaRaw, "dDeltaRaw");
+        float[] gal = data(dALog, "dALog"), gb = data(dB, "dB"), gc = data(dC, "dC");
+        float[] gd = data(dD, "dD"), gdb = data(dDeltaBias, "dDeltaBias");
+        float[] gz = zs == null ? null : data(dz, "dz");
 
+        ScanArrays arrays = new ScanArrays(L, E, N, CH, us, dr, a, bs, cs, ds, zs, db);
+        ScanGradArrays gradArrays = new ScanGradArrays(gu, gdr, gb, gc, gz);
         int blocks = scanBlocks(dims);
         int stride = EN + 2 * E; // per block: dA (E,N), dD (E), dDeltaBias (E)
         float[] part = partials(blocks * stride);
         Parallel.forBlocks(dims.s(), blocks, (blk, s0, s1) -> {
             // Small per-block partials (E*N + 2E floats), copied into the block-ordered buffer at the end.
             float[] pA = new float[EN], pD = new float[E], pDb = new float[E];
-            scan.backwardBlock(s0, s1, L, E, N, CH, us, dr, a, bs, cs, ds, zs, db, ck, g,
-                gu, gdr, gb, gc, gz, pA, pD, pDb);
+            scan.backwardBlock(s0, s1, arrays, ck, g, gradArrays, pA, pD, pDb);
             int off = blk * stride;
             System.arraycopy(pA, 0, part, off, EN);
             System.arraycopy(pD, 0, part, off + EN, E);
@@ -645,7 +608,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
                       double eps, double weightDecay, int step, double gradScale) {
-        if (step < 1) throw new IllegalArgumentException("adamw step must be >= 1, got " + step);
+        BackendChecks.adamStep(step);
         int n = param.size();
         float[] ps = data(param, "param"), gs = data(grad, "grad", n), ms = data(m, "m", n), vs = data(v, "v", n);
         final float b1 = (float) beta1, b2 = (float) beta2, ob1 = (float) (1.0 - beta1), ob2 = (float) (1.0 - beta2);

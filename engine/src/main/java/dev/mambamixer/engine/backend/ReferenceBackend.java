@@ -25,29 +25,19 @@ public final class ReferenceBackend implements Backend {
 
     /** The double[] behind {@code t}, after checking that this backend owns it. */
     private double[] data(Tensor t, String what) {
-        if (t == null) throw new IllegalArgumentException(what + " must not be null");
+        BackendChecks.notNull(t, what);
         if (!(t.storage() instanceof double[] arr))
             throw new IllegalArgumentException(what + " " + t + " is not a reference-f64 tensor");
         return arr;
     }
 
+    /** Argument checks shared with the other backends; the storage check is {@link #data(Tensor, String)}. */
+    private final BackendChecks check = new BackendChecks(this::data);
+
     /** data(t) and a check that it has exactly {@code n} elements. */
-    private double[] data(Tensor t, String what, int n) {
-        double[] arr = data(t, what);
-        if (t.size() != n)
-            throw new IllegalArgumentException(what + " " + t + " has " + t.size() + " elements, expected " + n);
-        return arr;
-    }
-
-    /** Checks that [off, off+n) lies inside {@code t}. */
-    private static void checkRange(Tensor t, int off, long n, String what) {
-        if (off < 0 || n < 0 || off + n > t.size())
-            throw new IllegalArgumentException(what + ": range [" + off + ", " + (off + n) + ") outside " + t);
-    }
-
-    private static void checkSameSize(Tensor a, Tensor b, String what) {
-        if (a.size() != b.size())
-            throw new IllegalArgumentException(what + ": size mismatch " + a + " vs " + b);
+    private double[] data(Tensor t, String what, long n) {
+        check.size(t, n, what);
+        return (double[]) t.storage();
     }
 
     private static double sigmoid(double x) { return 1.0 / (1.0 + Math.exp(-x)); }
@@ -73,15 +63,13 @@ public final class ReferenceBackend implements Backend {
 
     @Override public void upload(double[] src, Tensor dst) {
         double[] d = data(dst, "dst");
-        if (src.length != d.length)
-            throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
+        BackendChecks.uploadLength(src.length, dst);
         System.arraycopy(src, 0, d, 0, d.length);
     }
 
     @Override public void upload(float[] src, Tensor dst) {
         double[] d = data(dst, "dst");
-        if (src.length != d.length)
-            throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
+        BackendChecks.uploadLength(src.length, dst);
         for (int i = 0; i < d.length; i++) d[i] = src[i];
     }
 
@@ -95,8 +83,8 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override public void copy(Tensor src, int srcOff, Tensor dst, int dstOff, int n) {
-        checkRange(src, srcOff, n, "copy src");
-        checkRange(dst, dstOff, n, "copy dst");
+        BackendChecks.range(src, srcOff, n, "copy src");
+        BackendChecks.range(dst, dstOff, n, "copy dst");
         // arraycopy is correct for overlapping ranges of the same array.
         System.arraycopy(data(src, "src"), srcOff, data(dst, "dst"), dstOff, n);
     }
@@ -109,11 +97,11 @@ public final class ReferenceBackend implements Backend {
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      double alpha, Tensor a, int aOff, Tensor b, int bOff,
                      double beta, Tensor c, int cOff) {
-        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("gemm: negative size m=" + m + " n=" + n + " k=" + k);
+        BackendChecks.gemmSizes(m, n, k);
         double[] A = data(a, "gemm A"), B = data(b, "gemm B"), C = data(c, "gemm C");
-        checkRange(a, aOff, (long) m * k, "gemm A");
-        checkRange(b, bOff, (long) k * n, "gemm B");
-        checkRange(c, cOff, (long) m * n, "gemm C");
+        BackendChecks.range(a, aOff, (long) m * k, "gemm A");
+        BackendChecks.range(b, bOff, (long) k * n, "gemm B");
+        BackendChecks.range(c, cOff, (long) m * n, "gemm C");
         // Row-major: op(A)[i,p] is A[i*k+p], or A[p*m+i] when transA (A stored k x m);
         // op(B)[p,j] is B[p*n+j], or B[j*k+p] when transB (B stored n x k).
         for (int i = 0; i < m; i++) {
@@ -150,8 +138,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override public void axpy(double alpha, Tensor x, int xOff, Tensor y, int yOff, int n) {
         double[] xs = data(x, "x"), ys = data(y, "y");
-        checkRange(x, xOff, n, "axpy x");
-        checkRange(y, yOff, n, "axpy y");
+        BackendChecks.range(x, xOff, n, "axpy x");
+        BackendChecks.range(y, yOff, n, "axpy y");
         for (int i = 0; i < n; i++) ys[yOff + i] += alpha * xs[xOff + i];
     }
 
@@ -201,8 +189,7 @@ public final class ReferenceBackend implements Backend {
      * the element is kept (1/keep) when that draw is {@code < keep}, else 0.
      */
     @Override public void dropoutMask(Tensor mask, double keep, long seed) {
-        if (!(keep > 0.0 && keep <= 1.0))
-            throw new IllegalArgumentException("dropout keep probability must be in (0, 1], got " + keep);
+        BackendChecks.dropoutKeep(keep);
         double[] ms = data(mask, "mask");
         SplittableRandom rng = new SplittableRandom(seed);
         double kept = 1.0 / keep;
@@ -214,7 +201,7 @@ public final class ReferenceBackend implements Backend {
     @Override public void swapMiddle(Tensor x, int a, int b, int c, int d, Tensor out) {
         int n = a * b * c * d;
         double[] xs = data(x, "x", n), o = data(out, "out", n);
-        if (xs == o) throw new IllegalArgumentException("swapMiddle: out must not alias x");
+        BackendChecks.noAlias(x, out, "swapMiddle");
         for (int i = 0; i < a; i++)
             for (int j = 0; j < b; j++)
                 for (int l = 0; l < c; l++) {
@@ -226,7 +213,7 @@ public final class ReferenceBackend implements Backend {
     @Override public void flipSequence(Tensor x, int s, int l, int e, Tensor out) {
         int n = s * l * e;
         double[] xs = data(x, "x", n), o = data(out, "out", n);
-        if (xs == o) throw new IllegalArgumentException("flipSequence: out must not alias x");
+        BackendChecks.noAlias(x, out, "flipSequence");
         for (int si = 0; si < s; si++)
             for (int t = 0; t < l; t++)
                 System.arraycopy(xs, (si * l + t) * e, o, (si * l + (l - 1 - t)) * e, e);
@@ -238,7 +225,7 @@ public final class ReferenceBackend implements Backend {
     public void causalConvForward(Tensor x, Tensor w, Tensor bias, int s, int l, int e, int k, Tensor out) {
         double[] xs = data(x, "x", s * l * e), ws = data(w, "w", e * k), bs = data(bias, "bias", e);
         double[] o = data(out, "out", s * l * e);
-        if (xs == o) throw new IllegalArgumentException("causalConvForward: out must not alias x");
+        BackendChecks.noAlias(x, out, "causalConvForward");
         for (int si = 0; si < s; si++)
             for (int t = 0; t < l; t++)
                 for (int ei = 0; ei < e; ei++) {
@@ -327,33 +314,20 @@ public final class ReferenceBackend implements Backend {
     // ================================================================ selective scan (MODEL.md §3)
 
     /** Checks every scan tensor against {@code dims}; z (and dz) may be null. */
-    private void checkScanShapes(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat,
-                                 Tensor cmat, Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints) {
-        int sle = dims.s() * dims.l() * dims.e(), sln = dims.s() * dims.l() * dims.n();
-        data(u, "u", sle);
-        data(deltaRaw, "deltaRaw", sle);
-        data(aLog, "aLog", dims.e() * dims.n());
-        data(bmat, "B", sln);
-        data(cmat, "C", sln);
-        data(d, "D", dims.e());
-        if (z != null) data(z, "z", sle);
-        data(deltaBias, "deltaBias", dims.e());
-        data(checkpoints, "checkpoints", dims.s() * dims.chunks() * dims.e() * dims.n());
-    }
-
     /**
      * MODEL.md §3.2, sequential per (s, e). Layouts: u/deltaRaw/z/out (S, L, E); B, C (S, L, N);
      * checkpoints (S, chunks, E, N) where chunk c holds h_{c*chunk - 1} (zeros for c = 0).
      */
     @Override
-    public void scanForward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                            Tensor d, Tensor z, Tensor deltaBias, Tensor out, Tensor checkpoints) {
-        checkScanShapes(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+    public void scanForward(ScanDims dims, ScanInputs in, Tensor out, Tensor checkpoints) {
+        check.scanForward(dims, in, out, checkpoints);
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
         final int S = dims.s(), L = dims.l(), E = dims.e(), N = dims.n(), CH = dims.chunk(), NC = dims.chunks();
         double[] us = data(u, "u"), dr = data(deltaRaw, "deltaRaw"), al = data(aLog, "aLog");
         double[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
         double[] zs = z == null ? null : data(z, "z");
-        double[] o = data(out, "out", S * L * E), ck = data(checkpoints, "checkpoints");
+        double[] o = data(out, "out"), ck = data(checkpoints, "checkpoints");
 
         double[] a = new double[N]; // A[e, :] = -exp(aLog[e, :])
         double[] h = new double[N]; // running state h[e, :]
@@ -386,21 +360,21 @@ public final class ReferenceBackend implements Backend {
      * boundaries, so the result equals the unchunked backward exactly.
      */
     @Override
-    public void scanBackward(ScanDims dims, Tensor u, Tensor deltaRaw, Tensor aLog, Tensor bmat, Tensor cmat,
-                             Tensor d, Tensor z, Tensor deltaBias, Tensor checkpoints, Tensor dout,
-                             Tensor du, Tensor dDeltaRaw, Tensor dALog, Tensor dB, Tensor dC,
-                             Tensor dD, Tensor dz, Tensor dDeltaBias) {
-        checkScanShapes(dims, u, deltaRaw, aLog, bmat, cmat, d, z, deltaBias, checkpoints);
+    public void scanBackward(ScanDims dims, ScanInputs in, Tensor checkpoints, Tensor dout, ScanGrads grads) {
+        check.scanBackward(dims, in, checkpoints, dout, grads);
+        Tensor u = in.u(), deltaRaw = in.deltaRaw(), aLog = in.aLog(), bmat = in.b(), cmat = in.c(), d = in.d();
+        Tensor z = in.z(), deltaBias = in.deltaBias();
+        Tensor du = grads.du(), dDeltaRaw = grads.dDeltaRaw(), dALog = grads.dALog(), dB = grads.dB(), dC = grads.dC();
+        Tensor dD = grads.dD(), dz = grads.dz(), dDeltaBias = grads.dDeltaBias();
         final int S = dims.s(), L = dims.l(), E = dims.e(), N = dims.n(), CH = dims.chunk(), NC = dims.chunks();
-        final int sle = S * L * E, sln = S * L * N;
         double[] us = data(u, "u"), dr = data(deltaRaw, "deltaRaw"), al = data(aLog, "aLog");
         double[] bs = data(bmat, "B"), cs = data(cmat, "C"), ds = data(d, "D"), db = data(deltaBias, "deltaBias");
         double[] zs = z == null ? null : data(z, "z");
-        double[] ck = data(checkpoints, "checkpoints"), g = data(dout, "dout", sle);
-        double[] gu = data(du, "du", sle), gdr = data(dDeltaRaw, "dDeltaRaw", sle);
-        double[] gal = data(dALog, "dALog", E * N), gb = data(dB, "dB", sln), gc = data(dC, "dC", sln);
-        double[] gd = data(dD, "dD", E), gdb = data(dDeltaBias, "dDeltaBias", E);
-        double[] gz = zs == null ? null : data(dz, "dz", sle);
+        double[] ck = data(checkpoints, "checkpoints"), g = data(dout, "dout");
+        double[] gu = data(du, "du"), gdr = data(dDeltaRaw, "dDeltaRaw");
+        double[] gal = data(dALog, "dALog"), gb = data(dB, "dB"), gc = data(dC, "dC");
+        double[] gd = data(dD, "dD"), gdb = data(dDeltaBias, "dDeltaBias");
+        double[] gz = zs == null ? null : data(dz, "dz");
 
         // dB and dC sum over e, so they are zeroed once and accumulated below (they overwrite
         // from the caller's point of view). du, dDeltaRaw, dz are fully written per element.
@@ -579,7 +553,7 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
                       double eps, double weightDecay, int step, double gradScale) {
-        if (step < 1) throw new IllegalArgumentException("adamw step must be >= 1, got " + step);
+        BackendChecks.adamStep(step);
         int n = param.size();
         double[] ps = data(param, "param"), gs = data(grad, "grad", n), ms = data(m, "m", n), vs = data(v, "v", n);
         double c1 = 1.0 - Math.pow(beta1, step), c2 = 1.0 - Math.pow(beta2, step);

@@ -2,6 +2,8 @@ package dev.mambamixer.engine.nn;
 
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.ScanDims;
+import dev.mambamixer.engine.backend.ScanGrads;
+import dev.mambamixer.engine.backend.ScanInputs;
 import dev.mambamixer.engine.tensor.Tensor;
 import java.util.List;
 
@@ -74,11 +76,16 @@ public final class SsmCore implements Module {
         be.gemm(false, true, rows, n, e, 1, u, 0, w, r * e, 0, bm, 0);            // (SL,N)
         be.gemm(false, true, rows, n, e, 1, u, 0, w, (r + n) * e, 0, cm, 0);      // (SL,N)
         be.gemm(false, true, rows, e, r, 1, rr, 0, dtProjW.value(), 0, 0, deltaRaw, 0); // (SL,E)
-        be.scanForward(dims, u, deltaRaw, aLog.value(), bm, cm, d.value(), z, dtProjB.value(), o, ckpt);
+        be.scanForward(dims, scanInputs(), o, ckpt);
         return o;
     }
 
     /** Returns {dx, dz} (both (S, L, E), overwritten each call); parameter grads accumulate. */
+    /** The scan's inputs as of the last forward (the parameters' current values). */
+    private ScanInputs scanInputs() {
+        return new ScanInputs(u, deltaRaw, aLog.value(), bm, cm, d.value(), z, dtProjB.value());
+    }
+
     public Tensor[] backward(Tensor dout) {
         int s = dims.s(), l = dims.l(), rows = s * l;
         du = Buffers.ensure(be, du, s, l, e);
@@ -90,8 +97,8 @@ public final class SsmCore implements Module {
         dc = Buffers.ensure(be, dc, s, l, e);
         dx = Buffers.ensure(be, dx, s, l, e);
 
-        be.scanBackward(dims, u, deltaRaw, aLog.value(), bm, cm, d.value(), z, dtProjB.value(), ckpt, dout,
-                        du, dDelta, aLog.grad(), dB, dC, d.grad(), dz, dtProjB.grad());
+        be.scanBackward(dims, scanInputs(), ckpt, dout,
+                        new ScanGrads(du, dDelta, aLog.grad(), dB, dC, d.grad(), dz, dtProjB.grad()));
         // dt_proj: deltaRaw = rr W_dt^T
         be.gemm(true, false, e, r, rows, 1, dDelta, 0, rr, 0, 1, dtProjW.grad(), 0);     // (E,R)
         be.gemm(false, false, rows, r, e, 1, dDelta, 0, dtProjW.value(), 0, 0, dr, 0);   // (SL,R)

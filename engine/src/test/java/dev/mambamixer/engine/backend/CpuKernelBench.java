@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.backend;
 
+import dev.mambamixer.engine.backend.cpu.CpuKernels;
 import dev.mambamixer.engine.backend.cpu.ScalarScanKernel;
 import dev.mambamixer.engine.backend.cpu.ScanKernel;
 import dev.mambamixer.engine.tensor.Tensor;
@@ -23,13 +24,8 @@ public final class CpuKernelBench {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         System.out.println("BLAS: " + CpuBackend.blasImplementation() + ", default scan kernel: "
             + CpuBackend.scanKernel() + ", cores: " + Runtime.getRuntime().availableProcessors());
-        ScanKernel vector = null;
-        try {
-            vector = (ScanKernel) Class.forName("dev.mambamixer.engine.backend.cpu.VectorScanKernel")
-                .getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            System.out.println("vector kernel unavailable: " + e);
-        }
+        ScanKernel vector = CpuKernels.VECTOR_AVAILABLE ? CpuKernels.vector().scan() : null;
+        if (vector == null) System.out.println("vector kernel unavailable");
         // Time mixer (S = B·M sequences of Np = 63 patches) and variate mixer (S = B·Np sequences
         // of M = 7 variates) at the ETTh1 shape with the default chunk 64, plus chunk 16.
         int[][] shapes = {{224, 63, 64}, {2016, 7, 64}, {224, 63, 16}};
@@ -65,9 +61,10 @@ public final class CpuKernelBench {
         double[] fw = new double[reps], bw = new double[reps];
         for (int r = -warm; r < reps; r++) {
             long t0 = System.nanoTime();
-            be.scanForward(dims, u, dr, aLog, b, c, d, z, db, out, ck);
+            be.scanForward(dims, new ScanInputs(u, dr, aLog, b, c, d, z, db), out, ck);
             long t1 = System.nanoTime();
-            be.scanBackward(dims, u, dr, aLog, b, c, d, z, db, ck, g, du, ddr, dal, dB, dC, dD, dz, ddb);
+            be.scanBackward(dims, new ScanInputs(u, dr, aLog, b, c, d, z, db), ck, g,
+                new ScanGrads(du, ddr, dal, dB, dC, dD, dz, ddb));
             long t2 = System.nanoTime();
             if (r >= 0) { fw[r] = (t1 - t0) / 1e6; bw[r] = (t2 - t1) / 1e6; }
         }

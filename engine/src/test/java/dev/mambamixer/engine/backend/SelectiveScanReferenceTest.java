@@ -57,14 +57,15 @@ class SelectiveScanReferenceTest {
             daLog = be.zeros(o.daLog.shape()); dd = be.zeros(o.dd.shape()); dbias = be.zeros(o.dbias.shape());
         }
 
-        void forward() { be.scanForward(dims, u, dr, aLog, b, c, d, z, bias, out, ck); }
+        void forward() { be.scanForward(dims, new ScanInputs(u, dr, aLog, b, c, d, z, bias), out, ck); }
 
         /** Loss = <out, gout>, so its gradient w.r.t. out is gout. */
         double loss() { forward(); return be.dot(out, gout); }
 
         void backward() {
             forward();
-            be.scanBackward(dims, u, dr, aLog, b, c, d, z, bias, ck, gout, du, ddr, daLog, db, dc, dd, dz, dbias);
+            be.scanBackward(dims, new ScanInputs(u, dr, aLog, b, c, d, z, bias), ck, gout,
+                new ScanGrads(du, ddr, daLog, db, dc, dd, dz, dbias));
         }
 
         Tensor[] outputsAndGrads() { return new Tensor[] {out, du, ddr, daLog, db, dc, dd, dz, dbias}; }
@@ -91,7 +92,7 @@ class SelectiveScanReferenceTest {
         Tensor d = be.fromDoubles(new double[] {0.5}, 1);
         Tensor bias = be.zeros(1);
         Tensor out = be.zeros(1, 3, 1), ck = be.zeros(1, 2, 1, 1);
-        be.scanForward(dims, u, dr, aLog, b, c, d, null, bias, out, ck);
+        be.scanForward(dims, new ScanInputs(u, dr, aLog, b, c, d, null, bias), out, ck);
         assertArrayEquals(new double[] {1.5, 6, -0.875}, be.toDoubles(out), 1e-14);
         assertArrayEquals(new double[] {0, 2.5}, be.toDoubles(ck), 1e-14);
 
@@ -108,7 +109,8 @@ class SelectiveScanReferenceTest {
         Tensor gout = be.fromDoubles(new double[] {0, 0, 1}, 1, 3, 1);
         Tensor du = be.zeros(1, 3, 1), ddr = be.zeros(1, 3, 1), daLog = be.zeros(1, 1), db = be.zeros(1, 3, 1);
         Tensor dc = be.zeros(1, 3, 1), dd = be.zeros(1), dbias = be.zeros(1);
-        be.scanBackward(dims, u, dr, aLog, b, c, d, null, bias, ck, gout, du, ddr, daLog, db, dc, dd, null, dbias);
+        be.scanBackward(dims, new ScanInputs(u, dr, aLog, b, c, d, null, bias), ck, gout,
+            new ScanGrads(du, ddr, daLog, db, dc, dd, null, dbias));
         double ln2 = Math.log(2), sig = 1 - 1 / Math.E;
         assertArrayEquals(new double[] {0.125, 0.5, -0.5}, be.toDoubles(db), 1e-14);
         assertArrayEquals(new double[] {0, 0, -0.75}, be.toDoubles(dc), 1e-14);
@@ -121,7 +123,7 @@ class SelectiveScanReferenceTest {
 
         // Gate: out = y * SiLU(z), checked at z = 1.5 against the pre-gate values above.
         Tensor z = be.fromDoubles(new double[] {1.5, 1.5, 1.5}, 1, 3, 1);
-        be.scanForward(dims, u, dr, aLog, b, c, d, z, bias, out, ck);
+        be.scanForward(dims, new ScanInputs(u, dr, aLog, b, c, d, z, bias), out, ck);
         double silu = 1.5 / (1 + Math.exp(-1.5));
         assertArrayEquals(new double[] {1.5 * silu, 6 * silu, -0.875 * silu}, be.toDoubles(out), 1e-14);
     }
@@ -135,11 +137,12 @@ class SelectiveScanReferenceTest {
         Tensor one = be.fromDoubles(new double[] {1}, 1, 1, 1);
         Tensor dr = be.fromDoubles(new double[] {30}, 1, 1, 1), bias = be.fromDoubles(new double[] {-5}, 1);
         Tensor aLog = be.zeros(1, 1), d = be.zeros(1), out = be.zeros(1, 1, 1), ck = be.zeros(1, 1, 1, 1);
-        be.scanForward(dims, one, dr, aLog, one, one, d, null, bias, out, ck);
+        be.scanForward(dims, new ScanInputs(one, dr, aLog, one, one, d, null, bias), out, ck);
         assertEquals(25.0, be.toDoubles(out)[0], 1e-13);
         Tensor du = be.zeros(1, 1, 1), ddr = be.zeros(1, 1, 1), daLog = be.zeros(1, 1), db = be.zeros(1, 1, 1);
         Tensor dc = be.zeros(1, 1, 1), dd = be.zeros(1), dbias = be.zeros(1);
-        be.scanBackward(dims, one, dr, aLog, one, one, d, null, bias, ck, one, du, ddr, daLog, db, dc, dd, null, dbias);
+        be.scanBackward(dims, new ScanInputs(one, dr, aLog, one, one, d, null, bias), ck, one,
+            new ScanGrads(du, ddr, daLog, db, dc, dd, null, dbias));
         assertEquals(1.0, be.toDoubles(ddr)[0], 1e-14);
         assertEquals(1.0, be.toDoubles(dbias)[0], 1e-14);
         assertEquals(25.0, be.toDoubles(du)[0], 1e-13); // D*g + delta*lambda*B
@@ -262,8 +265,8 @@ class SelectiveScanReferenceTest {
         ScanDims dims = new ScanDims(1, 4, 2, 3, 2);
         Tensor wrong = be.zeros(1, 4, 3);
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () ->
-            be.scanForward(dims, wrong, be.zeros(1, 4, 2), be.zeros(2, 3), be.zeros(1, 4, 3), be.zeros(1, 4, 3),
-                be.zeros(2), null, be.zeros(2), be.zeros(1, 4, 2), be.zeros(dims.checkpointShape())));
+            be.scanForward(dims, new ScanInputs(wrong, be.zeros(1, 4, 2), be.zeros(2, 3), be.zeros(1, 4, 3), be.zeros(1, 4, 3),
+                be.zeros(2), null, be.zeros(2)), be.zeros(1, 4, 2), be.zeros(dims.checkpointShape())));
         assertTrue(ex.getMessage().contains("u"), ex.getMessage());
     }
 }

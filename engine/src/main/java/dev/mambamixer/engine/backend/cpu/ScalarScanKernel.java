@@ -12,19 +12,19 @@ public final class ScalarScanKernel extends ScanKernel {
         YBUF = new Scratch(), CARRY = new Scratch();
 
     @Override
-    public void forwardBlock(int s0, int s1, int L, int E, int N, int chunk,
-                             float[] u, float[] dr, float[] a, float[] b, float[] c,
-                             float[] d, float[] z, float[] db, float[] out, float[] ck) {
+    public void forwardBlock(int s0, int s1, ScanArrays in, float[] out, float[] ck) {
+        final int L = in.l(), E = in.e(), N = in.n(), chunk = in.chunk();
+        final float[] u = in.u(), dr = in.dr(), a = in.a(), b = in.b(), c = in.c(), d = in.d(), z = in.z(), db = in.db();
         float[] h = H.get(E * N);
         for (int s = s0; s < s1; s++) forward(s, L, E, N, chunk, u, dr, a, b, c, d, z, db, out, ck, h);
     }
 
     @Override
-    public void backwardBlock(int s0, int s1, int L, int E, int N, int chunk,
-                              float[] u, float[] dr, float[] a, float[] b, float[] c,
-                              float[] d, float[] z, float[] db, float[] ck, float[] g,
-                              float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,
+    public void backwardBlock(int s0, int s1, ScanArrays in, float[] ck, float[] g, ScanGradArrays grads,
                               float[] pA, float[] pD, float[] pDb) {
+        final int L = in.l(), E = in.e(), N = in.n(), chunk = in.chunk();
+        final float[] u = in.u(), dr = in.dr(), a = in.a(), b = in.b(), c = in.c(), d = in.d(), z = in.z(), db = in.db();
+        final float[] gu = grads.gu(), gdr = grads.gdr(), gb = grads.gb(), gc = grads.gc(), gz = grads.gz();
         int rc = Math.min(chunk, L), EN = E * N; // recompute rows: a chunk never exceeds L steps
         float[] hbuf = HBUF.get((rc + 1) * EN), abuf = ABUF.get(rc * EN);
         float[] ybuf = YBUF.get(2 * rc * E), carry = CARRY.get(EN);

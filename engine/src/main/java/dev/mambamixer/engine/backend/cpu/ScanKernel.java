@@ -5,9 +5,9 @@ package dev.mambamixer.engine.backend.cpu;
  * parallelises over sequences in fixed blocks and calls these per block; implementations differ
  * in how the inner loops are evaluated (scalar {@link Math#exp} or the Vector API).
  *
- * <p>Layouts: u, dr (deltaRaw), z, out, gu, gdr, gz: (S, L, E); b, c, gb, gc: (S, L, N);
- * a: (E, N) holds A = -exp(A_log) (precomputed once per call); ck: (S, chunks, E, N) where
- * chunk k holds the state before step k*chunk.
+ * <p>Layouts ({@link ScanArrays}, {@link ScanGradArrays}): u, dr (deltaRaw), z, out, g, gu, gdr,
+ * gz: (S, L, E); b, c, gb, gc: (S, L, N); a: (E, N) holds A = -exp(A_log) (precomputed once per
+ * call); ck: (S, chunks, E, N) where chunk k holds the state before step k*chunk.
  */
 public abstract class ScanKernel {
 
@@ -34,9 +34,7 @@ public abstract class ScanKernel {
      * implementations keep their work buffers per thread). Writes out (S, L, E) rows and the
      * checkpoints ck (S, chunks, E, N) of these sequences.
      */
-    public abstract void forwardBlock(int s0, int s1, int L, int E, int N, int chunk,
-                                      float[] u, float[] dr, float[] a, float[] b, float[] c,
-                                      float[] d, float[] z, float[] db, float[] out, float[] ck);
+    public abstract void forwardBlock(int s0, int s1, ScanArrays in, float[] out, float[] ck);
 
     /**
      * Backward for sequences [s0, s1) (MODEL.md §3.3). Writes gu, gdr, gz (if z != null) and
@@ -44,9 +42,6 @@ public abstract class ScanKernel {
      * dA_log), dD and dDeltaBias of the block into the zeroed per-block partials pA (E, N), pD (E),
      * pDb (E), each summed in a fixed order (bit-reproducible).
      */
-    public abstract void backwardBlock(int s0, int s1, int L, int E, int N, int chunk,
-                                       float[] u, float[] dr, float[] a, float[] b, float[] c,
-                                       float[] d, float[] z, float[] db, float[] ck, float[] g,
-                                       float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,
+    public abstract void backwardBlock(int s0, int s1, ScanArrays in, float[] ck, float[] g, ScanGradArrays grads,
                                        float[] pA, float[] pD, float[] pDb);
 }

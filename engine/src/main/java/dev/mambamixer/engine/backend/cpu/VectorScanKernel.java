@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * skip, dδ → dΔraw) is vectorised too, and only the dB/dC sums over e need one lane sum per
  * (t, n). Internally the state, Ā and λ-carry are (N, EP) with EP = E rounded up to VL; the padding
  * lanes hold δ = u = g = 0, so they stay 0 and add nothing to dB/dC. Only loaded when
- * jdk.incubator.vector is present (see CpuBackend).
+ * jdk.incubator.vector is present (see CpuKernels).
  *
  * <p>C2 notes (JDK 17): a FloatVector that crosses a call C2 did not inline is boxed (an
  * allocation per call), and big methods hit NodeCountInliningCutoff. So vectors never cross a
@@ -114,9 +114,9 @@ public final class VectorScanKernel extends ScanKernel {
     // ================================================================ forward
 
     @Override
-    public void forwardBlock(int s0, int s1, int L, int E, int N, int chunk,
-                             float[] u, float[] dr, float[] a, float[] b, float[] c,
-                             float[] d, float[] z, float[] db, float[] out, float[] ck) {
+    public void forwardBlock(int s0, int s1, ScanArrays in, float[] out, float[] ck) {
+        final int L = in.l(), E = in.e(), N = in.n(), chunk = in.chunk();
+        final float[] u = in.u(), dr = in.dr(), a = in.a(), b = in.b(), c = in.c(), d = in.d(), z = in.z(), db = in.db();
         final int EP = padded(E), NEP = N * EP, NC = (L + chunk - 1) / chunk;
         float[] at = transposeA(a, E, N, EP);
         float[] h = STATE.get(NEP);          // (N, EP)
@@ -202,11 +202,11 @@ public final class VectorScanKernel extends ScanKernel {
     // ================================================================ backward
 
     @Override
-    public void backwardBlock(int s0, int s1, int L, int E, int N, int chunk,
-                              float[] u, float[] dr, float[] a, float[] b, float[] c,
-                              float[] d, float[] z, float[] db, float[] ck, float[] g,
-                              float[] gu, float[] gdr, float[] gb, float[] gc, float[] gz,
+    public void backwardBlock(int s0, int s1, ScanArrays in, float[] ck, float[] g, ScanGradArrays grads,
                               float[] pA, float[] pD, float[] pDb) {
+        final int L = in.l(), E = in.e(), N = in.n(), chunk = in.chunk();
+        final float[] u = in.u(), dr = in.dr(), a = in.a(), b = in.b(), c = in.c(), d = in.d(), z = in.z(), db = in.db();
+        final float[] gu = grads.gu(), gdr = grads.gdr(), gb = grads.gb(), gc = grads.gc(), gz = grads.gz();
         final int EP = padded(E), NEP = N * EP, NC = (L + chunk - 1) / chunk, rc = Math.min(chunk, L);
         float[] at = transposeA(a, E, N, EP);
         float[] hbuf = HBUF.get((rc + 1) * NEP);  // h_{t0-1} .. h_{t1-1}, each (N, EP)

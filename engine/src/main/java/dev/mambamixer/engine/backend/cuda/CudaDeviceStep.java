@@ -24,7 +24,9 @@ final class CudaDeviceStep implements DeviceStep {
     private static final int CAPTURE_MODE_RELAXED = 2;   // CU_STREAM_CAPTURE_MODE_RELAXED
 
     private final CudaBackend be;
-    final CudaBackend.DeviceBuffer inputs, results;
+    private final CudaDevice dev;
+    private final CudaLauncher ln;
+    final DeviceBuffer inputs, results;
     private final PinnedRing inRing = new PinnedRing(RING, 8L * INPUT_WORDS);
     private final PinnedRing outRing = new PinnedRing(RING, 8L * RESULT_WORDS);
     private final long[] outTicket = new long[RING];
@@ -32,58 +34,60 @@ final class CudaDeviceStep implements DeviceStep {
     private final List<CudaGraph> graphs = new ArrayList<>();
     private boolean recordingNow;
 
-    CudaDeviceStep(CudaBackend be) {
+    CudaDeviceStep(CudaBackend be, CudaDevice dev, CudaLauncher ln) {
         this.be = be;
-        inputs = be.allocRaw(8L * INPUT_WORDS);
-        results = be.allocRaw(8L * RESULT_WORDS);
-        be.memset(inputs.ptr, 0, 2L * INPUT_WORDS, "step inputs");
-        be.memset(results.ptr, 0, 2L * RESULT_WORDS, "step results");
+        this.dev = dev;
+        this.ln = ln;
+        inputs = dev.allocRaw(8L * INPUT_WORDS);
+        results = dev.allocRaw(8L * RESULT_WORDS);
+        dev.memset(inputs.ptr, 0, 2L * INPUT_WORDS, "step inputs");
+        dev.memset(results.ptr, 0, 2L * RESULT_WORDS, "step results");
     }
 
     private CUdeviceptr slot(int i) { return results.ptr.withByteOffset(8L * i); }
 
     @Override
     public synchronized void setStepInputs(long seedBase, double lr, double c1, double c2, double clipNorm) {
-        be.noRecording("setStepInputs");
-        be.current();
+        dev.noRecording("setStepInputs");
+        dev.current();
         int i = inRing.acquire();
         ByteBuffer b = inRing.buffer(i, 8L * INPUT_WORDS);
         b.putLong(0, seedBase).putDouble(8, lr).putDouble(16, c1).putDouble(24, c2).putDouble(32, clipNorm);
         try {
-            cuMemcpyHtoDAsync(inputs.ptr, inRing.address(i), 8L * INPUT_WORDS, be.stream);
+            cuMemcpyHtoDAsync(inputs.ptr, inRing.address(i), 8L * INPUT_WORDS, dev.stream);
         } catch (CudaException e) {
             throw new CudaBackendException("step inputs (cuMemcpyHtoDAsync): " + e.getMessage(), e);
         }
-        inRing.recorded(i, be.stream);
+        inRing.recorded(i, dev.stream);
     }
 
     @Override public void resetResults() {
-        be.noRecording("resetResults");
-        be.memset(results.ptr, 0, 2L * RESULT_WORDS, "step results");
+        dev.noRecording("resetResults");
+        dev.memset(results.ptr, 0, 2L * RESULT_WORDS, "step results");
     }
 
     @Override
     public void lossInto(Tensor diff, double divisor) {
         long n = diff.size();
-        CUdeviceptr p = be.ptr(diff, "loss diff");
-        be.memset(slot(LOSS), 0, 2, "loss");
-        if (n > 0) be.launch1d(Kernel.REDUCE, n, 0, n, p, p, slot(LOSS));
-        be.launch(Kernel.DIVIDE_RESULT, 1, 1, 1, 1, results.ptr, LOSS, Double.doubleToRawLongBits(divisor));
+        CUdeviceptr p = dev.ptr(diff, "loss diff");
+        dev.memset(slot(LOSS), 0, 2, "loss");
+        if (n > 0) ln.launch1d(Kernel.REDUCE, n, 0, n, p, p, slot(LOSS));
+        ln.launch(Kernel.DIVIDE_RESULT, 1, 1, 1, 1, results.ptr, LOSS, Double.doubleToRawLongBits(divisor));
     }
 
     @Override
     public void sumOfSquaresInto(List<Tensor> grads) {
-        be.memset(slot(GRAD_SQUARES), 0, 2, "gradient squares");
+        dev.memset(slot(GRAD_SQUARES), 0, 2, "gradient squares");
         if (grads.isEmpty()) return;
         synchronized (be) {
             be.sumsqTable = be.multiTable(be.sumsqTable, List.of(grads), null, "sumOfSquaresInto");
             if (be.sumsqTable.maxSize == 0) return;
-            be.launch(Kernel.SUMSQ_MULTI, be.multiBlocks(be.sumsqTable), 1, CudaBackend.BLOCK, 1, grads.size(),
+            ln.launch(Kernel.SUMSQ_MULTI, be.multiBlocks(be.sumsqTable), 1, CudaLauncher.BLOCK, 1, grads.size(),
                 be.sumsqTable.dev.ptr, slot(GRAD_SQUARES));
         }
     }
 
-    @Override public void guard() { be.launch(Kernel.STEP_GUARD, 1, 1, 1, 1, results.ptr); }
+    @Override public void guard() { ln.launch(Kernel.STEP_GUARD, 1, 1, 1, 1, results.ptr); }
 
     @Override
     public void adamwAllFromDevice(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v,
@@ -94,7 +98,7 @@ final class CudaDeviceStep implements DeviceStep {
         if (params.isEmpty()) return;
         synchronized (be) {
             be.adamTable = be.multiTable(be.adamTable, List.of(params, grads, m, v), weightDecay, "adamwAllFromDevice");
-            be.launch(Kernel.ADAMW_MULTI_STEP, be.multiBlocks(be.adamTable), 1, CudaBackend.BLOCK, 1, params.size(),
+            ln.launch(Kernel.ADAMW_MULTI_STEP, be.multiBlocks(be.adamTable), 1, CudaLauncher.BLOCK, 1, params.size(),
                 be.adamTable.dev.ptr, inputs.ptr, results.ptr, (float) beta1, (float) beta2, (float) (1.0 - beta1),
                 (float) (1.0 - beta2), (float) eps);
         }
@@ -102,18 +106,18 @@ final class CudaDeviceStep implements DeviceStep {
 
     @Override
     public synchronized long fetchResults() {
-        be.noRecording("fetchResults");
-        be.current();
+        dev.noRecording("fetchResults");
+        dev.current();
         int i = outRing.acquire();
         long ticket = ++tickets;
         outTicket[i] = ticket;
         try {
-            cuMemcpyDtoHAsync(outRing.address(i), results.ptr, 8L * RESULT_WORDS, be.stream);
+            cuMemcpyDtoHAsync(outRing.address(i), results.ptr, 8L * RESULT_WORDS, dev.stream);
         } catch (CudaException e) {
             throw new CudaBackendException("step results (cuMemcpyDtoHAsync; may report an earlier kernel fault): "
                 + e.getMessage(), e);
         }
-        outRing.recorded(i, be.stream);
+        outRing.recorded(i, dev.stream);
         return ticket;
     }
 
@@ -122,7 +126,7 @@ final class CudaDeviceStep implements DeviceStep {
         int i = (int) ((ticket - 1) % RING);
         if (outTicket[i] != ticket)
             throw new IllegalStateException("step results " + ticket + " were overwritten (more than " + RING + " in flight)");
-        be.current();
+        dev.current();
         try {
             outRing.await(i);
         } catch (CudaException e) {
@@ -140,14 +144,14 @@ final class CudaDeviceStep implements DeviceStep {
     @Override
     public synchronized void beginCapture() {
         if (recordingNow) throw new IllegalStateException("already recording a CUDA graph");
-        be.current();
-        be.startRecording();
+        dev.current();
+        dev.startRecording();
         recordingNow = true;
         try {
-            cuStreamBeginCapture(be.stream, CAPTURE_MODE_RELAXED);
+            cuStreamBeginCapture(dev.stream, CAPTURE_MODE_RELAXED);
         } catch (CudaException e) {
             recordingNow = false;
-            be.stopRecording();
+            dev.stopRecording();
             throw new CudaBackendException("cuStreamBeginCapture: " + e.getMessage(), e);
         }
     }
@@ -156,11 +160,11 @@ final class CudaDeviceStep implements DeviceStep {
     public synchronized Graph endCapture() {
         if (!recordingNow) throw new IllegalStateException("not recording");
         recordingNow = false;
-        Set<CudaBackend.DeviceBuffer> used = be.stopRecording();
-        be.current();
+        Set<DeviceBuffer> used = dev.stopRecording();
+        dev.current();
         CUgraph g = new CUgraph();
         try {
-            cuStreamEndCapture(be.stream, g);
+            cuStreamEndCapture(dev.stream, g);
         } catch (CudaException e) {
             throw new CudaBackendException("cuStreamEndCapture: " + e.getMessage(), e);
         }
@@ -177,11 +181,11 @@ final class CudaDeviceStep implements DeviceStep {
         } catch (RuntimeException e) {
             count[0] = -1;   // only for reporting
         }
-        List<CudaBackend.DeviceBuffer> keep = new ArrayList<>(used);
+        List<DeviceBuffer> keep = new ArrayList<>(used);
         keep.add(inputs);
         keep.add(results);
         keep.addAll(be.scratchBuffers());
-        for (CudaBackend.DeviceBuffer b : keep) b.inGraph = true;
+        for (DeviceBuffer b : keep) b.inGraph = true;
         CudaGraph graph = new CudaGraph(g, exec, (int) count[0], keep);
         graphs.add(graph);
         return graph;
@@ -191,10 +195,10 @@ final class CudaDeviceStep implements DeviceStep {
     public synchronized void abortCapture() {
         if (!recordingNow) return;
         recordingNow = false;
-        be.stopRecording();
+        dev.stopRecording();
         CUgraph g = new CUgraph();
         try {
-            cuStreamEndCapture(be.stream, g);
+            cuStreamEndCapture(dev.stream, g);
             cuGraphDestroy(g);
         } catch (Throwable ignored) {
             // An invalidated capture ends with an error; the stream is usable again either way.
@@ -212,10 +216,10 @@ final class CudaDeviceStep implements DeviceStep {
         private final CUgraph graph;
         private final CUgraphExec exec;
         private final int nodes;
-        private List<CudaBackend.DeviceBuffer> keepAlive;
+        private List<DeviceBuffer> keepAlive;
         private boolean closed;
 
-        CudaGraph(CUgraph graph, CUgraphExec exec, int nodes, List<CudaBackend.DeviceBuffer> keepAlive) {
+        CudaGraph(CUgraph graph, CUgraphExec exec, int nodes, List<DeviceBuffer> keepAlive) {
             this.graph = graph;
             this.exec = exec;
             this.nodes = nodes;
@@ -225,15 +229,15 @@ final class CudaDeviceStep implements DeviceStep {
         @Override public void launch() {
             synchronized (CudaDeviceStep.this) {
                 if (closed) throw new IllegalStateException("graph closed");
-                be.noRecording("graph launch");
-                be.current();
-                CudaProfiler.Mark mk = be.mark("graph: training step (" + nodes + " nodes)");
+                dev.noRecording("graph launch");
+                dev.current();
+                CudaProfiler.Mark mk = dev.mark("graph: training step (" + nodes + " nodes)");
                 try {
-                    cuGraphLaunch(exec, be.stream);
+                    cuGraphLaunch(exec, dev.stream);
                 } catch (CudaException e) {
                     throw new CudaBackendException("cuGraphLaunch: " + e.getMessage(), e);
                 }
-                be.endMark(mk);
+                dev.endMark(mk);
             }
         }
 
@@ -245,8 +249,8 @@ final class CudaDeviceStep implements DeviceStep {
                 closed = true;
                 graphs.remove(this);
                 try {
-                    be.current();
-                    cuStreamSynchronize(be.stream);   // no replay may still be running
+                    dev.current();
+                    cuStreamSynchronize(dev.stream);   // no replay may still be running
                     cuGraphExecDestroy(exec);
                     cuGraphDestroy(graph);
                 } catch (Throwable ignored) {

@@ -3,6 +3,8 @@ package dev.mambamixer.engine.backend.cuda;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.mambamixer.engine.backend.ScanDims;
+import dev.mambamixer.engine.backend.ScanGrads;
+import dev.mambamixer.engine.backend.ScanInputs;
 import dev.mambamixer.engine.tensor.Tensor;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -69,9 +71,9 @@ class CudaScanBandwidthTest {
             for (boolean fast : alsoOld ? new boolean[] {true, false} : new boolean[] {true}) {
                 CudaBackend.scanFast = fast && keep;
                 String tag = CudaBackend.scanFast ? "" : " (n16)";
-                double tFwd = time(gpu, () -> gpu.scanForward(d, u, dr, aLog, bm, cm, dv, z, db, out, ck));
-                double tBwd = time(gpu, () -> gpu.scanBackward(d, u, dr, aLog, bm, cm, dv, z, db, ck, dout,
-                    du, ddr, dAl, dB, dC, dD, dz, dDb));
+                double tFwd = time(gpu, () -> gpu.scanForward(d, new ScanInputs(u, dr, aLog, bm, cm, dv, z, db), out, ck));
+                double tBwd = time(gpu, () -> gpu.scanBackward(d, new ScanInputs(u, dr, aLog, bm, cm, dv, z, db), ck, dout,
+                    new ScanGrads(du, ddr, dAl, dB, dC, dD, dz, dDb)));
                 double f = fwdBytes / tFwd / 1e9, b = bwdBytes / tBwd / 1e9;
                 CudaTestSupport.report("bandwidth\tscan fwd " + name + tag + "\t" + String.format("%.0f GB/s", f)
                     + "\t" + String.format("%.3f ms", tFwd * 1e3) + "\t" + String.format("%.0f%%", 100 * f / copyGBs));

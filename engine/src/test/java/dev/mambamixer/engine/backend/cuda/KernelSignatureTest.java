@@ -45,7 +45,7 @@ class KernelSignatureTest {
 
     @Test
     void everyLaunchedKernelMatchesItsPtxSignature() {
-        String ptx = new String(CudaBackend.loadPtx(), StandardCharsets.US_ASCII);
+        String ptx = new String(CudaDevice.loadPtx(), StandardCharsets.US_ASCII);
         Map<String, String> inPtx = ptxSignatures(ptx);
         assertEquals(Kernel.values().length, inPtx.size(), "entries in kernels.ptx: " + inPtx.keySet());
         List<String> problems = new ArrayList<>();
@@ -62,10 +62,10 @@ class KernelSignatureTest {
 
     @Test
     void ptxHeaderTargetsOldEnoughIsaAndSm80() {
-        String ptx = new String(CudaBackend.loadPtx(), StandardCharsets.US_ASCII);
+        String ptx = new String(CudaDevice.loadPtx(), StandardCharsets.US_ASCII);
         assertTrue(ptx.contains("\n.version 7.8\n"), "PTX ISA must be 7.8 (driver >= 520); run scripts/build-ptx.sh");
         assertTrue(ptx.contains("\n.target sm_80\n"), "PTX must target sm_80 so it JITs on A100/H100/H200");
-        assertEquals(0, CudaBackend.loadPtx()[CudaBackend.loadPtx().length - 1], "module image is NUL-terminated");
+        assertEquals(0, CudaDevice.loadPtx()[CudaDevice.loadPtx().length - 1], "module image is NUL-terminated");
     }
 
     @Test
@@ -103,16 +103,17 @@ class KernelSignatureTest {
     private static final Pattern KERNELS_COMMENT = Pattern.compile("// kernels: ([A-Z0-9_, ]+)");
 
     /**
-     * Every launch call in CudaBackend.java passes exactly as many kernel arguments as its
+     * Every launch call in the package (CudaBackend.java, CudaDeviceStep.java; CudaLauncher.java
+     * defines the launchers, CudaDevice.java launches nothing) passes exactly as many kernel arguments as its
      * kernel's signature has letters (the H200 run once failed on one stray argument, which the
      * PTX emulation cannot see). Call sites whose kernel is a variable name the possible kernels
      * in a "// kernels: A, B" comment just above. Also checks every kernel is launched somewhere.
      */
     @Test
     void everyLaunchSitePassesTheSignaturesArgumentCount() throws Exception {
-        // Every file of the package that launches kernels (the launch helpers live in CudaBackend).
+        // Every file of the package that launches kernels or defines the launchers (CudaLauncher).
         StringBuilder all = new StringBuilder();
-        for (String file : new String[] {"CudaBackend.java", "CudaDeviceStep.java"}) {
+        for (String file : new String[] {"CudaBackend.java", "CudaDeviceStep.java", "CudaLauncher.java", "CudaDevice.java"}) {
             java.nio.file.Path src = java.nio.file.Paths.get("src/main/java/dev/mambamixer/engine/backend/cuda/" + file);
             if (!java.nio.file.Files.exists(src)) src = java.nio.file.Paths.get("engine").resolve(src);
             all.append(java.nio.file.Files.readString(src)).append('\n');
