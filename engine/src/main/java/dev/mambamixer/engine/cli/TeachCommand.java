@@ -5,7 +5,10 @@ import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.teaching.SelectiveCopying;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
+import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.ProgressBar;
+import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.run.TeachingRun;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.SequenceModelConfig;
 import dev.mambamixer.engine.introspect.SelectionProbe;
@@ -46,23 +49,45 @@ final class TeachCommand implements Callable<Integer> {
     @Option(names = "--stop-at", defaultValue = "2", description = "stop once held-out token accuracy reaches this (default: never)") double stopAt;
     @Option(names = "--seed", defaultValue = "7") long seed;
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
+    @Option(names = "--runs-dir", defaultValue = "runs", description = "where run folders go (default: ${DEFAULT-VALUE})") java.nio.file.Path runsDir;
+    @Option(names = "--name", description = "run name (default: the task's name)") String name;
+    @Option(names = "--resume", description = "continue the run in this run folder from its last checkpoint (its config wins)") java.nio.file.Path resume;
 
-    @Override public Integer call() {
-        TeachingTask t = TeachingTask.create(task, length, vocab, copyTokens);
-        SequenceModelConfig mc = SequenceModelConfig.defaults(vocab, length).withModel(dModel, layers, dState)
-                                                    .withChannelMixer(!noChannel).withSeed(seed).withConv(dConv).validate();
-        TeachConfig tc = new TeachConfig(steps, batch, lr, warmup, 0.05, weightDecay, clip, seed, evalExamples, evalEvery,
-                                         stopAt).validate();
+    @Override public Integer call() throws java.io.IOException {
+        TeachingTask t;
+        SequenceModelConfig mc;
+        TeachConfig tc;
+        Checkpoint last = null;
+        RunFolder run;
+        if (resume != null) {
+            java.nio.file.Path lastDir = resume.resolve("checkpoints").resolve("last");
+            if (!Checkpoint.isComplete(lastDir)) return Cli.fail("--resume " + resume + ": no checkpoints/last in that run folder");
+            last = Checkpoint.load(lastDir);
+            String where = lastDir.resolve(Checkpoint.CONFIG_FILE).toString();
+            t = TeachingRun.task(last.config(), where);
+            mc = TeachingRun.modelConfig(last.config(), where);
+            tc = TeachingRun.teachConfig(last.config(), where);
+            run = RunFolder.open(resume);
+        } else {
+            t = TeachingTask.create(task, length, vocab, copyTokens);
+            mc = SequenceModelConfig.defaults(vocab, length).withModel(dModel, layers, dState)
+                                    .withChannelMixer(!noChannel).withSeed(seed).withConv(dConv).validate();
+            tc = new TeachConfig(steps, batch, lr, warmup, 0.05, weightDecay, clip, seed, evalExamples, evalEvery,
+                                 stopAt).validate();
+            run = RunFolder.create(runsDir, name != null ? name : t.name());
+        }
+        int batch = tc.batch(), steps = tc.steps(), layers = mc.layers();
         try (Backend be = Backends.create(backend)) {
             SequenceModel model = new SequenceModel(be, mc);
             System.out.printf("task: %s  (L %d, V %d%s)%n", t.name(), length, vocab,
                               t instanceof SelectiveCopying sc ? ", K " + sc.tokensToCopy() : "");
-            System.out.printf("model: d_model %d, %d layers (%s), d_state %d, %,d parameters; backend %s%n", dModel, layers,
-                              noChannel ? "token mixers only" : "token + channel mixers", dState, model.parameterCount(),
-                              Backends.describe(be));
+            System.out.printf("model: d_model %d, %d layers (%s), d_state %d, %,d parameters; backend %s%n", mc.dModel(), layers,
+                              mc.channelMixer() ? "token + channel mixers" : "token mixers only", mc.dState(),
+                              model.parameterCount(), Backends.describe(be));
+            System.out.println("run folder: " + run.dir());
             ProgressBar bar = ProgressBar.console("samples");
             bar.start("train", (long) steps * batch);
-            SequenceTrainer tr = new SequenceTrainer(model, t, tc, new SequenceTrainer.Listener() {
+            TeachingRun.Builder b = TeachingRun.builder(model, t, tc).folder(run).listener(new SequenceTrainer.Listener() {
                 @Override public void onStep(int step, double loss, double acc, double lrNow) {
                     bar.step((long) step * batch, String.format(Locale.ROOT, "loss %.4f  acc %.3f", loss, acc));
                 }
@@ -72,7 +97,11 @@ final class TeachCommand implements Callable<Integer> {
                                                               step, e.accuracy(), e.loss());
                 }
             });
-            SequenceTrainer.Result r = tr.run();
+            if (last != null) b.resume(last);
+            TeachingRun teaching = b.build();
+            SequenceTrainer tr = teaching.trainer();
+            if (last != null) System.out.println("resumed after step " + tr.step());
+            SequenceTrainer.Result r = teaching.run();
             bar.finish();
             SequenceTrainer.Evaluation e = r.heldOut();
             System.out.printf(Locale.ROOT, "steps %d%s, %.1f s, %.1f samples/s%n", r.steps(),

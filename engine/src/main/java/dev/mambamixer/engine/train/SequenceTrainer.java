@@ -74,6 +74,7 @@ public final class SequenceTrainer {
     public void resumeAfter(int steps) {
         if (steps < 0 || steps > cfg.steps()) throw new IllegalArgumentException("resume step " + steps + " outside 0.." + cfg.steps());
         startStep = steps;
+        step = steps;
         opt.setStepCount(steps);
     }
 

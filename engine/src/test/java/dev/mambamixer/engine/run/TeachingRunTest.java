@@ -1,0 +1,78 @@
+package dev.mambamixer.engine.run;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.mambamixer.engine.backend.CpuBackend;
+import dev.mambamixer.engine.data.teaching.TeachingTask;
+import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.model.SequenceModel;
+import dev.mambamixer.engine.model.SequenceModelConfig;
+import dev.mambamixer.engine.train.SequenceTrainer;
+import dev.mambamixer.engine.train.TeachConfig;
+import dev.mambamixer.engine.train.TrainControl;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Teaching runs write a run folder (config, events, best/last checkpoints) and resume exactly: a
+ * run stopped at step 20 and resumed from its last checkpoint ends with the weights, bit for bit,
+ * of the run that never stopped.
+ */
+class TeachingRunTest {
+    private static final SequenceModelConfig MODEL = SequenceModelConfig.defaults(8, 16).withModel(16, 1, 8).withSeed(5).validate();
+    private static final TeachConfig TEACH = new TeachConfig(40, 8, 3e-3, 4, 0.05, 0.01, 1.0, 3L, 32, 10, 2.0);
+
+    private static TeachingTask task() { return TeachingTask.create("selective-copy", 16, 8, 3); }
+
+    private static List<float[]> weights(SequenceModel m) {
+        return m.parameters().stream().map(p -> m.backend().toFloats(p.value())).toList();
+    }
+
+    @Test
+    void aStoppedRunResumesToTheSameWeights(@TempDir Path dir) throws Exception {
+        CpuBackend be = new CpuBackend();
+        SequenceModel straight = new SequenceModel(be, MODEL);
+        RunFolder a = RunFolder.create(dir, "straight");
+        SequenceTrainer.Result ra = TeachingRun.builder(straight, task(), TEACH).folder(a).build().run();
+        assertEquals(40, ra.steps());
+        for (String f : new String[] {"config.json", "events.jsonl", "checkpoints/best/model.safetensors",
+                                      "checkpoints/last/optimizer.safetensors", "checkpoints/last/state.json"})
+            assertTrue(Files.exists(a.dir().resolve(f)), f);
+        String events = Files.readString(a.dir().resolve("events.jsonl"));
+        assertEquals(40, events.lines().filter(l -> l.contains("\"teach_step\"")).count());
+        assertEquals(4, events.lines().filter(l -> l.contains("\"held_out\"")).count());   // steps 10, 20, 30 and the end
+
+        // The same run, stopped after step 20 ...
+        SequenceModel first = new SequenceModel(be, MODEL);
+        TrainControl control = new TrainControl();
+        RunFolder b = RunFolder.create(dir, "interrupted");
+        SequenceTrainer.Result rb = TeachingRun.builder(first, task(), TEACH).folder(b).control(control)
+            .listener(new SequenceTrainer.Listener() {
+                @Override public void onStep(int step, double loss, double accuracy, double lr) {
+                    if (step == 20) control.requestStop();
+                }
+            }).build().run();
+        assertEquals(20, rb.steps());
+        // ... resumed in a fresh model from its last checkpoint, with the config the folder holds.
+        Checkpoint last = Checkpoint.load(b.dir().resolve("checkpoints").resolve("last"));
+        assertEquals(20, last.state().get("step").getAsInt());
+        SequenceModelConfig savedModel = TeachingRun.modelConfig(last.config(), "test");
+        TeachConfig savedTeach = TeachingRun.teachConfig(last.config(), "test");
+        assertEquals(MODEL, savedModel);
+        assertEquals(TEACH, savedTeach);
+        SequenceModel resumed = new SequenceModel(be, savedModel);
+        TeachingRun again = TeachingRun.builder(resumed, TeachingRun.task(last.config(), "test"), savedTeach)
+            .folder(RunFolder.open(b.dir())).resume(last).build();
+        assertEquals(20, again.trainer().step());
+        SequenceTrainer.Result rc = again.run();
+        assertEquals(40, rc.steps());
+        List<float[]> want = weights(straight), got = weights(resumed);
+        for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i), got.get(i), "parameter " + i);
+        assertEquals(ra.heldOut().accuracy(), rc.heldOut().accuracy(), 0.0);
+
+    }
+}
