@@ -40,7 +40,10 @@ final class LiveTeaching implements SequenceTrainer.Listener {
     }
 
     TeachingRun run(Display display, long frameMillis, Function<TeachingFrame, Picture> painter) {
-        SequenceTrainer trainer = new SequenceTrainer(model, task, cfg, this, control);
+        // the engine's run, without a run folder (notebooks keep their results in memory)
+        dev.mambamixer.engine.run.TeachingRun engineRun =
+            dev.mambamixer.engine.run.TeachingRun.builder(model, task, cfg).listener(this).control(control).build();
+        SequenceTrainer trainer = engineRun.trainer();
         probe = List.of(trainer.heldOut().get(0));
         capture = Introspector.capture(model, probe, 0);
         t0 = System.nanoTime();
@@ -48,7 +51,7 @@ final class LiveTeaching implements SequenceTrainer.Listener {
         SequenceTrainer.Result result = null;
         Throwable failure = null;
         try {
-            result = trainer.run();
+            result = engineRun.run();
         } catch (RuntimeException | Error e) {
             failure = e;
         }

@@ -13,6 +13,7 @@ import dev.mambamixer.engine.introspect.SequenceCapture;
 import dev.mambamixer.engine.introspect.SnapshotRecorder;
 import dev.mambamixer.engine.run.RunListener;
 import dev.mambamixer.engine.run.RunOutcome;
+import dev.mambamixer.engine.run.TeachingRun;
 import dev.mambamixer.engine.run.Tsm2Run;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.RunFolder;
@@ -77,7 +78,7 @@ public final class TrainingSession implements AutoCloseable {
 
     public Path runsDir() { return runsDir; }
 
-    /** The current run's folder (TSM2 runs write one), or null. */
+    /** The current run's folder (every run writes one), or null. */
     public Path runFolder() {
         Run r = current;
         return r == null ? null : r.runDir;
@@ -454,12 +455,16 @@ public final class TrainingSession implements AutoCloseable {
 
         // ---------------------------------------------------------------- teaching model
 
-        Finished trainTeaching() {
+        Finished trainTeaching() throws IOException {
             var tc = settings.teach();
             int every = settings.snapshotEvery();
             control.setUpdateRatioEvery(Math.max(1, every / 5));
             if (live()) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, 0)));
-            SequenceTrainer tr = new SequenceTrainer(seqModel, task, tc, new SequenceTrainer.Listener() {
+            RunFolder folder = RunFolder.create(runsDir, "workbench-" + task.name());
+            runDir = folder.dir();
+            if (live()) out.status("run folder: " + runDir);
+            TeachingRun.Builder run = TeachingRun.builder(seqModel, task, tc).folder(folder).control(control);
+            run.listener(new SequenceTrainer.Listener() {
                 double lastLoss = Double.NaN;
 
                 @Override public void onStep(int step, double loss, double accuracy, double lr) {
@@ -476,8 +481,8 @@ public final class TrainingSession implements AutoCloseable {
                 }
 
                 @Override public void onUpdateRatios(TrainingListener.UpdateRatioEvent e) { if (live()) out.ratios(ratioPoint(e)); }
-            }, control);
-            SequenceTrainer.Result r = tr.run();
+            });
+            SequenceTrainer.Result r = run.build().run();
             if (live()) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, r.steps())));
             return new Finished(String.format(Locale.ROOT, "%s after %d steps (%.1f samples/s); held-out token accuracy "
                                               + "%.3f, exact match %.3f", control.isStopRequested() ? "stopped on request"
