@@ -99,7 +99,7 @@ public final class SequenceTrainer {
         UpdateRatios ratios = new UpdateRatios(be, model.parameters());
         boolean stopped = false;
         while (step < cfg.steps()) {
-            if (!control.awaitPermit()) {
+            if (!control.awaitPermit(step)) {
                 stopped = true;
                 break;
             }

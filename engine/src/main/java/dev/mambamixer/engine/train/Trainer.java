@@ -96,7 +96,7 @@ public final class Trainer {
                         inFlight = null;
                         if (bad != null) return abort(bad, t0);
                     }
-                    if (!control.awaitPermit()) {
+                    if (!control.awaitPermit(step)) {
                         stopRequested = true;
                         break;
                     }

@@ -200,4 +200,33 @@ class TrainControlTest {
         while (list.size() < n && System.nanoTime() < end) Thread.sleep(5);
         assertTrue(list.size() >= n, "waited for " + n + " events, got " + list.size());
     }
+
+    @Test
+    void workHandedToAPausedRunRunsOnTheTrainingThreadBetweenSteps() throws Exception {
+        TrainControl c = new TrainControl();
+        List<Integer> steps = new CopyOnWriteArrayList<>();
+        Tsm2 m = model(new CpuBackend());
+        Trainer tr = new Trainer(m, TC, new TrainingListener() {
+            @Override public void onStep(StepEvent e) {
+                steps.add(e.step());
+                if (e.step() == 3) c.pause();
+            }
+        }, c);
+        assertThrows(java.util.concurrent.ExecutionException.class, () -> c.runParked(() -> 1).get(),
+                     "not paused: refused at once");
+        Thread t = new Thread(() -> tr.fit(DATA.train(), DATA.val()), "training");
+        t.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (c.parkedAt() < 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        assertEquals(3, c.parkedAt(), "parked after the step it was paused in");
+        String thread = c.runParked(() -> Thread.currentThread().getName()).get(30, TimeUnit.SECONDS);
+        assertEquals("training", thread);
+        float[] w = c.runParked(() -> m.backend().toFloats(m.parameters().get(0).value())).get(30, TimeUnit.SECONDS);
+        assertArrayEquals(m.backend().toFloats(m.parameters().get(0).value()), w, "read while parked: no step in between");
+        assertEquals(List.of(1, 2, 3), steps);
+        c.resume();
+        t.join(60_000);
+        assertEquals(-1, c.parkedAt());
+        assertEquals(12, steps.size());
+    }
 }

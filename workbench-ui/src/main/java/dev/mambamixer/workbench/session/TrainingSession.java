@@ -104,27 +104,27 @@ public final class TrainingSession implements AutoCloseable {
     public void pause() {
         Run r = active();
         if (r == null || state != SessionState.RUNNING) return;
-        r.gate.pause();
+        r.control.pause();
         setState(SessionState.PAUSED);
     }
 
     public void resume() {
         Run r = active();
         if (r == null || state != SessionState.PAUSED) return;
-        r.gate.resume();
+        r.control.resume();
         setState(SessionState.RUNNING);
     }
 
     /** The step after which the paused trainer is parked now, or -1 (running, or not parked yet). */
     public long parkedAtStep() {
         Run r = current;
-        return r == null ? -1 : r.gate.parkedAt();
+        return r == null ? -1 : r.control.parkedAt();
     }
 
     /** While paused: exactly one more optimiser step. */
     public void stepOnce() {
         Run r = active();
-        if (r != null && state == SessionState.PAUSED) r.gate.stepOnce();
+        if (r != null && state == SessionState.PAUSED) r.control.stepOnce();
     }
 
     /** Finish after the current step (TSM2 restores the best weights, as on any stop). */
@@ -132,7 +132,6 @@ public final class TrainingSession implements AutoCloseable {
         Run r = active();
         if (r == null) return;
         r.control.requestStop();
-        r.gate.release();
         if (state == SessionState.RUNNING || state == SessionState.PAUSED) setState(SessionState.STOPPING);
     }
 
@@ -251,7 +250,7 @@ public final class TrainingSession implements AutoCloseable {
         Run r = current;
         if (r == null) return CompletableFuture.failedFuture(new IllegalStateException("no model: start a run first"));
         Supplier<T> task = () -> work.apply(r);
-        if (state == SessionState.PAUSED) return r.gate.runParked(task);
+        if (state == SessionState.PAUSED) return r.control.runParked(task);
         if (state.active()) return CompletableFuture.failedFuture(new IllegalStateException("pause or stop the run first"));
         return CompletableFuture.supplyAsync(task, thread);
     }
@@ -260,7 +259,6 @@ public final class TrainingSession implements AutoCloseable {
         Run r = current;
         if (r != null) {
             r.control.requestStop();
-            r.gate.release();
         }
         thread.shutdown();
     }
@@ -272,7 +270,6 @@ public final class TrainingSession implements AutoCloseable {
         final int id;
         final RunSettings settings;
         final TrainControl control = new TrainControl();
-        final StepGate gate = new StepGate();
         volatile boolean discard;
         Backend backend;
         Tsm2 tsm2;
@@ -314,7 +311,7 @@ public final class TrainingSession implements AutoCloseable {
             } catch (Throwable t) {
                 end = new Finished("training failed: " + message(t), true, t);
             }
-            gate.runPending();
+            control.runPending();
             if (discard) {
                 close();
                 setState(SessionState.IDLE);
@@ -411,7 +408,6 @@ public final class TrainingSession implements AutoCloseable {
                     @Override public void onStep(StepEvent e) {
                         lastStep[0] = e.step();
                         ui.onStep(e);
-                        gate.atStepBoundary(e.step());
                     }
 
                     @Override public void onEpoch(EpochEvent e) { ui.onEpoch(e); }
@@ -473,7 +469,6 @@ public final class TrainingSession implements AutoCloseable {
                         out.step(new StepPoint(step, 1, loss, lr, Double.NaN, (long) step * tc.batch(), seconds(),
                                                tc.steps()));
                     if (step % every == 0 && live()) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, step)));
-                    gate.atStepBoundary(step);
                 }
 
                 @Override public void onEval(int step, SequenceTrainer.Evaluation e) {
