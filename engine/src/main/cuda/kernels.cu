@@ -191,17 +191,22 @@ extern "C" __global__ void reduce_f64(int mode, long long n, const float* __rest
 // gets the (i+1)-th nextDouble() = (mix64(seed + (i+1) * GOLDEN_GAMMA) >>> 11) * 2^-53, so masks
 // match the reference and CPU backends bit for bit without a host round trip. keep arrives as the
 // raw bits of a double (the comparison is in double, like the host's).
-extern "C" __global__ void dropout_mask_f32(long long n, long long seed, long long keepBits, float kept,
-                                            float* __restrict__ mask) {
+__device__ void dropoutDraws_(long long n, unsigned long long seed, long long keepBits, float kept,
+                              float* __restrict__ mask) {
     const double keep = __longlong_as_double(keepBits);
     GRID_STRIDE(i, n) {
-        unsigned long long z = (unsigned long long)seed + (unsigned long long)(i + 1) * 0x9e3779b97f4a7c15ULL;
+        unsigned long long z = seed + (unsigned long long)(i + 1) * 0x9e3779b97f4a7c15ULL;
         z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
         z ^= z >> 31;
         const double d = (double)(z >> 11) * 0x1.0p-53;
         mask[i] = d < keep ? kept : 0.0f;
     }
+}
+
+extern "C" __global__ void dropout_mask_f32(long long n, long long seed, long long keepBits, float kept,
+                                            float* __restrict__ mask) {
+    dropoutDraws_(n, (unsigned long long)seed, keepBits, kept, mask);
 }
 
 // x[r, c] += v[c]
@@ -546,10 +551,10 @@ extern "C" __global__ void store_ptr_u64(const float* p, unsigned long long* dst
     if (blockIdx.x == 0 && threadIdx.x == 0) *dst = (unsigned long long)p;
 }
 
-// Same arithmetic as adamw_f32, tensor by tensor (results identical to T adamw_f32 launches).
-extern "C" __global__ void adamw_multi_f32(int T, const long long* __restrict__ table, float lr, float b1,
-                                           float b2, float omb1, float omb2, float eps, float c1, float c2,
-                                           float gradScale) {
+// AdamW over a tensor table, tensor by tensor, with adamw_f32's arithmetic (shared by the host-driven
+// and the device-resident multi-tensor kernels, so both give the per-tensor results bit for bit).
+__device__ void adamwTable_(int T, const long long* __restrict__ table, float lr, float b1, float b2, float omb1,
+                            float omb2, float eps, float c1, float c2, float gradScale) {
     for (int k = 0; k < T; k++) {
         float* __restrict__ p = (float*)table[k];
         const float* __restrict__ grad = (const float*)table[T + k];
@@ -567,6 +572,13 @@ extern "C" __global__ void adamw_multi_f32(int T, const long long* __restrict__ 
             p[i] -= lr * (mHat / (sqrtf(vHat) + eps) + wd * p[i]);
         }
     }
+}
+
+// Same arithmetic as adamw_f32, tensor by tensor (results identical to T adamw_f32 launches).
+extern "C" __global__ void adamw_multi_f32(int T, const long long* __restrict__ table, float lr, float b1,
+                                           float b2, float omb1, float omb2, float eps, float c1, float c2,
+                                           float gradScale) {
+    adamwTable_(T, table, lr, b1, b2, omb1, omb2, eps, c1, c2, gradScale);
 }
 
 // result[0] += sum over the T tensors of x*x in double (one atomic per block; caller zeroes it).
@@ -1462,16 +1474,7 @@ extern "C" __global__ void dropout_mask_step_f32(long long n, const double* __re
                                                  long long add, long long keepBits, float kept,
                                                  float* __restrict__ mask) {
     const unsigned long long base = (unsigned long long)__double_as_longlong(in[0]);
-    const unsigned long long seed = base * (unsigned long long)mul + (unsigned long long)add;
-    const double keep = __longlong_as_double(keepBits);
-    GRID_STRIDE(i, n) {
-        unsigned long long z = seed + (unsigned long long)(i + 1) * 0x9e3779b97f4a7c15ULL;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
-        const double d = (double)(z >> 11) * 0x1.0p-53;
-        mask[i] = d < keep ? kept : 0.0f;
-    }
+    dropoutDraws_(n, base * (unsigned long long)mul + (unsigned long long)add, keepBits, kept, mask);
 }
 
 // res[slot] /= divisor (divisor as double bits): the loss is a sum until divided by its count,
@@ -1492,26 +1495,9 @@ extern "C" __global__ void adamw_multi_step_f32(int T, const long long* __restri
                                                 const double* __restrict__ in, const double* __restrict__ res,
                                                 float b1, float b2, float omb1, float omb2, float eps) {
     if (res[2] != 0.0) return;
-    const float lr = (float)in[1], c1 = (float)in[2], c2 = (float)in[3];
     const double clip = in[4], gn = sqrt(res[1]);
     const float gradScale = (float)(clip > 0.0 && gn > clip ? clip / gn : 1.0);
-    for (int k = 0; k < T; k++) {
-        float* __restrict__ p = (float*)table[k];
-        const float* __restrict__ grad = (const float*)table[T + k];
-        float* __restrict__ m = (float*)table[2 * T + k];
-        float* __restrict__ v = (float*)table[3 * T + k];
-        const long long n = table[4 * T + k];
-        const float wd = (float)__longlong_as_double(table[5 * T + k]);
-        GRID_STRIDE(i, n) {
-            float g = grad[i] * gradScale;
-            float mi = b1 * m[i] + omb1 * g;
-            float vi = b2 * v[i] + omb2 * g * g;
-            m[i] = mi;
-            v[i] = vi;
-            float mHat = mi / c1, vHat = vi / c2;
-            p[i] -= lr * (mHat / (sqrtf(vHat) + eps) + wd * p[i]);
-        }
-    }
+    adamwTable_(T, table, (float)in[1], b1, b2, omb1, omb2, eps, (float)in[2], (float)in[3], gradScale);
 }
 
 // ------------------------------------------------------------------ weighted averaging (MODEL.md §5.3)
