@@ -1,6 +1,8 @@
 package dev.mambamixer.engine.cli;
 
 import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.io.ConfigJson;
+import dev.mambamixer.engine.nn.WeightedAverage;
 import picocli.CommandLine.Option;
 
 /** TSM2 architecture options (MODEL.md §6.3, §9); defaults are the decisions listed in MODEL.md §9. */
@@ -43,8 +45,14 @@ final class ModelOptions {
     int scanChunk;
 
     Tsm2Config toConfig(int seqLen, int horizon, int variates, long seed) {
-        return new Tsm2Config(seqLen, horizon, variates, design, patchLen, patchStride, padEnd, dModel, layers, dState,
-                              dConv, expand, scanChunk, !noRevin, dropout, timeBidirectional, averaging, norm,
-                              selectionSource, discretization, shareA, seed).validate();
+        return Tsm2Config.builder(seqLen, horizon, variates)
+            .design(ConfigJson.parse(Tsm2Config.Design.class, design, "--design"))
+            .patches(patchLen, patchStride, padEnd).model(dModel, layers).dState(dState).dConv(dConv).expand(expand)
+            .scanChunk(scanChunk).revin(!noRevin).dropout(dropout).timeMixerBidirectional(timeBidirectional)
+            .averaging(ConfigJson.parse(WeightedAverage.Mode.class, averaging, "--averaging"))
+            .norm(ConfigJson.parse(Tsm2Config.Norm2D.class, norm, "--norm"))
+            .selectionSource(ConfigJson.parse(Tsm2Config.SelectionSource.class, selectionSource, "--selection-source"))
+            .discretization(ConfigJson.parse(Tsm2Config.Discretization.class, discretization, "--discretization"))
+            .shareDirectionA(shareA).seed(seed).build().validate();
     }
 }

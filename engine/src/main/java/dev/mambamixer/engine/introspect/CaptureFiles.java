@@ -1,7 +1,6 @@
 package dev.mambamixer.engine.introspect;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -34,7 +33,7 @@ public final class CaptureFiles {
     public static final String CAPTURE_JSON = "capture.json", CAPTURE_ARRAYS = "capture.safetensors";
     public static final String HISTORY_JSON = "averaging-history.json", HISTORY_ARRAYS = "averaging-history.safetensors";
     public static final String FORECASTS_JSON = "forecasts.json";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = dev.mambamixer.engine.io.ConfigJson.GSON;
 
     private CaptureFiles() {}
 

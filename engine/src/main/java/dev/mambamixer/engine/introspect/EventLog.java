@@ -1,7 +1,6 @@
 package dev.mambamixer.engine.introspect;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.train.TrainingListener;
 import java.io.BufferedWriter;
@@ -27,7 +26,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class EventLog implements TrainingListener, AutoCloseable {
     public static final String FILE = "events.jsonl";
-    static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    static final Gson GSON = dev.mambamixer.engine.io.ConfigJson.builder().create();
 
     private final Path runDir;
     private final BufferedWriter out;

@@ -68,7 +68,7 @@ public final class SequenceModel implements Module {
                 avgNames.add(pre + "channel.avg_weight");
             }
         }
-        stack = new MixerStack(be, mixers, avgNames, cfg.averagingMode());
+        stack = new MixerStack(be, mixers, avgNames, cfg.averaging());
         params.addAll(stack.parameters());
         finalNorm = new LayerNorm(be, "final_norm", 1e-5, d);
         params.addAll(finalNorm.parameters());

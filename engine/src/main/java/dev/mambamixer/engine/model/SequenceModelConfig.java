@@ -10,13 +10,11 @@ import java.util.List;
  * model is a plain stack of Mamba token mixers (an ablation).
  */
 public record SequenceModelConfig(int vocab, int length, int dModel, int layers, int dState, int dConv, int expand,
-                                  int scanChunk, boolean channelMixer, String averaging, long seed) {
+                                  int scanChunk, boolean channelMixer, WeightedAverage.Mode averaging, long seed) {
 
     public static SequenceModelConfig defaults(int vocab, int length) {
-        return new SequenceModelConfig(vocab, length, 32, 2, 16, 4, 2, 64, true, "identity", 42L);
+        return new SequenceModelConfig(vocab, length, 32, 2, 16, 4, 2, 64, true, WeightedAverage.Mode.IDENTITY, 42L);
     }
-
-    public WeightedAverage.Mode averagingMode() { return WeightedAverage.Mode.parse(averaging); }
 
     /** Throws IllegalArgumentException listing every problem, each naming the field. */
     public SequenceModelConfig validate() {
@@ -29,11 +27,7 @@ public record SequenceModelConfig(int vocab, int length, int dModel, int layers,
         positive(errs, "dConv", dConv);
         positive(errs, "expand", expand);
         positive(errs, "scanChunk", scanChunk);
-        try {
-            WeightedAverage.Mode.parse(averaging == null ? "" : averaging);
-        } catch (IllegalArgumentException e) {
-            errs.add("averaging: " + e.getMessage());
-        }
+        if (averaging == null) errs.add("averaging: missing (expected identity, uniform or softmax)");
         if (!errs.isEmpty())
             throw new IllegalArgumentException("invalid sequence-model config: " + String.join("; ", errs));
         return this;

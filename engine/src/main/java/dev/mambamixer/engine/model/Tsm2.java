@@ -98,7 +98,7 @@ public final class Tsm2 implements Module {
             avgNames.add(pre + "time.avg_weight");
             avgNames.add(pre + "variate.avg_weight");
         }
-        stack = new MixerStack(be, mixers, avgNames, cfg.averagingMode());
+        stack = new MixerStack(be, mixers, avgNames, cfg.averaging());
         params.addAll(stack.parameters());
         finalNorm = i1 ? new LayerNorm(be, "final_norm", 1e-5, np, d) : new LayerNorm(be, "final_norm", 1e-5, t, m);
         params.addAll(finalNorm.parameters());

@@ -23,13 +23,13 @@ public final class WeightedAverage {
         /** Softmax over each target's logits, initialised uniform (alternative 1, as S3). */
         SOFTMAX;
 
+        /** The token used in configs and on the command line ("identity", "uniform", "softmax"). */
+        @Override public String toString() { return name().toLowerCase(Locale.ROOT); }
+
         public static Mode parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown weighted-average mode '" + s
-                                                   + "' (expected identity, uniform or softmax)");
-            }
+            for (Mode m : values()) if (m.toString().equalsIgnoreCase(s == null ? "" : s.trim())) return m;
+            throw new IllegalArgumentException("unknown weighted-average mode '" + s
+                                               + "' (expected identity, uniform or softmax)");
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.mambamixer.engine.train;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.io.Checkpoint;
@@ -23,7 +22,7 @@ import java.util.Map;
  * the counters a resumed run needs to continue the same loss curve.
  */
 public final class TrainingCheckpoints {
-    public static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    public static final Gson GSON = dev.mambamixer.engine.io.ConfigJson.GSON;
 
     private TrainingCheckpoints() {}
 

@@ -123,6 +123,6 @@ class CliTest {
         Out nan = run("train", "--data", sample().toString(), "--averaging", "median", "--backend", "cpu",
                       "--runs-dir", tmp.toString());
         assertEquals(2, nan.code());
-        assertTrue(nan.err().contains("unknown weighted-average mode 'median'"), nan.err());
+        assertTrue(nan.err().contains("--averaging: unknown value 'median' (expected identity, uniform, softmax)"), nan.err());
     }
 }

@@ -27,10 +27,7 @@ class ModelCaptureTest {
 
     static Tsm2Config i2() {
         Tsm2Config c = i1();
-        return new Tsm2Config(c.seqLen(), c.horizon(), c.variates(), "I2", c.patchLen(), c.patchStride(), c.padEnd(),
-                              c.dModel(), 1, c.dState(), c.dConv(), c.expand(), c.scanChunk(), c.revin(), c.dropout(),
-                              c.timeMixerBidirectional(), c.averaging(), c.norm(), c.selectionSource(),
-                              c.discretization(), c.shareDirectionA(), c.seed());
+        return c.toBuilder().design(Tsm2Config.Design.I2).model(c.dModel(), 1).build();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.mambamixer.engine.model;
 
+import dev.mambamixer.engine.io.ConfigJson;
+import dev.mambamixer.engine.nn.WeightedAverage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.mambamixer.engine.backend.Backend;
@@ -78,11 +80,12 @@ class GoldenTsm2Test {
     }
 
     static Tsm2Config config(Dump g, int scanChunk) {
-        return new Tsm2Config(g.i("seqLen"), g.i("horizon"), g.i("variates"), g.meta().get("design"),
-                              g.i("patchLen"), g.i("patchStride"), g.bool("padEnd"), g.i("dModel"), g.i("layers"),
-                              g.i("dState"), g.i("dConv"), g.i("expand"), scanChunk, g.bool("revin"),
-                              Double.parseDouble(g.meta().get("dropout")), g.bool("timeMixerBidirectional"),
-                              g.meta().get("averaging"), "LN", "post-conv", "euler-b", false, 1L);
+        return Tsm2Config.builder(g.i("seqLen"), g.i("horizon"), g.i("variates"))
+            .design(ConfigJson.parse(Tsm2Config.Design.class, g.meta().get("design"), "design"))
+            .patches(g.i("patchLen"), g.i("patchStride"), g.bool("padEnd")).model(g.i("dModel"), g.i("layers"))
+            .dState(g.i("dState")).dConv(g.i("dConv")).expand(g.i("expand")).scanChunk(scanChunk).revin(g.bool("revin"))
+            .dropout(Double.parseDouble(g.meta().get("dropout"))).timeMixerBidirectional(g.bool("timeMixerBidirectional"))
+            .averaging(ConfigJson.parse(WeightedAverage.Mode.class, g.meta().get("averaging"), "averaging")).seed(1L).build();
     }
 
     /** Result of one comparison: per-tensor errors and the worst. */

@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.model;
 
+import dev.mambamixer.engine.nn.WeightedAverage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.mambamixer.engine.backend.Backend;
@@ -20,7 +21,7 @@ class SequenceModelGradientTest {
 
     // V 6, L 7, D 4, 2 layers, N 3, conv 3, expand 2, scan chunk 4 (so the scan backward crosses a checkpoint)
     private static SequenceModelConfig small(boolean channel, String averaging) {
-        return new SequenceModelConfig(6, 7, 4, 2, 3, 3, 2, 4, channel, averaging, 5L);
+        return new SequenceModelConfig(6, 7, 4, 2, 3, 3, 2, 4, channel, WeightedAverage.Mode.parse(averaging), 5L);
     }
 
     private static int[] tokens(int b, int l, int v, long seed) {
@@ -98,7 +99,7 @@ class SequenceModelGradientTest {
         bad[5] = 12;
         assertTrue(assertThrows(IllegalArgumentException.class, () -> m.forward(bad, 1)).getMessage()
                        .contains("token 12 at position 5"));
-        SequenceModelConfig broken = new SequenceModelConfig(0, 32, 8, 0, 4, 4, 2, 64, true, "magic", 1L);
+        SequenceModelConfig broken = new SequenceModelConfig(0, 32, 8, 0, 4, 4, 2, 64, true, null, 1L);
         String msg = assertThrows(IllegalArgumentException.class, broken::validate).getMessage();
         for (String s : new String[] {"vocab", "layers", "averaging"}) assertTrue(msg.contains(s), msg);
     }

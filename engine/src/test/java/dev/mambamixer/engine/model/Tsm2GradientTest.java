@@ -1,5 +1,7 @@
 package dev.mambamixer.engine.model;
 
+import dev.mambamixer.engine.io.ConfigJson;
+import dev.mambamixer.engine.nn.WeightedAverage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.mambamixer.engine.backend.Backend;
@@ -13,8 +15,9 @@ class Tsm2GradientTest {
     private final Backend be = new ReferenceBackend();
 
     private static Tsm2Config small(String design, boolean padEnd, boolean bidirectionalTime, String averaging) {
-        return new Tsm2Config(20, 4, 3, design, 4, 3, padEnd, 4, 2, 3, 3, 2, 4, true, 0.2, bidirectionalTime,
-                              averaging, "LN", "post-conv", "euler-b", false, 5L);
+        return Tsm2Config.builder(20, 4, 3).design(Tsm2Config.Design.valueOf(design)).patches(4, 3, padEnd).model(4, 2)
+            .dState(3).dConv(3).expand(2).scanChunk(4).dropout(0.2).timeMixerBidirectional(bidirectionalTime)
+            .averaging(WeightedAverage.Mode.parse(averaging)).seed(5L).build();
     }
 
     private void check(Tsm2Config cfg) {
@@ -22,7 +25,7 @@ class Tsm2GradientTest {
         GradCheck gc = new GradCheck(be, 9);
         gc.perturb(model.parameters(), 0.1);
         Tensor x = gc.random(2, 2, cfg.seqLen(), cfg.variates());
-        gc.check(cfg.design(), model.parameters(), null, () -> model.forward(x, 2, true, 3), d -> {
+        gc.check(cfg.design().toString(), model.parameters(), null, () -> model.forward(x, 2, true, 3), d -> {
             model.backward(d);
             return null;
         }, 6);
@@ -48,15 +51,25 @@ class Tsm2GradientTest {
 
     @Test
     void configErrorsNameTheField() {
-        Tsm2Config bad = new Tsm2Config(16, 0, 3, "I3", 32, 8, false, -1, 2, 16, 4, 2, 64, true, 0.1, false,
-                                        "magic", "BN", "post-conv", "zoh", false, 1L);
+        Tsm2Config bad = Tsm2Config.builder(16, 0, 3).model(-1, 2).norm(Tsm2Config.Norm2D.BN)
+            .discretization(Tsm2Config.Discretization.ZOH).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::validate);
-        for (String s : new String[] {"horizon", "dModel", "design", "averaging", "norm", "discretization"})
+        for (String s : new String[] {"horizon", "dModel", "norm: 'BN' is not implemented", "discretization: 'zoh' is not implemented"})
             assertTrue(e.getMessage().contains(s), e.getMessage());
-        Tsm2Config longPatch = Tsm2Config.defaults(16, 4, 3);
-        longPatch = new Tsm2Config(16, 4, 3, "I1", 32, 8, false, 8, 1, 16, 4, 2, 64, true, 0.1, false,
-                                   "identity", "LN", "post-conv", "euler-b", false, 1L);
-        Tsm2Config lp = longPatch;
+        // tokens that name no value: the field and the allowed values are named
+        String design = assertThrows(IllegalArgumentException.class,
+                                     () -> ConfigJson.parse(Tsm2Config.Design.class, "I3", "design")).getMessage();
+        assertEquals("design: unknown value 'I3' (expected I1, I2)", design);
+        String avg = assertThrows(IllegalArgumentException.class,
+                                  () -> ConfigJson.parse(WeightedAverage.Mode.class, "magic", "averaging")).getMessage();
+        assertEquals("averaging: unknown value 'magic' (expected identity, uniform, softmax)", avg);
+        // config.json keeps its tokens and reads them back
+        Tsm2Config d = Tsm2Config.defaults(96, 24, 7);
+        String json = ConfigJson.GSON.toJson(d);
+        assertTrue(json.contains("\"design\": \"I1\"") && json.contains("\"averaging\": \"identity\"")
+                   && json.contains("\"selectionSource\": \"post-conv\"") && json.contains("\"discretization\": \"euler-b\""), json);
+        assertEquals(d, ConfigJson.GSON.fromJson(json, Tsm2Config.class));
+        Tsm2Config lp = Tsm2Config.builder(16, 4, 3).patches(32, 8, false).model(8, 1).seed(1L).build();
         assertTrue(assertThrows(IllegalArgumentException.class, lp::validate).getMessage()
                        .contains("patchLen: 32 is longer than the look-back seqLen 16"));
     }

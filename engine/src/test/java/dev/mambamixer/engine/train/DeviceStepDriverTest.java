@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.train;
 
+import dev.mambamixer.engine.nn.WeightedAverage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.mambamixer.engine.backend.Backend;
@@ -124,8 +125,8 @@ class DeviceStepDriverTest {
     @Test
     void deviceDrivenStepsEqualHostDrivenStepsBitForBit() {
         for (String averaging : new String[] {"identity", "softmax"}) {
-            Tsm2Config cfg = new Tsm2Config(96, 24, 7, "I1", 16, 8, false, 16, 2, 16, 4, 2, 64, true, 0.1, false,
-                                            averaging, "LN", "post-conv", "euler-b", false, 11L);
+            Tsm2Config cfg = Tsm2Config.builder(96, 24, 7).model(16, 2).dropout(0.1)
+                .averaging(WeightedAverage.Mode.parse(averaging)).seed(11L).build();
             // 2 epochs of 12 steps, validation every 5 steps in batches of 40, update ratios every 7 steps.
             TrainConfig tc = new TrainConfig(2, 16, 2e-3, 0.01, 0.5, "cosine", 4, 0.01, 10, 7L, 12, 40, 5);
             CpuBackend cpu = new CpuBackend();

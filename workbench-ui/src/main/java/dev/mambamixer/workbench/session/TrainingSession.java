@@ -327,11 +327,7 @@ public final class TrainingSession implements AutoCloseable {
                 data = ForecastData.load(settings.csv(), settings.seqLen(), settings.horizon());
                 Tsm2Config mc = settings.tsm2();
                 if (mc.variates() != data.variates())   // the config view model guesses M before the file is read
-                    mc = new Tsm2Config(mc.seqLen(), mc.horizon(), data.variates(), mc.design(), mc.patchLen(),
-                                        mc.patchStride(), mc.padEnd(), mc.dModel(), mc.layers(), mc.dState(), mc.dConv(),
-                                        mc.expand(), mc.scanChunk(), mc.revin(), mc.dropout(),
-                                        mc.timeMixerBidirectional(), mc.averaging(), mc.norm(), mc.selectionSource(),
-                                        mc.discretization(), mc.shareDirectionA(), mc.seed());
+                    mc = mc.withVariates(data.variates());
                 mc.validate();
                 if (data.train().size() < settings.train().batchSize())
                     throw new IllegalArgumentException(settings.csv().getFileName() + ": the training split has "

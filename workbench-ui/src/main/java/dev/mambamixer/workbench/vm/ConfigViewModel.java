@@ -4,6 +4,7 @@ import dev.mambamixer.engine.data.teaching.InductionHeads;
 import dev.mambamixer.engine.data.teaching.SelectiveCopying;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
 import dev.mambamixer.engine.model.SequenceModelConfig;
+import dev.mambamixer.engine.nn.WeightedAverage;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.train.TeachConfig;
 import dev.mambamixer.engine.train.TrainConfig;
@@ -294,10 +295,11 @@ public final class ConfigViewModel {
             Map<String, Field> f = tsm2;
             int t = i(f, "seqLen"), h = i(f, "horizon");
             // M is known once the file is read; the session fills it in
-            Tsm2Config mc = new Tsm2Config(t, h, 1, s(f, "design"), i(f, "patchLen"), i(f, "patchStride"), false,
-                                           i(f, "dModel"), i(f, "layers"), i(f, "dState"), i(f, "dConv"), i(f, "expand"),
-                                           64, b(f, "revin"), x(f, "dropout"), b(f, "timeBidirectional"),
-                                           s(f, "averaging"), "LN", "post-conv", "euler-b", false, i(f, "seed")).validate();
+            Tsm2Config mc = Tsm2Config.builder(t, h, 1).design(Tsm2Config.Design.valueOf(s(f, "design")))
+                .patches(i(f, "patchLen"), i(f, "patchStride"), false).model(i(f, "dModel"), i(f, "layers"))
+                .dState(i(f, "dState")).dConv(i(f, "dConv")).expand(i(f, "expand")).revin(b(f, "revin"))
+                .dropout(x(f, "dropout")).timeMixerBidirectional(b(f, "timeBidirectional"))
+                .averaging(WeightedAverage.Mode.parse(s(f, "averaging"))).seed(i(f, "seed")).build().validate();
             TrainConfig tc = new TrainConfig(i(f, "epochs"), i(f, "batch"), x(f, "lr"), x(f, "weightDecay"), x(f, "clip"),
                                              "cosine", i(f, "warmup"), 0.01, i(f, "patience"), i(f, "seed"), 0,
                                              128, i(f, "evalEvery")).validate();

@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.backend.cuda;
 
+import dev.mambamixer.engine.nn.WeightedAverage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.mambamixer.engine.backend.Backend;
@@ -59,8 +60,8 @@ class CudaGraphStepTest {
         ForecastData fd = ForecastData.of(SyntheticSeriesGenerator.generate(900, 3L), 96, 24, SplitRule.RATIO);
         CudaTestSupport.Checks checks = new CudaTestSupport.Checks();
         for (String averaging : new String[] {"identity", "softmax"}) {
-            Tsm2Config cfg = new Tsm2Config(96, 24, 7, "I1", 16, 8, false, 16, 2, 16, 4, 2, 64, true, 0.1, false,
-                                            averaging, "LN", "post-conv", "euler-b", false, 11L);
+            Tsm2Config cfg = Tsm2Config.builder(96, 24, 7).model(16, 2).scanChunk(64).dropout(0.1)
+                .averaging(WeightedAverage.Mode.parse(averaging)).seed(11L).build();
             // 2 epochs of 12 steps, validation every 5 steps with batches of 40 (not 16).
             TrainConfig tc = new TrainConfig(2, 16, 2e-3, 0.01, 0.5, "cosine", 4, 0.01, 10, 7L, 12, 40, 5);
             Run host = train(gpu, cfg, tc, fd, StepDriver.HOST);

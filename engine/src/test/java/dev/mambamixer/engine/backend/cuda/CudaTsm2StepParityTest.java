@@ -54,8 +54,8 @@ class CudaTsm2StepParityTest {
     void trainingStepMatchesTheCpuBackend() {
         CudaBackend gpu = CudaTestSupport.requireGpu();
         for (String design : new String[] {"I1", "I2"}) {
-            Tsm2Config cfg = new Tsm2Config(96, 24, 7, design, 16, 8, false, 16, 2, 16, 4, 2, 64, true, 0.1, false,
-                                            "identity", "LN", "post-conv", "euler-b", false, 11L);
+            Tsm2Config cfg = Tsm2Config.builder(96, 24, 7).design(Tsm2Config.Design.valueOf(design)).model(16, 2)
+                .dropout(0.1).seed(11L).build();
             int b = 8;
             SplittableRandom rng = new SplittableRandom(5);
             float[] xh = new float[b * 96 * 7], yh = new float[b * 24 * 7];
