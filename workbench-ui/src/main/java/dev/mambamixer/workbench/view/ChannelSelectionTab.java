@@ -4,6 +4,7 @@ import dev.mambamixer.charts.Heatmap;
 import dev.mambamixer.charts.SelectionCharts;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
+import dev.mambamixer.engine.introspect.ScanQuantity;
 import dev.mambamixer.workbench.session.Snapshot;
 import dev.mambamixer.workbench.vm.SelectionViewModel;
 import java.util.ArrayList;
@@ -44,9 +45,9 @@ final class ChannelSelectionTab extends ChartTab {
         int item = Math.min(vm.probeItemProperty().get(), m.sequenceShape()[0] - 1);
         boolean i1 = m.sequenceAxes().equals(List.of("batch", "patch"));
         for (ScanCapture d : m.directions()) {
-            Heatmap h = i1 ? SelectionCharts.channelSelection(m, d.direction(), item,
+            Heatmap h = i1 ? SelectionCharts.channelSelection(m, d.direction().label(), item,
                                                              s.variateNames().isEmpty() ? null : s.variateNames())
-                           : SelectionCharts.scan(m, d.direction(), m.seq(item), SelectionCharts.Quantity.DELTA);
+                           : SelectionCharts.scan(m, d.direction(), m.seq(item), ScanQuantity.DELTA);
             Controls.stepSubtitle(h.chart(), s);
             heatmaps.add(h);
             ChartViewer v = viewer(h.chart());

@@ -3,6 +3,7 @@ package dev.mambamixer.workbench.vm;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
+import dev.mambamixer.engine.introspect.ScanQuantity;
 import dev.mambamixer.workbench.session.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,21 +25,16 @@ import javafx.collections.ObservableList;
  * mean |α| over channels). Choices are kept across snapshots when still valid.
  */
 public final class SelectionViewModel {
-    /** Scan quantities of the token heatmap; columns: inner channels E (Δ, gate), state N (B, C), 1 (retention). */
-    public enum Quantity {
-        DELTA("Δ (step size)"), B("B (input selection)"), C("C (output selection)"), GATE("gate SiLU(z)"),
-        RETENTION("retention exp(ΔA)");
-        public final String label;
-        Quantity(String label) { this.label = label; }
-        @Override public String toString() { return label; }
-    }
+    /** Scan quantities the token heatmap offers; rows: inner channels E (Δ, gate), state N (B, C), S (retention). */
+    public static final List<ScanQuantity> QUANTITIES =
+        List.of(ScanQuantity.DELTA, ScanQuantity.B, ScanQuantity.C, ScanQuantity.GATE, ScanQuantity.RETENTION);
 
     private final ReadOnlyObjectWrapper<Snapshot> snapshot = new ReadOnlyObjectWrapper<>(this, "snapshot");
     private final ObservableList<Integer> layers = FXCollections.observableArrayList();
     private final IntegerProperty layer = new SimpleIntegerProperty(this, "layer");
     private final ObservableList<String> tokenSequences = FXCollections.observableArrayList();
     private final IntegerProperty tokenSequence = new SimpleIntegerProperty(this, "tokenSequence");
-    private final ObjectProperty<Quantity> quantity = new SimpleObjectProperty<>(this, "quantity", Quantity.DELTA);
+    private final ObjectProperty<ScanQuantity> quantity = new SimpleObjectProperty<>(this, "quantity", ScanQuantity.DELTA);
     private final ObservableList<String> probeItems = FXCollections.observableArrayList();
     private final IntegerProperty probeItem = new SimpleIntegerProperty(this, "probeItem");
     private final ObservableList<String> attentionMixers = FXCollections.observableArrayList();
@@ -72,7 +68,7 @@ public final class SelectionViewModel {
             return;
         }
         List<Integer> ls = new ArrayList<>();
-        for (MixerCapture m : s.mixers()) if (isToken(m)) ls.add(block(m));
+        for (MixerCapture m : s.mixers()) if (m.tokenMixer()) ls.add(m.block());
         if (!layers.equals(ls)) layers.setAll(ls);
         if (!ls.contains(layer.get())) layer.set(ls.isEmpty() ? 0 : ls.get(0));
         refreshTokenSequences();
@@ -86,13 +82,6 @@ public final class SelectionViewModel {
         MixerCapture am = attentionMixerCapture();
         if (am != null && attentionChannel.get() >= am.directions().get(0).e()) attentionChannel.set(-1);
         bump();
-    }
-
-    static boolean isToken(MixerCapture m) { return m.kind().equals("time") || m.kind().equals("token"); }
-
-    static int block(MixerCapture m) {
-        String[] p = m.name().split("\\.");
-        return Integer.parseInt(p[1]);
     }
 
     private void refreshTokenSequences() {
@@ -147,7 +136,7 @@ public final class SelectionViewModel {
     private MixerCapture mixer(int blk, boolean token) {
         Snapshot s = snapshot.get();
         if (s == null) return null;
-        for (MixerCapture m : s.mixers()) if (isToken(m) == token && block(m) == blk) return m;
+        for (MixerCapture m : s.mixers()) if (m.tokenMixer() == token && m.block() == blk) return m;
         return null;
     }
 
@@ -164,12 +153,7 @@ public final class SelectionViewModel {
     public int[] tokenShape() {
         ScanCapture sc = tokenScan();
         if (sc == null) return new int[] {0, 0};
-        int rows = switch (quantity.get()) {
-            case DELTA, GATE -> sc.e();
-            case B, C -> sc.n();
-            case RETENTION -> sc.s();
-        };
-        return new int[] {rows, sc.l()};
+        return new int[] {quantity.get().rows(sc), sc.l()};
     }
 
     /** The teaching example of the chosen token sequence (its marks), or null for TSM2. */
@@ -177,7 +161,7 @@ public final class SelectionViewModel {
 
     private SequenceExample exampleOf(MixerCapture m, int seq) {
         Snapshot s = snapshot.get();
-        if (s == null || m == null || s.examples().isEmpty() || !isToken(m)) return null;
+        if (s == null || m == null || s.examples().isEmpty() || !m.tokenMixer()) return null;
         int item = seq / Math.max(1, m.s() / s.examples().size());   // sequences of a teaching token mixer = examples
         return item < s.examples().size() ? s.examples().get(item) : null;
     }
@@ -221,7 +205,7 @@ public final class SelectionViewModel {
     public IntegerProperty layerProperty() { return layer; }
     public ObservableList<String> tokenSequences() { return tokenSequences; }
     public IntegerProperty tokenSequenceProperty() { return tokenSequence; }
-    public ObjectProperty<Quantity> quantityProperty() { return quantity; }
+    public ObjectProperty<ScanQuantity> quantityProperty() { return quantity; }
     public ObservableList<String> probeItems() { return probeItems; }
     public IntegerProperty probeItemProperty() { return probeItem; }
     public ObservableList<String> attentionMixers() { return attentionMixers; }
