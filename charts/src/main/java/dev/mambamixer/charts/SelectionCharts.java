@@ -4,6 +4,7 @@ import dev.mambamixer.engine.data.teaching.Mark;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.ImplicitAttention;
 import dev.mambamixer.engine.introspect.MixerCapture;
+import dev.mambamixer.engine.introspect.Reductions;
 import dev.mambamixer.engine.introspect.ScanCapture;
 import dev.mambamixer.engine.introspect.ScanDirection;
 import dev.mambamixer.engine.introspect.ScanQuantity;
@@ -96,21 +97,8 @@ public final class SelectionCharts {
             throw new IllegalArgumentException(variateMixer.name() + " scans sequences " + axes
                                                + "; the channel-selection view needs a design-I1 variate mixer "
                                                + "(sequences = (batch, patch)); use scan(...) instead");
-        int patches = variateMixer.sequenceShape()[1], variates = variateMixer.l();
         List<ScanCapture> dirs = direction == null ? variateMixer.directions() : List.of(variateMixer.direction(direction));
-        float[][] z = new float[variates][patches];
-        for (ScanCapture sc : dirs) {
-            int e = sc.e();
-            for (int p = 0; p < patches; p++) {
-                int seq = variateMixer.seq(batch, p);
-                for (int v = 0; v < variates; v++) {
-                    double sum = 0;
-                    int base = (seq * variates + v) * e;
-                    for (int ch = 0; ch < e; ch++) sum += sc.delta()[base + ch];
-                    z[v][p] += (float) (sum / e / dirs.size());
-                }
-            }
-        }
+        float[][] z = Reductions.variatePatchMap(variateMixer, dirs, ScanQuantity.DELTA, batch);
         String which = direction == null ? String.join("+", variateMixer.directions().stream().map(d -> d.direction().label()).toList())
                                          : direction;
         String agg = direction == null && dirs.size() > 1 ? "mean over directions " + which : which;
@@ -145,6 +133,17 @@ public final class SelectionCharts {
         }
         maskUnreachable(z, sc.reversed());
         return attentionHeatmap(m, z, "Implicit attention α — " + m.name() + " (" + direction + ")",
+                                "channel " + channel + ", sequence " + describe(m, seq), "α", ColorMap.Kind.DIVERGING);
+    }
+
+    /**
+     * Signed α of one channel summed over the directions of a bidirectional mixer
+     * ({@link Reductions#summedAttention}): the forward map in the lower triangle, the backward
+     * one in the upper, both on the diagonal.
+     */
+    public static Heatmap summedAttention(MixerCapture m, int seq, int channel) {
+        return attentionHeatmap(m, Reductions.summedAttention(m, seq, channel),
+                                "Implicit attention α — " + m.name() + " (forward + backward)",
                                 "channel " + channel + ", sequence " + describe(m, seq), "α", ColorMap.Kind.DIVERGING);
     }
 

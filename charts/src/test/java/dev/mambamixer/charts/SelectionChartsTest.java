@@ -95,6 +95,10 @@ class SelectionChartsTest {
         assertTrue(Float.isNaN(one.value(1, 4)), "forward scan cannot reach later positions: blank");
         assertTrue(Float.isNaN(SelectionCharts.meanAbsAttention(time, "forward", 0).value(0, 1)));
         assertFalse(Float.isNaN(agg.value(0, 1)), "bidirectional: both triangles filled");
+        Heatmap summed = SelectionCharts.summedAttention(var, 1, 2);
+        assertEquals(var.direction("forward").attention(1, 2).alpha(2, 0), summed.value(2, 0), 1e-6);
+        assertEquals(var.direction("backward").attention(1, 2).alpha(0, 2), summed.value(0, 2), 1e-6);
+        assertFalse(Float.isNaN(summed.value(0, 2)), "signed α over both directions: both triangles filled");
         Pixels.renderAndCheck(agg.chart(), dir, "attention-mean", 0.3);
         Pixels.renderAndCheck(one.chart(), dir, "attention-channel", 0.3);
     }

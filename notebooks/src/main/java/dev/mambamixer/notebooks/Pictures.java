@@ -2,6 +2,7 @@ package dev.mambamixer.notebooks;
 
 import dev.mambamixer.engine.introspect.ScanDirection;
 import dev.mambamixer.engine.introspect.MixerKind;
+import dev.mambamixer.engine.introspect.Reductions;
 import dev.mambamixer.engine.introspect.ScanQuantity;
 import dev.mambamixer.charts.AveragingChart;
 import dev.mambamixer.charts.ChartImages;
@@ -154,17 +155,8 @@ public final class Pictures {
     static JFreeChart gateMap(ModelCapture cap, String mixer, List<String> names, String title) {
         MixerCapture mc = cap.mixer(mixer);
         ScanCapture sc = mc.directions().get(0);   // both directions share z
-        int m = cap.config().variates(), np = cap.config().numPatches(), e = sc.e(), l = sc.l();
-        float[][] z = new float[m][np];
-        boolean time = mc.kind() == MixerKind.TIME;
-        // time mixer: sequences (batch, variate), positions = patches; variate mixer: sequences (batch, patch), positions = variates
-        for (int v = 0; v < m; v++)
-            for (int p = 0; p < np; p++) {
-                int seq = time ? mc.seq(0, v) : mc.seq(0, p), pos = time ? p : v;
-                double sum = 0;
-                for (int k = 0; k < e; k++) sum += sc.gate()[(seq * l + pos) * e + k];
-                z[v][p] = (float) (sum / e);
-            }
+        int e = sc.e();
+        float[][] z = Reductions.variatePatchMap(mc, List.of(sc), ScanQuantity.GATE, 0);
         return Heatmap.builder().title(title).subtitle("mean SiLU(z) over " + e + " inner channels, step " + cap.step())
                       .xLabel("patch").yLabel("variate").yTickLabels(names).valueLabel("gate")
                       .colorMap(ColorMap.Kind.SEQUENTIAL).build(z).chart();
@@ -276,14 +268,7 @@ public final class Pictures {
         for (int t = 0; t < l; t++) x[t] = t;
         StringBuilder text = new StringBuilder("relative Δ (%) per " + mc.positionAxis() + " of " + mixer + ", " + name + ":\n");
         for (int b = 0; b < cap.batch(); b++) {
-            int seq = mc.seq(b, variate);
-            double[] y = new double[l];
-            for (int k = 0; k < e; k++) {
-                double mean = 0;
-                for (int t = 0; t < l; t++) mean += sc.delta()[(seq * l + t) * e + k];
-                mean /= l;
-                for (int t = 0; t < l; t++) y[t] += 100.0 * (sc.delta()[(seq * l + t) * e + k] / mean - 1) / e;
-            }
+            double[] y = Reductions.relativeDelta(sc, mc.seq(b, variate));
             String series = "probe window " + b;
             c.addSeries(series, false);
             c.setData(series, x, y);
@@ -306,11 +291,7 @@ public final class Pictures {
         MixerCapture mc = cap.mixer(mixer);
         if (mc.kind() != MixerKind.VARIATE) throw new IllegalArgumentException(mixer + " is not a channel (variate) mixer");
         int l = mc.l();
-        float[][] mean = new float[l][l];
-        for (int q = 0; q < mc.s(); q++) {
-            float[][] a = mc.meanAbsAttention(q);
-            for (int t = 0; t < l; t++) for (int s = 0; s < l; s++) mean[t][s] += a[t][s] / mc.s();
-        }
+        float[][] mean = Reductions.meanAbsAttentionOverSequences(mc);
         String dirs = mc.bidirectional() ? "forward + backward scans" : "forward scan";
         Heatmap h = Heatmap.builder().title("channel mixing, " + mixer)
             .subtitle("mean |α| over channels, " + dirs + ", averaged over " + mc.s() + " (window, patch) sequences")

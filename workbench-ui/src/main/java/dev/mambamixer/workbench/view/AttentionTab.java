@@ -64,7 +64,7 @@ final class AttentionTab extends ChartTab {
         }
         int seq = vm.attentionSequenceProperty().get(), ch = vm.attentionChannelProperty().get();
         if (ch < 0) heatmap = SelectionCharts.meanAbsAttention(m, seq);
-        else if (m.bidirectional()) heatmap = summedSigned(m, seq, ch);
+        else if (m.bidirectional()) heatmap = SelectionCharts.summedAttention(m, seq, ch);
         else heatmap = SelectionCharts.attention(m, m.directions().get(0).direction(), seq, ch);
         aggregation.setText(vm.attentionAggregation());
         SequenceExample ex = vm.attentionExample();
@@ -72,18 +72,6 @@ final class AttentionTab extends ChartTab {
         Controls.stepSubtitle(heatmap.chart(), vm.snapshotProperty().get());
         viewer.setChart(heatmap.chart());
         root.setCenter(viewer);
-    }
-
-    /** A bidirectional mixer's signed α of one channel: the forward map (lower triangle) plus the backward one. */
-    private static Heatmap summedSigned(MixerCapture m, int seq, int ch) {
-        Heatmap fwd = SelectionCharts.attention(m, "forward", seq, ch);
-        Heatmap bwd = SelectionCharts.attention(m, "backward", seq, ch);
-        float[][] z = new float[fwd.rows()][fwd.cols()];
-        for (int t = 0; t < z.length; t++)
-            for (int s = 0; s < z[t].length; s++) z[t][s] = fwd.value(t, s) + bwd.value(t, s);
-        fwd.setData(z);
-        fwd.chart().setTitle("Implicit attention α — " + m.name() + " (forward + backward)");
-        return fwd;
     }
 
     Heatmap heatmap() { return root.getCenter() == viewer ? heatmap : null; }
