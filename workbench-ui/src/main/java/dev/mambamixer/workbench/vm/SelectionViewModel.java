@@ -1,5 +1,8 @@
 package dev.mambamixer.workbench.vm;
 
+import dev.mambamixer.charts.Heatmap;
+import dev.mambamixer.charts.SelectionCharts;
+import dev.mambamixer.engine.data.teaching.Mark;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
@@ -17,6 +20,8 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.title.TextTitle;
 
 /**
  * What the three selection views show from the newest {@link Snapshot}: the token-selection
@@ -43,6 +48,10 @@ public final class SelectionViewModel {
     private final IntegerProperty attentionSequence = new SimpleIntegerProperty(this, "attentionSequence");
     /** -1: mean |α| over all inner channels; else one channel. */
     private final IntegerProperty attentionChannel = new SimpleIntegerProperty(this, "attentionChannel", -1);
+    /** The channel picker: entry 0 = mean |α| over channels, entry i + 1 = inner channel i. */
+    private final ObservableList<String> attentionChannels = FXCollections.observableArrayList();
+    /** Index into {@link #attentionChannels}: {@code attentionChannel + 1}, kept in step both ways. */
+    private final IntegerProperty attentionChannelChoice = new SimpleIntegerProperty(this, "attentionChannelChoice");
     private final ReadOnlyLongWrapper revision = new ReadOnlyLongWrapper(this, "revision");
 
     public SelectionViewModel() {
@@ -52,7 +61,13 @@ public final class SelectionViewModel {
         probeItem.addListener((o, a, b) -> bump());
         attentionMixer.addListener((o, a, b) -> { refreshAttentionSequences(); bump(); });
         attentionSequence.addListener((o, a, b) -> bump());
-        attentionChannel.addListener((o, a, b) -> bump());
+        attentionChannel.addListener((o, a, b) -> {
+            if (attentionChannelChoice.get() != b.intValue() + 1) attentionChannelChoice.set(b.intValue() + 1);
+            bump();
+        });
+        attentionChannelChoice.addListener((o, a, b) -> {
+            if (attentionChannel.get() != b.intValue() - 1) attentionChannel.set(b.intValue() - 1);
+        });
     }
 
     /** A new snapshot (FX thread). Keeps the chosen layer/sequence/channel when still valid. */
@@ -198,7 +213,83 @@ public final class SelectionViewModel {
     /** The teaching example of the chosen attention sequence, or null. */
     public SequenceExample attentionExample() { return exampleOf(attentionMixerCapture(), attentionSequence.get()); }
 
-    private void bump() { revision.set(revision.get() + 1); }
+    private void bump() {
+        refreshAttentionChannels();
+        revision.set(revision.get() + 1);
+    }
+
+    /** The picker entries for the attention mixer's E inner channels (kept while E is unchanged). */
+    private void refreshAttentionChannels() {
+        MixerCapture m = attentionMixerCapture();
+        int e = m == null ? 0 : m.directions().get(0).e();
+        if (attentionChannels.size() == e + 1) return;
+        List<String> items = new ArrayList<>();
+        items.add("mean |α| over channels");
+        for (int i = 0; i < e; i++) items.add("channel " + i);
+        attentionChannels.setAll(items);
+        attentionChannelChoice.set(Math.min(attentionChannels.size() - 1, attentionChannel.get() + 1));
+    }
+
+    /**
+     * The implicit-attention heatmap for the chosen mixer, sequence and channel, or null without a
+     * snapshot: mean |α| over channels (summed over directions), one channel's signed α summed
+     * over both directions of a bidirectional mixer, or one channel's α of a forward scan. The
+     * subtitles name the marked positions (teaching) and the step.
+     */
+    public Heatmap attentionChart() {
+        MixerCapture m = attentionMixerCapture();
+        if (m == null) return null;
+        int seq = attentionSequence.get(), ch = attentionChannel.get();
+        Heatmap h;
+        if (ch < 0) h = SelectionCharts.meanAbsAttention(m, seq);
+        else if (m.bidirectional()) h = SelectionCharts.summedAttention(m, seq, ch);
+        else h = SelectionCharts.attention(m, m.directions().get(0).direction(), seq, ch);
+        SequenceExample ex = attentionExample();
+        if (ex != null) h.chart().addSubtitle(new TextTitle("marked: " + describeMarks(ex)));
+        addStepSubtitle(h.chart(), snapshot.get());
+        return h;
+    }
+
+    /**
+     * The channel-selection heatmaps of the chosen layer's channel mixer and probe item, one per
+     * scan direction (empty without one): TSM2 I1 variates × patches of mean Δ, other layouts the
+     * mixer's Δ for that item.
+     */
+    public List<Heatmap> channelCharts() {
+        MixerCapture m = channelMixer();
+        Snapshot s = snapshot.get();
+        if (m == null || s == null) return List.of();
+        int item = Math.min(probeItem.get(), m.sequenceShape()[0] - 1);
+        boolean i1 = m.sequenceAxes().equals(List.of("batch", "patch"));
+        List<Heatmap> out = new ArrayList<>();
+        for (ScanCapture d : m.directions()) {
+            Heatmap h = i1 ? SelectionCharts.channelSelection(m, d.direction().label(), item,
+                                                             s.variateNames().isEmpty() ? null : s.variateNames())
+                           : SelectionCharts.scan(m, d.direction(), m.seq(item), ScanQuantity.DELTA);
+            addStepSubtitle(h.chart(), s);
+            out.add(h);
+        }
+        return out;
+    }
+
+    /** Adds "after step N (model)" under the chart's title. */
+    public static void addStepSubtitle(JFreeChart chart, Snapshot s) {
+        if (s == null) return;
+        chart.addSubtitle(new TextTitle("after step " + s.step() + " · " + s.model()));
+    }
+
+    /** "data 3,7,12; delimiter 20" from an example's marks (noise left out). */
+    public static String describeMarks(SequenceExample ex) {
+        List<String> parts = new ArrayList<>();
+        for (Mark m : ex.marks()) {
+            if (m.role().equals("noise")) continue;
+            StringBuilder sb = new StringBuilder(m.role()).append(' ');
+            int[] p = m.positions();
+            for (int i = 0; i < p.length; i++) sb.append(i == 0 ? "" : ",").append(p[i]);
+            parts.add(sb.toString());
+        }
+        return String.join("; ", parts);
+    }
 
     public ReadOnlyObjectProperty<Snapshot> snapshotProperty() { return snapshot.getReadOnlyProperty(); }
     public ObservableList<Integer> layers() { return layers; }
@@ -213,6 +304,8 @@ public final class SelectionViewModel {
     public ObservableList<String> attentionSequences() { return attentionSequences; }
     public IntegerProperty attentionSequenceProperty() { return attentionSequence; }
     public IntegerProperty attentionChannelProperty() { return attentionChannel; }
+    public ObservableList<String> attentionChannels() { return attentionChannels; }
+    public IntegerProperty attentionChannelChoiceProperty() { return attentionChannelChoice; }
     /** Ticks whenever what the selection views show changes. */
     public ReadOnlyLongProperty revisionProperty() { return revision.getReadOnlyProperty(); }
 }
