@@ -20,10 +20,25 @@ final class AttentionTab extends ChartTab {
         mixer.valueProperty().bindBidirectional(vm.attentionMixerProperty());
         ComboBox<String> seq = Controls.indexChoice(vm.attentionSequences(), vm.attentionSequenceProperty());
         seq.setPrefWidth(230);
-        ComboBox<String> ch = Controls.indexChoice(vm.attentionChannels(), vm.attentionChannelChoiceProperty());
+        ComboBox<String> ch = new ComboBox<>(vm.attentionChannels());
         ch.setPrefWidth(210);
+        ch.valueProperty().addListener((o, a, b) -> {
+            int i = b == null ? -1 : vm.attentionChannels().indexOf(b);
+            if (i >= 0) vm.attentionChannelChoiceProperty().set(i);
+        });
+        vm.attentionChannelChoiceProperty().addListener((o, a, b) -> show(ch));
         controls.getChildren().addAll(label("Mixer"), mixer, label("Sequence"), seq, label("Channel"), ch, aggregation);
-        vm.revisionProperty().addListener((o, a, b) -> redraw.request());
+        vm.revisionProperty().addListener((o, a, b) -> {
+            show(ch);   // after the picker's entries changed: a replaced list leaves the combo box empty
+            redraw.request();
+        });
+    }
+
+    /** Shows the view model's chosen entry in the channel picker. */
+    private void show(ComboBox<String> ch) {
+        int i = vm.attentionChannelChoiceProperty().get();
+        if (i >= 0 && i < vm.attentionChannels().size() && !vm.attentionChannels().get(i).equals(ch.getValue()))
+            ch.setValue(vm.attentionChannels().get(i));
     }
 
     @Override void redrawNow() {
