@@ -134,7 +134,7 @@ public final class CaptureFiles {
             }
             int s = mo.get("s").getAsInt(), l = mo.get("l").getAsInt();
             // files written before the block was stored: the block is the number in blocks.<i>.<kind>
-            int block = mo.has("block") ? mo.get("block").getAsInt() : Integer.parseInt(name.split("\\.")[1]);
+            int block = mo.has("block") ? mo.get("block").getAsInt() : MixerKind.parse(name).block();
             mixers.add(new MixerCapture(name, MixerKind.of(str(mo, "kind", where)), block, s, l, mo.get("f").getAsInt(),
                                         Arrays.asList(GSON.fromJson(mo.get("sequence_axes"), String[].class)),
                                         GSON.fromJson(mo.get("sequence_shape"), int[].class),

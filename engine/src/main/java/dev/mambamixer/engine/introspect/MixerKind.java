@@ -31,6 +31,26 @@ public enum MixerKind {
     /** True for the mixers along the sequence (time, token); false for channel mixers (variate, channel). */
     public boolean tokenMixer() { return tokenMixer; }
 
+    /** The block and kind a mixer's parameter prefix spells, {@code blocks.<block>.<kind>}. */
+    public record Named(int block, MixerKind kind) {
+        /** "T1" for blocks.0.time (or .token), "C1" for blocks.0.variate (or .channel). */
+        public String shortLabel() { return (kind.tokenMixer() ? "T" : "C") + (block + 1); }
+    }
+
+    /**
+     * Reads the block and kind from a parameter prefix such as {@code blocks.0.time}; null for any
+     * other name (e.g. "head", or the averaging sources "x (y_T^(0))"). For names only, e.g. the
+     * targets of an {@link AveragingMatrix} or files written before captures stored the block; a
+     * {@link MixerCapture} has {@link MixerCapture#block()} and {@link MixerCapture#kind()}.
+     */
+    public static Named parse(String name) {
+        String[] p = name.split("\\.");
+        if (p.length != 3 || !p[0].equals("blocks") || p[1].isEmpty() || !p[1].chars().allMatch(Character::isDigit))
+            return null;
+        for (MixerKind k : values()) if (k.label.equals(p[2])) return new Named(Integer.parseInt(p[1]), k);
+        return null;
+    }
+
     /** The kind named by {@link #label()} (case-insensitive). */
     public static MixerKind of(String label) {
         for (MixerKind k : values()) if (k.label.equalsIgnoreCase(label)) return k;

@@ -108,5 +108,11 @@ class ReductionsTest {
         assertEquals(true, MixerKind.TIME.tokenMixer());
         assertEquals(false, MixerKind.VARIATE.tokenMixer());
         assertThrows(IllegalArgumentException.class, () -> MixerKind.of("patch"));
+        assertEquals(new MixerKind.Named(1, MixerKind.VARIATE), MixerKind.parse("blocks.1.variate"));
+        assertEquals("T3", MixerKind.parse("blocks.2.token").shortLabel());
+        assertEquals("C1", MixerKind.parse("blocks.0.channel").shortLabel());
+        assertEquals(null, MixerKind.parse("head"));
+        assertEquals(null, MixerKind.parse("blocks.x.time"));
+        assertEquals(null, MixerKind.parse("x (y_T^(0))"));
     }
 }
