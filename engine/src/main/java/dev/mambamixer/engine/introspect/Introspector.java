@@ -154,8 +154,8 @@ public final class Introspector {
     /** Float64 traces of a unit's last forward: [forward] or [forward, backward]. */
     public static List<ScanTrace> traces(Backend be, MambaUnit unit, String name) {
         List<ScanTrace> out = new ArrayList<>();
-        out.add(ScanTrace.of(be, unit.forwardCore(), name + "/forward", "forward", false));
-        if (unit.bidirectional()) out.add(ScanTrace.of(be, unit.backwardCore(), name + "/backward", "backward", true));
+        out.add(ScanTrace.of(be, unit.forwardCore(), name + "/forward", ScanDirection.FORWARD));
+        if (unit.bidirectional()) out.add(ScanTrace.of(be, unit.backwardCore(), name + "/backward", ScanDirection.BACKWARD));
         return out;
     }
 

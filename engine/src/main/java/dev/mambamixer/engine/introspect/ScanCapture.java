@@ -86,7 +86,7 @@ public final class ScanCapture {
             retention[i] /= (double) e * n;
             sq[i] = Math.sqrt(sq[i]);
         }
-        return new ScanCapture(tr.name(), ScanDirection.of(tr.direction()), tr.reversed(), s, l, e, n, f(u), f(dl), f(bm), f(tr.c()),
+        return new ScanCapture(tr.name(), tr.direction(), tr.reversed(), s, l, e, n, f(u), f(dl), f(bm), f(tr.c()),
                                f(gate), f(retention), f(sq), f(a), f(tr.d()), f(tr.deltaBias()));
     }
 
