@@ -2,6 +2,7 @@ package dev.mambamixer.charts;
 
 import dev.mambamixer.engine.introspect.AveragingHistory;
 import dev.mambamixer.engine.introspect.AveragingMatrix;
+import dev.mambamixer.engine.introspect.MixerKind;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.geom.Rectangle2D;
@@ -38,7 +39,6 @@ import org.jfree.data.xy.XYSeriesCollection;
 public final class AveragingChart {
     private AveragingChart() {}
 
-    private static final Pattern TSM2_MIXER = Pattern.compile("blocks\\.(\\d+)\\.(time|variate|token|channel)");
     private static final String SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
     /** Colour of the identity-initialisation ghost outline. */
     public static final Color GHOST = new Color(0x55, 0x55, 0x55);
@@ -74,10 +74,8 @@ public final class AveragingChart {
      * .channel, the teaching model's channel mixer), else the name.
      */
     static String shortName(String mixer) {
-        Matcher mt = TSM2_MIXER.matcher(mixer);
-        if (!mt.matches()) return mixer;
-        boolean token = mt.group(2).equals("time") || mt.group(2).equals("token");
-        return (token ? "T" : "C") + (Integer.parseInt(mt.group(1)) + 1);
+        MixerKind.Named n = MixerKind.parse(mixer);
+        return n == null ? mixer : n.shortLabel();
     }
 
     static List<String> targetLabels(AveragingMatrix m) {

@@ -4,7 +4,10 @@ import dev.mambamixer.engine.data.teaching.Mark;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.ImplicitAttention;
 import dev.mambamixer.engine.introspect.MixerCapture;
+import dev.mambamixer.engine.introspect.Reductions;
 import dev.mambamixer.engine.introspect.ScanCapture;
+import dev.mambamixer.engine.introspect.ScanDirection;
+import dev.mambamixer.engine.introspect.ScanQuantity;
 import dev.mambamixer.engine.introspect.SequenceCapture;
 import dev.mambamixer.engine.introspect.SelectionProbe;
 import java.awt.Color;
@@ -21,73 +24,31 @@ import java.util.Map;
 public final class SelectionCharts {
     private SelectionCharts() {}
 
-    /** A captured scan quantity. Δ and gate are per inner channel e, B and C per state index n. */
-    public enum Quantity {
-        DELTA("Δ", "step size Δ"),
-        B("B", "input matrix B"),
-        C("C", "output matrix C"),
-        GATE("gate", "gate SiLU(z)"),
-        /** Per position only: shown for every sequence of the mixer (rows = sequences). */
-        RETENTION("kept", "retention mean exp(ΔA)"),
-        /** Per position only: shown for every sequence of the mixer (rows = sequences). */
-        STATE_NORM("‖h‖", "state norm ‖h‖");
-
-        /** Short symbol (legend title). */
-        public final String symbol;
-        /** Words for titles. */
-        public final String description;
-
-        Quantity(String symbol, String description) {
-            this.symbol = symbol;
-            this.description = description;
-        }
-
-        /** True for the (S, L) quantities that have one value per position. */
-        public boolean perPosition() { return this == RETENTION || this == STATE_NORM; }
-    }
-
     // ------------------------------------------------------------------ matrices
 
-    /**
-     * The quantity as rows × positions: rows are inner channels e (Δ, gate), state indices n
-     * (B, C), or sequences (retention, state norm; {@code seq} is then ignored).
-     */
-    public static float[][] matrix(ScanCapture sc, int seq, Quantity q) {
-        int l = sc.l();
-        return switch (q) {
-            case DELTA -> transpose(sc.delta(), seq, l, sc.e());
-            case GATE -> transpose(sc.gate(), seq, l, sc.e());
-            case B -> transpose(sc.b(), seq, l, sc.n());
-            case C -> transpose(sc.c(), seq, l, sc.n());
-            case RETENTION -> rows(sc.retention(), sc.s(), l);
-            case STATE_NORM -> rows(sc.stateNorm(), sc.s(), l);
-        };
-    }
-
-    /** (S, L, K) row-major, sequence {@code seq} -> K rows of L (K = channel or state index). */
-    static float[][] transpose(float[] slk, int seq, int l, int k) {
-        float[][] m = new float[k][l];
-        for (int t = 0; t < l; t++)
-            for (int j = 0; j < k; j++) m[j][t] = slk[(seq * l + t) * k + j];
-        return m;
-    }
-
-    /** (S, L) row-major -> S rows of L. */
-    static float[][] rows(float[] sl, int s, int l) {
-        float[][] m = new float[s][l];
-        for (int q = 0; q < s; q++) System.arraycopy(sl, q * l, m[q], 0, l);
-        return m;
-    }
+    /** The quantity as rows × positions ({@link ScanCapture#matrix}). */
+    public static float[][] matrix(ScanCapture sc, int seq, ScanQuantity q) { return sc.matrix(seq, q); }
 
     // ------------------------------------------------------------------ scan quantities
 
     /** One quantity of one direction of a mixer for sequence {@code seq} (see {@link #matrix}). */
-    public static Heatmap scan(MixerCapture m, String direction, int seq, Quantity q) {
+    public static Heatmap scan(MixerCapture m, String direction, int seq, ScanQuantity q) {
+        return scan(m, ScanDirection.of(direction), seq, q, List.of());
+    }
+
+    /** One quantity of one direction of a mixer for sequence {@code seq} (see {@link #matrix}). */
+    public static Heatmap scan(MixerCapture m, ScanDirection direction, int seq, ScanQuantity q) {
         return scan(m, direction, seq, q, List.of());
     }
 
-    /** As {@link #scan(MixerCapture, String, int, Quantity)}, with highlighted positions. */
-    public static Heatmap scan(MixerCapture m, String direction, int seq, Quantity q, List<Heatmap.Mark> marks) {
+    /** As {@link #scan(MixerCapture, String, int, ScanQuantity)}, with highlighted positions. */
+    public static Heatmap scan(MixerCapture m, String direction, int seq, ScanQuantity q, List<Heatmap.Mark> marks) {
+        return scan(m, ScanDirection.of(direction), seq, q, marks);
+    }
+
+    /** As {@link #scan(MixerCapture, ScanDirection, int, ScanQuantity)}, with highlighted positions. */
+    public static Heatmap scan(MixerCapture m, ScanDirection direction, int seq, ScanQuantity q,
+                               List<Heatmap.Mark> marks) {
         ScanCapture sc = m.direction(direction);
         String rows = switch (q) {
             case DELTA, GATE -> "inner channel e";
@@ -101,9 +62,9 @@ public final class SelectionCharts {
                       .title(capitalise(q.description) + " — " + m.name() + " (" + direction + ")")
                       .subtitle(sub)
                       .xLabel(m.positionAxis()).yLabel(rows).valueLabel(q.symbol)
-                      .colorMap(q == Quantity.B || q == Quantity.C ? ColorMap.Kind.AUTO : ColorMap.Kind.SEQUENTIAL)
+                      .colorMap(q == ScanQuantity.B || q == ScanQuantity.C ? ColorMap.Kind.AUTO : ColorMap.Kind.SEQUENTIAL)
                       .marks(marks)
-                      .build(matrix(sc, q.perPosition() ? 0 : seq, q));
+                      .build(sc.matrix(q.perPosition() ? 0 : seq, q));
     }
 
     /** "3 (batch 1, variate 0)" from a flat sequence index. */
@@ -136,22 +97,9 @@ public final class SelectionCharts {
             throw new IllegalArgumentException(variateMixer.name() + " scans sequences " + axes
                                                + "; the channel-selection view needs a design-I1 variate mixer "
                                                + "(sequences = (batch, patch)); use scan(...) instead");
-        int patches = variateMixer.sequenceShape()[1], variates = variateMixer.l();
         List<ScanCapture> dirs = direction == null ? variateMixer.directions() : List.of(variateMixer.direction(direction));
-        float[][] z = new float[variates][patches];
-        for (ScanCapture sc : dirs) {
-            int e = sc.e();
-            for (int p = 0; p < patches; p++) {
-                int seq = variateMixer.seq(batch, p);
-                for (int v = 0; v < variates; v++) {
-                    double sum = 0;
-                    int base = (seq * variates + v) * e;
-                    for (int ch = 0; ch < e; ch++) sum += sc.delta()[base + ch];
-                    z[v][p] += (float) (sum / e / dirs.size());
-                }
-            }
-        }
-        String which = direction == null ? String.join("+", variateMixer.directions().stream().map(ScanCapture::direction).toList())
+        float[][] z = Reductions.variatePatchMap(variateMixer, dirs, ScanQuantity.DELTA, batch);
+        String which = direction == null ? String.join("+", variateMixer.directions().stream().map(d -> d.direction().label()).toList())
                                          : direction;
         String agg = direction == null && dirs.size() > 1 ? "mean over directions " + which : which;
         return Heatmap.builder()
@@ -170,6 +118,11 @@ public final class SelectionCharts {
      * diverging colours around 0; positions this direction cannot reach are blank.
      */
     public static Heatmap attention(MixerCapture m, String direction, int seq, int channel) {
+        return attention(m, ScanDirection.of(direction), seq, channel);
+    }
+
+    /** As {@link #attention(MixerCapture, String, int, int)}. */
+    public static Heatmap attention(MixerCapture m, ScanDirection direction, int seq, int channel) {
         ScanCapture sc = m.direction(direction);
         ImplicitAttention a = sc.attention(seq, channel);
         double[][] d = a.matrix();
@@ -180,6 +133,17 @@ public final class SelectionCharts {
         }
         maskUnreachable(z, sc.reversed());
         return attentionHeatmap(m, z, "Implicit attention α — " + m.name() + " (" + direction + ")",
+                                "channel " + channel + ", sequence " + describe(m, seq), "α", ColorMap.Kind.DIVERGING);
+    }
+
+    /**
+     * Signed α of one channel summed over the directions of a bidirectional mixer
+     * ({@link Reductions#summedAttention}): the forward map in the lower triangle, the backward
+     * one in the upper, both on the diagonal.
+     */
+    public static Heatmap summedAttention(MixerCapture m, int seq, int channel) {
+        return attentionHeatmap(m, Reductions.summedAttention(m, seq, channel),
+                                "Implicit attention α — " + m.name() + " (forward + backward)",
                                 "channel " + channel + ", sequence " + describe(m, seq), "α", ColorMap.Kind.DIVERGING);
     }
 
@@ -198,7 +162,7 @@ public final class SelectionCharts {
      * the lower triangle is the forward scan, the upper the backward one).
      */
     public static Heatmap meanAbsAttention(MixerCapture m, int seq) {
-        String dirs = String.join("+", m.directions().stream().map(ScanCapture::direction).toList());
+        String dirs = String.join("+", m.directions().stream().map(d -> d.direction().label()).toList());
         float[][] z = m.meanAbsAttention(seq);
         if (!m.bidirectional()) maskUnreachable(z, m.directions().get(0).reversed());
         return attentionHeatmap(m, z, "Implicit attention — " + m.name(),
@@ -257,7 +221,7 @@ public final class SelectionCharts {
      * One quantity of the teaching model's token mixer of {@code block} for one example, with the
      * example's marked positions (tokens to remember, delimiter, trigger, ...) highlighted.
      */
-    public static Heatmap teaching(SequenceCapture cap, int block, int example, Quantity q) {
+    public static Heatmap teaching(SequenceCapture cap, int block, int example, ScanQuantity q) {
         MixerCapture tok = cap.tokenMixer(block);
         Heatmap h = scan(tok, tok.directions().get(0).direction(), example, q, marks(cap.examples().get(example)));
         return h;

@@ -1,5 +1,6 @@
 package dev.mambamixer.charts;
 
+import dev.mambamixer.engine.introspect.ScanQuantity;
 import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.SplitRule;
@@ -129,10 +130,10 @@ public final class Gallery {
         // ---- selection
         MixerCapture time0 = cap.mixer("blocks.0.time"), var0 = cap.mixer("blocks.0.variate");
         int seq = time0.seq(b, v);
-        for (SelectionCharts.Quantity q : SelectionCharts.Quantity.values())
+        for (ScanQuantity q : ScanQuantity.values())
             written.add(save(SelectionCharts.scan(time0, "forward", seq, q).chart(), out,
                              "scan-" + q.name().toLowerCase().replace('_', '-')));
-        written.add(save(SelectionCharts.scan(var0, "backward", var0.seq(b, 2), SelectionCharts.Quantity.DELTA).chart(),
+        written.add(save(SelectionCharts.scan(var0, "backward", var0.seq(b, 2), ScanQuantity.DELTA).chart(),
                          out, "scan-delta-variate-backward"));
         written.add(save(SelectionCharts.channelSelection(var0, null, b, data.columns()).chart(), out, "channel-selection"));
         written.add(save(SelectionCharts.meanAbsAttention(var0, var0.seq(b, 2)).chart(), out, "attention-variate-mean"));
@@ -173,7 +174,7 @@ public final class Gallery {
         h.restyle();
         written.add(save(h.chart(), out, "selection-profile"));
         SequenceCapture cap = Introspector.capture(model, tr.heldOut().subList(0, 4), res.steps());
-        written.add(save(SelectionCharts.teaching(cap, 0, 0, SelectionCharts.Quantity.DELTA).chart(), out, "teaching-delta"));
+        written.add(save(SelectionCharts.teaching(cap, 0, 0, ScanQuantity.DELTA).chart(), out, "teaching-delta"));
         written.add(save(SelectionCharts.teachingAttention(cap, 0, 0).chart(), out, "teaching-attention"));
         return written;
     }

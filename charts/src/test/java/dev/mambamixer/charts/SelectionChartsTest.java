@@ -1,5 +1,6 @@
 package dev.mambamixer.charts;
 
+import dev.mambamixer.engine.introspect.ScanQuantity;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.mambamixer.engine.data.teaching.Mark;
@@ -23,7 +24,7 @@ class SelectionChartsTest {
         MixerCapture time = cap.mixer("blocks.0.time");
         ScanCapture sc = time.direction("forward");
         int seq = time.seq(1, 2);   // batch 1, variate 2
-        Heatmap h = SelectionCharts.scan(time, "forward", seq, SelectionCharts.Quantity.DELTA);
+        Heatmap h = SelectionCharts.scan(time, "forward", seq, ScanQuantity.DELTA);
         assertEquals(sc.e(), h.rows());
         assertEquals(sc.l(), h.cols(), "positions (patches) are the columns: left to right");
         for (int e = 0; e < sc.e(); e++) {
@@ -40,11 +41,11 @@ class SelectionChartsTest {
     void bAndRetentionLayouts() throws Exception {
         MixerCapture var = Fixtures.trained().after().mixer("blocks.1.variate");
         ScanCapture bw = var.direction("backward");
-        Heatmap b = SelectionCharts.scan(var, "backward", 4, SelectionCharts.Quantity.B);
+        Heatmap b = SelectionCharts.scan(var, "backward", 4, ScanQuantity.B);
         assertEquals(bw.n(), b.rows());
         assertEquals(bw.l(), b.cols());
         assertEquals(bw.b()[(4 * bw.l() + 3) * bw.n() + 5], b.value(5, 3), 0);
-        Heatmap r = SelectionCharts.scan(var, "forward", 0, SelectionCharts.Quantity.RETENTION);
+        Heatmap r = SelectionCharts.scan(var, "forward", 0, ScanQuantity.RETENTION);
         assertEquals(var.s(), r.rows(), "retention has one row per sequence");
         assertEquals(var.direction("forward").retention()[2 * var.l() + 1], r.value(2, 1), 0);
         Pixels.renderAndCheck(b.chart(), dir, "scan-b", 0.3);
@@ -94,6 +95,10 @@ class SelectionChartsTest {
         assertTrue(Float.isNaN(one.value(1, 4)), "forward scan cannot reach later positions: blank");
         assertTrue(Float.isNaN(SelectionCharts.meanAbsAttention(time, "forward", 0).value(0, 1)));
         assertFalse(Float.isNaN(agg.value(0, 1)), "bidirectional: both triangles filled");
+        Heatmap summed = SelectionCharts.summedAttention(var, 1, 2);
+        assertEquals(var.direction("forward").attention(1, 2).alpha(2, 0), summed.value(2, 0), 1e-6);
+        assertEquals(var.direction("backward").attention(1, 2).alpha(0, 2), summed.value(0, 2), 1e-6);
+        assertFalse(Float.isNaN(summed.value(0, 2)), "signed α over both directions: both triangles filled");
         Pixels.renderAndCheck(agg.chart(), dir, "attention-mean", 0.3);
         Pixels.renderAndCheck(one.chart(), dir, "attention-channel", 0.3);
     }
@@ -105,7 +110,7 @@ class SelectionChartsTest {
         var model = new dev.mambamixer.engine.model.SequenceModel(new dev.mambamixer.engine.backend.CpuBackend(), cfg);
         List<SequenceExample> exs = task.examples(5L, 3);
         var cap = dev.mambamixer.engine.introspect.Introspector.capture(model, exs, 0);
-        Heatmap h = SelectionCharts.teaching(cap, 0, 2, SelectionCharts.Quantity.DELTA);
+        Heatmap h = SelectionCharts.teaching(cap, 0, 2, ScanQuantity.DELTA);
         assertEquals(task.length(), h.cols());
         int marked = SelectionCharts.marks(exs.get(2)).size();
         assertEquals(3 + 1 + 3, marked, "3 data, 1 delimiter, 3 output positions");

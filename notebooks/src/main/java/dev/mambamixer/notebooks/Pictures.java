@@ -1,5 +1,9 @@
 package dev.mambamixer.notebooks;
 
+import dev.mambamixer.engine.introspect.ScanDirection;
+import dev.mambamixer.engine.introspect.MixerKind;
+import dev.mambamixer.engine.introspect.Reductions;
+import dev.mambamixer.engine.introspect.ScanQuantity;
 import dev.mambamixer.charts.AveragingChart;
 import dev.mambamixer.charts.ChartImages;
 import dev.mambamixer.charts.ColorMap;
@@ -151,17 +155,8 @@ public final class Pictures {
     static JFreeChart gateMap(ModelCapture cap, String mixer, List<String> names, String title) {
         MixerCapture mc = cap.mixer(mixer);
         ScanCapture sc = mc.directions().get(0);   // both directions share z
-        int m = cap.config().variates(), np = cap.config().numPatches(), e = sc.e(), l = sc.l();
-        float[][] z = new float[m][np];
-        boolean time = mc.kind().equals("time");
-        // time mixer: sequences (batch, variate), positions = patches; variate mixer: sequences (batch, patch), positions = variates
-        for (int v = 0; v < m; v++)
-            for (int p = 0; p < np; p++) {
-                int seq = time ? mc.seq(0, v) : mc.seq(0, p), pos = time ? p : v;
-                double sum = 0;
-                for (int k = 0; k < e; k++) sum += sc.gate()[(seq * l + pos) * e + k];
-                z[v][p] = (float) (sum / e);
-            }
+        int e = sc.e();
+        float[][] z = Reductions.variatePatchMap(mc, List.of(sc), ScanQuantity.GATE, 0);
         return Heatmap.builder().title(title).subtitle("mean SiLU(z) over " + e + " inner channels, step " + cap.step())
                       .xLabel("patch").yLabel("variate").yTickLabels(names).valueLabel("gate")
                       .colorMap(ColorMap.Kind.SEQUENTIAL).build(z).chart();
@@ -203,7 +198,7 @@ public final class Pictures {
     /** Δ of block {@code block}'s token mixer on one example: inner channels × positions, marked positions outlined. */
     public static JFreeChart tokenDelta(SequenceCapture cap, int block, int example) {
         MixerCapture mc = cap.tokenMixer(block);
-        return SelectionCharts.scan(mc, mc.directions().get(0).direction(), example, SelectionCharts.Quantity.DELTA,
+        return SelectionCharts.scan(mc, mc.directions().get(0).direction(), example, ScanQuantity.DELTA,
                                     SelectionCharts.marks(cap.examples().get(example))).chart();
     }
 
@@ -232,10 +227,10 @@ public final class Pictures {
     /** Δ, B, C and the gate of one mixer for one scanned sequence (first direction), as a 2 × 2 grid. */
     public static Picture selection(ModelCapture cap, String mixer, int seq) {
         MixerCapture mc = cap.mixer(mixer);
-        String dir = mc.directions().get(0).direction();
+        ScanDirection dir = mc.directions().get(0).direction();
         List<JFreeChart> charts = new ArrayList<>();
-        for (SelectionCharts.Quantity q : List.of(SelectionCharts.Quantity.DELTA, SelectionCharts.Quantity.B,
-                                                  SelectionCharts.Quantity.C, SelectionCharts.Quantity.GATE))
+        for (ScanQuantity q : List.of(ScanQuantity.DELTA, ScanQuantity.B,
+                                                  ScanQuantity.C, ScanQuantity.GATE))
             charts.add(SelectionCharts.scan(mc, dir, seq, q).chart());
         return grid("Δ, B, C and gate of " + mixer + " (" + dir + "), sequence " + seq + " " + mc.sequenceAxes()
                     + " at step " + cap.step() + ": " + mc.l() + " " + mc.positionAxis() + "es", 2, WIDTH / 2, 340, charts);
@@ -263,7 +258,7 @@ public final class Pictures {
      */
     public static Picture deltaProfile(ModelCapture cap, String mixer, int variate, List<String> names) {
         MixerCapture mc = cap.mixer(mixer);
-        if (!mc.kind().equals("time")) throw new IllegalArgumentException(mixer + " is not a token (time) mixer");
+        if (mc.kind() != MixerKind.TIME) throw new IllegalArgumentException(mixer + " is not a token (time) mixer");
         ScanCapture sc = mc.directions().get(0);
         int l = sc.l(), e = sc.e();
         String name = names == null ? "variate " + variate : names.get(variate);
@@ -273,14 +268,7 @@ public final class Pictures {
         for (int t = 0; t < l; t++) x[t] = t;
         StringBuilder text = new StringBuilder("relative Δ (%) per " + mc.positionAxis() + " of " + mixer + ", " + name + ":\n");
         for (int b = 0; b < cap.batch(); b++) {
-            int seq = mc.seq(b, variate);
-            double[] y = new double[l];
-            for (int k = 0; k < e; k++) {
-                double mean = 0;
-                for (int t = 0; t < l; t++) mean += sc.delta()[(seq * l + t) * e + k];
-                mean /= l;
-                for (int t = 0; t < l; t++) y[t] += 100.0 * (sc.delta()[(seq * l + t) * e + k] / mean - 1) / e;
-            }
+            double[] y = Reductions.relativeDelta(sc, mc.seq(b, variate));
             String series = "probe window " + b;
             c.addSeries(series, false);
             c.setData(series, x, y);
@@ -301,13 +289,9 @@ public final class Pictures {
      */
     public static Picture channelAttention(ModelCapture cap, String mixer, List<String> names) {
         MixerCapture mc = cap.mixer(mixer);
-        if (!mc.kind().equals("variate")) throw new IllegalArgumentException(mixer + " is not a channel (variate) mixer");
+        if (mc.kind() != MixerKind.VARIATE) throw new IllegalArgumentException(mixer + " is not a channel (variate) mixer");
         int l = mc.l();
-        float[][] mean = new float[l][l];
-        for (int q = 0; q < mc.s(); q++) {
-            float[][] a = mc.meanAbsAttention(q);
-            for (int t = 0; t < l; t++) for (int s = 0; s < l; s++) mean[t][s] += a[t][s] / mc.s();
-        }
+        float[][] mean = Reductions.meanAbsAttentionOverSequences(mc);
         String dirs = mc.bidirectional() ? "forward + backward scans" : "forward scan";
         Heatmap h = Heatmap.builder().title("channel mixing, " + mixer)
             .subtitle("mean |α| over channels, " + dirs + ", averaged over " + mc.s() + " (window, patch) sequences")

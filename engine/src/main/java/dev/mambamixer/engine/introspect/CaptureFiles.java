@@ -59,7 +59,8 @@ public final class CaptureFiles {
             String pre = "mixers." + i + ".";
             JsonObject mo = new JsonObject();
             mo.addProperty("name", m.name());
-            mo.addProperty("kind", m.kind());
+            mo.addProperty("kind", m.kind().label());
+            mo.addProperty("block", m.block());
             mo.addProperty("s", m.s());
             mo.addProperty("l", m.l());
             mo.addProperty("f", m.f());
@@ -73,7 +74,7 @@ public final class CaptureFiles {
                 int s = d.s(), l = d.l(), e = d.e(), n = d.n();
                 JsonObject dob = new JsonObject();
                 dob.addProperty("name", d.name());
-                dob.addProperty("direction", d.direction());
+                dob.addProperty("direction", d.direction().label());
                 dob.addProperty("reversed", d.reversed());
                 dob.addProperty("s", s);
                 dob.addProperty("l", l);
@@ -121,7 +122,7 @@ public final class CaptureFiles {
                 JsonObject ar = dob.getAsJsonObject("arrays");
                 int s = dob.get("s").getAsInt(), l = dob.get("l").getAsInt();
                 int e = dob.get("e").getAsInt(), n = dob.get("n").getAsInt();
-                dirs.add(new ScanCapture(str(dob, "name", where), str(dob, "direction", where),
+                dirs.add(new ScanCapture(str(dob, "name", where), ScanDirection.of(str(dob, "direction", where)),
                                          dob.get("reversed").getAsBoolean(), s, l, e, n,
                                          get(arrays, ar, "u", where, s, l, e), get(arrays, ar, "delta", where, s, l, e),
                                          get(arrays, ar, "b", where, s, l, n), get(arrays, ar, "c", where, s, l, n),
@@ -131,7 +132,9 @@ public final class CaptureFiles {
                                          get(arrays, ar, "d", where, e), get(arrays, ar, "delta_bias", where, e)));
             }
             int s = mo.get("s").getAsInt(), l = mo.get("l").getAsInt();
-            mixers.add(new MixerCapture(name, str(mo, "kind", where), s, l, mo.get("f").getAsInt(),
+            // files written before the block was stored: the block is the number in blocks.<i>.<kind>
+            int block = mo.has("block") ? mo.get("block").getAsInt() : MixerKind.parse(name).block();
+            mixers.add(new MixerCapture(name, MixerKind.of(str(mo, "kind", where)), block, s, l, mo.get("f").getAsInt(),
                                         Arrays.asList(GSON.fromJson(mo.get("sequence_axes"), String[].class)),
                                         GSON.fromJson(mo.get("sequence_shape"), int[].class),
                                         str(mo, "position_axis", where), dirs,

@@ -8,7 +8,8 @@ import java.util.Objects;
  * One window of a split: the look-back the model saw, the ground truth after it and the model's
  * forecast, each (time, variate) row-major. Values are in the data's original units when
  * {@code originalUnits}, else standardised; {@code mse}/{@code mae} are always in standardised
- * space (MODEL.md §6.2), so they compare with the run's metrics.
+ * space (MODEL.md §6.2), so they compare with the run's metrics. {@code truth} is null when
+ * unknown (a probe window whose future was not stored); mse and mae are then NaN.
  */
 public record ForecastWindow(int window, int lookback, int horizon, int variates, List<String> variateNames,
                              float[] history, float[] truth, float[] prediction, boolean originalUnits,
@@ -17,7 +18,7 @@ public record ForecastWindow(int window, int lookback, int horizon, int variates
         variateNames = List.copyOf(variateNames);
         if (variateNames.size() != variates)
             throw new IllegalArgumentException(variateNames.size() + " variate names for " + variates + " variates");
-        if (history.length != lookback * variates || truth.length != horizon * variates
+        if (history.length != lookback * variates || (truth != null && truth.length != horizon * variates)
             || prediction.length != horizon * variates)
             throw new IllegalArgumentException("window arrays do not match T=" + lookback + ", H=" + horizon + ", M="
                                                + variates);
@@ -39,14 +40,14 @@ public record ForecastWindow(int window, int lookback, int horizon, int variates
     /** The same window in the data's original units (the metrics stay in standardised space). */
     ForecastWindow inOriginalUnits(dev.mambamixer.engine.data.StandardScaler scaler) {
         return new ForecastWindow(window, lookback, horizon, variates, variateNames, scaler.inverseTransform(history),
-                                  scaler.inverseTransform(truth), scaler.inverseTransform(prediction), true, mse, mae);
+                                  truth == null ? null : scaler.inverseTransform(truth), scaler.inverseTransform(prediction), true, mse, mae);
     }
 
     /** History of one variate, length T. */
     public double[] history(int variate) { return column(history, lookback, variate); }
 
-    /** Ground truth of one variate, length H. */
-    public double[] truth(int variate) { return column(truth, horizon, variate); }
+    /** Ground truth of one variate, length H; null when the truth is unknown. */
+    public double[] truth(int variate) { return truth == null ? null : column(truth, horizon, variate); }
 
     /** Forecast of one variate, length H. */
     public double[] prediction(int variate) { return column(prediction, horizon, variate); }

@@ -60,7 +60,11 @@ public final class Introspector {
         Tensor in = be.fromFloats(x, batch, t, m);
         float[] forecast = be.toFloats(model.forward(in, batch, false, 0L));   // eval: the seed is unused
         List<MixerCapture> mixers = new ArrayList<>();
-        for (Mixer mx : model.stack().mixers()) mixers.add(mixer(be, mx, cfg, batch));
+        int block = -1;
+        for (Mixer mx : model.stack().mixers()) {
+            if (MixerKind.of(mx.kind()).tokenMixer()) block++;   // TSM2 blocks: time mixer, then variate mixer
+            mixers.add(mixer(be, mx, block, cfg, batch));
+        }
         return new ModelCapture(step, cfg, batch, x.clone(), forecast, mixers, averaging(model.stack()));
     }
 
@@ -81,13 +85,16 @@ public final class Introspector {
         Backend be = model.backend();
         model.forward(tokens, b);
         List<MixerCapture> mixers = new ArrayList<>();
+        int block = -1;
         for (Mixer mx : model.stack().mixers()) {
             Mixer.Geometry g = mx.lastGeometry();
             List<ScanCapture> dirs = new ArrayList<>();
             for (ScanTrace tr : traces(be, mx.unit(), mx.name())) dirs.add(ScanCapture.of(tr));
-            boolean token = mx.kind().equals("token");
-            mixers.add(new MixerCapture(mx.name(), mx.kind(), g.s(), g.l(), g.f(), List.of("batch"), new int[] {b},
-                                        token ? "position" : "channel", dirs, outputNorm(be.toFloats(mx.lastOutput()), g)));
+            MixerKind kind = MixerKind.of(mx.kind());
+            if (kind.tokenMixer()) block++;   // a block is a token mixer and, optionally, a channel mixer
+            mixers.add(new MixerCapture(mx.name(), kind, block, g.s(), g.l(), g.f(), List.of("batch"), new int[] {b},
+                                        kind.tokenMixer() ? "position" : "channel", dirs,
+                                        outputNorm(be.toFloats(mx.lastOutput()), g)));
         }
         return new SequenceCapture(step, model.config(), examples, mixers, averaging(model.stack()));
     }
@@ -147,16 +154,17 @@ public final class Introspector {
     /** Float64 traces of a unit's last forward: [forward] or [forward, backward]. */
     public static List<ScanTrace> traces(Backend be, MambaUnit unit, String name) {
         List<ScanTrace> out = new ArrayList<>();
-        out.add(ScanTrace.of(be, unit.forwardCore(), name + "/forward", "forward", false));
-        if (unit.bidirectional()) out.add(ScanTrace.of(be, unit.backwardCore(), name + "/backward", "backward", true));
+        out.add(ScanTrace.of(be, unit.forwardCore(), name + "/forward", ScanDirection.FORWARD));
+        if (unit.bidirectional()) out.add(ScanTrace.of(be, unit.backwardCore(), name + "/backward", ScanDirection.BACKWARD));
         return out;
     }
 
-    static MixerCapture mixer(Backend be, Mixer mx, Tsm2Config cfg, int batch) {
+    static MixerCapture mixer(Backend be, Mixer mx, int block, Tsm2Config cfg, int batch) {
         Mixer.Geometry g = mx.lastGeometry();
         List<ScanCapture> dirs = new ArrayList<>();
         for (ScanTrace tr : traces(be, mx.unit(), mx.name())) dirs.add(ScanCapture.of(tr));
-        boolean time = mx.kind().equals("time");
+        MixerKind kind = MixerKind.of(mx.kind());
+        boolean time = kind.tokenMixer();
         List<String> axes;
         int[] shape;
         String position;
@@ -169,7 +177,7 @@ public final class Introspector {
             shape = new int[] {batch};
             position = time ? "time" : "variate";
         }
-        return new MixerCapture(mx.name(), mx.kind(), g.s(), g.l(), g.f(), axes, shape, position, dirs,
+        return new MixerCapture(mx.name(), kind, block, g.s(), g.l(), g.f(), axes, shape, position, dirs,
                                 outputNorm(be.toFloats(mx.lastOutput()), g));
     }
 

@@ -18,17 +18,20 @@ import java.util.Objects;
  * y = x + branch (MODEL.md §5.4, the value the weighted averages read), in scan coordinates.
  */
 public final class MixerCapture {
-    private final String name, kind, positionAxis;
-    private final int s, l, f;
+    private final String name, positionAxis;
+    private final MixerKind kind;
+    private final int block, s, l, f;
     private final List<String> sequenceAxes;
     private final int[] sequenceShape;
     private final List<ScanCapture> directions;
     private final float[] outputNorm;
 
-    public MixerCapture(String name, String kind, int s, int l, int f, List<String> sequenceAxes, int[] sequenceShape,
-                        String positionAxis, List<ScanCapture> directions, float[] outputNorm) {
+    public MixerCapture(String name, MixerKind kind, int block, int s, int l, int f, List<String> sequenceAxes,
+                        int[] sequenceShape, String positionAxis, List<ScanCapture> directions, float[] outputNorm) {
         this.name = Objects.requireNonNull(name, "name");
         this.kind = Objects.requireNonNull(kind, "kind");
+        if (block < 0) throw new IllegalArgumentException(name + ": block " + block + " < 0");
+        this.block = block;
         this.s = s;
         this.l = l;
         this.f = f;
@@ -52,8 +55,11 @@ public final class MixerCapture {
     }
 
     /** The direction named "forward" or "backward". */
-    public ScanCapture direction(String which) {
-        for (ScanCapture d : directions) if (d.direction().equals(which)) return d;
+    public ScanCapture direction(String which) { return direction(ScanDirection.of(which)); }
+
+    /** The forward or backward scan. */
+    public ScanCapture direction(ScanDirection which) {
+        for (ScanCapture d : directions) if (d.direction() == which) return d;
         throw new IllegalArgumentException(name + " has no '" + which + "' direction (it has "
                                            + directions.stream().map(ScanCapture::direction).toList() + ")");
     }
@@ -90,8 +96,12 @@ public final class MixerCapture {
 
     /** Parameter prefix, e.g. {@code blocks.0.time}. */
     public String name() { return name; }
-    /** "time" (token mixer) or "variate" (channel mixer). */
-    public String kind() { return kind; }
+    /** Time or token (token mixers), variate or channel (channel mixers). */
+    public MixerKind kind() { return kind; }
+    /** True for a token mixer (time, token). */
+    public boolean tokenMixer() { return kind.tokenMixer(); }
+    /** The block this mixer belongs to, 0-based ({@code blocks.<block>.time}). */
+    public int block() { return block; }
     public int s() { return s; }
     public int l() { return l; }
     /** Feature width F of the unit. */
@@ -103,7 +113,7 @@ public final class MixerCapture {
     public float[] outputNorm() { return outputNorm; }
 
     @Override public boolean equals(Object o) {
-        return o instanceof MixerCapture x && name.equals(x.name) && kind.equals(x.kind) && s == x.s && l == x.l
+        return o instanceof MixerCapture x && name.equals(x.name) && kind == x.kind && block == x.block && s == x.s && l == x.l
                && f == x.f && sequenceAxes.equals(x.sequenceAxes) && Arrays.equals(sequenceShape, x.sequenceShape)
                && positionAxis.equals(x.positionAxis) && directions.equals(x.directions)
                && Arrays.equals(outputNorm, x.outputNorm);

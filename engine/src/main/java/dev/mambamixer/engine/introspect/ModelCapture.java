@@ -34,7 +34,7 @@ public record ModelCapture(long step, Tsm2Config config, int batch, float[] inpu
     }
 
     /** Summary statistics of one scan direction (MODEL.md §3.2 quantities; percentiles p5/p50/p95). */
-    public record LayerStats(String mixer, String kind, String direction, Stats delta, Stats b, Stats c, Stats gate,
+    public record LayerStats(String mixer, MixerKind kind, ScanDirection direction, Stats delta, Stats b, Stats c, Stats gate,
                              Stats retention, Stats stateNorm) {}
 
     /** The mixer with this name, e.g. {@code blocks.0.variate}. */

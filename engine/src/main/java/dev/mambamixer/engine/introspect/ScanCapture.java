@@ -21,12 +21,13 @@ import java.util.Objects;
  * Implicit attention ({@link #attention}) is derived on demand, not stored.
  */
 public final class ScanCapture {
-    private final String name, direction;
+    private final String name;
+    private final ScanDirection direction;
     private final boolean reversed;
     private final int s, l, e, n;
     private final float[] u, delta, b, c, gate, retention, stateNorm, a, d, deltaBias;
 
-    public ScanCapture(String name, String direction, boolean reversed, int s, int l, int e, int n,
+    public ScanCapture(String name, ScanDirection direction, boolean reversed, int s, int l, int e, int n,
                        float[] u, float[] delta, float[] b, float[] c, float[] gate, float[] retention,
                        float[] stateNorm, float[] a, float[] d, float[] deltaBias) {
         this.name = Objects.requireNonNull(name, "name");
@@ -141,6 +142,38 @@ public final class ScanCapture {
         return x;
     }
 
+    /**
+     * The quantity as rows × positions for sequence {@code seq}: rows are inner channels e (Δ,
+     * gate), state indices n (B, C), or all sequences (retention, state norm; {@code seq} is then
+     * ignored).
+     */
+    public float[][] matrix(int seq, ScanQuantity q) {
+        return switch (q) {
+            case DELTA -> transpose(delta, seq, e);
+            case GATE -> transpose(gate, seq, e);
+            case B -> transpose(b, seq, n);
+            case C -> transpose(c, seq, n);
+            case RETENTION -> rows(retention);
+            case STATE_NORM -> rows(stateNorm);
+        };
+    }
+
+    /** (S, L, K) row-major, sequence {@code seq} -> K rows of L (K = channel or state index). */
+    private float[][] transpose(float[] slk, int seq, int k) {
+        if (seq < 0 || seq >= s) throw new IndexOutOfBoundsException(name + ": sequence " + seq + " outside S=" + s);
+        float[][] m = new float[k][l];
+        for (int t = 0; t < l; t++)
+            for (int j = 0; j < k; j++) m[j][t] = slk[(seq * l + t) * k + j];
+        return m;
+    }
+
+    /** (S, L) row-major -> S rows of L. */
+    private float[][] rows(float[] sl) {
+        float[][] m = new float[s][l];
+        for (int q = 0; q < s; q++) System.arraycopy(sl, q * l, m[q], 0, l);
+        return m;
+    }
+
     public Stats deltaStats() { return Stats.of(delta); }
     public Stats bStats() { return Stats.of(b); }
     public Stats cStats() { return Stats.of(c); }
@@ -156,8 +189,8 @@ public final class ScanCapture {
 
     /** Name of the unit plus direction, e.g. {@code blocks.0.variate.mamba (backward)}. */
     public String name() { return name; }
-    /** "forward" or "backward". */
-    public String direction() { return direction; }
+    /** Forward or backward. */
+    public ScanDirection direction() { return direction; }
     /** True when this direction scans the flipped sequence (positions are still original). */
     public boolean reversed() { return reversed; }
     /** Number of scanned sequences S. */

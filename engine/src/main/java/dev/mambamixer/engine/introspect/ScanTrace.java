@@ -14,7 +14,7 @@ import dev.mambamixer.engine.nn.SsmCore;
  * <p>Layouts (row-major): u, delta, z (S, L, E); b, c (S, L, N); a (E, N) = −exp(A_log);
  * d, deltaBias (E). z is null for an ungated scan.
  */
-public record ScanTrace(String name, String direction, boolean reversed, int s, int l, int e, int n,
+public record ScanTrace(String name, ScanDirection direction, boolean reversed, int s, int l, int e, int n,
                         double[] u, double[] delta, double[] b, double[] c, double[] z,
                         double[] a, double[] d, double[] deltaBias) {
 
@@ -24,10 +24,11 @@ public record ScanTrace(String name, String direction, boolean reversed, int s, 
     static double silu(double x) { return x / (1 + Math.exp(-x)); }
 
     /**
-     * Copies a core's last forward to the host. {@code reversed}: the core scanned the flipped
+     * Copies a core's last forward to the host. {@code BACKWARD}: the core scanned the flipped
      * sequence (backward direction of a bidirectional unit, MODEL.md §4.4).
      */
-    public static ScanTrace of(Backend be, SsmCore core, String name, String direction, boolean reversed) {
+    public static ScanTrace of(Backend be, SsmCore core, String name, ScanDirection direction) {
+        boolean reversed = direction.reversed();
         ScanDims dims = core.lastDims();
         if (dims == null) throw new IllegalStateException(name + ": the scan has not run a forward pass yet");
         int s = dims.s(), l = dims.l(), e = dims.e(), n = dims.n();

@@ -88,7 +88,7 @@ public final class SelectionProbe {
             int[] tok = new int[b * l], tgt = new int[b * l];
             for (int i = 0; i < b; i++) examples.get(start + i).copyInto(tok, tgt, i);
             model.forward(tok, b);
-            ScanTrace tr = ScanTrace.of(be, mx.unit().forwardCore(), mx.name(), "forward", false);
+            ScanTrace tr = ScanTrace.of(be, mx.unit().forwardCore(), mx.name(), ScanDirection.FORWARD);
             double[] delta = tr.delta();                                 // (B, L, E) after softplus
             for (int r = 0; r < b * l; r++) {
                 String role = examples.get(start + r / l).roleAt(r % l);

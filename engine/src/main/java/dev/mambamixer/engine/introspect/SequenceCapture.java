@@ -28,5 +28,9 @@ public record SequenceCapture(long step, SequenceModelConfig config, List<Sequen
     }
 
     /** The token mixer of block i. */
-    public MixerCapture tokenMixer(int block) { return mixer("blocks." + block + ".token"); }
+    public MixerCapture tokenMixer(int block) {
+        for (MixerCapture m : mixers) if (m.tokenMixer() && m.block() == block) return m;
+        throw new IllegalArgumentException("no token mixer in block " + block + "; mixers: "
+                                           + mixers.stream().map(MixerCapture::name).toList());
+    }
 }

@@ -42,7 +42,8 @@ class ModelCaptureTest {
             MixerCapture mc = cap.mixers().get(i);
             boolean time = i % 2 == 0;
             assertEquals("blocks." + i / 2 + (time ? ".time" : ".variate"), mc.name());
-            assertEquals(time ? "time" : "variate", mc.kind());
+            assertEquals(time ? MixerKind.TIME : MixerKind.VARIATE, mc.kind());
+            assertEquals(i / 2, mc.block());
             assertEquals(time ? b * m : b * np, mc.s());
             assertEquals(time ? np : m, mc.l());
             assertEquals(cfg.dModel(), mc.f());

@@ -3,6 +3,7 @@ package dev.mambamixer.workbench.session;
 import dev.mambamixer.workbench.session.UiEvents.EvalPoint;
 import dev.mambamixer.workbench.session.UiEvents.Finished;
 import dev.mambamixer.workbench.session.UiEvents.RatioPoint;
+import dev.mambamixer.workbench.session.UiEvents.Started;
 import dev.mambamixer.workbench.session.UiEvents.Status;
 import dev.mambamixer.workbench.session.UiEvents.StepPoint;
 import java.util.ArrayList;
@@ -17,11 +18,11 @@ import java.util.List;
 public final class EventBuffer {
     /** Everything since the last drain, in arrival order per kind. */
     /**
-     * {@code started}: a new run began (its description); everything before it in this batch was
+     * {@code started}: a new run began (its description and backend); everything before it in this batch was
      * dropped, so the UI clears its curves first and then applies the rest. {@code state}: the
      * newest session state, or null when unchanged.
      */
-    public record Batch(String started, SessionState state, List<StepPoint> steps, List<EvalPoint> evals,
+    public record Batch(Started started, SessionState state, List<StepPoint> steps, List<EvalPoint> evals,
                         List<RatioPoint> ratios, Snapshot snapshot, List<Status> statuses, Finished finished,
                         long droppedSteps) {
         public boolean isEmpty() {
@@ -37,7 +38,7 @@ public final class EventBuffer {
     private List<Status> statuses = new ArrayList<>();
     private Snapshot snapshot;
     private Finished finished;
-    private String started;
+    private Started started;
     private SessionState state;
     private long dropped;
 
@@ -45,14 +46,17 @@ public final class EventBuffer {
 
     public EventBuffer(int maxSteps) { this.maxSteps = maxSteps; }
 
+    /** A new run (or null: a reset) without a known backend. */
+    public synchronized void started(String description) { started(description, null); }
+
     /** A new run: drops whatever of the previous run is still waiting. */
-    public synchronized void started(String description) {
+    public synchronized void started(String description, String backend) {
         steps = new ArrayList<>();
         evals = new ArrayList<>();
         ratios = new ArrayList<>();
         snapshot = null;
         finished = null;
-        started = description;
+        started = description == null && backend == null ? null : new Started(description, backend);
     }
 
     public synchronized void state(SessionState s) { state = s; }

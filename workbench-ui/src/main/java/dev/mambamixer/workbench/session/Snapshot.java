@@ -2,6 +2,7 @@ package dev.mambamixer.workbench.session;
 
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.AveragingMatrix;
+import dev.mambamixer.engine.introspect.ForecastWindow;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
 import dev.mambamixer.engine.introspect.Stats;
@@ -19,12 +20,13 @@ import java.util.Map;
  * @param examples     the teaching task's probe examples (their marks: positions to remember, triggers); empty for TSM2
  * @param sequenceNames name of each probe item (e.g. "val window 120", "example 0")
  * @param variateNames TSM2 variate names (M); empty for the teaching model
+ * @param forecastSplit where the forecast windows come from ("test", "val", "probe"), for their labels
  * @param forecasts    forecast windows (TSM2) for the forecast view; empty for the teaching model
  * @param deltaStats   Δ statistics per "mixer/direction" (e.g. "blocks.0.time/forward")
  */
 public record Snapshot(long step, String model, List<MixerCapture> mixers, AveragingMatrix averaging,
                        List<SequenceExample> examples, List<String> sequenceNames, List<String> variateNames,
-                       List<Forecast> forecasts, Map<String, Stats> deltaStats) {
+                       String forecastSplit, List<ForecastWindow> forecasts, Map<String, Stats> deltaStats) {
 
     public Snapshot {
         mixers = List.copyOf(mixers);
@@ -35,36 +37,25 @@ public record Snapshot(long step, String model, List<MixerCapture> mixers, Avera
         deltaStats = Collections.unmodifiableMap(new LinkedHashMap<>(deltaStats));
     }
 
+    /** As {@link #of(long, String, List, AveragingMatrix, List, List, List, String, List)} with test-split forecasts. */
+    public static Snapshot of(long step, String model, List<MixerCapture> mixers, AveragingMatrix averaging,
+                              List<SequenceExample> examples, List<String> sequenceNames, List<String> variateNames,
+                              List<ForecastWindow> forecasts) {
+        return of(step, model, mixers, averaging, examples, sequenceNames, variateNames, "test", forecasts);
+    }
+
     /**
      * Builds a snapshot and computes the Δ statistics per (mixer, direction) here, off the FX
      * thread (percentiles sort every Δ value).
      */
     public static Snapshot of(long step, String model, List<MixerCapture> mixers, AveragingMatrix averaging,
                               List<SequenceExample> examples, List<String> sequenceNames, List<String> variateNames,
-                              List<Forecast> forecasts) {
+                              String forecastSplit, List<ForecastWindow> forecasts) {
         Map<String, Stats> stats = new LinkedHashMap<>();
         for (MixerCapture m : mixers)
             for (ScanCapture d : m.directions()) stats.put(m.name() + "/" + d.direction(), d.deltaStats());
-        return new Snapshot(step, model, mixers, averaging, examples, sequenceNames, variateNames, forecasts, stats);
-    }
-
-    /**
-     * One forecast window: history (T, M), truth and prediction (H, M), row-major (time, variate).
-     * {@code mse} and {@code mae} are over all variates in standardised space; truth may be null
-     * when unknown (a run folder explored without its data).
-     */
-    public record Forecast(String label, int window, int lookback, int horizon, int variates, float[] history, float[] truth,
-                           float[] prediction, boolean originalUnits, double mse, double mae) {
-        public double[] history(int variate) { return column(history, lookback, variate); }
-        public double[] truth(int variate) { return truth == null ? null : column(truth, horizon, variate); }
-        public double[] prediction(int variate) { return column(prediction, horizon, variate); }
-
-        private double[] column(float[] a, int rows, int v) {
-            if (v < 0 || v >= variates) throw new IndexOutOfBoundsException("variate " + v + " of " + variates);
-            double[] out = new double[rows];
-            for (int t = 0; t < rows; t++) out[t] = a[t * variates + v];
-            return out;
-        }
+        return new Snapshot(step, model, mixers, averaging, examples, sequenceNames, variateNames, forecastSplit, forecasts,
+                            stats);
     }
 
     /** The mixer with this name. */

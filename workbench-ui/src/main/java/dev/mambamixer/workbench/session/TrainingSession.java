@@ -303,7 +303,7 @@ public final class TrainingSession implements AutoCloseable {
             current = this;
             starting = null;
             if (old != null) old.close();
-            out.started(describe());
+            out.started(describe(), Backends.describe(backend));
             setState(SessionState.RUNNING);
             Finished end;
             try {
@@ -354,15 +354,14 @@ public final class TrainingSession implements AutoCloseable {
         String describe() {
             if (tsm2 != null) {
                 Tsm2Config c = tsm2.config();
-                return String.format(Locale.ROOT, "TSM2 %s on %s: T %d, H %d, M %d, d_model %d, %d layers, %,d parameters; %s",
+                return String.format(Locale.ROOT, "TSM2 %s on %s: T %d, H %d, M %d, d_model %d, %d layers, %,d parameters",
                                      c.design(), settings.csv().getFileName(), c.seqLen(), c.horizon(), c.variates(),
-                                     c.dModel(), c.layers(), tsm2.parameterCount(), Backends.describe(backend));
+                                     c.dModel(), c.layers(), tsm2.parameterCount());
             }
             var c = seqModel.config();
-            return String.format(Locale.ROOT, "teaching model on %s: L %d, V %d, d_model %d, %d layers%s, %,d parameters; %s",
+            return String.format(Locale.ROOT, "teaching model on %s: L %d, V %d, d_model %d, %d layers%s, %,d parameters",
                                  task.name(), c.length(), c.vocab(), c.dModel(), c.layers(),
-                                 c.channelMixer() ? "" : " (token mixers only)", seqModel.parameterCount(),
-                                 Backends.describe(backend));
+                                 c.channelMixer() ? "" : " (token mixers only)", seqModel.parameterCount());
         }
 
         double seconds() { return (System.nanoTime() - t0) / 1e9; }
@@ -438,11 +437,8 @@ public final class TrainingSession implements AutoCloseable {
         Snapshot tsm2Snapshot(ModelCapture cap) {
             List<String> names = new ArrayList<>();
             for (int w : probeWindows) names.add("val window " + w);
-            List<Snapshot.Forecast> fc = new ArrayList<>();
-            for (ForecastWindow w : Introspector.forecasts(tsm2, data, data.test(), forecastWindows))
-                fc.add(new Snapshot.Forecast("test window " + w.window(), w.window(), w.lookback(), w.horizon(), w.variates(),
-                                             w.history(), w.truth(), w.prediction(), w.originalUnits(), w.mse(), w.mae()));
-            return Snapshot.of(cap.step(), "TSM2", cap.mixers(), cap.averaging(), List.of(), names, data.columns(), fc);
+            List<ForecastWindow> fc = Introspector.forecasts(tsm2, data, data.test(), forecastWindows);
+            return Snapshot.of(cap.step(), "TSM2", cap.mixers(), cap.averaging(), List.of(), names, data.columns(), "test", fc);
         }
 
         // ---------------------------------------------------------------- teaching model

@@ -28,6 +28,15 @@ public final class UiEvents {
     /** A line for the status bar (model size, backend, data summary, ...). */
     public record Status(String text) {}
 
+    /**
+     * A new run began: what it trains ({@code description}) and on which backend ({@code backend},
+     * null when not known, e.g. a loaded checkpoint).
+     */
+    public record Started(String description, String backend) {
+        /** The line for the log: the description, then the backend when known. */
+        public String text() { return backend == null ? description : description + "; " + backend; }
+    }
+
     /** Training ended; {@code error} is set when it ended with an exception. */
     public record Finished(String reason, boolean failed, Throwable error) {}
 }

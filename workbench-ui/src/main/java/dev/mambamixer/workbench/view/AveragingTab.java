@@ -1,12 +1,11 @@
 package dev.mambamixer.workbench.view;
 
-import dev.mambamixer.charts.AveragingChart;
 import dev.mambamixer.charts.Heatmap;
-import dev.mambamixer.engine.introspect.AveragingMatrix;
 import dev.mambamixer.workbench.vm.AveragingViewModel;
 import javafx.geometry.Orientation;
 import javafx.scene.control.Label;
 import javafx.scene.control.SplitPane;
+import org.jfree.chart.JFreeChart;
 import org.jfree.chart.fx.ChartViewer;
 
 /**
@@ -31,15 +30,14 @@ final class AveragingTab extends ChartTab {
     }
 
     @Override void redrawNow() {
-        AveragingMatrix m = vm.matrixProperty().get();
-        if (m == null) {
+        heatmap = vm.matrixChart();
+        if (heatmap == null) {
             root.setCenter(placeholder);
             return;
         }
-        long step = vm.history().size() == 0 ? -1 : vm.history().step(vm.history().size() - 1);
-        heatmap = AveragingChart.matrix(m, step);
         matrixViewer.setChart(heatmap.chart());
-        if (vm.history().size() > 0) driftViewer.setChart(AveragingChart.drift(vm.history()));
+        JFreeChart drift = vm.driftChart();
+        if (drift != null) driftViewer.setChart(drift);
         root.setCenter(split);
     }
 

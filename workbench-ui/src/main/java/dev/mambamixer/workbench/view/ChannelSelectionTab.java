@@ -1,10 +1,6 @@
 package dev.mambamixer.workbench.view;
 
 import dev.mambamixer.charts.Heatmap;
-import dev.mambamixer.charts.SelectionCharts;
-import dev.mambamixer.engine.introspect.MixerCapture;
-import dev.mambamixer.engine.introspect.ScanCapture;
-import dev.mambamixer.workbench.session.Snapshot;
 import dev.mambamixer.workbench.vm.SelectionViewModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,22 +28,15 @@ final class ChannelSelectionTab extends ChartTab {
     }
 
     @Override void redrawNow() {
-        MixerCapture m = vm.channelMixer();
-        Snapshot s = vm.snapshotProperty().get();
-        if (m == null || s == null) {
+        List<Heatmap> charts = vm.channelCharts();
+        if (charts.isEmpty()) {
             root.setCenter(placeholder);
             return;
         }
         heatmaps.clear();
         viewers.clear();
         pair.getChildren().clear();
-        int item = Math.min(vm.probeItemProperty().get(), m.sequenceShape()[0] - 1);
-        boolean i1 = m.sequenceAxes().equals(List.of("batch", "patch"));
-        for (ScanCapture d : m.directions()) {
-            Heatmap h = i1 ? SelectionCharts.channelSelection(m, d.direction(), item,
-                                                             s.variateNames().isEmpty() ? null : s.variateNames())
-                           : SelectionCharts.scan(m, d.direction(), m.seq(item), SelectionCharts.Quantity.DELTA);
-            Controls.stepSubtitle(h.chart(), s);
+        for (Heatmap h : charts) {
             heatmaps.add(h);
             ChartViewer v = viewer(h.chart());
             HBox.setHgrow(v, Priority.ALWAYS);

@@ -1,15 +1,11 @@
 package dev.mambamixer.workbench.view;
 
-import dev.mambamixer.engine.data.teaching.Mark;
-import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.workbench.session.Snapshot;
-import java.util.ArrayList;
-import java.util.List;
+import dev.mambamixer.workbench.vm.SelectionViewModel;
 import javafx.beans.property.IntegerProperty;
 import javafx.collections.ObservableList;
 import javafx.scene.control.ComboBox;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.title.TextTitle;
 
 /** Small helpers the tabs share: combo boxes bound to index properties, subtitles. */
 final class Controls {
@@ -44,21 +40,5 @@ final class Controls {
     }
 
     /** Adds "after step N (model)" under the chart's title. */
-    static void stepSubtitle(JFreeChart chart, Snapshot s) {
-        if (s == null) return;
-        chart.addSubtitle(new TextTitle("after step " + s.step() + " · " + s.model()));
-    }
-
-    /** "data 3,7,12; delimiter 20" from an example's marks (noise left out). */
-    static String describeMarks(SequenceExample ex) {
-        List<String> parts = new ArrayList<>();
-        for (Mark m : ex.marks()) {
-            if (m.role().equals("noise")) continue;
-            StringBuilder sb = new StringBuilder(m.role()).append(' ');
-            int[] p = m.positions();
-            for (int i = 0; i < p.length; i++) sb.append(i == 0 ? "" : ",").append(p[i]);
-            parts.add(sb.toString());
-        }
-        return String.join("; ", parts);
-    }
+    static void stepSubtitle(JFreeChart chart, Snapshot s) { SelectionViewModel.addStepSubtitle(chart, s); }
 }

@@ -1,7 +1,7 @@
 package dev.mambamixer.workbench.view;
 
 import dev.mambamixer.charts.ForecastChart;
-import dev.mambamixer.workbench.session.Snapshot;
+import dev.mambamixer.engine.introspect.ForecastWindow;
 import dev.mambamixer.workbench.vm.ForecastViewModel;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
@@ -25,7 +25,7 @@ final class ForecastTab extends ChartTab {
         scrubber.setPrefWidth(320);
         scrubber.valueProperty().addListener((o, a, b) -> vm.windowProperty().set((int) Math.round(b.doubleValue())));
         vm.windowProperty().addListener((o, a, b) -> scrubber.setValue(b.intValue()));
-        vm.windows().addListener((javafx.collections.ListChangeListener<Snapshot.Forecast>) c ->
+        vm.windows().addListener((javafx.collections.ListChangeListener<ForecastWindow>) c ->
                 scrubber.setMax(Math.max(1, vm.windows().size() - 1)));
         ComboBox<String> variate = Controls.indexChoice(vm.variates(), vm.variateProperty());
         Label caption = new Label();
@@ -35,7 +35,7 @@ final class ForecastTab extends ChartTab {
     }
 
     @Override void redrawNow() {
-        Snapshot.Forecast f = vm.current();
+        ForecastWindow f = vm.current();
         if (f == null) {
             root.setCenter(placeholder);
             return;

@@ -4,8 +4,8 @@ import dev.mambamixer.charts.Heatmap;
 import dev.mambamixer.charts.SelectionCharts;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.MixerCapture;
+import dev.mambamixer.engine.introspect.ScanQuantity;
 import dev.mambamixer.workbench.vm.SelectionViewModel;
-import dev.mambamixer.workbench.vm.SelectionViewModel.Quantity;
 import java.util.List;
 import javafx.scene.control.ComboBox;
 import org.jfree.chart.fx.ChartViewer;
@@ -22,8 +22,8 @@ final class TokenSelectionTab extends ChartTab {
         ComboBox<Integer> layer = Controls.intChoice(vm.layers(), vm.layerProperty());
         ComboBox<String> seq = Controls.indexChoice(vm.tokenSequences(), vm.tokenSequenceProperty());
         seq.setPrefWidth(230);
-        ComboBox<Quantity> q = new ComboBox<>();
-        q.getItems().setAll(Quantity.values());
+        ComboBox<ScanQuantity> q = new ComboBox<>();
+        q.getItems().setAll(SelectionViewModel.QUANTITIES);
         q.valueProperty().bindBidirectional(vm.quantityProperty());
         controls.getChildren().addAll(label("Layer"), layer, label("Sequence"), seq, label("Quantity"), q);
         vm.revisionProperty().addListener((o, a, b) -> redraw.request());
@@ -38,7 +38,7 @@ final class TokenSelectionTab extends ChartTab {
         SequenceExample ex = vm.tokenExample();
         List<Heatmap.Mark> marks = ex == null ? List.of() : SelectionCharts.marks(ex);
         heatmap = SelectionCharts.scan(m, m.directions().get(0).direction(), vm.tokenSequenceProperty().get(),
-                                       SelectionCharts.Quantity.valueOf(vm.quantityProperty().get().name()), marks);
+                                       vm.quantityProperty().get(), marks);
         Controls.stepSubtitle(heatmap.chart(), vm.snapshotProperty().get());
         viewer.setChart(heatmap.chart());
         root.setCenter(viewer);

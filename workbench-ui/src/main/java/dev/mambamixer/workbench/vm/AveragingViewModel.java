@@ -1,11 +1,14 @@
 package dev.mambamixer.workbench.vm;
 
+import dev.mambamixer.charts.AveragingChart;
+import dev.mambamixer.charts.Heatmap;
 import dev.mambamixer.engine.introspect.AveragingHistory;
 import dev.mambamixer.engine.introspect.AveragingMatrix;
 import javafx.beans.property.ReadOnlyLongProperty;
 import javafx.beans.property.ReadOnlyLongWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import org.jfree.chart.JFreeChart;
 
 /**
  * The weighted-averaging coefficients (MODEL.md §5.3): the newest matrix (target × source) and its
@@ -43,6 +46,18 @@ public final class AveragingViewModel {
     }
 
     public double[] steps() { return history.steps().stream().mapToDouble(Long::doubleValue).toArray(); }
+
+    /** The step of the newest recorded coefficients, or -1 before any. */
+    public long lastStep() { return history.size() == 0 ? -1 : history.step(history.size() - 1); }
+
+    /** The target × source matrix of the newest coefficients, titled with {@link #lastStep()}; null before any. */
+    public Heatmap matrixChart() {
+        AveragingMatrix m = matrix.get();
+        return m == null ? null : AveragingChart.matrix(m, lastStep());
+    }
+
+    /** Each weight's drift over the recorded steps; null while nothing is recorded. */
+    public JFreeChart driftChart() { return history.size() == 0 ? null : AveragingChart.drift(history); }
 
     public AveragingHistory history() { return history; }
     public ReadOnlyObjectProperty<AveragingMatrix> matrixProperty() { return matrix.getReadOnlyProperty(); }

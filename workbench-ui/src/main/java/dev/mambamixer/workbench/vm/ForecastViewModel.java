@@ -1,6 +1,6 @@
 package dev.mambamixer.workbench.vm;
 
-import dev.mambamixer.workbench.session.Snapshot;
+import dev.mambamixer.engine.introspect.ForecastWindow;
 import java.util.List;
 import java.util.Locale;
 import javafx.beans.property.IntegerProperty;
@@ -17,22 +17,27 @@ import javafx.collections.ObservableList;
  * scrubber over the windows, and the window's MSE in the caption.
  */
 public final class ForecastViewModel {
-    private final ObservableList<Snapshot.Forecast> windows = FXCollections.observableArrayList();
+    private final ObservableList<ForecastWindow> windows = FXCollections.observableArrayList();
     private final ObservableList<String> variates = FXCollections.observableArrayList();
     private final IntegerProperty window = new SimpleIntegerProperty(this, "window");
     private final IntegerProperty variate = new SimpleIntegerProperty(this, "variate");
     private final ReadOnlyStringWrapper caption = new ReadOnlyStringWrapper(this, "caption", "no forecast yet");
     private final ReadOnlyLongWrapper revision = new ReadOnlyLongWrapper(this, "revision");
     private long step = -1;
+    private String split = "test";
 
     public ForecastViewModel() {
         window.addListener((o, a, b) -> refresh());
         variate.addListener((o, a, b) -> refresh());
     }
 
-    /** New forecasts after {@code step} (FX thread); keeps the scrubber position and variate. */
-    public void set(long step, List<Snapshot.Forecast> fc, List<String> variateNames) {
+    /**
+     * New forecasts after {@code step} (FX thread) from the {@code split} windows ("test", "val",
+     * "probe"); keeps the scrubber position and variate.
+     */
+    public void set(long step, String split, List<ForecastWindow> fc, List<String> variateNames) {
         this.step = step;
+        this.split = split;
         windows.setAll(fc);
         if (!variates.equals(variateNames)) variates.setAll(variateNames);
         if (window.get() >= fc.size()) window.set(Math.max(0, fc.size() - 1));
@@ -40,10 +45,10 @@ public final class ForecastViewModel {
         refresh();
     }
 
-    public void clear() { set(-1, List.of(), List.of()); }
+    public void clear() { set(-1, "test", List.of(), List.of()); }
 
     /** The window under the scrubber, or null. */
-    public Snapshot.Forecast current() {
+    public ForecastWindow current() {
         int i = window.get();
         return i >= 0 && i < windows.size() ? windows.get(i) : null;
     }
@@ -54,15 +59,18 @@ public final class ForecastViewModel {
     }
 
     private void refresh() {
-        Snapshot.Forecast f = current();
+        ForecastWindow f = current();
         caption.set(f == null ? "no forecast yet: start a TSM2 run"
                               : String.format(Locale.ROOT, "%s (%d of %d), variate %s, after step %d: window MSE %.4f, "
-                                                           + "MAE %.4f (standardised, all variates)", f.label(),
+                                                           + "MAE %.4f (standardised, all variates)", label(f),
                                               window.get() + 1, windows.size(), variateName(), step, f.mse(), f.mae()));
         revision.set(revision.get() + 1);
     }
 
-    public ObservableList<Snapshot.Forecast> windows() { return windows; }
+    /** "test window 120": where the window comes from and its index. */
+    public String label(ForecastWindow f) { return split + " window " + f.window(); }
+
+    public ObservableList<ForecastWindow> windows() { return windows; }
     public ObservableList<String> variates() { return variates; }
     public IntegerProperty windowProperty() { return window; }
     public IntegerProperty variateProperty() { return variate; }

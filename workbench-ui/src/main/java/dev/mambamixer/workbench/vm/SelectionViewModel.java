@@ -1,8 +1,12 @@
 package dev.mambamixer.workbench.vm;
 
+import dev.mambamixer.charts.Heatmap;
+import dev.mambamixer.charts.SelectionCharts;
+import dev.mambamixer.engine.data.teaching.Mark;
 import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanCapture;
+import dev.mambamixer.engine.introspect.ScanQuantity;
 import dev.mambamixer.workbench.session.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +20,8 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.title.TextTitle;
 
 /**
  * What the three selection views show from the newest {@link Snapshot}: the token-selection
@@ -24,21 +30,16 @@ import javafx.collections.ObservableList;
  * mean |α| over channels). Choices are kept across snapshots when still valid.
  */
 public final class SelectionViewModel {
-    /** Scan quantities of the token heatmap; columns: inner channels E (Δ, gate), state N (B, C), 1 (retention). */
-    public enum Quantity {
-        DELTA("Δ (step size)"), B("B (input selection)"), C("C (output selection)"), GATE("gate SiLU(z)"),
-        RETENTION("retention exp(ΔA)");
-        public final String label;
-        Quantity(String label) { this.label = label; }
-        @Override public String toString() { return label; }
-    }
+    /** Scan quantities the token heatmap offers; rows: inner channels E (Δ, gate), state N (B, C), S (retention). */
+    public static final List<ScanQuantity> QUANTITIES =
+        List.of(ScanQuantity.DELTA, ScanQuantity.B, ScanQuantity.C, ScanQuantity.GATE, ScanQuantity.RETENTION);
 
     private final ReadOnlyObjectWrapper<Snapshot> snapshot = new ReadOnlyObjectWrapper<>(this, "snapshot");
     private final ObservableList<Integer> layers = FXCollections.observableArrayList();
     private final IntegerProperty layer = new SimpleIntegerProperty(this, "layer");
     private final ObservableList<String> tokenSequences = FXCollections.observableArrayList();
     private final IntegerProperty tokenSequence = new SimpleIntegerProperty(this, "tokenSequence");
-    private final ObjectProperty<Quantity> quantity = new SimpleObjectProperty<>(this, "quantity", Quantity.DELTA);
+    private final ObjectProperty<ScanQuantity> quantity = new SimpleObjectProperty<>(this, "quantity", ScanQuantity.DELTA);
     private final ObservableList<String> probeItems = FXCollections.observableArrayList();
     private final IntegerProperty probeItem = new SimpleIntegerProperty(this, "probeItem");
     private final ObservableList<String> attentionMixers = FXCollections.observableArrayList();
@@ -47,6 +48,10 @@ public final class SelectionViewModel {
     private final IntegerProperty attentionSequence = new SimpleIntegerProperty(this, "attentionSequence");
     /** -1: mean |α| over all inner channels; else one channel. */
     private final IntegerProperty attentionChannel = new SimpleIntegerProperty(this, "attentionChannel", -1);
+    /** The channel picker: entry 0 = mean |α| over channels, entry i + 1 = inner channel i. */
+    private final ObservableList<String> attentionChannels = FXCollections.observableArrayList();
+    /** Index into {@link #attentionChannels}: {@code attentionChannel + 1}, kept in step both ways. */
+    private final IntegerProperty attentionChannelChoice = new SimpleIntegerProperty(this, "attentionChannelChoice");
     private final ReadOnlyLongWrapper revision = new ReadOnlyLongWrapper(this, "revision");
 
     public SelectionViewModel() {
@@ -56,7 +61,13 @@ public final class SelectionViewModel {
         probeItem.addListener((o, a, b) -> bump());
         attentionMixer.addListener((o, a, b) -> { refreshAttentionSequences(); bump(); });
         attentionSequence.addListener((o, a, b) -> bump());
-        attentionChannel.addListener((o, a, b) -> bump());
+        attentionChannel.addListener((o, a, b) -> {
+            if (attentionChannelChoice.get() != b.intValue() + 1) attentionChannelChoice.set(b.intValue() + 1);
+            bump();
+        });
+        attentionChannelChoice.addListener((o, a, b) -> {
+            if (attentionChannel.get() != b.intValue() - 1) attentionChannel.set(b.intValue() - 1);
+        });
     }
 
     /** A new snapshot (FX thread). Keeps the chosen layer/sequence/channel when still valid. */
@@ -72,7 +83,7 @@ public final class SelectionViewModel {
             return;
         }
         List<Integer> ls = new ArrayList<>();
-        for (MixerCapture m : s.mixers()) if (isToken(m)) ls.add(block(m));
+        for (MixerCapture m : s.mixers()) if (m.tokenMixer()) ls.add(m.block());
         if (!layers.equals(ls)) layers.setAll(ls);
         if (!ls.contains(layer.get())) layer.set(ls.isEmpty() ? 0 : ls.get(0));
         refreshTokenSequences();
@@ -86,13 +97,6 @@ public final class SelectionViewModel {
         MixerCapture am = attentionMixerCapture();
         if (am != null && attentionChannel.get() >= am.directions().get(0).e()) attentionChannel.set(-1);
         bump();
-    }
-
-    static boolean isToken(MixerCapture m) { return m.kind().equals("time") || m.kind().equals("token"); }
-
-    static int block(MixerCapture m) {
-        String[] p = m.name().split("\\.");
-        return Integer.parseInt(p[1]);
     }
 
     private void refreshTokenSequences() {
@@ -147,7 +151,7 @@ public final class SelectionViewModel {
     private MixerCapture mixer(int blk, boolean token) {
         Snapshot s = snapshot.get();
         if (s == null) return null;
-        for (MixerCapture m : s.mixers()) if (isToken(m) == token && block(m) == blk) return m;
+        for (MixerCapture m : s.mixers()) if (m.tokenMixer() == token && m.block() == blk) return m;
         return null;
     }
 
@@ -164,12 +168,7 @@ public final class SelectionViewModel {
     public int[] tokenShape() {
         ScanCapture sc = tokenScan();
         if (sc == null) return new int[] {0, 0};
-        int rows = switch (quantity.get()) {
-            case DELTA, GATE -> sc.e();
-            case B, C -> sc.n();
-            case RETENTION -> sc.s();
-        };
-        return new int[] {rows, sc.l()};
+        return new int[] {quantity.get().rows(sc), sc.l()};
     }
 
     /** The teaching example of the chosen token sequence (its marks), or null for TSM2. */
@@ -177,7 +176,7 @@ public final class SelectionViewModel {
 
     private SequenceExample exampleOf(MixerCapture m, int seq) {
         Snapshot s = snapshot.get();
-        if (s == null || m == null || s.examples().isEmpty() || !isToken(m)) return null;
+        if (s == null || m == null || s.examples().isEmpty() || !m.tokenMixer()) return null;
         int item = seq / Math.max(1, m.s() / s.examples().size());   // sequences of a teaching token mixer = examples
         return item < s.examples().size() ? s.examples().get(item) : null;
     }
@@ -214,14 +213,90 @@ public final class SelectionViewModel {
     /** The teaching example of the chosen attention sequence, or null. */
     public SequenceExample attentionExample() { return exampleOf(attentionMixerCapture(), attentionSequence.get()); }
 
-    private void bump() { revision.set(revision.get() + 1); }
+    private void bump() {
+        refreshAttentionChannels();
+        revision.set(revision.get() + 1);
+    }
+
+    /** The picker entries for the attention mixer's E inner channels (kept while E is unchanged). */
+    private void refreshAttentionChannels() {
+        MixerCapture m = attentionMixerCapture();
+        int e = m == null ? 0 : m.directions().get(0).e();
+        if (attentionChannels.size() == e + 1) return;
+        List<String> items = new ArrayList<>();
+        items.add("mean |α| over channels");
+        for (int i = 0; i < e; i++) items.add("channel " + i);
+        attentionChannels.setAll(items);
+        attentionChannelChoice.set(Math.min(attentionChannels.size() - 1, attentionChannel.get() + 1));
+    }
+
+    /**
+     * The implicit-attention heatmap for the chosen mixer, sequence and channel, or null without a
+     * snapshot: mean |α| over channels (summed over directions), one channel's signed α summed
+     * over both directions of a bidirectional mixer, or one channel's α of a forward scan. The
+     * subtitles name the marked positions (teaching) and the step.
+     */
+    public Heatmap attentionChart() {
+        MixerCapture m = attentionMixerCapture();
+        if (m == null) return null;
+        int seq = attentionSequence.get(), ch = attentionChannel.get();
+        Heatmap h;
+        if (ch < 0) h = SelectionCharts.meanAbsAttention(m, seq);
+        else if (m.bidirectional()) h = SelectionCharts.summedAttention(m, seq, ch);
+        else h = SelectionCharts.attention(m, m.directions().get(0).direction(), seq, ch);
+        SequenceExample ex = attentionExample();
+        if (ex != null) h.chart().addSubtitle(new TextTitle("marked: " + describeMarks(ex)));
+        addStepSubtitle(h.chart(), snapshot.get());
+        return h;
+    }
+
+    /**
+     * The channel-selection heatmaps of the chosen layer's channel mixer and probe item, one per
+     * scan direction (empty without one): TSM2 I1 variates × patches of mean Δ, other layouts the
+     * mixer's Δ for that item.
+     */
+    public List<Heatmap> channelCharts() {
+        MixerCapture m = channelMixer();
+        Snapshot s = snapshot.get();
+        if (m == null || s == null) return List.of();
+        int item = Math.min(probeItem.get(), m.sequenceShape()[0] - 1);
+        boolean i1 = m.sequenceAxes().equals(List.of("batch", "patch"));
+        List<Heatmap> out = new ArrayList<>();
+        for (ScanCapture d : m.directions()) {
+            Heatmap h = i1 ? SelectionCharts.channelSelection(m, d.direction().label(), item,
+                                                             s.variateNames().isEmpty() ? null : s.variateNames())
+                           : SelectionCharts.scan(m, d.direction(), m.seq(item), ScanQuantity.DELTA);
+            addStepSubtitle(h.chart(), s);
+            out.add(h);
+        }
+        return out;
+    }
+
+    /** Adds "after step N (model)" under the chart's title. */
+    public static void addStepSubtitle(JFreeChart chart, Snapshot s) {
+        if (s == null) return;
+        chart.addSubtitle(new TextTitle("after step " + s.step() + " · " + s.model()));
+    }
+
+    /** "data 3,7,12; delimiter 20" from an example's marks (noise left out). */
+    public static String describeMarks(SequenceExample ex) {
+        List<String> parts = new ArrayList<>();
+        for (Mark m : ex.marks()) {
+            if (m.role().equals("noise")) continue;
+            StringBuilder sb = new StringBuilder(m.role()).append(' ');
+            int[] p = m.positions();
+            for (int i = 0; i < p.length; i++) sb.append(i == 0 ? "" : ",").append(p[i]);
+            parts.add(sb.toString());
+        }
+        return String.join("; ", parts);
+    }
 
     public ReadOnlyObjectProperty<Snapshot> snapshotProperty() { return snapshot.getReadOnlyProperty(); }
     public ObservableList<Integer> layers() { return layers; }
     public IntegerProperty layerProperty() { return layer; }
     public ObservableList<String> tokenSequences() { return tokenSequences; }
     public IntegerProperty tokenSequenceProperty() { return tokenSequence; }
-    public ObjectProperty<Quantity> quantityProperty() { return quantity; }
+    public ObjectProperty<ScanQuantity> quantityProperty() { return quantity; }
     public ObservableList<String> probeItems() { return probeItems; }
     public IntegerProperty probeItemProperty() { return probeItem; }
     public ObservableList<String> attentionMixers() { return attentionMixers; }
@@ -229,6 +304,8 @@ public final class SelectionViewModel {
     public ObservableList<String> attentionSequences() { return attentionSequences; }
     public IntegerProperty attentionSequenceProperty() { return attentionSequence; }
     public IntegerProperty attentionChannelProperty() { return attentionChannel; }
+    public ObservableList<String> attentionChannels() { return attentionChannels; }
+    public IntegerProperty attentionChannelChoiceProperty() { return attentionChannelChoice; }
     /** Ticks whenever what the selection views show changes. */
     public ReadOnlyLongProperty revisionProperty() { return revision.getReadOnlyProperty(); }
 }

@@ -12,6 +12,7 @@ import dev.mambamixer.workbench.session.RunSettings;
 import dev.mambamixer.workbench.session.RunSettings.ModelKind;
 import dev.mambamixer.workbench.session.SessionState;
 import dev.mambamixer.workbench.session.Snapshot;
+import dev.mambamixer.workbench.session.UiEvents;
 import dev.mambamixer.workbench.session.TrainingSession;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -261,13 +262,11 @@ public final class WorkbenchViewModel implements AutoCloseable {
                 List<String> vars = new ArrayList<>();
                 if (!stored.isEmpty()) vars.addAll(stored.get(0).variateNames());
                 else for (int v = 0; v < c.config().variates(); v++) vars.add("v" + v);
-                List<Snapshot.Forecast> fc = new ArrayList<>();
-                for (ForecastWindow w : stored)
-                    fc.add(new Snapshot.Forecast("val window " + w.window(), w.window(), w.lookback(), w.horizon(),
-                                                 w.variates(), w.history(), w.truth(), w.prediction(), w.originalUnits(),
-                                                 w.mse(), w.mae()));
-                return Snapshot.of(c.step(), "TSM2 (run folder)", c.mixers(), c.averaging(), List.of(), names, vars,
-                                   fc.isEmpty() ? probeForecasts(c) : fc);
+                return stored.isEmpty()
+                       ? Snapshot.of(c.step(), "TSM2 (run folder)", c.mixers(), c.averaging(), List.of(), names, vars,
+                                     "probe", probeForecasts(c, vars))
+                       : Snapshot.of(c.step(), "TSM2 (run folder)", c.mixers(), c.averaging(), List.of(), names, vars,
+                                     "val", stored);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -278,13 +277,13 @@ public final class WorkbenchViewModel implements AutoCloseable {
     }
 
     /** The probe windows' forecasts stored in a capture (no truth: the capture has only the inputs). */
-    static List<Snapshot.Forecast> probeForecasts(ModelCapture c) {
+    static List<ForecastWindow> probeForecasts(ModelCapture c, List<String> variateNames) {
         int t = c.config().seqLen(), h = c.config().horizon(), m = c.config().variates();
-        List<Snapshot.Forecast> out = new ArrayList<>();
+        List<ForecastWindow> out = new ArrayList<>();
         for (int b = 0; b < c.batch(); b++) {
             float[] hist = java.util.Arrays.copyOfRange(c.input(), b * t * m, (b + 1) * t * m);
             float[] pred = java.util.Arrays.copyOfRange(c.forecast(), b * h * m, (b + 1) * h * m);
-            out.add(new Snapshot.Forecast("probe window " + b, b, t, h, m, hist, null, pred, false, Double.NaN, Double.NaN));
+            out.add(new ForecastWindow(b, t, h, m, variateNames, hist, null, pred, false, Double.NaN, Double.NaN));
         }
         return out;
     }
@@ -319,9 +318,10 @@ public final class WorkbenchViewModel implements AutoCloseable {
             exploreSteps.clear();
             clearViews();
             config.clearPendingCold();
-            run.setBackend(b.started().replaceAll("^.*; ", "backend: "));
-            run.setMessage(b.started().replaceAll("; [^;]*$", ""));
-            log(b.started());
+            UiEvents.Started st = b.started();
+            run.setBackend(st.backend() == null ? st.description() : "backend: " + st.backend());
+            run.setMessage(st.description());
+            log(st.text());
         }
         if (b.state() != null) run.stateProperty().set(b.state());
         curves.addSteps(b.steps());
@@ -342,7 +342,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         selection.setSnapshot(s);
         if (live) averaging.add(s.step(), s.averaging());
         else if (averaging.history().size() == 0) averaging.add(s.step(), s.averaging());
-        forecast.set(s.step(), s.forecasts(), s.variateNames());
+        forecast.set(s.step(), s.forecastSplit(), s.forecasts(), s.variateNames());
         if (live) diagnostics.addDeltaStats(s.step(), s.deltaStats());
     }
 

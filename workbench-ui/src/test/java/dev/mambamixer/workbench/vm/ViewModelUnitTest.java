@@ -11,6 +11,7 @@ import dev.mambamixer.workbench.session.EventBuffer;
 import dev.mambamixer.workbench.session.FxThrottle;
 import dev.mambamixer.workbench.session.RunSettings;
 import dev.mambamixer.workbench.session.SessionState;
+import dev.mambamixer.workbench.session.UiEvents;
 import dev.mambamixer.workbench.session.UiEvents.StepPoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,7 +182,7 @@ class ViewModelUnitTest {
         buf.started("new run");
         buf.step(new StepPoint(1, 1, 1, 1, 1, 1, 1, 0));
         EventBuffer.Batch b = buf.drain();
-        assertEquals("new run", b.started());
+        assertEquals(new UiEvents.Started("new run", null), b.started());
         assertEquals(1, b.steps().size());
         assertEquals(1, b.steps().get(0).step());
         assertTrue(buf.drain().isEmpty());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mambamixer.engine.introspect.MixerCapture;
+import dev.mambamixer.engine.introspect.ScanQuantity;
 import dev.mambamixer.workbench.Paths;
 import dev.mambamixer.workbench.session.SessionState;
 import java.nio.file.Files;
@@ -111,9 +112,9 @@ class WorkbenchViewModelTest {
             MixerCapture tok = vm.selection().tokenMixer();
             assertEquals("blocks.0.time", tok.name());
             assertArrayEquals(new int[] {16, 5}, vm.selection().tokenShape());
-            vm.selection().quantityProperty().set(SelectionViewModel.Quantity.B);
+            vm.selection().quantityProperty().set(ScanQuantity.B);
             assertArrayEquals(new int[] {4, 5}, vm.selection().tokenShape());   // N = d_state
-            vm.selection().quantityProperty().set(SelectionViewModel.Quantity.RETENTION);
+            vm.selection().quantityProperty().set(ScanQuantity.RETENTION);
             assertArrayEquals(new int[] {4 * 7, 5}, vm.selection().tokenShape());   // every (window, variate) sequence
             assertEquals(4 * 7, vm.selection().tokenSequences().size());
             assertEquals("val window 0 · OT", vm.selection().tokenSequences().get(6));
