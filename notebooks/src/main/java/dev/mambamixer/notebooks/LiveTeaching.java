@@ -6,6 +6,7 @@ import dev.mambamixer.engine.introspect.Introspector;
 import dev.mambamixer.engine.introspect.SequenceCapture;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.train.SequenceTrainer;
+import dev.mambamixer.engine.train.TrainingListener;
 import dev.mambamixer.engine.train.TeachConfig;
 import dev.mambamixer.engine.train.TrainControl;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.function.Function;
  * refreshes one display with loss / accuracy curves and the token mixers' selection on one
  * held-out example. Stops cleanly, with a final frame, when the cell's thread is interrupted.
  */
-final class LiveTeaching implements SequenceTrainer.Listener {
+final class LiveTeaching implements TrainingListener {
     private static final long FINAL_FRAME_WAIT_MS = 20_000;
 
     private final SequenceModel model;
@@ -74,21 +75,22 @@ final class LiveTeaching implements SequenceTrainer.Listener {
                                  accuracy.ys(), evalAccuracy.xs(), evalAccuracy.ys(), capture, status, finished);
     }
 
-    @Override public void onStep(int s, double l, double acc, double lr) {
+    @Override public void onStep(StepEvent e) {
+        int s = e.step();
         if (Thread.interrupted()) {   // cleared at once: see LiveTraining
             interrupted = true;
             control.requestStop();
         }
         step = s;
-        loss.add(s, l);
-        accuracy.add(s, acc);
+        loss.add(s, e.loss());
+        accuracy.add(s, e.accuracy());
         if (live.due()) {
             capture = Introspector.capture(model, probe, s);   // between steps, on the training thread
             live.post(frame(interrupted ? "stopping" : "training", false));
         }
     }
 
-    @Override public void onEval(int s, SequenceTrainer.Evaluation e) {
-        evalAccuracy.add(s, e.accuracy());
+    @Override public void onHeldOut(HeldOutEvent e) {
+        evalAccuracy.add(e.step(), e.accuracy());
     }
 }

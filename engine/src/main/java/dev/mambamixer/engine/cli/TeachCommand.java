@@ -14,6 +14,7 @@ import dev.mambamixer.engine.model.SequenceModelConfig;
 import dev.mambamixer.engine.introspect.SelectionProbe;
 import dev.mambamixer.engine.train.SequenceTrainer;
 import dev.mambamixer.engine.train.TeachConfig;
+import dev.mambamixer.engine.train.TrainingListener;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -87,14 +88,14 @@ final class TeachCommand implements Callable<Integer> {
             System.out.println("run folder: " + run.dir());
             ProgressBar bar = ProgressBar.console("samples");
             bar.start("train", (long) steps * batch);
-            TeachingRun.Builder b = TeachingRun.builder(model, t, tc).folder(run).listener(new SequenceTrainer.Listener() {
-                @Override public void onStep(int step, double loss, double acc, double lrNow) {
-                    bar.step((long) step * batch, String.format(Locale.ROOT, "loss %.4f  acc %.3f", loss, acc));
+            TeachingRun.Builder b = TeachingRun.builder(model, t, tc).folder(run).listener(new TrainingListener() {
+                @Override public void onStep(StepEvent e) {
+                    bar.step((long) e.step() * batch, String.format(Locale.ROOT, "loss %.4f  acc %.3f", e.loss(), e.accuracy()));
                 }
 
-                @Override public void onEval(int step, SequenceTrainer.Evaluation e) {
+                @Override public void onHeldOut(HeldOutEvent e) {
                     if (!bar.interactive()) System.out.printf(Locale.ROOT, "  step %d: held-out accuracy %.4f (loss %.4f)%n",
-                                                              step, e.accuracy(), e.loss());
+                                                              e.step(), e.accuracy(), e.loss());
                 }
             });
             if (last != null) b.resume(last);

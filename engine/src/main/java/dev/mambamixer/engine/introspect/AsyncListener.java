@@ -60,6 +60,7 @@ public final class AsyncListener implements TrainingListener, AutoCloseable {
     }
 
     @Override public void onEpoch(EpochEvent e) { enqueue(e); }
+    @Override public void onHeldOut(HeldOutEvent e) { enqueue(e); }
     @Override public void onNewBest(EpochEvent e) { enqueue(new NewBest(e)); }
     @Override public void onSnapshot(SnapshotEvent e) { enqueue(e); }
     @Override public void onUpdateRatios(UpdateRatioEvent e) { enqueue(e); }
@@ -99,6 +100,7 @@ public final class AsyncListener implements TrainingListener, AutoCloseable {
     private void deliver(Object ev) {
         if (ev instanceof StepEvent s) delegate.onStep(s);
         else if (ev instanceof EpochEvent e) delegate.onEpoch(e);
+        else if (ev instanceof HeldOutEvent h) delegate.onHeldOut(h);
         else if (ev instanceof NewBest b) delegate.onNewBest(b.e());
         else if (ev instanceof SnapshotEvent s) delegate.onSnapshot(s);
         else if (ev instanceof UpdateRatioEvent u) delegate.onUpdateRatios(u);

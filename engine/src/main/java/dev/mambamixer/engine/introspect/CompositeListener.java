@@ -24,6 +24,8 @@ public final class CompositeListener implements TrainingListener {
     @Override public void onNewBest(EpochEvent e) { for (TrainingListener l : all) l.onNewBest(e); }
     @Override public void onSnapshot(SnapshotEvent e) { for (TrainingListener l : all) l.onSnapshot(e); }
     @Override public void onUpdateRatios(UpdateRatioEvent e) { for (TrainingListener l : all) l.onUpdateRatios(e); }
+    @Override public void onHeldOut(HeldOutEvent e) { for (TrainingListener l : all) l.onHeldOut(e); }
+
     @Override public void onFinish(String reason) { for (TrainingListener l : all) l.onFinish(reason); }
 
     @Override public void onFinish(String reason, boolean failed) { for (TrainingListener l : all) l.onFinish(reason, failed); }

@@ -39,22 +39,19 @@ public final class EventLog implements TrainingListener, AutoCloseable {
                                       StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
-    @Override public void onStep(StepEvent e) { write(line("step", e), false); }
+    /** A step; a forecasting step's accuracy (NaN) is left out, so its line is what it always was. */
+    @Override public void onStep(StepEvent e) {
+        JsonObject o = line("step", e);
+        if (Double.isNaN(e.accuracy())) o.remove("accuracy");
+        write(o, false);
+    }
 
     @Override public void onEpoch(EpochEvent e) { write(line("validation", e), true); }
 
     @Override public void onUpdateRatios(UpdateRatioEvent e) { write(line("update_ratios", e), false); }
 
-    /** A teaching-task step: loss and token accuracy of that training batch (type "teach_step"). */
-    public void onTeachingStep(TeachingStep e) { write(line("teach_step", e), false); }
-
     /** A held-out evaluation of a teaching task (type "held_out"). */
-    public void onHeldOut(HeldOut e) { write(line("held_out", e), true); }
-
-    public record TeachingStep(int step, double loss, double accuracy, double lr, double wallSeconds) {}
-
-    public record HeldOut(int step, double loss, double accuracy, double exactMatch, int targets, int examples,
-                          double wallSeconds) {}
+    @Override public void onHeldOut(HeldOutEvent e) { write(line("held_out", e), true); }
 
     @Override public void onSnapshot(SnapshotEvent e) {
         JsonObject o = new JsonObject();

@@ -65,7 +65,10 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
                 }
                 String type = o.has("type") ? o.get("type").getAsString() : "";
                 switch (type) {
-                    case "step" -> steps.add(EventLog.GSON.fromJson(o, StepEvent.class));
+                    case "step" -> {
+                        if (!o.has("accuracy")) o.addProperty("accuracy", Double.NaN);   // forecasting steps have none
+                        steps.add(EventLog.GSON.fromJson(o, StepEvent.class));
+                    }
                     case "validation" -> vals.add(EventLog.GSON.fromJson(o, EpochEvent.class));
                     case "update_ratios" -> ratios.add(EventLog.GSON.fromJson(o, UpdateRatioEvent.class));
                     case "snapshot" -> {

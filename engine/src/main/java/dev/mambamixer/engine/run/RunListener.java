@@ -17,6 +17,7 @@ public interface RunListener extends TrainingListener {
         return new RunListener() {
             @Override public void onStep(StepEvent e) { l.onStep(e); }
             @Override public void onEpoch(EpochEvent e) { l.onEpoch(e); }
+            @Override public void onHeldOut(HeldOutEvent e) { l.onHeldOut(e); }
             @Override public void onNewBest(EpochEvent e) { l.onNewBest(e); }
             @Override public void onUpdateRatios(UpdateRatioEvent e) { l.onUpdateRatios(e); }
             @Override public void onFinish(String reason) { l.onFinish(reason); }

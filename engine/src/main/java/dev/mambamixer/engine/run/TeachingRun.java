@@ -22,7 +22,7 @@ import java.util.Objects;
 /**
  * One teaching-task run (the sequence model on selective copying or induction heads), wired once
  * for every front end: trainer, run folder (config.json with model, teaching config and task;
- * events.jsonl with "teach_step" and "held_out" events; checkpoints {@code best} at every held-out
+ * events.jsonl with "step" (loss and token accuracy) and "held_out" events; checkpoints {@code best} at every held-out
  * accuracy improvement and {@code last} at every held-out evaluation and at the end) and resume
  * from a run folder's {@code last} checkpoint, which continues the exact steps of the
  * uninterrupted run (the batch stream is replayed to that step).
@@ -35,11 +35,10 @@ public final class TeachingRun {
     private final TeachingTask task;
     private final TeachConfig tc;
     private final RunFolder folder;
-    private final SequenceTrainer.Listener listener;
+    private final TrainingListener listener;
     private final TrainControl control;
     private final SequenceTrainer trainer;
     private double bestAccuracy = Double.NEGATIVE_INFINITY;
-    private long t0;
 
     private TeachingRun(Builder b) {
         this.model = b.model;
@@ -98,7 +97,6 @@ public final class TeachingRun {
 
     /** Trains on the calling thread; the run folder is closed afterwards. */
     public SequenceTrainer.Result run() {
-        t0 = System.nanoTime();
         try {
             log = folder == null ? null : new EventLog(folder.dir());
             SequenceTrainer.Result r = trainer.run();
@@ -139,16 +137,14 @@ public final class TeachingRun {
     }
 
     /** Run folder first (events, checkpoints), then the front end. */
-    private final class FanOut implements SequenceTrainer.Listener {
-        @Override public void onStep(int step, double loss, double accuracy, double lr) {
-            if (log != null) log.onTeachingStep(new EventLog.TeachingStep(step, loss, accuracy, lr, seconds()));
-            listener.onStep(step, loss, accuracy, lr);
+    private final class FanOut implements TrainingListener {
+        @Override public void onStep(StepEvent e) {
+            if (log != null) log.onStep(e);
+            listener.onStep(e);
         }
 
-        @Override public void onEval(int step, SequenceTrainer.Evaluation e) {
-            if (log != null)
-                log.onHeldOut(new EventLog.HeldOut(step, e.loss(), e.accuracy(), e.sequenceAccuracy(), e.targets(),
-                                                   e.examples(), seconds()));
+        @Override public void onHeldOut(HeldOutEvent e) {
+            if (log != null) log.onHeldOut(e);
             if (folder != null) {
                 try {
                     if (e.accuracy() > bestAccuracy) {
@@ -160,16 +156,14 @@ public final class TeachingRun {
                     throw new UncheckedIOException("writing a checkpoint in " + folder.dir(), ex);
                 }
             }
-            listener.onEval(step, e);
+            listener.onHeldOut(e);
         }
 
-        @Override public void onUpdateRatios(TrainingListener.UpdateRatioEvent e) {
+        @Override public void onUpdateRatios(UpdateRatioEvent e) {
             if (log != null) log.onUpdateRatios(e);
             listener.onUpdateRatios(e);
         }
     }
-
-    private double seconds() { return (System.nanoTime() - t0) / 1e9; }
 
     /** Settings of a teaching run. */
     public static final class Builder {
@@ -177,7 +171,7 @@ public final class TeachingRun {
         private final TeachingTask task;
         private final TeachConfig train;
         private RunFolder folder;
-        private SequenceTrainer.Listener listener = new SequenceTrainer.Listener() {};
+        private TrainingListener listener = new TrainingListener() {};
         private TrainControl control = new TrainControl();
         private Checkpoint resumeFrom;
 
@@ -194,7 +188,7 @@ public final class TeachingRun {
             return this;
         }
 
-        public Builder listener(SequenceTrainer.Listener l) { listener = Objects.requireNonNull(l); return this; }
+        public Builder listener(TrainingListener l) { listener = Objects.requireNonNull(l); return this; }
 
         public Builder control(TrainControl c) { control = Objects.requireNonNull(c); return this; }
 

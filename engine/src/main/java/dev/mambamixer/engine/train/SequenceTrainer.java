@@ -15,18 +15,6 @@ import java.util.SplittableRandom;
  */
 public final class SequenceTrainer {
 
-    /** Progress callbacks (all optional). */
-    public interface Listener {
-        /** After each optimiser step (1-based); loss and accuracy of that training batch. */
-        default void onStep(int step, double loss, double accuracy, double lr) {}
-
-        /** After each held-out evaluation. */
-        default void onEval(int step, Evaluation e) {}
-
-        /** Update:parameter ratios, every {@link TrainControl#setUpdateRatioEvery} steps. */
-        default void onUpdateRatios(TrainingListener.UpdateRatioEvent e) {}
-    }
-
     /** Held-out metrics: token accuracy over target positions, and whole-example exact match. */
     public record Evaluation(double loss, double accuracy, double sequenceAccuracy, int targets, int examples) {}
 
@@ -35,24 +23,24 @@ public final class SequenceTrainer {
     private final SequenceModel model;
     private final TeachingTask task;
     private final TeachConfig cfg;
-    private final Listener listener;
+    private final TrainingListener listener;
     private final List<SequenceExample> heldOut;
     private final TrainControl control;
     private final AdamW opt;
     private int startStep;   // optimiser steps already done (a resumed run)
 
-    public SequenceTrainer(SequenceModel model, TeachingTask task, TeachConfig cfg, Listener listener) {
+    public SequenceTrainer(SequenceModel model, TeachingTask task, TeachConfig cfg, TrainingListener listener) {
         this(model, task, cfg, listener, null);
     }
 
     /** With a live {@link TrainControl} (pause, step once, stop, hot learning rate); null = none. */
-    public SequenceTrainer(SequenceModel model, TeachingTask task, TeachConfig cfg, Listener listener,
+    public SequenceTrainer(SequenceModel model, TeachingTask task, TeachConfig cfg, TrainingListener listener,
                            TrainControl control) {
         this.control = control == null ? new TrainControl() : control;
         this.model = model;
         this.task = task;
         this.cfg = cfg.validate();
-        this.listener = listener == null ? new Listener() {} : listener;
+        this.listener = listener == null ? new TrainingListener() {} : listener;
         if (task.length() != model.config().length() || task.vocab() != model.config().vocab())
             throw new IllegalArgumentException("task " + task.name() + " has L=" + task.length() + ", V=" + task.vocab()
                                                + " but the model was built for L=" + model.config().length() + ", V="
@@ -118,11 +106,12 @@ public final class SequenceTrainer {
             boolean ratiosNow = ratios.beforeIfDue(control.updateRatioEvery(), step + 1);
             opt.step(lr, scale);
             step++;
-            listener.onStep(step, ce.loss(), ce.accuracy(), lr);
+            listener.onStep(new TrainingListener.StepEvent(1, step, step, cfg.steps(), ce.loss(), lr, norm, (long) step * b,
+                                                           (System.nanoTime() - t0) * 1e-9, ce.accuracy()));
             if (ratiosNow) listener.onUpdateRatios(ratios.after(step));
             if (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0 && step < cfg.steps()) {
                 last = evaluate(model, heldOut, b);
-                listener.onEval(step, last);
+                listener.onHeldOut(heldOutEvent(step, last, t0));
                 if (last.accuracy() >= cfg.stopAccuracy()) {
                     early = true;
                     break;
@@ -132,9 +121,14 @@ public final class SequenceTrainer {
         double seconds = (System.nanoTime() - t0) * 1e-9;   // includes the periodic evaluations
         if (!early) {
             last = evaluate(model, heldOut, b);
-            listener.onEval(step, last);
+            listener.onHeldOut(heldOutEvent(step, last, t0));
         }
         return new Result(step, seconds, (double) (step - startStep) * b / seconds, last, early || stopped);  // stopped: on request
+    }
+
+    private static TrainingListener.HeldOutEvent heldOutEvent(int step, Evaluation e, long t0) {
+        return new TrainingListener.HeldOutEvent(step, e.loss(), e.accuracy(), e.sequenceAccuracy(), e.targets(),
+                                                 e.examples(), (System.nanoTime() - t0) * 1e-9);
     }
 
     /** Evaluates {@code examples} in batches of at most {@code batch}. */

@@ -8,6 +8,9 @@ public interface TrainingListener {
     /** After each optimiser step. */
     default void onStep(StepEvent e) {}
 
+    /** After each held-out evaluation of a teaching task ({@code SequenceTrainer}). */
+    default void onHeldOut(HeldOutEvent e) {}
+
     /** After each validation (every epoch end, and every evalEvery steps when set). */
     default void onEpoch(EpochEvent e) {}
 
@@ -44,8 +47,22 @@ public interface TrainingListener {
      */
     default void onFailed(String reason, Throwable error) {}
 
+    /**
+     * After optimiser step {@code step}: the training batch's loss, and for classification tasks
+     * (the teaching model) its token accuracy ({@code accuracy} NaN for forecasting).
+     */
     record StepEvent(int epoch, int step, int stepInEpoch, int stepsPerEpoch, double loss, double lr,
-                     double gradNorm, long samples, double wallSeconds) {}
+                     double gradNorm, long samples, double wallSeconds, double accuracy) {
+        /** A forecasting step (no accuracy). */
+        public StepEvent(int epoch, int step, int stepInEpoch, int stepsPerEpoch, double loss, double lr,
+                         double gradNorm, long samples, double wallSeconds) {
+            this(epoch, step, stepInEpoch, stepsPerEpoch, loss, lr, gradNorm, samples, wallSeconds, Double.NaN);
+        }
+    }
+
+    /** A held-out evaluation of a teaching task after step {@code step} (token accuracy, exact-match rate). */
+    record HeldOutEvent(int step, double loss, double accuracy, double exactMatch, int targets, int examples,
+                        double wallSeconds) {}
 
     /** A validation. {@code endOfEpoch} is false for the mid-epoch ones of {@code evalEvery}. */
     record EpochEvent(int epoch, int step, double trainLoss, double valMse, double valMae, double lr,

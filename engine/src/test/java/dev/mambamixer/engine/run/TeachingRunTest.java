@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.run;
 
+import dev.mambamixer.engine.train.TrainingListener;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.mambamixer.engine.backend.CpuBackend;
@@ -43,7 +44,7 @@ class TeachingRunTest {
                                       "checkpoints/last/optimizer.safetensors", "checkpoints/last/state.json"})
             assertTrue(Files.exists(a.dir().resolve(f)), f);
         String events = Files.readString(a.dir().resolve("events.jsonl"));
-        assertEquals(40, events.lines().filter(l -> l.contains("\"teach_step\"")).count());
+        assertEquals(40, events.lines().filter(l -> l.contains("\"type\":\"step\"") && l.contains("\"accuracy\"")).count());
         assertEquals(4, events.lines().filter(l -> l.contains("\"held_out\"")).count());   // steps 10, 20, 30 and the end
 
         // The same run, stopped after step 20 ...
@@ -51,9 +52,9 @@ class TeachingRunTest {
         TrainControl control = new TrainControl();
         RunFolder b = RunFolder.create(dir, "interrupted");
         SequenceTrainer.Result rb = TeachingRun.builder(first, task(), TEACH).folder(b).control(control)
-            .listener(new SequenceTrainer.Listener() {
-                @Override public void onStep(int step, double loss, double accuracy, double lr) {
-                    if (step == 20) control.requestStop();
+            .listener(new TrainingListener() {
+                @Override public void onStep(StepEvent e) {
+                    if (e.step() == 20) control.requestStop();
                 }
             }).build().run();
         assertEquals(20, rb.steps());

@@ -76,8 +76,8 @@ class SequenceTrainerTest {
             List<Double> losses = new ArrayList<>();
             SequenceModel m = new SequenceModel(be, model().withModel(16, 1, 4));
             TeachConfig tc = new TeachConfig(15, 8, 3e-3, 3, 0.05, 0.01, 1.0, 3L, 16, 0, 2.0);
-            new SequenceTrainer(m, TASK, tc, new SequenceTrainer.Listener() {
-                @Override public void onStep(int step, double loss, double acc, double lr) { losses.add(loss); }
+            new SequenceTrainer(m, TASK, tc, new TrainingListener() {
+                @Override public void onStep(StepEvent e) { losses.add(e.loss()); }
             }).run();
             curves.add(losses);
         }

@@ -169,8 +169,8 @@ class TrainControlTest {
         c.setUpdateRatioEvery(2);
         List<Integer> steps = new CopyOnWriteArrayList<>();
         List<Integer> ratioSteps = new CopyOnWriteArrayList<>();
-        SequenceTrainer st = new SequenceTrainer(m, task, tc, new SequenceTrainer.Listener() {
-            @Override public void onStep(int step, double loss, double acc, double lr) { steps.add(step); }
+        SequenceTrainer st = new SequenceTrainer(m, task, tc, new TrainingListener() {
+            @Override public void onStep(StepEvent e) { steps.add(e.step()); }
             @Override public void onUpdateRatios(TrainingListener.UpdateRatioEvent e) { ratioSteps.add(e.step()); }
         }, c);
         SequenceTrainer.Result[] res = new SequenceTrainer.Result[1];

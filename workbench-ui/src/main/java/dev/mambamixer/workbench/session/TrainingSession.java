@@ -452,22 +452,23 @@ public final class TrainingSession implements AutoCloseable {
             runDir = folder.dir();
             if (live()) out.status("run folder: " + runDir);
             TeachingRun.Builder run = TeachingRun.builder(seqModel, task, tc).folder(folder).control(control);
-            run.listener(new SequenceTrainer.Listener() {
+            run.listener(new TrainingListener() {
                 double lastLoss = Double.NaN;
 
-                @Override public void onStep(int step, double loss, double accuracy, double lr) {
-                    lastLoss = loss;
+                @Override public void onStep(StepEvent e) {
+                    lastLoss = e.loss();
                     if (live())
-                        out.step(new StepPoint(step, 1, loss, lr, Double.NaN, (long) step * tc.batch(), seconds(),
-                                               tc.steps()));
-                    if (step % every == 0 && live()) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, step)));
+                        out.step(new StepPoint(e.step(), 1, e.loss(), e.lr(), Double.NaN, e.samples(), seconds(), tc.steps()));
+                    if (e.step() % every == 0 && live())
+                        out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, e.step())));
                 }
 
-                @Override public void onEval(int step, SequenceTrainer.Evaluation e) {
-                    if (live()) out.eval(new EvalPoint(step, seconds(), lastLoss, Double.NaN, Double.NaN, e.loss(), e.accuracy(), false));
+                @Override public void onHeldOut(HeldOutEvent e) {
+                    if (live()) out.eval(new EvalPoint(e.step(), seconds(), lastLoss, Double.NaN, Double.NaN, e.loss(),
+                                                       e.accuracy(), false));
                 }
 
-                @Override public void onUpdateRatios(TrainingListener.UpdateRatioEvent e) { if (live()) out.ratios(ratioPoint(e)); }
+                @Override public void onUpdateRatios(UpdateRatioEvent e) { if (live()) out.ratios(ratioPoint(e)); }
             });
             SequenceTrainer.Result r = run.build().run();
             if (live()) out.snapshot(sequenceSnapshot(Introspector.capture(seqModel, probeExamples, r.steps())));
