@@ -73,13 +73,22 @@ echo
 echo "== JUnit finished in ${secs}s with exit code $rc"
 [ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "gpu-check: TIMED OUT after ${limit}s"
 
+# The CLI from the bundle with the fast scans on: JVM properties first, then --, then the CLI's arguments.
+cli() {
+  local jvm=()
+  while [ "$1" != "--" ]; do jvm+=("$1"); shift; done
+  shift
+  "${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true "${jvm[@]}" \
+    -cp "$cp" dev.mambamixer.engine.cli.Main "$@"
+}
+quiet() { grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$1" | tail -n "$2"; }   # a log without JVM/JUL noise
+
 echo
 echo "== TSM2 training benchmark on the GPU (ETTh1 shape: batch 32, T=512, H=96, M=7)"
 bench_log="$out_dir/gpu-bench.log"
-"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -cp "$cp" dev.mambamixer.engine.cli.Main \
-  bench --backend cuda --d-model 32,128 --layers 2,4 --warmup 3 --reps 10 > "$bench_log" 2>&1
+cli -- bench --backend cuda --d-model 32,128 --layers 2,4 --warmup 3 --reps 10 > "$bench_log" 2>&1
 echo "== bench exit code $?"
-grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$bench_log" | tail -n 12
+quiet "$bench_log" 12
 echo "(an ETTh1 H=96 training epoch is 8033 windows: epoch seconds = 8033 / train samples/s)"
 
 echo
@@ -87,40 +96,36 @@ etth1="$bundle/data/ETTh1.csv"
 data_opt=(); [ -f "$etth1" ] && data_opt=(--data "$etth1")
 echo "== real training epochs (ETTh1 $( [ -f "$etth1" ] && echo 'real data' || echo 'shape, synthetic data'): T=512, H=96, batch 32, d_model 32, 2 layers; epoch = 8033 windows, 251 steps)"
 epoch_log="$out_dir/gpu-epochs.log"
-"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -cp "$cp" dev.mambamixer.engine.cli.Main \
-  bench --backend cuda --epochs 3 --d-model 32 --layers 2 --drivers host,device,graph "${data_opt[@]}" > "$epoch_log" 2>&1
+cli -- bench --backend cuda --epochs 3 --d-model 32 --layers 2 --drivers host,device,graph "${data_opt[@]}" > "$epoch_log" 2>&1
 echo "== epoch bench exit code $?"
-grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$epoch_log" | tail -n 8
-"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -cp "$cp" dev.mambamixer.engine.cli.Main \
-  bench --backend cuda --epochs 2 --d-model 128 --layers 4 --drivers graph "${data_opt[@]}" > "$epoch_log.2" 2>&1
+quiet "$epoch_log" 8
+cli -- bench --backend cuda --epochs 2 --d-model 128 --layers 4 --drivers graph "${data_opt[@]}" > "$epoch_log.2" 2>&1
 echo "== epoch bench (d128/4) exit code $?"
 grep -E '^128 ' "$epoch_log.2"
 
 echo
 echo "== GPU busy time over epoch 2's training steps (graph driver, cuEvents around each replay and copy)"
 prof_log="$out_dir/gpu-profile.log"
-"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -Dmambamixer.cuda.profile=true -cp "$cp" \
-  dev.mambamixer.engine.cli.Main bench --backend cuda --epochs 2 --d-model 32 --layers 2 --drivers graph "${data_opt[@]}" > "$prof_log" 2>&1
+cli -Dmambamixer.cuda.profile=true -- bench --backend cuda --epochs 2 --d-model 32 --layers 2 --drivers graph "${data_opt[@]}" > "$prof_log" 2>&1
 echo "== profiled epoch exit code $?"
-grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$prof_log" | tail -n 25
+quiet "$prof_log" 25
 
 echo
 echo "== per-kernel profile of one recorded step's kernels (device driver: same kernels, launched one by one), 2 epochs"
 prof2_log="$out_dir/gpu-profile-kernels.log"
-"${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -Dmambamixer.cuda.profile=true -cp "$cp" \
-  dev.mambamixer.engine.cli.Main bench --backend cuda --epochs 2 --d-model 32 --layers 2 --drivers device "${data_opt[@]}" > "$prof2_log" 2>&1
+cli -Dmambamixer.cuda.profile=true -- bench --backend cuda --epochs 2 --d-model 32 --layers 2 --drivers device "${data_opt[@]}" > "$prof2_log" 2>&1
 echo "== profiled (device driver) exit code $?"
-grep -vE '^WARNING|^[A-Z][a-z]{2} [0-9]+, ' "$prof2_log" | tail -n 40
+quiet "$prof2_log" 40
 
 if [ -f "$etth1" ]; then
   echo
   echo "== ETTh1 end to end, recommended config b (docs/RESULTS.md), graph driver"
   train_log="$out_dir/gpu-train.log"
-  start_t=$(date +%s.%N)
-  "${tmo[@]}" "$java_bin" -Xss8m -Xmx16g --add-modules jdk.incubator.vector -Dmambamixer.cuda.scanFast=true -cp "$cp" dev.mambamixer.engine.cli.Main \
-    train --data "$etth1" --seq-len 512 --horizon 96 --d-model 32 --layers 2 --batch 32 --lr 1e-4 --dropout 0.2 \
-    --epochs 10 --warmup 100 --eval-every 100 --patience 6 --backend cuda --step-driver graph --runs-dir "${TMPDIR:-/tmp}/gpu-runs" > "$train_log" 2>&1
-  echo "== train exit code $? in $(echo "$(date +%s.%N) - $start_t" | bc 2>/dev/null || echo '?') s"
+  start_t=$(date +%s)
+  cli -- train --data "$etth1" --seq-len 512 --horizon 96 --d-model 32 --layers 2 --batch 32 --lr 1e-4 --dropout 0.2 \
+    --epochs 10 --warmup 100 --eval-every 100 --patience 6 --backend cuda --step-driver graph \
+    --runs-dir "${TMPDIR:-/tmp}/gpu-runs" > "$train_log" 2>&1
+  echo "== train exit code $? in $(( $(date +%s) - start_t )) s"
   grep -iE 'training steps|test|best epoch|stop|error|epoch [0-9]+.*val' "$train_log" | grep -v '^WARNING' | tail -n 16
 fi
 

@@ -1,11 +1,11 @@
 package dev.mambamixer.engine.backend;
 
-/** Host arithmetic of weighted averaging (MODEL.md §5.3), shared by the backends' default path. */
-final class WeightedSums {
+/** Host arithmetic of weighted averaging (MODEL.md §5.3): the backends' default path and the weights shown by introspection. */
+public final class WeightedSums {
     private WeightedSums() {}
 
     /** The effective weights: raw itself, or softmax(raw) (max-shifted, in double). */
-    static double[] effective(double[] raw, boolean softmax) {
+    public static double[] effective(double[] raw, boolean softmax) {
         if (!softmax) return raw;
         double max = Double.NEGATIVE_INFINITY, sum = 0;
         for (double v : raw) max = Math.max(max, v);

@@ -1,5 +1,12 @@
 package dev.mambamixer.engine.cli;
 
+import java.util.Arrays;
+import dev.mambamixer.engine.backend.cuda.CudaProfiling;
+import dev.mambamixer.engine.train.StepDriver;
+import dev.mambamixer.engine.train.EpochBenchmark;
+import dev.mambamixer.engine.data.SplitRule;
+import dev.mambamixer.engine.data.SyntheticSeriesGenerator;
+import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.model.Tsm2Config;
@@ -53,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
                                                                                  100 * v / total));
                     }
                     // Per-kernel GPU times when run with -Dmambamixer.cuda.profile=true (CUDA only).
-                    System.out.print(dev.mambamixer.engine.backend.cuda.CudaProfiling.reportAndReset(be));
+                    System.out.print(CudaProfiling.reportAndReset(be));
                 }
             }
         }
@@ -62,11 +69,9 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Real epochs on real (or ETTh1-sized synthetic) data, per model size and step driver. */
     private int epochs() throws java.io.IOException {
-        dev.mambamixer.engine.data.ForecastData fd = data != null
-            ? dev.mambamixer.engine.data.ForecastData.load(data, seqLen, horizon)
-            : dev.mambamixer.engine.data.ForecastData.of(
-                dev.mambamixer.engine.data.SyntheticSeriesGenerator.generate(14400, 1L), seqLen, horizon,
-                dev.mambamixer.engine.data.SplitRule.ETT_HOURLY);
+        ForecastData fd = data != null
+            ? ForecastData.load(data, seqLen, horizon)
+            : ForecastData.of(SyntheticSeriesGenerator.generate(14400, 1L), seqLen, horizon, SplitRule.ETT_HOURLY);
         try (Backend be = Backends.create(backend)) {
             System.out.println("backend: " + Backends.describe(be));
             System.out.println("data: " + fd.summary());
@@ -76,15 +81,15 @@ final class BenchCommand implements Callable<Integer> {
                 for (int l : layers) {
                     for (String dr : drivers) {
                         Tsm2Config cfg = Tsm2Config.defaults(seqLen, horizon, fd.variates()).withModel(d, l);
-                        dev.mambamixer.engine.train.EpochBenchmark.Result r = dev.mambamixer.engine.train.EpochBenchmark.run(
-                            be, cfg, fd, batch, epochs, dev.mambamixer.engine.train.StepDriver.parse(dr),
-                            () -> dev.mambamixer.engine.backend.cuda.CudaProfiling.reportAndReset(be),
-                            () -> dev.mambamixer.engine.backend.cuda.CudaProfiling.reportAndReset(be));
-                        double[] later = java.util.Arrays.copyOfRange(r.epochSeconds(), 1, r.epochSeconds().length);
-                        double steady = later.length == 0 ? r.epochSeconds()[0] : median(later);
+                        EpochBenchmark.Result r = EpochBenchmark.run(
+                            be, cfg, fd, batch, epochs, StepDriver.parse(dr),
+                            () -> CudaProfiling.reportAndReset(be),
+                            () -> CudaProfiling.reportAndReset(be));
+                        double[] later = Arrays.copyOfRange(r.epochSeconds(), 1, r.epochSeconds().length);
+                        double steady = later.length == 0 ? r.epochSeconds()[0] : Benchmark.median(later);
                         System.out.printf("%-8d %-7d %-8s %-34s %-12.3f %-12.3f %-12.0f %-12.3f%n", d, l, dr, r.stepMode(),
                                           r.epochSeconds()[0], steady, r.windowsPerEpoch() / steady,
-                                          median(r.validationSeconds()));
+                                          Benchmark.median(r.validationSeconds()));
                         if (!r.profile().isEmpty())
                             System.out.print("profile of epoch 2's steps (" + dr + "):\n" + r.profile());
                     }
@@ -92,11 +97,5 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private static double median(double[] a) {
-        double[] s = a.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
     }
 }

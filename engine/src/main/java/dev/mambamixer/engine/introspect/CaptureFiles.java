@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.introspect;
 
+import dev.mambamixer.engine.io.ConfigJson;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -33,7 +34,7 @@ public final class CaptureFiles {
     public static final String CAPTURE_JSON = "capture.json", CAPTURE_ARRAYS = "capture.safetensors";
     public static final String HISTORY_JSON = "averaging-history.json", HISTORY_ARRAYS = "averaging-history.safetensors";
     public static final String FORECASTS_JSON = "forecasts.json";
-    private static final Gson GSON = dev.mambamixer.engine.io.ConfigJson.GSON;
+    private static final Gson GSON = ConfigJson.GSON;
 
     private CaptureFiles() {}
 

@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.introspect;
 
+import dev.mambamixer.engine.io.ConfigJson;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.train.TrainingListener;
@@ -26,7 +27,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class EventLog implements TrainingListener, AutoCloseable {
     public static final String FILE = "events.jsonl";
-    static final Gson GSON = dev.mambamixer.engine.io.ConfigJson.builder().create();
+    static final Gson GSON = ConfigJson.builder().create();
 
     private final Path runDir;
     private final BufferedWriter out;

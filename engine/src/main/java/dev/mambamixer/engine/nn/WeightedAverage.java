@@ -1,6 +1,7 @@
 package dev.mambamixer.engine.nn;
 
 import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.backend.WeightedSums;
 import dev.mambamixer.engine.tensor.Tensor;
 import java.util.Locale;
 
@@ -55,13 +56,7 @@ public final class WeightedAverage {
 
     /** Effective weights from the parameter (downloads a few scalars). */
     public double[] effectiveWeights() {
-        double[] raw = be.toDoubles(weight.value());
-        if (mode != Mode.SOFTMAX) return raw;
-        double max = Double.NEGATIVE_INFINITY, sum = 0;
-        for (double v : raw) max = Math.max(max, v);
-        for (int i = 0; i < raw.length; i++) { raw[i] = Math.exp(raw[i] - max); sum += raw[i]; }
-        for (int i = 0; i < raw.length; i++) raw[i] /= sum;
-        return raw;
+        return WeightedSums.effective(be.toDoubles(weight.value()), mode == Mode.SOFTMAX);
     }
 
     /** src[j]: the sources in the order documented above (src[0] and src[1] are both x). */

@@ -39,6 +39,7 @@ public final class TeachingRun {
     private final TrainControl control;
     private final SequenceTrainer trainer;
     private double bestAccuracy = Double.NEGATIVE_INFINITY;
+    private EventLog log;   // with a folder, while running
 
     private TeachingRun(Builder b) {
         this.model = b.model;
@@ -115,8 +116,6 @@ public final class TeachingRun {
             }
         }
     }
-
-    private EventLog log;
 
     private void save(String which) throws IOException {
         JsonObject state = new JsonObject();

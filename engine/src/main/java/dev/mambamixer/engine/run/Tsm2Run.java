@@ -48,7 +48,8 @@ public final class Tsm2Run {
     private final int[] probeWindows;
     private final int testBatch, forecastStride;
     private final boolean test;
-    private SnapshotRecorder recorder;
+    private EventLog log;                    // with a folder, while running
+    private SnapshotRecorder recorder;       // with a folder and snapshots, while running
 
     private Tsm2Run(Builder b) {
         this.model = b.model;
@@ -80,7 +81,6 @@ public final class Tsm2Run {
 
     /** Trains on the calling thread until the run ends; the run folder is closed afterwards. */
     public RunOutcome run() {
-        EventLog log = null;
         try {
             if (folder != null) {
                 log = new EventLog(folder.dir());
@@ -88,34 +88,26 @@ public final class Tsm2Run {
                     recorder = SnapshotRecorder.of(model, data.val(), probeWindows, snapshotEvery, folder.dir(), log)
                                                .withVariateNames(data.columns());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("opening the run folder " + folder.dir() + ": " + e.getMessage(), e);
-        }
-        this.log = log;
-        TrainResult r;
-        try {
-            r = trainer.fit(data.train(), data.val());
-        } catch (RuntimeException | Error e) {
-            if (log != null) log.onFailed(e.getMessage(), e);
-            listener.onFailed(String.valueOf(e.getMessage()), e);
-            closeQuietly();
-            return new RunOutcome.Failed(null, trainer.step(), "training failed: " + e.getMessage(), e);
-        } finally {
-            if (recorder != null) recorder.close();   // waits for the snapshot writes
-            if (log != null) log.close();
-        }
-        try {
+            TrainResult r;
+            try {
+                r = trainer.fit(data.train(), data.val());
+            } catch (RuntimeException | Error e) {
+                if (log != null) log.onFailed(e.getMessage(), e);
+                listener.onFailed(String.valueOf(e.getMessage()), e);
+                return new RunOutcome.Failed(null, trainer.step(), "training failed: " + e.getMessage(), e);
+            } finally {
+                if (recorder != null) recorder.close();   // waits for the snapshot writes
+                if (log != null) log.close();
+            }
             if (r.aborted()) return new RunOutcome.Failed(r, trainer.step(), r.reason(), null);
             Metrics testMetrics = test ? evaluateTest(r) : null;
             return control.isStopRequested() ? new RunOutcome.Stopped(r, testMetrics) : new RunOutcome.Finished(r, testMetrics);
         } catch (IOException e) {
-            throw new UncheckedIOException("writing the test results to " + folder.dir() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("writing the run folder " + folder.dir() + ": " + e.getMessage(), e);
         } finally {
             closeQuietly();
         }
     }
-
-    private EventLog log;
 
     /** Test MSE/MAE of the (restored best) weights; with a folder also forecast.csv and test-metrics.json. */
     private Metrics evaluateTest(TrainResult r) throws IOException {

@@ -67,7 +67,8 @@ public final class Benchmark {
         return new Result(cfg, batch, batch / (ms / 1e3), batch / (fms / 1e3), ms, fms, model.parameterCount(), perStep);
     }
 
-    static double median(double[] a) {
+    /** The median (mean of the middle two for an even count). */
+    public static double median(double[] a) {
         double[] s = a.clone();
         Arrays.sort(s);
         int n = s.length;

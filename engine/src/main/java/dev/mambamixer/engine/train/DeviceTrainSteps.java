@@ -43,9 +43,6 @@ final class DeviceTrainSteps implements AutoCloseable {
         ds.resetResults();
     }
 
-    /** The seed base of optimiser step {@code step} (0-based), as the eager trainer's. */
-    static long seedBase(TrainConfig cfg, int step) { return cfg.seed() * 1_000_003L + step; }
-
     /**
      * Queues optimiser step {@code step + 1} (0-based {@code step}) on batch (xb, yb) of n windows
      * with learning rate lr; returns the ticket of its results.
@@ -60,7 +57,7 @@ final class DeviceTrainSteps implements AutoCloseable {
         be.upload(yb, replay ? graphY : y);
         int adamStep = opt.stepCount() + 1;
         double[] c = opt.biasCorrections(adamStep);
-        long seedBase = seedBase(cfg, step);
+        long seedBase = Trainer.stepSeed(cfg, step);
         ds.setStepInputs(seedBase, lr, c[0], c[1], cfg.clipNorm());
         if (replay) {
             graph.launch();

@@ -37,6 +37,12 @@ public final class Trainer {
     private volatile boolean stopRequested;
 
     private Tensor x, y, diff, dPred;
+    /** Default {@link StepDriver#HOST} until a GPU check has passed with the device step (docs/GPU.md). */
+    private StepDriver driver = StepDriver.HOST;
+    private String stepMode = "host-driven";
+    private long fitStart;      // System.nanoTime() when the current fit began
+    private double lossSum;     // this epoch's training losses, for the validation event
+    private long samples;       // windows trained on in the current fit
     private float[] xh, yh;
 
     public Trainer(Tsm2 model, TrainConfig cfg, TrainingListener listener) {
@@ -58,8 +64,6 @@ public final class Trainer {
     public void requestStop() { stopRequested = true; control.requestStop(); }
 
     public TrainControl control() { return control; }
-
-    private long fitStart;
 
     public TrainResult fit(WindowDataset train, WindowDataset val) {
         long t0 = System.nanoTime();
@@ -161,18 +165,11 @@ public final class Trainer {
 
     private record InFlight(StepInfo info, long ticket) {}
 
-    private double lossSum;   // this epoch's training losses, for the validation event
-    private long samples;
-    private String stepMode = "host-driven";
-
     /** The device-resident steps when the backend has them and they are wanted (else null: host-driven steps). */
     private DeviceTrainSteps deviceSteps() {
         if (driver == StepDriver.HOST) return null;
         return be.deviceStep().map(ds -> new DeviceTrainSteps(model, ds, opt, cfg, driver == StepDriver.GRAPH)).orElse(null);
     }
-
-    /** Default {@link StepDriver#HOST} until a GPU check has passed with the device step (docs/GPU.md). */
-    private StepDriver driver = StepDriver.HOST;
 
     /**
      * Who drives the steps: {@link StepDriver#GRAPH} and {@link StepDriver#DEVICE} apply where the
@@ -186,9 +183,11 @@ public final class Trainer {
     /** One host-driven step: the loss and gradient norm are checked before the optimiser runs. */
     private String eagerStep(StepInfo info, int t, int h, int m, boolean ratiosNow) {
         double loss = trainStep(xh, yh, info.n(), t, h, m);
-        if (!Double.isFinite(loss)) return "loss became " + loss + " at step " + info.step() + " (epoch " + info.epoch() + ")";
+        String bad = nonFinite(info, loss, 0.0);   // no backward ran: the gradient norm comes after
+        if (bad != null) return bad;
         double gn = opt.gradNorm();
-        if (!Double.isFinite(gn)) return "gradient norm became " + gn + " at step " + info.step() + " (epoch " + info.epoch() + ")";
+        bad = nonFinite(info, loss, gn);
+        if (bad != null) return bad;
         double scale = cfg.clipNorm() > 0 && gn > cfg.clipNorm() ? cfg.clipNorm() / gn : 1.0;
         opt.step(info.lr(), scale);
         step++;
@@ -201,12 +200,23 @@ public final class Trainer {
      */
     private String complete(StepInfo info, double[] r, boolean ratiosNow) {
         double loss = r[0], gn = r[1];
-        if (!Double.isFinite(loss)) return "loss became " + loss + " at step " + info.step() + " (epoch " + info.epoch() + ")";
-        if (!Double.isFinite(gn)) return "gradient norm became " + gn + " at step " + info.step() + " (epoch " + info.epoch() + ")";
+        String bad = nonFinite(info, loss, gn);
+        if (bad != null) return bad;
         if (ratiosNow) listener.onUpdateRatios(ratios.after(info.step()));
         lossSum += loss;
         listener.onStep(new TrainingListener.StepEvent(info.epoch(), info.step(), info.inEpoch(), info.stepsPerEpoch(), loss,
                                                        info.lr(), gn, info.samples(), seconds(fitStart)));
+        return null;
+    }
+
+    /** The dropout seed of optimiser step {@code step} (0-based): a function of (seed, step) only, so a resumed run repeats it. */
+    static long stepSeed(TrainConfig cfg, int step) { return cfg.seed() * 1_000_003L + step; }
+
+    /** Why a step with this loss and gradient norm must stop training, or null when both are finite. */
+    private static String nonFinite(StepInfo info, double loss, double gn) {
+        String at = " at step " + info.step() + " (epoch " + info.epoch() + ")";
+        if (!Double.isFinite(loss)) return "loss became " + loss + at;
+        if (!Double.isFinite(gn)) return "gradient norm became " + gn + at;
         return null;
     }
 
@@ -246,7 +256,7 @@ public final class Trainer {
         y = sized(y, n, h, m);
         be.upload(slice(xb, n * t * m), x);
         be.upload(slice(yb, n * h * m), y);
-        Tensor pred = model.forward(x, n, true, cfg.seed() * 1_000_003L + step);
+        Tensor pred = model.forward(x, n, true, stepSeed(cfg, step));
         diff = sized(diff, n, h, m);
         dPred = sized(dPred, n, h, m);
         be.sub(pred, y, diff);

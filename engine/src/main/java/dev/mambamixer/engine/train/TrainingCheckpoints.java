@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.train;
 
+import dev.mambamixer.engine.io.ConfigJson;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.backend.Backend;
@@ -22,7 +23,7 @@ import java.util.Map;
  * the counters a resumed run needs to continue the same loss curve.
  */
 public final class TrainingCheckpoints {
-    public static final Gson GSON = dev.mambamixer.engine.io.ConfigJson.GSON;
+    public static final Gson GSON = ConfigJson.GSON;
 
     private TrainingCheckpoints() {}
 
