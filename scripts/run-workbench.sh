@@ -34,5 +34,6 @@ echo "building the workbench (first time: a minute or two) ..."
 mvn -B -q -ntp -DskipTests -pl workbench-ui -am package dependency:build-classpath \
     -DincludeScope=runtime -Dmdep.outputFile=target/classpath.txt
 jar=$(ls workbench-ui/target/workbench-ui-*.jar | head -1)
-exec java --add-modules jdk.incubator.vector -Xss8m -cp "$jar:$(cat workbench-ui/target/classpath.txt)" \
+# MAMBAMIXER_JAVA_OPTS: extra JVM options, e.g. -Dmambamixer.window=1280x720
+exec java --add-modules jdk.incubator.vector -Xss8m ${MAMBAMIXER_JAVA_OPTS:-} -cp "$jar:$(cat workbench-ui/target/classpath.txt)" \
      dev.mambamixer.workbench.Launcher "$@"

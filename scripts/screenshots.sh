@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Renders every view of the workbench after a short real run (TSM2 on the sample data, then the
 # teaching model on selective copying) to PNG, headless (Monocle, software rendering): no display needed.
-#   scripts/screenshots.sh [DIR]        default DIR: docs/screenshots
+#   scripts/screenshots.sh [DIR [WIDTHxHEIGHT]]   default DIR: docs/screenshots, window 1440x900
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-docs/screenshots}
+[ -n "${2:-}" ] && export MAMBAMIXER_JAVA_OPTS="${MAMBAMIXER_JAVA_OPTS:-} -Dmambamixer.window=$2"
 runs=$(mktemp -d)
 trap 'rm -rf "$runs"' EXIT
 scripts/run-workbench.sh --runs "$runs" --screenshots "$dir"

@@ -13,12 +13,29 @@ import javafx.stage.Stage;
  * app also runs with JavaFX on the class path.
  */
 public final class WorkbenchApp extends Application {
+    /** System property: the window's size as WIDTHxHEIGHT (default 1440x900), e.g. 1280x720 for screenshots. */
+    public static final String WINDOW_PROPERTY = "mambamixer.window";
+
     private WorkbenchViewModel vm;
+
+    static int[] windowSize(String spec) {
+        String[] p = spec.trim().toLowerCase(java.util.Locale.ROOT).split("x");
+        try {
+            if (p.length == 2) {
+                int w = Integer.parseInt(p[0].trim()), h = Integer.parseInt(p[1].trim());
+                if (w >= 320 && h >= 240) return new int[] {w, h};
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + WINDOW_PROPERTY + "=" + spec + ": expected WIDTHxHEIGHT, at least 320x240");
+    }
 
     @Override public void start(Stage stage) {
         vm = new WorkbenchViewModel(Paths.sampleData(), Paths.runsDir(), Platform::runLater);
         MainView view = new MainView(vm);
-        Scene scene = new Scene(view.root(), 1440, 900);
+        int[] size = windowSize(System.getProperty(WINDOW_PROPERTY, "1440x900"));
+        Scene scene = new Scene(view.root(), size[0], size[1]);
         scene.getStylesheets().add(WorkbenchApp.class.getResource("workbench.css").toExternalForm());
         stage.setTitle("MambaMixer Workbench");
         stage.setScene(scene);
