@@ -134,6 +134,29 @@ public interface Backend extends AutoCloseable {
     void causalConvBackward(Tensor x, Tensor w, Tensor dout, int s, int l, int e, int k,
                             Tensor dx, Tensor dw, Tensor dbias);
 
+    // ---------------------------------------------------------------- images (MODEL.md §7, ViM2)
+
+    /**
+     * Depth-wise 2-D convolution, k odd, 'same' zero padding, not causal (MODEL.md §7.3 step 2).
+     * x, out: (B, H, W, E) channels-last; w: (E, k, k); bias: (E).
+     * out[b,i,j,e] = bias[e] + sum_{p,q} w[e,p,q] * x[b, i+p-k/2, j+q-k/2, e] (zero outside).
+     */
+    void depthwiseConv2dForward(Tensor x, Tensor w, Tensor bias, int b, int h, int wd, int e, int k, Tensor out);
+
+    /** Adjoint of {@link #depthwiseConv2dForward}: dx overwrite; dw, dbias accumulate. */
+    void depthwiseConv2dBackward(Tensor x, Tensor w, Tensor dout, int b, int h, int wd, int e, int k,
+                                 Tensor dx, Tensor dw, Tensor dbias);
+
+    /**
+     * PatchMerging2D gather (MODEL.md §7.2): x (B, H, W, C) -> out (B, ceil(H/2), ceil(W/2), 4C), the
+     * 2×2 neighbours concatenated in the order (0,0), (1,0), (0,1), (1,1) (row offset first, as
+     * VMamba), zeros where an odd H or W runs past the edge.
+     */
+    void mergePatches2x2(Tensor x, int b, int h, int w, int c, Tensor out);
+
+    /** Adjoint of {@link #mergePatches2x2}: dx (B, H, W, C) overwrite. */
+    void mergePatches2x2Backward(Tensor dout, int b, int h, int w, int c, Tensor dx);
+
     // ---------------------------------------------------------------- normalisation
 
     /**

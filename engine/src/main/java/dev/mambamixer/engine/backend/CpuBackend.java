@@ -1,6 +1,7 @@
 package dev.mambamixer.engine.backend;
 
 import dev.mambamixer.engine.backend.cpu.ElementKernels;
+import dev.mambamixer.engine.backend.cpu.ImageKernels;
 import dev.mambamixer.engine.backend.cpu.Parallel;
 import dev.mambamixer.engine.backend.cpu.ScanArrays;
 import dev.mambamixer.engine.backend.cpu.ScanGradArrays;
@@ -351,6 +352,57 @@ public final class CpuBackend implements Backend {
             for (int blk = 0; blk < blocks; blk++) sb += part[blk * stride + k * e + ei];
             dbs[ei] += (float) sb;
         }
+    }
+
+    // ================================================================ images (ViM2, MODEL.md §7)
+
+    @Override
+    public void depthwiseConv2dForward(Tensor x, Tensor w, Tensor bias, int b, int h, int wd, int e, int k, Tensor out) {
+        long n = (long) b * h * wd * e;
+        float[] xs = data(x, "x", n), ws = data(w, "w", (long) e * k * k), bs = data(bias, "bias", e), o = data(out, "out", n);
+        BackendChecks.noAlias(x, out, "depthwiseConv2dForward");
+        float[] wt = ImageKernels.tapMajor(ws, e, k);
+        Parallel.forBlocks(b, seqBlocks(b, (long) h * wd * e * k * k), (blk, b0, b1) ->
+            ImageKernels.depthwiseConvForward(xs, wt, bs, o, b0, b1, h, wd, e, k));
+    }
+
+    @Override
+    public void depthwiseConv2dBackward(Tensor x, Tensor w, Tensor dout, int b, int h, int wd, int e, int k,
+                                        Tensor dx, Tensor dw, Tensor dbias) {
+        long n = (long) b * h * wd * e;
+        float[] xs = data(x, "x", n), ws = data(w, "w", (long) e * k * k), g = data(dout, "dout", n);
+        float[] dxs = data(dx, "dx", n), dws = data(dw, "dw", (long) e * k * k), dbs = data(dbias, "dbias", e);
+        BackendChecks.noAlias(dout, dx, "depthwiseConv2dBackward");
+        float[] wt = ImageKernels.tapMajor(ws, e, k);
+        int blocks = seqBlocks(b, (long) h * wd * e * k * k);
+        int stride = (k * k + 1) * e;   // per block: dw as (k·k, E) then dbias (E)
+        double[] part = new double[blocks * stride];
+        Parallel.forBlocks(b, blocks, (blk, b0, b1) ->
+            ImageKernels.depthwiseConvBackward(xs, wt, g, dxs, part, blk * stride, b0, b1, h, wd, e, k));
+        for (int ei = 0; ei < e; ei++) {
+            for (int tap = 0; tap < k * k; tap++) {
+                double sum = 0;
+                for (int blk = 0; blk < blocks; blk++) sum += part[blk * stride + tap * e + ei];
+                dws[ei * k * k + tap] += (float) sum;
+            }
+            double sb = 0;
+            for (int blk = 0; blk < blocks; blk++) sb += part[blk * stride + k * k * e + ei];
+            dbs[ei] += (float) sb;
+        }
+    }
+
+    @Override public void mergePatches2x2(Tensor x, int b, int h, int w, int c, Tensor out) {
+        long per = (long) ((h + 1) / 2) * ((w + 1) / 2) * 4 * c;
+        float[] xs = data(x, "x", (long) b * h * w * c), o = data(out, "out", b * per);
+        BackendChecks.noAlias(x, out, "mergePatches2x2");
+        Parallel.forBlocks(b, seqBlocks(b, per), (blk, b0, b1) -> ImageKernels.mergePatches(xs, o, b0, b1, h, w, c));
+    }
+
+    @Override public void mergePatches2x2Backward(Tensor dout, int b, int h, int w, int c, Tensor dx) {
+        long per = (long) ((h + 1) / 2) * ((w + 1) / 2) * 4 * c;
+        float[] g = data(dout, "dout", b * per), d = data(dx, "dx", (long) b * h * w * c);
+        BackendChecks.noAlias(dout, dx, "mergePatches2x2Backward");
+        Parallel.forBlocks(b, seqBlocks(b, per), (blk, b0, b1) -> ImageKernels.mergePatchesBackward(g, d, b0, b1, h, w, c));
     }
 
     // ================================================================ LayerNorm

@@ -260,6 +260,83 @@ public final class ReferenceBackend implements Backend {
                 }
     }
 
+    // ================================================================ images (ViM2, MODEL.md §7)
+
+    @Override
+    public void depthwiseConv2dForward(Tensor x, Tensor w, Tensor bias, int b, int h, int wd, int e, int k, Tensor out) {
+        int n = b * h * wd * e, half = k / 2;
+        double[] xs = data(x, "x", n), ws = data(w, "w", e * k * k), bs = data(bias, "bias", e), o = data(out, "out", n);
+        BackendChecks.noAlias(x, out, "depthwiseConv2dForward");
+        for (int bi = 0; bi < b; bi++)
+            for (int i = 0; i < h; i++)
+                for (int j = 0; j < wd; j++)
+                    for (int ei = 0; ei < e; ei++) {
+                        double acc = bs[ei];
+                        for (int p = 0; p < k; p++)
+                            for (int q = 0; q < k; q++) {
+                                int ii = i + p - half, jj = j + q - half;
+                                if (ii >= 0 && ii < h && jj >= 0 && jj < wd)
+                                    acc += ws[(ei * k + p) * k + q] * xs[((bi * h + ii) * wd + jj) * e + ei];
+                            }
+                        o[((bi * h + i) * wd + j) * e + ei] = acc;
+                    }
+    }
+
+    @Override
+    public void depthwiseConv2dBackward(Tensor x, Tensor w, Tensor dout, int b, int h, int wd, int e, int k,
+                                        Tensor dx, Tensor dw, Tensor dbias) {
+        int n = b * h * wd * e, half = k / 2;
+        double[] xs = data(x, "x", n), ws = data(w, "w", e * k * k), g = data(dout, "dout", n);
+        double[] dxs = data(dx, "dx", n), dws = data(dw, "dw", e * k * k), dbs = data(dbias, "dbias", e);
+        Arrays.fill(dxs, 0.0);
+        // Scatter form: out[i,j] used x[i+p-k/2, j+q-k/2] with weight w[p,q].
+        for (int bi = 0; bi < b; bi++)
+            for (int i = 0; i < h; i++)
+                for (int j = 0; j < wd; j++)
+                    for (int ei = 0; ei < e; ei++) {
+                        double gv = g[((bi * h + i) * wd + j) * e + ei];
+                        dbs[ei] += gv;
+                        for (int p = 0; p < k; p++)
+                            for (int q = 0; q < k; q++) {
+                                int ii = i + p - half, jj = j + q - half;
+                                if (ii < 0 || ii >= h || jj < 0 || jj >= wd) continue;
+                                int xi = ((bi * h + ii) * wd + jj) * e + ei;
+                                dws[(ei * k + p) * k + q] += gv * xs[xi];
+                                dxs[xi] += gv * ws[(ei * k + p) * k + q];
+                            }
+                    }
+    }
+
+    @Override public void mergePatches2x2(Tensor x, int b, int h, int w, int c, Tensor out) {
+        int ho = (h + 1) / 2, wo = (w + 1) / 2;
+        double[] xs = data(x, "x", b * h * w * c), o = data(out, "out", b * ho * wo * 4 * c);
+        BackendChecks.noAlias(x, out, "mergePatches2x2");
+        for (int bi = 0; bi < b; bi++)
+            for (int i = 0; i < ho; i++)
+                for (int j = 0; j < wo; j++)
+                    for (int part = 0; part < 4; part++) {      // (0,0), (1,0), (0,1), (1,1)
+                        int ii = 2 * i + (part & 1), jj = 2 * j + (part >> 1);
+                        for (int ci = 0; ci < c; ci++)
+                            o[(((bi * ho + i) * wo + j) * 4 + part) * c + ci] =
+                                ii < h && jj < w ? xs[((bi * h + ii) * w + jj) * c + ci] : 0.0;
+                    }
+    }
+
+    @Override public void mergePatches2x2Backward(Tensor dout, int b, int h, int w, int c, Tensor dx) {
+        int ho = (h + 1) / 2, wo = (w + 1) / 2;
+        double[] g = data(dout, "dout", b * ho * wo * 4 * c), d = data(dx, "dx", b * h * w * c);
+        BackendChecks.noAlias(dout, dx, "mergePatches2x2Backward");
+        for (int bi = 0; bi < b; bi++)
+            for (int i = 0; i < ho; i++)
+                for (int j = 0; j < wo; j++)
+                    for (int part = 0; part < 4; part++) {
+                        int ii = 2 * i + (part & 1), jj = 2 * j + (part >> 1);
+                        if (ii >= h || jj >= w) continue;
+                        for (int ci = 0; ci < c; ci++)
+                            d[((bi * h + ii) * w + jj) * c + ci] = g[(((bi * ho + i) * wo + j) * 4 + part) * c + ci];
+                    }
+    }
+
     // ================================================================ LayerNorm
 
     @Override

@@ -10,6 +10,7 @@ import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.nn.MambaUnit;
 import dev.mambamixer.engine.nn.Mixer;
 import dev.mambamixer.engine.nn.MixerStack;
+import dev.mambamixer.engine.nn.ResidualMixer;
 import dev.mambamixer.engine.nn.WeightedAverage;
 import dev.mambamixer.engine.tensor.Tensor;
 import java.util.ArrayList;
@@ -141,10 +142,10 @@ public final class Introspector {
     /** The current weighted-averaging coefficients (reads a few scalars, needs no forward pass). */
     public static AveragingMatrix averaging(Tsm2 model) { return averaging(model.stack()); }
 
-    public static AveragingMatrix averaging(MixerStack stack) {
+    public static AveragingMatrix averaging(MixerStack<?> stack) {
         List<String> names = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
-        for (Mixer mx : stack.mixers()) names.add(mx.name());
+        for (ResidualMixer mx : stack.mixers()) names.add(mx.name());
         for (WeightedAverage wa : stack.averages()) rows.add(wa.effectiveWeights());
         String mode = stack.averages().isEmpty() ? "identity"
                                                  : stack.averages().get(0).mode().name().toLowerCase(Locale.ROOT);

@@ -37,7 +37,7 @@ public final class SequenceModel implements Module {
     private final SequenceModelConfig cfg;
     private final int v, l, d;
     private final Parameter embedding;
-    private final MixerStack stack;
+    private final MixerStack<Mixer> stack;
     private final LayerNorm finalNorm;
     private final Linear head;
     private final List<Parameter> params = new ArrayList<>();
@@ -68,7 +68,7 @@ public final class SequenceModel implements Module {
                 avgNames.add(pre + "channel.avg_weight");
             }
         }
-        stack = new MixerStack(be, mixers, avgNames, cfg.averaging());
+        stack = new MixerStack<>(be, mixers, avgNames, cfg.averaging());
         params.addAll(stack.parameters());
         finalNorm = new LayerNorm(be, "final_norm", 1e-5, d);
         params.addAll(finalNorm.parameters());
@@ -124,7 +124,7 @@ public final class SequenceModel implements Module {
 
     public SequenceModelConfig config() { return cfg; }
     public Backend backend() { return be; }
-    public MixerStack stack() { return stack; }
+    public MixerStack<Mixer> stack() { return stack; }
 
     /** The token mixer of block {@code i} (0-based). */
     public Mixer tokenMixer(int i) { return stack.mixers().get(cfg.channelMixer() ? 2 * i : i); }

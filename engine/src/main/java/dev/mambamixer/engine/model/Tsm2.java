@@ -36,7 +36,7 @@ public final class Tsm2 implements Module {
     private final Linear patchProj;     // I1 only
     private final Parameter posEmbed;   // I1 only
     private final Dropout embedDropout, headDropout;
-    private final MixerStack stack;
+    private final MixerStack<Mixer> stack;
     private final LayerNorm finalNorm;
     private final Linear head;
     private final List<Parameter> params = new ArrayList<>();
@@ -98,7 +98,7 @@ public final class Tsm2 implements Module {
             avgNames.add(pre + "time.avg_weight");
             avgNames.add(pre + "variate.avg_weight");
         }
-        stack = new MixerStack(be, mixers, avgNames, cfg.averaging());
+        stack = new MixerStack<>(be, mixers, avgNames, cfg.averaging());
         params.addAll(stack.parameters());
         finalNorm = i1 ? new LayerNorm(be, "final_norm", 1e-5, np, d) : new LayerNorm(be, "final_norm", 1e-5, t, m);
         params.addAll(finalNorm.parameters());
@@ -244,7 +244,7 @@ public final class Tsm2 implements Module {
 
     public Tsm2Config config() { return cfg; }
     public Backend backend() { return be; }
-    public MixerStack stack() { return stack; }
+    public MixerStack<Mixer> stack() { return stack; }
 
     @Override public List<Parameter> parameters() { return params; }
 

@@ -43,5 +43,25 @@ public final class Init {
         return a;
     }
 
+    /**
+     * N(0, std²) truncated at ±2 std by redrawing (VMamba's Linear init, MODEL.md §7.2: std 0.02,
+     * zero bias).
+     */
+    public double[] truncatedNormal(int n, double std) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            double g;
+            do { g = gaussian(); } while (Math.abs(g) > 2);
+            a[i] = g * std;
+        }
+        return a;
+    }
+
+    /** A standard normal draw (Box-Muller on this stream, so it is reproducible on every JVM). */
+    private double gaussian() {
+        double u1 = rng.nextDouble(), u2 = rng.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
     public SplittableRandom random() { return rng; }
 }

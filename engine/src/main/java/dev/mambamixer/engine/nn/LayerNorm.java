@@ -52,5 +52,8 @@ public final class LayerNorm implements Module {
 
     public int normalizedSize() { return n; }
 
+    /** Output (rows, n) of the last forward; reused by the next call. */
+    public Tensor lastOutput() { return out; }
+
     @Override public List<Parameter> parameters() { return List.of(gamma, beta); }
 }

@@ -18,12 +18,22 @@ public final class Linear implements Module {
     private int rows;
 
     public Linear(Backend be, String name, int in, int out, boolean withBias, Init init) {
+        this(be, name, in, out, init.uniform(out * in, 1.0 / Math.sqrt(in)),
+             withBias ? init.uniform(out, 1.0 / Math.sqrt(in)) : null);
+    }
+
+    /** Weight (out, in) and bias (out, or null for none) from the given initial values. */
+    public Linear(Backend be, String name, int in, int out, double[] weightInit, double[] biasInit) {
         this.be = be;
         this.in = in;
         this.out = out;
-        double bound = 1.0 / Math.sqrt(in);
-        this.weight = new Parameter(be, name + ".weight", init.uniform(out * in, bound), false, out, in);
-        this.bias = withBias ? new Parameter(be, name + ".bias", init.uniform(out, bound), true, out) : null;
+        this.weight = new Parameter(be, name + ".weight", weightInit, false, out, in);
+        this.bias = biasInit != null ? new Parameter(be, name + ".bias", biasInit, true, out) : null;
+    }
+
+    /** VMamba's Linear init (MODEL.md §7.2): weight truncated-normal std 0.02, bias zero. */
+    public static Linear truncatedNormal(Backend be, String name, int in, int out, boolean withBias, Init init) {
+        return new Linear(be, name, in, out, init.truncatedNormal(out * in, 0.02), withBias ? new double[out] : null);
     }
 
     /** x: (rows, in) -> (rows, out). The returned buffer is reused by the next call. */

@@ -12,7 +12,7 @@ import java.util.List;
  * (unidirectional by default, MODEL.md §9 A1); a Selective Channel Mixer (MODEL.md §5.2) swaps, scans along
  * the channels/variates bidirectionally, and swaps back.
  */
-public final class Mixer implements Module {
+public final class Mixer implements ResidualMixer {
 
     /**
      * How a mixer sees its input tensor (a, b, c, d) (row-major). With {@code swap} the unit sees
@@ -49,7 +49,7 @@ public final class Mixer implements Module {
     }
 
     /** x: (a, b, c, d) -> y of the same shape (buffer reused next call). */
-    public Tensor forward(Tensor x, Geometry g) {
+    @Override public Tensor forward(Tensor x, Geometry g) {
         this.g = g;
         int size = g.size();
         Tensor in = x;
@@ -73,7 +73,7 @@ public final class Mixer implements Module {
     }
 
     /** dy -> dx (buffer reused next call); parameter gradients accumulate. */
-    public Tensor backward(Tensor dy) {
+    @Override public Tensor backward(Tensor dy) {
         Tensor din = dy;
         if (g.swap()) {
             dxs = Buffers.ensure(be, dxs, g.a(), g.c(), g.b(), g.d());
@@ -92,12 +92,12 @@ public final class Mixer implements Module {
         return dx;
     }
 
-    public String kind() { return kind; }
+    @Override public String kind() { return kind; }
     public MambaUnit unit() { return unit; }
     /** Parameter prefix without the trailing dot, e.g. {@code blocks.0.time}. */
-    public String name() { return name; }
+    @Override public String name() { return name; }
     /** Output y (shape of the input) of the last forward; reused by the next call. */
-    public Tensor lastOutput() { return y; }
+    @Override public Tensor lastOutput() { return y; }
     /** Geometry of the last forward (null before the first). */
     public Geometry lastGeometry() { return g; }
 

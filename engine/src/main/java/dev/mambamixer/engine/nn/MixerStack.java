@@ -10,9 +10,9 @@ import java.util.List;
  * {@link WeightedAverage} of the stack input and all earlier mixer outputs. Output: out(m_K)
  * (y_C^(𝓛)); the final norm belongs to the model.
  */
-public final class MixerStack implements Module {
+public final class MixerStack<M extends ResidualMixer> implements Module {
     private final Backend be;
-    private final List<Mixer> mixers;
+    private final List<M> mixers;
     private final List<WeightedAverage> averages;
     private final int k;
 
@@ -29,7 +29,7 @@ public final class MixerStack implements Module {
 
     private void took(String section, long t0) { if (profile != null) profile.add(section, System.nanoTime() - t0); }
 
-    public MixerStack(Backend be, List<Mixer> mixers, List<String> averageNames, WeightedAverage.Mode mode) {
+    public MixerStack(Backend be, List<M> mixers, List<String> averageNames, WeightedAverage.Mode mode) {
         this.be = be;
         this.mixers = List.copyOf(mixers);
         this.k = mixers.size();
@@ -79,7 +79,7 @@ public final class MixerStack implements Module {
         return "mixer " + i + " (" + mixers.get(i - 1).kind() + ")";
     }
 
-    public List<Mixer> mixers() { return mixers; }
+    public List<M> mixers() { return mixers; }
     public List<WeightedAverage> averages() { return averages; }
 
     @Override public List<Parameter> parameters() {

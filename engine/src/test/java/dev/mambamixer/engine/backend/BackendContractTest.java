@@ -307,6 +307,38 @@ class BackendContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
+    void imageKernels(Subject s) {
+        open(s, 17);
+        // {B, H, W, E, k}: odd sizes, non-square, k = 1 and 5, a MNIST-preset shape (parallel).
+        int[][] cases = {{2, 3, 5, 4, 3}, {1, 1, 1, 3, 3}, {3, 4, 4, 7, 1}, {2, 6, 5, 3, 5}, {32, 7, 7, 96, 3}};
+        for (int[] c : cases) {
+            int b = c[0], h = c[1], w = c[2], e = c[3], k = c[4];
+            String tag = " B" + b + " H" + h + " W" + w + " E" + e + " k" + k;
+            P x = rand(-1, 1, b, h, w, e), wt = rand(-1, 1, e, k, k), bias = rand(-1, 1, e), out = nan(b, h, w, e);
+            be.depthwiseConv2dForward(x.t, wt.t, bias.t, b, h, w, e, k, out.t);
+            ref.depthwiseConv2dForward(x.r, wt.r, bias.r, b, h, w, e, k, out.r);
+            check("dwconv2d fwd" + tag, out, Tol.cuda(2e-6));
+            P dout = rand(-1, 1, b, h, w, e), dx = nan(b, h, w, e), dw = rand(-1, 1, e, k, k), db = rand(-1, 1, e);
+            be.depthwiseConv2dBackward(x.t, wt.t, dout.t, b, h, w, e, k, dx.t, dw.t, db.t);
+            ref.depthwiseConv2dBackward(x.r, wt.r, dout.r, b, h, w, e, k, dx.r, dw.r, db.r);
+            check("dwconv2d bwd dx" + tag, dx, Tol.cuda(2e-6));
+            check("dwconv2d bwd dw" + tag, dw, Tol.cuda(1e-5));
+            check("dwconv2d bwd dbias" + tag, db, Tol.cuda(1e-5));
+            int ho = (h + 1) / 2, wo = (w + 1) / 2;
+            P merged = nan(b, ho, wo, 4 * e);
+            be.mergePatches2x2(x.t, b, h, w, e, merged.t);
+            ref.mergePatches2x2(x.r, b, h, w, e, merged.r);
+            check("merge2x2 fwd" + tag, merged, Tol.exact());
+            P dm = rand(-1, 1, b, ho, wo, 4 * e), dmx = nan(b, h, w, e);
+            be.mergePatches2x2Backward(dm.t, b, h, w, e, dmx.t);
+            ref.mergePatches2x2Backward(dm.r, b, h, w, e, dmx.r);
+            check("merge2x2 bwd" + tag, dmx, Tol.exact());
+        }
+        assertAll();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
     void layerNorm(Subject s) {
         open(s, 9);
         // {rows, n}: odd sizes, few long rows, the TSM2 Norm2D shapes (time mixer, variate-mixer-like).

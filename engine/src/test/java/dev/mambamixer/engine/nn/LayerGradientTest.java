@@ -94,7 +94,7 @@ class LayerGradientTest {
                 names.add("blocks." + l + ".time.avg_weight");
                 names.add("blocks." + l + ".variate.avg_weight");
             }
-            MixerStack stack = new MixerStack(be, mixers, names, mode);
+            MixerStack<Mixer> stack = new MixerStack<>(be, mixers, names, mode);
             GradCheck gc = new GradCheck(be, 12);
             gc.perturb(stack.parameters(), 0.2);   // also moves the averaging weights off identity
             Tensor x = gc.random(1, 2, 2, 3, 4);

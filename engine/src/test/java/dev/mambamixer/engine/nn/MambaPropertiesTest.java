@@ -64,7 +64,7 @@ class MambaPropertiesTest {
             names.add("b" + l + ".t.w");
             names.add("b" + l + ".c.w");
         }
-        MixerStack stack = new MixerStack(be, mixers, names, WeightedAverage.Mode.IDENTITY);
+        MixerStack<Mixer> stack = new MixerStack<>(be, mixers, names, WeightedAverage.Mode.IDENTITY);
         int averagingScalars = stack.averages().stream().mapToInt(WeightedAverage::sources).sum();
         assertEquals(layers * (2 * layers + 3), averagingScalars, "MODEL.md §5.3: 𝓛(2𝓛+3) scalars");
         Mixer.Geometry gt = new Mixer.Geometry(2, 3, 5, 4, false, 6, 5, 4);

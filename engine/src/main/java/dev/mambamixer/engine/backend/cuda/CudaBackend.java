@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.backend.cuda;
 
+import dev.mambamixer.engine.backend.cpu.ImageKernels;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.BackendChecks;
 import dev.mambamixer.engine.backend.DeviceStep;
@@ -386,6 +387,68 @@ public final class CudaBackend implements Backend {
         ln.launch1d(Kernel.CONV_BWD_DX, n, s, l, e, k, dev.ptr(w, "conv w"), dev.ptr(dout, "conv dout"), dev.ptr(dx, "conv dx"));
         ln.launch(Kernel.CONV_BWD_PARAMS, ceilDiv(e, 32), rowGroups((long) s * l), 32, 8, s, l, e, k,
             dev.ptr(x, "conv x"), dev.ptr(dout, "conv dout"), dev.ptr(dw, "conv dw"), dev.ptr(dbias, "conv dbias"));
+    }
+
+    // ================================================================ images (ViM2, MODEL.md §7)
+    // Host round trips through the CPU loops until the device kernels land (issue 11): correct,
+    // not fast; the contract test holds these to the reference like every other kernel.
+
+    @Override
+    public void depthwiseConv2dForward(Tensor x, Tensor w, Tensor bias, int b, int h, int wd, int e, int k, Tensor out) {
+        long n = (long) b * h * wd * e;
+        check.size(x, n, "dwconv x");
+        check.size(w, (long) e * k * k, "dwconv w");
+        check.size(bias, e, "dwconv bias");
+        check.size(out, n, "dwconv out");
+        BackendChecks.noAlias(x, out, "depthwiseConv2dForward");
+        float[] o = new float[(int) n];
+        ImageKernels.depthwiseConvForward(toFloats(x), ImageKernels.tapMajor(toFloats(w), e, k), toFloats(bias), o,
+                                          0, b, h, wd, e, k);
+        upload(o, out);
+    }
+
+    @Override
+    public void depthwiseConv2dBackward(Tensor x, Tensor w, Tensor dout, int b, int h, int wd, int e, int k,
+                                        Tensor dx, Tensor dw, Tensor dbias) {
+        long n = (long) b * h * wd * e;
+        check.size(x, n, "dwconv x");
+        check.size(w, (long) e * k * k, "dwconv w");
+        check.size(dout, n, "dwconv dout");
+        check.size(dx, n, "dwconv dx");
+        check.size(dw, (long) e * k * k, "dwconv dw");
+        check.size(dbias, e, "dwconv dbias");
+        float[] d = new float[(int) n];
+        double[] part = new double[(k * k + 1) * e];
+        ImageKernels.depthwiseConvBackward(toFloats(x), ImageKernels.tapMajor(toFloats(w), e, k), toFloats(dout), d, part,
+                                           0, 0, b, h, wd, e, k);
+        upload(d, dx);
+        float[] gw = toFloats(dw), gb = toFloats(dbias);
+        for (int ei = 0; ei < e; ei++) {
+            for (int tap = 0; tap < k * k; tap++) gw[ei * k * k + tap] += (float) part[tap * e + ei];
+            gb[ei] += (float) part[k * k * e + ei];
+        }
+        upload(gw, dw);
+        upload(gb, dbias);
+    }
+
+    @Override public void mergePatches2x2(Tensor x, int b, int h, int w, int c, Tensor out) {
+        long per = (long) ((h + 1) / 2) * ((w + 1) / 2) * 4 * c;
+        check.size(x, (long) b * h * w * c, "merge x");
+        check.size(out, b * per, "merge out");
+        BackendChecks.noAlias(x, out, "mergePatches2x2");
+        float[] o = new float[(int) (b * per)];
+        ImageKernels.mergePatches(toFloats(x), o, 0, b, h, w, c);
+        upload(o, out);
+    }
+
+    @Override public void mergePatches2x2Backward(Tensor dout, int b, int h, int w, int c, Tensor dx) {
+        long per = (long) ((h + 1) / 2) * ((w + 1) / 2) * 4 * c;
+        check.size(dout, b * per, "merge dout");
+        check.size(dx, (long) b * h * w * c, "merge dx");
+        BackendChecks.noAlias(dout, dx, "mergePatches2x2Backward");
+        float[] d = new float[b * h * w * c];
+        ImageKernels.mergePatchesBackward(toFloats(dout), d, 0, b, h, w, c);
+        upload(d, dx);
     }
 
     // ================================================================ LayerNorm
