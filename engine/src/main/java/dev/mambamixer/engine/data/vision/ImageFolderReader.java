@@ -102,12 +102,12 @@ public final class ImageFolderReader {
         boolean gray = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY
                        && !(cm instanceof IndexColorModel);
         if (gray) {
-            int bits = cm.getComponentSize(0);
-            float max = (float) ((1L << bits) - 1);
-            boolean alpha = cm.hasAlpha();
+            float max = (float) ((1L << cm.getComponentSize(0)) - 1);
+            int alphaBand = cm.hasAlpha() ? r.getNumBands() - 1 : -1;
+            float alphaMax = cm.hasAlpha() ? (float) ((1L << cm.getComponentSize(cm.getNumComponents() - 1)) - 1) : 1f;
             for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
                 float v = r.getSample(x, y, 0) / max;
-                if (alpha) v *= r.getSample(x, y, r.getNumBands() - 1) / (float) ((1L << cm.getComponentSize(cm.getNumComponents() - 1)) - 1);
+                if (alphaBand >= 0) v *= r.getSample(x, y, alphaBand) / alphaMax; // over black
                 v = Math.min(1f, Math.max(0f, v));
                 for (int c = 0; c < channels; c++) out[(y * w + x) * channels + c] = v;
             }

@@ -73,6 +73,13 @@ class ImageFolderReaderTest {
         for (float v : img) assertEquals(128 / 255f, v, 1e-6);
     }
 
+    @Test void transparencyIsCompositedOverBlack() throws IOException {
+        Path root = tmp.resolve("alpha");
+        writeImage(root.resolve("one/half.png"), 5, 5, BufferedImage.TYPE_INT_ARGB, 0x80FFFFFF, "png");
+        ImageSet s = ImageFolderReader.read(root, 2, 2, 1);
+        for (float v : s.pixels()) assertEquals(128 / 255f, v, 1e-5);
+    }
+
     @Test void bilinearResizeOfARamp() {
         float[] ramp = {0f, 1 / 3f, 2 / 3f, 1f}; // 1x4
         float[] out = new float[2];
@@ -91,7 +98,7 @@ class ImageFolderReaderTest {
         Path bad = root.resolve("dog/c-broken.png");
         Files.write(bad, new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H'});
         DataFormatException e = assertThrows(DataFormatException.class, () -> ImageFolderReader.read(root, 4, 4, 1));
-        assertTrue(e.getMessage().startsWith(bad + ": "), e.getMessage());
+        assertTrue(e.getMessage().startsWith(bad + ": cannot decode image: "), e.getMessage());
         Files.writeString(bad, "plain text with a .png name");
         e = assertThrows(DataFormatException.class, () -> ImageFolderReader.read(root, 4, 4, 1));
         assertEquals(bad + ": not a readable image (no PNG/JPEG/GIF/BMP decoder accepts its contents)", e.getMessage());
