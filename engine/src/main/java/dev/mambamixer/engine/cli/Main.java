@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "mambamixer", mixinStandardHelpOptions = true, version = "MambaMixer Workbench 0.1.0",
          description = "Train and inspect MambaMixer (TSM2) forecasters.",
          subcommands = {TrainCommand.class, EvalCommand.class, ForecastCommand.class, BenchCommand.class, ParamsCommand.class,
-                        TeachCommand.class,
+                        TeachCommand.class, VisionCommand.class,
                         GenerateSampleCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

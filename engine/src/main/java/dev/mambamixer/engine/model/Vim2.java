@@ -100,11 +100,11 @@ public final class Vim2 implements Module {
     private Mixer channelMixer(String prefix, int d, int tokens, Init init) {
         if (cfg.channelMixer() == Vim2Config.ChannelMixer.PER_TOKEN_LIFT) {
             // V-B: every token's D channels are a length-D sequence of scalars (F = 1), lifted to e_c
-            MambaOptions o = MambaOptions.defaults().with(cfg.dState(), cfg.channelConv(), cfg.channelLift(), cfg.scanChunk(), false);
+            MambaOptions o = MambaOptions.defaults().with(cfg.channelState(), cfg.channelConv(), cfg.channelLift(), cfg.scanChunk(), false);
             return new Mixer(be, prefix, "channel", new int[] {d}, 1, true, o, init);
         }
         // V-A: transpose so the H·W tokens are the features and the scan runs over the D channels
-        MambaOptions o = MambaOptions.defaults().with(cfg.dState(), cfg.channelConv(), 2, cfg.scanChunk(), false);
+        MambaOptions o = MambaOptions.defaults().with(cfg.channelState(), cfg.channelConv(), 2, cfg.scanChunk(), false);
         return new Mixer(be, prefix, "channel", new int[] {d, tokens}, tokens, true, o, init);
     }
 

@@ -11,13 +11,14 @@ import java.util.Locale;
  * <p>Stage layout (A10): each stage repeats ({@code tokensPerChannelMixer} token mixers, then
  * one channel mixer); weighted averaging of earlier features runs inside each stage. With 2 this
  * reproduces Table 8's 2:1 counts. {@code channelMixer} (A11) picks the channel mixer's reading;
- * {@code channelLift} is V-B's lifted width e_c. Scan directions (A12) are VMamba's, the out-norm
+ * {@code channelLift} is V-B's lifted width e_c and {@code channelState} the channel mixer's
+ * state size N (the token mixers' is {@code dState}). Scan directions (A12) are VMamba's, the out-norm
  * (A13) is always on, the stem output is H/patch (A14).
  */
 public record Vim2Config(
         int height, int width, int channels, int classes, int patch,
         List<Integer> dims, List<Integer> tokenMixers, int tokensPerChannelMixer,
-        ChannelMixer channelMixer, int channelLift, int channelConv,
+        ChannelMixer channelMixer, int channelLift, int channelState, int channelConv,
         int dState, int expand, int dwConv, int scanChunk,
         WeightedAverage.Mode averaging, long seed) {
 
@@ -45,10 +46,12 @@ public record Vim2Config(
 
     /**
      * The small MNIST preset: 28×28×1, patch 4 (7×7 tokens), two stages of widths 48 and 96 with
-     * two token mixers and one V-B channel mixer each (stage 2 at 4×4 tokens).
+     * two token mixers and one V-B channel mixer each (stage 2 at 4×4 tokens). The channel mixer is
+     * kept light for a CPU (e_c 8, N 4): per token it scans D channels, so at e_c = N = 16 it would
+     * cost several times a token mixer.
      */
     public static Vim2Config mnist() {
-        return new Vim2Config(28, 28, 1, 10, 4, List.of(48, 96), List.of(2, 2), 2, ChannelMixer.PER_TOKEN_LIFT, 16, 4,
+        return new Vim2Config(28, 28, 1, 10, 4, List.of(48, 96), List.of(2, 2), 2, ChannelMixer.PER_TOKEN_LIFT, 8, 4, 4,
                               16, 2, 3, 64, WeightedAverage.Mode.IDENTITY, 1);
     }
 
@@ -62,7 +65,7 @@ public record Vim2Config(
     public static Vim2Config base() { return paper(List.of(128, 256, 512, 1024), List.of(2, 2, 18, 2)); }
 
     private static Vim2Config paper(List<Integer> dims, List<Integer> tms) {
-        return new Vim2Config(224, 224, 3, 1000, 4, dims, tms, 2, ChannelMixer.PER_TOKEN_LIFT, 16, 4, 16, 2, 3, 64,
+        return new Vim2Config(224, 224, 3, 1000, 4, dims, tms, 2, ChannelMixer.PER_TOKEN_LIFT, 16, 16, 4, 16, 2, 3, 64,
                               WeightedAverage.Mode.IDENTITY, 1);
     }
 
@@ -70,7 +73,7 @@ public record Vim2Config(
     public Vim2Config validate() {
         positive("height", height); positive("width", width); positive("channels", channels);
         positive("patch", patch); positive("tokensPerChannelMixer", tokensPerChannelMixer);
-        positive("channelLift", channelLift); positive("channelConv", channelConv); positive("dState", dState);
+        positive("channelLift", channelLift); positive("channelState", channelState); positive("channelConv", channelConv); positive("dState", dState);
         positive("expand", expand); positive("scanChunk", scanChunk);
         if (classes < 2) throw new IllegalArgumentException("classes must be at least 2, got " + classes);
         if (height % patch != 0 || width % patch != 0)
@@ -102,31 +105,36 @@ public record Vim2Config(
 
     public Vim2Config withSeed(long s) {
         return new Vim2Config(height, width, channels, classes, patch, dims, tokenMixers, tokensPerChannelMixer,
-                              channelMixer, channelLift, channelConv, dState, expand, dwConv, scanChunk, averaging, s);
+                              channelMixer, channelLift, channelState, channelConv, dState, expand, dwConv, scanChunk, averaging, s);
     }
 
     public Vim2Config withImage(int h, int w, int c, int classCount, int patchSize) {
         return new Vim2Config(h, w, c, classCount, patchSize, dims, tokenMixers, tokensPerChannelMixer,
-                              channelMixer, channelLift, channelConv, dState, expand, dwConv, scanChunk, averaging, seed);
+                              channelMixer, channelLift, channelState, channelConv, dState, expand, dwConv, scanChunk, averaging, seed);
     }
 
     public Vim2Config withStages(List<Integer> stageDims, List<Integer> stageTokenMixers) {
         return new Vim2Config(height, width, channels, classes, patch, stageDims, stageTokenMixers, tokensPerChannelMixer,
-                              channelMixer, channelLift, channelConv, dState, expand, dwConv, scanChunk, averaging, seed);
+                              channelMixer, channelLift, channelState, channelConv, dState, expand, dwConv, scanChunk, averaging, seed);
     }
 
     public Vim2Config withChannelMixer(ChannelMixer mode, int lift) {
+        return withChannelMixer(mode, lift, channelState);
+    }
+
+    /** The channel mixer's reading, V-B's lifted width e_c and the channel mixer's state size N. */
+    public Vim2Config withChannelMixer(ChannelMixer mode, int lift, int state) {
         return new Vim2Config(height, width, channels, classes, patch, dims, tokenMixers, tokensPerChannelMixer,
-                              mode, lift, channelConv, dState, expand, dwConv, scanChunk, averaging, seed);
+                              mode, lift, state, channelConv, dState, expand, dwConv, scanChunk, averaging, seed);
     }
 
     public Vim2Config withAveraging(WeightedAverage.Mode mode) {
         return new Vim2Config(height, width, channels, classes, patch, dims, tokenMixers, tokensPerChannelMixer,
-                              channelMixer, channelLift, channelConv, dState, expand, dwConv, scanChunk, mode, seed);
+                              channelMixer, channelLift, channelState, channelConv, dState, expand, dwConv, scanChunk, mode, seed);
     }
 
     public Vim2Config withState(int n, int expandFactor) {
         return new Vim2Config(height, width, channels, classes, patch, dims, tokenMixers, tokensPerChannelMixer,
-                              channelMixer, channelLift, channelConv, n, expandFactor, dwConv, scanChunk, averaging, seed);
+                              channelMixer, channelLift, channelState, channelConv, n, expandFactor, dwConv, scanChunk, averaging, seed);
     }
 }

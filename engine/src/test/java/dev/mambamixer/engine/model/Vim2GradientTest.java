@@ -105,7 +105,7 @@ class Vim2GradientTest {
 
     private static Vim2Config tiny(Vim2Config.ChannelMixer cm, WeightedAverage.Mode avg) {
         // 8×6 RGB, patch 2 -> 4×3 tokens, then 2×2 (odd width padded); averaging inside both stages
-        return new Vim2Config(8, 6, 3, 4, 2, List.of(4, 6), List.of(2, 1), 2, cm, 3, 2, 2, 2, 3, 4, avg, 11);
+        return new Vim2Config(8, 6, 3, 4, 2, List.of(4, 6), List.of(2, 1), 2, cm, 3, 2, 2, 2, 2, 3, 4, avg, 11);
     }
 
     @Test

@@ -49,4 +49,41 @@ class MaskedCrossEntropyTest {
         assertEquals(MaskedCrossEntropy.loss(x, t, v), r.loss(), 1e-6);
         for (int i = 0; i < x.length; i++) assertEquals(g[i], gf[i], 1e-6);
     }
+
+    @Test
+    void labelSmoothingMatchesItsDefinitionAndFiniteDifferences() {
+        SplittableRandom rng = new SplittableRandom(5);
+        int rows = 4, v = 6;
+        double eps = 0.1;
+        double[] x = new double[rows * v];
+        for (int i = 0; i < x.length; i++) x[i] = rng.nextDouble() * 4 - 2;
+        int[] t = {5, 0, I, 2};
+        // definition: -Σ_j q_j log softmax_j with q = (1-ε) onehot + ε/V, averaged over the 3 targets
+        double want = 0;
+        for (int r = 0; r < rows; r++) {
+            if (t[r] == I) continue;
+            double z = 0;
+            for (int j = 0; j < v; j++) z += Math.exp(x[r * v + j]);
+            for (int j = 0; j < v; j++) {
+                double q = (j == t[r] ? 1 - eps : 0) + eps / v;
+                want -= q * (x[r * v + j] - Math.log(z));
+            }
+        }
+        assertEquals(want / 3, MaskedCrossEntropy.loss(x, t, v, eps), 1e-12);
+        double[] g = MaskedCrossEntropy.gradient(x, t, v, eps);
+        double h = 1e-6;
+        for (int i = 0; i < x.length; i++) {
+            double o = x[i];
+            x[i] = o + h;
+            double lp = MaskedCrossEntropy.loss(x, t, v, eps);
+            x[i] = o - h;
+            double lm = MaskedCrossEntropy.loss(x, t, v, eps);
+            x[i] = o;
+            assertEquals((lp - lm) / (2 * h), g[i], 1e-8, "entry " + i);
+        }
+        float[] xf = new float[x.length], gf = new float[x.length];
+        for (int i = 0; i < x.length; i++) xf[i] = (float) x[i];
+        assertEquals(want / 3, MaskedCrossEntropy.compute(xf, t, v, eps, gf).loss(), 1e-6);
+        for (int i = 0; i < x.length; i++) assertEquals(g[i], gf[i], 1e-6);
+    }
 }
