@@ -334,6 +334,120 @@ extern "C" __global__ void conv_bwd_params_f32(int S, int L, int E, int K, const
     }
 }
 
+// ------------------------------------------------------------------ images (ViM2, MODEL.md §7)
+// Channels-last (B, H, W, E): consecutive threads = consecutive channels, so every load of x /
+// dout / out coalesces; the (E, k, k) weight is read with stride k·k (small, cached).
+
+// out[b,i,j,e] = bias[e] + sum_{p,q} w[e,p,q] x[b, i+p-K/2, j+q-K/2, e] (zero outside, 'same').
+extern "C" __global__ void dwconv2d_fwd_f32(int B, int H, int W, int E, int K, const float* __restrict__ x,
+                                            const float* __restrict__ w, const float* __restrict__ bias,
+                                            float* __restrict__ out) {
+    const int half = K / 2;
+    GRID_STRIDE(o, (long long)B * H * W * E) {
+        int e = (int)(o % E);  long long r = o / E;   // r = (b*H + i)*W + j
+        int j = (int)(r % W);  int i = (int)((r / W) % H);
+        float acc = bias[e];
+        for (int p = 0; p < K; p++) {
+            int ii = i + p - half;
+            if (ii < 0 || ii >= H) continue;
+            for (int q = 0; q < K; q++) {
+                int jj = j + q - half;
+                if (jj >= 0 && jj < W)
+                    acc += w[(e * K + p) * K + q] * x[(r + (long long)(p - half) * W + (q - half)) * E + e];
+            }
+        }
+        out[o] = acc;
+    }
+}
+
+// dx[b,i,j,e] = sum_{p,q} w[e,p,q] dout[b, i-p+K/2, j-q+K/2, e] over taps that land inside the
+// image (gather, overwrite, no atomics).
+extern "C" __global__ void dwconv2d_bwd_dx_f32(int B, int H, int W, int E, int K, const float* __restrict__ w,
+                                               const float* __restrict__ dout, float* __restrict__ dx) {
+    const int half = K / 2;
+    GRID_STRIDE(o, (long long)B * H * W * E) {
+        int e = (int)(o % E);  long long r = o / E;
+        int j = (int)(r % W);  int i = (int)((r / W) % H);
+        float acc = 0.0f;
+        for (int p = 0; p < K; p++) {
+            int ii = i - p + half;
+            if (ii < 0 || ii >= H) continue;
+            for (int q = 0; q < K; q++) {
+                int jj = j - q + half;
+                if (jj >= 0 && jj < W)
+                    acc += w[(e * K + p) * K + q] * dout[(r + (long long)(half - p) * W + (half - q)) * E + e];
+            }
+        }
+        dx[o] = acc;
+    }
+}
+
+// dw[e,p,q] += sum_{b,i,j} dout[b,i,j,e] x[b, i+p-K/2, j+q-K/2, e]; dbias[e] += sum dout.
+// Column reduction like conv_bwd_params_f32 (block (32, 8): 32 channels, 8 row groups, strided
+// rows, shared-memory combine), but deterministic: grid (ceil(E/32), K*K + 1), one block per
+// (channel group, tap) with blockIdx.y == K*K the bias, and that block sums ALL B*H*W rows
+// (double partials in a fixed order, then the 8 row groups in a fixed order), so each dw / dbias
+// element gets exactly one plain add from exactly one thread: no atomics, bit-reproducible.
+extern "C" __global__ void dwconv2d_bwd_params_f32(int B, int H, int W, int E, int K, const float* __restrict__ x,
+                                                   const float* __restrict__ dout, float* dw, float* dbias) {
+    __shared__ double sh[TROWS][33];
+    const int e = blockIdx.x * 32 + threadIdx.x;
+    const int tap = blockIdx.y;                   // p*K + q, or K*K = the bias
+    const int half = K / 2;
+    const long long rows = (long long)B * H * W;
+    double acc = 0.0;
+    if (e < E) {
+        if (tap == K * K) {
+            for (long long r = threadIdx.y; r < rows; r += TROWS) acc += dout[r * E + e];
+        } else {
+            const int dp = tap / K - half, dq = tap % K - half;
+            const long long shift = (long long)dp * W + dq;   // row offset of the tap's source
+            for (long long r = threadIdx.y; r < rows; r += TROWS) {
+                int j = (int)(r % W), i = (int)((r / W) % H);
+                int ii = i + dp, jj = j + dq;
+                if (ii >= 0 && ii < H && jj >= 0 && jj < W)
+                    acc += (double)dout[r * E + e] * x[(r + shift) * E + e];
+            }
+        }
+    }
+    sh[threadIdx.y][threadIdx.x] = acc;
+    __syncthreads();
+    if (threadIdx.y == 0 && e < E) {
+        double t = 0.0;
+        for (int q = 0; q < TROWS; q++) t += sh[q][threadIdx.x];
+        if (tap == K * K) dbias[e] += (float)t; else dw[e * K * K + tap] += (float)t;
+    }
+}
+
+// PatchMerging2D gather: (B, H, W, C) -> (B, ceil(H/2), ceil(W/2), 4C), neighbour `part` of
+// output cell (i, j) is x[b, 2i + (part & 1), 2j + (part >> 1)] (order (0,0), (1,0), (0,1), (1,1):
+// row offset first), zero past an odd edge. One thread per output element.
+extern "C" __global__ void merge2x2_fwd_f32(int B, int H, int W, int C, const float* __restrict__ x,
+                                            float* __restrict__ out) {
+    const int Ho = (H + 1) / 2, Wo = (W + 1) / 2;
+    GRID_STRIDE(o, (long long)B * Ho * Wo * 4 * C) {
+        int c = (int)(o % C);     long long r = o / C;
+        int part = (int)(r & 3);  r >>= 2;
+        int j = (int)(r % Wo);    r /= Wo;
+        int i = (int)(r % Ho);    long long b = r / Ho;
+        int ii = 2 * i + (part & 1), jj = 2 * j + (part >> 1);
+        out[o] = ii < H && jj < W ? x[((b * H + ii) * W + jj) * C + c] : 0.0f;
+    }
+}
+
+// Adjoint (gather, overwrite): every input cell has exactly one source, one thread per dx element.
+extern "C" __global__ void merge2x2_bwd_f32(int B, int H, int W, int C, const float* __restrict__ dout,
+                                            float* __restrict__ dx) {
+    const int Ho = (H + 1) / 2, Wo = (W + 1) / 2;
+    GRID_STRIDE(o, (long long)B * H * W * C) {
+        int c = (int)(o % C);  long long r = o / C;
+        int j = (int)(r % W);  r /= W;
+        int i = (int)(r % H);  long long b = r / H;
+        int part = (i & 1) | ((j & 1) << 1);
+        dx[o] = dout[(((b * Ho + (i >> 1)) * Wo + (j >> 1)) * 4 + part) * C + c];
+    }
+}
+
 // ------------------------------------------------------------------ LayerNorm
 
 // One block (256 threads) per row; statistics in double, two passes (population variance).

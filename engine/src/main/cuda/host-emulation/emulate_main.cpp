@@ -271,6 +271,37 @@ void testDeviceStep() {
     rep(softmax ? "wavg_grad (softmax chain)" : "wavg_grad (free weights)", err(rg, wantG), 1e-6);
   }
 }
+void testImages(int B, int H, int W, int E, int K, unsigned grid) {
+  // dwconv2d fwd / dx / params and merge2x2 fwd / bwd (ViM2, channels-last (B, H, W, E)) against
+  // double loops in the reference's scatter form. grid caps the 1-D launches (grid-stride paths);
+  // dw and dbias start nonzero (they accumulate).
+  long n = (long)B * H * W * E; int half = K / 2;
+  auto x = rnd(n, -1, 1), w = rnd(E * K * K, -1, 1), bias = rnd(E, -1, 1), g = rnd(n, -1, 1), dw = rnd(E * K * K, -1, 1), db = rnd(E, -1, 1);
+  std::vector<double> Wo(n), Wdx(n, 0.0), Wdw(dw.begin(), dw.end()), Wdb(db.begin(), db.end());
+  for (int b = 0; b < B; b++) for (int i = 0; i < H; i++) for (int j = 0; j < W; j++) for (int e = 0; e < E; e++) {
+    long o = (((long)b * H + i) * W + j) * E + e; double acc = bias[e], gv = g[o]; Wdb[e] += gv;
+    for (int p = 0; p < K; p++) for (int q = 0; q < K; q++) { int ii = i + p - half, jj = j + q - half;
+      if (ii < 0 || ii >= H || jj < 0 || jj >= W) continue; long src = (((long)b * H + ii) * W + jj) * E + e;
+      acc += (double)w[(e * K + p) * K + q] * x[src]; Wdx[src] += (double)w[(e * K + p) * K + q] * gv; Wdw[(e * K + p) * K + q] += gv * x[src]; }
+    Wo[o] = acc; }
+  std::vector<float> out(n, NAN), dx(n, NAN);
+  launch({grid}, {256}, [&] { dwconv2d_fwd_f32(B, H, W, E, K, x.data(), w.data(), bias.data(), out.data()); });
+  launch({grid}, {256}, [&] { dwconv2d_bwd_dx_f32(B, H, W, E, K, w.data(), g.data(), dx.data()); });
+  launch({cdiv(E, 32), (unsigned)(K * K + 1)}, {32, 8}, [&] { dwconv2d_bwd_params_f32(B, H, W, E, K, x.data(), g.data(), dw.data(), db.data()); });
+  char tag[80]; snprintf(tag, 80, " B%d H%d W%d E%d k%d", B, H, W, E, K);
+  auto R = [&](const char* nm, const std::vector<float>& gv, const std::vector<double>& wv, double tol) { std::string s = std::string(nm) + tag; rep(s.c_str(), err(gv, wv), tol); };
+  R("dwconv2d fwd", out, Wo, 1e-6); R("dwconv2d bwd dx", dx, Wdx, 1e-6); R("dwconv2d bwd dw (+= init)", dw, Wdw, 1e-6); R("dwconv2d bwd dbias (+= init)", db, Wdb, 1e-6);
+  int Ho = (H + 1) / 2, Wo2 = (W + 1) / 2; long m = (long)B * Ho * Wo2 * 4 * E;
+  auto dm = rnd(m, -1, 1); std::vector<float> merged(m, NAN), dmx(n, NAN); std::vector<double> Wm(m), Wmx(n, 0.0);
+  for (int b = 0; b < B; b++) for (int i = 0; i < Ho; i++) for (int j = 0; j < Wo2; j++)
+    for (int part = 0; part < 4; part++) { int ii = 2 * i + (part == 1 || part == 3), jj = 2 * j + (part >= 2);   // (0,0), (1,0), (0,1), (1,1)
+      for (int c = 0; c < E; c++) { long o = ((((long)b * Ho + i) * Wo2 + j) * 4 + part) * E + c; bool in = ii < H && jj < W;
+        long src = (((long)b * H + ii) * W + jj) * E + c; Wm[o] = in ? x[src] : 0.0; if (in) Wmx[src] += dm[o]; } }
+  launch({grid}, {256}, [&] { merge2x2_fwd_f32(B, H, W, E, x.data(), merged.data()); });
+  launch({grid}, {256}, [&] { merge2x2_bwd_f32(B, H, W, E, dm.data(), dmx.data()); });
+  R("merge2x2 fwd", merged, Wm, 0); R("merge2x2 bwd", dmx, Wmx, 0);
+}
+
 int main() {
   testDeviceStep();
   testMulti();
@@ -283,6 +314,10 @@ int main() {
   testGemm(24, 40, 300, 1, 0, 0.5f, 48); testGemm(24, 40, 300, 1, 0, 0, 128); testGemm(70, 3, 200, 0, 1, 0.5f, 32); testGemm(5, 66, 100, 1, 1, 0, 16);
   testLN(5, 300); testLN(3, 7);
   testConvSumReduce(2, 29, 37, 4); testConvSumReduce(1, 10, 40, 16);
+  // ViM2 images: odd / non-square H, W; k = 1, 3, 5; E not a multiple of 32 (partial channel
+  // blocks; E = 37, 45, 96: several); most 1-D grids capped below the element count (grid-stride loops).
+  testImages(2, 5, 7, 37, 3, 3); testImages(3, 4, 4, 7, 1, 2); testImages(2, 6, 5, 45, 5, 4); testImages(1, 1, 1, 3, 3, 1);
+  testImages(4, 9, 6, 24, 5, 64); testImages(2, 7, 7, 96, 3, 16);
   // N <= 32 register kernels: batch = sequences per backward launch.
   testScan(3, 37, 40, 16, 8, true, 128);       // n16, several checkpoint chunks, partial last warp
   testScan(2, 20, 64, 5, 64, false, 1);        // N = 5 of 16, chunk > L, one sequence per launch

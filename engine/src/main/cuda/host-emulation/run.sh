@@ -2,7 +2,7 @@
 # Runs kernels.cu on the CPU under a thread-per-CUDA-thread emulation (shim.h: std::barrier for
 # __syncthreads and warp shuffles, a mutex for atomicAdd) and compares the kernels that use
 # block/warp cooperation or non-trivial indexing (GEMM, LayerNorm, conv, sum_rows, reduce,
-# patchify, swapMiddle, scan fwd/bwd incl. warp-uniform, split-warp and batched paths) with
+# patchify, swapMiddle, ViM2 dwconv2d/merge2x2, scan fwd/bwd incl. warp-uniform, split-warp and batched paths) with
 # double-precision loops. Needs g++ with C++20; about 30 s. Exit status 0 = all passed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -1,6 +1,5 @@
 package dev.mambamixer.engine.backend.cuda;
 
-import dev.mambamixer.engine.backend.cpu.ImageKernels;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.BackendChecks;
 import dev.mambamixer.engine.backend.DeviceStep;
@@ -78,6 +77,7 @@ public final class CudaBackend implements Backend {
     static final int SCAN_FAST_BWD_BLOCK = 32;   // one warp per backward block
     static final int SCAN_FAST_MAX_CHUNK = 64;   // SB_SUB * SB_T in kernels.cu
     static final int MAX_CONV_K = 16;   // MAXK in kernels.cu
+    static final int MAX_DWCONV_K = 255; // dwconv2d_bwd_params_f32: grid y = k·k + 1 <= 65535
     private static final int MAX_GRID_Y = 65535;
 
     // Probe result, computed once per JVM: null = not probed yet.
@@ -390,8 +390,6 @@ public final class CudaBackend implements Backend {
     }
 
     // ================================================================ images (ViM2, MODEL.md §7)
-    // Host round trips through the CPU loops until the device kernels land (issue 11): correct,
-    // not fast; the contract test holds these to the reference like every other kernel.
 
     @Override
     public void depthwiseConv2dForward(Tensor x, Tensor w, Tensor bias, int b, int h, int wd, int e, int k, Tensor out) {
@@ -401,10 +399,9 @@ public final class CudaBackend implements Backend {
         check.size(bias, e, "dwconv bias");
         check.size(out, n, "dwconv out");
         BackendChecks.noAlias(x, out, "depthwiseConv2dForward");
-        float[] o = new float[(int) n];
-        ImageKernels.depthwiseConvForward(toFloats(x), ImageKernels.tapMajor(toFloats(w), e, k), toFloats(bias), o,
-                                          0, b, h, wd, e, k);
-        upload(o, out);
+        if (n == 0) return;
+        ln.launch1d(Kernel.DWCONV2D_FWD, n, b, h, wd, e, k, dev.ptr(x, "dwconv x"), dev.ptr(w, "dwconv w"),
+            dev.ptr(bias, "dwconv bias"), dev.ptr(out, "dwconv out"));
     }
 
     @Override
@@ -417,18 +414,16 @@ public final class CudaBackend implements Backend {
         check.size(dx, n, "dwconv dx");
         check.size(dw, (long) e * k * k, "dwconv dw");
         check.size(dbias, e, "dwconv dbias");
-        float[] d = new float[(int) n];
-        double[] part = new double[(k * k + 1) * e];
-        ImageKernels.depthwiseConvBackward(toFloats(x), ImageKernels.tapMajor(toFloats(w), e, k), toFloats(dout), d, part,
-                                           0, 0, b, h, wd, e, k);
-        upload(d, dx);
-        float[] gw = toFloats(dw), gb = toFloats(dbias);
-        for (int ei = 0; ei < e; ei++) {
-            for (int tap = 0; tap < k * k; tap++) gw[ei * k * k + tap] += (float) part[tap * e + ei];
-            gb[ei] += (float) part[k * k * e + ei];
-        }
-        upload(gw, dw);
-        upload(gb, dbias);
+        BackendChecks.noAlias(dout, dx, "depthwiseConv2dBackward");
+        BackendChecks.noAlias(x, dx, "depthwiseConv2dBackward");
+        if (k < 1 || k > MAX_DWCONV_K)
+            throw new CudaBackendException("depthwiseConv2dBackward: kernel size k=" + k + " outside 1.." + MAX_DWCONV_K);
+        if (n == 0) return;
+        ln.launch1d(Kernel.DWCONV2D_BWD_DX, n, b, h, wd, e, k, dev.ptr(w, "dwconv w"), dev.ptr(dout, "dwconv dout"),
+            dev.ptr(dx, "dwconv dx"));
+        // One block per (32 channels, tap) and one for the bias: each dw/dbias element gets one add (deterministic).
+        ln.launch(Kernel.DWCONV2D_BWD_PARAMS, ceilDiv(e, 32), k * k + 1, 32, 8, b, h, wd, e, k,
+            dev.ptr(x, "dwconv x"), dev.ptr(dout, "dwconv dout"), dev.ptr(dw, "dwconv dw"), dev.ptr(dbias, "dwconv dbias"));
     }
 
     @Override public void mergePatches2x2(Tensor x, int b, int h, int w, int c, Tensor out) {
@@ -436,19 +431,17 @@ public final class CudaBackend implements Backend {
         check.size(x, (long) b * h * w * c, "merge x");
         check.size(out, b * per, "merge out");
         BackendChecks.noAlias(x, out, "mergePatches2x2");
-        float[] o = new float[(int) (b * per)];
-        ImageKernels.mergePatches(toFloats(x), o, 0, b, h, w, c);
-        upload(o, out);
+        if (b * per == 0) return;
+        ln.launch1d(Kernel.MERGE2X2_FWD, b * per, b, h, w, c, dev.ptr(x, "merge x"), dev.ptr(out, "merge out"));
     }
 
     @Override public void mergePatches2x2Backward(Tensor dout, int b, int h, int w, int c, Tensor dx) {
-        long per = (long) ((h + 1) / 2) * ((w + 1) / 2) * 4 * c;
+        long per = (long) ((h + 1) / 2) * ((w + 1) / 2) * 4 * c, n = (long) b * h * w * c;
         check.size(dout, b * per, "merge dout");
-        check.size(dx, (long) b * h * w * c, "merge dx");
+        check.size(dx, n, "merge dx");
         BackendChecks.noAlias(dout, dx, "mergePatches2x2Backward");
-        float[] d = new float[b * h * w * c];
-        ImageKernels.mergePatchesBackward(toFloats(dout), d, 0, b, h, w, c);
-        upload(d, dx);
+        if (n == 0) return;
+        ln.launch1d(Kernel.MERGE2X2_BWD, n, b, h, w, c, dev.ptr(dout, "merge dout"), dev.ptr(dx, "merge dx"));
     }
 
     // ================================================================ LayerNorm

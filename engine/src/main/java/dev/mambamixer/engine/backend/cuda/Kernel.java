@@ -25,6 +25,12 @@ enum Kernel {
     CONV_FWD("conv_fwd_f32", "iiiipppp"),
     CONV_BWD_DX("conv_bwd_dx_f32", "iiiippp"),
     CONV_BWD_PARAMS("conv_bwd_params_f32", "iiiipppp"),
+    // images (ViM2): channels-last (B, H, W, E)
+    DWCONV2D_FWD("dwconv2d_fwd_f32", "iiiiipppp"),
+    DWCONV2D_BWD_DX("dwconv2d_bwd_dx_f32", "iiiiippp"),
+    DWCONV2D_BWD_PARAMS("dwconv2d_bwd_params_f32", "iiiiipppp"),
+    MERGE2X2_FWD("merge2x2_fwd_f32", "iiiipp"),
+    MERGE2X2_BWD("merge2x2_bwd_f32", "iiiipp"),
     LAYERNORM_FWD("layernorm_fwd_f32", "iifpppppp"),
     LAYERNORM_BWD_DX("layernorm_bwd_dx_f32", "iipppppp"),
     LAYERNORM_BWD_PARAMS("layernorm_bwd_params_f32", "iipppppp"),
