@@ -46,8 +46,30 @@ public final class VisionTrainer {
     }
 
     public AdamW optimizer() { return opt; }
+    /** Optimiser steps done. */
     public int step() { return step; }
+    /** Epochs done (the next fit starts at this epoch). */
     public int epoch() { return epoch; }
+    /** Best held-out accuracy so far (-1 before the first evaluation) and the epoch it was reached in. */
+    public double bestAccuracy() { return bestAccuracy; }
+    public int bestEpoch() { return bestEpoch; }
+    /** Host copy of the best weights so far. */
+    public List<float[]> bestWeights() { return best; }
+
+    /**
+     * Continue after {@code epochs} whole epochs ({@code steps} optimiser steps; weights and AdamW
+     * moments already loaded): batch order and shifts depend only on (seed, epoch), so the resumed
+     * run takes exactly the steps of the uninterrupted one.
+     */
+    public void resume(int epochs, int steps, double bestAcc, int bestAt, List<float[]> bestWeights) {
+        if (epochs < 0 || epochs > cfg.epochs()) throw new IllegalArgumentException("resume epoch " + epochs + " outside 0.." + cfg.epochs());
+        epoch = epochs;
+        step = steps;
+        bestAccuracy = bestAcc;
+        bestEpoch = bestAt;
+        best = bestWeights;
+        opt.setStepCount(steps);
+    }
 
     public Result fit(ImageSet train, ImageSet heldOut) {
         checkShape(train);
@@ -64,7 +86,7 @@ public final class VisionTrainer {
         VisionEvaluation last = null;
         String reason = "completed " + cfg.epochs() + " epochs";
         boolean stopped = false;
-        for (; epoch < cfg.epochs() && !stopped; epoch++) {
+        while (epoch < cfg.epochs()) {
             batches.startEpoch(epoch);
             int inEpoch = 0;
             while (batches.hasNext()) {
@@ -93,15 +115,16 @@ public final class VisionTrainer {
                                                                seconds(t0), ce.accuracy()));
             }
             if (stopped) break;
+            epoch++;      // done: a checkpoint written by a listener below resumes after this epoch
             last = VisionEvaluation.of(model, heldOut, cfg.evalBatch());
-            if (!Double.isFinite(last.loss())) return abort("held-out loss became " + last.loss() + " after epoch " + (epoch + 1), t0, seen);
-            listener.onHeldOut(new TrainingListener.HeldOutEvent(step, last.loss(), last.accuracy(), Double.NaN,
-                                                                 last.count(), last.count(), seconds(t0)));
+            if (!Double.isFinite(last.loss())) return abort("held-out loss became " + last.loss() + " after epoch " + epoch, t0, seen);
             if (last.accuracy() > bestAccuracy) {
                 bestAccuracy = last.accuracy();
-                bestEpoch = epoch + 1;
+                bestEpoch = epoch;
                 best = snapshot();
             }
+            listener.onHeldOut(new TrainingListener.HeldOutEvent(step, last.loss(), last.accuracy(), Double.NaN,
+                                                                 last.count(), last.count(), seconds(t0)));
         }
         if (stopped) reason = "stopped on request";
         boolean restored = last == null || last.accuracy() < bestAccuracy;

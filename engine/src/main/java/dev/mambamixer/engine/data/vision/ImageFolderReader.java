@@ -81,6 +81,18 @@ public final class ImageFolderReader {
         return new ImageSet(rootName, px, y, height, width, channels, names);
     }
 
+    /**
+     * One image file decoded and resized to (height, width, channels), channels-last floats in
+     * [0, 1] (what {@code predict} feeds a model); a bad file gets an error naming it.
+     */
+    public static float[] readImage(Path file, int height, int width, int channels) {
+        if (channels != 1 && channels != 3) throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+        Decoded d = decode(file, channels);
+        float[] out = new float[height * width * channels];
+        resizeBilinear(d.pixels(), d.height(), d.width(), channels, out, 0, height, width);
+        return out;
+    }
+
     /** A decoded image, (H, W, C) channels-last floats in [0, 1]. */
     record Decoded(float[] pixels, int height, int width) {}
 

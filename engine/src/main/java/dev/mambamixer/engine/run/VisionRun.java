@@ -1,0 +1,264 @@
+package dev.mambamixer.engine.run;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.mambamixer.engine.data.vision.ImageSet;
+import dev.mambamixer.engine.data.vision.VisionDatasets;
+import dev.mambamixer.engine.introspect.EventLog;
+import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.model.Vim2;
+import dev.mambamixer.engine.model.Vim2Config;
+import dev.mambamixer.engine.train.TrainControl;
+import dev.mambamixer.engine.train.TrainingCheckpoints;
+import dev.mambamixer.engine.train.TrainingListener;
+import dev.mambamixer.engine.train.VisionEvaluation;
+import dev.mambamixer.engine.train.VisionTrainConfig;
+import dev.mambamixer.engine.train.VisionTrainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One ViM2 training run, wired once for every front end: {@link VisionTrainer}, run folder
+ * (config.json with model, training and data; events.jsonl with "step" and "held_out" events;
+ * checkpoints {@code best} at every held-out accuracy improvement and {@code last} after every
+ * epoch; test-metrics.json with the kept weights' held-out accuracy, per-class accuracy and
+ * confusion matrix) and resume from a folder's {@code last} checkpoint, which continues with the
+ * next epoch exactly as the uninterrupted run would have.
+ */
+public final class VisionRun {
+    /** config.json keys. */
+    static final String MODEL = "model", TRAINING = "vision_training", DATA = "data";
+
+    /**
+     * Where the images came from: dataset kind ("mnist", "digits", "folder"), path, the split used
+     * and the class names (index = the model's class id).
+     */
+    public record DataSource(String kind, String path, String description, List<String> classes) {
+        public DataSource { classes = classes == null ? List.of() : List.copyOf(classes); }
+    }
+
+    private final Vim2 model;
+    private final VisionTrainConfig tc;
+    private final DataSource data;
+    private final RunFolder folder;
+    private final TrainingListener listener;
+    private final VisionTrainer trainer;
+    private EventLog log;
+
+    private VisionRun(Builder b) {
+        this.model = b.model;
+        this.tc = b.train.validate();
+        this.data = b.data;
+        this.folder = b.folder;
+        this.listener = b.listener;
+        this.trainer = new VisionTrainer(model, tc, new FanOut(), b.control);
+        if (b.resumeFrom != null) resume(b.resumeFrom);
+    }
+
+    public static Builder builder(Vim2 model, VisionTrainConfig train, DataSource data) { return new Builder(model, train, data); }
+
+    public static JsonObject configJson(Vim2Config model, VisionTrainConfig train, DataSource data) {
+        JsonObject o = new JsonObject();
+        o.add(MODEL, TrainingCheckpoints.GSON.toJsonTree(model));
+        o.add(TRAINING, TrainingCheckpoints.GSON.toJsonTree(train));
+        o.add(DATA, TrainingCheckpoints.GSON.toJsonTree(data));
+        return o;
+    }
+
+    /** Whether a run folder's config.json is a ViM2 run's. */
+    public static boolean isVisionConfig(JsonObject config) { return config.has(TRAINING); }
+
+    public static Vim2Config modelConfig(JsonObject config, String where) {
+        return read(config, MODEL, Vim2Config.class, where).validate();
+    }
+
+    public static VisionTrainConfig trainConfig(JsonObject config, String where) {
+        return read(config, TRAINING, VisionTrainConfig.class, where).validate();
+    }
+
+    public static DataSource dataSource(JsonObject config, String where) { return read(config, DATA, DataSource.class, where); }
+
+    private static <T> T read(JsonObject config, String key, Class<T> type, String where) {
+        if (!config.has(key) || !config.get(key).isJsonObject())
+            throw new IllegalArgumentException(where + ": config.json has no \"" + key + "\" object");
+        try {
+            T t = TrainingCheckpoints.GSON.fromJson(config.get(key), type);
+            if (t == null) throw new IllegalArgumentException("\"" + key + "\" is empty");
+            return t;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The train/held-out images a data source names (the same split every time): "mnist" (an IDX
+     * folder), "digits" (digits.csv(.gz)) or "folder" (one sub-folder per class, resized to the
+     * model's image size and channels).
+     */
+    public static VisionDatasets.VisionSplits splits(DataSource ds, int height, int width, int channels) throws IOException {
+        Path p = Path.of(ds.path());
+        return switch (ds.kind()) {
+            case "mnist" -> VisionDatasets.mnist(p);
+            case "digits" -> VisionDatasets.digits(p);
+            case "folder" -> VisionDatasets.imageFolder(p, height, width, channels, VisionDatasets.TRAIN_FRACTION);
+            default -> throw new IllegalArgumentException("unknown image data kind '" + ds.kind() + "' (expected mnist, digits or folder)");
+        };
+    }
+
+    public VisionTrainer trainer() { return trainer; }
+
+    public Path folder() { return folder == null ? null : folder.dir(); }
+
+    /** Trains on the calling thread, writes the held-out metrics; the run folder is closed afterwards. */
+    public VisionTrainer.Result run(ImageSet train, ImageSet heldOut) {
+        try {
+            log = folder == null ? null : new EventLog(folder.dir());
+            VisionTrainer.Result r = trainer.fit(train, heldOut);
+            if (folder != null && !r.failed()) folder.writeTestMetrics(testMetrics(r.heldOut(), heldOut));
+            if (log != null) log.onFinish(r.reason(), r.failed());
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the run folder " + folder.dir() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (log != null) log.onFailed(e.getMessage(), e);
+            throw e;
+        } finally {
+            if (log != null) log.close();
+            if (folder != null) {
+                try { folder.close(); } catch (IOException ignored) { /* all was flushed */ }
+            }
+        }
+    }
+
+    /** test-metrics.json: held-out accuracy, loss, per-class accuracy and confusion of the kept weights. */
+    public static JsonObject testMetrics(VisionEvaluation ev, ImageSet heldOut) {
+        JsonObject o = new JsonObject();
+        o.addProperty("held_out_images", ev.count());
+        o.addProperty("accuracy", ev.accuracy());
+        o.addProperty("loss", ev.loss());
+        JsonArray names = new JsonArray(), per = new JsonArray(), conf = new JsonArray();
+        for (String n : heldOut.classNames()) names.add(n);
+        for (double a : ev.perClassAccuracy()) per.add(a);
+        for (int[] row : ev.confusion()) {
+            JsonArray r = new JsonArray();
+            for (int v : row) r.add(v);
+            conf.add(r);
+        }
+        o.add("classes", names);
+        o.add("per_class_accuracy", per);
+        o.add("confusion", conf);
+        return o;
+    }
+
+    private void save(String which) throws IOException {
+        JsonObject state = new JsonObject();
+        state.addProperty("epochs_done", trainer.epoch());
+        state.addProperty("step", trainer.step());
+        state.addProperty("best_accuracy", trainer.bestAccuracy());
+        state.addProperty("best_epoch", trainer.bestEpoch());
+        Checkpoint c = new Checkpoint(configJson(model.config(), tc, data),
+                                      TrainingCheckpoints.weights(model.backend(), model.parameters()),
+                                      TrainingCheckpoints.moments(model.backend(), trainer.optimizer()), state);
+        Checkpoint.save(folder.dir().resolve("checkpoints").resolve(which), c);
+    }
+
+    private void resume(Checkpoint last) {
+        TrainingCheckpoints.loadWeights(model.backend(), model.parameters(), last.model());
+        TrainingCheckpoints.loadMoments(model.backend(), trainer.optimizer(), last.optimizer());
+        JsonObject st = last.state();
+        String where = "checkpoint state.json";
+        int epochs = intField(st, "epochs_done", where), step = intField(st, "step", where);
+        int bestEpoch = intField(st, "best_epoch", where);
+        double bestAcc = st.has("best_accuracy") ? st.get("best_accuracy").getAsDouble() : -1;
+        List<float[]> best = null;
+        Path bestDir = folder == null ? null : folder.dir().resolve("checkpoints").resolve("best");
+        if (bestDir != null && Checkpoint.isComplete(bestDir)) {
+            try {
+                Checkpoint b = Checkpoint.load(bestDir);
+                best = new ArrayList<>();
+                for (var p : model.parameters()) best.add(b.model().get(p.name()).data());
+            } catch (IOException | RuntimeException e) {
+                best = null;   // the best weights are re-established by the next improvement
+            }
+        }
+        if (best == null) {
+            best = new ArrayList<>();
+            for (var p : model.parameters()) best.add(model.backend().toFloats(p.value()));
+        }
+        trainer.resume(epochs, step, bestAcc, bestEpoch, best);
+    }
+
+    private static int intField(JsonObject o, String key, String where) {
+        if (!o.has(key) || !o.get(key).isJsonPrimitive()) throw new IllegalArgumentException(where + ": missing \"" + key + "\"");
+        int v = o.get(key).getAsInt();
+        if (v < 0) throw new IllegalArgumentException(where + ": \"" + key + "\" is " + v + ", expected >= 0");
+        return v;
+    }
+
+    /** Run folder first (events, checkpoints), then the front end. */
+    private final class FanOut implements TrainingListener {
+        private double best = Double.NEGATIVE_INFINITY;
+
+        @Override public void onStep(StepEvent e) {
+            if (log != null) log.onStep(e);
+            listener.onStep(e);
+        }
+
+        @Override public void onHeldOut(HeldOutEvent e) {
+            if (log != null) log.onHeldOut(e);
+            if (folder != null) {
+                try {
+                    if (e.accuracy() > best && e.accuracy() >= trainer.bestAccuracy()) {
+                        best = e.accuracy();
+                        save("best");
+                    }
+                    save("last");
+                } catch (IOException ex) {
+                    throw new UncheckedIOException("writing a checkpoint in " + folder.dir(), ex);
+                }
+            }
+            listener.onHeldOut(e);
+        }
+
+        @Override public void onFinish(String reason, boolean failed) { listener.onFinish(reason, failed); }
+    }
+
+    /** Settings of a ViM2 run. */
+    public static final class Builder {
+        private final Vim2 model;
+        private final VisionTrainConfig train;
+        private final DataSource data;
+        private RunFolder folder;
+        private TrainingListener listener = new TrainingListener() {};
+        private TrainControl control = new TrainControl();
+        private Checkpoint resumeFrom;
+
+        private Builder(Vim2 model, VisionTrainConfig train, DataSource data) {
+            this.model = Objects.requireNonNull(model, "model");
+            this.train = Objects.requireNonNull(train, "training config");
+            this.data = Objects.requireNonNull(data, "data source");
+        }
+
+        /** Write config, events and checkpoints here (config.json is written now if absent). */
+        public Builder folder(RunFolder f) throws IOException {
+            folder = f;
+            if (!Files.exists(f.dir().resolve(RunFolder.CONFIG_FILE))) f.writeConfig(configJson(model.config(), train, data));
+            return this;
+        }
+
+        public Builder listener(TrainingListener l) { listener = Objects.requireNonNull(l); return this; }
+
+        public Builder control(TrainControl c) { control = Objects.requireNonNull(c); return this; }
+
+        /** Continue from a {@code last} checkpoint of this run's folder. */
+        public Builder resume(Checkpoint last) { resumeFrom = Objects.requireNonNull(last); return this; }
+
+        public VisionRun build() { return new VisionRun(this); }
+    }
+}
