@@ -7,10 +7,13 @@ import dev.mambamixer.engine.data.teaching.SequenceExample;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.model.Vim2;
+import dev.mambamixer.engine.model.Vim2Config;
 import dev.mambamixer.engine.nn.MambaUnit;
 import dev.mambamixer.engine.nn.Mixer;
 import dev.mambamixer.engine.nn.MixerStack;
 import dev.mambamixer.engine.nn.ResidualMixer;
+import dev.mambamixer.engine.nn.Ss2dMixer;
 import dev.mambamixer.engine.nn.WeightedAverage;
 import dev.mambamixer.engine.tensor.Tensor;
 import java.util.ArrayList;
@@ -98,6 +101,42 @@ public final class Introspector {
                                         outputNorm(be.toFloats(mx.lastOutput()), g)));
         }
         return new SequenceCapture(step, model.config(), examples, mixers, averaging(model.stack()));
+    }
+
+    /**
+     * Runs ViM2 on images (B, H, W, C) (ViM2 has no dropout: one plain forward) and captures every
+     * stage: each SS2D token mixer's four directions, each channel mixer's two, the gates and the
+     * weighted-averaging matrices ({@link Vim2Capture}). Like the TSM2 capture it writes only
+     * activation buffers, so it may run between training steps.
+     *
+     * @param step recorded in the capture (the optimiser step, or -1)
+     */
+    public static Vim2Capture capture(Vim2 model, float[] images, int batch, long step) {
+        Vim2Config cfg = model.config();
+        int per = cfg.height() * cfg.width() * cfg.channels();
+        if (batch <= 0 || images.length != batch * per)
+            throw new IllegalArgumentException("probe batch has " + images.length + " values, expected B*H*W*C = " + batch
+                                               + "*" + per);
+        Backend be = model.backend();
+        Tensor in = be.fromFloats(images, batch, cfg.height(), cfg.width(), cfg.channels());
+        float[] logits = be.toFloats(model.forward(in, batch));
+        List<Vim2Capture.Stage> stages = new ArrayList<>();
+        for (int s = 0; s < cfg.stages(); s++) {
+            int[] grid = cfg.grid(s);
+            MixerStack<ResidualMixer> stack = model.stage(s);
+            List<Ss2dCapture> tokens = new ArrayList<>();
+            List<Vim2ChannelCapture> channels = new ArrayList<>();
+            List<ResidualMixer> mixers = stack.mixers();
+            for (int i = 0; i < mixers.size(); i++) {
+                ResidualMixer mx = mixers.get(i);
+                if (mx instanceof Ss2dMixer t) tokens.add(Ss2dCapture.of(be, t, s, i));
+                else if (mx instanceof Mixer c)
+                    channels.add(Vim2ChannelCapture.of(be, c, cfg.channelMixer(), s, i, grid[0], grid[1]));
+                else throw new IllegalStateException("unknown ViM2 mixer " + mx.name() + " (" + mx.kind() + ")");
+            }
+            stages.add(new Vim2Capture.Stage(s, grid[0], grid[1], cfg.dims().get(s), tokens, channels, averaging(stack)));
+        }
+        return new Vim2Capture(step, cfg, batch, images.clone(), logits, stages);
     }
 
     /** The teaching model's weighted-averaging coefficients. */

@@ -3,8 +3,8 @@ package dev.mambamixer.engine.introspect;
 import java.util.Locale;
 
 /**
- * What a mixer mixes (MODEL.md §4): the TSM2 time (token) and variate (channel) mixers, and the
- * teaching model's token and channel mixers. {@link #label()} is the word used in parameter names
+ * What a mixer mixes (MODEL.md §4): the TSM2 time (token) and variate (channel) mixers, the
+ * teaching model's token and channel mixers, and ViM2's SS2D token mixer. {@link #label()} is the word used in parameter names
  * ({@code blocks.0.time}) and in capture files.
  */
 public enum MixerKind {
@@ -14,8 +14,10 @@ public enum MixerKind {
     VARIATE("variate", false),
     /** Teaching model's token mixer: mixes along the sequence. */
     TOKEN("token", true),
-    /** Teaching model's channel mixer: mixes across model channels. */
-    CHANNEL("channel", false);
+    /** Channel mixer of the teaching model and of ViM2: mixes across model channels. */
+    CHANNEL("channel", false),
+    /** ViM2's SS2D token mixer: mixes the tokens of a 2-D grid along four scan orders (MODEL.md §7.3). */
+    SS2D("ss2d", true);
 
     private final String label;
     private final boolean tokenMixer;
@@ -25,10 +27,10 @@ public enum MixerKind {
         this.tokenMixer = tokenMixer;
     }
 
-    /** "time", "variate", "token" or "channel". */
+    /** "time", "variate", "token", "channel" or "ss2d". */
     public String label() { return label; }
 
-    /** True for the mixers along the sequence (time, token); false for channel mixers (variate, channel). */
+    /** True for the mixers along the sequence (time, token, ss2d); false for channel mixers (variate, channel). */
     public boolean tokenMixer() { return tokenMixer; }
 
     /** The block and kind a mixer's parameter prefix spells, {@code blocks.<block>.<kind>}. */
@@ -54,7 +56,7 @@ public enum MixerKind {
     /** The kind named by {@link #label()} (case-insensitive). */
     public static MixerKind of(String label) {
         for (MixerKind k : values()) if (k.label.equalsIgnoreCase(label)) return k;
-        throw new IllegalArgumentException("unknown mixer kind '" + label + "' (expected time, variate, token or channel)");
+        throw new IllegalArgumentException("unknown mixer kind '" + label + "' (expected time, variate, token, channel or ss2d)");
     }
 
     @Override public String toString() { return label.toLowerCase(Locale.ROOT); }

@@ -57,9 +57,13 @@ public final class ScanCapture {
         return x;
     }
 
-    /** Float32 capture of a float64 trace, with the derived retention and state norms. */
+    /** Float32 capture of a 1-D (forward or backward) float64 trace, with the derived retention and state norms. */
     public static ScanCapture of(ScanTrace tr) {
         int s = tr.s(), l = tr.l(), e = tr.e(), n = tr.n();
+        boolean reversed = tr.reversed();
+        if (!reversed && !java.util.Arrays.equals(tr.order(), ImplicitAttention.linearOrder(l, false)))
+            throw new IllegalArgumentException(tr.name() + ": a ScanCapture needs a forward or backward scan order; "
+                                               + "an SS2D " + tr.crossScan() + " trace stays a ScanTrace (see Vim2Capture)");
         double[] gate = new double[s * l * e];
         for (int i = 0; i < gate.length; i++) gate[i] = tr.z() == null ? 1 : ScanTrace.silu(tr.z()[i]);
         double[] retention = new double[s * l], sq = new double[s * l], h = new double[n];
@@ -68,7 +72,7 @@ public final class ScanCapture {
             for (int ch = 0; ch < e; ch++) {
                 Arrays.fill(h, 0);
                 for (int tau = 0; tau < l; tau++) {                      // scan order
-                    int t = tr.reversed() ? l - 1 - tau : tau;           // original position
+                    int t = reversed ? l - 1 - tau : tau;                // original position
                     int ti = (q * l + t) * e + ch, tn = (q * l + t) * n;
                     double dt = dl[ti], du = dt * u[ti], keep = 0, norm = 0;
                     for (int k = 0; k < n; k++) {
@@ -86,7 +90,7 @@ public final class ScanCapture {
             retention[i] /= (double) e * n;
             sq[i] = Math.sqrt(sq[i]);
         }
-        return new ScanCapture(tr.name(), tr.direction(), tr.reversed(), s, l, e, n, f(u), f(dl), f(bm), f(tr.c()),
+        return new ScanCapture(tr.name(), tr.direction(), reversed, s, l, e, n, f(u), f(dl), f(bm), f(tr.c()),
                                f(gate), f(retention), f(sq), f(a), f(tr.d()), f(tr.deltaBias()));
     }
 

@@ -1,5 +1,5 @@
 /**
- * Introspection of a TSM2 model as plain, serialisable data (no engine tensors), for a UI or
+ * Introspection of a TSM2 model (and ViM2, below) as plain data (no engine tensors), for a UI or
  * notebook: what every selective scan selected (Δ, B, C, the gate SiLU(z), retention exp(Δ·A)),
  * its implicit attention, hidden-state and output norms, per-layer statistics, and the
  * weighted-averaging coefficients (MODEL.md §3.2, §4.2, §4.4, §5.3).
@@ -17,6 +17,13 @@
  *   <li>{@link dev.mambamixer.engine.introspect.AveragingMatrix} (target × source) and
  *       {@link dev.mambamixer.engine.introspect.AveragingHistory} (snapshots over training).</li>
  *   <li>{@link dev.mambamixer.engine.introspect.CaptureFiles}: folders of JSON + safetensors.</li>
+ *   <li>ViM2 (MODEL.md §7): {@code Introspector.capture(Vim2, images, B, step)} ->
+ *       {@link dev.mambamixer.engine.introspect.Vim2Capture} (per stage) ->
+ *       {@link dev.mambamixer.engine.introspect.Ss2dCapture} (the four
+ *       {@link dev.mambamixer.engine.introspect.CrossScanDirection}s of an SS2D token mixer as float64
+ *       {@link dev.mambamixer.engine.introspect.ScanTrace}s in row-major image order; (H, W) maps and the
+ *       exact merged implicit attention of a query token) and
+ *       {@link dev.mambamixer.engine.introspect.Vim2ChannelCapture}; not serialised yet.</li>
  * </ul>
  *
  * <p>Example:

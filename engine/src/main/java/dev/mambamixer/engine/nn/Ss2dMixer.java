@@ -176,6 +176,12 @@ public final class Ss2dMixer implements ResidualMixer {
     public Mixer.Geometry lastGeometry() { return g; }
     /** Direction {@code dir}'s selective scan (0 row-major, 1 column-major, 2 and 3 their reverses). */
     public ScanBranch scan(int dir) { return scans[dir]; }
+    /**
+     * The cross-merged scan output ysum (B, H, W, E) of the last forward, row-major over tokens:
+     * o₀ + flip(o₂) + colmajor→rowmajor(o₁ + flip(o₃)), i.e. before the out-norm and the gate
+     * (MODEL.md §7.3 step 5). Not owned; the next forward overwrites it.
+     */
+    public Tensor lastMergedScanOutput() { return ysum; }
     /** Gate input z (B, H, W, E) of the last forward. */
     public Tensor lastGateInput() { return z; }
     public int innerWidth() { return e; }
