@@ -26,12 +26,12 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train ViM2 into a run folder.")
 final class VisionTrainCommand implements Callable<Integer> {
-    enum Dataset { MNIST, DIGITS, FOLDER }
+    enum Dataset { MNIST, DIGITS, FOLDER, CLUTTERED }
 
-    @Option(names = "--data", defaultValue = "mnist", description = "mnist, digits or folder (default ${DEFAULT-VALUE})") Dataset data;
+    @Option(names = "--data", defaultValue = "mnist", description = "mnist, digits, folder or cluttered (the teaching canvases from MNIST digits; default ${DEFAULT-VALUE})") Dataset data;
     @Option(names = "--data-path", description = "MNIST folder (IDX files), digits.csv(.gz) or an image folder "
                                                  + "(default: ../shared/data/mnist or ../shared/data/digits/digits.csv.gz)") Path dataPath;
-    @Option(names = "--image-size", defaultValue = "28", description = "image folder: resize to this square size") int imageSize;
+    @Option(names = "--image-size", description = "image folder: resize to this square size (default 28); cluttered: canvas side (default 48)") Integer imageSize;
     @Option(names = "--image-channels", defaultValue = "1", description = "image folder: 1 (grey) or 3 (RGB)") int imageChannels;
     @Option(names = "--patch", description = "patch size of the stem (default 4 when the image side is a multiple of 4 and >= 16, else 1)") Integer patch;
     @Option(names = "--dims", split = ",", description = "stage widths, e.g. 48,96 (default: the MNIST preset's)") List<Integer> dims;
@@ -72,7 +72,7 @@ final class VisionTrainCommand implements Callable<Integer> {
             run = RunFolder.open(resume);
         } else {
             Path path = dataPath != null ? dataPath : switch (data) {
-                case MNIST -> Path.of("..", "shared", "data", "mnist");
+                case MNIST, CLUTTERED -> Path.of("..", "shared", "data", "mnist");
                 case DIGITS -> Path.of("..", "shared", "data", "digits", "digits.csv.gz");
                 case FOLDER -> throw new IllegalArgumentException("--data folder needs --data-path DIR (one sub-folder per class)");
             };
@@ -81,8 +81,9 @@ final class VisionTrainCommand implements Callable<Integer> {
             tc = null;
             run = null;
         }
-        int size = mc != null ? mc.height() : imageSize, chans = mc != null ? mc.channels() : imageChannels;
-        VisionDatasets.VisionSplits splits = VisionRun.splits(ds, size, mc != null ? mc.width() : imageSize, chans);
+        int side = imageSize != null ? imageSize : data == Dataset.CLUTTERED ? 48 : 28;
+        int size = mc != null ? mc.height() : side, chans = mc != null ? mc.channels() : imageChannels;
+        VisionDatasets.VisionSplits splits = VisionRun.splits(ds, size, mc != null ? mc.width() : side, chans);
         var train = splits.train();
         if (mc == null) {
             ds = new VisionRun.DataSource(ds.kind(), ds.path(), splits.description(), train.classNames());

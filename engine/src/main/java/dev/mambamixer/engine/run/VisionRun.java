@@ -34,9 +34,11 @@ import java.util.Objects;
 public final class VisionRun {
     /** config.json keys. */
     static final String MODEL = "model", TRAINING = "vision_training", DATA = "data";
+    /** Canvases of the "cluttered" data kind: training and held out. */
+    public static final int CANVAS_TRAIN = 8000, CANVAS_HELD_OUT = 2000;
 
     /**
-     * Where the images came from: dataset kind ("mnist", "digits", "folder"), path, the split used
+     * Where the images came from: dataset kind ("mnist", "digits", "folder", "cluttered"), path, the split used
      * and the class names (index = the model's class id).
      */
     public record DataSource(String kind, String path, String description, List<String> classes) {
@@ -98,8 +100,9 @@ public final class VisionRun {
 
     /**
      * The train/held-out images a data source names (the same split every time): "mnist" (an IDX
-     * folder), "digits" (digits.csv(.gz)) or "folder" (one sub-folder per class, resized to the
-     * model's image size and channels).
+     * folder), "digits" (digits.csv(.gz)), "folder" (one sub-folder per class, resized to the
+     * model's image size and channels) or "cluttered" (the teaching canvases made from an MNIST
+     * folder, canvas side = the model's image height; {@value #CANVAS_TRAIN} / {@value #CANVAS_HELD_OUT}).
      */
     public static VisionDatasets.VisionSplits splits(DataSource ds, int height, int width, int channels) throws IOException {
         Path p = Path.of(ds.path());
@@ -107,7 +110,9 @@ public final class VisionRun {
             case "mnist" -> VisionDatasets.mnist(p);
             case "digits" -> VisionDatasets.digits(p);
             case "folder" -> VisionDatasets.imageFolder(p, height, width, channels, VisionDatasets.TRAIN_FRACTION);
-            default -> throw new IllegalArgumentException("unknown image data kind '" + ds.kind() + "' (expected mnist, digits or folder)");
+            case "cluttered" -> VisionDatasets.clutteredMnist(p, height, CANVAS_TRAIN, CANVAS_HELD_OUT);
+            default -> throw new IllegalArgumentException("unknown image data kind '" + ds.kind()
+                                                          + "' (expected mnist, digits, folder or cluttered)");
         };
     }
 

@@ -74,6 +74,29 @@ public final class VisionDatasets {
                 + n(s.train.count()) + " train / " + n(s.heldOut.count()) + " held out, seed " + IMAGE_FOLDER_SPLIT_SEED);
     }
 
+    /** Seeds of the cluttered-canvas streams: training canvases and held-out canvases. */
+    public static final long CANVAS_TRAIN_SEED = 20240331L, CANVAS_HELD_OUT_SEED = 20240401L;
+
+    /**
+     * The vision teaching task on MNIST ({@link ClutteredDigits}): training canvases are made only
+     * from the digits of {@link #mnist}'s training split, held-out canvases only from its held-out
+     * digits (so no digit is seen in both), {@code trainCount} and {@code heldOutCount} of them,
+     * canvas side {@code canvas}, default clutter; fixed seeds.
+     */
+    public static VisionSplits clutteredMnist(Path mnistDir, int canvas, int trainCount, int heldOutCount) throws IOException {
+        VisionSplits digits = mnist(mnistDir);
+        ClutteredDigits train = new ClutteredDigits(digits.train, canvas, ClutteredDigits.DEFAULT_FRAGMENTS,
+                                                    ClutteredDigits.defaultFragmentSize(digits.train));
+        ClutteredDigits held = new ClutteredDigits(digits.heldOut, canvas, ClutteredDigits.DEFAULT_FRAGMENTS,
+                                                   ClutteredDigits.defaultFragmentSize(digits.heldOut));
+        return new VisionSplits(train.generate(CANVAS_TRAIN_SEED, trainCount, "cluttered canvases, train"),
+                                held.generate(CANVAS_HELD_OUT_SEED, heldOutCount, "cluttered canvases, held out"),
+                                "cluttered MNIST canvases " + canvas + "x" + canvas + " (" + ClutteredDigits.DEFAULT_FRAGMENTS
+                                + " fragments): " + n(trainCount) + " train from the training digits, " + n(heldOutCount)
+                                + " held out from the held-out digits, seeds " + CANVAS_TRAIN_SEED + "/" + CANVAS_HELD_OUT_SEED
+                                + "; digits: " + digits.description);
+    }
+
     private static VisionSplits split(ImageSet all, double fraction, long seed) {
         int[][] idx = StratifiedSplit.split(all.labels(), all.classes(), fraction, seed);
         return new VisionSplits(all.subset(idx[0], "train, seed " + seed), all.subset(idx[1], "held out, seed " + seed), "");
