@@ -137,7 +137,7 @@ public interface Backend extends AutoCloseable {
     // ---------------------------------------------------------------- images (MODEL.md §7, ViM2)
 
     /**
-     * Depth-wise 2-D convolution, k odd, 'same' zero padding, not causal (MODEL.md §7.3 step 2).
+     * Depth-wise 2-D convolution, k odd, 'same' zero padding, not causal (MODEL.md §7.2 step 2).
      * x, out: (B, H, W, E) channels-last; w: (E, k, k); bias: (E).
      * out[b,i,j,e] = bias[e] + sum_{p,q} w[e,p,q] * x[b, i+p-k/2, j+q-k/2, e] (zero outside).
      */
@@ -148,7 +148,7 @@ public interface Backend extends AutoCloseable {
                                  Tensor dx, Tensor dw, Tensor dbias);
 
     /**
-     * PatchMerging2D gather (MODEL.md §7.2): x (B, H, W, C) -> out (B, ceil(H/2), ceil(W/2), 4C), the
+     * PatchMerging2D gather (MODEL.md §7.1): x (B, H, W, C) -> out (B, ceil(H/2), ceil(W/2), 4C), the
      * 2×2 neighbours concatenated in the order (0,0), (1,0), (0,1), (1,1) (row offset first, as
      * VMamba), zeros where an odd H or W runs past the edge.
      */

@@ -16,7 +16,7 @@ public enum MixerKind {
     TOKEN("token", true),
     /** Channel mixer of the teaching model and of ViM2: mixes across model channels. */
     CHANNEL("channel", false),
-    /** ViM2's SS2D token mixer: mixes the tokens of a 2-D grid along four scan orders (MODEL.md §7.3). */
+    /** ViM2's SS2D token mixer: mixes the tokens of a 2-D grid along four scan orders (MODEL.md §7.2). */
     SS2D("ss2d", true);
 
     private final String label;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One SS2D token mixer of ViM2 (MODEL.md §7.3) after a forward pass on a probe batch of B images:
+ * One SS2D token mixer of ViM2 (MODEL.md §7.2) after a forward pass on a probe batch of B images:
  * the float64 trace of each of its four scan directions ({@link CrossScanDirection}) and the
  * gate SiLU(z), all in <b>row-major image coordinates</b>: token (i, j) of the stage's H × W grid
  * is position p = i·W + j, whatever order a direction scanned it in ({@link ScanTrace#order()}).

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One channel mixer of ViM2 (MODEL.md §7.4) after a forward pass on a probe batch of B images: the
+ * One channel mixer of ViM2 (MODEL.md §7.3) after a forward pass on a probe batch of B images: the
  * float64 traces of its bidirectional unit ({@link ScanDirection#FORWARD} along the model channels
  * 0..D−1, {@link ScanDirection#BACKWARD} from D−1 down), in original channel positions.
  *

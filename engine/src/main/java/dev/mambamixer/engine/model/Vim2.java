@@ -19,8 +19,8 @@ import java.util.List;
 /**
  * ViM2, the vision MambaMixer (MODEL.md §7): patch stem (a k×k stride-k conv as one GEMM over
  * non-overlapping patches, then LayerNorm) -> stages of (SS2D token mixers, channel mixer) units
- * with weighted averaging of earlier features inside each stage (§7.1, A10), PatchMerging2D
- * (gather 2×2 -> LayerNorm(4C) -> Linear(4C -> C')) in front of every stage but the first (§7.2)
+ * with weighted averaging of earlier features inside each stage (MODEL.md §7.1, A10), PatchMerging2D
+ * (gather 2×2 -> LayerNorm(4C) -> Linear(4C -> C')) in front of every stage but the first (§7.1)
  * -> head LayerNorm -> global average pool -> Linear -> class logits.
  *
  * <p>Shapes (channels-last throughout): images (B, H, W, C) -> patches (B, h, w, p·p·C) ->
@@ -96,7 +96,7 @@ public final class Vim2 implements Module {
         ones = be.fromDoubles(one, one.length);
     }
 
-    /** The channel mixer of a stage of width d with the given token count (MODEL.md §7.4). */
+    /** The channel mixer of a stage of width d with the given token count (MODEL.md §7.3). */
     private Mixer channelMixer(String prefix, int d, int tokens, Init init) {
         if (cfg.channelMixer() == Vim2Config.ChannelMixer.PER_TOKEN_LIFT) {
             // V-B: every token's D channels are a length-D sequence of scalars (F = 1), lifted to e_c

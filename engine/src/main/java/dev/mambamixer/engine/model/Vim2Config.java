@@ -22,7 +22,7 @@ public record Vim2Config(
         int dState, int expand, int dwConv, int scanChunk,
         WeightedAverage.Mode averaging, long seed) {
 
-    /** A11: what the ViM2 channel mixer scans (MODEL.md §7.4). */
+    /** A11: what the ViM2 channel mixer scans (MODEL.md §7.3). */
     public enum ChannelMixer {
         /** V-B (default): each token's D channels as a length-D sequence, lifted 1 -> e_c, bidirectional S6. */
         PER_TOKEN_LIFT,
@@ -55,7 +55,7 @@ public record Vim2Config(
                               16, 2, 3, 64, WeightedAverage.Mode.IDENTITY, 1);
     }
 
-    /** ViM2-T (MODEL.md §7.1, Table 8): 224² RGB, 1000 classes, widths 96..768, token mixers 2, 2, 6, 2. */
+    /** ViM2-T (MODEL.md §7.4, the paper's Table 8): 224² RGB, 1000 classes, widths 96..768, token mixers 2, 2, 6, 2. */
     public static Vim2Config tiny() { return paper(List.of(96, 192, 384, 768), List.of(2, 2, 6, 2)); }
 
     /** ViM2-S: as T with 18 token mixers in stage 3. */

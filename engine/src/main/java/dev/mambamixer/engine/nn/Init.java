@@ -44,7 +44,7 @@ public final class Init {
     }
 
     /**
-     * N(0, std²) truncated at ±2 std by redrawing (VMamba's Linear init, MODEL.md §7.2: std 0.02,
+     * N(0, std²) truncated at ±2 std by redrawing (VMamba's Linear init, MODEL.md §7.1: std 0.02,
      * zero bias).
      */
     public double[] truncatedNormal(int n, double std) {

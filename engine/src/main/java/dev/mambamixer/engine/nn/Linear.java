@@ -31,7 +31,7 @@ public final class Linear implements Module {
         this.bias = biasInit != null ? new Parameter(be, name + ".bias", biasInit, true, out) : null;
     }
 
-    /** VMamba's Linear init (MODEL.md §7.2): weight truncated-normal std 0.02, bias zero. */
+    /** VMamba's Linear init (MODEL.md §7.1): weight truncated-normal std 0.02, bias zero. */
     public static Linear truncatedNormal(Backend be, String name, int in, int out, boolean withBias, Init init) {
         return new Linear(be, name, in, out, init.truncatedNormal(out * in, 0.02), withBias ? new double[out] : null);
     }

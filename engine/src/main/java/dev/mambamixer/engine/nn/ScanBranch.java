@@ -11,7 +11,7 @@ import java.util.List;
  * The selective part of one scan direction, MODEL.md §4.2 steps 4-6: x_proj (Δ, B, C from the
  * scan input u, MODEL.md §9 A7) -> dt_proj -> S6 scan with D skip and, when a gate input z is
  * given, the SiLU(z) gate. {@link SsmCore} puts a causal conv in front of it (TSM2, the teaching
- * model); ViM2's SS2D runs four of these without z after one shared 2-D conv (MODEL.md §7.3).
+ * model); ViM2's SS2D runs four of these without z after one shared 2-D conv (MODEL.md §7.2).
  *
  * <p>Glossary (code -> paper): u = scan input (x̄), r = low-rank dt input, deltaRaw = W_dt r (Δ
  * before bias/softplus), bm = B, cm = C, aLog = log(-A), d = D, z = gate input, o = scan output.

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ViM2's Selective Token Mixer, VMamba's SS2D (MODEL.md §7.3), with pre-norm and inner residual
+ * ViM2's Selective Token Mixer, VMamba's SS2D (MODEL.md §7.2), with pre-norm and inner residual
  * (MODEL.md §5.4): y = x + W_out(LN_out(merge(scan_k(cross_k(SiLU(dwconv(x')))))) ⊙ SiLU(z)),
  * where [x'; z] = W_in LN(x). One depth-wise 3×3 conv (not causal) feeds four scan directions
  * (MODEL.md §9 A12: row-major, column-major and their reverses), each a {@link ScanBranch} with
@@ -179,7 +179,7 @@ public final class Ss2dMixer implements ResidualMixer {
     /**
      * The cross-merged scan output ysum (B, H, W, E) of the last forward, row-major over tokens:
      * o₀ + flip(o₂) + colmajor→rowmajor(o₁ + flip(o₃)), i.e. before the out-norm and the gate
-     * (MODEL.md §7.3 step 5). Not owned; the next forward overwrites it.
+     * (MODEL.md §7.2 step 5). Not owned; the next forward overwrites it.
      */
     public Tensor lastMergedScanOutput() { return ysum; }
     /** Gate input z (B, H, W, E) of the last forward. */

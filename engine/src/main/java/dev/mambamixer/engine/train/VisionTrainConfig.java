@@ -2,7 +2,7 @@ package dev.mambamixer.engine.train;
 
 /**
  * Training settings for ViM2 ({@link VisionTrainer}): epochs over the training images in
- * mini-batches shuffled per (seed, epoch), AdamW with warm-up and cosine decay (MODEL.md §7.6:
+ * mini-batches shuffled per (seed, epoch), AdamW with warm-up and cosine decay (MODEL.md §7.5; the paper:
  * AdamW, lr 1e-3, weight decay 0.05 in the paper), global-norm clipping, label smoothing, and a
  * random shift of up to {@code maxShift} pixels as training augmentation (never at evaluation).
  */

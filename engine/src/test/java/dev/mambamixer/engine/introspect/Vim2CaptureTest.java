@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * ViM2 introspection on the ReferenceBackend (MODEL.md §7.3): the merged implicit attention of the
+ * ViM2 introspection on the ReferenceBackend (MODEL.md §7.5): the merged implicit attention of the
  * four SS2D directions reproduces the mixer's cross-merged scan output, and every map reads the
  * branches' raw buffers at the right (row-major) token.
  */

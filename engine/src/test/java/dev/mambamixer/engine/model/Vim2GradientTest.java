@@ -92,7 +92,7 @@ class Vim2GradientTest {
 
     @Test
     void perTokenLiftChannelMixer() {
-        // V-B (MODEL.md §7.4): every token's D channels are a sequence of scalars, F = 1, lifted to e_c
+        // V-B (MODEL.md §7.3): every token's D channels are a sequence of scalars, F = 1, lifted to e_c
         MambaOptions mo = MambaOptions.defaults().with(3, 2, 4, 2, false);
         Mixer mx = new Mixer(be, "cm.", "channel", new int[] {5}, 1, true, mo, new Init(9));
         GradCheck gc = new GradCheck(be, 10);
