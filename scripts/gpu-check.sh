@@ -64,6 +64,7 @@ start=$(date +%s)
   --select-class dev.mambamixer.engine.backend.BackendContractTest \
   --select-class dev.mambamixer.engine.backend.cuda.CudaScanBandwidthTest \
   --select-class dev.mambamixer.engine.backend.cuda.CudaTsm2StepParityTest \
+  --select-class dev.mambamixer.engine.backend.cuda.CudaVim2StepParityTest \
   --select-class dev.mambamixer.engine.backend.cuda.CudaGraphStepTest > "$log" 2>&1
 rc=$?
 secs=$(( $(date +%s) - start ))
@@ -90,6 +91,16 @@ cli -- bench --backend cuda --d-model 32,128 --layers 2,4 --warmup 3 --reps 10 >
 echo "== bench exit code $?"
 quiet "$bench_log" 12
 echo "(an ETTh1 H=96 training epoch is 8033 windows: epoch seconds = 8033 / train samples/s)"
+
+echo
+echo "== ViM2 on the GPU (issue 11): training-step and inference images/s, MNIST preset (batch 256) and ViM2-T at 224^2 (batch 32)"
+vim_log="$out_dir/gpu-vim2.log"
+cli -- vision bench --backend cuda --preset mnist --batch 256 --warmup 3 --reps 10 > "$vim_log" 2>&1
+echo "== vision bench (mnist) exit code $?"
+quiet "$vim_log" 3
+cli -- vision bench --backend cuda --preset tiny --batch 32 --warmup 2 --reps 5 > "$vim_log.2" 2>&1
+echo "== vision bench (tiny) exit code $?"
+quiet "$vim_log.2" 3
 
 echo
 etth1="$bundle/data/ETTh1.csv"
