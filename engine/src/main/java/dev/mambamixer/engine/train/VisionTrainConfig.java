@@ -5,6 +5,7 @@ package dev.mambamixer.engine.train;
  * mini-batches shuffled per (seed, epoch), AdamW with warm-up and cosine decay (MODEL.md §7.5; the paper:
  * AdamW, lr 1e-3, weight decay 0.05 in the paper), global-norm clipping, label smoothing, and a
  * random shift of up to {@code maxShift} pixels as training augmentation (never at evaluation).
+ * The warm-up is {@code warmup} steps but never more than a tenth of the run's steps.
  */
 public record VisionTrainConfig(int epochs, int batch, double lr, int warmup, double minLrRatio, double weightDecay,
                                 double gradClip, double labelSmoothing, int maxShift, int evalBatch, long seed) {

@@ -78,7 +78,8 @@ public final class VisionTrainer {
         int h = train.height(), w = train.width(), c = train.channels();
         ImageBatches batches = new ImageBatches(train, cfg.batch(), true, cfg.seed(), cfg.maxShift());
         int perEpoch = batches.batchesPerEpoch();
-        LrSchedule sched = new LrSchedule("cosine", cfg.lr(), cfg.warmup(), cfg.epochs() * perEpoch, cfg.minLrRatio());
+        int total = cfg.epochs() * perEpoch;
+        LrSchedule sched = new LrSchedule("cosine", cfg.lr(), warmupSteps(cfg, total), total, cfg.minLrRatio());
         float[] x = new float[cfg.batch() * h * w * c];
         int[] y = new int[cfg.batch()];
         long t0 = System.nanoTime(), seen = 0;
@@ -134,6 +135,9 @@ public final class VisionTrainer {
         double secs = seconds(t0);
         return new Result(epoch, step, secs, seen / secs, last, bestEpoch, false, reason);
     }
+
+    /** The configured warm-up, but at most a tenth of the run, so short runs reach the peak rate. */
+    static int warmupSteps(VisionTrainConfig cfg, int totalSteps) { return Math.min(cfg.warmup(), totalSteps / 10); }
 
     private Result abort(String why, long t0, long seen) {
         restore();
