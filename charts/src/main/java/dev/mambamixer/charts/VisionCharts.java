@@ -119,15 +119,22 @@ public final class VisionCharts {
         if (valueLabel != null && scale != null) {
             NumberAxis sa = new NumberAxis(valueLabel);
             sa.setRange(scale.getLowerBound(), scale.getUpperBound());
-            sa.setTickUnit(Theme.tickUnit(scale.getLowerBound(), scale.getUpperBound(), 4));
+            sa.setTickUnit(Theme.tickUnit(scale.getLowerBound(), scale.getUpperBound(), 3));
             PaintScaleLegend legend = new PaintScaleLegend(scale, sa);
             legend.setPosition(RectangleEdge.BOTTOM);
             legend.setAxisLocation(AxisLocation.BOTTOM_OR_RIGHT);
             legend.setStripWidth(10);
             legend.setSubdivisionCount(128);
-            legend.setMargin(new RectangleInsets(2, 10, 2, 10));
+            legend.setMargin(new RectangleInsets(2, 24, 2, 24));   // room for the end tick labels
             legend.setStripOutlineVisible(false);
             chart.addSubtitle(legend);
+        } else {
+            // as tall as a colour bar, so this panel's plot lines up with the overlay panels beside it
+            TextTitle note = new TextTitle("grey: pixel value (stretched to the image's range)",
+                                           Theme.SUBTITLE_FONT.deriveFont(12f));
+            note.setPosition(RectangleEdge.BOTTOM);
+            note.setPadding(new RectangleInsets(14, 4, 16, 4));
+            chart.addSubtitle(note);
         }
         Theme.apply(chart);
         chart.getTitle().setFont(Theme.TITLE_FONT.deriveFont(14f));
