@@ -174,6 +174,7 @@ public final class CurveChart {
         secondaryRenderer.setSeriesShapesVisible(i, shapes);
         secondaryRenderer.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-4, -4, 8, 8));
         secondaryRenderer.setSeriesStroke(i, Theme.LINE);
+        secondaryRenderer.setSeriesPaint(i, Theme.color(1));
     }
 
     /** Label of the right axis (default "learning rate"). */

@@ -130,7 +130,7 @@ public final class VisionCharts {
             chart.addSubtitle(legend);
         } else {
             // as tall as a colour bar, so this panel's plot lines up with the overlay panels beside it
-            TextTitle note = new TextTitle("grey: pixel value (stretched to the image's range)",
+            TextTitle note = new TextTitle("grey: pixel value (own range)",
                                            Theme.SUBTITLE_FONT.deriveFont(12f));
             note.setPosition(RectangleEdge.BOTTOM);
             note.setPadding(new RectangleInsets(14, 4, 16, 4));
@@ -143,6 +143,34 @@ public final class VisionCharts {
         plot.setRangeGridlinesVisible(false);
         plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
         return chart;
+    }
+
+    /**
+     * Pads {@code chart} so that, drawn at width × height, its data area has the aspect ratio
+     * {@code aspect} (width / height): images keep their shape whatever the panel's shape.
+     * Measures one layout pass off screen.
+     */
+    public static void fitAspect(JFreeChart chart, int width, int height, double aspect) {
+        RectangleInsets base = new RectangleInsets(6, 6, 6, 10);
+        chart.setPadding(base);
+        if (width < 60 || height < 60 || !(aspect > 0)) return;
+        BufferedImage img = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        org.jfree.chart.ChartRenderingInfo info = new org.jfree.chart.ChartRenderingInfo();
+        try {
+            chart.draw(g, new Rectangle2D.Double(0, 0, width, height), info);
+        } finally {
+            g.dispose();
+        }
+        Rectangle2D a = info.getPlotInfo().getDataArea();
+        if (a.getWidth() <= 1 || a.getHeight() <= 1) return;
+        if (a.getWidth() > a.getHeight() * aspect) {
+            double pad = (a.getWidth() - a.getHeight() * aspect) / 2;
+            chart.setPadding(new RectangleInsets(base.getTop(), base.getLeft() + pad, base.getBottom(), base.getRight() + pad));
+        } else {
+            double pad = (a.getHeight() - a.getWidth() / aspect) / 2;
+            chart.setPadding(new RectangleInsets(base.getTop() + pad, base.getLeft(), base.getBottom() + pad, base.getRight()));
+        }
     }
 
     private static NumberAxis tokenAxis(String label, int n) {
@@ -204,7 +232,7 @@ public final class VisionCharts {
                         c < classNames.size() ? classNames.get(c) : Integer.toString(c));
         CategoryAxis x = new CategoryAxis("true class");
         NumberAxis y = new NumberAxis("held-out accuracy");
-        y.setRange(0, 1.05);
+        y.setRange(0, 1.15);   // room for the value printed above a bar at 1.0
         y.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(0.2, new java.text.DecimalFormat("0.0")));
         BarRenderer r = new BarRenderer();
         r.setBarPainter(new StandardBarPainter());

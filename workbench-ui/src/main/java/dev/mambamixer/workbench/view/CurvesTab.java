@@ -117,7 +117,10 @@ final class CurvesTab extends ChartTab {
         }
         work.add(() -> {
             if (teaching) loss.plot().getRangeAxis().setLabel("loss (cross-entropy)");
-            if (vision) speed.setSecondaryLabel("accuracy");
+            if (vision) {
+                speed.setSecondaryLabel("accuracy");
+                speed.chart().setTitle("Throughput and accuracy");
+            }
             if (heldOutAccuracy) speed.setSecondaryShapes(CurvesViewModel.ACCURACY, true);
             if (accuracy && speed.plot().getRangeAxis(1) instanceof NumberAxis a) {
                 a.setNumberFormatOverride(new DecimalFormat("0.00"));

@@ -35,9 +35,11 @@ final class ResultsTab extends ChartTab {
         mistakes.setPadding(new Insets(6, 8, 8, 8));
         ScrollPane scroll = new ScrollPane(mistakes);
         scroll.setFitToWidth(true);
-        Label title = new Label("Most confidently wrong held-out images: true → predicted (p)");
+        Label title = new Label("Most confidently wrong: true → predicted (p)");
         title.setStyle("-fx-font-weight: bold; -fx-padding: 4 8 0 8;");
         title.setWrapText(true);
+        title.setMaxWidth(Double.MAX_VALUE);
+        title.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         VBox right = new VBox(perClass, title, scroll);
         VBox.setVgrow(perClass, Priority.ALWAYS);
         VBox.setVgrow(scroll, Priority.ALWAYS);

@@ -79,6 +79,8 @@ final class VisionTab extends ChartTab {
         body.setTop(caption);
         body.setCenter(grid);
         vm.revisionProperty().addListener((o, a, b) -> redraw.request());
+        grid.widthProperty().addListener((o, a, b) -> redraw.request());
+        grid.heightProperty().addListener((o, a, b) -> redraw.request());
     }
 
     /** A combo box whose selected index follows an integer property both ways. */
@@ -119,7 +121,7 @@ final class VisionTab extends ChartTab {
         boolean attention = vm.overlayProperty().get() == Overlay.ATTENTION;
         int[] q = attention ? vm.query() : null;
         List<JFreeChart> charts = new ArrayList<>();
-        charts.add(VisionCharts.overlay("input image (click: query token)", img, h, w, c, null, rows, cols, null, null,
+        charts.add(VisionCharts.overlay("input (click: query)", img, h, w, c, null, rows, cols, null, null,
                                         vm.query()));
         List<Panel> ps = vm.panels();
         // grid: input, row-major, column-major / merged, row-major reversed, column-major reversed
@@ -131,7 +133,12 @@ final class VisionTab extends ChartTab {
         charts.add(overlays.get(4));
         charts.add(overlays.get(2));
         charts.add(overlays.get(3));
-        for (int i = 0; i < panels.size(); i++) panels.get(i).setChart(charts.get(i));
+        for (int i = 0; i < panels.size(); i++) {
+            ChartViewer v = panels.get(i);
+            // the image keeps its shape: pad the chart to the token grid's aspect at the panel's size
+            VisionCharts.fitAspect(charts.get(i), (int) v.getWidth(), (int) v.getHeight(), cols / (double) rows);
+            v.setChart(charts.get(i));
+        }
         caption.setText(vm.caption() + (attention ? "" : " · Δ: mean over the inner channels"));
         root.setCenter(body);
     }
