@@ -36,6 +36,7 @@ final class CurvesTab extends ChartTab {
     });
     private final OffThreadChart lossPane = new OffThreadChart(renderer), speedPane = new OffThreadChart(renderer);
     private final SplitPane split = new SplitPane(lossPane, speedPane);
+    private boolean accuracyLayout;
     private CurveChart loss, speed;   // renderer thread only
     private final Map<String, Integer> pushed = new HashMap<>();
     private long resetsSeen = -1;
@@ -87,6 +88,11 @@ final class CurvesTab extends ChartTab {
         }
         boolean vision = vm.series(CurvesViewModel.BATCH_ACCURACY) != null;
         boolean heldOutAccuracy = vm.series(CurvesViewModel.ACCURACY) != null;
+        // accuracy matters as much as the loss for a classifier: give its chart more room (once per run)
+        if (vision != accuracyLayout) {
+            accuracyLayout = vision;
+            split.setDividerPositions(vision ? 0.55 : 0.68);
+        }
         boolean teaching = vision || vm.series(CurvesViewModel.HELD_OUT_LOSS) != null;
         collect(work, true, CurvesViewModel.TRAIN_LOSS, true, false);
         collect(work, true, CurvesViewModel.VAL_MSE, false, false);
