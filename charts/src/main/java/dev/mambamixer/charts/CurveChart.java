@@ -5,6 +5,7 @@ import dev.mambamixer.engine.train.TrainingListener.EpochEvent;
 import dev.mambamixer.engine.train.TrainingListener.StepEvent;
 import java.awt.Color;
 import java.awt.geom.Ellipse2D;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -164,6 +165,16 @@ public final class CurveChart {
         c.clear();
         for (int i = 0; i < x.length; i++) c.add(x[i], y[i]);
         secondaryData.changed();
+    }
+
+    /** Draws a right-axis series' points as markers too (for sparse series such as one value per epoch). */
+    public void setSecondaryShapes(String series, boolean shapes) {
+        secondaryCurve(series);
+        int i = new ArrayList<>(secondaryCurves.keySet()).indexOf(series);
+        secondaryRenderer.setSeriesShapesVisible(i, shapes);
+        secondaryRenderer.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-4, -4, 8, 8));
+        secondaryRenderer.setSeriesStroke(i, Theme.LINE);
+        secondaryRenderer.setSeriesPaint(i, Theme.color(1));
     }
 
     /** Label of the right axis (default "learning rate"). */

@@ -29,6 +29,80 @@ final class Screenshots {
         int code = 0;
         try {
             Files.createDirectories(dir);
+            String only = System.getProperty(ONLY_PROPERTY, "all");
+            if (only.equals("all") || only.equals("tsm2")) sequenceModels(vm, view, stage, dir);
+            if (only.equals("all") || only.equals("vision")) vision(vm, view, stage, dir);
+            say("screenshots written to " + dir);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            code = 1;
+        } finally {
+            int exit = code;
+            Platform.runLater(() -> {
+                vm.close();
+                Platform.exit();
+                System.exit(exit);
+            });
+        }
+    }
+
+    /** System property: which screenshots to take, "all" (default), "tsm2" (TSM2 and teaching) or "vision" (ViM2). */
+    static final String ONLY_PROPERTY = "mambamixer.screenshots";
+
+    /**
+     * ViM2 on MNIST, one epoch (the MNIST preset), then the curves, the Vision view (implicit
+     * attention and Δ) and the Results view, at the window size and again at 1280×720.
+     */
+    private static void vision(WorkbenchViewModel vm, MainView view, Stage stage, Path dir) throws Exception {
+        fx(() -> {
+            vm.reset();
+            ConfigViewModel c = vm.config();
+            c.applyPreset(c.presets().stream().filter(p -> p.model() == dev.mambamixer.workbench.session.RunSettings.ModelKind.VISION)
+                              .findFirst().orElseThrow());
+            if (System.getProperty("mambamixer.screenshots.data", "mnist").equals("digits"))   // a quick look while iterating
+                c.dataProperty().set(c.dataChoices().stream().filter(d -> d.kind() == ConfigViewModel.DataChoice.Kind.DIGITS)
+                                          .findFirst().orElseThrow());
+            return null;
+        });
+        say("training ViM2 on MNIST for one epoch ...");
+        fx(vm::start);
+        await("the ViM2 run to finish", 1200, () -> vm.run().stateProperty().get() == SessionState.FINISHED
+                                                   || vm.run().stateProperty().get() == SessionState.FAILED);
+        if (fx(() -> vm.run().stateProperty().get()) == SessionState.FAILED) throw new IllegalStateException("the ViM2 run failed");
+        Thread.sleep(1000);
+        int visionTab = fx(() -> view.tabs().getTabs().indexOf(view.tabs().getTabs().stream()
+                .filter(t -> t.getText().equals("Vision")).findFirst().orElseThrow()));
+        int resultsTab = visionTab + 1;
+        for (String size : new String[] {"", "1280x720"}) {
+            if (!size.isEmpty()) {
+                fx(() -> {
+                    stage.setWidth(1280);
+                    stage.setHeight(720);
+                    return null;
+                });
+                Thread.sleep(800);
+            }
+            String suffix = size.isEmpty() ? "" : "-" + size;
+            shoot(view, stage, 0, dir.resolve("vision-curves" + suffix + ".png"));
+            fx(() -> {
+                vm.vision().overlayProperty().set(dev.mambamixer.workbench.vm.VisionViewModel.Overlay.ATTENTION);
+                vm.vision().probeProperty().set(2);
+                vm.vision().setQuery(2, 4);
+                return null;
+            });
+            shoot(view, stage, visionTab, dir.resolve("vision-attention" + suffix + ".png"));
+            fx(() -> {
+                vm.vision().overlayProperty().set(dev.mambamixer.workbench.vm.VisionViewModel.Overlay.DELTA);
+                return null;
+            });
+            shoot(view, stage, visionTab, dir.resolve("vision-delta" + suffix + ".png"));
+            shoot(view, stage, resultsTab, dir.resolve("vision-results" + suffix + ".png"));
+        }
+    }
+
+    /** TSM2 on the sample data, then the teaching model on selective copying. */
+    private static void sequenceModels(WorkbenchViewModel vm, MainView view, Stage stage, Path dir) throws Exception {
+        {
             // 1. TSM2 on the sample data: the quick preset, ~250 steps (5 validations, 10 snapshots)
             fx(() -> {
                 ConfigViewModel c = vm.config();
@@ -65,17 +139,6 @@ final class Screenshots {
             shoot(view, stage, 1, dir.resolve("teaching-token-selection.png"));
             shoot(view, stage, 3, dir.resolve("teaching-implicit-attention.png"));
             shoot(view, stage, 4, dir.resolve("teaching-weighted-averaging.png"));
-            say("screenshots written to " + dir);
-        } catch (Throwable t) {
-            t.printStackTrace();
-            code = 1;
-        } finally {
-            int exit = code;
-            Platform.runLater(() -> {
-                vm.close();
-                Platform.exit();
-                System.exit(exit);
-            });
         }
     }
 

@@ -6,6 +6,8 @@ import dev.mambamixer.workbench.session.UiEvents.RatioPoint;
 import dev.mambamixer.workbench.session.UiEvents.Started;
 import dev.mambamixer.workbench.session.UiEvents.Status;
 import dev.mambamixer.workbench.session.UiEvents.StepPoint;
+import dev.mambamixer.workbench.session.UiEvents.VisionResults;
+import dev.mambamixer.workbench.session.UiEvents.VisionSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,10 +26,15 @@ public final class EventBuffer {
      */
     public record Batch(Started started, SessionState state, List<StepPoint> steps, List<EvalPoint> evals,
                         List<RatioPoint> ratios, Snapshot snapshot, List<Status> statuses, Finished finished,
-                        long droppedSteps) {
+                        long droppedSteps, VisionSnapshot vision, VisionResults visionResults) {
+        public Batch(Started started, SessionState state, List<StepPoint> steps, List<EvalPoint> evals,
+                     List<RatioPoint> ratios, Snapshot snapshot, List<Status> statuses, Finished finished, long droppedSteps) {
+            this(started, state, steps, evals, ratios, snapshot, statuses, finished, droppedSteps, null, null);
+        }
+
         public boolean isEmpty() {
             return started == null && state == null && steps.isEmpty() && evals.isEmpty() && ratios.isEmpty()
-                   && snapshot == null && statuses.isEmpty() && finished == null;
+                   && snapshot == null && statuses.isEmpty() && finished == null && vision == null && visionResults == null;
         }
     }
 
@@ -37,6 +44,8 @@ public final class EventBuffer {
     private List<RatioPoint> ratios = new ArrayList<>();
     private List<Status> statuses = new ArrayList<>();
     private Snapshot snapshot;
+    private VisionSnapshot vision;
+    private VisionResults visionResults;
     private Finished finished;
     private Started started;
     private SessionState state;
@@ -55,6 +64,8 @@ public final class EventBuffer {
         evals = new ArrayList<>();
         ratios = new ArrayList<>();
         snapshot = null;
+        vision = null;
+        visionResults = null;
         finished = null;
         started = description == null && backend == null ? null : new Started(description, backend);
     }
@@ -72,18 +83,25 @@ public final class EventBuffer {
 
     public synchronized void snapshot(Snapshot s) { snapshot = s; }
 
+    /** Of the ViM2 captures and evaluations only the newest is kept (coalescing). */
+    public synchronized void vision(VisionSnapshot s) { vision = s; }
+
+    public synchronized void visionResults(VisionResults r) { visionResults = r; }
+
     public synchronized void status(String text) { statuses.add(new Status(text)); }
 
     public synchronized void finished(Finished f) { finished = f; }
 
     public synchronized boolean hasPending() {
         return started != null || state != null || !steps.isEmpty() || !evals.isEmpty() || !ratios.isEmpty()
-               || snapshot != null || !statuses.isEmpty() || finished != null;
+               || snapshot != null || !statuses.isEmpty() || finished != null || vision != null || visionResults != null;
     }
 
     /** Takes everything collected so far (an empty batch when nothing is pending). */
     public synchronized Batch drain() {
-        Batch b = new Batch(started, state, steps, evals, ratios, snapshot, statuses, finished, dropped);
+        Batch b = new Batch(started, state, steps, evals, ratios, snapshot, statuses, finished, dropped, vision, visionResults);
+        vision = null;
+        visionResults = null;
         started = null;
         state = null;
         steps = new ArrayList<>();

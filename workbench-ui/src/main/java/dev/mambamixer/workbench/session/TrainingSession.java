@@ -20,6 +20,15 @@ import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.model.Vim2;
+import dev.mambamixer.engine.model.Vim2Config;
+import dev.mambamixer.engine.run.VisionRun;
+import dev.mambamixer.engine.train.VisionEvaluation;
+import dev.mambamixer.engine.train.VisionTrainConfig;
+import dev.mambamixer.engine.train.VisionTrainer;
+import dev.mambamixer.engine.data.vision.ImageSet;
+import dev.mambamixer.engine.data.vision.VisionDatasets;
+import dev.mambamixer.engine.introspect.Vim2Capture;
 import dev.mambamixer.engine.train.Metrics;
 import dev.mambamixer.engine.train.SequenceTrainer;
 import dev.mambamixer.engine.train.TrainConfig;
@@ -279,6 +288,11 @@ public final class TrainingSession implements AutoCloseable {
         SequenceModel seqModel;
         TeachingTask task;
         List<SequenceExample> probeExamples;
+        Vim2 vim2;
+        VisionRun.DataSource visionData;
+        ImageSet visionTrain, visionHeldOut;
+        int[] probeImages;
+        VisionTrainer visionTrainer;
         Path runDir;
         long plannedSteps;
         final long t0 = System.nanoTime();
@@ -307,7 +321,11 @@ public final class TrainingSession implements AutoCloseable {
             setState(SessionState.RUNNING);
             Finished end;
             try {
-                end = settings.kind() == ModelKind.TSM2 ? trainTsm2() : trainTeaching();
+                end = switch (settings.kind()) {
+                    case TSM2 -> trainTsm2();
+                    case TEACHING -> trainTeaching();
+                    case VISION -> trainVision();
+                };
             } catch (Throwable t) {
                 end = new Finished("training failed: " + message(t), true, t);
             }
@@ -323,7 +341,9 @@ public final class TrainingSession implements AutoCloseable {
 
         /** Loads data and builds the model; throws on bad input, before anything is replaced. */
         void prepare() throws IOException {
-            if (settings.kind() == ModelKind.TSM2) {
+            if (settings.kind() == ModelKind.VISION) {
+                prepareVision();
+            } else if (settings.kind() == ModelKind.TSM2) {
                 data = ForecastData.load(settings.csv(), settings.seqLen(), settings.horizon());
                 Tsm2Config mc = settings.tsm2();
                 if (mc.variates() != data.variates())   // the config view model guesses M before the file is read
@@ -352,6 +372,12 @@ public final class TrainingSession implements AutoCloseable {
         }
 
         String describe() {
+            if (vim2 != null) {
+                Vim2Config c = vim2.config();
+                return String.format(Locale.ROOT, "ViM2 on %s: %dx%dx%d, patch %d, stages %s, token mixers %s, channel mixer %s, "
+                                     + "%,d parameters", settings.vision().data().kind(), c.height(), c.width(), c.channels(),
+                                     c.patch(), c.dims(), c.tokenMixers(), c.channelMixer(), vim2.parameterCount());
+            }
             if (tsm2 != null) {
                 Tsm2Config c = tsm2.config();
                 return String.format(Locale.ROOT, "TSM2 %s on %s: T %d, H %d, M %d, d_model %d, %d layers, %,d parameters",
@@ -441,6 +467,96 @@ public final class TrainingSession implements AutoCloseable {
             return Snapshot.of(cap.step(), "TSM2", cap.mixers(), cap.averaging(), List.of(), names, data.columns(), "test", fc);
         }
 
+        // ---------------------------------------------------------------- ViM2
+
+        /** Reads the images and builds ViM2 fitted to them (image size, channels, classes). */
+        void prepareVision() throws IOException {
+            RunSettings.Vision v = settings.vision();
+            Vim2Config preset = v.model();
+            VisionDatasets.VisionSplits splits = VisionRun.splits(v.data(), preset.height(), preset.width(), preset.channels());
+            visionTrain = splits.train();
+            visionHeldOut = splits.heldOut();
+            if (visionTrain.count() < v.train().batch())
+                throw new IllegalArgumentException(v.data().kind() + ": the training split has " + visionTrain.count()
+                                                   + " images, fewer than one batch of " + v.train().batch());
+            int side = visionTrain.height();
+            int p = side % 4 == 0 && side >= 16 ? 4 : 1;
+            Vim2Config mc = preset.withImage(visionTrain.height(), visionTrain.width(), visionTrain.channels(),
+                                             Math.max(2, visionTrain.classes()), p).validate();
+            visionData = new VisionRun.DataSource(v.data().kind(), v.data().path(), splits.description(), visionTrain.classNames());
+            backend = Backends.create(settings.backend());
+            vim2 = new Vim2(backend, mc);
+            probeImages = spreadImages(visionHeldOut, Math.min(settings.probeCount(), visionHeldOut.count()));
+            out.status(splits.description());
+        }
+
+        Finished trainVision() throws IOException {
+            VisionTrainConfig tc = settings.vision().train();
+            RunFolder folder = RunFolder.create(runsDir, "workbench-" + settings.dataName());
+            runDir = folder.dir();
+            if (live()) out.status("run folder: " + runDir);
+            int perEpoch = (visionTrain.count() + tc.batch() - 1) / tc.batch();
+            if (live()) out.vision(visionSnapshot(-1, 0));
+            VisionRun run = VisionRun.builder(vim2, tc, visionData).folder(folder).control(control)
+                .listener(new TrainingListener() {
+                    double lastLoss = Double.NaN;
+
+                    @Override public void onStep(StepEvent e) {
+                        lastLoss = e.loss();
+                        if (live())
+                            out.step(new StepPoint(e.step(), e.epoch(), e.loss(), e.lr(), e.gradNorm(), e.samples(),
+                                                   e.wallSeconds(), (long) tc.epochs() * perEpoch, e.accuracy()));
+                    }
+
+                    @Override public void onHeldOut(HeldOutEvent e) {
+                        if (!live()) return;
+                        out.eval(new EvalPoint(e.step(), e.wallSeconds(), lastLoss, Double.NaN, Double.NaN, e.loss(),
+                                               e.accuracy(), false));
+                        int epoch = visionTrainer.epoch();
+                        // the trainer's model is between epochs here: capture and evaluate on this thread
+                        out.vision(visionSnapshot(e.step(), epoch));
+                        out.visionResults(visionResults(VisionEvaluation.of(vim2, visionHeldOut, tc.evalBatch()), e.step(),
+                                                        epoch, false));
+                    }
+                }).build();
+            visionTrainer = run.trainer();
+            VisionTrainer.Result r = run.run(visionTrain, visionHeldOut);
+            if (!live()) return new Finished(r.reason(), r.failed(), null);
+            // the kept (best) weights are in the model now
+            out.vision(visionSnapshot(r.steps(), r.epochs()));
+            if (r.heldOut() != null) out.visionResults(visionResults(r.heldOut(), r.steps(), r.epochs(), true));
+            if (r.failed()) return new Finished(r.reason(), true, null);
+            return new Finished(String.format(Locale.ROOT, "%s: %d epochs, %d steps, %.0f s (%.1f images/s); held-out accuracy "
+                                              + "%.4f (kept weights of epoch %d)", r.reason(), r.epochs(), r.steps(), r.seconds(),
+                                              r.imagesPerSecond(), r.heldOut().accuracy(), r.bestEpoch()), false, null);
+        }
+
+        /** Captures the probe images with the model as it is now (training thread, between steps). */
+        UiEvents.VisionSnapshot visionSnapshot(long step, int epoch) {
+            int per = visionHeldOut.imageSize();
+            float[] x = new float[probeImages.length * per];
+            int[] labels = new int[probeImages.length];
+            for (int i = 0; i < probeImages.length; i++) {
+                visionHeldOut.copyImage(probeImages[i], x, i * per);
+                labels[i] = visionHeldOut.label(probeImages[i]);
+            }
+            Vim2Capture cap = Introspector.capture(vim2, x, probeImages.length, step);
+            return new UiEvents.VisionSnapshot(epoch, cap, probeImages.clone(), labels, visionHeldOut.classNames());
+        }
+
+        UiEvents.VisionResults visionResults(VisionEvaluation ev, long step, int epoch, boolean fin) {
+            List<UiEvents.Mistake> mistakes = new ArrayList<>();
+            int per = visionHeldOut.imageSize();
+            for (int i : ev.confidentMistakes(visionHeldOut, MISTAKES)) {
+                float[] px = new float[per];
+                visionHeldOut.copyImage(i, px, 0);
+                mistakes.add(new UiEvents.Mistake(i, px, visionHeldOut.height(), visionHeldOut.width(), visionHeldOut.channels(),
+                                                  visionHeldOut.label(i), ev.predicted()[i], ev.confidence()[i]));
+            }
+            return new UiEvents.VisionResults((int) step, epoch, fin, ev.accuracy(), ev.loss(), ev.count(), ev.confusion(),
+                                              ev.perClassAccuracy(), visionHeldOut.classNames(), mistakes);
+        }
+
         // ---------------------------------------------------------------- teaching model
 
         Finished trainTeaching() throws IOException {
@@ -496,6 +612,49 @@ public final class TrainingSession implements AutoCloseable {
             if (backend != null) backend.close();
             backend = null;
         }
+    }
+
+    /** Confidently wrong images handed to the results view. */
+    static final int MISTAKES = 16;
+
+    /**
+     * {@code k} held-out images spread over the set, one class after another where possible (the
+     * first image of class 0, of class 1, ...), so a small probe batch shows different digits.
+     */
+    static int[] spreadImages(ImageSet set, int k) {
+        List<Integer> picked = new ArrayList<>();
+        int classes = Math.max(1, set.classes());
+        for (int round = 0; picked.size() < k && round < set.count(); round++) {
+            boolean any = false;
+            for (int c = 0; c < classes && picked.size() < k; c++) {
+                int seen = 0;
+                for (int i = 0; i < set.count(); i++) {
+                    if (set.label(i) != c) continue;
+                    if (seen++ == round) {
+                        picked.add(i);
+                        any = true;
+                        break;
+                    }
+                }
+            }
+            if (!any) break;
+        }
+        return picked.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Captures the ViM2 probe images now (on demand): while paused between steps, or after the run
+     * finished. The result also reaches the views through the event buffer.
+     */
+    public CompletableFuture<UiEvents.VisionSnapshot> captureVision() {
+        return onModelThread(r -> {
+            if (r.vim2 == null) throw new IllegalStateException("the current run is not a ViM2 run");
+            long step = r.visionTrainer != null ? r.visionTrainer.step() : -1;
+            int epoch = r.visionTrainer != null ? r.visionTrainer.epoch() : 0;
+            UiEvents.VisionSnapshot s = r.visionSnapshot(step, epoch);
+            out.vision(s);
+            return s;
+        });
     }
 
     private int currentId() {

@@ -56,11 +56,14 @@ final class ConfigPanel {
         });
         Label model = new Label();
         model.textProperty().bind(Bindings.createStringBinding(
-                () -> "Model: " + (vm.modelProperty().get() == dev.mambamixer.workbench.session.RunSettings.ModelKind.TSM2
-                                   ? "TSM2 (MambaMixer forecaster)" : "MambaMixer token-sequence model"),
+                () -> "Model: " + switch (vm.modelProperty().get()) {
+                    case TSM2 -> "TSM2 (MambaMixer forecaster)";
+                    case TEACHING -> "MambaMixer token-sequence model";
+                    case VISION -> "ViM2 (vision MambaMixer, SS2D)";
+                },
                 vm.modelProperty()));
         model.setTooltip(new Tooltip("The dataset picks the model: CSV data trains TSM2, a teaching task the token-sequence "
-                                     + "model. ViM2 (vision) is not in the engine yet."));
+                                     + "model, image data (MNIST, digits, cluttered canvases) ViM2."));
 
         Label pTitle = new Label("Preset");
         pTitle.getStyleClass().add("section");

@@ -36,6 +36,7 @@ final class CurvesTab extends ChartTab {
     });
     private final OffThreadChart lossPane = new OffThreadChart(renderer), speedPane = new OffThreadChart(renderer);
     private final SplitPane split = new SplitPane(lossPane, speedPane);
+    private boolean accuracyLayout;
     private CurveChart loss, speed;   // renderer thread only
     private final Map<String, Integer> pushed = new HashMap<>();
     private long resetsSeen = -1;
@@ -85,14 +86,22 @@ final class CurvesTab extends ChartTab {
             settingsDirty = false;
             root.setCenter(split);
         }
-        boolean teaching = vm.series(CurvesViewModel.HELD_OUT_LOSS) != null;
+        boolean vision = vm.series(CurvesViewModel.BATCH_ACCURACY) != null;
+        boolean heldOutAccuracy = vm.series(CurvesViewModel.ACCURACY) != null;
+        // accuracy matters as much as the loss for a classifier: give its chart more room (once per run)
+        if (vision != accuracyLayout) {
+            accuracyLayout = vision;
+            split.setDividerPositions(vision ? 0.55 : 0.68);
+        }
+        boolean teaching = vision || vm.series(CurvesViewModel.HELD_OUT_LOSS) != null;
         collect(work, true, CurvesViewModel.TRAIN_LOSS, true, false);
         collect(work, true, CurvesViewModel.VAL_MSE, false, false);
         collect(work, true, CurvesViewModel.VAL_MAE, false, false);
         collect(work, true, CurvesViewModel.HELD_OUT_LOSS, false, false);
         collect(work, true, CurvesViewModel.LR, false, true);
         collect(work, false, CurvesViewModel.SPEED, true, false);
-        boolean accuracy = collect(work, false, CurvesViewModel.ACCURACY, false, true);
+        boolean accuracy = collect(work, false, CurvesViewModel.ACCURACY, false, true)
+                           | collect(work, false, CurvesViewModel.BATCH_ACCURACY, false, true);
         for (Map.Entry<String, CurvesViewModel.Series> e : vm.comparisonSeries().entrySet()) {
             String name = e.getKey();
             int from = pushed.getOrDefault(name, 0);
@@ -114,6 +123,11 @@ final class CurvesTab extends ChartTab {
         }
         work.add(() -> {
             if (teaching) loss.plot().getRangeAxis().setLabel("loss (cross-entropy)");
+            if (vision) {
+                speed.setSecondaryLabel("accuracy");
+                speed.chart().setTitle("Throughput and accuracy");
+            }
+            if (heldOutAccuracy) speed.setSecondaryShapes(CurvesViewModel.ACCURACY, true);
             if (accuracy && speed.plot().getRangeAxis(1) instanceof NumberAxis a) {
                 a.setNumberFormatOverride(new DecimalFormat("0.00"));
                 a.setRange(0, 1);

@@ -41,6 +41,8 @@ public final class MainView {
     final AveragingTab averaging;
     final ForecastTab forecast;
     final DiagnosticsTab diagnostics;
+    final VisionTab vision;
+    final ResultsTab results;
     private final List<ChartTab> all;
     private final ConfigPanel config;
     private boolean dialogs = true;
@@ -54,7 +56,9 @@ public final class MainView {
         averaging = new AveragingTab(vm.averaging());
         forecast = new ForecastTab(vm.forecast());
         diagnostics = new DiagnosticsTab(vm.diagnostics());
-        all = List.of(curves, token, channel, attention, averaging, forecast, diagnostics);
+        vision = new VisionTab(vm.vision(), vm::captureVision);
+        results = new ResultsTab(vm.results());
+        all = List.of(curves, token, channel, attention, averaging, forecast, diagnostics, vision, results);
         for (ChartTab t : all) tabs.getTabs().add(t.tab);
         tabs.setId("views");
 

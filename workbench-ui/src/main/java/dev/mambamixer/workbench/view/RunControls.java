@@ -21,7 +21,7 @@ final class RunControls {
             button("Pause", "pause", "Park the trainer between two steps", r.canPauseProperty(), vm::pause),
             button("Resume", "resume", "Continue training", r.canResumeProperty(), vm::resume),
             button("Step", "step", "While paused: run exactly one optimiser step", r.canStepProperty(), vm::stepOnce),
-            button("Stop", "stop", "Finish after the current step (TSM2 restores the best weights)", r.canStopProperty(),
+            button("Stop", "stop", "Finish after the current step (TSM2 and ViM2 restore the best weights)", r.canStopProperty(),
                    vm::stop),
             button("Reset", "reset", "Forget the model and clear every view", r.canResetProperty(), vm::reset));
     }

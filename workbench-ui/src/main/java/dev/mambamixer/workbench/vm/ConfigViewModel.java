@@ -6,6 +6,8 @@ import dev.mambamixer.engine.data.teaching.TeachingTask;
 import dev.mambamixer.engine.model.SequenceModelConfig;
 import dev.mambamixer.engine.nn.WeightedAverage;
 import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.model.Vim2Config;
+import dev.mambamixer.engine.train.VisionTrainConfig;
 import dev.mambamixer.engine.train.TeachConfig;
 import dev.mambamixer.engine.train.TrainConfig;
 import dev.mambamixer.workbench.session.RunSettings;
@@ -42,9 +44,25 @@ public final class ConfigViewModel {
 
     /** A data source: the embedded sample CSV, a user CSV, or a teaching task (which implies the teaching model). */
     public record DataChoice(Kind kind, String label, Path path) {
-        public enum Kind { SAMPLE, CSV, SELECTIVE_COPY, INDUCTION }
+        public enum Kind { SAMPLE, CSV, SELECTIVE_COPY, INDUCTION, MNIST, DIGITS, CLUTTERED }
 
-        public ModelKind model() { return kind == Kind.SAMPLE || kind == Kind.CSV ? ModelKind.TSM2 : ModelKind.TEACHING; }
+        public ModelKind model() {
+            return switch (kind) {
+                case SAMPLE, CSV -> ModelKind.TSM2;
+                case SELECTIVE_COPY, INDUCTION -> ModelKind.TEACHING;
+                case MNIST, DIGITS, CLUTTERED -> ModelKind.VISION;
+            };
+        }
+
+        /** The image data kind of {@code VisionRun.splits} (mnist, digits, cluttered), or null. */
+        public String visionKind() {
+            return switch (kind) {
+                case MNIST -> "mnist";
+                case DIGITS -> "digits";
+                case CLUTTERED -> "cluttered";
+                default -> null;
+            };
+        }
 
         public String task() {
             return switch (kind) {
@@ -65,7 +83,8 @@ public final class ConfigViewModel {
     private final ObservableList<DataChoice> dataChoices = FXCollections.observableArrayList();
     private final ObjectProperty<DataChoice> data = new SimpleObjectProperty<>(this, "data");
     private final ReadOnlyObjectWrapper<ModelKind> model = new ReadOnlyObjectWrapper<>(this, "model", ModelKind.TSM2);
-    private final Map<String, Field> tsm2 = new LinkedHashMap<>(), teaching = new LinkedHashMap<>();
+    private final Map<String, Field> tsm2 = new LinkedHashMap<>(), teaching = new LinkedHashMap<>(),
+            vision = new LinkedHashMap<>();
     private final ObservableList<Field> visibleFields = FXCollections.observableArrayList();
     private final ObservableList<String> errors = FXCollections.observableArrayList();
     private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(this, "valid", true);
@@ -78,13 +97,23 @@ public final class ConfigViewModel {
 
     public ConfigViewModel(Path sampleData) { this(sampleData, "auto"); }
 
-    public ConfigViewModel(Path sampleData, String backend) {
+    public ConfigViewModel(Path sampleData, String backend) { this(sampleData, backend, defaultImageData(sampleData)); }
+
+    /**
+     * @param imageData the shared data folder with {@code mnist/} (IDX files) and
+     *                  {@code digits/digits.csv.gz}, for the ViM2 choices
+     */
+    public ConfigViewModel(Path sampleData, String backend, Path imageData) {
         this.backend = backend;
         dataChoices.add(new DataChoice(DataChoice.Kind.SAMPLE, "Sample data (synthetic.csv, 7 variates)", sampleData));
         dataChoices.add(new DataChoice(DataChoice.Kind.SELECTIVE_COPY, "Teaching task: selective copying", null));
         dataChoices.add(new DataChoice(DataChoice.Kind.INDUCTION, "Teaching task: induction heads", null));
+        dataChoices.add(new DataChoice(DataChoice.Kind.MNIST, "MNIST (ViM2)", imageData.resolve("mnist")));
+        dataChoices.add(new DataChoice(DataChoice.Kind.DIGITS, "digits (ViM2)", imageData.resolve("digits").resolve("digits.csv.gz")));
+        dataChoices.add(new DataChoice(DataChoice.Kind.CLUTTERED, "cluttered canvas (ViM2)", imageData.resolve("mnist")));
         buildTsm2Fields();
         buildTeachingFields();
+        buildVisionFields();
         buildPresets();
         for (Field f : allFields()) {
             f.textProperty().addListener((o, a, b) -> onFieldChanged(f));
@@ -156,6 +185,32 @@ public final class ConfigViewModel {
         put(teaching, Field.integer("snapshotEvery", "Snapshot every", "Capture the mixers every n steps", 1, 1_000_000, 25));
     }
 
+    private void buildVisionFields() {
+        VisionTrainConfig d = VisionTrainConfig.defaults(1);
+        put(vision, Field.integer("epochs", "Epochs", "Passes over the training images (held-out accuracy, a capture and "
+                                                      + "a checkpoint after each)", 1, 10_000, 1));
+        put(vision, Field.integer("batch", "Batch size", "Images per optimiser step", 1, 4096, d.batch()));
+        put(vision, Field.decimal("lr", "Learning rate", "Peak learning rate (AdamW, warm-up then cosine); HOT: applies to "
+                                                          + "the running schedule at once", 1e-6, 1, d.lr(), true));
+        put(vision, Field.choice("channelMixer", "Channel mixer", "MODEL.md §7.4 A11: per-token-lift (V-B, default: each "
+                                                                  + "token's channels as a sequence), tokens (V-A), none "
+                                                                  + "(SS2D token mixers only)",
+                                 List.of("per-token-lift", "tokens", "none"), "per-token-lift"));
+        put(vision, Field.integer("seed", "Seed", "Seed for initialisation, shuffling and shifts", 0, Integer.MAX_VALUE,
+                                  (int) d.seed()));
+        put(vision, Field.integer("probeImages", "Probe images", "Held-out images captured after every epoch for the "
+                                                                 + "Vision view", 1, 32, 8));
+    }
+
+    /** The shared data folder: system property {@code workbench.images}, else {@code ../shared/data} beside the repository. */
+    public static Path defaultImageData(Path sampleData) {
+        String p = System.getProperty("workbench.images");
+        if (p != null) return Path.of(p).toAbsolutePath();
+        Path abs = sampleData.toAbsolutePath();
+        Path repo = abs.getParent() != null && abs.getParent().getParent() != null ? abs.getParent().getParent() : abs;
+        return repo.resolve("..").resolve("shared").resolve("data").normalize();
+    }
+
     private static void put(Map<String, Field> m, Field f) { m.put(f.key(), f); }
 
     private void buildPresets() {
@@ -205,6 +260,11 @@ public final class ConfigViewModel {
                                              Map.entry("layers", "2"), Map.entry("dState", "16"), Map.entry("dConv", "4"),
                                              Map.entry("channelMixer", "false"), Map.entry("steps", "1500"),
                                              Map.entry("lr", "0.003"), Map.entry("batch", "32"))));
+        // ViM2: the engine's MNIST preset, one epoch (about 2-3 minutes on two cores)
+        presets.add(new Preset("ViM2 on MNIST (Vim2Config.mnist, 1 epoch)", ModelKind.VISION,
+                               "28x28, patch 4, stages 48/96 with 2 SS2D token mixers and a V-B channel mixer each; "
+                               + "AdamW lr 2e-3, batch 64, 1 epoch over the 8,000 training images",
+                               Map.of("epochs", "1", "batch", "64", "lr", "0.002", "channelMixer", "per-token-lift")));
     }
 
     public List<Preset> presets() { return List.copyOf(presets); }
@@ -216,14 +276,16 @@ public final class ConfigViewModel {
 
     /** Sets every field the preset names (and picks a matching dataset when the family differs). */
     public void applyPreset(Preset p) {
-        if (p.model() != model.get()) {
+        if (p.model() == ModelKind.VISION) {
+            if (model.get() != ModelKind.VISION) data.set(find(DataChoice.Kind.MNIST));
+        } else if (p.model() != model.get()) {
             DataChoice d = p.name().startsWith("Induction") ? find(DataChoice.Kind.INDUCTION)
                            : p.model() == ModelKind.TEACHING ? find(DataChoice.Kind.SELECTIVE_COPY) : find(DataChoice.Kind.SAMPLE);
             data.set(d);
         } else if (p.model() == ModelKind.TEACHING) {
             data.set(find(p.name().startsWith("Induction") ? DataChoice.Kind.INDUCTION : DataChoice.Kind.SELECTIVE_COPY));
         }
-        Map<String, Field> fs = p.model() == ModelKind.TSM2 ? tsm2 : teaching;
+        Map<String, Field> fs = fieldsOf(p.model());
         p.values().forEach((k, v) -> {
             Field f = fs.get(k);
             if (f == null) throw new IllegalStateException("preset " + p.name() + " names unknown field " + k);
@@ -291,6 +353,7 @@ public final class ConfigViewModel {
         DataChoice d = data.get();
         if (d == null) errs.add("pick a dataset");
         if (!errs.isEmpty()) throw new IllegalArgumentException(String.join("; ", errs));
+        if (d.model() == ModelKind.VISION) return buildVision(d);
         if (d.model() == ModelKind.TSM2) {
             Map<String, Field> f = tsm2;
             int t = i(f, "seqLen"), h = i(f, "horizon");
@@ -320,16 +383,43 @@ public final class ConfigViewModel {
                                backend);
     }
 
+    private RunSettings buildVision(DataChoice d) {
+        Map<String, Field> f = vision;
+        Vim2Config preset = Vim2Config.mnist();
+        // the session fits the image size, channels and classes to the data once it is read
+        Vim2Config mc = switch (d.kind()) {
+            case CLUTTERED -> preset.withImage(48, 48, 1, 10, 4);
+            case DIGITS -> preset.withImage(8, 8, 1, 10, 1);
+            default -> preset;
+        };
+        mc = mc.withChannelMixer(Vim2Config.ChannelMixer.parse(s(f, "channelMixer")), preset.channelLift(),
+                                 preset.channelState()).withSeed(i(f, "seed")).validate();
+        VisionTrainConfig tc = VisionTrainConfig.defaults(i(f, "epochs")).withBatch(i(f, "batch")).withLr(x(f, "lr"))
+                .withSeed(i(f, "seed")).validate();
+        if (d.path() == null || !Files.exists(d.path()))
+            throw new IllegalArgumentException("image data not found: " + d.path()
+                                               + " (system property workbench.images names the shared data folder)");
+        var source = new dev.mambamixer.engine.run.VisionRun.DataSource(d.visionKind(), d.path().toString(), "", List.of());
+        return RunSettings.vision(new RunSettings.Vision(mc, tc, source), i(f, "probeImages"), backend);
+    }
+
     private static int i(Map<String, Field> f, String k) { return f.get(k).intValue(); }
     private static double x(Map<String, Field> f, String k) { return f.get(k).doubleValue(); }
     private static boolean b(Map<String, Field> f, String k) { return f.get(k).boolValue(); }
     private static String s(Map<String, Field> f, String k) { return f.get(k).stringValue(); }
 
-    private Map<String, Field> fieldsOf(ModelKind k) { return k == ModelKind.TSM2 ? tsm2 : teaching; }
+    private Map<String, Field> fieldsOf(ModelKind k) {
+        return switch (k) {
+            case TSM2 -> tsm2;
+            case TEACHING -> teaching;
+            case VISION -> vision;
+        };
+    }
 
     private List<Field> allFields() {
         List<Field> all = new ArrayList<>(tsm2.values());
         all.addAll(teaching.values());
+        all.addAll(vision.values());
         return all;
     }
 

@@ -34,7 +34,7 @@ public final class CurvesViewModel {
 
     public static final String TRAIN_LOSS = "train loss", VAL_MSE = "val MSE", VAL_MAE = "val MAE",
             HELD_OUT_LOSS = "held-out loss", ACCURACY = "held-out accuracy", LR = "learning rate",
-            SPEED = "samples/s";
+            SPEED = "samples/s", BATCH_ACCURACY = "batch accuracy";
 
     /** One growing series: x as step and as wall seconds, and y. */
     public static final class Series {
@@ -83,6 +83,7 @@ public final class CurvesViewModel {
         for (StepPoint p : steps) {
             get(TRAIN_LOSS).add(p.step(), p.wallSeconds(), p.loss());
             get(LR).add(p.step(), p.wallSeconds(), p.lr());
+            if (Double.isFinite(p.accuracy())) get(BATCH_ACCURACY).add(p.step(), p.wallSeconds(), p.accuracy());
             if (lastSamples < 0 || p.samples() < lastSamples) {   // first step, or a new run
                 lastSamples = p.samples();
                 lastWall = p.wallSeconds();
@@ -110,7 +111,8 @@ public final class CurvesViewModel {
         clear();
         List<StepPoint> sp = new ArrayList<>();
         for (StepEvent e : steps)
-            sp.add(new StepPoint(e.step(), e.epoch(), e.loss(), e.lr(), e.gradNorm(), e.samples(), e.wallSeconds(), 0));
+            sp.add(new StepPoint(e.step(), e.epoch(), e.loss(), e.lr(), e.gradNorm(), e.samples(), e.wallSeconds(), 0,
+                                 e.accuracy()));
         addSteps(sp);
         List<EvalPoint> ep = new ArrayList<>();
         for (EpochEvent e : validations)

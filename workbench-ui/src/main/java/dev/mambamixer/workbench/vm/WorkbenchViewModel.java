@@ -53,6 +53,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
     private final AveragingViewModel averaging = new AveragingViewModel();
     private final ForecastViewModel forecast = new ForecastViewModel();
     private final DiagnosticsViewModel diagnostics = new DiagnosticsViewModel();
+    private final VisionViewModel vision = new VisionViewModel();
+    private final ResultsViewModel results = new ResultsViewModel();
     private final ReadOnlyObjectWrapper<ErrorReport> error = new ReadOnlyObjectWrapper<>(this, "error");
     private final ReadOnlyObjectWrapper<Mode> mode = new ReadOnlyObjectWrapper<>(this, "mode", Mode.LIVE);
     private final ObservableList<String> log = FXCollections.observableArrayList();
@@ -86,6 +88,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
         run.stateProperty().addListener((o, a, b) -> {
             config.modelExistsProperty().set(b != SessionState.IDLE);
             run.checkpointableProperty().set(session.settings() == null || session.settings().kind() == ModelKind.TSM2);
+            vision.canCaptureProperty().set(session.settings() != null && session.settings().kind() == ModelKind.VISION
+                                            && (b == SessionState.PAUSED || b == SessionState.FINISHED));
         });
         exploreStep.addListener((o, a, b) -> { if (b != null && explored != null) showExploredSnapshot(b); });
     }
@@ -138,6 +142,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
         averaging.clear();
         forecast.clear();
         diagnostics.clear();
+        vision.clear();
+        results.clear();
         run.clearProgress();
     }
 
@@ -166,6 +172,17 @@ public final class WorkbenchViewModel implements AutoCloseable {
             if (t != null) throw new java.util.concurrent.CompletionException(t);
             return csv;
         });
+    }
+
+    /**
+     * Captures the ViM2 probe images now (paused between steps, or finished), off the FX thread;
+     * the capture reaches the Vision view through the next batch. Errors become a dialog.
+     */
+    public CompletableFuture<?> captureVision() {
+        return session.captureVision().whenComplete((s, t) -> uiExecutor.execute(() -> {
+            if (t != null) report("Could not capture", rootMessage(t));
+            else log("captured the probe images after step " + s.capture().step());
+        }));
     }
 
     /** Saves the current TSM2 model; errors become a dialog. */
@@ -329,6 +346,11 @@ public final class WorkbenchViewModel implements AutoCloseable {
         curves.addEvals(b.evals());
         diagnostics.addRatios(b.ratios());
         if (b.snapshot() != null) showSnapshot(b.snapshot(), true);
+        if (b.vision() != null) {
+            snapshots.set(snapshots.get() + 1);
+            vision.set(b.vision());
+        }
+        if (b.visionResults() != null) results.set(b.visionResults());
         for (var s : b.statuses()) log(s.text());
         if (b.finished() != null) {
             run.setMessage(b.finished().reason());
@@ -374,6 +396,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
     public AveragingViewModel averaging() { return averaging; }
     public ForecastViewModel forecast() { return forecast; }
     public DiagnosticsViewModel diagnostics() { return diagnostics; }
+    public VisionViewModel vision() { return vision; }
+    public ResultsViewModel results() { return results; }
     public TrainingSession session() { return session; }
     public FxThrottle throttle() { return throttle; }
     public ReadOnlyObjectProperty<ErrorReport> errorProperty() { return error.getReadOnlyProperty(); }
