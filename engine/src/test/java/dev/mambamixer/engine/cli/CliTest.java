@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,21 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
     @TempDir Path tmp;
 
-    private record Out(int code, String out, String err) {}
-
-    private static Out run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Out(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    private static CliRun.Out run(String... args) { return CliRun.run(args); }
 
     private Path csv(String name, String content) throws Exception {
         Path p = tmp.resolve(name);
@@ -48,7 +31,7 @@ class CliTest {
 
     @Test
     void trainEvalForecastOnTheSampleData() throws Exception {
-        Out r = run("train", "--data", sample().toString(), "--seq-len", "48", "--horizon", "12", "--d-model", "8",
+        CliRun.Out r = run("train", "--data", sample().toString(), "--seq-len", "48", "--horizon", "12", "--d-model", "8",
                     "--layers", "1", "--epochs", "2", "--max-steps-per-epoch", "5", "--backend", "cpu",
                     "--snapshot-every", "4", "--probe-windows", "3", "--update-ratio-every", "5",
                     "--runs-dir", tmp.resolve("runs").toString(), "--name", "t");
@@ -78,12 +61,12 @@ class CliTest {
         JsonObject tm = JsonParser.parseString(Files.readString(run.resolve("test-metrics.json"))).getAsJsonObject();
         double mse = tm.get("mse").getAsDouble();
 
-        Out ev = run("eval", "--checkpoint", run.toString(), "--data", sample().toString(), "--backend", "cpu");
+        CliRun.Out ev = run("eval", "--checkpoint", run.toString(), "--data", sample().toString(), "--backend", "cpu");
         assertEquals(0, ev.code(), ev.err());
         assertTrue(ev.out().contains(String.format("MSE %.4f", mse)), ev.out() + " vs " + mse);
 
         Path fc = tmp.resolve("fc.csv");
-        Out f = run("forecast", "--checkpoint", run.toString(), "--data", sample().toString(), "--out", fc.toString(),
+        CliRun.Out f = run("forecast", "--checkpoint", run.toString(), "--data", sample().toString(), "--out", fc.toString(),
                     "--backend", "cpu", "--stride", "100");
         assertEquals(0, f.code(), f.err());
         List<String> rows = Files.readAllLines(fc);
@@ -94,7 +77,7 @@ class CliTest {
     @Test
     void badDataNamesFileLineAndColumn() throws Exception {
         Path bad = csv("bad.csv", "date,a,b\n2020-01-01 00:00:00,1,2\n2020-01-01 01:00:00,1,x\n");
-        Out r = run("train", "--data", bad.toString(), "--backend", "cpu", "--runs-dir", tmp.toString());
+        CliRun.Out r = run("train", "--data", bad.toString(), "--backend", "cpu", "--runs-dir", tmp.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("bad.csv") && r.err().contains("line 3") && r.err().contains("b"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
@@ -105,22 +88,22 @@ class CliTest {
         StringBuilder sb = new StringBuilder("date,a,b\n");
         for (int i = 0; i < 100; i++) sb.append("2020-01-01 00:00:").append(i).append(',').append(i).append(',').append(1 + i % 3).append('\n');
         Path shortCsv = csv("short.csv", sb.toString());
-        Out r = run("train", "--data", shortCsv.toString(), "--seq-len", "96", "--horizon", "24", "--backend", "cpu",
+        CliRun.Out r = run("train", "--data", shortCsv.toString(), "--seq-len", "96", "--horizon", "24", "--backend", "cpu",
                     "--runs-dir", tmp.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("short.csv"), r.err());
 
-        Out c = run("train", "--data", sample().toString(), "--seq-len", "8", "--horizon", "4", "--patch-len", "16",
+        CliRun.Out c = run("train", "--data", sample().toString(), "--seq-len", "8", "--horizon", "4", "--patch-len", "16",
                     "--d-model", "0", "--backend", "cpu", "--runs-dir", tmp.toString());
         assertEquals(2, c.code());
         assertTrue(c.err().contains("patchLen: 16 is longer than the look-back seqLen 8"), c.err());
         assertTrue(c.err().contains("dModel: must be positive"), c.err());
 
-        Out u = run("train", "--no-such-option");
+        CliRun.Out u = run("train", "--no-such-option");
         assertEquals(2, u.code());
         assertTrue(u.err().contains("Unknown option: '--no-such-option'"), u.err());
 
-        Out nan = run("train", "--data", sample().toString(), "--averaging", "median", "--backend", "cpu",
+        CliRun.Out nan = run("train", "--data", sample().toString(), "--averaging", "median", "--backend", "cpu",
                       "--runs-dir", tmp.toString());
         assertEquals(2, nan.code());
         assertTrue(nan.err().contains("--averaging: unknown value 'median' (expected identity, uniform, softmax)"), nan.err());

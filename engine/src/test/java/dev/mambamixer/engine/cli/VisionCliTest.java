@@ -3,9 +3,6 @@ package dev.mambamixer.engine.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -18,21 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VisionCliTest {
     @TempDir Path tmp;
 
-    private record Out(int code, String out, String err) {}
-
-    private static Out run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Out(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    private static CliRun.Out run(String... args) { return CliRun.run(args); }
 
     /** Two classes of 10×10 PNGs: a horizontal or a vertical bright bar on noise, 12 each. */
     private Path imageFolder() throws Exception {
@@ -57,7 +40,7 @@ class VisionCliTest {
     @Test
     void trainEvalPredictAndResumeOnAnImageFolder() throws Exception {
         Path data = imageFolder(), runs = tmp.resolve("runs");
-        Out t = run("vision", "train", "--data", "folder", "--data-path", data.toString(), "--image-size", "8",
+        CliRun.Out t = run("vision", "train", "--data", "folder", "--data-path", data.toString(), "--image-size", "8",
                     "--dims", "8", "--token-mixers", "2", "--d-state", "4", "--epochs", "2", "--batch", "8",
                     "--runs-dir", runs.toString(), "--name", "bars");
         assertEquals(0, t.code(), t.err() + t.out());
@@ -68,16 +51,16 @@ class VisionCliTest {
         assertTrue(Files.exists(run.resolve("test-metrics.json")));
         assertTrue(Files.isDirectory(run.resolve("checkpoints/best")));
 
-        Out e = run("vision", "eval", run.toString());
+        CliRun.Out e = run("vision", "eval", run.toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("held-out, 5 images: accuracy"), e.out());   // 24 images, stratified 80/20
 
         Path img = data.resolve("vertical").resolve("0.png");
-        Out p = run("vision", "predict", run.toString(), img.toString(), "--top", "2");
+        CliRun.Out p = run("vision", "predict", run.toString(), img.toString(), "--top", "2");
         assertEquals(0, p.code(), p.err());
         assertTrue(p.out().contains(img + ":") && p.out().contains("vertical") && p.out().contains("horizontal"), p.out());
 
-        Out more = run("vision", "train", "--resume", run.toString());   // the config says 2 epochs: nothing left to do
+        CliRun.Out more = run("vision", "train", "--resume", run.toString());   // the config says 2 epochs: nothing left to do
         assertEquals(0, more.code(), more.err());
         assertTrue(more.out().contains("resumed after epoch 2"), more.out());
     }
@@ -87,17 +70,17 @@ class VisionCliTest {
         Path data = imageFolder();
         Path bad = data.resolve("vertical").resolve("broken.png");
         Files.write(bad, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
-        Out t = run("vision", "train", "--data", "folder", "--data-path", data.toString(), "--image-size", "8",
+        CliRun.Out t = run("vision", "train", "--data", "folder", "--data-path", data.toString(), "--image-size", "8",
                     "--epochs", "1", "--runs-dir", tmp.resolve("runs").toString());
         assertEquals(2, t.code(), t.out());
         assertTrue(t.err().contains("broken.png"), t.err());
 
-        Out m = run("vision", "train", "--data", "mnist", "--data-path", tmp.resolve("nothing").toString(), "--epochs", "1",
+        CliRun.Out m = run("vision", "train", "--data", "mnist", "--data-path", tmp.resolve("nothing").toString(), "--epochs", "1",
                     "--runs-dir", tmp.resolve("runs").toString());
         assertEquals(2, m.code(), m.out());
         assertTrue(m.err().contains("nothing"), m.err());
 
-        Out r = run("vision", "train", "--resume", tmp.resolve("no-such-run").toString());
+        CliRun.Out r = run("vision", "train", "--resume", tmp.resolve("no-such-run").toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("no checkpoints/last"), r.err());
     }

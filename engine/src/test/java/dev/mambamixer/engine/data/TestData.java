@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /** Locates /work/shared/data (never copied into the repo); tests skip when it is absent. */
-final class TestData {
+public final class TestData {
     private TestData() {}
 
-    static Path sharedFile(String relative) {
+    public static Path sharedFile(String relative) {
         for (Path root : new Path[] {Paths.get("..", "..", "shared", "data"), Paths.get("..", "shared", "data")}) {
             Path p = root.resolve(relative);
             if (Files.isRegularFile(p)) return p;

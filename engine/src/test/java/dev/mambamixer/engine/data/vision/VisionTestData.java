@@ -1,24 +1,14 @@
 package dev.mambamixer.engine.data.vision;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.nio.file.Files;
+import dev.mambamixer.engine.data.TestData;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 
-/** Locates /work/shared/data (never copied into the repo); tests skip when it is absent. */
+/** Shared data for the vision tests ({@link TestData}: skipped when absent) and small synthetic image sets. */
 final class VisionTestData {
     private VisionTestData() {}
 
-    static Path sharedFile(String relative) {
-        for (Path root : new Path[] {Paths.get("..", "..", "shared", "data"), Paths.get("..", "shared", "data")}) {
-            Path p = root.resolve(relative);
-            if (Files.isRegularFile(p)) return p;
-        }
-        assumeTrue(false, "shared data file not found, skipping: " + relative);
-        return null;
-    }
+    static Path sharedFile(String relative) { return TestData.sharedFile(relative); }
 
     /** A small synthetic set: image i is filled with value (i % 10) / 10 and labelled i % classes. */
     static ImageSet synthetic(int n, int h, int w, int c, int classes) {
