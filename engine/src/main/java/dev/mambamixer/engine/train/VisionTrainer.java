@@ -34,6 +34,7 @@ public final class VisionTrainer {
     private double bestAccuracy = -1;
     private int bestEpoch;
     private List<float[]> best;
+    private VisionEvaluation lastHeldOut;
     private Tensor images, dLogits;
 
     public VisionTrainer(Vim2 model, VisionTrainConfig cfg, TrainingListener listener, TrainControl control) {
@@ -55,6 +56,8 @@ public final class VisionTrainer {
     public int bestEpoch() { return bestEpoch; }
     /** Host copy of the best weights so far. */
     public List<float[]> bestWeights() { return best; }
+    /** The held-out evaluation of the epoch just finished (null before the first): listeners reuse it. */
+    public VisionEvaluation lastHeldOut() { return lastHeldOut; }
 
     /**
      * Continue after {@code epochs} whole epochs ({@code steps} optimiser steps; weights and AdamW
@@ -118,6 +121,7 @@ public final class VisionTrainer {
             if (stopped) break;
             epoch++;      // done: a checkpoint written by a listener below resumes after this epoch
             last = VisionEvaluation.of(model, heldOut, cfg.evalBatch());
+            lastHeldOut = last;
             if (!Double.isFinite(last.loss())) return abort("held-out loss became " + last.loss() + " after epoch " + epoch, t0, seen);
             if (last.accuracy() > bestAccuracy) {
                 bestAccuracy = last.accuracy();

@@ -515,8 +515,7 @@ public final class TrainingSession implements AutoCloseable {
                         int epoch = visionTrainer.epoch();
                         // the trainer's model is between epochs here: capture and evaluate on this thread
                         out.vision(visionSnapshot(e.step(), epoch));
-                        out.visionResults(visionResults(VisionEvaluation.of(vim2, visionHeldOut, tc.evalBatch()), e.step(),
-                                                        epoch, false));
+                        out.visionResults(visionResults(visionTrainer.lastHeldOut(), e.step(), epoch, false));
                     }
                 }).build();
             visionTrainer = run.trainer();
