@@ -85,6 +85,7 @@ public final class VisionTrainer {
         LrSchedule sched = new LrSchedule("cosine", cfg.lr(), warmupSteps(cfg, total), total, cfg.minLrRatio());
         float[] x = new float[cfg.batch() * h * w * c];
         int[] y = new int[cfg.batch()];
+        float[] grad = new float[cfg.batch() * classes];
         long t0 = System.nanoTime(), seen = 0;
         if (best == null) best = snapshot();
         VisionEvaluation last = null;
@@ -101,12 +102,12 @@ public final class VisionTrainer {
                 images = Buffers.ensure(be, images, n, h, w, c);
                 be.upload(n == cfg.batch() ? x : java.util.Arrays.copyOf(x, n * h * w * c), images);
                 Tensor logits = model.forward(images, n);
-                float[] grad = new float[n * classes];
+                float[] g = n == y.length ? grad : new float[n * classes];   // a new array only for a partial batch
                 MaskedCrossEntropy.Result ce = MaskedCrossEntropy.compute(be.toFloats(logits), n == y.length ? y
-                        : java.util.Arrays.copyOf(y, n), classes, cfg.labelSmoothing(), grad);
+                        : java.util.Arrays.copyOf(y, n), classes, cfg.labelSmoothing(), g);
                 if (!Double.isFinite(ce.loss())) return abort("loss became " + ce.loss() + " at step " + (step + 1), t0, seen);
                 dLogits = Buffers.ensure(be, dLogits, n, classes);
-                be.upload(grad, dLogits);
+                be.upload(g, dLogits);
                 model.backward(dLogits);
                 double norm = opt.gradNorm();
                 if (!Double.isFinite(norm)) return abort("gradient norm became " + norm + " at step " + (step + 1), t0, seen);
@@ -132,9 +133,9 @@ public final class VisionTrainer {
                                                                  last.count(), last.count(), seconds(t0)));
         }
         if (stopped) reason = "stopped on request";
-        boolean restored = last == null || last.accuracy() < bestAccuracy;
+        boolean otherWeights = last == null || bestEpoch != epoch;   // `last` did not evaluate the kept weights
         restore();
-        if (restored) last = VisionEvaluation.of(model, heldOut, cfg.evalBatch());
+        if (otherWeights) last = VisionEvaluation.of(model, heldOut, cfg.evalBatch());
         listener.onFinish(reason, false);
         double secs = seconds(t0);
         return new Result(epoch, step, secs, seen / secs, last, bestEpoch, false, reason);
