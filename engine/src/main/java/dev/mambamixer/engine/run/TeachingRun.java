@@ -3,7 +3,6 @@ package dev.mambamixer.engine.run;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.data.teaching.SelectiveCopying;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
-import dev.mambamixer.engine.introspect.EventLog;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.model.SequenceModel;
@@ -14,7 +13,6 @@ import dev.mambamixer.engine.train.TrainControl;
 import dev.mambamixer.engine.train.TrainingCheckpoints;
 import dev.mambamixer.engine.train.TrainingListener;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -35,20 +33,18 @@ public final class TeachingRun {
     private final TeachingTask task;
     private final TeachConfig tc;
     private final RunFolder folder;
-    private final TrainingListener listener;
     private final TrainControl control;
+    private final HeldOutRecording recording;
     private final SequenceTrainer trainer;
-    private double bestAccuracy = Double.NEGATIVE_INFINITY;
-    private EventLog log;   // with a folder, while running
 
     private TeachingRun(Builder b) {
         this.model = b.model;
         this.task = b.task;
         this.tc = b.train.validate();
         this.folder = b.folder;
-        this.listener = b.listener;
         this.control = b.control;
-        this.trainer = new SequenceTrainer(model, task, tc, new FanOut(), control);
+        this.recording = new HeldOutRecording(folder, b.listener, this::save);
+        this.trainer = new SequenceTrainer(model, task, tc, recording, control);
         if (b.resumeFrom != null) resume(b.resumeFrom);
     }
 
@@ -98,29 +94,18 @@ public final class TeachingRun {
 
     /** Trains on the calling thread; the run folder is closed afterwards. */
     public SequenceTrainer.Result run() {
-        try {
-            log = folder == null ? null : new EventLog(folder.dir());
+        return recording.run(() -> {
             SequenceTrainer.Result r = trainer.run();
-            if (folder != null) save("last");
-            if (log != null) log.onFinish((r.stoppedEarly() ? "stopped" : "completed") + " after " + r.steps() + " steps", false);
+            recording.saveLast();
+            recording.finished((r.stoppedEarly() ? "stopped" : "completed") + " after " + r.steps() + " steps", false);
             return r;
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing the run folder " + folder.dir() + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            if (log != null) log.onFailed(e.getMessage(), e);
-            throw e;
-        } finally {
-            if (log != null) log.close();
-            if (folder != null) {
-                try { folder.close(); } catch (IOException ignored) { /* all was flushed */ }
-            }
-        }
+        });
     }
 
     private void save(String which) throws IOException {
         JsonObject state = new JsonObject();
         state.addProperty("step", trainer.step());
-        state.addProperty("best_accuracy", bestAccuracy);
+        state.addProperty("best_accuracy", recording.bestAccuracy());
         state.addProperty("seed", tc.seed());
         Checkpoint c = new Checkpoint(configJson(model.config(), tc, task),
                                       TrainingCheckpoints.weights(model.backend(), model.parameters()),
@@ -131,37 +116,8 @@ public final class TeachingRun {
     private void resume(Checkpoint last) {
         TrainingCheckpoints.loadWeights(model.backend(), model.parameters(), last.model());
         TrainingCheckpoints.loadMoments(model.backend(), trainer.optimizer(), last.optimizer());
-        bestAccuracy = last.state().get("best_accuracy").getAsDouble();
+        recording.resumeBest(last.state().get("best_accuracy").getAsDouble());
         trainer.resumeAfter(last.state().get("step").getAsInt());
-    }
-
-    /** Run folder first (events, checkpoints), then the front end. */
-    private final class FanOut implements TrainingListener {
-        @Override public void onStep(StepEvent e) {
-            if (log != null) log.onStep(e);
-            listener.onStep(e);
-        }
-
-        @Override public void onHeldOut(HeldOutEvent e) {
-            if (log != null) log.onHeldOut(e);
-            if (folder != null) {
-                try {
-                    if (e.accuracy() > bestAccuracy) {
-                        bestAccuracy = e.accuracy();
-                        save("best");
-                    }
-                    save("last");
-                } catch (IOException ex) {
-                    throw new UncheckedIOException("writing a checkpoint in " + folder.dir(), ex);
-                }
-            }
-            listener.onHeldOut(e);
-        }
-
-        @Override public void onUpdateRatios(UpdateRatioEvent e) {
-            if (log != null) log.onUpdateRatios(e);
-            listener.onUpdateRatios(e);
-        }
     }
 
     /** Settings of a teaching run. */

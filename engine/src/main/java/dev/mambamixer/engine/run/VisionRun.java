@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.data.vision.ImageSet;
 import dev.mambamixer.engine.data.vision.VisionDatasets;
-import dev.mambamixer.engine.introspect.EventLog;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.model.Vim2;
@@ -16,7 +15,6 @@ import dev.mambamixer.engine.train.VisionEvaluation;
 import dev.mambamixer.engine.train.VisionTrainConfig;
 import dev.mambamixer.engine.train.VisionTrainer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,17 +47,16 @@ public final class VisionRun {
     private final VisionTrainConfig tc;
     private final DataSource data;
     private final RunFolder folder;
-    private final TrainingListener listener;
+    private final HeldOutRecording recording;
     private final VisionTrainer trainer;
-    private EventLog log;
 
     private VisionRun(Builder b) {
         this.model = b.model;
         this.tc = b.train.validate();
         this.data = b.data;
         this.folder = b.folder;
-        this.listener = b.listener;
-        this.trainer = new VisionTrainer(model, tc, new FanOut(), b.control);
+        this.recording = new HeldOutRecording(folder, b.listener, this::save);
+        this.trainer = new VisionTrainer(model, tc, recording, b.control);
         if (b.resumeFrom != null) resume(b.resumeFrom);
     }
 
@@ -122,23 +119,12 @@ public final class VisionRun {
 
     /** Trains on the calling thread, writes the held-out metrics; the run folder is closed afterwards. */
     public VisionTrainer.Result run(ImageSet train, ImageSet heldOut) {
-        try {
-            log = folder == null ? null : new EventLog(folder.dir());
+        return recording.run(() -> {
             VisionTrainer.Result r = trainer.fit(train, heldOut);
             if (folder != null && !r.failed()) folder.writeTestMetrics(testMetrics(r.heldOut(), heldOut));
-            if (log != null) log.onFinish(r.reason(), r.failed());
+            recording.finished(r.reason(), r.failed());
             return r;
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing the run folder " + folder.dir() + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            if (log != null) log.onFailed(e.getMessage(), e);
-            throw e;
-        } finally {
-            if (log != null) log.close();
-            if (folder != null) {
-                try { folder.close(); } catch (IOException ignored) { /* all was flushed */ }
-            }
-        }
+        });
     }
 
     /** test-metrics.json: held-out accuracy, loss, per-class accuracy and confusion of the kept weights. */
@@ -197,6 +183,7 @@ public final class VisionRun {
             for (var p : model.parameters()) best.add(model.backend().toFloats(p.value()));
         }
         trainer.resume(epochs, step, bestAcc, bestEpoch, best);
+        recording.resumeBest(bestAcc);
     }
 
     private static int intField(JsonObject o, String key, String where) {
@@ -204,34 +191,6 @@ public final class VisionRun {
         int v = o.get(key).getAsInt();
         if (v < 0) throw new IllegalArgumentException(where + ": \"" + key + "\" is " + v + ", expected >= 0");
         return v;
-    }
-
-    /** Run folder first (events, checkpoints), then the front end. */
-    private final class FanOut implements TrainingListener {
-        private double best = Double.NEGATIVE_INFINITY;
-
-        @Override public void onStep(StepEvent e) {
-            if (log != null) log.onStep(e);
-            listener.onStep(e);
-        }
-
-        @Override public void onHeldOut(HeldOutEvent e) {
-            if (log != null) log.onHeldOut(e);
-            if (folder != null) {
-                try {
-                    if (e.accuracy() > best && e.accuracy() >= trainer.bestAccuracy()) {
-                        best = e.accuracy();
-                        save("best");
-                    }
-                    save("last");
-                } catch (IOException ex) {
-                    throw new UncheckedIOException("writing a checkpoint in " + folder.dir(), ex);
-                }
-            }
-            listener.onHeldOut(e);
-        }
-
-        @Override public void onFinish(String reason, boolean failed) { listener.onFinish(reason, failed); }
     }
 
     /** Settings of a ViM2 run. */
