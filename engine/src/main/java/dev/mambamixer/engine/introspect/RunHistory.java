@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.mambamixer.engine.train.TrainingListener.EpochEvent;
+import dev.mambamixer.engine.train.TrainingListener.HeldOutEvent;
 import dev.mambamixer.engine.train.TrainingListener.SnapshotEvent;
 import dev.mambamixer.engine.train.TrainingListener.StepEvent;
 import dev.mambamixer.engine.train.TrainingListener.UpdateRatioEvent;
@@ -22,18 +23,20 @@ import java.util.stream.Stream;
  *
  * @param steps        step events in order
  * @param validations  validation events in order
+ * @param heldOut      held-out evaluations of teaching and ViM2 runs, in order (empty for TSM2 runs)
  * @param updateRatios update:parameter ratio events in order (empty when none were asked for)
  * @param snapshots    complete snapshots (their {@code capture.json} exists) sorted by step; paths absolute
  * @param finishReason the finish reason, or null when the run did not finish (still running, or killed)
  * @param failed       the run aborted (non-finite values) or reported an exception
  */
-public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> validations,
+public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> validations, List<HeldOutEvent> heldOut,
                          List<UpdateRatioEvent> updateRatios, List<SnapshotEvent> snapshots, String finishReason,
                          boolean failed) {
 
     public RunHistory {
         steps = List.copyOf(steps);
         validations = List.copyOf(validations);
+        heldOut = List.copyOf(heldOut);
         updateRatios = List.copyOf(updateRatios);
         snapshots = List.copyOf(snapshots);
     }
@@ -46,6 +49,7 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
         if (!Files.isDirectory(runDir)) throw new IOException(runDir + " is not a folder");
         List<StepEvent> steps = new ArrayList<>();
         List<EpochEvent> vals = new ArrayList<>();
+        List<HeldOutEvent> held = new ArrayList<>();
         List<UpdateRatioEvent> ratios = new ArrayList<>();
         TreeMap<Long, SnapshotEvent> snaps = new TreeMap<>();
         String reason = null;
@@ -70,6 +74,7 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
                         steps.add(EventLog.GSON.fromJson(o, StepEvent.class));
                     }
                     case "validation" -> vals.add(EventLog.GSON.fromJson(o, EpochEvent.class));
+                    case "held_out" -> held.add(EventLog.GSON.fromJson(o, HeldOutEvent.class));
                     case "update_ratios" -> ratios.add(EventLog.GSON.fromJson(o, UpdateRatioEvent.class));
                     case "snapshot" -> {
                         long s = o.get("step").getAsLong();
@@ -101,7 +106,7 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
         }
         // only complete snapshots (capture.json is written last)
         snaps.values().removeIf(ev -> !Files.exists(ev.path().resolve(CaptureFiles.CAPTURE_JSON)));
-        return new RunHistory(runDir, steps, vals, ratios, new ArrayList<>(snaps.values()), reason, failed);
+        return new RunHistory(runDir, steps, vals, held, ratios, new ArrayList<>(snaps.values()), reason, failed);
     }
 
     public boolean finished() { return finishReason != null; }

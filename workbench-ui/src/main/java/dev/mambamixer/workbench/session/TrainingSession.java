@@ -486,7 +486,7 @@ public final class TrainingSession implements AutoCloseable {
             visionData = new VisionRun.DataSource(v.data().kind(), v.data().path(), splits.description(), visionTrain.classNames());
             backend = Backends.create(settings.backend());
             vim2 = new Vim2(backend, mc);
-            probeImages = spreadImages(visionHeldOut, Math.min(settings.probeCount(), visionHeldOut.count()));
+            probeImages = VisionViews.spreadImages(visionHeldOut, Math.min(settings.probeCount(), visionHeldOut.count()));
             out.status(splits.description());
         }
 
@@ -532,28 +532,11 @@ public final class TrainingSession implements AutoCloseable {
 
         /** Captures the probe images with the model as it is now (training thread, between steps). */
         UiEvents.VisionSnapshot visionSnapshot(long step, int epoch) {
-            int per = visionHeldOut.imageSize();
-            float[] x = new float[probeImages.length * per];
-            int[] labels = new int[probeImages.length];
-            for (int i = 0; i < probeImages.length; i++) {
-                visionHeldOut.copyImage(probeImages[i], x, i * per);
-                labels[i] = visionHeldOut.label(probeImages[i]);
-            }
-            Vim2Capture cap = Introspector.capture(vim2, x, probeImages.length, step);
-            return new UiEvents.VisionSnapshot(epoch, cap, probeImages.clone(), labels, visionHeldOut.classNames());
+            return VisionViews.snapshot(vim2, visionHeldOut, probeImages, step, epoch);
         }
 
         UiEvents.VisionResults visionResults(VisionEvaluation ev, long step, int epoch, boolean fin) {
-            List<UiEvents.Mistake> mistakes = new ArrayList<>();
-            int per = visionHeldOut.imageSize();
-            for (int i : ev.confidentMistakes(visionHeldOut, MISTAKES)) {
-                float[] px = new float[per];
-                visionHeldOut.copyImage(i, px, 0);
-                mistakes.add(new UiEvents.Mistake(i, px, visionHeldOut.height(), visionHeldOut.width(), visionHeldOut.channels(),
-                                                  visionHeldOut.label(i), ev.predicted()[i], ev.confidence()[i]));
-            }
-            return new UiEvents.VisionResults((int) step, epoch, fin, ev.accuracy(), ev.loss(), ev.count(), ev.confusion(),
-                                              ev.perClassAccuracy(), visionHeldOut.classNames(), mistakes);
+            return VisionViews.results(ev, visionHeldOut, step, epoch, fin);
         }
 
         // ---------------------------------------------------------------- teaching model
@@ -611,34 +594,6 @@ public final class TrainingSession implements AutoCloseable {
             if (backend != null) backend.close();
             backend = null;
         }
-    }
-
-    /** Confidently wrong images handed to the results view. */
-    static final int MISTAKES = 16;
-
-    /**
-     * {@code k} held-out images spread over the set, one class after another where possible (the
-     * first image of class 0, of class 1, ...), so a small probe batch shows different digits.
-     */
-    static int[] spreadImages(ImageSet set, int k) {
-        List<Integer> picked = new ArrayList<>();
-        int classes = Math.max(1, set.classes());
-        for (int round = 0; picked.size() < k && round < set.count(); round++) {
-            boolean any = false;
-            for (int c = 0; c < classes && picked.size() < k; c++) {
-                int seen = 0;
-                for (int i = 0; i < set.count(); i++) {
-                    if (set.label(i) != c) continue;
-                    if (seen++ == round) {
-                        picked.add(i);
-                        any = true;
-                        break;
-                    }
-                }
-            }
-            if (!any) break;
-        }
-        return picked.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**

@@ -108,7 +108,8 @@ public final class MainView {
         steps.valueProperty().bindBidirectional(vm.exploreStepProperty());
         HBox box = new HBox(6, l, steps);
         box.setStyle("-fx-padding: 8 10 0 10; -fx-alignment: center-left;");
-        box.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE));
+        box.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE)
+                                     .and(javafx.beans.binding.Bindings.isNotEmpty(vm.exploreSteps())));
         box.managedProperty().bind(box.visibleProperty());
         return box;
     }

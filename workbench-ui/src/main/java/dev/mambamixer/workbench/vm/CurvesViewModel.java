@@ -1,7 +1,9 @@
 package dev.mambamixer.workbench.vm;
 
 import dev.mambamixer.engine.train.TrainingListener.EpochEvent;
+import dev.mambamixer.engine.train.TrainingListener.HeldOutEvent;
 import dev.mambamixer.engine.train.TrainingListener.StepEvent;
+import dev.mambamixer.workbench.session.RunCurves;
 import dev.mambamixer.workbench.session.UiEvents.EvalPoint;
 import dev.mambamixer.workbench.session.UiEvents.StepPoint;
 import java.util.ArrayList;
@@ -107,28 +109,41 @@ public final class CurvesViewModel {
     }
 
     /** Replaces everything by a finished run's events (explore mode). */
-    public void load(List<StepEvent> steps, List<EpochEvent> validations) {
+    public void load(RunCurves run) {
         clear();
         List<StepPoint> sp = new ArrayList<>();
-        for (StepEvent e : steps)
+        for (StepEvent e : run.steps())
             sp.add(new StepPoint(e.step(), e.epoch(), e.loss(), e.lr(), e.gradNorm(), e.samples(), e.wallSeconds(), 0,
                                  e.accuracy()));
         addSteps(sp);
         List<EvalPoint> ep = new ArrayList<>();
-        for (EpochEvent e : validations)
+        for (EpochEvent e : run.validations())
             ep.add(new EvalPoint(e.step(), e.wallSeconds(), e.trainLoss(), e.valMse(), e.valMae(), Double.NaN, Double.NaN,
                                  e.best()));
+        for (HeldOutEvent e : run.heldOut())
+            ep.add(new EvalPoint(e.step(), e.wallSeconds(), Double.NaN, Double.NaN, Double.NaN, e.loss(), e.accuracy(), false));
         addEvals(ep);
     }
 
-    /** Adds another run's train loss and val MSE as comparison series named "name: train loss" etc. */
-    public void addComparison(String name, List<StepEvent> steps, List<EpochEvent> validations) {
+    /**
+     * Adds another run's train loss and its validation MSE, or its held-out accuracy (teaching and
+     * ViM2 runs), as comparison series named "name: train loss" etc.
+     */
+    public void addComparison(String name, RunCurves run) {
         Map<String, Series> m = new LinkedHashMap<>();
-        Series loss = new Series(), val = new Series();
-        for (StepEvent e : steps) loss.add(e.step(), e.wallSeconds(), e.loss());
-        for (EpochEvent e : validations) val.add(e.step(), e.wallSeconds(), e.valMse());
+        Series loss = new Series();
+        for (StepEvent e : run.steps()) loss.add(e.step(), e.wallSeconds(), e.loss());
         m.put(name + ": " + TRAIN_LOSS, loss);
-        m.put(name + ": " + VAL_MSE, val);
+        if (!run.validations().isEmpty()) {
+            Series val = new Series();
+            for (EpochEvent e : run.validations()) val.add(e.step(), e.wallSeconds(), e.valMse());
+            m.put(name + ": " + VAL_MSE, val);
+        }
+        if (!run.heldOut().isEmpty()) {
+            Series acc = new Series();
+            for (HeldOutEvent e : run.heldOut()) acc.add(e.step(), e.wallSeconds(), e.accuracy());
+            m.put(name + ": " + ACCURACY, acc);
+        }
         comparisons.put(name, m);
         resets.set(resets.get() + 1);   // the view rebuilds every series
         bump();

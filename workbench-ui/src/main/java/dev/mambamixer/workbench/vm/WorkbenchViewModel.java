@@ -3,6 +3,7 @@ package dev.mambamixer.workbench.vm;
 import dev.mambamixer.engine.introspect.ForecastWindow;
 import dev.mambamixer.engine.introspect.ModelCapture;
 import dev.mambamixer.engine.introspect.RunHistory;
+import dev.mambamixer.engine.run.VisionRunFolder;
 import dev.mambamixer.engine.train.TrainingListener.SnapshotEvent;
 import dev.mambamixer.workbench.session.EventBuffer;
 import dev.mambamixer.workbench.session.FxThrottle;
@@ -14,6 +15,7 @@ import dev.mambamixer.workbench.session.SessionState;
 import dev.mambamixer.workbench.session.Snapshot;
 import dev.mambamixer.workbench.session.UiEvents;
 import dev.mambamixer.workbench.session.TrainingSession;
+import dev.mambamixer.workbench.session.VisionViews;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +43,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
 
     /** Where the views' data comes from. */
     public enum Mode { LIVE, EXPLORE }
+    /** Held-out images captured for the Vision view of an opened ViM2 run folder (as a live run's default). */
+    static final int EXPLORE_PROBES = 8;
 
     private final EventBuffer buffer = new EventBuffer();
     private final TrainingSession session;
@@ -239,9 +243,11 @@ public final class WorkbenchViewModel implements AutoCloseable {
             explored = h;
             clearViews();
             RunCurves rc = curvesRead.join();
-            curves.load(rc.steps(), rc.validations());
+            curves.load(rc);
             run.setMessage("exploring " + runDir.getFileName() + " (" + rc.source() + "): " + rc.steps().size()
-                           + " steps, " + rc.validations().size() + " validations, " + h.snapshots().size() + " snapshots"
+                           + " steps, " + (rc.heldOut().isEmpty() ? rc.validations().size() + " validations, "
+                                                                    : rc.heldOut().size() + " held-out evaluations, ")
+                           + h.snapshots().size() + " snapshots"
                            + (h.finished() ? "; " + h.finishReason() : ""));
             List<Long> steps = new ArrayList<>();
             for (SnapshotEvent s : h.snapshots()) steps.add(s.step());
@@ -251,6 +257,28 @@ public final class WorkbenchViewModel implements AutoCloseable {
                 exploreStep.set(steps.get(steps.size() - 1));
             }
             loadExploredAveraging(h);
+            if (VisionRunFolder.isVisionRun(runDir)) loadExploredVision(runDir, h);
+        }));
+    }
+
+    /** A ViM2 run folder: its kept weights evaluated again, for the Vision and Results views (background thread). */
+    private void loadExploredVision(Path runDir, RunHistory h) {
+        log("evaluating the kept ViM2 weights of " + runDir.getFileName() + " on its held-out images…");
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return VisionViews.explore(runDir, EXPLORE_PROBES);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).whenComplete((v, t) -> uiExecutor.execute(() -> {
+            if (explored != h) return;   // another run or folder since
+            if (t != null) {
+                report("Could not show the run's images", runDir + "\n\n" + rootMessage(t));
+                return;
+            }
+            vision.set(v.snapshot());
+            results.set(v.results());
+            log(v.description());
         }));
     }
 
@@ -316,7 +344,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         }).whenComplete((h, t) -> uiExecutor.execute(() -> {
             if (t != null) report("Could not open the run to compare", runDir + "\n\n" + rootMessage(t));
             else {
-                curves.addComparison(runDir.getFileName().toString(), h.steps(), h.validations());
+                curves.addComparison(runDir.getFileName().toString(), h);
                 log("comparing with " + runDir.getFileName());
             }
         }));

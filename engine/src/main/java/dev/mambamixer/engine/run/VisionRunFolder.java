@@ -1,0 +1,95 @@
+package dev.mambamixer.engine.run;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.mambamixer.engine.backend.Backend;
+import dev.mambamixer.engine.data.vision.VisionDatasets;
+import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.model.Vim2;
+import dev.mambamixer.engine.model.Vim2Config;
+import dev.mambamixer.engine.train.TrainingCheckpoints;
+import dev.mambamixer.engine.train.VisionTrainConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A ViM2 run folder read back to look at it again (the workbench's Open run folder): the model,
+ * training and data settings of its config.json, the weights the run kept, and the images it was
+ * trained and evaluated on.
+ */
+public record VisionRunFolder(Path dir, Vim2Config model, VisionTrainConfig training, VisionRun.DataSource data) {
+
+    /** Whether {@code runDir}'s config.json describes a ViM2 run (false when there is none or it is unreadable). */
+    public static boolean isVisionRun(Path runDir) {
+        try {
+            return VisionRun.isVisionConfig(readConfig(runDir));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    public static VisionRunFolder open(Path runDir) throws IOException {
+        JsonObject c = readConfig(runDir);
+        String where = runDir.resolve(RunFolder.CONFIG_FILE).toString();
+        if (!VisionRun.isVisionConfig(c)) throw new IOException(where + ": not a ViM2 run (no \"vision_training\" object)");
+        return new VisionRunFolder(runDir, VisionRun.modelConfig(c, where), VisionRun.trainConfig(c, where),
+                                   VisionRun.dataSource(c, where));
+    }
+
+    private static JsonObject readConfig(Path runDir) throws IOException {
+        Path f = runDir.resolve(RunFolder.CONFIG_FILE);
+        if (!Files.isRegularFile(f)) throw new IOException(runDir + ": no " + RunFolder.CONFIG_FILE + " (not a run folder)");
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(f));
+            if (!e.isJsonObject()) throw new IOException(f + ": not a JSON object");
+            return e.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new IOException(f + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The checkpoint of the weights the run kept: {@code best}, else {@code last} (a run stopped before its first evaluation). */
+    public Path keptCheckpoint() throws IOException {
+        for (String name : new String[] {"best", "last"}) {
+            Path p = dir.resolve("checkpoints").resolve(name);
+            if (Checkpoint.isComplete(p)) return p;
+        }
+        throw new IOException(dir + ": no complete checkpoint (checkpoints/best or checkpoints/last)");
+    }
+
+    /** The kept weights in a model, and when the run had them: after {@code epochs} epochs, {@code step} steps. */
+    public record Kept(Vim2 model, Path checkpoint, int epochs, int step) {}
+
+    /** A model with the kept weights on {@code be}. */
+    public Kept loadKept(Backend be) throws IOException {
+        Path dir = keptCheckpoint();
+        Checkpoint c = Checkpoint.load(dir);
+        Vim2 m = new Vim2(be, model);
+        TrainingCheckpoints.loadWeights(be, m.parameters(), c.model());
+        JsonObject st = c.state();
+        int epochs = st.has("epochs_done") ? st.get("epochs_done").getAsInt() : 0;
+        int step = st.has("step") ? st.get("step").getAsInt() : 0;
+        return new Kept(m, dir, epochs, step);
+    }
+
+    /**
+     * The run's train and held-out images, read again from where the run read them; a relative
+     * path is tried against the working directory, then against the run folder's parent.
+     */
+    public VisionDatasets.VisionSplits splits() throws IOException {
+        Path p = Path.of(data.path());
+        if (!p.isAbsolute() && !Files.exists(p) && dir.toAbsolutePath().getParent() != null) {
+            Path beside = dir.toAbsolutePath().getParent().resolve(p).normalize();
+            if (Files.exists(beside)) p = beside;
+        }
+        if (!Files.exists(p))
+            throw new IOException(dir.resolve(RunFolder.CONFIG_FILE) + ": the run's " + data.kind() + " images at '" + data.path()
+                                  + "' are not there any more (looked in the working directory and beside the run folder)");
+        VisionRun.DataSource ds = new VisionRun.DataSource(data.kind(), p.toString(), data.description(), data.classes());
+        return VisionRun.splits(ds, model.height(), model.width(), model.channels());
+    }
+}
