@@ -61,11 +61,24 @@ public final class RunViewModel {
             recent.clear();
             last = null;
         }
+        if (s != SessionState.RUNNING) {
+            // speed and ETA are measured over running time only: a pause would read as a slow step
+            recent.clear();
+            etaText.set(s == SessionState.PAUSED ? "ETA - (paused)" : "ETA -");
+        }
     }
 
-    /** New step events (FX thread, one batch). */
+    /**
+     * New step events (FX thread, one batch). Steps taken one at a time while paused move the
+     * step readout only: their wall time is mostly waiting for the next click.
+     */
     public void onSteps(List<StepPoint> steps) {
         if (steps.isEmpty()) return;
+        if (state.get() != SessionState.RUNNING) {
+            last = steps.get(steps.size() - 1);
+            stepText.set(stepText(last));
+            return;
+        }
         for (StepPoint p : steps) {
             recent.addLast(p);
             last = p;
@@ -77,13 +90,16 @@ public final class RunViewModel {
             samplesPerSecond = (last.samples() - first.samples()) / dt;
             stepsPerSecond = (last.step() - first.step()) / dt;
         }
-        stepText.set(last.totalSteps() > 0 ? String.format(Locale.ROOT, "step %d / %d (epoch %d)", last.step(),
-                                                            last.totalSteps(), last.epoch())
-                                            : "step " + last.step());
+        stepText.set(stepText(last));
         speedText.set(Double.isFinite(samplesPerSecond) ? String.format(Locale.ROOT, "%.0f samples/s", samplesPerSecond)
                                                         : "- samples/s");
         double eta = eta();
         etaText.set(Double.isFinite(eta) ? "ETA " + duration(eta) : "ETA -");
+    }
+
+    private static String stepText(StepPoint p) {
+        return p.totalSteps() > 0 ? String.format(Locale.ROOT, "step %d / %d (epoch %d)", p.step(), p.totalSteps(), p.epoch())
+                                  : "step " + p.step();
     }
 
     /** Seconds until the planned last step at the current speed (NaN when unknown). */

@@ -118,6 +118,7 @@ class ViewModelUnitTest {
 
     @Test void speedAndEtaComeFromTheStepEvents() {
         RunViewModel r = new RunViewModel();
+        r.stateProperty().set(SessionState.RUNNING);
         List<StepPoint> steps = new ArrayList<>();
         // 10 steps per second, 16 samples each, 1000 planned steps
         for (int i = 1; i <= 21; i++) steps.add(new StepPoint(i, 1, 1.0, 1e-3, 1, 16L * i, 0.1 * i, 1000));
@@ -127,6 +128,23 @@ class ViewModelUnitTest {
         assertEquals("step 21 / 1000 (epoch 1)", r.stepTextProperty().get());
         assertEquals("ETA 1:38", r.etaTextProperty().get());
         assertEquals("1:01:01", RunViewModel.duration(3661));
+
+        // paused: one Step a minute later moves the step only (not "0.3 samples/s, ETA 16:19")
+        r.stateProperty().set(SessionState.PAUSED);
+        assertEquals("ETA - (paused)", r.etaTextProperty().get());
+        r.onSteps(List.of(new StepPoint(22, 1, 1.0, 1e-3, 1, 16L * 22, 62.1, 1000)));
+        assertEquals("step 22 / 1000 (epoch 1)", r.stepTextProperty().get());
+        assertEquals(160, r.samplesPerSecond(), 1e-6);
+        assertEquals("ETA - (paused)", r.etaTextProperty().get());
+        // resumed: the speed is measured again from running steps only
+        r.stateProperty().set(SessionState.RUNNING);
+        List<StepPoint> more = new ArrayList<>();
+        for (int i = 23; i <= 43; i++) more.add(new StepPoint(i, 1, 1.0, 1e-3, 1, 16L * i, 62.1 + 0.2 * (i - 22), 1000));
+        r.onSteps(more);
+        assertEquals(80, r.samplesPerSecond(), 1e-6);
+        // stopped: no ETA for a run that is over
+        r.stateProperty().set(SessionState.FINISHED);
+        assertEquals("ETA -", r.etaTextProperty().get());
     }
 
     @Test void curvesKeepBothXAxesAndAverageSpeedOverHalfSeconds() {
