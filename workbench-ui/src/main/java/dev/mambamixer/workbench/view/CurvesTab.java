@@ -121,8 +121,10 @@ final class CurvesTab extends ChartTab {
                 loss.setLogScale(log);
             });
         }
+        boolean mae = vm.series(CurvesViewModel.VAL_MAE) != null;
         work.add(() -> {
             if (teaching) loss.plot().getRangeAxis().setLabel("loss (cross-entropy)");
+            else if (mae) loss.plot().getRangeAxis().setLabel("MSE and MAE (standardised)");   // val MAE shares the axis
             if (vision) {
                 speed.setSecondaryLabel("accuracy");
                 speed.chart().setTitle("Throughput and accuracy");
