@@ -9,7 +9,7 @@ import java.util.Locale;
  * (channel, variate) selects rather than how strongly.
  */
 public enum ColourScale {
-    LINEAR("linear"), LOG("log₁₀ |value|"), ROWS("each row ÷ its largest |value|");
+    LINEAR("linear"), LOG("log₁₀"), ROWS("per row (÷ max)");
 
     public final String label;
 

@@ -44,7 +44,7 @@ final class Controls {
         c.getItems().setAll(ColourScale.values());
         c.valueProperty().bindBidirectional(scale);
         c.setTooltip(new javafx.scene.control.Tooltip("linear: one scale over the values shown; log₁₀: when one cell dwarfs "
-                                                      + "the rest; each row ÷ its max: where each row selects, not how much"));
+                                                      + "the rest; per row: each row ÷ its largest |value|, where each row selects, not how much"));
         return c;
     }
 }
