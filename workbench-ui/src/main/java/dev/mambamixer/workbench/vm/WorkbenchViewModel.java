@@ -149,6 +149,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         vision.clear();
         results.clear();
         run.clearProgress();
+        run.setResult("");
     }
 
     /**
@@ -382,6 +383,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         for (var s : b.statuses()) log(s.text());
         if (b.finished() != null) {
             run.setMessage(b.finished().reason());
+            run.setResult((b.finished().failed() ? "failed: " : "") + b.finished().reason());
             log(b.finished().reason());
             if (b.finished().failed()) report("Training failed", b.finished().reason());
         }

@@ -145,6 +145,12 @@ class ViewModelUnitTest {
         // stopped: no ETA for a run that is over
         r.stateProperty().set(SessionState.FINISHED);
         assertEquals("ETA -", r.etaTextProperty().get());
+        // the results card: one clause per line, then steps, time and speed
+        r.setResult("stopped on request; best val MSE 0.2930 (step 250); test MSE 0.2883, MAE 0.4145");
+        assertEquals("stopped on request\nbest val MSE 0.2930 (step 250)\ntest MSE 0.2883, MAE 0.4145\n43 steps in 1:06 (80 samples/s)",
+                     r.resultProperty().get());
+        r.setResult("");
+        assertEquals("", r.resultProperty().get());
     }
 
     @Test void curvesKeepBothXAxesAndAverageSpeedOverHalfSeconds() {

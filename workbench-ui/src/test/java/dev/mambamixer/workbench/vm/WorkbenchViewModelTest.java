@@ -134,6 +134,8 @@ class WorkbenchViewModelTest {
             assertTrue(vm.diagnostics().ratios().containsKey("blocks.0.time"), vm.diagnostics().ratios().keySet()::toString);
             assertTrue(vm.diagnostics().deltaStats().containsKey("blocks.0.variate/backward"));
             assertTrue(vm.run().messageProperty().get().contains("stopped on request"), vm.run().messageProperty()::get);
+            String card = vm.run().resultProperty().get();
+            assertTrue(card.startsWith("stopped on request\n") && card.contains("\ntest MSE ") && card.contains(" steps in "), card);
             assertNull(vm.errorProperty().get());
         }
 
