@@ -192,10 +192,20 @@ public final class MainView {
         TextArea text = new TextArea(r.message());
         text.setEditable(false);
         text.setWrapText(true);
-        text.setPrefRowCount(Math.min(12, 2 + r.message().length() / 60));
+        text.setPrefColumnCount(60);
+        text.setPrefRowCount(dialogRows(r.message()));
         a.getDialogPane().setContent(text);
+        a.getDialogPane().setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);   // the message decides, not a fixed size
+        a.setResizable(true);
         if (root.getScene() != null) a.initOwner(root.getScene().getWindow());
         a.show();   // non-blocking: the training keeps updating behind the dialog
+    }
+
+    /** Rows a message needs at about 70 characters a line (each line break counts), 3 to 20. */
+    static int dialogRows(String message) {
+        int rows = 0;
+        for (String line : message.split("\n", -1)) rows += 1 + line.length() / 70;
+        return Math.max(3, Math.min(20, rows + 1));
     }
 
     private void showLog() {
