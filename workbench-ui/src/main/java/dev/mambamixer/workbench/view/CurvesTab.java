@@ -125,10 +125,8 @@ final class CurvesTab extends ChartTab {
         work.add(() -> {
             if (teaching) loss.plot().getRangeAxis().setLabel("loss (cross-entropy)");
             else if (mae) loss.plot().getRangeAxis().setLabel("MSE and MAE (standardised)");   // val MAE shares the axis
-            if (vision) {
-                speed.setSecondaryLabel("accuracy");
-                speed.chart().setTitle("Throughput and accuracy");
-            }
+            if (vision) speed.setSecondaryLabel("accuracy");
+            if (vision || heldOutAccuracy) speed.chart().setTitle("Throughput and accuracy");
             if (heldOutAccuracy) speed.setSecondaryShapes(CurvesViewModel.ACCURACY, true);
             if (accuracy && speed.plot().getRangeAxis(1) instanceof NumberAxis a) {
                 a.setNumberFormatOverride(new DecimalFormat("0.00"));

@@ -97,6 +97,17 @@ class ViewModelUnitTest {
         assertFalse(c.coldChangePendingProperty().get());
     }
 
+    @Test void teachingTasksShowOnlyTheFieldsTheyUse() {
+        ConfigViewModel c = new ConfigViewModel(Paths.sampleData(), "cpu");
+        c.dataProperty().set(c.dataChoices().stream().filter(d -> d.kind() == ConfigViewModel.DataChoice.Kind.SELECTIVE_COPY)
+                                 .findFirst().orElseThrow());
+        assertTrue(c.visibleFields().stream().anyMatch(f -> f.key().equals("copyTokens")));
+        c.dataProperty().set(c.dataChoices().stream().filter(d -> d.kind() == ConfigViewModel.DataChoice.Kind.INDUCTION)
+                                 .findFirst().orElseThrow());
+        assertTrue(c.visibleFields().stream().noneMatch(f -> f.key().equals("copyTokens")), "induction heads copies no K tokens");
+        assertTrue(c.visibleFields().stream().anyMatch(f -> f.key().equals("length")));
+    }
+
     @Test void runControlsFollowTheSessionState() {
         RunViewModel r = new RunViewModel();
         assertTrue(r.canStartProperty().get());
