@@ -149,6 +149,13 @@ public final class CurvesViewModel {
         bump();
     }
 
+    /** Drops one comparison run (e.g. the run just opened, which is drawn as the run itself). */
+    public void removeComparison(String name) {
+        if (comparisons.remove(name) == null) return;
+        resets.set(resets.get() + 1);
+        bump();
+    }
+
     public void clearComparisons() {
         comparisons.clear();
         resets.set(resets.get() + 1);

@@ -96,6 +96,13 @@ public final class WorkbenchViewModel implements AutoCloseable {
                                             && (b == SessionState.PAUSED || b == SessionState.FINISHED));
         });
         exploreStep.addListener((o, a, b) -> { if (b != null && explored != null) showExploredSnapshot(b); });
+        // comparisons belong to one kind of task: a forecaster's MSE on a classifier's cross-entropy axis means nothing
+        config.modelProperty().addListener((o, a, b) -> {
+            if (a != null && b != a && !curves.comparisonNames().isEmpty()) {
+                curves.clearComparisons();
+                log("comparisons cleared: they were " + a + " runs");
+            }
+        });
     }
 
     // ------------------------------------------------------------------ commands (FX thread)
@@ -245,6 +252,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
             clearViews();
             RunCurves rc = curvesRead.join();
             curves.load(rc);
+            curves.removeComparison(runDir.getFileName().toString());   // shown as the run itself now, not twice
             run.setMessage("exploring " + runDir.getFileName() + " (" + rc.source() + "): " + rc.steps().size()
                            + " steps, " + (rc.heldOut().isEmpty() ? rc.validations().size() + " validations, "
                                                                     : rc.heldOut().size() + " held-out evaluations, ")
@@ -344,6 +352,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
             }
         }).whenComplete((h, t) -> uiExecutor.execute(() -> {
             if (t != null) report("Could not open the run to compare", runDir + "\n\n" + rootMessage(t));
+            else if (explored != null && explored.runDir().toAbsolutePath().normalize().equals(runDir.toAbsolutePath().normalize()))
+                log(runDir.getFileName() + " is the run shown: not added twice");
             else {
                 curves.addComparison(runDir.getFileName().toString(), h);
                 log("comparing with " + runDir.getFileName());
