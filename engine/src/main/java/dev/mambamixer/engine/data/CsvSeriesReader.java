@@ -127,6 +127,14 @@ public final class CsvSeriesReader {
         if (header.indexOf('"') >= 0) {
             throw new DataFormatException(source, 1, "quoted fields are not supported");
         }
+        for (int i = 0; i < header.length(); i++) {
+            char ch = header.charAt(i);
+            if (ch < 0x20 && ch != '\t' || ch == 0x7F) { // a NUL or escape in a name: binary garbage, not a header
+                throw new DataFormatException(source, 1, "column " + (header.substring(0, i).split(",", -1).length)
+                        + ": control character " + FileErrors.printable(String.valueOf(ch)) + " in the header; is this a"
+                        + " text CSV file?");
+            }
+        }
         String[] names = header.split(",", -1); // once per file, so String.split is fine here
         String first = names[0].trim();
         if (looksNumericOrDate(first)) {
