@@ -280,7 +280,7 @@ public final class CsvSeriesReader {
             float v = parseCell(b, start, end, lineNo, source, c, names);
             if (Math.abs(v) > maxAbs) {
                 throw cellError(source, lineNo, c, names, "'" + new String(b, start, end - start, StandardCharsets.UTF_8).trim()
-                        + "' has a magnitude above " + MAX_ABS_VALUE + ", the limit for plausible data (a unit mix-up,"
+                        + "' has a magnitude above 1e15, the limit for plausible data (a unit mix-up,"
                         + " sentinel or corrupt cell?); use --allow-extreme-values if it is real");
             }
             values[base + c - 1] = v;

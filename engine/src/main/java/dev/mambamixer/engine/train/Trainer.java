@@ -230,8 +230,8 @@ public final class Trainer {
 
     private String implausibleVal() {
         return Double.isFinite(lastBadVal)
-            ? "validation MSE " + lastBadVal + " is implausibly large (above " + MAX_PLAUSIBLE_VAL_MSE
-              + " in standardised space; extreme values in the data?)"
+            ? String.format(java.util.Locale.ROOT, "validation MSE %.3g is implausibly large (above 1e12 in standardised"
+                            + " space; extreme values in the data?)", lastBadVal)
             : "validation MSE became non-finite";
     }
 
