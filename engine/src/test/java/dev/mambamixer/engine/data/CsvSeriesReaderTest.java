@@ -202,4 +202,76 @@ class CsvSeriesReaderTest {
         assertEquals("2010/10/10 0:00", s.dates()[7587]);
         assertEquals(0.692689f, s.value(7587, 7));
     }
+
+    @Test
+    void acceptedDateFormatsParseToTheRightInstant() {
+        String[][] ok = {
+            {"2016-07-01 00:00:00", "2016-07-01T00:00"}, {"1990/1/1 0:00", "1990-01-01T00:00"},
+            {"2020-02-29", "2020-02-29T00:00"}, {"2020-01-01T23:59:59.5", "2020-01-01T23:59:59.500"},
+            {"2000-12-31 7:05", "2000-12-31T07:05"}, {"2021-03-04 05:06:07.123456789", "2021-03-04T05:06:07.123456789"}};
+        for (String[] c : ok) {
+            long[] w = new long[2];
+            byte[] b = c[0].getBytes(StandardCharsets.US_ASCII);
+            assertTrue(CsvSeriesReader.parseDate(b, 0, b.length, w), c[0]);
+            java.time.LocalDateTime t = java.time.LocalDateTime.parse(c[1]);
+            assertEquals(t.toEpochSecond(java.time.ZoneOffset.UTC), w[0], c[0]);
+            assertEquals(t.getNano(), w[1], c[0]);
+        }
+        for (String bad : new String[] {"2021-02-29", "1900-02-29", "2020-04-31", "2020-13-01", "2020-00-01", "2020-01-00",
+                "2020-01-01 24:00", "2020-01-01 00:60", "2020-01-01 00:00:60", "2020-01-01 00:0", "20-01-01", "2020-01/01",
+                "01/02/2020", "2020-01-01 ", "2020-01-01T", "2020-01-01 00:00:00Z", "2020-01-01 00:00:00+01:00", "x", "",
+                "2020-01-01 00:00:00.", "2020-01-01 00:00:00.1234567890", "\u00002020-01-01"}) {
+            byte[] b = bad.getBytes(StandardCharsets.UTF_8);
+            assertFalse(CsvSeriesReader.parseDate(b, 0, b.length, new long[2]), bad);
+        }
+    }
+
+    @Test
+    void badDateNamesLineColumnAndTheAcceptedFormats() throws IOException {
+        DataFormatException e = bad("bd.csv", "date,a\n2020-01-01,1\n2020-02-30,2\n", 3, "column 1 'date'");
+        assertTrue(e.getMessage().contains("'2020-02-30' is not a date; accepted: " + CsvSeriesReader.DATE_FORMATS), e.getMessage());
+        bad("bin.csv", "date,a\n\u0001\u00ff\u0007,1\n", 2, "is not a date");
+    }
+
+    @Test
+    void reversedAndRepeatedDatesAreRefusedNamingBothLines() throws IOException {
+        DataFormatException rev = bad("rev.csv", "date,a\n2020-01-03,1\n2020-01-02,2\n2020-01-01,3\n", 3, "column 1 'date'");
+        assertTrue(rev.getMessage().contains("'2020-01-02' is earlier than line 2's '2020-01-03'"), rev.getMessage());
+        DataFormatException dup = bad("dup.csv", "date,a\n2020-01-01 00:00,1\n2020-01-01 01:00,2\n2020-01-01 01:00:00,3\n", 4,
+                                      "column 1 'date'");
+        assertTrue(dup.getMessage().contains("'2020-01-01 01:00:00' repeats line 3's date with different values"), dup.getMessage());
+        // a repeated date with the same values in another spelling is still a different row
+        bad("dup2.csv", "date,a\n2020-01-01 01:00,2\n2020-01-01 01:00:00,2\n", 3, "repeats line 2");
+        // an exact copy of the row before is kept (weather.csv line 19046 is one)
+        Series s = CsvSeriesReader.read(write("copy.csv", "date,a\n2020-01-01,1\n2020-01-02,2\n2020-01-02,2\n2020-01-03,3\n"));
+        assertEquals(4, s.rows());
+        // fractions of a second order the rows
+        assertEquals(2, CsvSeriesReader.read(write("ms.csv", "date,a\n2020-01-01 00:00:00.25,1\n2020-01-01 00:00:00.5,2\n")).rows());
+    }
+
+    @Test
+    void aFileWithoutADateColumnIsRefused() throws IOException {
+        DataFormatException e = bad("nodate.csv", "a,b,c\n1,2,3\n", 1, "column 1 'a': no date column");
+        assertTrue(e.getMessage().contains("date,<col1>,...,OT"), e.getMessage());
+        bad("id.csv", "id,a\n2020-01-01,1\n", 1, "column 1 'id': no date column");
+        for (String name : new String[] {"Date", "DATETIME", "timestamp", "time"})
+            assertEquals(name, CsvSeriesReader.read(write("n.csv", name + ",a\n2020-01-01,1\n")).dateColumn());
+        bad("ctl.csv", "date,a\u0000b\n2020-01-01,1\n", 1, "column 2: control character \\x00 in the header");
+    }
+
+    @Test
+    void magnitudesAboveTheLimitAreRefusedUnlessAllowed() throws IOException {
+        assertEquals(1e15f, CsvSeriesReader.read(write("lim.csv", "date,a\n2020-01-01,1e15\n")).value(0, 0));
+        assertEquals(-1e15f, CsvSeriesReader.read(write("lim2.csv", "date,a\n2020-01-01,-1000000000000000\n")).value(0, 0));
+        for (String v : new String[] {"1.001e15", "-2e15", "3.4e38", "340282346638528859811704183484516925440"}) {
+            DataFormatException e = bad("huge.csv", "date,a,b\n2020-01-01,1,2\n2020-01-02,3," + v + "\n", 3, "column 3 'b'");
+            assertTrue(e.getMessage().contains("'" + v + "' has a magnitude above 1e15") && e.getMessage().contains("--allow-extreme-values"),
+                       e.getMessage());
+            Series s = CsvSeriesReader.read(dir.resolve("huge.csv"), true);
+            assertEquals(Float.parseFloat(v), s.value(1, 1));
+        }
+        // non-finite values stay refused with the flag
+        Path inf = write("inf.csv", "date,a\n2020-01-01,1e39\n");
+        assertThrows(DataFormatException.class, () -> CsvSeriesReader.read(inf, true));
+    }
 }
