@@ -54,13 +54,13 @@ public final class FileErrors {
     /** {@code e}, raised while reading {@code path}, as a {@link FileProblem} naming the path and the cause. */
     public static FileProblem reading(Path path, IOException e) {
         if (e instanceof FileProblem p) return p;
-        return new FileProblem(path.toString(), cause(path, e, false), e);
+        return new FileProblem(path.toString(), cause(path, e, Boolean.FALSE), e);
     }
 
     /** {@code e}, raised while writing {@code path}, as a {@link FileProblem} naming the path and the cause. */
     public static FileProblem writing(Path path, IOException e) {
         if (e instanceof FileProblem p) return p;
-        return new FileProblem(path.toString(), cause(path, e, true), e);
+        return new FileProblem(path.toString(), cause(path, e, Boolean.TRUE), e);
     }
 
     /**
@@ -72,26 +72,27 @@ public final class FileErrors {
         if (e instanceof FileSystemException fse && fse.getFile() != null) {
             Path p = Path.of(fse.getFile());
             String where = fse.getOtherFile() == null ? fse.getFile() : fse.getFile() + " -> " + fse.getOtherFile();
-            return where + ": " + cause(p, e, false);
+            return where + ": " + cause(p, e, null);
         }
         String os = osPhrase(e);
         if (isDiskFull(os)) return "disk full (no space left on device)";
         return os;
     }
 
-    /** Why the operation on {@code path} failed, as a short phrase. */
-    static String cause(Path path, IOException e, boolean writing) {
+    /** Why the operation on {@code path} failed, as a short phrase; {@code writing} null = not known. */
+    static String cause(Path path, IOException e, Boolean writing) {
         String os = osPhrase(e);
         String lower = os.toLowerCase(Locale.ROOT);
         if (isDiskFull(os)) return "disk full (no space left on device) while writing";
         if (e instanceof NoSuchFileException || lower.contains("no such file")) return notFound(path);
         if (e instanceof AccessDeniedException || lower.contains("permission denied") || lower.contains("access is denied"))
-            return writing ? "permission denied (not writable by this user)" : "permission denied (not readable by this user)";
+            return writing == null ? "permission denied"
+                : writing ? "permission denied (not writable by this user)" : "permission denied (not readable by this user)";
         if (lower.contains("is a directory") || Files.isDirectory(path)) return "is a directory, not a file";
         if (e instanceof NotDirectoryException || lower.contains("not a directory"))
             return "a part of the path is a file, not a directory";
         if (lower.contains("read-only file system")) return "the file system is read-only";
-        return (writing ? "cannot write: " : "cannot read: ") + os;
+        return (writing == null ? "" : writing ? "cannot write: " : "cannot read: ") + os;
     }
 
     private static String notFound(Path path) {
