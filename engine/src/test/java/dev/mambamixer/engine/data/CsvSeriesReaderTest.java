@@ -274,4 +274,17 @@ class CsvSeriesReaderTest {
         Path inf = write("inf.csv", "date,a\n2020-01-01,1e39\n");
         assertThrows(DataFormatException.class, () -> CsvSeriesReader.read(inf, true));
     }
+
+    @Test
+    void everyBenchmarkFilePassesTheDateAndMagnitudeChecks() throws IOException {
+        // README row counts; weather.csv's exact duplicate row (line 19046) is kept, so it stays 52,696
+        String[][] files = {{"ETT-small/ETTh1.csv", "17420"}, {"ETT-small/ETTh2.csv", "17420"}, {"ETT-small/ETTm1.csv.gz", "69680"},
+            {"ETT-small/ETTm2.csv.gz", "69680"}, {"weather/weather.csv.gz", "52696"}, {"exchange_rate/exchange_rate.csv", "7588"},
+            {"illness/national_illness.csv", "966"}};
+        for (String[] f : files) {
+            Series s = CsvSeriesReader.read(TestData.sharedFile(f[0]));
+            assertEquals(Integer.parseInt(f[1]), s.rows(), f[0]);
+            assertEquals("date", s.dateColumn(), f[0]);
+        }
+    }
 }
