@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.mambamixer.engine.data.CsvSeriesReader;
 import dev.mambamixer.engine.data.DataFormatException;
 import dev.mambamixer.engine.data.vision.DigitsReader;
+import dev.mambamixer.engine.data.vision.ImageFolderReader;
 import dev.mambamixer.engine.data.vision.MnistReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,6 +46,16 @@ class FileErrorsTest {
         assertEquals(tmp + ": is a directory, not a file", FileErrors.reading(tmp, new IOException("Is a directory")).getMessage());
         IOException d = assertThrows(IOException.class, () -> DigitsReader.read(tmp));
         assertTrue(d.getMessage().startsWith(tmp + ": is a directory"), d.getMessage());
+    }
+
+    @Test
+    void imageFolderRootMissingOrAFile() throws IOException {
+        Path none = tmp.resolve("images");
+        IOException e = assertThrows(IOException.class, () -> ImageFolderReader.read(none, 8, 8, 1));
+        assertEquals(none + ": not found", e.getMessage());
+        Path file = Files.writeString(tmp.resolve("file.png"), "x");
+        DataFormatException f = assertThrows(DataFormatException.class, () -> ImageFolderReader.read(file, 8, 8, 1));
+        assertEquals(file + ": not a folder", f.getMessage());
     }
 
     @Test
