@@ -19,8 +19,12 @@ final class Checkpoints {
     }
 
     static ForecastData loadData(Path data, String rule, Tsm2Config cfg) throws IOException {
+        return loadData(data, rule, cfg, false);
+    }
+
+    static ForecastData loadData(Path data, String rule, Tsm2Config cfg, boolean allowExtremeValues) throws IOException {
         SplitRule r = rule.equalsIgnoreCase("auto") ? null : SplitRule.valueOf(rule.toUpperCase(Locale.ROOT));
-        ForecastData fd = ForecastData.load(data, cfg.seqLen(), cfg.horizon(), r);
+        ForecastData fd = ForecastData.load(data, cfg.seqLen(), cfg.horizon(), r, allowExtremeValues);
         if (fd.variates() != cfg.variates())
             throw new IllegalArgumentException(data + " has " + fd.variates() + " variates but the checkpoint's model expects "
                                                + cfg.variates());

@@ -29,13 +29,16 @@ final class ForecastCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--stride", defaultValue = "0", description = "every n-th window; 0 = every H-th (default: ${DEFAULT-VALUE})")
     int stride;
+    @Option(names = "--allow-extreme-values", description = "accept cells with |x| > 1e15 (as train's option)")
+    boolean allowExtremeValues;
     @Option(names = "--batch", defaultValue = "128") int batch;
     @Option(names = "--backend", defaultValue = "auto") String backend;
 
     @Override public Integer call() throws Exception {
         try (Backend be = Backends.create(backend)) {
             Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be);
-            ForecastData fd = Checkpoints.loadData(data, rule, m.config());
+            ForecastData fd = Checkpoints.loadData(data, rule, m.config(), allowExtremeValues);
+            DataRecord.check(DataRecord.runDirOf(checkpoint), data, fd, m.config().variates(), "forecast");
             WindowDataset ds = Checkpoints.split(fd, split);
             Path abs = out.toAbsolutePath();
             if (abs.getParent() != null) Files.createDirectories(abs.getParent());

@@ -75,6 +75,7 @@ final class TrainCommand implements Callable<Integer> {
             mc = TrainingCheckpoints.modelConfig(lastCk.config(), last.resolve(Checkpoint.CONFIG_FILE).toString());
             tc = TrainingCheckpoints.trainConfig(lastCk.config());
             fd = data.load(mc.seqLen(), mc.horizon());
+            DataRecord.check(resume, data.data, fd, mc.variates(), "--resume");   // before "resumed" and any model
             run = RunFolder.open(resume);
         } else {
             fd = data.load(data.seqLen, data.horizon);
@@ -83,7 +84,9 @@ final class TrainCommand implements Callable<Integer> {
                                  evalBatch, evalEvery).validate();
             String runName = name != null ? name : data.data.getFileName().toString().replaceAll("\\.csv(\\.gz)?$", "");
             run = RunFolder.create(runsDir, runName);
-            run.writeConfig(TrainingCheckpoints.configJson(mc, tc));
+            com.google.gson.JsonObject config = TrainingCheckpoints.configJson(mc, tc);
+            config.add(DataRecord.KEY, DataRecord.of(data.data, fd.columns()).toJson());   // checked on resume and eval
+            run.writeConfig(config);
         }
         try (Backend be = Backends.create(backend)) {
             Tsm2 m = new Tsm2(be, mc);
@@ -123,7 +126,7 @@ final class TrainCommand implements Callable<Integer> {
             if (o instanceof RunOutcome.Failed f) {
                 if (f.error() instanceof RuntimeException re) throw re;
                 if (f.error() instanceof Error err) throw err;
-                System.err.println("error: " + f.cause());
+                System.err.println("error: " + dev.mambamixer.engine.io.FileErrors.printable(f.cause()));
                 System.err.println("the last good checkpoints in " + run.dir().resolve("checkpoints") + " are intact");
                 return 3;
             }
