@@ -43,7 +43,7 @@ public final class MainView {
     final DiagnosticsTab diagnostics;
     final VisionTab vision;
     final ResultsTab results;
-    private final List<ChartTab> all;
+    final List<ChartTab> all;
     private final ConfigPanel config;
     private boolean dialogs = true;
 
@@ -130,7 +130,8 @@ public final class MainView {
             item("Current chart as PNG…", () -> exportCurrent(true)),
             item("Current chart data as CSV…", () -> exportCurrent(false)));
         Menu help = new Menu("Help");
-        help.getItems().add(item("Log", this::showLog));
+        help.getItems().addAll(item("About the views", this::showGuides), item("The model (docs/MODEL.md)", this::showModelDoc),
+                               item("Log", this::showLog));
         return new MenuBar(file, export, help);
     }
 
@@ -206,6 +207,40 @@ public final class MainView {
         int rows = 0;
         for (String line : message.split("\n", -1)) rows += 1 + line.length() / 70;
         return Math.max(3, Math.min(20, rows + 1));
+    }
+
+    /** Every view's guide in one scrollable page. */
+    private void showGuides() {
+        StringBuilder sb = new StringBuilder();
+        for (dev.mambamixer.workbench.vm.ViewGuide g : dev.mambamixer.workbench.vm.ViewGuide.values())
+            sb.append(g.view.toUpperCase(java.util.Locale.ROOT)).append('\n').append(g.text()).append("\n\n");
+        information("About the views", "What each view shows and what to look for (also under each view's ? button)",
+                    sb.toString().strip(), 30);
+    }
+
+    /** Where the project's account of the model is (a Markdown file in the repository). */
+    private void showModelDoc() {
+        Path doc = Path.of("docs", "MODEL.md").toAbsolutePath();
+        String text = java.nio.file.Files.isRegularFile(doc)
+            ? "The project's own account of the model (the S6 scan, the mixers, weighted averaging, TSM2, ViM2, every design "
+              + "decision) is docs/MODEL.md:\n\n" + doc + "\n\nOpen it in any Markdown viewer or on the repository's web page."
+            : "docs/MODEL.md is in the project's repository (this workbench runs from " + Path.of("").toAbsolutePath() + ").";
+        information("The model", "docs/MODEL.md", text, 8);
+    }
+
+    private void information(String title, String header, String text, int rows) {
+        Alert a = new Alert(Alert.AlertType.INFORMATION);
+        a.setTitle(title);
+        a.setHeaderText(header);
+        TextArea area = new TextArea(text);
+        area.setEditable(false);
+        area.setWrapText(true);
+        area.setPrefColumnCount(80);
+        area.setPrefRowCount(rows);
+        a.getDialogPane().setContent(area);
+        a.setResizable(true);
+        if (root.getScene() != null) a.initOwner(root.getScene().getWindow());
+        a.show();
     }
 
     private void showLog() {

@@ -186,6 +186,15 @@ class WorkbenchUiTest {
             return null;
         });
         assertTrue(Files.size(curvesPng) > 10_000);
+        // the view's guide: hidden until its "?" is pressed, then what it shows and what to look for
+        assertFalse(fx(() -> view.curves.guide.isVisible()));
+        robot.clickOn("#guide-training-curves");
+        await("the guide shown", () -> view.curves.guide.isVisible() && view.curves.guide.getHeight() > 20);
+        assertTrue(fx(() -> view.curves.guide.getText()).startsWith("What this shows: The training loss"));
+        robot.clickOn("#guide-training-curves");
+        await("the guide hidden", () -> !view.curves.guide.isVisible());
+        for (ChartTab t : view.all)
+            assertTrue(dev.mambamixer.workbench.vm.ViewGuide.of(t.title()).isPresent(), "a guide for every view: " + t.title());
 
         // heatmap shapes from the configuration: E = 2 * d_model = 16 channels, Np = (48-16)/8+1 = 5 patches, M = 7
         Heatmap token = shown(robot, view.token, () -> view.token.heatmap());
