@@ -40,7 +40,6 @@ import dev.mambamixer.engine.train.TrainingListener;
 import dev.mambamixer.workbench.session.RunSettings.ModelKind;
 import dev.mambamixer.workbench.session.UiEvents.EvalPoint;
 import dev.mambamixer.workbench.session.UiEvents.Finished;
-import dev.mambamixer.workbench.session.UiEvents.GroupRatio;
 import dev.mambamixer.workbench.session.UiEvents.RatioPoint;
 import dev.mambamixer.workbench.session.UiEvents.StepPoint;
 import java.io.IOException;
@@ -584,11 +583,7 @@ public final class TrainingSession implements AutoCloseable {
                                 List.of(), List.of());
         }
 
-        RatioPoint ratioPoint(TrainingListener.UpdateRatioEvent e) {
-            List<GroupRatio> g = new ArrayList<>();
-            for (TrainingListener.GroupRatio r : e.groups()) g.add(new GroupRatio(r.group(), r.log10Ratio()));
-            return new RatioPoint(e.step(), g);
-        }
+        RatioPoint ratioPoint(TrainingListener.UpdateRatioEvent e) { return RatioPoint.of(e); }
 
         void close() {
             if (backend != null) backend.close();

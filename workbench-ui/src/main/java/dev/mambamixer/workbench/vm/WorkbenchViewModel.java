@@ -253,6 +253,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
             RunCurves rc = curvesRead.join();
             curves.load(rc);
             curves.removeComparison(runDir.getFileName().toString());   // shown as the run itself now, not twice
+            diagnostics.addRatios(h.updateRatios().stream().map(UiEvents.RatioPoint::of).toList());
             run.setMessage("exploring " + runDir.getFileName() + " (" + rc.source() + "): " + rc.steps().size()
                            + " steps, " + (rc.heldOut().isEmpty() ? rc.validations().size() + " validations, "
                                                                     : rc.heldOut().size() + " held-out evaluations, ")

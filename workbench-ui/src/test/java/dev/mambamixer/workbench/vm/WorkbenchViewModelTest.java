@@ -150,6 +150,7 @@ class WorkbenchViewModelTest {
         synchronized (this) {
             assertEquals(logged, trainSteps(), "every logged step is back on the curve");
             assertFalse(vm.exploreSteps().isEmpty());
+            assertTrue(vm.diagnostics().ratios().containsKey("blocks.0.time"), "update ratios read back from events.jsonl");
         }
         await("the stored probe forecasts", () -> vm.forecast().windows().size() == 4);
         synchronized (this) {
