@@ -101,17 +101,31 @@ public final class MainView {
         t.start();
     }
 
-    /** Explore mode: a slider over the run folder's snapshots (visible only then). */
+    /**
+     * Explore mode (visible only then): the opened run's own settings (the form below holds the
+     * next run's) and a picker over its snapshots.
+     */
     private Parent explorePanel() {
         Label l = new Label("Snapshot step");
         javafx.scene.control.ComboBox<Long> steps = new javafx.scene.control.ComboBox<>(vm.exploreSteps());
         steps.valueProperty().bindBidirectional(vm.exploreStepProperty());
         HBox box = new HBox(6, l, steps);
-        box.setStyle("-fx-padding: 8 10 0 10; -fx-alignment: center-left;");
-        box.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE)
-                                     .and(javafx.beans.binding.Bindings.isNotEmpty(vm.exploreSteps())));
+        box.setStyle("-fx-alignment: center-left;");
+        box.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.exploreSteps()));
         box.managedProperty().bind(box.visibleProperty());
-        return box;
+        Label settings = new Label();
+        settings.setId("explored-settings");
+        settings.textProperty().bind(javafx.beans.binding.Bindings.concat("This run's settings (config.json; the form below is "
+                                                                         + "for the next run):\n", vm.exploredSettingsProperty()));
+        settings.setWrapText(true);
+        settings.setStyle("-fx-font-size: 11.5px; -fx-background-color: #f6f6f6; -fx-border-color: #d8d8d8; -fx-padding: 4 6 4 6;");
+        settings.visibleProperty().bind(vm.exploredSettingsProperty().isNotEmpty());
+        settings.managedProperty().bind(settings.visibleProperty());
+        javafx.scene.layout.VBox panel = new javafx.scene.layout.VBox(6, box, settings);
+        panel.setStyle("-fx-padding: 8 10 0 10;");
+        panel.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE));
+        panel.managedProperty().bind(panel.visibleProperty());
+        return panel;
     }
 
     private MenuBar menu() {

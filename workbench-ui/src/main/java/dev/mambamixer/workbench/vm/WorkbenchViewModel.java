@@ -10,6 +10,7 @@ import dev.mambamixer.workbench.session.FxThrottle;
 import dev.mambamixer.workbench.session.FxWork;
 import dev.mambamixer.workbench.session.RunCurves;
 import dev.mambamixer.workbench.session.RunSettings;
+import dev.mambamixer.workbench.session.RunSettingsSummary;
 import dev.mambamixer.workbench.session.RunSettings.ModelKind;
 import dev.mambamixer.workbench.session.SessionState;
 import dev.mambamixer.workbench.session.Snapshot;
@@ -67,6 +68,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
     // explore mode: the run folder's snapshots, one of them shown
     private final ObservableList<Long> exploreSteps = FXCollections.observableArrayList();
     private final ObjectProperty<Long> exploreStep = new SimpleObjectProperty<>(this, "exploreStep");
+    /** The opened run's own settings (config.json), one section a line; "" when live. */
+    private final javafx.beans.property.StringProperty exploredSettings = new javafx.beans.property.SimpleStringProperty(this, "exploredSettings", "");
     private RunHistory explored;
 
     public WorkbenchViewModel(Path sampleData, Path runsDir, Executor uiExecutor) {
@@ -143,6 +146,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         mode.set(Mode.LIVE);
         explored = null;
         exploreSteps.clear();
+        exploredSettings.set("");
         run.stateProperty().set(session.state());
         run.setMessage("reset: pick a dataset and press Start.");
     }
@@ -234,10 +238,12 @@ public final class WorkbenchViewModel implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalStateException("run active"));
         }
         CompletableFuture<RunCurves> curvesRead = new CompletableFuture<>();
+        CompletableFuture<List<String>> settingsRead = new CompletableFuture<>();
         return CompletableFuture.supplyAsync(() -> {
             try {
                 RunHistory h = RunHistory.read(runDir);
                 curvesRead.complete(RunCurves.read(runDir, h));
+                settingsRead.complete(RunSettingsSummary.read(runDir));
                 return h;
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -251,6 +257,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
             explored = h;
             clearViews();
             RunCurves rc = curvesRead.join();
+            exploredSettings.set(String.join("\n", settingsRead.join()));
             curves.load(rc);
             curves.removeComparison(runDir.getFileName().toString());   // shown as the run itself now, not twice
             diagnostics.addRatios(h.updateRatios().stream().map(UiEvents.RatioPoint::of).toList());
@@ -373,6 +380,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
             mode.set(Mode.LIVE);
             explored = null;
             exploreSteps.clear();
+            exploredSettings.set("");
             clearViews();
             config.clearPendingCold();
             UiEvents.Started st = b.started();
@@ -448,5 +456,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
     public ReadOnlyLongProperty batchesProperty() { return batches.getReadOnlyProperty(); }
     public ReadOnlyLongProperty snapshotsProperty() { return snapshots.getReadOnlyProperty(); }
     public ObservableList<Long> exploreSteps() { return exploreSteps; }
+    /** The opened run folder's settings as text ("" in live mode). */
+    public javafx.beans.property.ReadOnlyStringProperty exploredSettingsProperty() { return exploredSettings; }
     public ObjectProperty<Long> exploreStepProperty() { return exploreStep; }
 }

@@ -101,6 +101,10 @@ class ExploreVisionRunTest {
             assertEquals(8, snap.probeIndices().length);
             assertEquals(8, vm.vision().imageHeight());
             assertTrue(vm.vision().probeNames().size() == 8);
+            String settings = vm.exploredSettingsProperty().get();
+            assertTrue(settings.contains("model: height 8, width 8, channels 1, classes 2, patch 2, dims [8]"), settings);
+            assertTrue(settings.contains("vision_training: epochs 4, batch 8"), settings);
+            assertTrue(settings.contains("data: kind folder, path " + images), settings);
         }
     }
 }
