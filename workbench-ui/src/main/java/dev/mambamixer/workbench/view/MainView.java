@@ -1,6 +1,7 @@
 package dev.mambamixer.workbench.view;
 
 import dev.mambamixer.charts.ChartImages;
+import dev.mambamixer.workbench.vm.SnapshotTimelineViewModel;
 import dev.mambamixer.workbench.vm.WorkbenchViewModel;
 import java.io.File;
 import java.io.IOException;
@@ -102,29 +103,65 @@ public final class MainView {
     }
 
     /**
-     * Explore mode (visible only then): the opened run's own settings (the form below holds the
-     * next run's) and a picker over its snapshots.
+     * Selection over time (whenever a run has two or more snapshots, live or opened): a slider
+     * over the snapshot steps, play, and "follow newest" while training; in explore mode also the
+     * opened run's own settings (the form below holds the next run's).
      */
     private Parent explorePanel() {
-        Label l = new Label("Snapshot step");
-        javafx.scene.control.ComboBox<Long> steps = new javafx.scene.control.ComboBox<>(vm.exploreSteps());
-        steps.valueProperty().bindBidirectional(vm.exploreStepProperty());
-        HBox box = new HBox(6, l, steps);
-        box.setStyle("-fx-alignment: center-left;");
-        box.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.exploreSteps()));
-        box.managedProperty().bind(box.visibleProperty());
+        SnapshotTimelineViewModel t = vm.timeline();
+        javafx.scene.control.Slider slider = new javafx.scene.control.Slider(0, 1, 0);
+        slider.setId("snapshot-slider");
+        slider.setBlockIncrement(1);
+        slider.setMajorTickUnit(1);
+        slider.setMinorTickCount(0);
+        slider.setSnapToTicks(true);
+        HBox.setHgrow(slider, javafx.scene.layout.Priority.ALWAYS);
+        Runnable range = () -> slider.setMax(Math.max(1, t.steps().size() - 1));
+        t.steps().addListener((javafx.collections.ListChangeListener<Long>) c -> range.run());
+        range.run();
+        slider.valueProperty().addListener((o, a, b) -> {
+            int i = (int) Math.round(b.doubleValue());
+            if (i != t.indexProperty().get() && i < t.steps().size()) t.indexProperty().set(i);
+        });
+        t.indexProperty().addListener((o, a, b) -> { if (b.intValue() >= 0) slider.setValue(b.intValue()); });
+        Label where = new Label();
+        where.setId("snapshot-step");
+        where.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+            () -> t.selected() == null ? "" : "step " + t.selected() + " (" + (t.indexProperty().get() + 1) + "/" + t.steps().size() + ")",
+            t.indexProperty(), t.steps()));
+        javafx.scene.control.ToggleButton play = new javafx.scene.control.ToggleButton("▶");
+        play.setId("snapshot-play");
+        play.setTooltip(new javafx.scene.control.Tooltip("Step through the snapshots (4 a second)"));
+        play.selectedProperty().addListener((o, a, b) -> { if (b && !t.playingProperty().get()) t.play(); else if (!b) t.playingProperty().set(false); });
+        t.playingProperty().addListener((o, a, b) -> play.setSelected(b));
+        javafx.animation.Timeline ticker = new javafx.animation.Timeline(new javafx.animation.KeyFrame(javafx.util.Duration.millis(250), e -> t.playTick()));
+        ticker.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        t.playingProperty().addListener((o, a, b) -> { if (b) ticker.play(); else ticker.stop(); });
+        javafx.scene.control.CheckBox follow = new javafx.scene.control.CheckBox("follow newest");
+        follow.setId("snapshot-follow");
+        follow.selectedProperty().bindBidirectional(t.followProperty());
+        follow.selectedProperty().addListener((o, a, b) -> { if (b && !t.steps().isEmpty()) t.indexProperty().set(t.steps().size() - 1); });
+        follow.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.LIVE));
+        follow.managedProperty().bind(follow.visibleProperty());
+        HBox top = new HBox(6, new Label("Snapshot"), where, follow);
+        top.setStyle("-fx-alignment: center-left;");
+        HBox bottom = new HBox(6, play, slider);
+        bottom.setStyle("-fx-alignment: center-left;");
+        javafx.scene.layout.VBox timeline = new javafx.scene.layout.VBox(2, top, bottom);
+        timeline.visibleProperty().bind(javafx.beans.binding.Bindings.size(t.steps()).greaterThan(1));
+        timeline.managedProperty().bind(timeline.visibleProperty());
+
         Label settings = new Label();
         settings.setId("explored-settings");
         settings.textProperty().bind(javafx.beans.binding.Bindings.concat("This run's settings (config.json; the form below is "
                                                                          + "for the next run):\n", vm.exploredSettingsProperty()));
         settings.setWrapText(true);
         settings.setStyle("-fx-font-size: 11.5px; -fx-background-color: #f6f6f6; -fx-border-color: #d8d8d8; -fx-padding: 4 6 4 6;");
-        settings.visibleProperty().bind(vm.exploredSettingsProperty().isNotEmpty());
+        settings.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE)
+                                            .and(vm.exploredSettingsProperty().isNotEmpty()));
         settings.managedProperty().bind(settings.visibleProperty());
-        javafx.scene.layout.VBox panel = new javafx.scene.layout.VBox(6, box, settings);
+        javafx.scene.layout.VBox panel = new javafx.scene.layout.VBox(6, timeline, settings);
         panel.setStyle("-fx-padding: 8 10 0 10;");
-        panel.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE));
-        panel.managedProperty().bind(panel.visibleProperty());
         return panel;
     }
 

@@ -66,8 +66,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
     private final ReadOnlyLongWrapper batches = new ReadOnlyLongWrapper(this, "batches");
     private final ReadOnlyLongWrapper snapshots = new ReadOnlyLongWrapper(this, "snapshots");
     // explore mode: the run folder's snapshots, one of them shown
-    private final ObservableList<Long> exploreSteps = FXCollections.observableArrayList();
-    private final ObjectProperty<Long> exploreStep = new SimpleObjectProperty<>(this, "exploreStep");
+    private final SnapshotTimelineViewModel timeline = new SnapshotTimelineViewModel();
     /** The opened run's own settings (config.json), one section a line; "" when live. */
     private final javafx.beans.property.StringProperty exploredSettings = new javafx.beans.property.SimpleStringProperty(this, "exploredSettings", "");
     private RunHistory explored;
@@ -98,7 +97,17 @@ public final class WorkbenchViewModel implements AutoCloseable {
             vision.canCaptureProperty().set(session.settings() != null && session.settings().kind() == ModelKind.VISION
                                             && (b == SessionState.PAUSED || b == SessionState.FINISHED));
         });
-        exploreStep.addListener((o, a, b) -> { if (b != null && explored != null) showExploredSnapshot(b); });
+        // selection over time: the chosen snapshot, live (kept in memory) or from the opened run folder
+        timeline.indexProperty().addListener((o, a, b) -> {
+            Long step = timeline.selected();
+            if (step == null) return;
+            if (timeline.explore()) {
+                if (explored != null) showExploredSnapshot(step);
+            } else {
+                Snapshot s = timeline.liveSnapshot(step);
+                if (s != null && s != selection.snapshotProperty().get()) display(s);
+            }
+        });
         // comparisons belong to one kind of task: a forecaster's MSE on a classifier's cross-entropy axis means nothing
         config.modelProperty().addListener((o, a, b) -> {
             if (a != null && b != a && !curves.comparisonNames().isEmpty()) {
@@ -145,7 +154,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         config.clearPendingCold();
         mode.set(Mode.LIVE);
         explored = null;
-        exploreSteps.clear();
+        timeline.clear();
         exploredSettings.set("");
         run.stateProperty().set(session.state());
         run.setMessage("reset: pick a dataset and press Start.");
@@ -268,11 +277,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
                            + (h.finished() ? "; " + h.finishReason() : ""));
             List<Long> steps = new ArrayList<>();
             for (SnapshotEvent s : h.snapshots()) steps.add(s.step());
-            exploreSteps.setAll(steps);
-            if (!steps.isEmpty()) {
-                exploreStep.set(null);
-                exploreStep.set(steps.get(steps.size() - 1));
-            }
+            timeline.setExplored(steps);   // shows the newest
             loadExploredAveraging(h);
             if (VisionRunFolder.isVisionRun(runDir)) loadExploredVision(runDir, h);
         }));
@@ -334,7 +339,10 @@ public final class WorkbenchViewModel implements AutoCloseable {
             }
         }).whenComplete((s, t) -> uiExecutor.execute(() -> {
             if (t != null) report("Could not read the snapshot", "step " + step + ": " + rootMessage(t));
-            else if (explored == h) showSnapshot(s, false);
+            else if (explored == h && Long.valueOf(step).equals(timeline.selected())) {
+                if (averaging.history().size() == 0) averaging.add(s.step(), s.averaging());
+                display(s);
+            }
         }));
     }
 
@@ -379,7 +387,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         if (b.started() != null) {
             mode.set(Mode.LIVE);
             explored = null;
-            exploreSteps.clear();
+            timeline.clear();
             exploredSettings.set("");
             clearViews();
             config.clearPendingCold();
@@ -393,7 +401,10 @@ public final class WorkbenchViewModel implements AutoCloseable {
         run.onSteps(b.steps());
         curves.addEvals(b.evals());
         diagnostics.addRatios(b.ratios());
-        if (b.snapshot() != null) showSnapshot(b.snapshot(), true);
+        if (b.snapshot() != null) {
+            record(b.snapshot());
+            if (timeline.addLive(b.snapshot()) && selection.snapshotProperty().get() != b.snapshot()) display(b.snapshot());
+        }
         if (b.vision() != null) {
             snapshots.set(snapshots.get() + 1);
             vision.set(b.vision());
@@ -408,13 +419,17 @@ public final class WorkbenchViewModel implements AutoCloseable {
         }
     }
 
-    private void showSnapshot(Snapshot s, boolean live) {
+    /** What every live snapshot adds to the histories (averaging over time, Δ spread), shown or not. */
+    private void record(Snapshot s) {
+        averaging.add(s.step(), s.averaging());
+        diagnostics.addDeltaStats(s.step(), s.deltaStats());
+    }
+
+    /** Shows one snapshot in the selection and forecast views (the timeline's choice). */
+    private void display(Snapshot s) {
         snapshots.set(snapshots.get() + 1);
         selection.setSnapshot(s);
-        if (live) averaging.add(s.step(), s.averaging());
-        else if (averaging.history().size() == 0) averaging.add(s.step(), s.averaging());
         forecast.set(s.step(), s.forecastSplit(), s.forecasts(), s.variateNames());
-        if (live) diagnostics.addDeltaStats(s.step(), s.deltaStats());
     }
 
     private void report(String title, String message) { error.set(new ErrorReport(title, message)); }
@@ -455,8 +470,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
     /** Batches applied so far (each is at most one redraw). */
     public ReadOnlyLongProperty batchesProperty() { return batches.getReadOnlyProperty(); }
     public ReadOnlyLongProperty snapshotsProperty() { return snapshots.getReadOnlyProperty(); }
-    public ObservableList<Long> exploreSteps() { return exploreSteps; }
+    /** The snapshots of the run on screen (live or opened) and the one the selection views show. */
+    public SnapshotTimelineViewModel timeline() { return timeline; }
     /** The opened run folder's settings as text ("" in live mode). */
     public javafx.beans.property.ReadOnlyStringProperty exploredSettingsProperty() { return exploredSettings; }
-    public ObjectProperty<Long> exploreStepProperty() { return exploreStep; }
 }

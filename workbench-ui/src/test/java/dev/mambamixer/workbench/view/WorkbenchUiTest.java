@@ -195,6 +195,16 @@ class WorkbenchUiTest {
         await("the guide hidden", () -> !view.curves.guide.isVisible());
         for (ChartTab t : view.all)
             assertTrue(dev.mambamixer.workbench.vm.ViewGuide.of(t.title()).isPresent(), "a guide for every view: " + t.title());
+        // selection over time: the slider goes back to the first snapshot; "follow newest" brings the newest back
+        assertTrue(fx(() -> vm.timeline().steps().size()) >= 2, "snapshots on the timeline");
+        long first = fx(() -> vm.timeline().steps().get(0)), newest = fx(() -> vm.timeline().selected());
+        assertEquals(newest, (long) fx(() -> vm.selection().snapshotProperty().get().step()));
+        javafx.scene.control.Slider slider = robot.lookup("#snapshot-slider").queryAs(javafx.scene.control.Slider.class);
+        fx(() -> { slider.setValue(0); return null; });
+        await("the first snapshot shown", () -> vm.selection().snapshotProperty().get().step() == first);
+        assertFalse(fx(() -> vm.timeline().followProperty().get()));
+        robot.clickOn("#snapshot-follow");
+        await("the newest again", () -> vm.selection().snapshotProperty().get().step() == newest);
 
         // heatmap shapes from the configuration: E = 2 * d_model = 16 channels, Np = (48-16)/8+1 = 5 patches, M = 7
         Heatmap token = shown(robot, view.token, () -> view.token.heatmap());

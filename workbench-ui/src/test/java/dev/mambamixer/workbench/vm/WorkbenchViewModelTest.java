@@ -149,7 +149,7 @@ class WorkbenchViewModelTest {
                                     && vm.selection().snapshotProperty().get() != null);
         synchronized (this) {
             assertEquals(logged, trainSteps(), "every logged step is back on the curve");
-            assertFalse(vm.exploreSteps().isEmpty());
+            assertFalse(vm.timeline().steps().isEmpty());
             assertTrue(vm.diagnostics().ratios().containsKey("blocks.0.time"), "update ratios read back from events.jsonl");
         }
         await("the stored probe forecasts", () -> vm.forecast().windows().size() == 4);
