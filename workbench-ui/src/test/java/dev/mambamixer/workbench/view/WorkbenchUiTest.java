@@ -186,6 +186,16 @@ class WorkbenchUiTest {
             return null;
         });
         assertTrue(Files.size(curvesPng) > 10_000);
+        // explorable curves: hovering reads the values, a drag zooms into those steps, a double-click shows all again
+        robot.moveTo(view.curves.lossPane());
+        await("a readout", () -> view.curves.readout.getText().startsWith("step "));
+        assertTrue(fx(() -> view.curves.readout.getText()).contains("train loss "), fx(() -> view.curves.readout.getText()));
+        robot.drag(view.curves.lossPane(), javafx.scene.input.MouseButton.PRIMARY).moveBy(-120, 0).release(javafx.scene.input.MouseButton.PRIMARY);
+        await("zoomed", () -> vm.curves().xRangeProperty().get() != null);
+        double[] zoomed = fx(() -> vm.curves().xRangeProperty().get());
+        assertTrue(zoomed[1] - zoomed[0] < steps() * 0.5, "a narrower step range: " + java.util.Arrays.toString(zoomed));
+        robot.doubleClickOn(view.curves.lossPane());
+        await("zoom reset", () -> vm.curves().xRangeProperty().get() == null);
         // the view's guide: hidden until its "?" is pressed, then what it shows and what to look for
         assertFalse(fx(() -> view.curves.guide.isVisible()));
         robot.clickOn("#guide-training-curves");

@@ -1,5 +1,6 @@
 package dev.mambamixer.workbench.vm;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -184,6 +185,39 @@ class ViewModelUnitTest {
         assertTrue(c.smoothingProperty().get() < 1, "smoothing stays below 1");
         c.clear();
         assertNull(c.series(CurvesViewModel.TRAIN_LOSS));
+    }
+
+    @Test void curvesReadOutZoomPanAndMarkTheBestValidation() {
+        CurvesViewModel c = new CurvesViewModel();
+        List<StepPoint> steps = new ArrayList<>();
+        for (int i = 1; i <= 100; i++) steps.add(new StepPoint(i, 1, 1.0 / i, 1e-3, 1, 8L * i, 0.1 * i, 0));
+        c.addSteps(steps);
+        c.addEvals(List.of(new UiEvents.EvalPoint(50, 5.0, 0.02, 0.30, 0.41, Double.NaN, Double.NaN, true),
+                           new UiEvents.EvalPoint(100, 10.0, 0.01, 0.35, 0.45, Double.NaN, Double.NaN, false)));
+        assertEquals(50, c.bestX());
+        // the point nearest to x = 49.6 is step 50: its train loss, and the validation there
+        String r = c.readout(49.6);
+        assertTrue(r.startsWith("step 50 · train loss 0.0200"), r);
+        assertTrue(r.contains("val MSE 0.3000 best"), r);
+        assertTrue(r.contains("val MAE 0.4100"), r);
+        assertTrue(r.contains("learning rate 0.00100"), r);
+        // between validations the validation's own step is named
+        assertTrue(c.readout(80).contains("val MSE 0.3500 (step 100)"), c.readout(80));
+        assertEquals("", c.readout(Double.NaN));
+        // zoom (either order), pan, reset; a different x axis forgets the zoom
+        c.zoom(60, 20);
+        assertArrayEquals(new double[] {20, 60}, c.xRangeProperty().get());
+        c.pan(10);
+        assertArrayEquals(new double[] {30, 70}, c.xRangeProperty().get());
+        c.zoom(5, 5);
+        assertArrayEquals(new double[] {30, 70}, c.xRangeProperty().get(), "an empty drag changes nothing");
+        c.resetZoom();
+        assertNull(c.xRangeProperty().get());
+        c.zoom(1, 2);
+        c.xAxisProperty().set(CurvesViewModel.XAxis.WALL);
+        assertNull(c.xRangeProperty().get());
+        assertEquals(5.0, c.bestX(), 1e-12);
+        assertTrue(c.readout(5.02).startsWith("step 50 (5.0 s) · train loss"), c.readout(5.02));
     }
 
     @Test void throttleCoalescesAndKeepsOneBatchInFlight() {
