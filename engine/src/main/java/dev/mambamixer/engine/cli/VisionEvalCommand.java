@@ -49,12 +49,6 @@ final class VisionEvalCommand implements Callable<Integer> {
 
     static Loaded load(Path path, String backend) throws java.io.IOException {
         Path dir = Checkpoints.resolve(path);
-        if (!Checkpoint.isComplete(dir)) {
-            Path last = path.resolve("checkpoints").resolve("last");
-            if (!Checkpoint.isComplete(last)) throw new IllegalArgumentException(path + ": no complete ViM2 checkpoint here "
-                                                                                 + "(expected a run folder or a checkpoint folder)");
-            dir = last;
-        }
         Checkpoint c = Checkpoint.load(dir);
         String where = dir.resolve(Checkpoint.CONFIG_FILE).toString();
         if (!VisionRun.isVisionConfig(c.config())) throw new IllegalArgumentException(where + ": not a ViM2 checkpoint");

@@ -4,13 +4,12 @@ import dev.mambamixer.engine.io.ConfigJson;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.train.TrainingListener;
-import java.io.BufferedWriter;
+import dev.mambamixer.engine.io.HistoryFile;
+import dev.mambamixer.engine.io.RunFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Appends training events to {@code <run>/events.jsonl}, one JSON object per line with a
@@ -18,26 +17,27 @@ import java.nio.file.StandardOpenOption;
  * best), {@code snapshot} ({@code path} relative to the run folder), {@code update_ratios} (an
  * {@link UpdateRatioEvent}: step and groups), {@code finish}
  * ({@code reason}, {@code failed}) and {@code failed} ({@code reason}, {@code error}). Field names
- * are the event records' component names. Appends, so a resumed run continues the same file.
+ * are the event records' component names. Appends, so a resumed run continues the same file
+ * (after {@link RunFolder#cutHistoryAfter} cut it back to the resumed checkpoint's step).
  * {@link RunHistory#read} reads it back.
  * <p>
- * Cheap (a buffered write; flushed at validations, snapshots and the end) and thread-safe, since
- * snapshot events arrive from the recorder's writer thread. Wrap it in an {@link AsyncListener} to
- * keep even that off the training thread.
+ * A {@link HistoryFile}: every line goes to the OS in one write, so a crash leaves at most a
+ * torn last line; {@link #sync} puts it on disk (runs call it before a checkpoint save).
+ * Thread-safe, since snapshot events arrive from the recorder's writer thread. Wrap it in an
+ * {@link AsyncListener} to keep even the write off the training thread.
  */
 public final class EventLog implements TrainingListener, AutoCloseable {
-    public static final String FILE = "events.jsonl";
+    public static final String FILE = RunFolder.EVENTS_FILE;
     static final Gson GSON = ConfigJson.builder().create();
 
     private final Path runDir;
-    private final BufferedWriter out;
+    private final HistoryFile out;
     private IOException error;   // first write error, rethrown by close
 
     public EventLog(Path runDir) throws IOException {
         this.runDir = runDir;
         Files.createDirectories(runDir);
-        out = Files.newBufferedWriter(runDir.resolve(FILE), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                                      StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        out = new HistoryFile(runDir.resolve(FILE));
     }
 
     /** A step; a forecasting step's accuracy (NaN) is left out, so its line is what it always was. */
@@ -93,11 +93,19 @@ public final class EventLog implements TrainingListener, AutoCloseable {
     private synchronized void write(JsonObject o, boolean flush) {
         if (error != null) return;
         try {
-            out.write(GSON.toJson(o));
-            out.write('\n');
-            if (flush) out.flush();
+            out.append(GSON.toJson(o));   // one line: the GSON here does no pretty printing
         } catch (IOException e) {
             error = e;   // reported by close; a full disk must not crash training
+        }
+    }
+
+    /** Everything logged so far on disk (before a checkpoint save: history first, then checkpoint). */
+    public synchronized void sync() {
+        if (error != null) return;
+        try {
+            out.sync();
+        } catch (IOException e) {
+            error = e;
         }
     }
 
