@@ -224,6 +224,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         CompletableFuture<RunCurves> curvesRead = new CompletableFuture<>();
         return CompletableFuture.supplyAsync(() -> {
             try {
+                dev.mambamixer.engine.io.RunFolder.tidy(runDir);   // crash leftovers go, unless a writer holds it
                 RunHistory h = RunHistory.read(runDir);
                 curvesRead.complete(RunCurves.read(runDir, h));
                 return h;
