@@ -132,7 +132,8 @@ public final class RunFolder implements Closeable {
      * checkpoint ({@link #cutHistoryAfter}); metrics rows are appended after that.
      */
     public static RunFolder open(Path existing) throws IOException {
-        if (!Files.isDirectory(existing)) throw new IOException("not a run folder: " + existing);
+        if (!Files.isDirectory(existing))
+            throw new IOException("not a run folder: " + existing + (Files.exists(existing) ? " (a file)" : " (no such folder)"));
         RunFolder f = new RunFolder(existing, false);
         try {
             cleanUp(existing);
