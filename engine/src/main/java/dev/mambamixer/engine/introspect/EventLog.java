@@ -44,15 +44,15 @@ public final class EventLog implements TrainingListener, AutoCloseable {
     @Override public void onStep(StepEvent e) {
         JsonObject o = line("step", e);
         if (Double.isNaN(e.accuracy())) o.remove("accuracy");
-        write(o, false);
+        write(o);
     }
 
-    @Override public void onEpoch(EpochEvent e) { write(line("validation", e), true); }
+    @Override public void onEpoch(EpochEvent e) { write(line("validation", e)); }
 
-    @Override public void onUpdateRatios(UpdateRatioEvent e) { write(line("update_ratios", e), false); }
+    @Override public void onUpdateRatios(UpdateRatioEvent e) { write(line("update_ratios", e)); }
 
     /** A held-out evaluation of a teaching task (type "held_out"). */
-    @Override public void onHeldOut(HeldOutEvent e) { write(line("held_out", e), true); }
+    @Override public void onHeldOut(HeldOutEvent e) { write(line("held_out", e)); }
 
     @Override public void onSnapshot(SnapshotEvent e) {
         JsonObject o = new JsonObject();
@@ -62,7 +62,7 @@ public final class EventLog implements TrainingListener, AutoCloseable {
                  ? runDir.toAbsolutePath().relativize(e.path()) : e.path().startsWith(runDir) ? runDir.relativize(e.path())
                                                                                              : e.path();
         o.addProperty("path", p.toString().replace('\\', '/'));
-        write(o, true);
+        write(o);
     }
 
     @Override public void onFinish(String reason) { onFinish(reason, false); }
@@ -72,7 +72,7 @@ public final class EventLog implements TrainingListener, AutoCloseable {
         o.addProperty("type", "finish");
         o.addProperty("reason", reason);
         o.addProperty("failed", failed);
-        write(o, true);
+        write(o);
     }
 
     @Override public void onFailed(String reason, Throwable error) {
@@ -80,7 +80,7 @@ public final class EventLog implements TrainingListener, AutoCloseable {
         o.addProperty("type", "failed");
         o.addProperty("reason", reason);
         o.addProperty("error", error == null ? null : error.toString());
-        write(o, true);
+        write(o);
     }
 
     private static JsonObject line(String type, Record r) {
@@ -90,7 +90,7 @@ public final class EventLog implements TrainingListener, AutoCloseable {
         return o;
     }
 
-    private synchronized void write(JsonObject o, boolean flush) {
+    private synchronized void write(JsonObject o) {
         if (error != null) return;
         try {
             out.append(GSON.toJson(o));   // one line: the GSON here does no pretty printing

@@ -9,7 +9,6 @@ import dev.mambamixer.engine.train.TrainingListener.StepEvent;
 import dev.mambamixer.engine.train.TrainingListener.UpdateRatioEvent;
 import dev.mambamixer.engine.io.HistoryFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

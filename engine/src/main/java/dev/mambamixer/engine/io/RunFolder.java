@@ -345,7 +345,7 @@ public final class RunFolder implements Closeable {
                                                                          : holder.strip());
             }
             lockChannel.truncate(0);
-            AtomicFiles.writeFully(lockChannel, ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)).position(0));
+            AtomicFiles.writeFully(lockChannel, ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)));
             lockChannel.force(false);
             ok = true;
         } finally {
