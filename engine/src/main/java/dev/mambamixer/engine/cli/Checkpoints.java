@@ -4,8 +4,8 @@ import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.SplitRule;
 import dev.mambamixer.engine.data.WindowDataset;
 import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.io.RunFolder;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -13,9 +13,9 @@ import java.util.Locale;
 final class Checkpoints {
     private Checkpoints() {}
 
-    static Path resolve(Path p) {
-        Path best = p.resolve("checkpoints").resolve("best");
-        return Files.isDirectory(best) ? best : p;
+    /** A checkpoint folder, or a run folder's best (else last) checkpoint: {@link RunFolder#findCheckpoint}. */
+    static Path resolve(Path p) throws IOException {
+        return RunFolder.findCheckpoint(p);
     }
 
     static ForecastData loadData(Path data, String rule, Tsm2Config cfg) throws IOException {

@@ -42,8 +42,7 @@ final class ForecastCommand implements Callable<Integer> {
             WindowDataset ds = Checkpoints.split(fd, split);
             Path abs = out.toAbsolutePath();
             if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-            RunFolder folder = RunFolder.open(abs.getParent());
-            Metrics r = Forecasts.evaluateAndWrite(m, fd, ds, batch, stride, folder.forecastWriter(abs.getFileName().toString()));
+            Metrics r = Forecasts.evaluateAndWrite(m, fd, ds, batch, stride, RunFolder.forecastWriterAt(abs));
             System.out.printf("wrote %s (%s split; MSE %.4f, MAE %.4f over %d windows)%n", out, split, r.mse(), r.mae(),
                               r.windows());
             return 0;

@@ -18,6 +18,7 @@ import dev.mambamixer.engine.train.TrainControl;
 import dev.mambamixer.engine.train.TrainResult;
 import dev.mambamixer.engine.train.TrainingCheckpoints;
 import dev.mambamixer.engine.train.TrainingListener;
+import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -57,26 +58,46 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--probe-windows", defaultValue = "8", description = "validation windows in the probe batch, spread evenly (default: ${DEFAULT-VALUE})") int probeWindows;
     @Option(names = "--update-ratio-every", defaultValue = "50", description = "log update:parameter ratios every n steps; 0 = never (default: ${DEFAULT-VALUE})") int updateRatioEvery;
 
+    private RunFolder run;   // the run folder once created or opened; call() closes it whatever happens
+
     @Override public Integer call() throws Exception {
         if (snapshotEvery < 0 || updateRatioEvery < 0 || probeWindows <= 0)
             return Cli.fail("--snapshot-every and --update-ratio-every must be >= 0 and --probe-windows > 0");
+        try {
+            return train();
+        } finally {
+            if (run != null) run.close();   // releases the lock; a folder of a run that failed before its first step goes
+        }
+    }
+
+    private int train() throws Exception {
         ForecastData fd;
         Tsm2Config mc;
         TrainConfig tc;
-        RunFolder run;
         Checkpoint lastCk = null, bestCk = null;
         if (resume != null) {
-            Path last = resume.resolve("checkpoints").resolve("last");
-            if (!Files.isDirectory(last) && !Checkpoint.isComplete(last))
-                return Cli.fail("--resume " + resume + ": no checkpoints/last in that run folder");
-            lastCk = Checkpoint.load(last);
-            Path best = resume.resolve("checkpoints").resolve("best");
-            bestCk = Files.isDirectory(best) ? Checkpoint.load(best) : null;
-            mc = TrainingCheckpoints.modelConfig(lastCk.config(), last.resolve(Checkpoint.CONFIG_FILE).toString());
-            tc = TrainingCheckpoints.trainConfig(lastCk.config());
+            run = RunFolder.open(resume);   // the lock first: nothing in the folder is read before it is ours
+            lastCk = run.checkpoint("last");
+            JsonObject config;
+            String where;
+            if (lastCk != null) {
+                bestCk = run.checkpoint("best");
+                config = lastCk.config();
+                where = run.checkpointDir("last").resolve(Checkpoint.CONFIG_FILE).toString();
+            } else if (Files.isRegularFile(run.resolve(RunFolder.CONFIG_FILE))) {
+                // killed before its first epoch ended: train again from the start, with the run's config
+                Path cf = run.resolve(RunFolder.CONFIG_FILE);
+                config = run.readConfig();
+                where = cf.toString();
+                System.out.println("no checkpoints/last yet in " + resume + ": training it again from the start");
+            } else {
+                return Cli.fail("--resume " + resume + ": no checkpoints/last and no config.json in that run folder");
+            }
+            mc = TrainingCheckpoints.modelConfig(config, where);
+            tc = TrainingCheckpoints.trainConfig(config);
+            if (tc == null) return Cli.fail(where + ": no \"training\" object, cannot resume");
             fd = data.load(mc.seqLen(), mc.horizon());
             DataRecord.check(resume, data.data, fd, mc.variates(), "--resume");   // before "resumed" and any model
-            run = RunFolder.open(resume);
         } else {
             fd = data.load(data.seqLen, data.horizon);
             mc = model.toConfig(data.seqLen, data.horizon, fd.variates(), seed);
@@ -127,7 +148,11 @@ final class TrainCommand implements Callable<Integer> {
                 if (f.error() instanceof RuntimeException re) throw re;
                 if (f.error() instanceof Error err) throw err;
                 System.err.println("error: " + dev.mambamixer.engine.io.FileErrors.printable(f.cause()));
-                System.err.println("the last good checkpoints in " + run.dir().resolve("checkpoints") + " are intact");
+                if (Checkpoint.exists(run.checkpointDir("last")) || Checkpoint.exists(run.checkpointDir("best")))
+                    System.err.println("the last good checkpoints in " + run.dir().resolve(RunFolder.CHECKPOINTS) + " are intact");
+                else
+                    System.err.println("no checkpoint was saved before this failure; " + run.dir() + " records it in "
+                                       + RunFolder.EVENTS_FILE);
                 return 3;
             }
             TrainResult r = o.training();

@@ -8,8 +8,8 @@ import dev.mambamixer.engine.train.TrainingListener.HeldOutEvent;
 import dev.mambamixer.engine.train.TrainingListener.SnapshotEvent;
 import dev.mambamixer.engine.train.TrainingListener.StepEvent;
 import dev.mambamixer.engine.train.TrainingListener.UpdateRatioEvent;
+import dev.mambamixer.engine.io.HistoryFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +43,9 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
 
     /**
      * Reads {@code <run>/events.jsonl} (when present) and lists {@code <run>/snapshots/step-*}.
-     * A truncated last line (a run killed mid-write) is ignored; a malformed line elsewhere is an error.
+     * A torn last line (no '\n': a run killed mid-write, see {@link HistoryFile}) is ignored; a
+     * malformed line elsewhere is an error, except the one shape older versions left behind: a torn
+     * line with a resumed run's next line glued to it, which is read as that next line.
      */
     public static RunHistory read(Path runDir) throws IOException {
         if (!Files.isDirectory(runDir)) throw new IOException(runDir + " is not a folder");
@@ -56,7 +58,7 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
         boolean failed = false;
         Path log = runDir.resolve(EventLog.FILE);
         if (Files.exists(log)) {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            List<String> lines = HistoryFile.completeLines(log);
             for (int i = 0; i < lines.size(); i++) {
                 String ln = lines.get(i).strip();
                 if (ln.isEmpty()) continue;
@@ -65,7 +67,13 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
                     o = JsonParser.parseString(ln).getAsJsonObject();
                 } catch (JsonParseException | IllegalStateException e) {
                     if (i == lines.size() - 1) break;   // the run died while writing this line
-                    throw new IOException(log + ":" + (i + 1) + ": not a JSON object: " + e.getMessage(), e);
+                    int glued = ln.indexOf("{\"type\":", 1);
+                    JsonObject next = glued > 0 ? parseOrNull(ln.substring(glued)) : null;
+                    if (next != null) {
+                        o = next;
+                    } else {
+                        throw new IOException(log + ":" + (i + 1) + ": not a JSON object: " + e.getMessage(), e);
+                    }
                 }
                 String type = o.has("type") ? o.get("type").getAsString() : "";
                 switch (type) {
@@ -107,6 +115,14 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
         // only complete snapshots (capture.json is written last)
         snaps.values().removeIf(ev -> !Files.exists(ev.path().resolve(CaptureFiles.CAPTURE_JSON)));
         return new RunHistory(runDir, steps, vals, held, ratios, new ArrayList<>(snaps.values()), reason, failed);
+    }
+
+    private static JsonObject parseOrNull(String s) {
+        try {
+            return JsonParser.parseString(s).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            return null;
+        }
     }
 
     public boolean finished() { return finishReason != null; }

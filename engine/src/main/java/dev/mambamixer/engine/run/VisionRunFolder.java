@@ -52,28 +52,30 @@ public record VisionRunFolder(Path dir, Vim2Config model, VisionTrainConfig trai
         }
     }
 
-    /** The checkpoint of the weights the run kept: {@code best}, else {@code last} (a run stopped before its first evaluation). */
-    public Path keptCheckpoint() throws IOException {
-        for (String name : new String[] {"best", "last"}) {
-            Path p = dir.resolve("checkpoints").resolve(name);
-            if (Checkpoint.isComplete(p)) return p;
-        }
-        throw new IOException(dir + ": no complete checkpoint (checkpoints/best or checkpoints/last)");
-    }
+    /** The checkpoint of the weights the run kept: {@code best}, else {@code last} (found by {@link RunFolder#findCheckpoint}). */
+    public Path keptCheckpoint() throws IOException { return RunFolder.findCheckpoint(dir); }
 
-    /** The kept weights in a model, and when the run had them: after {@code epochs} epochs, {@code step} steps. */
-    public record Kept(Vim2 model, Path checkpoint, int epochs, int step) {}
+    /** The kept weights in a model, when the run had them (after {@code epochs} epochs, {@code step} steps), and its data. */
+    public record Kept(Vim2 model, Path checkpoint, int epochs, int step, VisionRun.DataSource data) {}
 
     /** A model with the kept weights on {@code be}. */
-    public Kept loadKept(Backend be) throws IOException {
-        Path dir = keptCheckpoint();
-        Checkpoint c = Checkpoint.load(dir);
-        Vim2 m = new Vim2(be, model);
+    public Kept loadKept(Backend be) throws IOException { return load(keptCheckpoint(), be); }
+
+    /**
+     * A ViM2 checkpoint folder loaded on {@code be}: the model its config.json describes with its
+     * weights, its counters and the data source it was trained on. One loader for eval, predict,
+     * selection and the workbench.
+     */
+    public static Kept load(Path checkpointDir, Backend be) throws IOException {
+        Checkpoint c = Checkpoint.load(checkpointDir);
+        String where = checkpointDir.resolve(Checkpoint.CONFIG_FILE).toString();
+        if (!VisionRun.isVisionConfig(c.config())) throw new IllegalArgumentException(where + ": not a ViM2 checkpoint");
+        Vim2 m = new Vim2(be, VisionRun.modelConfig(c.config(), where));
         TrainingCheckpoints.loadWeights(be, m.parameters(), c.model());
         JsonObject st = c.state();
-        int epochs = st.has("epochs_done") ? st.get("epochs_done").getAsInt() : 0;
-        int step = st.has("step") ? st.get("step").getAsInt() : 0;
-        return new Kept(m, dir, epochs, step);
+        int epochs = st != null && st.has("epochs_done") ? st.get("epochs_done").getAsInt() : 0;
+        int step = st != null && st.has("step") ? st.get("step").getAsInt() : 0;
+        return new Kept(m, checkpointDir, epochs, step, VisionRun.dataSource(c.config(), where));
     }
 
     /**

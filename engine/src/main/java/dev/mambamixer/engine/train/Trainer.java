@@ -341,6 +341,13 @@ public final class Trainer {
 
     /** Restore counters after loading weights and optimiser moments from a checkpoint. */
     public void resume(int epoch, int step, double bestVal, int bestEpoch, int badEpochs, List<float[]> bestWeights) {
+        resume(epoch, step, bestVal, bestEpoch, -1, badEpochs, bestWeights);
+    }
+
+    /** Same, with the step of the best validation (-1: unknown, e.g. a checkpoint of an older version). */
+    public void resume(int epoch, int step, double bestVal, int bestEpoch, int bestStep, int badEpochs,
+                       List<float[]> bestWeights) {
+        this.bestStep = bestStep;
         this.epoch = epoch;
         this.step = step;
         this.bestVal = bestVal;

@@ -98,6 +98,7 @@ public final class TrainingCheckpoints {
         state.addProperty("step", tr.step());
         state.addProperty("best_val_mse", tr.bestValMse());
         state.addProperty("best_epoch", tr.bestEpoch());
+        state.addProperty("best_step", tr.bestStep());   // test-metrics.json reports it, also after a resume
         state.addProperty("bad_epochs", tr.badEpochs());
         state.addProperty("seed", tc.seed());
         return new Checkpoint(configJson(model.config(), tc), weights(be, model.parameters()), moments, state);
@@ -127,6 +128,7 @@ public final class TrainingCheckpoints {
             for (Parameter p : model.parameters()) bestWeights.add(best.model().get(p.name()).data());
         }
         tr.resume(s.get("epochs_done").getAsInt(), s.get("step").getAsInt(), s.get("best_val_mse").getAsDouble(),
-                  s.get("best_epoch").getAsInt(), s.get("bad_epochs").getAsInt(), bestWeights);
+                  s.get("best_epoch").getAsInt(), s.has("best_step") ? s.get("best_step").getAsInt() : -1,
+                  s.get("bad_epochs").getAsInt(), bestWeights);
     }
 }

@@ -1,12 +1,12 @@
 package dev.mambamixer.workbench.session;
 
 import dev.mambamixer.engine.introspect.RunHistory;
+import dev.mambamixer.engine.io.HistoryFile;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.train.TrainingListener.EpochEvent;
 import dev.mambamixer.engine.train.TrainingListener.HeldOutEvent;
 import dev.mambamixer.engine.train.TrainingListener.StepEvent;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ public record RunCurves(List<StepEvent> steps, List<EpochEvent> validations, Lis
         Path metrics = runDir.resolve(RunFolder.METRICS_FILE);
         if (!Files.exists(metrics))
             throw new IOException(runDir + " has neither events.jsonl steps nor metrics.csv: not a run folder");
-        List<String> lines = Files.readAllLines(metrics, StandardCharsets.UTF_8);
+        List<String> lines = HistoryFile.completeLines(metrics);   // a torn last row (killed mid-write) is left out
         if (lines.isEmpty() || !lines.get(0).strip().equals(RunFolder.METRICS_HEADER))
             throw new IOException(metrics + ": expected the header '" + RunFolder.METRICS_HEADER + "'");
         List<StepEvent> steps = new ArrayList<>();

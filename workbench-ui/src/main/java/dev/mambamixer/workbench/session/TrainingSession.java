@@ -210,8 +210,9 @@ public final class TrainingSession implements AutoCloseable {
         thread.execute(() -> {
             Backend be = null;
             try {
-                Checkpoint c = Checkpoint.load(dir);
-                Tsm2Config mc = TrainingCheckpoints.modelConfig(c.config(), dir.resolve(Checkpoint.CONFIG_FILE).toString());
+                Path ck = RunFolder.findCheckpoint(dir);   // a checkpoint folder, or a run folder's best/last
+                Checkpoint c = Checkpoint.load(ck);
+                Tsm2Config mc = TrainingCheckpoints.modelConfig(c.config(), ck.resolve(Checkpoint.CONFIG_FILE).toString());
                 ForecastData fd = ForecastData.load(settings.csv(), mc.seqLen(), mc.horizon());
                 if (fd.variates() != mc.variates())
                     throw new IllegalArgumentException(settings.csv().getFileName() + " has " + fd.variates()

@@ -250,6 +250,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         CompletableFuture<List<String>> settingsRead = new CompletableFuture<>();
         return CompletableFuture.supplyAsync(() -> {
             try {
+                dev.mambamixer.engine.io.RunFolder.tidy(runDir);   // crash leftovers go, unless a writer holds it
                 RunHistory h = RunHistory.read(runDir);
                 curvesRead.complete(RunCurves.read(runDir, h));
                 settingsRead.complete(RunSettingsSummary.read(runDir));
