@@ -70,8 +70,6 @@ public final class Heatmap {
     private ColourScale scale = ColourScale.LINEAR;
     private TextTitle rangeNote;                  // shown while the colour scale spans a narrow range
     private ColorMap colorMap;
-    private Mark lastLabelled;
-    private int lastLevel;
 
     private Heatmap(Builder o, float[][] z) {
         this.options = o;
@@ -117,27 +115,19 @@ public final class Heatmap {
         return a;
     }
 
-    /** Highlights one more column. */
+    /**
+     * Highlights one more column: an outlined band in the mark's colour. Its label goes into the
+     * key under the plot (once per label), not onto the band, where neighbouring labels and the
+     * top rows would overprint each other.
+     */
     public void addMark(Mark m) {
         IntervalMarker band = new IntervalMarker(m.position() - 0.5, m.position() + 0.5);
         band.setPaint(Theme.withAlpha(m.color(), 0.10));
         band.setOutlinePaint(m.color());
         band.setOutlineStroke(new BasicStroke(2f));
-        band.setLabel(m.label());
-        band.setLabelFont(Theme.ANNOTATION_FONT.deriveFont(java.awt.Font.BOLD));
-        band.setLabelPaint(m.color().darker());
-        band.setLabelBackgroundColor(Theme.withAlpha(Color.WHITE, 0.8));
-        band.setLabelAnchor(RectangleAnchor.TOP);
-        band.setLabelTextAnchor(TextAnchor.TOP_CENTER);
-        // Labels of marks close together go on alternating rows so they do not overprint.
-        int level = 0;
-        if (!m.label().isEmpty()) {
-            if (lastLabelled != null && Math.abs(m.position() - lastLabelled.position()) < 3) level = (lastLevel + 1) % 3;
-            lastLabelled = m;
-            lastLevel = level;
-        }
-        band.setLabelOffset(new RectangleInsets(2 + 15 * level, 2, 2, 2));
         plot.addDomainMarker(band, Layer.FOREGROUND);
+        if (!m.label().isEmpty())
+            addKey(m.label(), m.color(), new java.awt.geom.Rectangle2D.Double(-5, -5, 10, 10), true);
     }
 
     /** The theme, then what a heatmap does differently. Call after adding titles. */
