@@ -114,12 +114,14 @@ public final class CurveChart {
     public CurveChart addSeries(String name) { return addSeries(name, true); }
 
     /** Adds a series; {@code smoothed = false} draws its raw points as a line with markers. */
-    public CurveChart addSeries(String name, boolean smoothed) {
+    public CurveChart addSeries(String name, boolean smoothed) { return addSeries(name, smoothed, Theme.color(curves.size())); }
+
+    /** As {@link #addSeries(String, boolean)} in a given colour (stable colours whatever was added first). */
+    public CurveChart addSeries(String name, boolean smoothed, Color color) {
         if (curves.containsKey(name)) return this;
         CurveData.Curve c = new CurveData.Curve(name, smoothed, smoothing);
         int i = curves.size();
         curves.put(name, c);
-        Color color = Theme.color(i);
         drawnRenderer.setSeriesPaint(i, color);
         drawnRenderer.setSeriesStroke(i, Theme.LINE);
         drawnRenderer.setSeriesShapesVisible(i, !smoothed);

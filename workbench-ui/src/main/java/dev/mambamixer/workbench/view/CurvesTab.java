@@ -121,8 +121,13 @@ final class CurvesTab extends ChartTab {
             String name = e.getKey();
             int from = pushed.getOrDefault(name, 0);
             if (e.getValue().size() > from) {
-                double[] xs = e.getValue().x(x, from), ys = e.getValue().y(from);
-                work.add(() -> loss.appendAll(name, xs, ys));
+                if (name.endsWith(": " + CurvesViewModel.ACCURACY)) {   // beside this run's held-out accuracy
+                    double[] xs = e.getValue().x(x, 0), ys = e.getValue().y(0);
+                    work.add(() -> speed.setSecondaryData(name, xs, ys));
+                } else {
+                    double[] xs = e.getValue().x(x, from), ys = e.getValue().y(from);
+                    work.add(() -> loss.appendAll(name, xs, ys));
+                }
                 pushed.put(name, e.getValue().size());
             }
         }
@@ -236,10 +241,24 @@ final class CurvesTab extends ChartTab {
         readout.setText(vm.readout(x));
     }
 
+    /** Palette index of this run's series on each chart (stable across comparisons and runs). */
+    private static final Map<String, Integer> OWN_COLOURS = Map.of(CurvesViewModel.TRAIN_LOSS, 0, CurvesViewModel.VAL_MSE, 1,
+                                                                   CurvesViewModel.VAL_MAE, 2, CurvesViewModel.HELD_OUT_LOSS, 1,
+                                                                   CurvesViewModel.SPEED, 0);
+    /** Compared runs take palette colours from here on, one per run. */
+    static final int COMPARISON_COLOURS = 4;
+
     /** Renderer thread: new charts for the axis and the comparison runs. */
     private void build(XAxis x, List<String> comparisons, double smoothing, boolean log) {
         loss = new CurveChart("Training curves", x.label, "loss (MSE, standardised)");
-        for (String name : comparisons) loss.addSeries(name, !name.endsWith(CurvesViewModel.VAL_MSE));
+        List<String> runs = new ArrayList<>();   // compared runs, in the order they were added: one colour each
+        for (String name : comparisons) {
+            if (name.endsWith(": " + CurvesViewModel.ACCURACY)) continue;   // drawn with the throughput chart's accuracy
+            String run = name.substring(0, name.lastIndexOf(": "));
+            if (!runs.contains(run)) runs.add(run);
+            loss.addSeries(name, name.endsWith(": " + CurvesViewModel.TRAIN_LOSS),
+                           dev.mambamixer.charts.Theme.color(COMPARISON_COLOURS + runs.indexOf(run)));
+        }
         speed = new CurveChart("Throughput", x.label, "samples/s");
         speed.setSecondaryLabel("held-out accuracy");
         loss.setSmoothing(smoothing);
@@ -266,7 +285,8 @@ final class CurvesTab extends ChartTab {
             double[] xs = s.x(x, from), ys = s.y(from);
             work.add(() -> {
                 CurveChart c = onLoss ? loss : speed;
-                c.addSeries(name, smoothed);   // first time: fixes its colour, legend entry and smoothing
+                // first time: fixes its colour (the same for every run, whatever comparisons came first), legend entry, smoothing
+                c.addSeries(name, smoothed, dev.mambamixer.charts.Theme.color(OWN_COLOURS.getOrDefault(name, 0)));
                 c.appendAll(name, xs, ys);
             });
         }

@@ -157,6 +157,19 @@ public final class CurvesViewModel {
         bump();
     }
 
+    /**
+     * A compared run's short name for legends: "etth1 19:45:07" for a run folder named
+     * "20261204-194507-etth1" (the date is in the folder name, the legend needs the run); other
+     * names unchanged.
+     */
+    public static String runLabel(java.nio.file.Path runDir) {
+        String n = runDir.getFileName().toString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d{8}-(\\d{2})(\\d{2})(\\d{2})(?:-(.+))?").matcher(n);
+        if (!m.matches()) return n;
+        String time = m.group(1) + ":" + m.group(2) + ":" + m.group(3);
+        return m.group(4) == null ? time : m.group(4) + " " + time;
+    }
+
     /** Drops one comparison run (e.g. the run just opened, which is drawn as the run itself). */
     public void removeComparison(String name) {
         if (comparisons.remove(name) == null) return;

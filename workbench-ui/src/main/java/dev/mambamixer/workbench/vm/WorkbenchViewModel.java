@@ -269,7 +269,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
             RunCurves rc = curvesRead.join();
             exploredSettings.set(String.join("\n", settingsRead.join()));
             curves.load(rc);
-            curves.removeComparison(runDir.getFileName().toString());   // shown as the run itself now, not twice
+            curves.removeComparison(CurvesViewModel.runLabel(runDir));   // shown as the run itself now, not twice
             diagnostics.addRatios(h.updateRatios().stream().map(UiEvents.RatioPoint::of).toList());
             run.setMessage("exploring " + runDir.getFileName() + " (" + rc.source() + "): " + rc.steps().size()
                            + " steps, " + (rc.heldOut().isEmpty() ? rc.validations().size() + " validations, "
@@ -372,7 +372,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
             else if (explored != null && explored.runDir().toAbsolutePath().normalize().equals(runDir.toAbsolutePath().normalize()))
                 log(runDir.getFileName() + " is the run shown: not added twice");
             else {
-                curves.addComparison(runDir.getFileName().toString(), h);
+                curves.addComparison(CurvesViewModel.runLabel(runDir), h);
                 log("comparing with " + runDir.getFileName());
             }
         }));

@@ -220,6 +220,12 @@ class ViewModelUnitTest {
         assertTrue(c.readout(5.02).startsWith("step 50 (5.0 s) · train loss"), c.readout(5.02));
     }
 
+    @Test void comparedRunsGetShortLegendNames() {
+        assertEquals("workbench-synthetic 19:45:07", CurvesViewModel.runLabel(java.nio.file.Path.of("runs", "20261204-194507-workbench-synthetic")));
+        assertEquals("19:45:07", CurvesViewModel.runLabel(java.nio.file.Path.of("20261204-194507")));
+        assertEquals("my-run", CurvesViewModel.runLabel(java.nio.file.Path.of("/tmp/my-run")));
+    }
+
     @Test void throttleCoalescesAndKeepsOneBatchInFlight() {
         EventBuffer buf = new EventBuffer(5);
         List<EventBuffer.Batch> applied = new ArrayList<>();

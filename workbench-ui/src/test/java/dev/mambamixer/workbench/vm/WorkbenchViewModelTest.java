@@ -171,9 +171,9 @@ class WorkbenchViewModelTest {
         vm.compare(other).get(30, TimeUnit.SECONDS);
         await("comparison", () -> vm.curves().comparisonNames().size() == 1);
         synchronized (this) {
-            String name = other.getFileName() + ": " + CurvesViewModel.TRAIN_LOSS;
+            String name = CurvesViewModel.runLabel(other) + ": " + CurvesViewModel.TRAIN_LOSS;
             assertEquals(logged, vm.curves().comparisonSeries().get(name).size());
-            assertNotNull(vm.curves().comparisonSeries().get(other.getFileName() + ": " + CurvesViewModel.VAL_MSE));
+            assertNotNull(vm.curves().comparisonSeries().get(CurvesViewModel.runLabel(other) + ": " + CurvesViewModel.VAL_MSE));
             // a comparison belongs to its kind of task: switching to a teaching task clears it
             vm.config().dataProperty().set(vm.config().dataChoices().stream()
                     .filter(d -> d.kind() == ConfigViewModel.DataChoice.Kind.SELECTIVE_COPY).findFirst().orElseThrow());
