@@ -42,6 +42,16 @@ final class NiceLogAxis extends LogAxis {
             List<Double> v = values(lo, hi, m);
             if (v.size() <= limit && v.size() > values.size()) values = v;
         }
+        if (values.size() < 2) {
+            // a short axis: rather two ticks of a denser set (its ends and evenly between) than one
+            for (double[] m : MANTISSAS) {
+                List<Double> v = values(lo, hi, m);
+                if (v.size() >= 2) {
+                    values = thin(v, Math.max(2, limit));
+                    break;
+                }
+            }
+        }
         TextAnchor anchor = edge == RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT
                             : edge == RectangleEdge.RIGHT ? TextAnchor.CENTER_LEFT
                             : edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER;
@@ -55,6 +65,14 @@ final class NiceLogAxis extends LogAxis {
         }
         for (double v : values) ticks.add(new NumberTick(TickType.MAJOR, v, label(v), anchor, TextAnchor.CENTER, 0.0));
         return ticks;
+    }
+
+    /** At most {@code k} of {@code v}: the first, the last and evenly spaced ones between. */
+    static List<Double> thin(List<Double> v, int k) {
+        if (v.size() <= k) return v;
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < k; i++) out.add(v.get((int) Math.round((double) i * (v.size() - 1) / (k - 1))));
+        return out;
     }
 
     /** Multiples of {@code unit} in [lo, hi]. */

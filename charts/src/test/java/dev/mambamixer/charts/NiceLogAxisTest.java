@@ -29,6 +29,12 @@ class NiceLogAxisTest {
     }
 
     @Test
+    void aShortAxisGetsItsTwoEndTicksRatherThanOne() {
+        // 60 px high: room for two labels; the decades alone would give one (0.01)
+        assertEquals(List.of("0.002", "0.05"), labels(0.0015, 0.07, 60));
+    }
+
+    @Test
     void rangesNarrowerThanALogStepGetEvenlySpacedDistinctTicks() {
         assertEquals(List.of("0.28", "0.29", "0.30", "0.31", "0.32", "0.33", "0.34"), labels(0.28, 0.345, 400));
         List<String> tiny = labels(1.496336, 1.496412, 400);

@@ -35,6 +35,7 @@ final class RunControls {
         card.setStyle("-fx-background-color: #eef4fb; -fx-border-color: #9bb8d8; -fx-border-radius: 4; -fx-background-radius: 4;"
                       + " -fx-padding: 6 8 6 8; -fx-font-size: 12px;");
         card.setMaxWidth(Double.MAX_VALUE);
+        card.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);   // every line of the result, never an ellipsis
         card.visibleProperty().bind(r.resultProperty().isNotEmpty());
         card.managedProperty().bind(card.visibleProperty());
         root.getChildren().addAll(buttons, card);
