@@ -170,6 +170,34 @@ public final class CurvesViewModel {
         return m.group(4) == null ? time : m.group(4) + " " + time;
     }
 
+    /** The comparison name of the previous run's curves, kept when a new run starts. */
+    public static final String PREVIOUS_RUN = "previous run";
+
+    /**
+     * Keeps this run's train loss and validation MSE (or held-out accuracy) as the comparison
+     * {@value #PREVIOUS_RUN} (replacing an older one), so a restart does not silently discard them;
+     * false when there is nothing to keep.
+     */
+    public boolean keepAsPrevious() {
+        Series loss = series.get(TRAIN_LOSS);
+        if (loss == null || loss.size() == 0) return false;
+        Map<String, Series> m = new LinkedHashMap<>();
+        m.put(PREVIOUS_RUN + ": " + TRAIN_LOSS, copy(loss));
+        if (series.get(VAL_MSE) != null) m.put(PREVIOUS_RUN + ": " + VAL_MSE, copy(series.get(VAL_MSE)));
+        if (series.get(ACCURACY) != null) m.put(PREVIOUS_RUN + ": " + ACCURACY, copy(series.get(ACCURACY)));
+        comparisons.remove(PREVIOUS_RUN);
+        comparisons.put(PREVIOUS_RUN, m);
+        resets.set(resets.get() + 1);
+        bump();
+        return true;
+    }
+
+    private static Series copy(Series s) {
+        Series c = new Series();
+        for (int i = 0; i < s.n; i++) c.add(s.step[i], s.wall[i], s.y[i]);
+        return c;
+    }
+
     /** Drops one comparison run (e.g. the run just opened, which is drawn as the run itself). */
     public void removeComparison(String name) {
         if (comparisons.remove(name) == null) return;

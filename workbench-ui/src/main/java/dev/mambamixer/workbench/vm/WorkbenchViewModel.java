@@ -67,6 +67,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
     private final ReadOnlyLongWrapper snapshots = new ReadOnlyLongWrapper(this, "snapshots");
     // explore mode: the run folder's snapshots, one of them shown
     private final SnapshotTimelineViewModel timeline = new SnapshotTimelineViewModel();
+    private ModelKind shownKind;   // the model family of the live run on screen (null: none yet)
     /** The opened run's own settings (config.json), one section a line; "" when live. */
     private final javafx.beans.property.StringProperty exploredSettings = new javafx.beans.property.SimpleStringProperty(this, "exploredSettings", "");
     private RunHistory explored;
@@ -386,6 +387,11 @@ public final class WorkbenchViewModel implements AutoCloseable {
     private void applyTimed(EventBuffer.Batch b) {
         batches.set(batches.get() + 1);
         if (b.started() != null) {
+            // the previous run of the same kind stays visible as a comparison
+            ModelKind kind = session.settings() == null ? null : session.settings().kind();
+            if (mode.get() == Mode.LIVE && kind != null && kind == shownKind && curves.keepAsPrevious())
+                log("the previous run's curves are kept as '" + CurvesViewModel.PREVIOUS_RUN + "'");
+            shownKind = kind;
             mode.set(Mode.LIVE);
             explored = null;
             timeline.clear();

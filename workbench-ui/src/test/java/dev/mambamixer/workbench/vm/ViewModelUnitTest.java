@@ -220,6 +220,23 @@ class ViewModelUnitTest {
         assertTrue(c.readout(5.02).startsWith("step 50 (5.0 s) · train loss"), c.readout(5.02));
     }
 
+    @Test void aRestartKeepsThePreviousRunsCurvesAsAComparison() {
+        CurvesViewModel c = new CurvesViewModel();
+        assertFalse(c.keepAsPrevious(), "nothing to keep yet");
+        List<StepPoint> steps = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) steps.add(new StepPoint(i, 1, 1.0 / i, 1e-3, 1, 8L * i, 0.1 * i, 0));
+        c.addSteps(steps);
+        c.addEvals(List.of(new UiEvents.EvalPoint(10, 1.0, 0.1, 0.3, 0.4, Double.NaN, Double.NaN, true)));
+        assertTrue(c.keepAsPrevious());
+        c.clear();                                    // the new run starts
+        assertNull(c.series(CurvesViewModel.TRAIN_LOSS));
+        assertEquals(List.of(CurvesViewModel.PREVIOUS_RUN), c.comparisonNames());
+        CurvesViewModel.Series kept = c.comparisonSeries().get("previous run: train loss");
+        assertEquals(10, kept.size());
+        assertEquals(0.1, kept.lastY(), 1e-12);
+        assertEquals(0.3, c.comparisonSeries().get("previous run: val MSE").lastY(), 1e-12);
+    }
+
     @Test void comparedRunsGetShortLegendNames() {
         assertEquals("workbench-synthetic 19:45:07", CurvesViewModel.runLabel(java.nio.file.Path.of("runs", "20261204-194507-workbench-synthetic")));
         assertEquals("19:45:07", CurvesViewModel.runLabel(java.nio.file.Path.of("20261204-194507")));
