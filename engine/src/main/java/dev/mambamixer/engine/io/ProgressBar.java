@@ -164,7 +164,8 @@ public final class ProgressBar {
             sb.append("  in ").append(formatDuration(elapsed));
             shownRate = elapsed > 0 ? done / elapsed : Double.NaN;
         } else {
-            shownRate = Double.isNaN(rate) && elapsed > 0 ? done / elapsed : rate;
+            // no rate from less than one sample interval: a first batch reported 1 ms after start read as 59,609 samples/s
+            shownRate = !Double.isNaN(rate) ? rate : elapsed >= RATE_SAMPLE_NS * 1e-9 ? done / elapsed : Double.NaN;
             if (total > 0) {
                 double eta = shownRate > 0 ? Math.max(0, total - done) / shownRate : Double.NaN;
                 sb.append("  ETA ").append(formatDuration(eta));

@@ -79,6 +79,20 @@ class ProgressBarTest {
     }
 
     @Test
+    void aFirstStepMomentsAfterTheStartShowsNoRate() {
+        ProgressBar bar = new ProgressBar(out, true, now::get, "samples");
+        bar.start("epoch 2/10", 6400);
+        now.addAndGet(1_000_000L);   // the first batch reported 1 ms after the epoch started
+        bar.step(32, "loss 0.5");
+        String first = text().substring(text().lastIndexOf('\r') + 1).stripTrailing();
+        assertEquals("epoch 2/10 [....................] 32/6400  0%  ETA --:--  loss 0.5", first);
+        now.addAndGet(200_000_000L);
+        bar.step(64, "loss 0.5");
+        String second = text().substring(text().lastIndexOf('\r') + 1).stripTrailing();
+        assertTrue(second.contains("  318.4 samples/s"), second);   // 64 samples in 0.201 s since the start
+    }
+
+    @Test
     void unknownTotalShowsCountAndRateOnly() {
         ProgressBar bar = new ProgressBar(out, false, now::get, "samples");
         bar.start("eval", 0);
