@@ -122,9 +122,13 @@ public final class Pictures {
 
     // ---- live frames -----------------------------------------------------------------------------
 
+    /** EMA weight of the live training curves (the workbench's default too). */
+    static final double LIVE_SMOOTHING = 0.6;
+
     /** A frame of the TSM2 training widget: loss curves on top, the token and channel mixers' gates below. */
     public static Picture trainingFrame(TrainingFrame f) {
         CurveChart loss = new CurveChart(f.title(), "step", "loss (MSE, standardised)");
+        loss.setSmoothing(LIVE_SMOOTHING);   // the raw loss faded behind its smoothed line, as the notebook text says
         loss.addSeries("train loss", true);
         loss.addSeries("val MSE", false);
         loss.setData("train loss", f.stepX(), f.loss());
@@ -165,6 +169,7 @@ public final class Pictures {
     /** A frame of the teaching widget: loss and held-out accuracy on top, Δ of the token mixers below. */
     public static Picture teachingFrame(TeachingFrame f) {
         CurveChart curves = new CurveChart(f.title(), "step", "training loss (cross-entropy)");
+        curves.setSmoothing(LIVE_SMOOTHING);
         curves.addSeries("training loss", true);
         curves.setData("training loss", f.stepX(), f.loss());
         curves.setSecondaryLabel("held-out accuracy");
