@@ -87,7 +87,14 @@ public final class Introspector {
             examples.get(i).copyInto(tokens, targets, i);
         }
         Backend be = model.backend();
-        model.forward(tokens, b);
+        float[] logits = be.toFloats(model.forward(tokens, b));   // (B·L, V)
+        int v = model.config().vocab();
+        int[] predicted = new int[b * l];
+        for (int r = 0; r < b * l; r++) {
+            int best = 0;
+            for (int k = 1; k < v; k++) if (logits[r * v + k] > logits[r * v + best]) best = k;
+            predicted[r] = best;
+        }
         List<MixerCapture> mixers = new ArrayList<>();
         int block = -1;
         for (Mixer mx : model.stack().mixers()) {
@@ -100,7 +107,7 @@ public final class Introspector {
                                         kind.tokenMixer() ? "position" : "channel", dirs,
                                         outputNorm(be.toFloats(mx.lastOutput()), g)));
         }
-        return new SequenceCapture(step, model.config(), examples, mixers, averaging(model.stack()));
+        return new SequenceCapture(step, model.config(), examples, mixers, averaging(model.stack()), predicted);
     }
 
     /**
