@@ -5,6 +5,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.ConfigSchema;
 import dev.mambamixer.engine.io.NamedArray;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Model/trainer <-> {@link Checkpoint} folders. config.json = {"model": Tsm2Config, "training":
@@ -34,9 +36,9 @@ public final class TrainingCheckpoints {
         return o;
     }
 
+    /** The model config of a config.json, checked field by field ({@link ConfigSchema}) and validated. */
     public static Tsm2Config modelConfig(JsonObject config, String where) {
-        if (!config.has("model")) throw new IllegalArgumentException(where + ": config.json has no \"model\" object");
-        Tsm2Config c = GSON.fromJson(config.get("model"), Tsm2Config.class);
+        Tsm2Config c = ConfigSchema.read(config, "model", Tsm2Config.class, where);
         try {
             return c.validate();
         } catch (IllegalArgumentException e) {
@@ -44,8 +46,36 @@ public final class TrainingCheckpoints {
         }
     }
 
+    /** The training config of a config.json, or null when it has none (a model-only checkpoint). */
     public static TrainConfig trainConfig(JsonObject config) {
-        return config.has("training") ? GSON.fromJson(config.get("training"), TrainConfig.class) : null;
+        return config.has("training") ? trainConfig(config, Checkpoint.CONFIG_FILE) : null;
+    }
+
+    /** The training config of a config.json, required, checked field by field and validated. */
+    public static TrainConfig trainConfig(JsonObject config, String where) {
+        // evalEvery came after the first saved runs; absent means 0 (validate at epoch ends only)
+        TrainConfig t = ConfigSchema.read(config, "training", TrainConfig.class, where, Set.of("evalEvery"));
+        try {
+            return t.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The counters of a TSM2 state.json, each checked against the training config: epochs_done in
+     * 0..epochs, step >= 0, best_val_mse >= 0 (infinite before the first validation), best_epoch in
+     * -1..epochs_done, bad_epochs in 0..patience.
+     */
+    public record ResumeCounters(int epochsDone, int step, double bestValMse, int bestEpoch, int badEpochs) {
+        public static ResumeCounters of(JsonObject state, TrainConfig tc, String where) {
+            int epochs = ConfigSchema.intIn(state, "epochs_done", 0, tc.epochs(), where);
+            int step = ConfigSchema.intIn(state, "step", 0, Integer.MAX_VALUE, where);
+            double best = ConfigSchema.doubleIn(state, "best_val_mse", 0, Double.POSITIVE_INFINITY, where);
+            int bestEpoch = ConfigSchema.intIn(state, "best_epoch", -1, epochs, where);
+            int bad = ConfigSchema.intIn(state, "bad_epochs", 0, tc.patience(), where);
+            return new ResumeCounters(epochs, step, best, bestEpoch, bad);
+        }
     }
 
     public static LinkedHashMap<String, NamedArray> weights(Backend be, List<Parameter> params) {
@@ -118,15 +148,18 @@ public final class TrainingCheckpoints {
 
     /** Restores weights, moments and counters from {@code last}, and the best weights from {@code best}. */
     public static void resume(Checkpoint last, Checkpoint best, Tsm2 model, Trainer tr) {
+        // counters first: a bad state.json must fail before any weights are overwritten
+        ResumeCounters s = ResumeCounters.of(last.state(), tr.config(), Checkpoint.STATE_FILE);
         loadWeights(model, last.model());
         loadMoments(model.backend(), tr.optimizer(), last.optimizer());
-        JsonObject s = last.state();
         List<float[]> bestWeights = null;
         if (best != null) {
+            Map<String, int[]> expected = new LinkedHashMap<>();
+            for (Parameter p : model.parameters()) expected.put(p.name(), p.shape());
+            Checkpoint.checkCompatible(expected, best.model());
             bestWeights = new ArrayList<>();
             for (Parameter p : model.parameters()) bestWeights.add(best.model().get(p.name()).data());
         }
-        tr.resume(s.get("epochs_done").getAsInt(), s.get("step").getAsInt(), s.get("best_val_mse").getAsDouble(),
-                  s.get("best_epoch").getAsInt(), s.get("bad_epochs").getAsInt(), bestWeights);
+        tr.resume(s.epochsDone(), s.step(), s.bestValMse(), s.bestEpoch(), s.badEpochs(), bestWeights);
     }
 }
