@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.ConfigSchema;
+import dev.mambamixer.engine.io.FiniteTensors;
 import dev.mambamixer.engine.io.NamedArray;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
@@ -105,6 +106,10 @@ public final class TrainingCheckpoints {
             expected.put(Checkpoint.expAvgSqName(p.name()), p.shape());
         }
         Checkpoint.checkCompatible(expected, saved);
+        for (Parameter p : ps) {
+            String sq = Checkpoint.expAvgSqName(p.name());
+            FiniteTensors.requireNonNegative(Checkpoint.OPTIMIZER_FILE, sq, saved.get(sq).data());
+        }
         for (int i = 0; i < ps.size(); i++) {
             be.upload(saved.get(Checkpoint.expAvgName(ps.get(i).name())).data(), opt.firstMoment(i));
             be.upload(saved.get(Checkpoint.expAvgSqName(ps.get(i).name())).data(), opt.secondMoment(i));
