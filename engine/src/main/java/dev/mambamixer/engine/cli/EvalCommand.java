@@ -30,8 +30,12 @@ final class EvalCommand implements Callable<Integer> {
     String backend;
 
     @Override public Integer call() throws Exception {
+        Ranges.positive("--batch", batch);
+        Ranges.oneOf("--split", split, "train", "val", "test");
+        Checkpoints.splitRule("--split-rule", rule);
+        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
         try (Backend be = Backends.create(backend)) {
-            Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be);
+            Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be, batch);
             ForecastData fd = Checkpoints.loadData(data, rule, m.config());
             WindowDataset ds = Checkpoints.split(fd, split);
             Metrics r = Evaluation.run(m, ds, batch, null);

@@ -33,8 +33,14 @@ final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto") String backend;
 
     @Override public Integer call() throws Exception {
+        Ranges.positive("--batch", batch);
+        Ranges.nonNegative("--stride", stride);
+        Ranges.oneOf("--split", split, "train", "val", "test");
+        Checkpoints.splitRule("--split-rule", rule);
+        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
+        if (java.nio.file.Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is a folder (expected a CSV file path)");
         try (Backend be = Backends.create(backend)) {
-            Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be);
+            Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be, batch);
             ForecastData fd = Checkpoints.loadData(data, rule, m.config());
             WindowDataset ds = Checkpoints.split(fd, split);
             Path abs = out.toAbsolutePath();

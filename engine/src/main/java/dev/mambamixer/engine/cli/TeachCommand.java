@@ -54,7 +54,28 @@ final class TeachCommand implements Callable<Integer> {
     @Option(names = "--name", description = "run name (default: the task's name)") String name;
     @Option(names = "--resume", description = "continue the run in this run folder from its last checkpoint (its config wins)") java.nio.file.Path resume;
 
+    private void checkRanges() {
+        Ranges.positive("--steps", steps);
+        Ranges.positive("--length", length);
+        Ranges.positive("--vocab", vocab);
+        Ranges.nonNegative("--copy-tokens", copyTokens);
+        Ranges.positive("--d-model", dModel);
+        Ranges.positive("--layers", layers);
+        Ranges.positive("--d-state", dState);
+        Ranges.positive("--d-conv", dConv);
+        Ranges.positive("--batch", batch);
+        Ranges.positive("--lr", lr);
+        Ranges.nonNegative("--warmup", warmup);
+        Ranges.nonNegative("--weight-decay", weightDecay);
+        Ranges.nonNegative("--clip", clip);
+        Ranges.positive("--eval-examples", evalExamples);
+        Ranges.nonNegative("--eval-every", evalEvery);
+        Ranges.finite("--stop-at", stopAt);
+        Ranges.backend(backend, "cpu", "reference", "cuda");
+    }
+
     @Override public Integer call() throws java.io.IOException {
+        checkRanges();
         TeachingTask t;
         SequenceModelConfig mc;
         TeachConfig tc;

@@ -10,6 +10,7 @@ import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.run.RunOutcome;
 import dev.mambamixer.engine.run.Tsm2Run;
 import dev.mambamixer.engine.train.StepDriver;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.train.Metrics;
@@ -57,9 +58,30 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--probe-windows", defaultValue = "8", description = "validation windows in the probe batch, spread evenly (default: ${DEFAULT-VALUE})") int probeWindows;
     @Option(names = "--update-ratio-every", defaultValue = "50", description = "log update:parameter ratios every n steps; 0 = never (default: ${DEFAULT-VALUE})") int updateRatioEvery;
 
+    /** Every value against its meaning, before any data is read (the model options check their own). */
+    private void checkRanges() {
+        Ranges.positive("--epochs", epochs);
+        Ranges.positive("--batch", batch);
+        Ranges.positive("--lr", lr);
+        Ranges.nonNegative("--weight-decay", weightDecay);
+        Ranges.nonNegative("--clip", clip);
+        Ranges.oneOf("--schedule", schedule, "constant", "cosine");
+        Ranges.nonNegative("--warmup", warmup);
+        Ranges.positive("--patience", patience);
+        Ranges.nonNegative("--max-steps-per-epoch", maxSteps);
+        Ranges.positive("--eval-batch", evalBatch);
+        Ranges.nonNegative("--eval-every", evalEvery);
+        Ranges.oneOf("--step-driver", stepDriver, "host", "device", "graph");
+        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
+        Ranges.nonNegative("--forecast-stride", forecastStride);
+        Ranges.nonNegative("--snapshot-every", snapshotEvery);
+        Ranges.positive("--probe-windows", probeWindows);
+        Ranges.nonNegative("--update-ratio-every", updateRatioEvery);
+        data.checkRanges();
+    }
+
     @Override public Integer call() throws Exception {
-        if (snapshotEvery < 0 || updateRatioEvery < 0 || probeWindows <= 0)
-            return Cli.fail("--snapshot-every and --update-ratio-every must be >= 0 and --probe-windows > 0");
+        checkRanges();
         ForecastData fd;
         Tsm2Config mc;
         TrainConfig tc;
@@ -86,6 +108,10 @@ final class TrainCommand implements Callable<Integer> {
             run.writeConfig(TrainingCheckpoints.configJson(mc, tc));
         }
         try (Backend be = Backends.create(backend)) {
+            // before building anything: the sizes of the options or of the resumed config.json must fit
+            MemoryEstimate.tsm2(mc, tc.batchSize(), Math.max(tc.evalBatchSize(), evalBatch))
+                          .requireFitsOn(be, resume != null ? resume.resolve("checkpoints/last/config.json").toString()
+                                                            : "the model and batch options");
             Tsm2 m = new Tsm2(be, mc);
             System.out.printf("data: %s  (%d variates; windows train %d, val %d, test %d; split %s)%n", data.data,
                               fd.variates(), fd.train().size(), fd.val().size(), fd.test().size(), fd.splits().rule());

@@ -6,6 +6,7 @@ import dev.mambamixer.engine.data.vision.ImageSet;
 import dev.mambamixer.engine.data.vision.VisionDatasets;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.model.Vim2;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Vim2Config;
 import dev.mambamixer.engine.run.VisionRun;
 import dev.mambamixer.engine.train.TrainingCheckpoints;
@@ -27,6 +28,8 @@ final class VisionEvalCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
 
     @Override public Integer call() throws java.io.IOException {
+        Ranges.positive("--batch", batch);
+        Ranges.oneOf("--split", split, "held-out", "train");
         Loaded l = load(path, backend);
         try (Backend be = l.model().backend()) {
             VisionRun.DataSource ds = l.data();
@@ -60,6 +63,12 @@ final class VisionEvalCommand implements Callable<Integer> {
         if (!VisionRun.isVisionConfig(c.config())) throw new IllegalArgumentException(where + ": not a ViM2 checkpoint");
         Vim2Config mc = VisionRun.modelConfig(c.config(), where);
         Backend be = Backends.create(backend);
+        try {
+            MemoryEstimate.vim2Inference(mc, 1).requireFitsOn(be, where);
+        } catch (IllegalArgumentException e) {
+            be.close();
+            throw e;
+        }
         Vim2 model = new Vim2(be, mc);
         TrainingCheckpoints.loadWeights(be, model.parameters(), c.model());
         return new Loaded(model, VisionRun.dataSource(c.config(), where), dir);

@@ -8,6 +8,7 @@ import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.ConfigSchema;
 import dev.mambamixer.engine.io.FiniteTensors;
 import dev.mambamixer.engine.io.NamedArray;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.nn.Parameter;
@@ -144,9 +145,15 @@ public final class TrainingCheckpoints {
     }
 
     /** A model built from a checkpoint folder's config, with its weights. */
-    public static Tsm2 loadModel(Path dir, Backend be) throws IOException {
+    public static Tsm2 loadModel(Path dir, Backend be) throws IOException { return loadModel(dir, be, 1); }
+
+    /** Same, refusing (before building the model) a config whose weights and forward buffers of {@code batch} do not fit. */
+    public static Tsm2 loadModel(Path dir, Backend be, int batch) throws IOException {
         Checkpoint c = Checkpoint.load(dir);
-        Tsm2 model = new Tsm2(be, modelConfig(c.config(), dir.resolve(Checkpoint.CONFIG_FILE).toString()));
+        String where = dir.resolve(Checkpoint.CONFIG_FILE).toString();
+        Tsm2Config mc = modelConfig(c.config(), where);
+        MemoryEstimate.tsm2Inference(mc, batch).requireFitsOn(be, where);
+        Tsm2 model = new Tsm2(be, mc);
         loadWeights(model, c.model());
         return model;
     }
