@@ -103,15 +103,18 @@ final class TrainCommand implements Callable<Integer> {
             mc = model.toConfig(data.seqLen, data.horizon, fd.variates(), seed);
             tc = new TrainConfig(epochs, batch, lr, weightDecay, clip, schedule, warmup, 0.01, patience, seed, maxSteps,
                                  evalBatch, evalEvery).validate();
-            String runName = name != null ? name : data.data.getFileName().toString().replaceAll("\\.csv(\\.gz)?$", "");
-            run = RunFolder.create(runsDir, runName);
-            run.writeConfig(TrainingCheckpoints.configJson(mc, tc));
+            run = null;   // created once the sizes are known to fit
         }
         try (Backend be = Backends.create(backend)) {
             // before building anything: the sizes of the options or of the resumed config.json must fit
             MemoryEstimate.tsm2(mc, tc.batchSize(), Math.max(tc.evalBatchSize(), evalBatch))
                           .requireFitsOn(be, resume != null ? resume.resolve("checkpoints/last/config.json").toString()
                                                             : "the model and batch options");
+            if (run == null) {
+                String runName = name != null ? name : data.data.getFileName().toString().replaceAll("\\.csv(\\.gz)?$", "");
+                run = RunFolder.create(runsDir, runName);
+                run.writeConfig(TrainingCheckpoints.configJson(mc, tc));
+            }
             Tsm2 m = new Tsm2(be, mc);
             System.out.printf("data: %s  (%d variates; windows train %d, val %d, test %d; split %s)%n", data.data,
                               fd.variates(), fd.train().size(), fd.val().size(), fd.test().size(), fd.splits().rule());

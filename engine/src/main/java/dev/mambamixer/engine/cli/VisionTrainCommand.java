@@ -122,12 +122,12 @@ final class VisionTrainCommand implements Callable<Integer> {
                 mc = mc.withStages(dims != null ? dims : mc.dims(), tokenMixers != null ? tokenMixers : mc.tokenMixers());
             mc.validate();
             tc = new VisionTrainConfig(epochs, batch, lr, warmup, 0.02, weightDecay, clip, labelSmoothing, shift, 256, seed).validate();
-            run = RunFolder.create(runsDir, name != null ? name : "vim2-" + ds.kind());
         }
         try (Backend be = Backends.create(backend)) {
             MemoryEstimate.vim2(mc, tc.batch(), tc.evalBatch())
                           .requireFitsOn(be, resume != null ? resume.resolve("checkpoints/last/config.json").toString()
                                                             : "the model and batch options");
+            if (run == null) run = RunFolder.create(runsDir, name != null ? name : "vim2-" + ds.kind());
             Vim2 model = new Vim2(be, mc);
             System.out.println("data: " + splits.description());
             System.out.printf(Locale.ROOT, "model: ViM2, %dx%dx%d, patch %d, stages %s, token mixers %s, channel mixer %s, "
