@@ -9,6 +9,7 @@ import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.ProgressBar;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.run.TeachingRun;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.SequenceModelConfig;
 import dev.mambamixer.engine.introspect.SelectionProbe;
@@ -96,10 +97,14 @@ final class TeachCommand implements Callable<Integer> {
                                     .withChannelMixer(!noChannel).withSeed(seed).withConv(dConv).validate();
             tc = new TeachConfig(steps, batch, lr, warmup, 0.05, weightDecay, clip, seed, evalExamples, evalEvery,
                                  stopAt).validate();
-            run = RunFolder.create(runsDir, name != null ? name : t.name());
+            run = null;   // created once the sizes are known to fit
         }
         int batch = tc.batch(), steps = tc.steps(), layers = mc.layers();
         try (Backend be = Backends.create(backend)) {
+            MemoryEstimate.sequenceModel(mc, tc.batch(), tc.batch())
+                          .requireFitsOn(be, resume != null ? resume.resolve("checkpoints/last/config.json").toString()
+                                                            : "the model and batch options");
+            if (run == null) run = RunFolder.create(runsDir, name != null ? name : t.name());
             SequenceModel model = new SequenceModel(be, mc);
             System.out.printf("task: %s  (L %d, V %d%s)%n", t.name(), length, vocab,
                               t instanceof SelectiveCopying sc ? ", K " + sc.tokensToCopy() : "");

@@ -61,6 +61,27 @@ public record MemoryEstimate(String model, long parameters, long parameterBytes,
         return a.build("TSM2", batch, evalBatch, perSample, training);
     }
 
+    /** The token-sequence model of the teaching tasks, training with these batch sizes. */
+    public static MemoryEstimate sequenceModel(SequenceModelConfig c, int batch, int evalBatch) {
+        Acc a = new Acc();
+        int d = c.dModel(), l = c.length(), v = c.vocab();
+        a.params((long) v * d);
+        int per = c.channelMixer() ? 2 : 1;
+        for (int i = 0; i < c.layers(); i++) {
+            a.params(2.0 * d);
+            a.mamba("token mixer", d, d, (long) c.expand() * d, false, c.dState(), c.dConv(), c.scanChunk(), false, 1, l);
+            if (per == 2) {
+                a.params(2.0 * d * l);
+                a.mamba("channel mixer", (long) d * l, l, (long) c.expand() * l, true, c.dState(), c.dConv(), c.scanChunk(),
+                        false, 1, d);
+            }
+        }
+        long k = (long) per * c.layers();
+        a.params(k * (k + 3) / 2 + 2.0 * d + (double) d * v + v);
+        a.tensor("logits", (double) l * v);
+        return a.build("sequence model", batch, evalBatch, 4L * l * d + 3L * l * v, true);
+    }
+
     /** ViM2 training with these batch sizes. */
     public static MemoryEstimate vim2(Vim2Config c, int batch, int evalBatch) { return vim2(c, batch, evalBatch, true); }
 

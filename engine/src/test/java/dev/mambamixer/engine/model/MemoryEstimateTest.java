@@ -40,6 +40,38 @@ class MemoryEstimateTest {
         }
     }
 
+    @Test
+    void sequenceModelParameterCountIsExact() {
+        List<SequenceModelConfig> configs = List.of(SequenceModelConfig.defaults(12, 32),
+            SequenceModelConfig.defaults(8, 16).withModel(16, 3, 8).withChannelMixer(false).withConv(2));
+        try (Backend be = new CpuBackend()) {
+            for (SequenceModelConfig c : configs)
+                assertEquals(new SequenceModel(be, c).parameterCount(), MemoryEstimate.sequenceModel(c, 4, 4).parameters(),
+                             c.toString());
+        }
+    }
+
+    @Test
+    void refusalsNameTheSizesAndTheLimit() {
+        Tsm2Config wide = Tsm2Config.defaults(96, 24, 7).withModel(4096, 8);
+        MemoryEstimate e = MemoryEstimate.tsm2(wide, 32, 128);
+        IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
+            () -> e.requireFits(1L << 30, "a 1 GiB test limit", "config.json"));
+        assertTrue(tooBig.getMessage().startsWith("config.json: TSM2 needs about "), tooBig.getMessage());
+        assertTrue(tooBig.getMessage().contains(String.format(java.util.Locale.ROOT, "%,d parameters", e.parameters())), tooBig.getMessage());
+        assertTrue(tooBig.getMessage().contains("but a 1 GiB test limit allows 1.0 GiB"), tooBig.getMessage());
+        assertSame(e, e.requireFits(e.totalBytes(), "exactly enough", "x"));
+
+        // batch x variates x patches x inner width beyond an int index, whatever the memory
+        MemoryEstimate overflow = MemoryEstimate.tsm2(Tsm2Config.defaults(96, 24, 7), 100_000_000, 100_000_000);
+        IllegalArgumentException idx = assertThrows(IllegalArgumentException.class,
+            () -> overflow.requireFits(Long.MAX_VALUE, "no limit", "--eval-batch"));
+        assertTrue(idx.getMessage().contains("more than the 2,147,483,647 a tensor can index"), idx.getMessage());
+        assertTrue(overflow.largestTensorElements() > Integer.MAX_VALUE);
+        // no overflow of the estimate itself for absurd layer counts
+        assertTrue(MemoryEstimate.tsm2(Tsm2Config.defaults(96, 24, 7).withModel(32, 100_000), 32, 128).totalBytes() > (1L << 40));
+    }
+
     /** Retained heap of a model, AdamW and one training step plus one evaluation forward, against the estimate. */
     @Test
     void tsm2EstimateIsWithinTwiceTheMeasuredHeap() {
