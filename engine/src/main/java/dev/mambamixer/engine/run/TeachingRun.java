@@ -134,6 +134,7 @@ public final class TeachingRun {
         // counters first: a bad state.json must fail before any weights are overwritten
         int step = ConfigSchema.intIn(last.state(), "step", 0, tc.steps(), Checkpoint.STATE_FILE);
         double best = ConfigSchema.doubleIn(last.state(), "best_accuracy", Double.NEGATIVE_INFINITY, 1, Checkpoint.STATE_FILE);
+        if (last.state().has("seed")) ConfigSchema.longField(last.state(), "seed", Checkpoint.STATE_FILE);
         TrainingCheckpoints.loadWeights(model.backend(), model.parameters(), last.model());
         TrainingCheckpoints.loadMoments(model.backend(), trainer.optimizer(), last.optimizer());
         recording.resumeBest(best);

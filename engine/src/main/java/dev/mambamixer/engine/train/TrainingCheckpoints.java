@@ -66,15 +66,21 @@ public final class TrainingCheckpoints {
 
     /**
      * The counters of a TSM2 state.json, each checked against the training config: epochs_done in
-     * 0..epochs, step >= 0, best_val_mse >= 0 (infinite before the first validation), best_epoch in
-     * -1..epochs_done, bad_epochs in 0..patience.
+     * 0..epochs, step >= 0, best_val_mse >= 0 (infinite only before the first validation), best_epoch in
+     * -1..epochs_done, bad_epochs in 0..patience; with maxStepsPerEpoch, step <= (epochs_done + 1) * it.
      */
     public record ResumeCounters(int epochsDone, int step, double bestValMse, int bestEpoch, int badEpochs) {
         public static ResumeCounters of(JsonObject state, TrainConfig tc, String where) {
             int epochs = ConfigSchema.intIn(state, "epochs_done", 0, tc.epochs(), where);
-            int step = ConfigSchema.intIn(state, "step", 0, Integer.MAX_VALUE, where);
-            double best = ConfigSchema.doubleIn(state, "best_val_mse", 0, Double.POSITIVE_INFINITY, where);
+            // with capped epochs the step count is bounded too (the epoch in progress at most)
+            int maxStep = tc.maxStepsPerEpoch() > 0 ? (int) Math.min(Integer.MAX_VALUE, (long) (epochs + 1) * tc.maxStepsPerEpoch())
+                                                    : Integer.MAX_VALUE;
+            int step = ConfigSchema.intIn(state, "step", 0, maxStep, where);
             int bestEpoch = ConfigSchema.intIn(state, "best_epoch", -1, epochs, where);
+            // infinite only before the first validation (best_epoch -1)
+            double best = ConfigSchema.doubleIn(state, "best_val_mse", 0, bestEpoch < 0 ? Double.POSITIVE_INFINITY : Double.MAX_VALUE,
+                                                where);
+            if (state.has("seed")) ConfigSchema.longField(state, "seed", where);
             int bad = ConfigSchema.intIn(state, "bad_epochs", 0, tc.patience(), where);
             return new ResumeCounters(epochs, step, best, bestEpoch, bad);
         }
