@@ -52,6 +52,11 @@ public final class VisionRun {
     private final VisionTrainer trainer;
 
     private VisionRun(Builder b) {
+        int classes = b.model.config().classes();
+        // fewer names than classes is legal (a one-class folder trains a two-class model); more is not
+        if (b.data.classes().size() > classes)
+            throw new IllegalArgumentException("config.json: data.classes names " + b.data.classes().size()
+                                               + " classes but the model has " + classes);
         this.model = b.model;
         this.tc = b.train.validate();
         this.data = b.data;
