@@ -14,6 +14,7 @@ import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.CheckpointException;
+import dev.mambamixer.engine.io.Manifests;
 import dev.mambamixer.engine.io.NamedArray;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.io.SafeTensorsException;
@@ -39,7 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -496,21 +496,7 @@ class CheckpointMutationTest {
         return cur.getAsJsonObject().getAsJsonArray(part.substring(0, br)).get(Integer.parseInt(part.substring(br + 1, part.length() - 1)));
     }
 
-    /** Rewrites checkpoint.json with the files' current sizes and CRC32s, so the mutation is behind a valid checksum. */
-    private static void recomputeManifest(Path dir) throws IOException {
-        Path mf = dir.resolve(Checkpoint.MANIFEST_FILE);
-        JsonObject m = readJson(mf);
-        JsonObject files = m.getAsJsonObject("files");
-        for (String f : files.keySet()) {
-            byte[] b = Files.readAllBytes(dir.resolve(f));
-            CRC32 crc = new CRC32();
-            crc.update(b);
-            JsonObject e = files.getAsJsonObject(f);
-            e.addProperty("bytes", b.length);
-            e.addProperty("crc32", String.format("%08x", crc.getValue()));
-        }
-        Files.writeString(mf, m.toString());
-    }
+    private static void recomputeManifest(Path dir) throws IOException { Manifests.recompute(dir); }
 
     private static void copyTree(Path from, Path to) throws IOException {
         try (var s = Files.walk(from)) {
