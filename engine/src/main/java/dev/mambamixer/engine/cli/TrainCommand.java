@@ -94,8 +94,9 @@ final class TrainCommand implements Callable<Integer> {
             lastCk = Checkpoint.load(last);
             Path best = resume.resolve("checkpoints").resolve("best");
             bestCk = Files.isDirectory(best) ? Checkpoint.load(best) : null;
-            mc = TrainingCheckpoints.modelConfig(lastCk.config(), last.resolve(Checkpoint.CONFIG_FILE).toString());
-            tc = TrainingCheckpoints.trainConfig(lastCk.config());
+            String where = last.resolve(Checkpoint.CONFIG_FILE).toString();
+            mc = TrainingCheckpoints.modelConfig(lastCk.config(), where);
+            tc = TrainingCheckpoints.trainConfig(lastCk.config(), where);   // required to resume
             fd = data.load(mc.seqLen(), mc.horizon());
             run = RunFolder.open(resume);
         } else {

@@ -144,6 +144,11 @@ class CliLoadedStateTest {
         err = refused(resume(n));
         assertTrue(err.contains("config.json: training.schedule: expected a string, found null"), err);
 
+        Path nt = copy("no-training");
+        editJson(nt.resolve("checkpoints/last/config.json"), o -> o.remove("training"));
+        err = refused(resume(nt));
+        assertTrue(err.contains("config.json: missing \"training\" (expected a JSON object)"), err);
+
         Path e = copy("enum");
         editJson(e.resolve("checkpoints/best/config.json"), o -> o.getAsJsonObject("model").addProperty("design", "I3"));
         err = refused(eval(e));
