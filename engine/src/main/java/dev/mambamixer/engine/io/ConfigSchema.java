@@ -66,7 +66,7 @@ public final class ConfigSchema {
         } else if (raw == double.class || raw == Double.class || raw == float.class) {
             Double d = number(e);
             if (d == null) errs.add(path + ": expected a number, found " + shortly(e));
-            else if (!Double.isFinite(d)) errs.add(path + ": expected a finite number, found " + e);
+            else if (!Double.isFinite(d)) errs.add(path + ": expected a finite number, found " + d);
         } else if (raw == boolean.class || raw == Boolean.class) {
             if (!(e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean()))
                 errs.add(path + ": expected true or false, found " + shortly(e));
@@ -116,8 +116,22 @@ public final class ConfigSchema {
         }
     }
 
+    /**
+     * The value of a JSON number, or of the literals NaN / Infinity / -Infinity that Gson writes for
+     * special doubles (its lenient parser reads them back as strings); null otherwise.
+     */
     private static Double number(JsonElement e) {
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) return null;
+        if (!e.isJsonPrimitive()) return null;
+        JsonPrimitive p = e.getAsJsonPrimitive();
+        if (p.isString()) {
+            switch (p.getAsString()) {
+                case "NaN": return Double.NaN;
+                case "Infinity": return Double.POSITIVE_INFINITY;
+                case "-Infinity": return Double.NEGATIVE_INFINITY;
+                default: return null;
+            }
+        }
+        if (!p.isNumber()) return null;
         try {
             return e.getAsDouble();
         } catch (NumberFormatException ex) {
@@ -182,7 +196,8 @@ public final class ConfigSchema {
             throw new IllegalArgumentException(file + ": \"" + key + "\" expected a number in [" + min + ", " + max
                                                + "], found " + (e == null ? "nothing (missing)" : shortly(e)));
         if (Double.isNaN(v) || v < min || v > max)
-            throw new IllegalArgumentException(file + ": \"" + key + "\" is " + e + ", expected a number in [" + min + ", " + max + "]");
+            throw new IllegalArgumentException(file + ": \"" + key + "\" is " + (e.getAsJsonPrimitive().isString() ? v : e)
+                                               + ", expected a number in [" + min + ", " + max + "]");
         return v;
     }
 }
