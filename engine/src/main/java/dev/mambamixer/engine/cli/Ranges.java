@@ -66,7 +66,7 @@ final class Ranges {
         throw new IllegalArgumentException(option + ": unknown value '" + v + "' (expected " + String.join(", ", allowed) + ")");
     }
 
-    /** The backends {@code --backend} accepts (Backends.create). */
+    /** A {@code --backend} name Backends.create accepts. */
     static String backend(String v, String... allowed) { return oneOf("--backend", v, allowed); }
 
     private static String num(double v) { return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v); }

@@ -72,7 +72,7 @@ final class TeachCommand implements Callable<Integer> {
         Ranges.positive("--eval-examples", evalExamples);
         Ranges.nonNegative("--eval-every", evalEvery);
         Ranges.finite("--stop-at", stopAt);
-        Ranges.backend(backend, "cpu", "reference", "cuda");
+        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
     }
 
     @Override public Integer call() throws java.io.IOException {
