@@ -44,7 +44,7 @@ final class BenchCommand implements Callable<Integer> {
     List<String> drivers;
 
     @Override public Integer call() throws java.io.IOException {
-        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
+        Ranges.backend(backend);
         Ranges.positive("--batch", batch);
         Ranges.positive("--seq-len", seqLen);
         Ranges.positive("--horizon", horizon);

@@ -33,7 +33,7 @@ final class EvalCommand implements Callable<Integer> {
         Ranges.positive("--batch", batch);
         Ranges.oneOf("--split", split, "train", "val", "test");
         Checkpoints.splitRule("--split-rule", rule);
-        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
+        Ranges.backend(backend);
         try (Backend be = Backends.create(backend)) {
             Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be, batch);
             ForecastData fd = Checkpoints.loadData(data, rule, m.config());

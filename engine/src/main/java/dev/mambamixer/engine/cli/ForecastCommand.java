@@ -37,7 +37,7 @@ final class ForecastCommand implements Callable<Integer> {
         Ranges.nonNegative("--stride", stride);
         Ranges.oneOf("--split", split, "train", "val", "test");
         Checkpoints.splitRule("--split-rule", rule);
-        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
+        Ranges.backend(backend);
         if (java.nio.file.Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is a folder (expected a CSV file path)");
         try (Backend be = Backends.create(backend)) {
             Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be, batch);

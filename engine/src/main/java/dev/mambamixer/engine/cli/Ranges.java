@@ -67,7 +67,7 @@ final class Ranges {
     }
 
     /** A {@code --backend} name Backends.create accepts. */
-    static String backend(String v, String... allowed) { return oneOf("--backend", v, allowed); }
+    static String backend(String v) { return oneOf("--backend", v, "auto", "cpu", "cuda", "reference"); }
 
     private static String num(double v) { return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v); }
 }

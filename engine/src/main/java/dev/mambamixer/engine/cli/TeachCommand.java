@@ -72,7 +72,7 @@ final class TeachCommand implements Callable<Integer> {
         Ranges.positive("--eval-examples", evalExamples);
         Ranges.nonNegative("--eval-every", evalEvery);
         Ranges.finite("--stop-at", stopAt);
-        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
+        Ranges.backend(backend);
     }
 
     @Override public Integer call() throws java.io.IOException {

@@ -72,7 +72,7 @@ final class TrainCommand implements Callable<Integer> {
         Ranges.positive("--eval-batch", evalBatch);
         Ranges.nonNegative("--eval-every", evalEvery);
         Ranges.oneOf("--step-driver", stepDriver, "host", "device", "graph");
-        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
+        Ranges.backend(backend);
         Ranges.nonNegative("--forecast-stride", forecastStride);
         Ranges.nonNegative("--snapshot-every", snapshotEvery);
         Ranges.positive("--probe-windows", probeWindows);

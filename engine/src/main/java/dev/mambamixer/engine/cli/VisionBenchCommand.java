@@ -25,7 +25,7 @@ final class VisionBenchCommand implements Callable<Integer> {
         Ranges.positive("--batch", batch);
         Ranges.nonNegative("--warmup", warmup);
         Ranges.positive("--reps", reps);
-        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
+        Ranges.backend(backend);
         for (String p : presets) Ranges.oneOf("--preset", p, "mnist", "tiny", "small", "base");
         try (Backend be = Backends.create(backend)) {
             System.out.println("backend: " + Backends.describe(be));

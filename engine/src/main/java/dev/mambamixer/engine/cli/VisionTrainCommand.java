@@ -75,7 +75,7 @@ final class VisionTrainCommand implements Callable<Integer> {
         Ranges.fraction("--label-smoothing", labelSmoothing, 0, 1);
         Ranges.nonNegative("--shift", shift);
         Ranges.nonNegative("--clip", clip);
-        Ranges.backend(backend, "auto", "cpu", "cuda", "reference");
+        Ranges.backend(backend);
     }
 
     @Override public Integer call() throws java.io.IOException {
