@@ -30,10 +30,21 @@ if [ "$headless" = no ] && [ "$(uname -s)" = Linux ] && ! ldconfig -p 2>/dev/nul
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libgtk-3-0 >/dev/null
 fi
 
-echo "building the workbench (first time: a minute or two) ..."
-mvn -B -q -ntp -DskipTests -pl workbench-ui -am package dependency:build-classpath \
-    -DincludeScope=runtime -Dmdep.outputFile=target/classpath.txt
-jar=$(ls workbench-ui/target/workbench-ui-*.jar | head -1)
+# Rebuild only when a source or pom is newer than the last build (a relaunch then starts in seconds).
+stamp=workbench-ui/target/.workbench-built
+jar=$(ls workbench-ui/target/workbench-ui-*.jar 2>/dev/null | head -1 || true)
+if [ -z "$jar" ] || [ ! -f workbench-ui/target/classpath.txt ] || [ ! -f "$stamp" ] \
+   || [ -n "$(find pom.xml engine charts workbench-ui -newer "$stamp" \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
+              -not -path '*/target/*' -print -quit)" ]; then
+  echo "building the workbench (first time: a minute or two) ..."
+  mkdir -p workbench-ui/target && touch "$stamp.new"   # taken before the build: an edit during it still counts as newer
+  mvn -B -q -ntp -DskipTests -pl workbench-ui -am package dependency:build-classpath \
+      -DincludeScope=runtime -Dmdep.outputFile=target/classpath.txt
+  jar=$(ls workbench-ui/target/workbench-ui-*.jar | head -1)
+  mv "$stamp.new" "$stamp"
+else
+  echo "the workbench is up to date (no source changed since the last build): starting"
+fi
 # MAMBAMIXER_JAVA_OPTS: extra JVM options, e.g. -Dmambamixer.window=1280x720
 exec java --add-modules jdk.incubator.vector -Xss8m ${MAMBAMIXER_JAVA_OPTS:-} -cp "$jar:$(cat workbench-ui/target/classpath.txt)" \
      dev.mambamixer.workbench.Launcher "$@"

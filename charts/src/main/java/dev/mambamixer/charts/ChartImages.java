@@ -52,6 +52,24 @@ public final class ChartImages {
         return img;
     }
 
+    /**
+     * As {@link #toImage(JFreeChart, int, int)}, also filling {@code info} with where things were
+     * drawn (the plot's data area), so pixels on the image can be mapped back to data.
+     */
+    public static BufferedImage toImage(JFreeChart chart, int w, int h, org.jfree.chart.ChartRenderingInfo info) {
+        if (w <= 0 || h <= 0) throw new IllegalArgumentException("image size must be positive, got " + w + "x" + h);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            chart.draw(g, new Rectangle2D.Double(0, 0, w, h), info);
+        } finally {
+            g.dispose();
+        }
+        return img;
+    }
+
     /** Writes the chart as a w × h PNG (parent folders are created). */
     public static void writePng(JFreeChart chart, int w, int h, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();

@@ -86,9 +86,28 @@ public final class CurveChart {
 
     private static ValueAxis valueAxis(String label, boolean log) {
         if (log) return new NiceLogAxis(label);
-        NumberAxis a = new NumberAxis(label);
+        NumberAxis a = new SteadyAxis(label);
         a.setAutoRangeIncludesZero(false);
         return a;
+    }
+
+    /**
+     * A linear axis whose automatic range is never narrower than {@link #MIN_RELATIVE_SPAN} of its
+     * values: a first point or a flat line would otherwise get a range of 1e-8 and ticks that all
+     * read "1.496336E0".
+     */
+    static final class SteadyAxis extends NumberAxis {
+        static final double MIN_RELATIVE_SPAN = 0.02;
+
+        SteadyAxis(String label) { super(label); }
+
+        @Override protected void autoAdjustRange() {
+            super.autoAdjustRange();
+            org.jfree.data.Range r = getRange();
+            double big = Math.max(Math.abs(r.getLowerBound()), Math.abs(r.getUpperBound())), min = MIN_RELATIVE_SPAN * big;
+            if (isAutoRange() && big > 0 && r.getLength() < min)
+                setRange(new org.jfree.data.Range(r.getCentralValue() - min / 2, r.getCentralValue() + min / 2), false, false);
+        }
     }
 
     /** Adds a smoothed series if it does not exist yet (fixes its colour and legend order). */

@@ -146,7 +146,7 @@ public final class DiagnosticsCharts {
 
     /**
      * Δ percentile bands over training: for each layer a p5–p95 band and a median line. Layer
-     * names "MIXER DIRECTION" (e.g. "blocks.0.variate backward") are drawn one panel per mixer
+     * names "MIXER DIRECTION" or "MIXER/DIRECTION" (e.g. "blocks.0.variate backward") are drawn one panel per mixer
      * (shared step axis; T1/C1 = token/channel mixer of block 1), coloured by direction, so the
      * bands do not pile up; other names share one panel.
      *
@@ -160,7 +160,7 @@ public final class DiagnosticsCharts {
             if (e.getValue().size() != steps.length)
                 throw new IllegalArgumentException(e.getKey() + ": " + e.getValue().size() + " stats for " + steps.length
                                                    + " steps");
-            int sp = e.getKey().lastIndexOf(' ');
+            int sp = Math.max(e.getKey().lastIndexOf(' '), e.getKey().lastIndexOf('/'));   // "mixer direction" or "mixer/direction"
             String panel = sp < 0 ? "" : e.getKey().substring(0, sp), kind = sp < 0 ? e.getKey() : e.getKey().substring(sp + 1);
             panels.computeIfAbsent(panel, k -> new LinkedHashMap<>()).put(kind, e.getValue());
             if (!kinds.contains(kind)) kinds.add(kind);

@@ -66,10 +66,10 @@ public final class Heatmap {
     private final List<XYShapeAnnotation> outlines = new ArrayList<>();
     private final LegendItemCollection keys = new LegendItemCollection();
     private LegendTitle keyLegend;
-    private float[][] data;
+    private float[][] raw, data;                 // as set, and as coloured (after the colour scale)
+    private ColourScale scale = ColourScale.LINEAR;
+    private TextTitle rangeNote;                  // shown while the colour scale spans a narrow range
     private ColorMap colorMap;
-    private Mark lastLabelled;
-    private int lastLevel;
 
     private Heatmap(Builder o, float[][] z) {
         this.options = o;
@@ -115,27 +115,19 @@ public final class Heatmap {
         return a;
     }
 
-    /** Highlights one more column. */
+    /**
+     * Highlights one more column: an outlined band in the mark's colour. Its label goes into the
+     * key under the plot (once per label), not onto the band, where neighbouring labels and the
+     * top rows would overprint each other.
+     */
     public void addMark(Mark m) {
         IntervalMarker band = new IntervalMarker(m.position() - 0.5, m.position() + 0.5);
         band.setPaint(Theme.withAlpha(m.color(), 0.10));
         band.setOutlinePaint(m.color());
         band.setOutlineStroke(new BasicStroke(2f));
-        band.setLabel(m.label());
-        band.setLabelFont(Theme.ANNOTATION_FONT.deriveFont(java.awt.Font.BOLD));
-        band.setLabelPaint(m.color().darker());
-        band.setLabelBackgroundColor(Theme.withAlpha(Color.WHITE, 0.8));
-        band.setLabelAnchor(RectangleAnchor.TOP);
-        band.setLabelTextAnchor(TextAnchor.TOP_CENTER);
-        // Labels of marks close together go on alternating rows so they do not overprint.
-        int level = 0;
-        if (!m.label().isEmpty()) {
-            if (lastLabelled != null && Math.abs(m.position() - lastLabelled.position()) < 3) level = (lastLevel + 1) % 3;
-            lastLabelled = m;
-            lastLevel = level;
-        }
-        band.setLabelOffset(new RectangleInsets(2 + 15 * level, 2, 2, 2));
         plot.addDomainMarker(band, Layer.FOREGROUND);
+        if (!m.label().isEmpty())
+            addKey(m.label(), m.color(), new java.awt.geom.Rectangle2D.Double(-5, -5, 10, 10), true);
     }
 
     /** The theme, then what a heatmap does differently. Call after adding titles. */
@@ -149,6 +141,12 @@ public final class Heatmap {
 
     public static Builder builder() { return new Builder(); }
 
+    /**
+     * Values whose colour scale spans less than this fraction of their magnitude get a note under
+     * the title: colours then stretch differences of a few percent over the whole palette.
+     */
+    public static final double NARROW_RANGE = 0.05;
+
     /** Replaces the matrix (rows may change size); the colour scale follows the data unless fixed. */
     public void setData(float[][] z) {
         int rows = z.length, cols = rows == 0 ? 0 : z[0].length;
@@ -156,6 +154,7 @@ public final class Heatmap {
             if (r.length != cols) throw new IllegalArgumentException("heatmap rows differ in length: " + r.length + " vs " + cols);
         float[][] copy = new float[rows][];
         for (int i = 0; i < rows; i++) copy[i] = z[i].clone();
+        float[][] shown = scale.apply(copy);
         // (rows, cols) -> three flat arrays of rows*cols, index k = row*cols + col
         double[] xs = new double[rows * cols], ys = new double[rows * cols], zs = new double[rows * cols];
         for (int r = 0; r < rows; r++)
@@ -163,17 +162,14 @@ public final class Heatmap {
                 int k = r * cols + c;
                 xs[k] = c;
                 ys[k] = r;
-                zs[k] = copy[r][c];
+                zs[k] = shown[r][c];
             }
         boolean notify = chart.isNotify();
         chart.setNotify(false);
         try {
-            data = copy;
-            colorMap = options.fixedLower != null
-                ? (options.kind == ColorMap.Kind.DIVERGING ? ColorMap.diverging(Math.max(Math.abs(options.fixedLower),
-                                                                                          Math.abs(options.fixedUpper)))
-                                                             : ColorMap.sequential(options.fixedLower, options.fixedUpper))
-                : ColorMap.forData(copy, options.kind);
+            raw = copy;
+            data = shown;
+            colorMap = colourMapFor(shown);
             renderer.setPaintScale(colorMap);
             legend.setScale(colorMap);
             legend.getAxis().setRange(colorMap.getLowerBound(), colorMap.getUpperBound());
@@ -183,9 +179,82 @@ public final class Heatmap {
             if (dataset.getSeriesCount() > 0) dataset.removeSeries(dataset.getSeriesKey(0));
             dataset.addSeries(options.valueLabel, new double[][] {xs, ys, zs});
             updateCellTexts();
+            updateRangeNote();
         } finally {
             chart.setNotify(notify);
         }
+    }
+
+    /** Fixed bounds apply to linear colours; log colours follow the data; row-scaled ones span [0, 1] (or ±1). */
+    private ColorMap colourMapFor(float[][] shown) {
+        if (scale == ColourScale.LOG) return ColorMap.forData(shown, ColorMap.Kind.SEQUENTIAL);
+        if (scale == ColourScale.ROWS) {
+            ColorMap m = ColorMap.forData(shown, options.kind);
+            return m.kind() == ColorMap.Kind.DIVERGING ? ColorMap.diverging(1) : ColorMap.sequential(0, 1);
+        }
+        if (options.fixedLower != null)
+            return options.kind == ColorMap.Kind.DIVERGING || options.kind == ColorMap.Kind.AUTO && options.fixedLower < 0
+                   ? ColorMap.diverging(Math.max(Math.abs(options.fixedLower), Math.abs(options.fixedUpper)))
+                   : ColorMap.sequential(options.fixedLower, options.fixedUpper);
+        return ColorMap.forData(shown, options.kind);
+    }
+
+    private void updateRangeNote() {
+        String note = narrowRangeNote();
+        if (rangeNote != null && (note == null || !note.equals(rangeNote.getText()))) {
+            chart.removeSubtitle(rangeNote);
+            rangeNote = null;
+        }
+        if (note != null && rangeNote == null) {
+            rangeNote = new TextTitle(note, Theme.ANNOTATION_FONT.deriveFont(java.awt.Font.BOLD));
+            rangeNote.setPaint(new Color(0xB0, 0x4A, 0x00));
+            chart.addSubtitle(rangeNote);
+        }
+    }
+
+    /**
+     * A warning when the linear colour scale spans less than {@link #NARROW_RANGE} of the values'
+     * magnitude (e.g. 0.0210–0.0220), or null.
+     */
+    public String narrowRangeNote() {
+        if (scale != ColourScale.LINEAR || colorMap.kind() == ColorMap.Kind.DIVERGING) return null;
+        double lo = colorMap.getLowerBound(), hi = colorMap.getUpperBound(), big = Math.max(Math.abs(lo), Math.abs(hi));
+        if (!(hi > lo) || !(hi - lo < NARROW_RANGE * big)) return null;
+        return String.format(Locale.ROOT, "narrow range: all colours lie within %s (%.1f %% of the largest value) — "
+                             + "small differences look large", ColourScale.range(lo, hi), 100 * (hi - lo) / big);
+    }
+
+    /** Colours by {@code s} from now on (the legend's title says how); the values stay as set. */
+    public void setColourScale(ColourScale s) {
+        scale = Objects.requireNonNull(s);
+        legend.getAxis().setLabel(s.valueLabel(options.valueLabel));
+        setData(raw);
+    }
+
+    public ColourScale colourScale() { return scale; }
+
+    /** Fixes the linear colour bounds (e.g. one scale for panels that are compared) and redraws. */
+    public void setBounds(double lower, double upper) {
+        options.bounds(lower, upper);
+        setData(raw);
+    }
+
+    /**
+     * One linear colour scale for all of {@code maps} (the union of their ranges; diverging maps
+     * ±the largest |value|), so panels shown side by side compare by colour.
+     */
+    public static void shareScale(List<Heatmap> maps) {
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (Heatmap h : maps) {
+            for (float[] row : h.raw)
+                for (float v : row)
+                    if (Float.isFinite(v)) {
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
+        }
+        if (!(hi >= lo)) return;   // no finite value anywhere
+        for (Heatmap h : maps) h.setBounds(lo, hi == lo ? lo + Math.max(1e-12, Math.abs(lo) * 1e-6) : hi);
     }
 
     private void updateCellTexts() {
@@ -254,7 +323,8 @@ public final class Heatmap {
     private String tooltip(XYZDataset ds, int series, int item) {
         int col = (int) Math.round(ds.getXValue(series, item)), row = (int) Math.round(ds.getYValue(series, item));
         return name(options.yLabel, options.yTickLabels, row) + ", " + name(options.xLabel, options.xTickLabels, col) + ": "
-               + options.valueLabel + " = " + String.format(Locale.ROOT, "%.4g", ds.getZValue(series, item))
+               + options.valueLabel + " = " + String.format(Locale.ROOT, "%.4g", raw[row][col])
+               + (scale == ColourScale.LINEAR ? "" : String.format(Locale.ROOT, " (%s: %.4g)", scale.label, ds.getZValue(series, item)))
                + (options.tooltipSuffix == null ? "" : options.tooltipSuffix.label(row, col));
     }
 
@@ -272,8 +342,10 @@ public final class Heatmap {
     public PaintScaleLegend legend() { return legend; }
     public int rows() { return data.length; }
     public int cols() { return data.length == 0 ? 0 : data[0].length; }
-    /** Value at (row, col) as last set. */
+    /** Value at (row, col) as coloured (after the colour scale; as set for LINEAR). */
     public float value(int row, int col) { return data[row][col]; }
+    /** Value at (row, col) as set. */
+    public float rawValue(int row, int col) { return raw[row][col]; }
 
     /** Extra tooltip text for a cell, e.g. the paper's symbol of an averaging weight. */
     @FunctionalInterface

@@ -46,8 +46,23 @@ final class NiceLogAxis extends LogAxis {
                             : edge == RectangleEdge.RIGHT ? TextAnchor.CENTER_LEFT
                             : edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER;
         List ticks = new ArrayList();
+        if (values.size() < 2) {
+            // a range narrower than 1 to 1.5: log ticks would leave one label, so use evenly spaced ones
+            org.jfree.chart.axis.NumberTickUnit unit = Theme.tickUnit(lo, hi, limit);
+            for (double v : linearValues(lo, hi, unit.getSize()))
+                ticks.add(new NumberTick(TickType.MAJOR, v, unit.valueToString(v), anchor, TextAnchor.CENTER, 0.0));
+            return ticks;
+        }
         for (double v : values) ticks.add(new NumberTick(TickType.MAJOR, v, label(v), anchor, TextAnchor.CENTER, 0.0));
         return ticks;
+    }
+
+    /** Multiples of {@code unit} in [lo, hi]. */
+    static List<Double> linearValues(double lo, double hi, double unit) {
+        List<Double> out = new ArrayList<>();
+        if (!(unit > 0) || !(hi >= lo)) return out;
+        for (long i = (long) Math.ceil(lo / unit - 1e-9); i * unit <= hi * (1 + 1e-12) && out.size() < 100; i++) out.add(i * unit);
+        return out;
     }
 
     private static List<Double> values(double lo, double hi, double[] mantissas) {

@@ -141,8 +141,9 @@ public final class Theme {
         double unit = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
         double big = Math.max(Math.abs(lower), Math.abs(upper));
         java.text.NumberFormat fmt;
-        if (unit < 1e-4 || big >= 1e5) {
-            fmt = scientificFormat();
+        if (big >= 1e5 || big > 0 && big < 1e-3) {
+            // enough mantissa digits that neighbouring ticks differ (0.02720 and 0.02725, not 2.72E-2 twice)
+            fmt = scientificFormat(Math.max(0, (int) (Math.floor(Math.log10(big)) - Math.floor(Math.log10(unit) + 1e-9))));
         } else {
             int decimals = Math.max(0, (int) -Math.floor(Math.log10(unit) + 1e-9));
             fmt = new java.text.DecimalFormat(decimals == 0 ? "0" : "0." + "0".repeat(decimals),
@@ -152,8 +153,12 @@ public final class Theme {
     }
 
     /** Compact scientific tick labels (5E-4) that print zero as "0". */
-    public static java.text.NumberFormat scientificFormat() {
-        return new java.text.DecimalFormat("0.##E0", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)) {
+    public static java.text.NumberFormat scientificFormat() { return scientificFormat(2); }
+
+    /** Scientific labels with up to {@code digits} mantissa decimals (trailing zeros dropped); zero prints as "0". */
+    public static java.text.NumberFormat scientificFormat(int digits) {
+        return new java.text.DecimalFormat(digits == 0 ? "0E0" : "0." + "#".repeat(digits) + "E0",
+                                           java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)) {
             @Override public StringBuffer format(double v, StringBuffer to, java.text.FieldPosition pos) {
                 return v == 0 ? to.append('0') : super.format(v, to, pos);
             }

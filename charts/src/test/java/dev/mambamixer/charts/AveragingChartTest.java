@@ -115,6 +115,11 @@ class AveragingChartTest {
             assertEquals(series[n - 1], sub.getDataset().getYValue(i + 1, n - 1), 0);
         }
         assertEquals(AveragingChart.pretty(hist.get(0).symbol(1, 0)), plot.getSubplots().get(1).getDataset().getSeriesKey(0));
+        // end labels name at most two coinciding lines, then "+n" (a longer label ran off the chart)
+        for (XYPlot sub : plot.getSubplots())
+            for (Object a : sub.getAnnotations())
+                if (a instanceof XYTextAnnotation t)
+                    assertTrue(t.getText().strip().split(" ").length <= 3, "label '" + t.getText() + "'");
         Pixels.renderAndCheck(chart, dir, "averaging-drift", 0.05);
     }
 }

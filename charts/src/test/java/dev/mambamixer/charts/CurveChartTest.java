@@ -115,4 +115,24 @@ class CurveChartTest {
         Pixels.renderAndCheck(c.chart(), dir, "curves-log", 0.02);
         Pixels.renderAndCheck(CurveChart.learningRate(x, lr, "step"), dir, "lr", 0.01);
     }
+
+    @Test
+    void aFirstPointGetsARangeWithDistinctTickLabels() {
+        CurveChart c = new CurveChart("t", "step", "loss");
+        c.append("train loss", 1, 1.496336);
+        org.jfree.chart.axis.NumberAxis a = (org.jfree.chart.axis.NumberAxis) c.plot().getRangeAxis();
+        c.chart().createBufferedImage(600, 400);   // lays out the axes
+        assertTrue(a.getRange().getLength() >= 0.02 * 1.496336 * 0.999, "range " + a.getRange());
+        assertTrue(a.getRange().contains(1.496336));
+        java.util.List<?> ticks = a.refreshTicks(new java.awt.image.BufferedImage(10, 10, java.awt.image.BufferedImage.TYPE_INT_ARGB)
+                                                      .createGraphics(), new org.jfree.chart.axis.AxisState(),
+                                                 new java.awt.geom.Rectangle2D.Double(0, 0, 600, 300),
+                                                 org.jfree.chart.ui.RectangleEdge.LEFT);
+        java.util.List<String> labels = ticks.stream().map(t -> ((org.jfree.chart.axis.NumberTick) t).getText()).toList();
+        assertTrue(labels.size() >= 2, labels.toString());
+        assertEquals(labels.size(), new java.util.HashSet<>(labels).size(), "distinct: " + labels);
+        c.append("train loss", 2, 0.5);   // real data widens it as before
+        c.chart().createBufferedImage(600, 400);
+        assertTrue(a.getRange().contains(0.5) && a.getRange().contains(1.496336));
+    }
 }

@@ -124,6 +124,15 @@ class ForecastAndDiagnosticsTest {
         assertEquals(last.p95(), ds.getEndYValue(1, n - 1), 0);
         Pixels.renderAndCheck(c, dir, "delta-bands", 0.05);
 
+        // the workbench's "mixer/direction" names get one panel per mixer too (not one pile of six bands)
+        double[] two = {10, 20};
+        Map<String, List<Stats>> slashed = new java.util.LinkedHashMap<>();
+        for (String k : List.of("blocks.0.time/forward", "blocks.0.variate/forward", "blocks.0.variate/backward"))
+            slashed.put(k, List.of(Stats.of(new float[] {1, 2, 3}), Stats.of(new float[] {2, 3, 4})));
+        List<XYDataset> sp = ChartImages.datasets(DiagnosticsCharts.deltaBands(two, slashed, false).getPlot());
+        assertEquals(2, sp.size(), "one panel per mixer");
+        assertEquals(2, sp.get(1).getSeriesCount());
+
         double[] steps = {1, 2};
         Map<String, List<Stats>> byLayer = Map.of("x", new ArrayList<>(List.of(Stats.of(new float[] {1, 2, 3}))));
         assertThrows(IllegalArgumentException.class, () -> DiagnosticsCharts.deltaBands(steps, byLayer, false));

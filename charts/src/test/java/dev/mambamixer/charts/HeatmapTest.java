@@ -116,6 +116,16 @@ class HeatmapTest {
                            .valueLabel("Δ").marks(List.of(new Heatmap.Mark(3, "remember", new Color(0xD55E00)),
                                                           new Heatmap.Mark(20, "trigger", Color.BLACK)))
                            .build(z);
+        h.addMark(new Heatmap.Mark(4, "remember", new Color(0xD55E00)));   // a second band of the same role
+        // labels go into one key entry per role, not onto the bands (where neighbours overprint)
+        for (Object mk : h.plot().getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND))
+            assertNull(((org.jfree.chart.plot.Marker) mk).getLabel());
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (org.jfree.chart.title.Title t : h.chart().getSubtitles())
+            if (t instanceof org.jfree.chart.title.LegendTitle lt)
+                for (org.jfree.chart.LegendItemSource src : lt.getSources())
+                    for (int i = 0; i < src.getLegendItems().getItemCount(); i++) keys.add(src.getLegendItems().get(i).getLabel());
+        assertEquals(List.of("remember", "trigger"), keys);
         BufferedImage img = Pixels.renderAndCheck(h.chart(), dir, "heatmap", 0.3);
         assertTrue(Pixels.count(img, Theme.HEATMAP_BACKGROUND, 1) > 1000, "the NaN row shows the plot background");
         assertTrue(Pixels.count(img, Color.BLACK, 10) < 0.05 * 800 * 500, "NaN is not drawn black");

@@ -29,6 +29,14 @@ class NiceLogAxisTest {
     }
 
     @Test
+    void rangesNarrowerThanALogStepGetEvenlySpacedDistinctTicks() {
+        assertEquals(List.of("0.28", "0.29", "0.30", "0.31", "0.32", "0.33", "0.34"), labels(0.28, 0.345, 400));
+        List<String> tiny = labels(1.496336, 1.496412, 400);
+        assertTrue(tiny.size() >= 2, "two or more ticks: " + tiny);
+        assertEquals(tiny.size(), new java.util.HashSet<>(tiny).size(), "distinct labels: " + tiny);
+    }
+
+    @Test
     void labelsArePlainDecimalsOrCompactScientific() {
         assertEquals("0.05", NiceLogAxis.label(0.05));
         assertEquals("300", NiceLogAxis.label(300));

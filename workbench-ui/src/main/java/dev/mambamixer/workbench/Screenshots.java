@@ -32,6 +32,7 @@ final class Screenshots {
             String only = System.getProperty(ONLY_PROPERTY, "all");
             if (only.equals("all") || only.equals("tsm2")) sequenceModels(vm, view, stage, dir);
             if (only.equals("all") || only.equals("vision")) vision(vm, view, stage, dir);
+            if (only.equals("explore")) explore(vm, view, stage, dir, Path.of(System.getProperty(RUN_PROPERTY, "")));
             say("screenshots written to " + dir);
         } catch (Throwable t) {
             t.printStackTrace();
@@ -46,8 +47,21 @@ final class Screenshots {
         }
     }
 
-    /** System property: which screenshots to take, "all" (default), "tsm2" (TSM2 and teaching) or "vision" (ViM2). */
+    /**
+     * System property: which screenshots to take, "all" (default), "tsm2" (TSM2 and teaching),
+     * "vision" (ViM2) or "explore" (a finished ViM2 run folder, {@value #RUN_PROPERTY}, opened again).
+     */
     static final String ONLY_PROPERTY = "mambamixer.screenshots";
+    static final String RUN_PROPERTY = "mambamixer.screenshots.run";
+
+    /** A finished ViM2 run folder opened with File → Open run folder: curves, Vision and Results ("vision-explore-*"). */
+    private static void explore(WorkbenchViewModel vm, MainView view, Stage stage, Path dir, Path runDir) throws Exception {
+        say("opening " + runDir + " ...");
+        fx(() -> vm.explore(runDir)).get(120, TimeUnit.SECONDS);
+        await("the kept weights evaluated", 600, () -> vm.results().hasResults() && vm.vision().hasCapture());
+        Thread.sleep(1000);
+        shootVisionViews(view, stage, vm, dir, "vision-explore");
+    }
 
     /**
      * ViM2 on MNIST, one epoch (the MNIST preset), then the curves, the Vision view (implicit
@@ -70,6 +84,11 @@ final class Screenshots {
                                                    || vm.run().stateProperty().get() == SessionState.FAILED);
         if (fx(() -> vm.run().stateProperty().get()) == SessionState.FAILED) throw new IllegalStateException("the ViM2 run failed");
         Thread.sleep(1000);
+        shootVisionViews(view, stage, vm, dir, "vision");
+    }
+
+    /** Curves, Vision (attention, then Δ) and Results as PREFIX-*.png, at the window size and again at 1280×720. */
+    private static void shootVisionViews(MainView view, Stage stage, WorkbenchViewModel vm, Path dir, String prefix) throws Exception {
         int visionTab = fx(() -> view.tabs().getTabs().indexOf(view.tabs().getTabs().stream()
                 .filter(t -> t.getText().equals("Vision")).findFirst().orElseThrow()));
         int resultsTab = visionTab + 1;
@@ -83,20 +102,20 @@ final class Screenshots {
                 Thread.sleep(800);
             }
             String suffix = size.isEmpty() ? "" : "-" + size;
-            shoot(view, stage, 0, dir.resolve("vision-curves" + suffix + ".png"));
+            shoot(view, stage, 0, dir.resolve(prefix + "-curves" + suffix + ".png"));
             fx(() -> {
                 vm.vision().overlayProperty().set(dev.mambamixer.workbench.vm.VisionViewModel.Overlay.ATTENTION);
                 vm.vision().probeProperty().set(2);
                 vm.vision().setQuery(2, 4);
                 return null;
             });
-            shoot(view, stage, visionTab, dir.resolve("vision-attention" + suffix + ".png"));
+            shoot(view, stage, visionTab, dir.resolve(prefix + "-attention" + suffix + ".png"));
             fx(() -> {
                 vm.vision().overlayProperty().set(dev.mambamixer.workbench.vm.VisionViewModel.Overlay.DELTA);
                 return null;
             });
-            shoot(view, stage, visionTab, dir.resolve("vision-delta" + suffix + ".png"));
-            shoot(view, stage, resultsTab, dir.resolve("vision-results" + suffix + ".png"));
+            shoot(view, stage, visionTab, dir.resolve(prefix + "-delta" + suffix + ".png"));
+            shoot(view, stage, resultsTab, dir.resolve(prefix + "-results" + suffix + ".png"));
         }
     }
 

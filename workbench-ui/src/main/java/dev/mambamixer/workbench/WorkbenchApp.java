@@ -13,7 +13,7 @@ import javafx.stage.Stage;
  * app also runs with JavaFX on the class path.
  */
 public final class WorkbenchApp extends Application {
-    /** System property: the window's size as WIDTHxHEIGHT (default 1440x900), e.g. 1280x720 for screenshots. */
+    /** System property: the window's size as WIDTHxHEIGHT (default 1440x900 or the screen's usable area if smaller), e.g. 1280x720. */
     public static final String WINDOW_PROPERTY = "mambamixer.window";
 
     private WorkbenchViewModel vm;
@@ -31,10 +31,18 @@ public final class WorkbenchApp extends Application {
         throw new IllegalArgumentException("-D" + WINDOW_PROPERTY + "=" + spec + ": expected WIDTHxHEIGHT, at least 320x240");
     }
 
+    /** 1440×900, or the screen's usable area where that is smaller (a 1280×720 laptop keeps menu and status bar in view). */
+    static int[] fitToScreen(double screenWidth, double screenHeight) {
+        return new int[] {(int) Math.max(320, Math.min(1440, Math.floor(screenWidth))),
+                          (int) Math.max(240, Math.min(900, Math.floor(screenHeight)))};
+    }
+
     @Override public void start(Stage stage) {
         vm = new WorkbenchViewModel(Paths.sampleData(), Paths.runsDir(), Platform::runLater);
         MainView view = new MainView(vm);
-        int[] size = windowSize(System.getProperty(WINDOW_PROPERTY, "1440x900"));
+        String asked = System.getProperty(WINDOW_PROPERTY);
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        int[] size = asked != null ? windowSize(asked) : fitToScreen(screen.getWidth(), screen.getHeight());
         Scene scene = new Scene(view.root(), size[0], size[1]);
         scene.getStylesheets().add(WorkbenchApp.class.getResource("workbench.css").toExternalForm());
         stage.setTitle("MambaMixer Workbench");

@@ -4,8 +4,8 @@ import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.SplitRule;
 import dev.mambamixer.engine.data.WindowDataset;
 import dev.mambamixer.engine.model.Tsm2Config;
+import dev.mambamixer.engine.io.RunFolder;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -13,9 +13,9 @@ import java.util.Locale;
 final class Checkpoints {
     private Checkpoints() {}
 
-    static Path resolve(Path p) {
-        Path best = p.resolve("checkpoints").resolve("best");
-        return Files.isDirectory(best) ? best : p;
+    /** A checkpoint folder, or a run folder's best (else last) checkpoint: {@link RunFolder#findCheckpoint}. */
+    static Path resolve(Path p) throws IOException {
+        return RunFolder.findCheckpoint(p);
     }
 
     /** "auto" (null: from the file name) or a SplitRule by name, any case; an unknown name lists the values. */
@@ -28,8 +28,12 @@ final class Checkpoints {
     }
 
     static ForecastData loadData(Path data, String rule, Tsm2Config cfg) throws IOException {
+        return loadData(data, rule, cfg, false);
+    }
+
+    static ForecastData loadData(Path data, String rule, Tsm2Config cfg, boolean allowExtremeValues) throws IOException {
         SplitRule r = splitRule("--split-rule", rule);
-        ForecastData fd = ForecastData.load(data, cfg.seqLen(), cfg.horizon(), r);
+        ForecastData fd = ForecastData.load(data, cfg.seqLen(), cfg.horizon(), r, allowExtremeValues);
         if (fd.variates() != cfg.variates())
             throw new IllegalArgumentException(data + " has " + fd.variates() + " variates but the checkpoint's model expects "
                                                + cfg.variates());

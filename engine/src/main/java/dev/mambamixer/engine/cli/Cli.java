@@ -5,7 +5,7 @@ final class Cli {
     private Cli() {}
 
     static int fail(String message) {
-        System.err.println("error: " + message);
+        System.err.println("error: " + dev.mambamixer.engine.io.FileErrors.printable(message));
         return 2;
     }
 }

@@ -18,9 +18,12 @@ final class DataOptions {
     @Option(names = "--split", defaultValue = "auto",
             description = "split rule: auto (from the file name), ett_hourly, ett_minute or ratio (default: ${DEFAULT-VALUE})")
     String split;
+    @Option(names = "--allow-extreme-values",
+            description = "accept cells with |x| > 1e15 (refused by default as implausible; NaN and Inf are always refused)")
+    boolean allowExtremeValues;
 
     ForecastData load(int t, int h) throws IOException {
-        return ForecastData.load(data, t, h, Checkpoints.splitRule("--split", split));
+        return ForecastData.load(data, t, h, Checkpoints.splitRule("--split", split), allowExtremeValues);
     }
 
     void checkRanges() {

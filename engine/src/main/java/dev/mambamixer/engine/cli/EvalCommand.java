@@ -25,6 +25,8 @@ final class EvalCommand implements Callable<Integer> {
     String split;
     @Option(names = "--split-rule", defaultValue = "auto", description = "auto, ett_hourly, ett_minute or ratio (default: ${DEFAULT-VALUE})")
     String rule;
+    @Option(names = "--allow-extreme-values", description = "accept cells with |x| > 1e15 (as train's option)")
+    boolean allowExtremeValues;
     @Option(names = "--batch", defaultValue = "128") int batch;
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, cuda or reference (default: ${DEFAULT-VALUE})")
     String backend;
@@ -36,7 +38,8 @@ final class EvalCommand implements Callable<Integer> {
         Ranges.backend(backend);
         try (Backend be = Backends.create(backend)) {
             Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be, batch);
-            ForecastData fd = Checkpoints.loadData(data, rule, m.config());
+            ForecastData fd = Checkpoints.loadData(data, rule, m.config(), allowExtremeValues);
+            DataRecord.check(DataRecord.runDirOf(checkpoint), data, fd, m.config().variates(), "eval");
             WindowDataset ds = Checkpoints.split(fd, split);
             Metrics r = Evaluation.run(m, ds, batch, null);
             System.out.printf("%s %s: MSE %.4f  MAE %.4f  (%d windows, T=%d, H=%d)%n", data.getFileName(), split, r.mse(),

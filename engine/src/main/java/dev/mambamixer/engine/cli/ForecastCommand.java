@@ -29,6 +29,8 @@ final class ForecastCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--stride", defaultValue = "0", description = "every n-th window; 0 = every H-th (default: ${DEFAULT-VALUE})")
     int stride;
+    @Option(names = "--allow-extreme-values", description = "accept cells with |x| > 1e15 (as train's option)")
+    boolean allowExtremeValues;
     @Option(names = "--batch", defaultValue = "128") int batch;
     @Option(names = "--backend", defaultValue = "auto") String backend;
 
@@ -41,12 +43,12 @@ final class ForecastCommand implements Callable<Integer> {
         if (java.nio.file.Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is a folder (expected a CSV file path)");
         try (Backend be = Backends.create(backend)) {
             Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be, batch);
-            ForecastData fd = Checkpoints.loadData(data, rule, m.config());
+            ForecastData fd = Checkpoints.loadData(data, rule, m.config(), allowExtremeValues);
+            DataRecord.check(DataRecord.runDirOf(checkpoint), data, fd, m.config().variates(), "forecast");
             WindowDataset ds = Checkpoints.split(fd, split);
             Path abs = out.toAbsolutePath();
             if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-            RunFolder folder = RunFolder.open(abs.getParent());
-            Metrics r = Forecasts.evaluateAndWrite(m, fd, ds, batch, stride, folder.forecastWriter(abs.getFileName().toString()));
+            Metrics r = Forecasts.evaluateAndWrite(m, fd, ds, batch, stride, RunFolder.forecastWriterAt(abs));
             System.out.printf("wrote %s (%s split; MSE %.4f, MAE %.4f over %d windows)%n", out, split, r.mse(), r.mae(),
                               r.windows());
             return 0;

@@ -15,7 +15,11 @@ final class GenerateSampleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "" + SyntheticSeriesGenerator.DEFAULT_SEED) long seed;
 
     @Override public Integer call() throws Exception {
-        SyntheticSeriesGenerator.write(out, rows, seed);
+        try {
+            SyntheticSeriesGenerator.write(out, rows, seed);
+        } catch (java.io.IOException e) {
+            throw dev.mambamixer.engine.io.FileErrors.writing(out, e);   // "disk full" / "permission denied" with the path
+        }
         System.out.println("wrote " + out + " (" + rows + " rows, seed " + seed + ")");
         return 0;
     }

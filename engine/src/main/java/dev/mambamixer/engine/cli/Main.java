@@ -22,7 +22,7 @@ public final class Main {
             if (t instanceof java.io.UncheckedIOException && t.getCause() != null) t = t.getCause();
             if (t instanceof IllegalArgumentException || t instanceof java.io.IOException
                 || t instanceof IllegalStateException || t instanceof dev.mambamixer.engine.data.DataFormatException) {
-                cmd.getErr().println("error: " + t.getMessage());
+                cmd.getErr().println("error: " + dev.mambamixer.engine.io.FileErrors.errorText(t));
                 return 2;
             }
             throw ex;

@@ -75,22 +75,31 @@ final class TeachCommand implements Callable<Integer> {
         Ranges.backend(backend);
     }
 
+    private RunFolder run;   // the run folder once created or opened; call() closes it whatever happens
+
     @Override public Integer call() throws java.io.IOException {
         checkRanges();
+        try {
+            return train();
+        } finally {
+            if (run != null) run.close();   // releases the lock; a folder of a run that failed before its first step goes
+        }
+    }
+
+    private int train() throws java.io.IOException {
         TeachingTask t;
         SequenceModelConfig mc;
         TeachConfig tc;
         Checkpoint last = null;
-        RunFolder run;
         if (resume != null) {
-            java.nio.file.Path lastDir = resume.resolve("checkpoints").resolve("last");
-            if (!Checkpoint.isComplete(lastDir)) return Cli.fail("--resume " + resume + ": no checkpoints/last in that run folder");
-            last = Checkpoint.load(lastDir);
+            run = RunFolder.open(resume);   // the lock first: nothing in the folder is read before it is ours
+            java.nio.file.Path lastDir = run.checkpointDir("last");
+            last = run.checkpoint("last");
+            if (last == null) return Cli.fail("--resume " + resume + ": no checkpoints/last in that run folder");
             String where = lastDir.resolve(Checkpoint.CONFIG_FILE).toString();
             t = TeachingRun.task(last.config(), where);
             mc = TeachingRun.modelConfig(last.config(), where);
             tc = TeachingRun.teachConfig(last.config(), where);
-            run = RunFolder.open(resume);
         } else {
             t = TeachingTask.create(task, length, vocab, copyTokens);
             mc = SequenceModelConfig.defaults(vocab, length).withModel(dModel, layers, dState)

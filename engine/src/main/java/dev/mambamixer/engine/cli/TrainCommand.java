@@ -19,6 +19,7 @@ import dev.mambamixer.engine.train.TrainControl;
 import dev.mambamixer.engine.train.TrainResult;
 import dev.mambamixer.engine.train.TrainingCheckpoints;
 import dev.mambamixer.engine.train.TrainingListener;
+import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -80,25 +81,44 @@ final class TrainCommand implements Callable<Integer> {
         data.checkRanges();
     }
 
+    private RunFolder run;   // the run folder once created or opened; call() closes it whatever happens
+
     @Override public Integer call() throws Exception {
         checkRanges();
+        try {
+            return train();
+        } finally {
+            if (run != null) run.close();   // releases the lock; a folder of a run that failed before its first step goes
+        }
+    }
+
+    private int train() throws Exception {
         ForecastData fd;
         Tsm2Config mc;
         TrainConfig tc;
-        RunFolder run;
         Checkpoint lastCk = null, bestCk = null;
         if (resume != null) {
-            Path last = resume.resolve("checkpoints").resolve("last");
-            if (!Files.isDirectory(last) && !Checkpoint.isComplete(last))
-                return Cli.fail("--resume " + resume + ": no checkpoints/last in that run folder");
-            lastCk = Checkpoint.load(last);
-            Path best = resume.resolve("checkpoints").resolve("best");
-            bestCk = Files.isDirectory(best) ? Checkpoint.load(best) : null;
-            String where = last.resolve(Checkpoint.CONFIG_FILE).toString();
-            mc = TrainingCheckpoints.modelConfig(lastCk.config(), where);
-            tc = TrainingCheckpoints.trainConfig(lastCk.config(), where);   // required to resume
+            run = RunFolder.open(resume);   // the lock first: nothing in the folder is read before it is ours
+            lastCk = run.checkpoint("last");
+            JsonObject config;
+            String where;
+            if (lastCk != null) {
+                bestCk = run.checkpoint("best");
+                config = lastCk.config();
+                where = run.checkpointDir("last").resolve(Checkpoint.CONFIG_FILE).toString();
+            } else if (Files.isRegularFile(run.resolve(RunFolder.CONFIG_FILE))) {
+                // killed before its first epoch ended: train again from the start, with the run's config
+                Path cf = run.resolve(RunFolder.CONFIG_FILE);
+                config = run.readConfig();
+                where = cf.toString();
+                System.out.println("no checkpoints/last yet in " + resume + ": training it again from the start");
+            } else {
+                return Cli.fail("--resume " + resume + ": no checkpoints/last and no config.json in that run folder");
+            }
+            mc = TrainingCheckpoints.modelConfig(config, where);
+            tc = TrainingCheckpoints.trainConfig(config, where);   // required to resume
             fd = data.load(mc.seqLen(), mc.horizon());
-            run = RunFolder.open(resume);
+            DataRecord.check(resume, data.data, fd, mc.variates(), "--resume");   // before "resumed" and any model
         } else {
             fd = data.load(data.seqLen, data.horizon);
             mc = model.toConfig(data.seqLen, data.horizon, fd.variates(), seed);
@@ -114,7 +134,9 @@ final class TrainCommand implements Callable<Integer> {
             if (run == null) {
                 String runName = name != null ? name : data.data.getFileName().toString().replaceAll("\\.csv(\\.gz)?$", "");
                 run = RunFolder.create(runsDir, runName);
-                run.writeConfig(TrainingCheckpoints.configJson(mc, tc));
+                com.google.gson.JsonObject config = TrainingCheckpoints.configJson(mc, tc);
+                config.add(DataRecord.KEY, DataRecord.of(data.data, fd.columns()).toJson());   // checked on resume and eval
+                run.writeConfig(config);
             }
             Tsm2 m = new Tsm2(be, mc);
             System.out.printf("data: %s  (%d variates; windows train %d, val %d, test %d; split %s)%n", data.data,
@@ -153,8 +175,12 @@ final class TrainCommand implements Callable<Integer> {
             if (o instanceof RunOutcome.Failed f) {
                 if (f.error() instanceof RuntimeException re) throw re;
                 if (f.error() instanceof Error err) throw err;
-                System.err.println("error: " + f.cause());
-                System.err.println("the last good checkpoints in " + run.dir().resolve("checkpoints") + " are intact");
+                System.err.println("error: " + dev.mambamixer.engine.io.FileErrors.printable(f.cause()));
+                if (Checkpoint.exists(run.checkpointDir("last")) || Checkpoint.exists(run.checkpointDir("best")))
+                    System.err.println("the last good checkpoints in " + run.dir().resolve(RunFolder.CHECKPOINTS) + " are intact");
+                else
+                    System.err.println("no checkpoint was saved before this failure; " + run.dir() + " records it in "
+                                       + RunFolder.EVENTS_FILE);
                 return 3;
             }
             TrainResult r = o.training();

@@ -4,12 +4,11 @@ import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.vision.ImageSet;
 import dev.mambamixer.engine.data.vision.VisionDatasets;
-import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.model.Vim2;
 import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Vim2Config;
 import dev.mambamixer.engine.run.VisionRun;
-import dev.mambamixer.engine.train.TrainingCheckpoints;
+import dev.mambamixer.engine.run.VisionRunFolder;
 import dev.mambamixer.engine.train.VisionEvaluation;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -52,25 +51,13 @@ final class VisionEvalCommand implements Callable<Integer> {
 
     static Loaded load(Path path, String backend) throws java.io.IOException {
         Path dir = Checkpoints.resolve(path);
-        if (!Checkpoint.isComplete(dir)) {
-            Path last = path.resolve("checkpoints").resolve("last");
-            if (!Checkpoint.isComplete(last)) throw new IllegalArgumentException(path + ": no complete ViM2 checkpoint here "
-                                                                                 + "(expected a run folder or a checkpoint folder)");
-            dir = last;
-        }
-        Checkpoint c = Checkpoint.load(dir);
-        String where = dir.resolve(Checkpoint.CONFIG_FILE).toString();
-        if (!VisionRun.isVisionConfig(c.config())) throw new IllegalArgumentException(where + ": not a ViM2 checkpoint");
-        Vim2Config mc = VisionRun.modelConfig(c.config(), where);
         Backend be = Backends.create(backend);
         try {
-            MemoryEstimate.vim2Inference(mc, 1).requireFitsOn(be, where);
-        } catch (IllegalArgumentException e) {
+            VisionRunFolder.Kept k = VisionRunFolder.load(dir, be);
+            return new Loaded(k.model(), k.data(), dir);
+        } catch (java.io.IOException | RuntimeException e) {
             be.close();
             throw e;
         }
-        Vim2 model = new Vim2(be, mc);
-        TrainingCheckpoints.loadWeights(be, model.parameters(), c.model());
-        return new Loaded(model, VisionRun.dataSource(c.config(), where), dir);
     }
 }

@@ -78,22 +78,31 @@ final class VisionTrainCommand implements Callable<Integer> {
         Ranges.backend(backend);
     }
 
+    private RunFolder run;   // the run folder once created or opened; call() closes it whatever happens
+
     @Override public Integer call() throws java.io.IOException {
         checkRanges();
+        try {
+            return train();
+        } finally {
+            if (run != null) run.close();   // releases the lock; a folder of a run that failed before its first step goes
+        }
+    }
+
+    private int train() throws java.io.IOException {
         Vim2Config mc;
         VisionTrainConfig tc;
         VisionRun.DataSource ds;
         Checkpoint last = null;
-        RunFolder run;
         if (resume != null) {
-            Path lastDir = resume.resolve("checkpoints").resolve("last");
-            if (!Checkpoint.isComplete(lastDir)) return Cli.fail("--resume " + resume + ": no checkpoints/last in that run folder");
-            last = Checkpoint.load(lastDir);
+            run = RunFolder.open(resume);   // the lock first: nothing in the folder is read before it is ours
+            Path lastDir = run.checkpointDir("last");
+            last = run.checkpoint("last");
+            if (last == null) return Cli.fail("--resume " + resume + ": no checkpoints/last in that run folder");
             String where = lastDir.resolve(Checkpoint.CONFIG_FILE).toString();
             mc = VisionRun.modelConfig(last.config(), where);
             tc = VisionRun.trainConfig(last.config(), where);
             ds = VisionRun.dataSource(last.config(), where);
-            run = RunFolder.open(resume);
         } else {
             Path path = dataPath != null ? dataPath : switch (data) {
                 case MNIST, CLUTTERED -> Path.of("..", "shared", "data", "mnist");

@@ -26,7 +26,16 @@ public record ForecastData(Series raw, Splits splits, StandardScaler scaler,
 
     /** Loads with an explicit split rule; {@code null} means detect from the file name. */
     public static ForecastData load(Path path, int lookback, int horizon, SplitRule rule) throws IOException {
-        Series s = CsvSeriesReader.read(path);
+        return load(path, lookback, horizon, rule, false);
+    }
+
+    /**
+     * As {@link #load(Path, int, int, SplitRule)}; {@code allowExtremeValues} accepts cells beyond
+     * {@link CsvSeriesReader#MAX_ABS_VALUE} (still finite).
+     */
+    public static ForecastData load(Path path, int lookback, int horizon, SplitRule rule, boolean allowExtremeValues)
+            throws IOException {
+        Series s = CsvSeriesReader.read(path, allowExtremeValues);
         return of(s, lookback, horizon, rule != null ? rule : SplitRule.detect(path));
     }
 

@@ -8,7 +8,8 @@ import java.util.Objects;
  * {@code cols} variates, stored row-major in {@code values} (value of variate c at step r is
  * {@code values[r * cols + c]}). {@code columns} are the variate names in file order (the date
  * column is not included; its header name is {@code dateColumn}). {@code dates} are kept as the
- * raw strings from the file: the engine never parses them (MODEL.md §6.2 uses row indices only).
+ * raw strings from the file: the reader parses them only to check that
+ * they increase; the engine uses row indices only (MODEL.md §6.2).
  *
  * <p>The arrays are shared, not copied; treat them as read-only.
  *

@@ -4,13 +4,12 @@ import dev.mambamixer.engine.io.ConfigJson;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.train.TrainingListener;
-import java.io.BufferedWriter;
+import dev.mambamixer.engine.io.HistoryFile;
+import dev.mambamixer.engine.io.RunFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Appends training events to {@code <run>/events.jsonl}, one JSON object per line with a
@@ -18,41 +17,42 @@ import java.nio.file.StandardOpenOption;
  * best), {@code snapshot} ({@code path} relative to the run folder), {@code update_ratios} (an
  * {@link UpdateRatioEvent}: step and groups), {@code finish}
  * ({@code reason}, {@code failed}) and {@code failed} ({@code reason}, {@code error}). Field names
- * are the event records' component names. Appends, so a resumed run continues the same file.
+ * are the event records' component names. Appends, so a resumed run continues the same file
+ * (after {@link RunFolder#cutHistoryAfter} cut it back to the resumed checkpoint's step).
  * {@link RunHistory#read} reads it back.
  * <p>
- * Cheap (a buffered write; flushed at validations, snapshots and the end) and thread-safe, since
- * snapshot events arrive from the recorder's writer thread. Wrap it in an {@link AsyncListener} to
- * keep even that off the training thread.
+ * A {@link HistoryFile}: every line goes to the OS in one write, so a crash leaves at most a
+ * torn last line; {@link #sync} puts it on disk (runs call it before a checkpoint save).
+ * Thread-safe, since snapshot events arrive from the recorder's writer thread. Wrap it in an
+ * {@link AsyncListener} to keep even the write off the training thread.
  */
 public final class EventLog implements TrainingListener, AutoCloseable {
-    public static final String FILE = "events.jsonl";
+    public static final String FILE = RunFolder.EVENTS_FILE;
     static final Gson GSON = ConfigJson.builder().create();
 
     private final Path runDir;
-    private final BufferedWriter out;
+    private final HistoryFile out;
     private IOException error;   // first write error, rethrown by close
 
     public EventLog(Path runDir) throws IOException {
         this.runDir = runDir;
         Files.createDirectories(runDir);
-        out = Files.newBufferedWriter(runDir.resolve(FILE), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                                      StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        out = new HistoryFile(runDir.resolve(FILE));
     }
 
     /** A step; a forecasting step's accuracy (NaN) is left out, so its line is what it always was. */
     @Override public void onStep(StepEvent e) {
         JsonObject o = line("step", e);
         if (Double.isNaN(e.accuracy())) o.remove("accuracy");
-        write(o, false);
+        write(o);
     }
 
-    @Override public void onEpoch(EpochEvent e) { write(line("validation", e), true); }
+    @Override public void onEpoch(EpochEvent e) { write(line("validation", e)); }
 
-    @Override public void onUpdateRatios(UpdateRatioEvent e) { write(line("update_ratios", e), false); }
+    @Override public void onUpdateRatios(UpdateRatioEvent e) { write(line("update_ratios", e)); }
 
     /** A held-out evaluation of a teaching task (type "held_out"). */
-    @Override public void onHeldOut(HeldOutEvent e) { write(line("held_out", e), true); }
+    @Override public void onHeldOut(HeldOutEvent e) { write(line("held_out", e)); }
 
     @Override public void onSnapshot(SnapshotEvent e) {
         JsonObject o = new JsonObject();
@@ -62,7 +62,7 @@ public final class EventLog implements TrainingListener, AutoCloseable {
                  ? runDir.toAbsolutePath().relativize(e.path()) : e.path().startsWith(runDir) ? runDir.relativize(e.path())
                                                                                              : e.path();
         o.addProperty("path", p.toString().replace('\\', '/'));
-        write(o, true);
+        write(o);
     }
 
     @Override public void onFinish(String reason) { onFinish(reason, false); }
@@ -72,7 +72,7 @@ public final class EventLog implements TrainingListener, AutoCloseable {
         o.addProperty("type", "finish");
         o.addProperty("reason", reason);
         o.addProperty("failed", failed);
-        write(o, true);
+        write(o);
     }
 
     @Override public void onFailed(String reason, Throwable error) {
@@ -80,7 +80,7 @@ public final class EventLog implements TrainingListener, AutoCloseable {
         o.addProperty("type", "failed");
         o.addProperty("reason", reason);
         o.addProperty("error", error == null ? null : error.toString());
-        write(o, true);
+        write(o);
     }
 
     private static JsonObject line(String type, Record r) {
@@ -90,14 +90,22 @@ public final class EventLog implements TrainingListener, AutoCloseable {
         return o;
     }
 
-    private synchronized void write(JsonObject o, boolean flush) {
+    private synchronized void write(JsonObject o) {
         if (error != null) return;
         try {
-            out.write(GSON.toJson(o));
-            out.write('\n');
-            if (flush) out.flush();
+            out.append(GSON.toJson(o));   // one line: the GSON here does no pretty printing
         } catch (IOException e) {
             error = e;   // reported by close; a full disk must not crash training
+        }
+    }
+
+    /** Everything logged so far on disk (before a checkpoint save: history first, then checkpoint). */
+    public synchronized void sync() {
+        if (error != null) return;
+        try {
+            out.sync();
+        } catch (IOException e) {
+            error = e;
         }
     }
 

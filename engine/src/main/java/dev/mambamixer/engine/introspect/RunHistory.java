@@ -4,11 +4,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.mambamixer.engine.train.TrainingListener.EpochEvent;
+import dev.mambamixer.engine.train.TrainingListener.HeldOutEvent;
 import dev.mambamixer.engine.train.TrainingListener.SnapshotEvent;
 import dev.mambamixer.engine.train.TrainingListener.StepEvent;
 import dev.mambamixer.engine.train.TrainingListener.UpdateRatioEvent;
+import dev.mambamixer.engine.io.HistoryFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,37 +23,42 @@ import java.util.stream.Stream;
  *
  * @param steps        step events in order
  * @param validations  validation events in order
+ * @param heldOut      held-out evaluations of teaching and ViM2 runs, in order (empty for TSM2 runs)
  * @param updateRatios update:parameter ratio events in order (empty when none were asked for)
  * @param snapshots    complete snapshots (their {@code capture.json} exists) sorted by step; paths absolute
  * @param finishReason the finish reason, or null when the run did not finish (still running, or killed)
  * @param failed       the run aborted (non-finite values) or reported an exception
  */
-public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> validations,
+public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> validations, List<HeldOutEvent> heldOut,
                          List<UpdateRatioEvent> updateRatios, List<SnapshotEvent> snapshots, String finishReason,
                          boolean failed) {
 
     public RunHistory {
         steps = List.copyOf(steps);
         validations = List.copyOf(validations);
+        heldOut = List.copyOf(heldOut);
         updateRatios = List.copyOf(updateRatios);
         snapshots = List.copyOf(snapshots);
     }
 
     /**
      * Reads {@code <run>/events.jsonl} (when present) and lists {@code <run>/snapshots/step-*}.
-     * A truncated last line (a run killed mid-write) is ignored; a malformed line elsewhere is an error.
+     * A torn last line (no '\n': a run killed mid-write, see {@link HistoryFile}) is ignored; a
+     * malformed line elsewhere is an error, except the one shape older versions left behind: a torn
+     * line with a resumed run's next line glued to it, which is read as that next line.
      */
     public static RunHistory read(Path runDir) throws IOException {
         if (!Files.isDirectory(runDir)) throw new IOException(runDir + " is not a folder");
         List<StepEvent> steps = new ArrayList<>();
         List<EpochEvent> vals = new ArrayList<>();
+        List<HeldOutEvent> held = new ArrayList<>();
         List<UpdateRatioEvent> ratios = new ArrayList<>();
         TreeMap<Long, SnapshotEvent> snaps = new TreeMap<>();
         String reason = null;
         boolean failed = false;
         Path log = runDir.resolve(EventLog.FILE);
         if (Files.exists(log)) {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            List<String> lines = HistoryFile.completeLines(log);
             for (int i = 0; i < lines.size(); i++) {
                 String ln = lines.get(i).strip();
                 if (ln.isEmpty()) continue;
@@ -61,7 +67,13 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
                     o = JsonParser.parseString(ln).getAsJsonObject();
                 } catch (JsonParseException | IllegalStateException e) {
                     if (i == lines.size() - 1) break;   // the run died while writing this line
-                    throw new IOException(log + ":" + (i + 1) + ": not a JSON object: " + e.getMessage(), e);
+                    int glued = ln.indexOf("{\"type\":", 1);
+                    JsonObject next = glued > 0 ? parseOrNull(ln.substring(glued)) : null;
+                    if (next != null) {
+                        o = next;
+                    } else {
+                        throw new IOException(log + ":" + (i + 1) + ": not a JSON object: " + e.getMessage(), e);
+                    }
                 }
                 String type = o.has("type") ? o.get("type").getAsString() : "";
                 switch (type) {
@@ -70,6 +82,7 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
                         steps.add(EventLog.GSON.fromJson(o, StepEvent.class));
                     }
                     case "validation" -> vals.add(EventLog.GSON.fromJson(o, EpochEvent.class));
+                    case "held_out" -> held.add(EventLog.GSON.fromJson(o, HeldOutEvent.class));
                     case "update_ratios" -> ratios.add(EventLog.GSON.fromJson(o, UpdateRatioEvent.class));
                     case "snapshot" -> {
                         long s = o.get("step").getAsLong();
@@ -101,7 +114,15 @@ public record RunHistory(Path runDir, List<StepEvent> steps, List<EpochEvent> va
         }
         // only complete snapshots (capture.json is written last)
         snaps.values().removeIf(ev -> !Files.exists(ev.path().resolve(CaptureFiles.CAPTURE_JSON)));
-        return new RunHistory(runDir, steps, vals, ratios, new ArrayList<>(snaps.values()), reason, failed);
+        return new RunHistory(runDir, steps, vals, held, ratios, new ArrayList<>(snaps.values()), reason, failed);
+    }
+
+    private static JsonObject parseOrNull(String s) {
+        try {
+            return JsonParser.parseString(s).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            return null;
+        }
     }
 
     public boolean finished() { return finishReason != null; }

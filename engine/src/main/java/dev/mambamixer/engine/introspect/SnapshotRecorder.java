@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * would exceed that is skipped (counted in {@link #skipped()}) rather than stalling training.
  */
 public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
-    public static final String SNAPSHOTS = "snapshots";
+    public static final String SNAPSHOTS = dev.mambamixer.engine.io.RunFolder.SNAPSHOTS;
 
     private final Tsm2 model;
     private final float[] probe;
@@ -168,6 +168,41 @@ public final class SnapshotRecorder implements TrainingListener, AutoCloseable {
                 if (firstError == null) firstError = t;
             }
         });
+    }
+
+    /**
+     * Waits until the snapshots queued so far are written and their events passed on: runs call
+     * it before a checkpoint save, so a resume from that checkpoint finds every snapshot up to its
+     * step (and the resumed run the same snapshots as an uninterrupted one).
+     */
+    public void awaitWrites() {
+        try {
+            writer.submit(() -> { }).get();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            // closed already: nothing left to wait for
+        }
+    }
+
+    /**
+     * A resumed run: the averaging history of the snapshots already in the run folder up to
+     * {@code step} (read back from their captures), so the history written at the end covers the
+     * whole run as it would have without the interruption.
+     */
+    public void restoreHistory(long step) throws IOException {
+        java.nio.file.Path dir = runDir.resolve(SNAPSHOTS);
+        if (!java.nio.file.Files.isDirectory(dir)) return;
+        java.util.TreeMap<Long, java.nio.file.Path> found = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) s::iterator) {
+                String n = p.getFileName().toString();
+                if (!n.matches("step-\\d+") || !java.nio.file.Files.exists(p.resolve(CaptureFiles.CAPTURE_JSON))) continue;
+                long st = Long.parseLong(n.substring(5));
+                if (st <= step) found.put(st, p);
+            }
+        }
+        for (var en : found.entrySet()) history.record(en.getKey(), CaptureFiles.read(en.getValue()).averaging());
     }
 
     /** Waits for every queued write; throws the first write error, if any. */

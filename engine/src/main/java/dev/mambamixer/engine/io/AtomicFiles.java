@@ -49,7 +49,7 @@ public final class AtomicFiles {
         if (dir == null) throw new IOException("no parent directory for " + target);
         Files.createDirectories(dir);
         // Same directory as the target, so the final rename never crosses file systems.
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = newTempFile(dir, abs.getFileName().toString());
         boolean ok = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -87,6 +87,27 @@ public final class AtomicFiles {
     public static void writeJson(Path target, JsonElement json) throws IOException {
         writeString(target, GSON.toJson(json) + "\n");
     }
+
+    /**
+     * Creates an empty {@code .<name>.<random>.tmp} in {@code dir} with the permissions a plain
+     * file creation gets (the umask applies: 0644 under umask 022), unlike
+     * {@link Files#createTempFile}, which makes it 0600. Such files are removed by
+     * {@link RunFolder}'s clean-up when a crash leaves them behind.
+     */
+    static Path newTempFile(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + TMP_SUFFIX);
+            try {
+                return Files.createFile(tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt >= 100) throw e;
+            }
+        }
+    }
+
+    /** Suffix of the temp files of {@link #write}; a leftover one is a crash's debris. */
+    static final String TMP_SUFFIX = ".tmp";
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) ch.write(buf);

@@ -51,9 +51,11 @@ import java.util.zip.CRC32;
  * </ol>
  * A directory cannot be atomically renamed over a non-empty one, hence the two renames. A crash
  * in step 1 leaves {@code <name>/} untouched; a crash between steps 2 and 3 leaves no
- * {@code <name>/} but two complete, checksummed siblings; {@link #load} then falls back to the
- * newest complete sibling (by manifest time). At every instant at least one complete
- * checkpoint exists on disk. Assumes one writer per checkpoint path.
+ * {@code <name>/} but two complete, checksummed siblings; {@link #locate} (used by {@link #load}
+ * and {@link #exists}, so by every reader) then finds the newest complete sibling (by manifest
+ * time), and {@link #recover} (the writer, under the run folder's lock) renames it back into
+ * place. At every instant at least one complete checkpoint exists on disk. One writer per
+ * checkpoint path: {@link RunFolder} holds a lock for that.
  */
 public final class Checkpoint {
 
@@ -117,13 +119,16 @@ public final class Checkpoint {
         try {
             writeFiles(tmp, c);
             AtomicFiles.fsyncDirectory(tmp);
+            CrashPoints.reached("checkpoint " + name + " written, not yet renamed");
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 old = parent.resolve("." + name + ".old-" + UUID.randomUUID());
-                renameDir(target, old); // a crash from here until the next rename is handled by load()
+                renameDir(target, old); // a crash from here until the next rename is handled by locate()
+                CrashPoints.reached("checkpoint " + name + " between its two renames");
             }
             renameDir(tmp, target);
             committed = true;
             AtomicFiles.fsyncDirectory(parent);
+            CrashPoints.reached("checkpoint " + name + " renamed, leftovers not yet deleted");
         } finally {
             if (!committed) {
                 if (old != null && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -139,6 +144,7 @@ public final class Checkpoint {
     private static void writeFiles(Path folder, Checkpoint c) throws IOException {
         AtomicFiles.writeJson(folder.resolve(CONFIG_FILE), c.config);
         SafeTensors.write(folder.resolve(MODEL_FILE), c.model, Map.of("format", "pt", "content", "model"));
+        CrashPoints.reached("checkpoint file " + folder.getFileName() + "/" + MODEL_FILE);
         SafeTensors.write(folder.resolve(OPTIMIZER_FILE), c.optimizer, Map.of("format", "pt", "content", "optimizer"));
         AtomicFiles.writeJson(folder.resolve(STATE_FILE), c.state);
         JsonObject files = new JsonObject();
@@ -162,21 +168,29 @@ public final class Checkpoint {
     // ------------------------------------------------------------------ load
 
     /**
-     * Loads the checkpoint in {@code dir}, verifying the manifest, sizes and CRC32s. If {@code dir}
-     * is missing or incomplete because a save was interrupted, falls back to the newest complete
-     * sibling left by that save (a complete but corrupted {@code dir} is an error, not a
-     * reason to fall back); throws {@link CheckpointException} when there is none.
+     * Loads the checkpoint saved as {@code dir} (see {@link #locate}), verifying the manifest,
+     * sizes and CRC32s; throws {@link CheckpointException} when there is none.
      */
     public static Checkpoint load(Path dir) throws IOException {
+        return loadFolder(locate(dir));
+    }
+
+    /**
+     * The one recovery rule of every reader: the folder that holds the checkpoint saved as
+     * {@code dir}. That is {@code dir} itself when it is complete (a complete but corrupted
+     * {@code dir} is then an error at load, never a reason to fall back to an older sibling);
+     * otherwise, when a save was interrupted between its two renames, the newest complete
+     * {@code .<name>.tmp-*} / {@code .<name>.old-*} sibling (by manifest time; the new one wins a
+     * tie). Read-only: safe while a writer runs. Throws {@link CheckpointException} naming
+     * {@code dir}'s problem when there is no complete checkpoint.
+     */
+    public static Path locate(Path dir) throws CheckpointException {
         Path target = dir.toAbsolutePath().normalize();
         String problem;
         try {
             readManifest(target);
-            // Complete folder: load it or fail loudly (a corrupted live checkpoint must not be
-            // silently replaced by an older sibling).
-            return loadFolder(target);
+            return target;
         } catch (CheckpointException e) {
-            if (isComplete(target)) throw e;
             problem = e.getMessage();
         }
         Path parent = target.getParent();
@@ -186,17 +200,59 @@ public final class Checkpoint {
             for (Path p : siblings(parent, target.getFileName().toString())) {
                 try {
                     long t = readManifest(p).get("savedAtMillis").getAsLong();
-                    if (t > bestTime) { bestTime = t; best = p; }
+                    boolean newer = t > bestTime || t == bestTime && p.getFileName().toString().contains(".tmp-");
+                    if (newer) { bestTime = t; best = p; }
                 } catch (CheckpointException | RuntimeException ignored) {
                     // incomplete sibling: skip
                 }
             }
         }
         if (best == null) throw new CheckpointException(problem);
-        return loadFolder(best);
+        return best;
     }
 
-    /** True when {@code dir} holds a checkpoint whose manifest lists files of the recorded sizes (no CRC check). */
+    /** True when a checkpoint saved as {@code dir} can be found ({@link #locate}; sizes checked, no CRC). */
+    public static boolean exists(Path dir) {
+        try {
+            locate(dir);
+            return true;
+        } catch (CheckpointException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The writer's side of {@link #locate}, for whoever holds the run folder's lock (before a
+     * resume, when a run folder is opened): puts the located checkpoint back under {@code dir}'s
+     * name and deletes the leftovers of interrupted saves. Returns false when there is no
+     * complete checkpoint (then only incomplete leftovers are deleted; an incomplete {@code dir} stays).
+     */
+    public static boolean recover(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        if (parent == null || !Files.isDirectory(parent)) return false;
+        String name = target.getFileName().toString();
+        Path found;
+        try {
+            found = locate(target);
+        } catch (CheckpointException e) {
+            found = null;
+        }
+        if (found != null && !found.equals(target)) {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS))   // incomplete: becomes a leftover, deleted below
+                renameDir(target, parent.resolve("." + name + ".old-" + UUID.randomUUID()));
+            renameDir(found, target);
+            AtomicFiles.fsyncDirectory(parent);
+        }
+        for (Path p : siblings(parent, name)) deleteQuietly(p);
+        return found != null;
+    }
+
+    /**
+     * True when {@code dir} itself holds a checkpoint whose manifest lists files of the recorded
+     * sizes (no CRC check). Readers ask {@link #exists}, which also finds a checkpoint in the
+     * window of an interrupted save.
+     */
     public static boolean isComplete(Path dir) {
         try {
             readManifest(dir.toAbsolutePath().normalize());
@@ -205,6 +261,24 @@ public final class Checkpoint {
             return false;
         }
     }
+
+    /** Names of the checkpoints in {@code folder} (e.g. a run's checkpoints/), including those only left as siblings. */
+    public static java.util.SortedSet<String> names(Path folder) throws IOException {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        if (!Files.isDirectory(folder)) return out;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(folder)) {
+            for (Path p : ds) {
+                if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
+                String n = p.getFileName().toString();
+                java.util.regex.Matcher m = SIBLING.matcher(n);
+                if (m.matches()) out.add(m.group(1));
+                else if (!n.startsWith(".")) out.add(n);
+            }
+        }
+        return out;
+    }
+
+    private static final java.util.regex.Pattern SIBLING = java.util.regex.Pattern.compile("\\.(.+)\\.(?:tmp|old)-[0-9a-f-]+");
 
     private static Checkpoint loadFolder(Path folder) throws IOException {
         JsonObject manifest = readManifest(folder);

@@ -55,8 +55,15 @@ final class HeldOutRecording implements TrainingListener {
         }
     }
 
-    /** Writes checkpoint {@code last} now (with a folder). */
-    void saveLast() throws IOException { if (folder != null) checkpoints.save("last"); }
+    /** Writes checkpoint {@code last} now (with a folder), after the events so far are on disk. */
+    void saveLast() throws IOException {
+        if (folder == null) return;
+        log.sync();
+        checkpoints.save("last");
+    }
+
+    /** A reopened run folder continues from {@code step}: what an earlier attempt wrote after it goes. */
+    void continueAfter(long step) { if (folder != null) Tsm2Run.cutHistory(folder, step); }
 
     /** The run's final line in events.jsonl. */
     void finished(String reason, boolean failed) { if (log != null) log.onFinish(reason, failed); }
@@ -69,6 +76,7 @@ final class HeldOutRecording implements TrainingListener {
     @Override public void onHeldOut(HeldOutEvent e) {
         if (log != null) log.onHeldOut(e);
         if (folder != null) {
+            log.sync();   // history first, then checkpoints (RunFolder rules)
             try {
                 if (e.accuracy() > bestAccuracy) {
                     bestAccuracy = e.accuracy();

@@ -48,6 +48,7 @@ public final class TeachingRun {
         this.recording = new HeldOutRecording(folder, b.listener, this::save);
         this.trainer = new SequenceTrainer(model, task, tc, recording, control);
         if (b.resumeFrom != null) resume(b.resumeFrom);
+        recording.continueAfter(trainer.step());
     }
 
     public static Builder builder(SequenceModel model, TeachingTask task, TeachConfig train) {
@@ -127,7 +128,7 @@ public final class TeachingRun {
         Checkpoint c = new Checkpoint(configJson(model.config(), tc, task),
                                       TrainingCheckpoints.weights(model.backend(), model.parameters()),
                                       TrainingCheckpoints.moments(model.backend(), trainer.optimizer()), state);
-        Checkpoint.save(folder.dir().resolve("checkpoints").resolve(which), c);
+        Checkpoint.save(folder.checkpointDir(which), c);
     }
 
     private void resume(Checkpoint last) {

@@ -65,6 +65,17 @@ public final class Tsm2Run {
         this.forecastStride = b.forecastStride;
         this.trainer = new Trainer(model, tc, new FanOut(), control).driver(b.driver);
         if (b.resumeLast != null) TrainingCheckpoints.resume(b.resumeLast, b.resumeBest, model, trainer);
+        if (folder != null) cutHistory(folder, trainer.step());
+    }
+
+    /** A reopened run folder continues from {@code step}: what an earlier attempt wrote after it goes (RunFolder rules). */
+    static void cutHistory(RunFolder folder, long step) {
+        try {
+            folder.cutHistoryAfter(step);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cutting the history of " + folder.dir() + " back to step " + step + ": "
+                                           + e.getMessage(), e);
+        }
     }
 
     public static Builder builder(Tsm2 model, ForecastData data, TrainConfig train) {
@@ -84,9 +95,11 @@ public final class Tsm2Run {
         try {
             if (folder != null) {
                 log = new EventLog(folder.dir());
-                if (snapshotEvery > 0)
+                if (snapshotEvery > 0) {
                     recorder = SnapshotRecorder.of(model, data.val(), probeWindows, snapshotEvery, folder.dir(), log)
                                                .withVariateNames(data.columns());
+                    if (trainer.step() > 0) recorder.restoreHistory(trainer.step());
+                }
             }
             TrainResult r;
             try {
@@ -149,20 +162,27 @@ public final class Tsm2Run {
             listener.onStep(e);
         }
 
+        /**
+         * History first, then checkpoints: the metrics row, the event, the snapshots up to this
+         * step, all on disk before {@code best}/{@code last} name this step (RunFolder rules).
+         */
         @Override public void onEpoch(EpochEvent e) {
             if (folder != null) {
                 try {
                     folder.appendMetrics(e.epoch(), e.step(), e.trainLoss(), e.valMse(), e.lr(), e.wallSeconds());
-                    // "best" at any improvement; "last" (exact resume) only at epoch ends
+                    log.onEpoch(e);
+                    if (recorder != null) recorder.awaitWrites();
+                    folder.syncHistory();
+                    log.sync();
+                    // "best" at any improvement; "last" (exact resume) only at epoch ends; best first, so a
+                    // crash between the two never pairs a newer last with an older best
                     int done = e.endOfEpoch() ? e.epoch() : e.epoch() - 1;
-                    Path ck = folder.dir().resolve("checkpoints");
-                    if (e.best()) Checkpoint.save(ck.resolve("best"), TrainingCheckpoints.capture(model, trainer, tc, done));
-                    if (e.endOfEpoch()) Checkpoint.save(ck.resolve("last"), TrainingCheckpoints.capture(model, trainer, tc, done));
+                    if (e.best()) Checkpoint.save(folder.checkpointDir("best"), TrainingCheckpoints.capture(model, trainer, tc, done));
+                    if (e.endOfEpoch()) Checkpoint.save(folder.checkpointDir("last"), TrainingCheckpoints.capture(model, trainer, tc, done));
                 } catch (IOException ex) {
-                    throw new UncheckedIOException("writing checkpoint/metrics in " + folder.dir(), ex);
+                    throw new UncheckedIOException("writing checkpoint/metrics in " + folder.dir() + ": " + ex.getMessage(), ex);
                 }
             }
-            if (log != null) log.onEpoch(e);
             listener.onEpoch(e);
         }
 

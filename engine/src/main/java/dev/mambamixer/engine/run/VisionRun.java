@@ -64,6 +64,7 @@ public final class VisionRun {
         this.recording = new HeldOutRecording(folder, b.listener, this::save);
         this.trainer = new VisionTrainer(model, tc, recording, b.control);
         if (b.resumeFrom != null) resume(b.resumeFrom);
+        recording.continueAfter(trainer.step());
     }
 
     public static Builder builder(Vim2 model, VisionTrainConfig train, DataSource data) { return new Builder(model, train, data); }
@@ -165,7 +166,7 @@ public final class VisionRun {
         Checkpoint c = new Checkpoint(configJson(model.config(), tc, data),
                                       TrainingCheckpoints.weights(model.backend(), model.parameters()),
                                       TrainingCheckpoints.moments(model.backend(), trainer.optimizer()), state);
-        Checkpoint.save(folder.dir().resolve("checkpoints").resolve(which), c);
+        Checkpoint.save(folder.checkpointDir(which), c);
     }
 
     private void resume(Checkpoint last) {
@@ -179,8 +180,8 @@ public final class VisionRun {
         TrainingCheckpoints.loadWeights(model.backend(), model.parameters(), last.model());
         TrainingCheckpoints.loadMoments(model.backend(), trainer.optimizer(), last.optimizer());
         List<float[]> best = null;
-        Path bestDir = folder == null ? null : folder.dir().resolve("checkpoints").resolve("best");
-        if (bestDir != null && Checkpoint.isComplete(bestDir)) {
+        Path bestDir = folder == null ? null : folder.checkpointDir("best");
+        if (bestDir != null && Checkpoint.exists(bestDir)) {
             try {
                 Checkpoint b = Checkpoint.load(bestDir);
                 best = new ArrayList<>();

@@ -84,6 +84,7 @@ public final class SequenceTrainer {
         step = startStep;
         boolean early = false;
         Evaluation last = null;
+        int lastEvalStep = -1;   // the step of last
         UpdateRatios ratios = new UpdateRatios(be, model.parameters());
         boolean stopped = false;
         while (step < cfg.steps()) {
@@ -111,6 +112,7 @@ public final class SequenceTrainer {
             if (ratiosNow) listener.onUpdateRatios(ratios.after(step));
             if (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0 && step < cfg.steps()) {
                 last = evaluate(model, heldOut, b);
+                lastEvalStep = step;
                 listener.onHeldOut(heldOutEvent(step, last, t0));
                 if (last.accuracy() >= cfg.stopAccuracy()) {
                     early = true;
@@ -119,7 +121,7 @@ public final class SequenceTrainer {
             }
         }
         double seconds = (System.nanoTime() - t0) * 1e-9;   // includes the periodic evaluations
-        if (!early) {
+        if (!early && lastEvalStep != step) {   // a stop right after an evaluation reuses it: no second held_out event
             last = evaluate(model, heldOut, b);
             listener.onHeldOut(heldOutEvent(step, last, t0));
         }

@@ -30,6 +30,7 @@ public final class Trainer {
     private int epoch;            // next epoch to run
     private int step;             // optimiser steps done
     private double bestVal = Double.POSITIVE_INFINITY;
+    private double lastBadVal = Double.NaN;   // the validation MSE that stopped training, for the message
     private int bestEpoch = -1;
     private int badEpochs;       // validations without improvement
     private int bestStep = -1;
@@ -128,7 +129,7 @@ public final class Trainer {
                     if (bad != null) return abort(bad, t0);
                     if (evalNow) {
                         Boolean stop = validate(val, lossSum / inEpoch, sched, t0, false);
-                        if (stop == null) return abort("validation MSE became non-finite at step " + step, t0);
+                        if (stop == null) return abort(implausibleVal() + " at step " + step, t0);
                         if (stop) { stopNow = true; break; }
                     }
                 }
@@ -138,7 +139,7 @@ public final class Trainer {
                 }
                 if (!stopNow) {
                     Boolean stop = validate(val, lossSum / Math.max(1, inEpoch), sched, t0, true);
-                    if (stop == null) return abort("validation MSE became non-finite after epoch " + (epoch + 1), t0);
+                    if (stop == null) return abort(implausibleVal() + " after epoch " + (epoch + 1), t0);
                     stopNow = stop;
                 }
                 if (stopNow) {
@@ -220,10 +221,27 @@ public final class Trainer {
         return null;
     }
 
-    /** One validation; returns whether patience ran out, or null when the MSE is not finite. */
+    /**
+     * Largest validation MSE taken as a result. In standardised space an MSE of 1e12 means errors of
+     * a million standard deviations: never a model worth keeping, but what overflowing data gives
+     * (3.4e38 cells gave 2e73 in issue 12), so it stops training like a NaN instead of becoming "best".
+     */
+    public static final double MAX_PLAUSIBLE_VAL_MSE = 1e12;
+
+    private String implausibleVal() {
+        return Double.isFinite(lastBadVal)
+            ? String.format(java.util.Locale.ROOT, "validation MSE %.3g is implausibly large (above 1e12 in standardised"
+                            + " space; extreme values in the data?)", lastBadVal)
+            : "validation MSE became non-finite";
+    }
+
+    /** One validation; returns whether patience ran out, or null when the MSE is not finite or implausibly large. */
     private Boolean validate(WindowDataset val, double trainLoss, LrSchedule sched, long t0, boolean endOfEpoch) {
         Metrics v = evaluate(val);
-        if (!Double.isFinite(v.mse())) return null;
+        if (!Double.isFinite(v.mse()) || v.mse() > MAX_PLAUSIBLE_VAL_MSE) {
+            lastBadVal = v.mse();
+            return null;
+        }
         boolean improved = v.mse() < bestVal;
         if (improved) {
             bestVal = v.mse();
@@ -323,6 +341,13 @@ public final class Trainer {
 
     /** Restore counters after loading weights and optimiser moments from a checkpoint. */
     public void resume(int epoch, int step, double bestVal, int bestEpoch, int badEpochs, List<float[]> bestWeights) {
+        resume(epoch, step, bestVal, bestEpoch, -1, badEpochs, bestWeights);
+    }
+
+    /** Same, with the step of the best validation (-1: unknown, e.g. a checkpoint of an older version). */
+    public void resume(int epoch, int step, double bestVal, int bestEpoch, int bestStep, int badEpochs,
+                       List<float[]> bestWeights) {
+        this.bestStep = bestStep;
         this.epoch = epoch;
         this.step = step;
         this.bestVal = bestVal;

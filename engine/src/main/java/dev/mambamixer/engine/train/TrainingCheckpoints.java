@@ -67,9 +67,9 @@ public final class TrainingCheckpoints {
     /**
      * The counters of a TSM2 state.json, each checked against the training config: epochs_done in
      * 0..epochs, step >= 0, best_val_mse >= 0 (infinite only before the first validation), best_epoch in
-     * -1..epochs_done, bad_epochs in 0..patience; with maxStepsPerEpoch, step <= (epochs_done + 1) * it.
+     * -1..epochs_done, best_step in -1..step (absent = -1), bad_epochs in 0..patience; with maxStepsPerEpoch, step <= (epochs_done + 1) * it.
      */
-    public record ResumeCounters(int epochsDone, int step, double bestValMse, int bestEpoch, int badEpochs) {
+    public record ResumeCounters(int epochsDone, int step, double bestValMse, int bestEpoch, int bestStep, int badEpochs) {
         public static ResumeCounters of(JsonObject state, TrainConfig tc, String where) {
             int epochs = ConfigSchema.intIn(state, "epochs_done", 0, tc.epochs(), where);
             // with capped epochs the step count is bounded too (the epoch in progress at most)
@@ -82,7 +82,9 @@ public final class TrainingCheckpoints {
                                                 where);
             if (state.has("seed")) ConfigSchema.longField(state, "seed", where);
             int bad = ConfigSchema.intIn(state, "bad_epochs", 0, tc.patience(), where);
-            return new ResumeCounters(epochs, step, best, bestEpoch, bad);
+            // best_step came after the first saved runs: absent = -1 (unknown)
+            int bestStep = state.has("best_step") ? ConfigSchema.intIn(state, "best_step", -1, step, where) : -1;
+            return new ResumeCounters(epochs, step, best, bestEpoch, bestStep, bad);
         }
     }
 
@@ -140,6 +142,7 @@ public final class TrainingCheckpoints {
         state.addProperty("step", tr.step());
         state.addProperty("best_val_mse", tr.bestValMse());
         state.addProperty("best_epoch", tr.bestEpoch());
+        state.addProperty("best_step", tr.bestStep());   // test-metrics.json reports it, also after a resume
         state.addProperty("bad_epochs", tr.badEpochs());
         state.addProperty("seed", tc.seed());
         return new Checkpoint(configJson(model.config(), tc), weights(be, model.parameters()), moments, state);
@@ -178,6 +181,6 @@ public final class TrainingCheckpoints {
             bestWeights = new ArrayList<>();
             for (Parameter p : model.parameters()) bestWeights.add(best.model().get(p.name()).data());
         }
-        tr.resume(s.epochsDone(), s.step(), s.bestValMse(), s.bestEpoch(), s.badEpochs(), bestWeights);
+        tr.resume(s.epochsDone(), s.step(), s.bestValMse(), s.bestEpoch(), s.bestStep(), s.badEpochs(), bestWeights);
     }
 }

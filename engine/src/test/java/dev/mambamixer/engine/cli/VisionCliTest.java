@@ -82,6 +82,6 @@ class VisionCliTest {
 
         CliRun.Out r = run("vision", "train", "--resume", tmp.resolve("no-such-run").toString());
         assertNotEquals(0, r.code());
-        assertTrue(r.err().contains("no checkpoints/last"), r.err());
+        assertTrue(r.err().contains("no-such-run") && r.err().contains("not a run folder"), r.err());
     }
 }

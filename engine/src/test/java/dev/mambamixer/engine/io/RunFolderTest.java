@@ -70,7 +70,7 @@ class RunFolderTest {
         }
         assertEquals(List.of(RunFolder.METRICS_HEADER, "1,100,0.5,,1.0E-4,12.5", "2,200,0.25,0.4123,5.0E-5,25.0",
                 "3,300,0.125,0.4,2.5E-5,37.5"), Files.readAllLines(dir.resolve("metrics.csv")));
-        assertEquals(List.of("config.json", "metrics.csv", "test-metrics.json"), listing(dir));
+        assertEquals(List.of(".lock", "config.json", "metrics.csv", "test-metrics.json"), listing(dir));
     }
 
     @Test
@@ -95,7 +95,7 @@ class RunFolderTest {
             RunFolder.ForecastWriter aborted = run.forecastWriter("forecast-val.csv");
             aborted.row(0, 0, 0, 1f, 1f);
             aborted.abort();
-            assertEquals(List.of("forecast.csv"), listing(run.dir()), "aborted file and temp files gone");
+            assertEquals(List.of(".lock", "forecast.csv"), listing(run.dir()), "aborted file and temp files gone");
         }
     }
 }

@@ -33,6 +33,16 @@ class TeachingRunTest {
         return m.parameters().stream().map(p -> m.backend().toFloats(p.value())).toList();
     }
 
+    /** events.jsonl without the per-attempt fields (wall clock, samples since the attempt started). */
+    private static List<String> deterministicEvents(Path run) throws java.io.IOException {
+        return Files.readAllLines(run.resolve("events.jsonl")).stream().map(l -> {
+            com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(l).getAsJsonObject();
+            o.remove("wallSeconds");
+            o.remove("samples");
+            return o.toString();
+        }).toList();
+    }
+
     @Test
     void aStoppedRunResumesToTheSameWeights(@TempDir Path dir) throws Exception {
         CpuBackend be = new CpuBackend();
@@ -65,6 +75,11 @@ class TeachingRunTest {
         TeachConfig savedTeach = TeachingRun.teachConfig(last.config(), "test");
         assertEquals(MODEL, savedModel);
         assertEquals(TEACH, savedTeach);
+        // a crash after the checkpoint would have left later lines and a torn one: the resume cuts them
+        List<String> later = events.lines().filter(l -> l.matches(".*\"step\":2[1-3],.*")).toList();
+        assertEquals(3, later.size(), "steps 21-23 of the uninterrupted run");
+        Files.writeString(b.dir().resolve("events.jsonl"), String.join("\n", later) + "\n{\"type\":\"st",
+                          java.nio.file.StandardOpenOption.APPEND);
         SequenceModel resumed = new SequenceModel(be, savedModel);
         TeachingRun again = TeachingRun.builder(resumed, TeachingRun.task(last.config(), "test"), savedTeach)
             .folder(RunFolder.open(b.dir())).resume(last).build();
@@ -74,6 +89,11 @@ class TeachingRunTest {
         List<float[]> want = weights(straight), got = weights(resumed);
         for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i), got.get(i), "parameter " + i);
         assertEquals(ra.heldOut().accuracy(), rc.heldOut().accuracy(), 0.0);
+        // ... and its events equal the uninterrupted run's (per-attempt fields aside)
+        List<String> ea = deterministicEvents(a.dir()), eb = deterministicEvents(b.dir());
+        for (int i = 0; i < Math.min(ea.size(), eb.size()); i++)
+            assertEquals(ea.get(i), eb.get(i), "events.jsonl line " + (i + 1));
+        assertEquals(ea.size(), eb.size(), "events.jsonl lines");
 
     }
 }

@@ -41,7 +41,6 @@ import dev.mambamixer.engine.train.TrainingListener;
 import dev.mambamixer.workbench.session.RunSettings.ModelKind;
 import dev.mambamixer.workbench.session.UiEvents.EvalPoint;
 import dev.mambamixer.workbench.session.UiEvents.Finished;
-import dev.mambamixer.workbench.session.UiEvents.GroupRatio;
 import dev.mambamixer.workbench.session.UiEvents.RatioPoint;
 import dev.mambamixer.workbench.session.UiEvents.StepPoint;
 import java.io.IOException;
@@ -212,8 +211,9 @@ public final class TrainingSession implements AutoCloseable {
         thread.execute(() -> {
             Backend be = null;
             try {
-                Checkpoint c = Checkpoint.load(dir);
-                Tsm2Config mc = TrainingCheckpoints.modelConfig(c.config(), dir.resolve(Checkpoint.CONFIG_FILE).toString());
+                Path ck = RunFolder.findCheckpoint(dir);   // a checkpoint folder, or a run folder's best/last
+                Checkpoint c = Checkpoint.load(ck);
+                Tsm2Config mc = TrainingCheckpoints.modelConfig(c.config(), ck.resolve(Checkpoint.CONFIG_FILE).toString());
                 ForecastData fd = ForecastData.load(settings.csv(), mc.seqLen(), mc.horizon());
                 if (fd.variates() != mc.variates())
                     throw new IllegalArgumentException(settings.csv().getFileName() + " has " + fd.variates()
@@ -491,7 +491,7 @@ public final class TrainingSession implements AutoCloseable {
             visionData = new VisionRun.DataSource(v.data().kind(), v.data().path(), splits.description(), visionTrain.classNames());
             backend = Backends.create(settings.backend());
             vim2 = new Vim2(backend, mc);
-            probeImages = spreadImages(visionHeldOut, Math.min(settings.probeCount(), visionHeldOut.count()));
+            probeImages = VisionViews.spreadImages(visionHeldOut, Math.min(settings.probeCount(), visionHeldOut.count()));
             out.status(splits.description());
         }
 
@@ -537,28 +537,11 @@ public final class TrainingSession implements AutoCloseable {
 
         /** Captures the probe images with the model as it is now (training thread, between steps). */
         UiEvents.VisionSnapshot visionSnapshot(long step, int epoch) {
-            int per = visionHeldOut.imageSize();
-            float[] x = new float[probeImages.length * per];
-            int[] labels = new int[probeImages.length];
-            for (int i = 0; i < probeImages.length; i++) {
-                visionHeldOut.copyImage(probeImages[i], x, i * per);
-                labels[i] = visionHeldOut.label(probeImages[i]);
-            }
-            Vim2Capture cap = Introspector.capture(vim2, x, probeImages.length, step);
-            return new UiEvents.VisionSnapshot(epoch, cap, probeImages.clone(), labels, visionHeldOut.classNames());
+            return VisionViews.snapshot(vim2, visionHeldOut, probeImages, step, epoch);
         }
 
         UiEvents.VisionResults visionResults(VisionEvaluation ev, long step, int epoch, boolean fin) {
-            List<UiEvents.Mistake> mistakes = new ArrayList<>();
-            int per = visionHeldOut.imageSize();
-            for (int i : ev.confidentMistakes(visionHeldOut, MISTAKES)) {
-                float[] px = new float[per];
-                visionHeldOut.copyImage(i, px, 0);
-                mistakes.add(new UiEvents.Mistake(i, px, visionHeldOut.height(), visionHeldOut.width(), visionHeldOut.channels(),
-                                                  visionHeldOut.label(i), ev.predicted()[i], ev.confidence()[i]));
-            }
-            return new UiEvents.VisionResults((int) step, epoch, fin, ev.accuracy(), ev.loss(), ev.count(), ev.confusion(),
-                                              ev.perClassAccuracy(), visionHeldOut.classNames(), mistakes);
+            return VisionViews.results(ev, visionHeldOut, step, epoch, fin);
         }
 
         // ---------------------------------------------------------------- teaching model
@@ -606,44 +589,12 @@ public final class TrainingSession implements AutoCloseable {
                                 List.of(), List.of());
         }
 
-        RatioPoint ratioPoint(TrainingListener.UpdateRatioEvent e) {
-            List<GroupRatio> g = new ArrayList<>();
-            for (TrainingListener.GroupRatio r : e.groups()) g.add(new GroupRatio(r.group(), r.log10Ratio()));
-            return new RatioPoint(e.step(), g);
-        }
+        RatioPoint ratioPoint(TrainingListener.UpdateRatioEvent e) { return RatioPoint.of(e); }
 
         void close() {
             if (backend != null) backend.close();
             backend = null;
         }
-    }
-
-    /** Confidently wrong images handed to the results view. */
-    static final int MISTAKES = 16;
-
-    /**
-     * {@code k} held-out images spread over the set, one class after another where possible (the
-     * first image of class 0, of class 1, ...), so a small probe batch shows different digits.
-     */
-    static int[] spreadImages(ImageSet set, int k) {
-        List<Integer> picked = new ArrayList<>();
-        int classes = Math.max(1, set.classes());
-        for (int round = 0; picked.size() < k && round < set.count(); round++) {
-            boolean any = false;
-            for (int c = 0; c < classes && picked.size() < k; c++) {
-                int seen = 0;
-                for (int i = 0; i < set.count(); i++) {
-                    if (set.label(i) != c) continue;
-                    if (seen++ == round) {
-                        picked.add(i);
-                        any = true;
-                        break;
-                    }
-                }
-            }
-            if (!any) break;
-        }
-        return picked.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**

@@ -27,7 +27,14 @@ public final class UiEvents {
                             double heldOutLoss, double accuracy, boolean best) {}
 
     /** Update:parameter ratios of one step, log10 per parameter group (DL4J guideline about -3). */
-    public record RatioPoint(int step, List<GroupRatio> groups) {}
+    public record RatioPoint(int step, List<GroupRatio> groups) {
+        /** The engine's event (live, or read back from a run folder's events.jsonl). */
+        public static RatioPoint of(dev.mambamixer.engine.train.TrainingListener.UpdateRatioEvent e) {
+            List<GroupRatio> g = new java.util.ArrayList<>();
+            for (dev.mambamixer.engine.train.TrainingListener.GroupRatio r : e.groups()) g.add(new GroupRatio(r.group(), r.log10Ratio()));
+            return new RatioPoint(e.step(), g);
+        }
+    }
 
     public record GroupRatio(String group, double log10Ratio) {}
 

@@ -27,7 +27,8 @@ final class AttentionTab extends ChartTab {
             if (i >= 0) vm.attentionChannelChoiceProperty().set(i);
         });
         vm.attentionChannelChoiceProperty().addListener((o, a, b) -> show(ch));
-        controls.getChildren().addAll(label("Mixer"), mixer, label("Sequence"), seq, label("Channel"), ch, aggregation);
+        controls.getChildren().addAll(label("Mixer"), mixer, label("Sequence"), seq, label("Channel"), ch,
+                                      label("Colours"), Controls.scaleChoice(vm.attentionScaleProperty()), aggregation);
         vm.revisionProperty().addListener((o, a, b) -> {
             show(ch);   // after the picker's entries changed: a replaced list leaves the combo box empty
             redraw.request();

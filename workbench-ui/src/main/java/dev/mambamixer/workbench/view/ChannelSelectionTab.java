@@ -23,7 +23,8 @@ final class ChannelSelectionTab extends ChartTab {
         this.vm = vm;
         ComboBox<Integer> layer = Controls.intChoice(vm.layers(), vm.layerProperty());
         ComboBox<String> item = Controls.indexChoice(vm.probeItems(), vm.probeItemProperty());
-        controls.getChildren().addAll(label("Layer"), layer, label("Probe item"), item);
+        controls.getChildren().addAll(label("Layer"), layer, label("Probe item"), item,
+                                      label("Colours"), Controls.scaleChoice(vm.channelScaleProperty()));
         vm.revisionProperty().addListener((o, a, b) -> redraw.request());
     }
 

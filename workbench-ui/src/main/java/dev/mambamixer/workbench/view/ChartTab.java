@@ -22,13 +22,27 @@ abstract class ChartTab {
     final Label placeholder = new Label();
     final Redraw redraw;
     final List<ChartViewer> viewers = new ArrayList<>();
+    /** "?": shows the view's guide (what it shows, what to look for) under the controls. */
+    final javafx.scene.control.ToggleButton guideToggle = new javafx.scene.control.ToggleButton("?");
+    final Label guide = new Label();
 
     ChartTab(String title, String emptyText) {
         tab = new Tab(title, root);
         tab.setClosable(false);
         controls.setPadding(new Insets(6, 8, 6, 8));
         controls.getStyleClass().add("chart-controls");
-        root.setTop(controls);
+        root.setTop(new javafx.scene.layout.VBox(controls, guide));
+        dev.mambamixer.workbench.vm.ViewGuide.of(title).ifPresent(g -> {
+            guide.setText(g.text());
+            guideToggle.setTooltip(new javafx.scene.control.Tooltip("What this view shows and what to look for"));
+            guideToggle.setId("guide-" + title.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'));
+            controls.getChildren().add(guideToggle);
+        });
+        guide.setWrapText(true);
+        guide.getStyleClass().add("view-guide");
+        guide.setPadding(new Insets(6, 10, 6, 10));
+        guide.visibleProperty().bind(guideToggle.selectedProperty());
+        guide.managedProperty().bind(guide.visibleProperty());
         placeholder.setText(emptyText);
         placeholder.getStyleClass().add("placeholder");
         root.setCenter(placeholder);

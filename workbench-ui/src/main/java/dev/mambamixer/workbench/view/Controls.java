@@ -1,13 +1,12 @@
 package dev.mambamixer.workbench.view;
 
-import dev.mambamixer.workbench.session.Snapshot;
-import dev.mambamixer.workbench.vm.SelectionViewModel;
+import dev.mambamixer.charts.ColourScale;
 import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
 import javafx.collections.ObservableList;
 import javafx.scene.control.ComboBox;
-import org.jfree.chart.JFreeChart;
 
-/** Small helpers the tabs share: combo boxes bound to index properties, subtitles. */
+/** Small helpers the tabs share: combo boxes bound to index, value and colour-scale properties. */
 final class Controls {
     private Controls() {}
 
@@ -39,6 +38,13 @@ final class Controls {
         return c;
     }
 
-    /** Adds "after step N (model)" under the chart's title. */
-    static void stepSubtitle(JFreeChart chart, Snapshot s) { SelectionViewModel.addStepSubtitle(chart, s); }
+    /** The colour-scale picker of a heatmap view, bound to {@code scale} both ways. */
+    static ComboBox<ColourScale> scaleChoice(ObjectProperty<ColourScale> scale) {
+        ComboBox<ColourScale> c = new ComboBox<>();
+        c.getItems().setAll(ColourScale.values());
+        c.valueProperty().bindBidirectional(scale);
+        c.setTooltip(new javafx.scene.control.Tooltip("linear: one scale over the values shown; log₁₀: when one cell dwarfs "
+                                                      + "the rest; per row: each row ÷ its largest |value|, where each row selects, not how much"));
+        return c;
+    }
 }

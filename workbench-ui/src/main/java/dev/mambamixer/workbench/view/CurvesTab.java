@@ -36,6 +36,12 @@ final class CurvesTab extends ChartTab {
     });
     private final OffThreadChart lossPane = new OffThreadChart(renderer), speedPane = new OffThreadChart(renderer);
     private final SplitPane split = new SplitPane(lossPane, speedPane);
+    private final javafx.scene.layout.BorderPane body = new javafx.scene.layout.BorderPane();
+    /** What the curves say under the mouse (or how to explore them). */
+    final Label readout = new Label();
+    static final String HINT = "Hover for values · drag to zoom into steps · shift- or right-drag to pan · double-click: everything";
+    private org.jfree.chart.plot.ValueMarker bestMarker;   // renderer thread only
+    private double dragStart = Double.NaN, panFrom = Double.NaN;
     private boolean accuracyLayout;
     private CurveChart loss, speed;   // renderer thread only
     private final Map<String, Integer> pushed = new HashMap<>();
@@ -61,6 +67,15 @@ final class CurvesTab extends ChartTab {
         controls.getChildren().addAll(label("Smoothing (EMA)"), smooth, smoothValue, log, label("x:"), axis, eta);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.68);
+        readout.setId("curves-readout");
+        readout.getStyleClass().add("readout");
+        readout.setMaxWidth(Double.MAX_VALUE);
+        readout.setText(HINT);
+        body.setCenter(split);
+        body.setTop(readout);
+        explorable(lossPane);
+        explorable(speedPane);
+        vm.xRangeProperty().addListener((o, a, b) -> redraw.request());
         vm.revisionProperty().addListener((o, a, b) -> redraw.request());
         vm.smoothingProperty().addListener((o, a, b) -> { settingsDirty = true; redraw.request(); });
         vm.logScaleProperty().addListener((o, a, b) -> { settingsDirty = true; redraw.request(); });
@@ -84,7 +99,7 @@ final class CurvesTab extends ChartTab {
             boolean log = vm.logScaleProperty().get();
             work.add(() -> build(x, comparisons, w, log));
             settingsDirty = false;
-            root.setCenter(split);
+            root.setCenter(body);
         }
         boolean vision = vm.series(CurvesViewModel.BATCH_ACCURACY) != null;
         boolean heldOutAccuracy = vm.series(CurvesViewModel.ACCURACY) != null;
@@ -121,21 +136,104 @@ final class CurvesTab extends ChartTab {
                 loss.setLogScale(log);
             });
         }
+        boolean mae = vm.series(CurvesViewModel.VAL_MAE) != null;
         work.add(() -> {
             if (teaching) loss.plot().getRangeAxis().setLabel("loss (cross-entropy)");
-            if (vision) {
-                speed.setSecondaryLabel("accuracy");
-                speed.chart().setTitle("Throughput and accuracy");
-            }
+            else if (mae) loss.plot().getRangeAxis().setLabel("MSE and MAE (standardised)");   // val MAE shares the axis
+            if (vision) speed.setSecondaryLabel("accuracy");
+            if (vision || heldOutAccuracy) speed.chart().setTitle("Throughput and accuracy");
             if (heldOutAccuracy) speed.setSecondaryShapes(CurvesViewModel.ACCURACY, true);
             if (accuracy && speed.plot().getRangeAxis(1) instanceof NumberAxis a) {
                 a.setNumberFormatOverride(new DecimalFormat("0.00"));
                 a.setRange(0, 1);
             }
         });
+        double[] range = vm.xRangeProperty().get();
+        double best = vm.bestX();
+        work.add(() -> {
+            for (CurveChart c : List.of(loss, speed)) {
+                org.jfree.chart.axis.ValueAxis ax = c.plot().getDomainAxis();
+                if (range == null) ax.setAutoRange(true);
+                else ax.setRange(range[0], range[1]);
+            }
+            if (bestMarker != null) loss.plot().removeDomainMarker(bestMarker);
+            bestMarker = null;
+            if (Double.isFinite(best)) {
+                bestMarker = new org.jfree.chart.plot.ValueMarker(best, new java.awt.Color(0x2c, 0xa0, 0x2c),
+                                                                  new java.awt.BasicStroke(1.2f, java.awt.BasicStroke.CAP_BUTT,
+                                                                                           java.awt.BasicStroke.JOIN_MITER, 1f,
+                                                                                           new float[] {5f, 4f}, 0f));
+                bestMarker.setLabel("best validation");
+                bestMarker.setLabelFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
+                bestMarker.setLabelPaint(new java.awt.Color(0x2c, 0xa0, 0x2c).darker());
+                bestMarker.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+                bestMarker.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
+                loss.plot().addDomainMarker(bestMarker);
+            }
+        });
         renderer.execute(() -> work.forEach(Runnable::run));
         lossPane.requestRender();
         speedPane.requestRender();
+    }
+
+    /**
+     * Hover: a crosshair and the values under it; drag: zoom into that x range; shift- or
+     * right-drag: pan; double-click: everything again. Both charts share the x range.
+     */
+    private void explorable(OffThreadChart pane) {
+        pane.setOnMouseMoved(e -> hover(pane, e.getX()));
+        pane.setOnMouseExited(e -> {
+            lossPane.crosshair(Double.NaN);
+            speedPane.crosshair(Double.NaN);
+            readout.setText(HINT);
+        });
+        pane.setOnMousePressed(e -> {
+            OffThreadChart.XMapping m = pane.mapping();
+            if (m == null) return;
+            if (e.isShiftDown() || e.getButton() == javafx.scene.input.MouseButton.SECONDARY) panFrom = m.x(e.getX());
+            else dragStart = e.getX();
+        });
+        pane.setOnMouseDragged(e -> {
+            OffThreadChart.XMapping m = pane.mapping();
+            if (m == null) return;
+            if (!Double.isNaN(panFrom)) {
+                double x = m.x(e.getX());
+                if (!Double.isNaN(x)) {
+                    if (vm.xRangeProperty().get() == null) vm.zoom(m.lower(), m.upper());   // pan from the view shown
+                    vm.pan(panFrom - x);
+                }
+            } else if (!Double.isNaN(dragStart)) pane.selectionBand(dragStart, e.getX());
+            hover(pane, e.getX());
+        });
+        pane.setOnMouseReleased(e -> {
+            OffThreadChart.XMapping m = pane.mapping();
+            if (m != null && !Double.isNaN(dragStart) && Math.abs(e.getX() - dragStart) >= 6)
+                vm.zoom(m.x(clamp(m, dragStart)), m.x(clamp(m, e.getX())));
+            pane.selectionBand(Double.NaN, Double.NaN);
+            dragStart = panFrom = Double.NaN;
+        });
+        pane.setOnMouseClicked(e -> { if (e.getClickCount() == 2) vm.resetZoom(); });
+    }
+
+    private static double clamp(OffThreadChart.XMapping m, double px) {
+        return Math.max(m.left(), Math.min(m.left() + m.width(), px));
+    }
+
+    /** The values at the mouse's x, and the crosshair in both charts. */
+    private void hover(OffThreadChart pane, double px) {
+        OffThreadChart.XMapping m = pane.mapping();
+        double x = m == null ? Double.NaN : m.x(px);
+        if (Double.isNaN(x)) {
+            lossPane.crosshair(Double.NaN);
+            speedPane.crosshair(Double.NaN);
+            readout.setText(HINT);
+            return;
+        }
+        for (OffThreadChart p : List.of(lossPane, speedPane)) {
+            OffThreadChart.XMapping pm = p.mapping();
+            p.crosshair(pm == null ? Double.NaN : pm.px(x));
+        }
+        readout.setText(vm.readout(x));
     }
 
     /** Renderer thread: new charts for the axis and the comparison runs. */
@@ -177,12 +275,12 @@ final class CurvesTab extends ChartTab {
     }
 
     @Override List<JFreeChart> charts() {
-        if (root.getCenter() != split) return List.of();
+        if (root.getCenter() != body) return List.of();
         return onRenderer(() -> List.of(loss.chart(), speed.chart()));
     }
 
     @Override void export(java.nio.file.Path file, boolean png) throws java.io.IOException {
-        if (root.getCenter() != split) throw new java.io.IOException("no curves yet");
+        if (root.getCenter() != body) throw new java.io.IOException("no curves yet");
         try {
             onRenderer(() -> {
                 write(List.of(loss.chart(), speed.chart()), file, png);
@@ -201,6 +299,9 @@ final class CurvesTab extends ChartTab {
             throw new IllegalStateException("chart renderer: " + e.getMessage(), e);
         }
     }
+
+    /** The loss chart's pane (tests drive the mouse over it). */
+    OffThreadChart lossPane() { return lossPane; }
 
     /** Size of the loss chart's image on screen (tests). */
     int[] lossImageSize() { return lossPane.imageSize(); }

@@ -16,7 +16,8 @@ final class ForecastTab extends ChartTab {
     private final Slider scrubber = new Slider(0, 1, 0);
 
     ForecastTab(ForecastViewModel vm) {
-        super("Forecast", "No forecast yet: TSM2 runs show test-window forecasts after the first snapshot.");
+        super("Forecast", "No forecast yet. TSM2 runs show validation- and test-window forecasts after the first snapshot; "
+                          + "teaching tasks and ViM2 forecast nothing (see Token selection and Implicit attention, or Vision).");
         this.vm = vm;
         scrubber.setMajorTickUnit(1);
         scrubber.setMinorTickCount(0);

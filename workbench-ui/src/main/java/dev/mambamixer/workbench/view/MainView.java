@@ -1,6 +1,7 @@
 package dev.mambamixer.workbench.view;
 
 import dev.mambamixer.charts.ChartImages;
+import dev.mambamixer.workbench.vm.SnapshotTimelineViewModel;
 import dev.mambamixer.workbench.vm.WorkbenchViewModel;
 import java.io.File;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class MainView {
     final DiagnosticsTab diagnostics;
     final VisionTab vision;
     final ResultsTab results;
-    private final List<ChartTab> all;
+    final List<ChartTab> all;
     private final ConfigPanel config;
     private boolean dialogs = true;
 
@@ -101,16 +102,67 @@ public final class MainView {
         t.start();
     }
 
-    /** Explore mode: a slider over the run folder's snapshots (visible only then). */
+    /**
+     * Selection over time (whenever a run has two or more snapshots, live or opened): a slider
+     * over the snapshot steps, play, and "follow newest" while training; in explore mode also the
+     * opened run's own settings (the form below holds the next run's).
+     */
     private Parent explorePanel() {
-        Label l = new Label("Snapshot step");
-        javafx.scene.control.ComboBox<Long> steps = new javafx.scene.control.ComboBox<>(vm.exploreSteps());
-        steps.valueProperty().bindBidirectional(vm.exploreStepProperty());
-        HBox box = new HBox(6, l, steps);
-        box.setStyle("-fx-padding: 8 10 0 10; -fx-alignment: center-left;");
-        box.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE));
-        box.managedProperty().bind(box.visibleProperty());
-        return box;
+        SnapshotTimelineViewModel t = vm.timeline();
+        javafx.scene.control.Slider slider = new javafx.scene.control.Slider(0, 1, 0);
+        slider.setId("snapshot-slider");
+        slider.setBlockIncrement(1);
+        slider.setMajorTickUnit(1);
+        slider.setMinorTickCount(0);
+        slider.setSnapToTicks(true);
+        HBox.setHgrow(slider, javafx.scene.layout.Priority.ALWAYS);
+        Runnable range = () -> slider.setMax(Math.max(1, t.steps().size() - 1));
+        t.steps().addListener((javafx.collections.ListChangeListener<Long>) c -> range.run());
+        range.run();
+        slider.valueProperty().addListener((o, a, b) -> {
+            int i = (int) Math.round(b.doubleValue());
+            if (i != t.indexProperty().get() && i < t.steps().size()) t.indexProperty().set(i);
+        });
+        t.indexProperty().addListener((o, a, b) -> { if (b.intValue() >= 0) slider.setValue(b.intValue()); });
+        Label where = new Label();
+        where.setId("snapshot-step");
+        where.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+            () -> t.selected() == null ? "" : "step " + t.selected() + " (" + (t.indexProperty().get() + 1) + "/" + t.steps().size() + ")",
+            t.indexProperty(), t.steps()));
+        javafx.scene.control.ToggleButton play = new javafx.scene.control.ToggleButton("▶");
+        play.setId("snapshot-play");
+        play.setTooltip(new javafx.scene.control.Tooltip("Step through the snapshots (4 a second)"));
+        play.selectedProperty().addListener((o, a, b) -> { if (b && !t.playingProperty().get()) t.play(); else if (!b) t.playingProperty().set(false); });
+        t.playingProperty().addListener((o, a, b) -> play.setSelected(b));
+        javafx.animation.Timeline ticker = new javafx.animation.Timeline(new javafx.animation.KeyFrame(javafx.util.Duration.millis(250), e -> t.playTick()));
+        ticker.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        t.playingProperty().addListener((o, a, b) -> { if (b) ticker.play(); else ticker.stop(); });
+        javafx.scene.control.CheckBox follow = new javafx.scene.control.CheckBox("follow newest");
+        follow.setId("snapshot-follow");
+        follow.selectedProperty().bindBidirectional(t.followProperty());
+        follow.selectedProperty().addListener((o, a, b) -> { if (b && !t.steps().isEmpty()) t.indexProperty().set(t.steps().size() - 1); });
+        follow.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.LIVE));
+        follow.managedProperty().bind(follow.visibleProperty());
+        HBox top = new HBox(6, new Label("Snapshot"), where, follow);
+        top.setStyle("-fx-alignment: center-left;");
+        HBox bottom = new HBox(6, play, slider);
+        bottom.setStyle("-fx-alignment: center-left;");
+        javafx.scene.layout.VBox timeline = new javafx.scene.layout.VBox(2, top, bottom);
+        timeline.visibleProperty().bind(javafx.beans.binding.Bindings.size(t.steps()).greaterThan(1));
+        timeline.managedProperty().bind(timeline.visibleProperty());
+
+        Label settings = new Label();
+        settings.setId("explored-settings");
+        settings.textProperty().bind(javafx.beans.binding.Bindings.concat("This run's settings (config.json; the form below is "
+                                                                         + "for the next run):\n", vm.exploredSettingsProperty()));
+        settings.setWrapText(true);
+        settings.setStyle("-fx-font-size: 11.5px; -fx-background-color: #f6f6f6; -fx-border-color: #d8d8d8; -fx-padding: 4 6 4 6;");
+        settings.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE)
+                                            .and(vm.exploredSettingsProperty().isNotEmpty()));
+        settings.managedProperty().bind(settings.visibleProperty());
+        javafx.scene.layout.VBox panel = new javafx.scene.layout.VBox(6, timeline, settings);
+        panel.setStyle("-fx-padding: 8 10 0 10;");
+        return panel;
     }
 
     private MenuBar menu() {
@@ -129,7 +181,8 @@ public final class MainView {
             item("Current chart as PNG…", () -> exportCurrent(true)),
             item("Current chart data as CSV…", () -> exportCurrent(false)));
         Menu help = new Menu("Help");
-        help.getItems().add(item("Log", this::showLog));
+        help.getItems().addAll(item("About the views", this::showGuides), item("The model (docs/MODEL.md)", this::showModelDoc),
+                               item("Log", this::showLog));
         return new MenuBar(file, export, help);
     }
 
@@ -191,10 +244,54 @@ public final class MainView {
         TextArea text = new TextArea(r.message());
         text.setEditable(false);
         text.setWrapText(true);
-        text.setPrefRowCount(Math.min(12, 2 + r.message().length() / 60));
+        text.setPrefColumnCount(60);
+        text.setPrefRowCount(dialogRows(r.message()));
         a.getDialogPane().setContent(text);
+        a.getDialogPane().setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);   // the message decides, not a fixed size
+        a.setResizable(true);
         if (root.getScene() != null) a.initOwner(root.getScene().getWindow());
         a.show();   // non-blocking: the training keeps updating behind the dialog
+    }
+
+    /** Rows a message needs at about 70 characters a line (each line break counts), 3 to 20. */
+    static int dialogRows(String message) {
+        int rows = 0;
+        for (String line : message.split("\n", -1)) rows += 1 + line.length() / 70;
+        return Math.max(3, Math.min(20, rows + 1));
+    }
+
+    /** Every view's guide in one scrollable page. */
+    private void showGuides() {
+        StringBuilder sb = new StringBuilder();
+        for (dev.mambamixer.workbench.vm.ViewGuide g : dev.mambamixer.workbench.vm.ViewGuide.values())
+            sb.append(g.view.toUpperCase(java.util.Locale.ROOT)).append('\n').append(g.text()).append("\n\n");
+        information("About the views", "What each view shows and what to look for (also under each view's ? button)",
+                    sb.toString().strip(), 30);
+    }
+
+    /** Where the project's account of the model is (a Markdown file in the repository). */
+    private void showModelDoc() {
+        Path doc = Path.of("docs", "MODEL.md").toAbsolutePath();
+        String text = java.nio.file.Files.isRegularFile(doc)
+            ? "The project's own account of the model (the S6 scan, the mixers, weighted averaging, TSM2, ViM2, every design "
+              + "decision) is docs/MODEL.md:\n\n" + doc + "\n\nOpen it in any Markdown viewer or on the repository's web page."
+            : "docs/MODEL.md is in the project's repository (this workbench runs from " + Path.of("").toAbsolutePath() + ").";
+        information("The model", "docs/MODEL.md", text, 8);
+    }
+
+    private void information(String title, String header, String text, int rows) {
+        Alert a = new Alert(Alert.AlertType.INFORMATION);
+        a.setTitle(title);
+        a.setHeaderText(header);
+        TextArea area = new TextArea(text);
+        area.setEditable(false);
+        area.setWrapText(true);
+        area.setPrefColumnCount(80);
+        area.setPrefRowCount(rows);
+        a.getDialogPane().setContent(area);
+        a.setResizable(true);
+        if (root.getScene() != null) a.initOwner(root.getScene().getWindow());
+        a.show();
     }
 
     private void showLog() {

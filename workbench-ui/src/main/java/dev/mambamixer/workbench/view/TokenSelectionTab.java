@@ -1,12 +1,8 @@
 package dev.mambamixer.workbench.view;
 
 import dev.mambamixer.charts.Heatmap;
-import dev.mambamixer.charts.SelectionCharts;
-import dev.mambamixer.engine.data.teaching.SequenceExample;
-import dev.mambamixer.engine.introspect.MixerCapture;
 import dev.mambamixer.engine.introspect.ScanQuantity;
 import dev.mambamixer.workbench.vm.SelectionViewModel;
-import java.util.List;
 import javafx.scene.control.ComboBox;
 import org.jfree.chart.fx.ChartViewer;
 
@@ -25,21 +21,17 @@ final class TokenSelectionTab extends ChartTab {
         ComboBox<ScanQuantity> q = new ComboBox<>();
         q.getItems().setAll(SelectionViewModel.QUANTITIES);
         q.valueProperty().bindBidirectional(vm.quantityProperty());
-        controls.getChildren().addAll(label("Layer"), layer, label("Sequence"), seq, label("Quantity"), q);
+        controls.getChildren().addAll(label("Layer"), layer, label("Sequence"), seq, label("Quantity"), q,
+                                      label("Colours"), Controls.scaleChoice(vm.tokenScaleProperty()));
         vm.revisionProperty().addListener((o, a, b) -> redraw.request());
     }
 
     @Override void redrawNow() {
-        MixerCapture m = vm.tokenMixer();
-        if (m == null) {
+        heatmap = vm.tokenChart();
+        if (heatmap == null) {
             root.setCenter(placeholder);
             return;
         }
-        SequenceExample ex = vm.tokenExample();
-        List<Heatmap.Mark> marks = ex == null ? List.of() : SelectionCharts.marks(ex);
-        heatmap = SelectionCharts.scan(m, m.directions().get(0).direction(), vm.tokenSequenceProperty().get(),
-                                       vm.quantityProperty().get(), marks);
-        Controls.stepSubtitle(heatmap.chart(), vm.snapshotProperty().get());
         viewer.setChart(heatmap.chart());
         root.setCenter(viewer);
     }

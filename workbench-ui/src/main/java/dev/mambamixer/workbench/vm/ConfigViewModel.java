@@ -423,7 +423,13 @@ public final class ConfigViewModel {
         return all;
     }
 
-    private void refreshVisible() { visibleFields.setAll(fieldsOf(model.get()).values()); }
+    /** The current model family's fields, less those the chosen task ignores (induction heads copies no K tokens). */
+    private void refreshVisible() {
+        List<Field> fs = new ArrayList<>(fieldsOf(model.get()).values());
+        DataChoice d = data.get();
+        if (d != null && d.kind() == DataChoice.Kind.INDUCTION) fs.remove(teaching.get("copyTokens"));
+        if (!visibleFields.equals(fs)) visibleFields.setAll(fs);
+    }
 
     // ------------------------------------------------------------------ accessors
 

@@ -1,7 +1,9 @@
 package dev.mambamixer.workbench.vm;
 
 import dev.mambamixer.engine.train.TrainingListener.EpochEvent;
+import dev.mambamixer.engine.train.TrainingListener.HeldOutEvent;
 import dev.mambamixer.engine.train.TrainingListener.StepEvent;
+import dev.mambamixer.workbench.session.RunCurves;
 import dev.mambamixer.workbench.session.UiEvents.EvalPoint;
 import dev.mambamixer.workbench.session.UiEvents.StepPoint;
 import java.util.ArrayList;
@@ -67,8 +69,12 @@ public final class CurvesViewModel {
     private final ReadOnlyLongWrapper resets = new ReadOnlyLongWrapper(this, "resets");
     private long lastSamples = -1;
     private double lastWall;
+    /** The x range shown ({lower, upper} on the current x axis), or null: everything. */
+    private final ObjectProperty<double[]> xRange = new SimpleObjectProperty<>(this, "xRange");
+    private double bestStep = Double.NaN, bestWall = Double.NaN;
 
     public CurvesViewModel() {
+        xAxis.addListener((o, a, b) -> xRange.set(null));   // a step range means nothing in seconds
         smoothing.addListener((o, a, b) -> {
             double w = b.doubleValue();
             if (!(w >= 0 && w < 1)) smoothing.set(Math.max(0, Math.min(0.999, Double.isFinite(w) ? w : 0)));
@@ -98,6 +104,10 @@ public final class CurvesViewModel {
 
     public void addEvals(List<EvalPoint> evals) {
         for (EvalPoint e : evals) {
+            if (e.best()) {
+                bestStep = e.step();
+                bestWall = e.wallSeconds();
+            }
             if (Double.isFinite(e.valMse())) get(VAL_MSE).add(e.step(), e.wallSeconds(), e.valMse());
             if (Double.isFinite(e.valMae())) get(VAL_MAE).add(e.step(), e.wallSeconds(), e.valMae());
             if (Double.isFinite(e.heldOutLoss())) get(HELD_OUT_LOSS).add(e.step(), e.wallSeconds(), e.heldOutLoss());
@@ -107,30 +117,50 @@ public final class CurvesViewModel {
     }
 
     /** Replaces everything by a finished run's events (explore mode). */
-    public void load(List<StepEvent> steps, List<EpochEvent> validations) {
+    public void load(RunCurves run) {
         clear();
         List<StepPoint> sp = new ArrayList<>();
-        for (StepEvent e : steps)
+        for (StepEvent e : run.steps())
             sp.add(new StepPoint(e.step(), e.epoch(), e.loss(), e.lr(), e.gradNorm(), e.samples(), e.wallSeconds(), 0,
                                  e.accuracy()));
         addSteps(sp);
         List<EvalPoint> ep = new ArrayList<>();
-        for (EpochEvent e : validations)
+        for (EpochEvent e : run.validations())
             ep.add(new EvalPoint(e.step(), e.wallSeconds(), e.trainLoss(), e.valMse(), e.valMae(), Double.NaN, Double.NaN,
                                  e.best()));
+        for (HeldOutEvent e : run.heldOut())
+            ep.add(new EvalPoint(e.step(), e.wallSeconds(), Double.NaN, Double.NaN, Double.NaN, e.loss(), e.accuracy(), false));
         addEvals(ep);
     }
 
-    /** Adds another run's train loss and val MSE as comparison series named "name: train loss" etc. */
-    public void addComparison(String name, List<StepEvent> steps, List<EpochEvent> validations) {
+    /**
+     * Adds another run's train loss and its validation MSE, or its held-out accuracy (teaching and
+     * ViM2 runs), as comparison series named "name: train loss" etc.
+     */
+    public void addComparison(String name, RunCurves run) {
         Map<String, Series> m = new LinkedHashMap<>();
-        Series loss = new Series(), val = new Series();
-        for (StepEvent e : steps) loss.add(e.step(), e.wallSeconds(), e.loss());
-        for (EpochEvent e : validations) val.add(e.step(), e.wallSeconds(), e.valMse());
+        Series loss = new Series();
+        for (StepEvent e : run.steps()) loss.add(e.step(), e.wallSeconds(), e.loss());
         m.put(name + ": " + TRAIN_LOSS, loss);
-        m.put(name + ": " + VAL_MSE, val);
+        if (!run.validations().isEmpty()) {
+            Series val = new Series();
+            for (EpochEvent e : run.validations()) val.add(e.step(), e.wallSeconds(), e.valMse());
+            m.put(name + ": " + VAL_MSE, val);
+        }
+        if (!run.heldOut().isEmpty()) {
+            Series acc = new Series();
+            for (HeldOutEvent e : run.heldOut()) acc.add(e.step(), e.wallSeconds(), e.accuracy());
+            m.put(name + ": " + ACCURACY, acc);
+        }
         comparisons.put(name, m);
         resets.set(resets.get() + 1);   // the view rebuilds every series
+        bump();
+    }
+
+    /** Drops one comparison run (e.g. the run just opened, which is drawn as the run itself). */
+    public void removeComparison(String name) {
+        if (comparisons.remove(name) == null) return;
+        resets.set(resets.get() + 1);
         bump();
     }
 
@@ -143,11 +173,77 @@ public final class CurvesViewModel {
     public void clear() {
         series.clear();
         lastSamples = -1;
+        bestStep = bestWall = Double.NaN;
+        xRange.set(null);
         resets.set(resets.get() + 1);
         bump();
     }
 
     private Series get(String name) { return series.computeIfAbsent(name, k -> new Series()); }
+
+    // ------------------------------------------------------------------ exploring the curves
+
+    /** Shows only x in [a, b] (either order; on the current x axis); a range under 1e-9 wide is ignored. */
+    public void zoom(double a, double b) {
+        double lo = Math.min(a, b), hi = Math.max(a, b);
+        if (!(hi - lo > 1e-9) || !Double.isFinite(lo) || !Double.isFinite(hi)) return;
+        xRange.set(new double[] {lo, hi});
+    }
+
+    /** Moves the zoomed range by {@code dx} (no effect when not zoomed). */
+    public void pan(double dx) {
+        double[] r = xRange.get();
+        if (r != null && Double.isFinite(dx)) xRange.set(new double[] {r[0] + dx, r[1] + dx});
+    }
+
+    public void resetZoom() { xRange.set(null); }
+
+    /** The step (or wall time, by the x axis) of the best validation so far, or NaN. */
+    public double bestX() { return xAxis.get() == XAxis.STEP ? bestStep : bestWall; }
+
+    /**
+     * What the curves say at {@code x} (on the current x axis): per series the raw value of the
+     * point nearest to x, with its step where that differs from the others' (validations, held-out
+     * evaluations), e.g. "step 1,200 · train loss 0.4121 · val MSE 0.2930 (best) · learning rate 8.1e-4".
+     */
+    public String readout(double x) {
+        if (!Double.isFinite(x) || series.isEmpty()) return "";
+        Series anchor = series.get(TRAIN_LOSS);
+        int ai = anchor == null ? -1 : nearest(anchor, x);
+        double stepAt = ai < 0 ? Double.NaN : anchor.step[ai];
+        StringBuilder sb = new StringBuilder();
+        if (!Double.isNaN(stepAt)) sb.append(String.format(java.util.Locale.ROOT, "step %,d", (long) stepAt));
+        if (ai >= 0 && xAxis.get() == XAxis.WALL) sb.append(String.format(java.util.Locale.ROOT, " (%.1f s)", anchor.wall[ai]));
+        for (Map.Entry<String, Series> e : series.entrySet()) {
+            Series sr = e.getValue();
+            int i = nearest(sr, x);
+            if (i < 0) continue;
+            if (sb.length() > 0) sb.append(" · ");
+            sb.append(e.getKey()).append(' ').append(format(sr.y[i]));
+            if (sr.step[i] != stepAt) sb.append(String.format(java.util.Locale.ROOT, " (step %,d)", (long) sr.step[i]));
+            if (e.getKey().equals(VAL_MSE) && sr.step[i] == bestStep) sb.append(" best");
+        }
+        return sb.toString();
+    }
+
+    private int nearest(Series s, double x) {
+        if (s.n == 0) return -1;
+        double[] xs = xAxis.get() == XAxis.STEP ? s.step : s.wall;
+        int lo = 0, hi = s.n - 1;
+        while (lo < hi) {   // first index with xs >= x (xs ascending)
+            int mid = (lo + hi) >>> 1;
+            if (xs[mid] < x) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo > 0 && Math.abs(xs[lo - 1] - x) <= Math.abs(xs[lo] - x) ? lo - 1 : lo;
+    }
+
+    private static String format(double v) {
+        if (!Double.isFinite(v)) return String.valueOf(v);
+        double a = Math.abs(v);
+        String f = a == 0 ? "%.0f" : a < 0.01 || a >= 1e5 ? "%.3g" : a < 10 ? "%.4f" : a < 1000 ? "%.2f" : "%.0f";
+        return String.format(java.util.Locale.ROOT, f, v);
+    }
 
     private void bump() { revision.set(revision.get() + 1); }
 
@@ -168,6 +264,8 @@ public final class CurvesViewModel {
     public DoubleProperty smoothingProperty() { return smoothing; }
     public BooleanProperty logScaleProperty() { return logScale; }
     public ObjectProperty<XAxis> xAxisProperty() { return xAxis; }
+    /** The zoomed x range {lower, upper}, or null for everything. */
+    public ObjectProperty<double[]> xRangeProperty() { return xRange; }
     /** Ticks once per applied batch with new points. */
     public ReadOnlyLongProperty revisionProperty() { return revision.getReadOnlyProperty(); }
     /** Ticks when the series must be rebuilt from scratch (clear, comparison added). */

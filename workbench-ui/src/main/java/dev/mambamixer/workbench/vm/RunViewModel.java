@@ -31,7 +31,8 @@ public final class RunViewModel {
             speedText = new ReadOnlyStringWrapper(this, "speedText", "- samples/s"),
             etaText = new ReadOnlyStringWrapper(this, "etaText", "ETA -"),
             message = new ReadOnlyStringWrapper(this, "message", "Pick a dataset and press Start."),
-            backend = new ReadOnlyStringWrapper(this, "backend", "backend: -");
+            backend = new ReadOnlyStringWrapper(this, "backend", "backend: -"),
+            result = new ReadOnlyStringWrapper(this, "result", "");
     private final ArrayDeque<StepPoint> recent = new ArrayDeque<>();   // steps of the last few seconds
     private StepPoint last;
     private double samplesPerSecond = Double.NaN, stepsPerSecond = Double.NaN;
@@ -61,11 +62,24 @@ public final class RunViewModel {
             recent.clear();
             last = null;
         }
+        if (s != SessionState.RUNNING) {
+            // speed and ETA are measured over running time only: a pause would read as a slow step
+            recent.clear();
+            etaText.set(s == SessionState.PAUSED ? "ETA - (paused)" : "ETA -");
+        }
     }
 
-    /** New step events (FX thread, one batch). */
+    /**
+     * New step events (FX thread, one batch). Steps taken one at a time while paused move the
+     * step readout only: their wall time is mostly waiting for the next click.
+     */
     public void onSteps(List<StepPoint> steps) {
         if (steps.isEmpty()) return;
+        if (state.get() != SessionState.RUNNING) {
+            last = steps.get(steps.size() - 1);
+            stepText.set(stepText(last));
+            return;
+        }
         for (StepPoint p : steps) {
             recent.addLast(p);
             last = p;
@@ -77,13 +91,16 @@ public final class RunViewModel {
             samplesPerSecond = (last.samples() - first.samples()) / dt;
             stepsPerSecond = (last.step() - first.step()) / dt;
         }
-        stepText.set(last.totalSteps() > 0 ? String.format(Locale.ROOT, "step %d / %d (epoch %d)", last.step(),
-                                                            last.totalSteps(), last.epoch())
-                                            : "step " + last.step());
+        stepText.set(stepText(last));
         speedText.set(Double.isFinite(samplesPerSecond) ? String.format(Locale.ROOT, "%.0f samples/s", samplesPerSecond)
                                                         : "- samples/s");
         double eta = eta();
         etaText.set(Double.isFinite(eta) ? "ETA " + duration(eta) : "ETA -");
+    }
+
+    private static String stepText(StepPoint p) {
+        return p.totalSteps() > 0 ? String.format(Locale.ROOT, "step %d / %d (epoch %d)", p.step(), p.totalSteps(), p.epoch())
+                                  : "step " + p.step();
     }
 
     /** Seconds until the planned last step at the current speed (NaN when unknown). */
@@ -109,6 +126,22 @@ public final class RunViewModel {
         etaText.set("ETA -");
     }
 
+    /**
+     * The results card of a finished run: its outcome one clause per line ("best val MSE 0.2930
+     * (step 250)", "test MSE 0.2883, MAE 0.4145"), then steps, time and speed; "" clears it.
+     */
+    public void setResult(String outcome) {
+        if (outcome == null || outcome.isBlank()) {
+            result.set("");
+            return;
+        }
+        StringBuilder sb = new StringBuilder(String.join("\n", outcome.strip().split(";\\s*")));
+        if (last != null)
+            sb.append(String.format(Locale.ROOT, "\n%,d steps in %s%s", last.step(), duration(last.wallSeconds()),
+                                    Double.isFinite(samplesPerSecond) ? String.format(Locale.ROOT, " (%.0f samples/s)", samplesPerSecond) : ""));
+        result.set(sb.toString());
+    }
+
     public void setMessage(String m) { message.set(m); }
     public void setBackend(String b) { backend.set(b); }
 
@@ -129,4 +162,6 @@ public final class RunViewModel {
     public ReadOnlyStringProperty etaTextProperty() { return etaText.getReadOnlyProperty(); }
     public ReadOnlyStringProperty messageProperty() { return message.getReadOnlyProperty(); }
     public ReadOnlyStringProperty backendProperty() { return backend.getReadOnlyProperty(); }
+    /** The results card's text ("" while none: no run finished since the last start). */
+    public ReadOnlyStringProperty resultProperty() { return result.getReadOnlyProperty(); }
 }

@@ -1,5 +1,6 @@
 package dev.mambamixer.workbench.vm;
 
+import dev.mambamixer.charts.ColourScale;
 import dev.mambamixer.charts.Heatmap;
 import dev.mambamixer.charts.SelectionCharts;
 import dev.mambamixer.engine.data.teaching.Mark;
@@ -52,9 +53,15 @@ public final class SelectionViewModel {
     private final ObservableList<String> attentionChannels = FXCollections.observableArrayList();
     /** Index into {@link #attentionChannels}: {@code attentionChannel + 1}, kept in step both ways. */
     private final IntegerProperty attentionChannelChoice = new SimpleIntegerProperty(this, "attentionChannelChoice");
+    /** Colour scales of the three views (each its own: log suits attention, linear suits Δ). */
+    private final ObjectProperty<ColourScale> tokenScale = new SimpleObjectProperty<>(this, "tokenScale", ColourScale.LINEAR);
+    private final ObjectProperty<ColourScale> channelScale = new SimpleObjectProperty<>(this, "channelScale", ColourScale.LINEAR);
+    private final ObjectProperty<ColourScale> attentionScale = new SimpleObjectProperty<>(this, "attentionScale", ColourScale.LINEAR);
     private final ReadOnlyLongWrapper revision = new ReadOnlyLongWrapper(this, "revision");
 
     public SelectionViewModel() {
+        for (ObjectProperty<ColourScale> p : List.of(tokenScale, channelScale, attentionScale))
+            p.addListener((o, a, b) -> { if (b == null) p.set(ColourScale.LINEAR); else bump(); });
         layer.addListener((o, a, b) -> { refreshTokenSequences(); bump(); });
         tokenSequence.addListener((o, a, b) -> bump());
         quantity.addListener((o, a, b) -> bump());
@@ -171,6 +178,21 @@ public final class SelectionViewModel {
         return new int[] {quantity.get().rows(sc), sc.l()};
     }
 
+    /**
+     * The token-selection heatmap of the chosen layer, sequence and quantity (the token mixer's
+     * first direction) with the teaching example's marks, in the chosen colour scale; null without a snapshot.
+     */
+    public Heatmap tokenChart() {
+        MixerCapture m = tokenMixer();
+        if (m == null) return null;
+        SequenceExample ex = tokenExample();
+        Heatmap h = SelectionCharts.scan(m, m.directions().get(0).direction(), tokenSequence.get(), quantity.get(),
+                                         ex == null ? List.of() : SelectionCharts.marks(ex));
+        h.setColourScale(tokenScale.get());
+        addStepSubtitle(h.chart(), snapshot.get());
+        return h;
+    }
+
     /** The teaching example of the chosen token sequence (its marks), or null for TSM2. */
     public SequenceExample tokenExample() { return exampleOf(tokenMixer(), tokenSequence.get()); }
 
@@ -244,6 +266,7 @@ public final class SelectionViewModel {
         if (ch < 0) h = SelectionCharts.meanAbsAttention(m, seq);
         else if (m.bidirectional()) h = SelectionCharts.summedAttention(m, seq, ch);
         else h = SelectionCharts.attention(m, m.directions().get(0).direction(), seq, ch);
+        h.setColourScale(attentionScale.get());
         SequenceExample ex = attentionExample();
         if (ex != null) h.chart().addSubtitle(new TextTitle("marked: " + describeMarks(ex)));
         addStepSubtitle(h.chart(), snapshot.get());
@@ -253,7 +276,7 @@ public final class SelectionViewModel {
     /**
      * The channel-selection heatmaps of the chosen layer's channel mixer and probe item, one per
      * scan direction (empty without one): TSM2 I1 variates × patches of mean Δ, other layouts the
-     * mixer's Δ for that item.
+     * mixer's Δ for that item. The panels share one linear colour scale (or each row its own, ROWS).
      */
     public List<Heatmap> channelCharts() {
         MixerCapture m = channelMixer();
@@ -269,6 +292,8 @@ public final class SelectionViewModel {
             addStepSubtitle(h.chart(), s);
             out.add(h);
         }
+        Heatmap.shareScale(out);   // the directions are compared side by side: one colour, one value
+        for (Heatmap h : out) h.setColourScale(channelScale.get());
         return out;
     }
 
@@ -297,6 +322,9 @@ public final class SelectionViewModel {
     public ObservableList<String> tokenSequences() { return tokenSequences; }
     public IntegerProperty tokenSequenceProperty() { return tokenSequence; }
     public ObjectProperty<ScanQuantity> quantityProperty() { return quantity; }
+    public ObjectProperty<ColourScale> tokenScaleProperty() { return tokenScale; }
+    public ObjectProperty<ColourScale> channelScaleProperty() { return channelScale; }
+    public ObjectProperty<ColourScale> attentionScaleProperty() { return attentionScale; }
     public ObservableList<String> probeItems() { return probeItems; }
     public IntegerProperty probeItemProperty() { return probeItem; }
     public ObservableList<String> attentionMixers() { return attentionMixers; }

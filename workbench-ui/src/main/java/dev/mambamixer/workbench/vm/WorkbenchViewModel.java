@@ -3,17 +3,20 @@ package dev.mambamixer.workbench.vm;
 import dev.mambamixer.engine.introspect.ForecastWindow;
 import dev.mambamixer.engine.introspect.ModelCapture;
 import dev.mambamixer.engine.introspect.RunHistory;
+import dev.mambamixer.engine.run.VisionRunFolder;
 import dev.mambamixer.engine.train.TrainingListener.SnapshotEvent;
 import dev.mambamixer.workbench.session.EventBuffer;
 import dev.mambamixer.workbench.session.FxThrottle;
 import dev.mambamixer.workbench.session.FxWork;
 import dev.mambamixer.workbench.session.RunCurves;
 import dev.mambamixer.workbench.session.RunSettings;
+import dev.mambamixer.workbench.session.RunSettingsSummary;
 import dev.mambamixer.workbench.session.RunSettings.ModelKind;
 import dev.mambamixer.workbench.session.SessionState;
 import dev.mambamixer.workbench.session.Snapshot;
 import dev.mambamixer.workbench.session.UiEvents;
 import dev.mambamixer.workbench.session.TrainingSession;
+import dev.mambamixer.workbench.session.VisionViews;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +44,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
 
     /** Where the views' data comes from. */
     public enum Mode { LIVE, EXPLORE }
+    /** Held-out images captured for the Vision view of an opened ViM2 run folder (as a live run's default). */
+    static final int EXPLORE_PROBES = 8;
 
     private final EventBuffer buffer = new EventBuffer();
     private final TrainingSession session;
@@ -61,8 +66,9 @@ public final class WorkbenchViewModel implements AutoCloseable {
     private final ReadOnlyLongWrapper batches = new ReadOnlyLongWrapper(this, "batches");
     private final ReadOnlyLongWrapper snapshots = new ReadOnlyLongWrapper(this, "snapshots");
     // explore mode: the run folder's snapshots, one of them shown
-    private final ObservableList<Long> exploreSteps = FXCollections.observableArrayList();
-    private final ObjectProperty<Long> exploreStep = new SimpleObjectProperty<>(this, "exploreStep");
+    private final SnapshotTimelineViewModel timeline = new SnapshotTimelineViewModel();
+    /** The opened run's own settings (config.json), one section a line; "" when live. */
+    private final javafx.beans.property.StringProperty exploredSettings = new javafx.beans.property.SimpleStringProperty(this, "exploredSettings", "");
     private RunHistory explored;
 
     public WorkbenchViewModel(Path sampleData, Path runsDir, Executor uiExecutor) {
@@ -91,7 +97,24 @@ public final class WorkbenchViewModel implements AutoCloseable {
             vision.canCaptureProperty().set(session.settings() != null && session.settings().kind() == ModelKind.VISION
                                             && (b == SessionState.PAUSED || b == SessionState.FINISHED));
         });
-        exploreStep.addListener((o, a, b) -> { if (b != null && explored != null) showExploredSnapshot(b); });
+        // selection over time: the chosen snapshot, live (kept in memory) or from the opened run folder
+        timeline.indexProperty().addListener((o, a, b) -> {
+            Long step = timeline.selected();
+            if (step == null) return;
+            if (timeline.explore()) {
+                if (explored != null) showExploredSnapshot(step);
+            } else {
+                Snapshot s = timeline.liveSnapshot(step);
+                if (s != null && s != selection.snapshotProperty().get()) display(s);
+            }
+        });
+        // comparisons belong to one kind of task: a forecaster's MSE on a classifier's cross-entropy axis means nothing
+        config.modelProperty().addListener((o, a, b) -> {
+            if (a != null && b != a && !curves.comparisonNames().isEmpty()) {
+                curves.clearComparisons();
+                log("comparisons cleared: they were " + a + " runs");
+            }
+        });
     }
 
     // ------------------------------------------------------------------ commands (FX thread)
@@ -131,7 +154,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
         config.clearPendingCold();
         mode.set(Mode.LIVE);
         explored = null;
-        exploreSteps.clear();
+        timeline.clear();
+        exploredSettings.set("");
         run.stateProperty().set(session.state());
         run.setMessage("reset: pick a dataset and press Start.");
     }
@@ -145,6 +169,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
         vision.clear();
         results.clear();
         run.clearProgress();
+        run.setResult("");
     }
 
     /**
@@ -222,10 +247,13 @@ public final class WorkbenchViewModel implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalStateException("run active"));
         }
         CompletableFuture<RunCurves> curvesRead = new CompletableFuture<>();
+        CompletableFuture<List<String>> settingsRead = new CompletableFuture<>();
         return CompletableFuture.supplyAsync(() -> {
             try {
+                dev.mambamixer.engine.io.RunFolder.tidy(runDir);   // crash leftovers go, unless a writer holds it
                 RunHistory h = RunHistory.read(runDir);
                 curvesRead.complete(RunCurves.read(runDir, h));
+                settingsRead.complete(RunSettingsSummary.read(runDir));
                 return h;
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -239,18 +267,41 @@ public final class WorkbenchViewModel implements AutoCloseable {
             explored = h;
             clearViews();
             RunCurves rc = curvesRead.join();
-            curves.load(rc.steps(), rc.validations());
+            exploredSettings.set(String.join("\n", settingsRead.join()));
+            curves.load(rc);
+            curves.removeComparison(runDir.getFileName().toString());   // shown as the run itself now, not twice
+            diagnostics.addRatios(h.updateRatios().stream().map(UiEvents.RatioPoint::of).toList());
             run.setMessage("exploring " + runDir.getFileName() + " (" + rc.source() + "): " + rc.steps().size()
-                           + " steps, " + rc.validations().size() + " validations, " + h.snapshots().size() + " snapshots"
+                           + " steps, " + (rc.heldOut().isEmpty() ? rc.validations().size() + " validations, "
+                                                                    : rc.heldOut().size() + " held-out evaluations, ")
+                           + h.snapshots().size() + " snapshots"
                            + (h.finished() ? "; " + h.finishReason() : ""));
             List<Long> steps = new ArrayList<>();
             for (SnapshotEvent s : h.snapshots()) steps.add(s.step());
-            exploreSteps.setAll(steps);
-            if (!steps.isEmpty()) {
-                exploreStep.set(null);
-                exploreStep.set(steps.get(steps.size() - 1));
-            }
+            timeline.setExplored(steps);   // shows the newest
             loadExploredAveraging(h);
+            if (VisionRunFolder.isVisionRun(runDir)) loadExploredVision(runDir, h);
+        }));
+    }
+
+    /** A ViM2 run folder: its kept weights evaluated again, for the Vision and Results views (background thread). */
+    private void loadExploredVision(Path runDir, RunHistory h) {
+        log("evaluating the kept ViM2 weights of " + runDir.getFileName() + " on its held-out images…");
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return VisionViews.explore(runDir, EXPLORE_PROBES);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).whenComplete((v, t) -> uiExecutor.execute(() -> {
+            if (explored != h) return;   // another run or folder since
+            if (t != null) {
+                report("Could not show the run's images", runDir + "\n\n" + rootMessage(t));
+                return;
+            }
+            vision.set(v.snapshot());
+            results.set(v.results());
+            log(v.description());
         }));
     }
 
@@ -289,7 +340,10 @@ public final class WorkbenchViewModel implements AutoCloseable {
             }
         }).whenComplete((s, t) -> uiExecutor.execute(() -> {
             if (t != null) report("Could not read the snapshot", "step " + step + ": " + rootMessage(t));
-            else if (explored == h) showSnapshot(s, false);
+            else if (explored == h && Long.valueOf(step).equals(timeline.selected())) {
+                if (averaging.history().size() == 0) averaging.add(s.step(), s.averaging());
+                display(s);
+            }
         }));
     }
 
@@ -315,8 +369,10 @@ public final class WorkbenchViewModel implements AutoCloseable {
             }
         }).whenComplete((h, t) -> uiExecutor.execute(() -> {
             if (t != null) report("Could not open the run to compare", runDir + "\n\n" + rootMessage(t));
+            else if (explored != null && explored.runDir().toAbsolutePath().normalize().equals(runDir.toAbsolutePath().normalize()))
+                log(runDir.getFileName() + " is the run shown: not added twice");
             else {
-                curves.addComparison(runDir.getFileName().toString(), h.steps(), h.validations());
+                curves.addComparison(runDir.getFileName().toString(), h);
                 log("comparing with " + runDir.getFileName());
             }
         }));
@@ -332,7 +388,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
         if (b.started() != null) {
             mode.set(Mode.LIVE);
             explored = null;
-            exploreSteps.clear();
+            timeline.clear();
+            exploredSettings.set("");
             clearViews();
             config.clearPendingCold();
             UiEvents.Started st = b.started();
@@ -345,7 +402,10 @@ public final class WorkbenchViewModel implements AutoCloseable {
         run.onSteps(b.steps());
         curves.addEvals(b.evals());
         diagnostics.addRatios(b.ratios());
-        if (b.snapshot() != null) showSnapshot(b.snapshot(), true);
+        if (b.snapshot() != null) {
+            record(b.snapshot());
+            if (timeline.addLive(b.snapshot()) && selection.snapshotProperty().get() != b.snapshot()) display(b.snapshot());
+        }
         if (b.vision() != null) {
             snapshots.set(snapshots.get() + 1);
             vision.set(b.vision());
@@ -354,18 +414,23 @@ public final class WorkbenchViewModel implements AutoCloseable {
         for (var s : b.statuses()) log(s.text());
         if (b.finished() != null) {
             run.setMessage(b.finished().reason());
+            run.setResult((b.finished().failed() ? "failed: " : "") + b.finished().reason());
             log(b.finished().reason());
             if (b.finished().failed()) report("Training failed", b.finished().reason());
         }
     }
 
-    private void showSnapshot(Snapshot s, boolean live) {
+    /** What every live snapshot adds to the histories (averaging over time, Δ spread), shown or not. */
+    private void record(Snapshot s) {
+        averaging.add(s.step(), s.averaging());
+        diagnostics.addDeltaStats(s.step(), s.deltaStats());
+    }
+
+    /** Shows one snapshot in the selection and forecast views (the timeline's choice). */
+    private void display(Snapshot s) {
         snapshots.set(snapshots.get() + 1);
         selection.setSnapshot(s);
-        if (live) averaging.add(s.step(), s.averaging());
-        else if (averaging.history().size() == 0) averaging.add(s.step(), s.averaging());
         forecast.set(s.step(), s.forecastSplit(), s.forecasts(), s.variateNames());
-        if (live) diagnostics.addDeltaStats(s.step(), s.deltaStats());
     }
 
     private void report(String title, String message) { error.set(new ErrorReport(title, message)); }
@@ -406,6 +471,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
     /** Batches applied so far (each is at most one redraw). */
     public ReadOnlyLongProperty batchesProperty() { return batches.getReadOnlyProperty(); }
     public ReadOnlyLongProperty snapshotsProperty() { return snapshots.getReadOnlyProperty(); }
-    public ObservableList<Long> exploreSteps() { return exploreSteps; }
-    public ObjectProperty<Long> exploreStepProperty() { return exploreStep; }
+    /** The snapshots of the run on screen (live or opened) and the one the selection views show. */
+    public SnapshotTimelineViewModel timeline() { return timeline; }
+    /** The opened run folder's settings as text ("" in live mode). */
+    public javafx.beans.property.ReadOnlyStringProperty exploredSettingsProperty() { return exploredSettings; }
 }

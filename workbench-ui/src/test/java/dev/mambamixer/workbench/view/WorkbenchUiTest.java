@@ -186,6 +186,35 @@ class WorkbenchUiTest {
             return null;
         });
         assertTrue(Files.size(curvesPng) > 10_000);
+        // explorable curves: hovering reads the values, a drag zooms into those steps, a double-click shows all again
+        robot.moveTo(view.curves.lossPane());
+        await("a readout", () -> view.curves.readout.getText().startsWith("step "));
+        assertTrue(fx(() -> view.curves.readout.getText()).contains("train loss "), fx(() -> view.curves.readout.getText()));
+        robot.drag(view.curves.lossPane(), javafx.scene.input.MouseButton.PRIMARY).moveBy(-120, 0).release(javafx.scene.input.MouseButton.PRIMARY);
+        await("zoomed", () -> vm.curves().xRangeProperty().get() != null);
+        double[] zoomed = fx(() -> vm.curves().xRangeProperty().get());
+        assertTrue(zoomed[1] - zoomed[0] < steps() * 0.5, "a narrower step range: " + java.util.Arrays.toString(zoomed));
+        robot.doubleClickOn(view.curves.lossPane());
+        await("zoom reset", () -> vm.curves().xRangeProperty().get() == null);
+        // the view's guide: hidden until its "?" is pressed, then what it shows and what to look for
+        assertFalse(fx(() -> view.curves.guide.isVisible()));
+        robot.clickOn("#guide-training-curves");
+        await("the guide shown", () -> view.curves.guide.isVisible() && view.curves.guide.getHeight() > 20);
+        assertTrue(fx(() -> view.curves.guide.getText()).startsWith("What this shows: The training loss"));
+        robot.clickOn("#guide-training-curves");
+        await("the guide hidden", () -> !view.curves.guide.isVisible());
+        for (ChartTab t : view.all)
+            assertTrue(dev.mambamixer.workbench.vm.ViewGuide.of(t.title()).isPresent(), "a guide for every view: " + t.title());
+        // selection over time: the slider goes back to the first snapshot; "follow newest" brings the newest back
+        assertTrue(fx(() -> vm.timeline().steps().size()) >= 2, "snapshots on the timeline");
+        long first = fx(() -> vm.timeline().steps().get(0)), newest = fx(() -> vm.timeline().selected());
+        assertEquals(newest, (long) fx(() -> vm.selection().snapshotProperty().get().step()));
+        javafx.scene.control.Slider slider = robot.lookup("#snapshot-slider").queryAs(javafx.scene.control.Slider.class);
+        fx(() -> { slider.setValue(0); return null; });
+        await("the first snapshot shown", () -> vm.selection().snapshotProperty().get().step() == first);
+        assertFalse(fx(() -> vm.timeline().followProperty().get()));
+        robot.clickOn("#snapshot-follow");
+        await("the newest again", () -> vm.selection().snapshotProperty().get().step() == newest);
 
         // heatmap shapes from the configuration: E = 2 * d_model = 16 channels, Np = (48-16)/8+1 = 5 patches, M = 7
         Heatmap token = shown(robot, view.token, () -> view.token.heatmap());

@@ -71,6 +71,41 @@ class ViewModelFixtureTest {
         assertEquals(List.of(), s.channelCharts());
     }
 
+    @Test void selectionViewsColourHonestly() {
+        SelectionViewModel s = new SelectionViewModel();
+        s.setSnapshot(SnapshotFixtures.tsm2(30));
+        // the two directions' panels share one scale: forward 1.5..13.5, backward 2 everywhere
+        List<Heatmap> charts = s.channelCharts();
+        for (Heatmap h : charts) {
+            assertEquals(1.5, h.colorMap().getLowerBound(), 1e-6);
+            assertEquals(13.5, h.colorMap().getUpperBound(), 1e-6);
+        }
+        assertEquals(charts.get(0).colorMap().color(2), charts.get(1).colorMap().color(2), "one colour, one value");
+        // each row divided by its largest value: forward OT row 1.5, 2.5, 3.5 -> 3/7, 5/7, 1
+        s.channelScaleProperty().set(dev.mambamixer.charts.ColourScale.ROWS);
+        Heatmap fwd = s.channelCharts().get(0);
+        assertEquals(1.5f / 3.5f, fwd.value(0, 0), 1e-6f);
+        assertEquals(1f, fwd.value(0, 2), 1e-6f);
+        assertEquals(1.5f, fwd.rawValue(0, 0));
+        // log colours for attention, the values themselves kept for tooltips
+        s.attentionScaleProperty().set(dev.mambamixer.charts.ColourScale.LOG);
+        Heatmap att = s.attentionChart();
+        assertEquals(dev.mambamixer.charts.ColourScale.LOG, att.colourScale());
+        assertEquals(0f, att.value(0, 0), 1e-6f);                         // log10 |α[0,0]| = log10 1
+        assertEquals(1f, att.rawValue(0, 0));
+        assertEquals("log₁₀ |α|", att.legend().getAxis().getLabel());
+        s.attentionScaleProperty().set(null);                             // a cleared picker falls back to linear
+        assertEquals(dev.mambamixer.charts.ColourScale.LINEAR, s.attentionScaleProperty().get());
+        // token chart: built by the view model, with its own scale
+        s.tokenScaleProperty().set(dev.mambamixer.charts.ColourScale.ROWS);
+        Heatmap tok = s.tokenChart();
+        assertEquals(dev.mambamixer.charts.ColourScale.ROWS, tok.colourScale());
+        assertEquals(1f, tok.value(0, 0), 1e-6f);
+        assertTrue(subtitles(tok).contains("after step 30 · TSM2"), subtitles(tok));
+        s.setSnapshot(null);
+        assertNull(s.tokenChart());
+    }
+
     @Test void attentionChannelPickerAndChartFollowTheChosenMixerAndChannel() {
         SelectionViewModel s = new SelectionViewModel();
         s.setSnapshot(SnapshotFixtures.tsm2(30));

@@ -1,5 +1,6 @@
 package dev.mambamixer.workbench.vm;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -97,6 +98,17 @@ class ViewModelUnitTest {
         assertFalse(c.coldChangePendingProperty().get());
     }
 
+    @Test void teachingTasksShowOnlyTheFieldsTheyUse() {
+        ConfigViewModel c = new ConfigViewModel(Paths.sampleData(), "cpu");
+        c.dataProperty().set(c.dataChoices().stream().filter(d -> d.kind() == ConfigViewModel.DataChoice.Kind.SELECTIVE_COPY)
+                                 .findFirst().orElseThrow());
+        assertTrue(c.visibleFields().stream().anyMatch(f -> f.key().equals("copyTokens")));
+        c.dataProperty().set(c.dataChoices().stream().filter(d -> d.kind() == ConfigViewModel.DataChoice.Kind.INDUCTION)
+                                 .findFirst().orElseThrow());
+        assertTrue(c.visibleFields().stream().noneMatch(f -> f.key().equals("copyTokens")), "induction heads copies no K tokens");
+        assertTrue(c.visibleFields().stream().anyMatch(f -> f.key().equals("length")));
+    }
+
     @Test void runControlsFollowTheSessionState() {
         RunViewModel r = new RunViewModel();
         assertTrue(r.canStartProperty().get());
@@ -118,6 +130,7 @@ class ViewModelUnitTest {
 
     @Test void speedAndEtaComeFromTheStepEvents() {
         RunViewModel r = new RunViewModel();
+        r.stateProperty().set(SessionState.RUNNING);
         List<StepPoint> steps = new ArrayList<>();
         // 10 steps per second, 16 samples each, 1000 planned steps
         for (int i = 1; i <= 21; i++) steps.add(new StepPoint(i, 1, 1.0, 1e-3, 1, 16L * i, 0.1 * i, 1000));
@@ -127,6 +140,29 @@ class ViewModelUnitTest {
         assertEquals("step 21 / 1000 (epoch 1)", r.stepTextProperty().get());
         assertEquals("ETA 1:38", r.etaTextProperty().get());
         assertEquals("1:01:01", RunViewModel.duration(3661));
+
+        // paused: one Step a minute later moves the step only (not "0.3 samples/s, ETA 16:19")
+        r.stateProperty().set(SessionState.PAUSED);
+        assertEquals("ETA - (paused)", r.etaTextProperty().get());
+        r.onSteps(List.of(new StepPoint(22, 1, 1.0, 1e-3, 1, 16L * 22, 62.1, 1000)));
+        assertEquals("step 22 / 1000 (epoch 1)", r.stepTextProperty().get());
+        assertEquals(160, r.samplesPerSecond(), 1e-6);
+        assertEquals("ETA - (paused)", r.etaTextProperty().get());
+        // resumed: the speed is measured again from running steps only
+        r.stateProperty().set(SessionState.RUNNING);
+        List<StepPoint> more = new ArrayList<>();
+        for (int i = 23; i <= 43; i++) more.add(new StepPoint(i, 1, 1.0, 1e-3, 1, 16L * i, 62.1 + 0.2 * (i - 22), 1000));
+        r.onSteps(more);
+        assertEquals(80, r.samplesPerSecond(), 1e-6);
+        // stopped: no ETA for a run that is over
+        r.stateProperty().set(SessionState.FINISHED);
+        assertEquals("ETA -", r.etaTextProperty().get());
+        // the results card: one clause per line, then steps, time and speed
+        r.setResult("stopped on request; best val MSE 0.2930 (step 250); test MSE 0.2883, MAE 0.4145");
+        assertEquals("stopped on request\nbest val MSE 0.2930 (step 250)\ntest MSE 0.2883, MAE 0.4145\n43 steps in 1:06 (80 samples/s)",
+                     r.resultProperty().get());
+        r.setResult("");
+        assertEquals("", r.resultProperty().get());
     }
 
     @Test void curvesKeepBothXAxesAndAverageSpeedOverHalfSeconds() {
@@ -149,6 +185,39 @@ class ViewModelUnitTest {
         assertTrue(c.smoothingProperty().get() < 1, "smoothing stays below 1");
         c.clear();
         assertNull(c.series(CurvesViewModel.TRAIN_LOSS));
+    }
+
+    @Test void curvesReadOutZoomPanAndMarkTheBestValidation() {
+        CurvesViewModel c = new CurvesViewModel();
+        List<StepPoint> steps = new ArrayList<>();
+        for (int i = 1; i <= 100; i++) steps.add(new StepPoint(i, 1, 1.0 / i, 1e-3, 1, 8L * i, 0.1 * i, 0));
+        c.addSteps(steps);
+        c.addEvals(List.of(new UiEvents.EvalPoint(50, 5.0, 0.02, 0.30, 0.41, Double.NaN, Double.NaN, true),
+                           new UiEvents.EvalPoint(100, 10.0, 0.01, 0.35, 0.45, Double.NaN, Double.NaN, false)));
+        assertEquals(50, c.bestX());
+        // the point nearest to x = 49.6 is step 50: its train loss, and the validation there
+        String r = c.readout(49.6);
+        assertTrue(r.startsWith("step 50 · train loss 0.0200"), r);
+        assertTrue(r.contains("val MSE 0.3000 best"), r);
+        assertTrue(r.contains("val MAE 0.4100"), r);
+        assertTrue(r.contains("learning rate 0.00100"), r);
+        // between validations the validation's own step is named
+        assertTrue(c.readout(80).contains("val MSE 0.3500 (step 100)"), c.readout(80));
+        assertEquals("", c.readout(Double.NaN));
+        // zoom (either order), pan, reset; a different x axis forgets the zoom
+        c.zoom(60, 20);
+        assertArrayEquals(new double[] {20, 60}, c.xRangeProperty().get());
+        c.pan(10);
+        assertArrayEquals(new double[] {30, 70}, c.xRangeProperty().get());
+        c.zoom(5, 5);
+        assertArrayEquals(new double[] {30, 70}, c.xRangeProperty().get(), "an empty drag changes nothing");
+        c.resetZoom();
+        assertNull(c.xRangeProperty().get());
+        c.zoom(1, 2);
+        c.xAxisProperty().set(CurvesViewModel.XAxis.WALL);
+        assertNull(c.xRangeProperty().get());
+        assertEquals(5.0, c.bestX(), 1e-12);
+        assertTrue(c.readout(5.02).startsWith("step 50 (5.0 s) · train loss"), c.readout(5.02));
     }
 
     @Test void throttleCoalescesAndKeepsOneBatchInFlight() {

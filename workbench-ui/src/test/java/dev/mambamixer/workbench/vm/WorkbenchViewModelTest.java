@@ -13,6 +13,7 @@ import dev.mambamixer.workbench.Paths;
 import dev.mambamixer.workbench.session.SessionState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -134,6 +135,8 @@ class WorkbenchViewModelTest {
             assertTrue(vm.diagnostics().ratios().containsKey("blocks.0.time"), vm.diagnostics().ratios().keySet()::toString);
             assertTrue(vm.diagnostics().deltaStats().containsKey("blocks.0.variate/backward"));
             assertTrue(vm.run().messageProperty().get().contains("stopped on request"), vm.run().messageProperty()::get);
+            String card = vm.run().resultProperty().get();
+            assertTrue(card.startsWith("stopped on request\n") && card.contains("\ntest MSE ") && card.contains(" steps in "), card);
             assertNull(vm.errorProperty().get());
         }
 
@@ -146,7 +149,8 @@ class WorkbenchViewModelTest {
                                     && vm.selection().snapshotProperty().get() != null);
         synchronized (this) {
             assertEquals(logged, trainSteps(), "every logged step is back on the curve");
-            assertFalse(vm.exploreSteps().isEmpty());
+            assertFalse(vm.timeline().steps().isEmpty());
+            assertTrue(vm.diagnostics().ratios().containsKey("blocks.0.time"), "update ratios read back from events.jsonl");
         }
         await("the stored probe forecasts", () -> vm.forecast().windows().size() == 4);
         synchronized (this) {
@@ -154,13 +158,36 @@ class WorkbenchViewModelTest {
             assertEquals(12, vm.forecast().current().truth(0).length, "ground truth stored with the snapshot");
             assertTrue(vm.selection().tokenSequences().get(0).startsWith("val window 0"));
         }
-        // and compared: its train loss and val MSE as extra series
+        // the run shown is not compared with itself
         vm.compare(runDir).get(30, TimeUnit.SECONDS);
+        synchronized (this) { assertEquals(List.of(), vm.curves().comparisonNames()); }
+        // another run (a copy): its train loss and val MSE as extra series
+        Path other = tmp.resolve("other-runs").resolve(runDir.getFileName() + "-copy");
+        for (Path p : Files.walk(runDir).toList()) {   // the whole folder: events, snapshots, checkpoints
+            Path to = other.resolve(runDir.relativize(p).toString());
+            if (Files.isDirectory(p)) Files.createDirectories(to);
+            else Files.copy(p, to);
+        }
+        vm.compare(other).get(30, TimeUnit.SECONDS);
         await("comparison", () -> vm.curves().comparisonNames().size() == 1);
         synchronized (this) {
-            String name = runDir.getFileName() + ": " + CurvesViewModel.TRAIN_LOSS;
+            String name = other.getFileName() + ": " + CurvesViewModel.TRAIN_LOSS;
             assertEquals(logged, vm.curves().comparisonSeries().get(name).size());
+            assertNotNull(vm.curves().comparisonSeries().get(other.getFileName() + ": " + CurvesViewModel.VAL_MSE));
+            // a comparison belongs to its kind of task: switching to a teaching task clears it
+            vm.config().dataProperty().set(vm.config().dataChoices().stream()
+                    .filter(d -> d.kind() == ConfigViewModel.DataChoice.Kind.SELECTIVE_COPY).findFirst().orElseThrow());
+            assertEquals(List.of(), vm.curves().comparisonNames());
+            vm.config().dataProperty().set(vm.config().dataChoices().get(0));
         }
+        vm.compare(other).get(30, TimeUnit.SECONDS);
+        await("comparison again", () -> vm.curves().comparisonNames().size() == 1);
+        // opened afterwards, it is drawn once, as the run itself
+        vm.explore(other).get(30, TimeUnit.SECONDS);
+        await("the compared run explored", () -> vm.modeProperty().get() == WorkbenchViewModel.Mode.EXPLORE
+                                                && vm.curves().comparisonNames().isEmpty()
+                                                && vm.selection().snapshotProperty().get() != null);
+        synchronized (this) { assertEquals(logged, trainSteps()); }
 
         // checkpoints: save, a corrupted copy fails with a dialog and leaves the session intact, a good one loads
         Path ck = tmp.resolve("ck");

@@ -1,8 +1,9 @@
 package dev.mambamixer.engine.data.vision;
 
 import dev.mambamixer.engine.data.DataFormatException;
+import dev.mambamixer.engine.data.GzipData;
+import dev.mambamixer.engine.io.FileErrors;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,10 +27,9 @@ public final class DigitsReader {
 
     public static ImageSet read(Path csv) throws IOException {
         String name = csv.toString();
-        byte[] b;
-        try (InputStream in = VisionFiles.open(csv)) {
-            b = in.readAllBytes();
-        }
+        FileErrors.checkReadableFile(csv);
+        byte[] b = FileErrors.readAllBytes(csv);
+        if (GzipData.isGzip(b)) b = GzipData.gunzip(b, name);   // by magic bytes, as VisionFiles.open
         int n = b.length;
         float[] px = new float[Math.max(16, n / 100) * PIXELS];
         int[] labels = new int[Math.max(16, n / 100)];

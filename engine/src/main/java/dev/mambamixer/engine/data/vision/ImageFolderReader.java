@@ -45,6 +45,7 @@ public final class ImageFolderReader {
         if (height < 1 || width < 1) throw new IllegalArgumentException("height and width must be >= 1, got " + height + "x" + width);
         if (channels != 1 && channels != 3) throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
         String rootName = root.toString();
+        if (!Files.exists(root)) throw new dev.mambamixer.engine.io.FileErrors.FileProblem(rootName, "not found", null);
         if (!Files.isDirectory(root)) throw new DataFormatException(rootName, 0, "", "not a folder");
         List<Path> classDirs = new ArrayList<>();
         boolean anyEntry;

@@ -2,6 +2,7 @@ package dev.mambamixer.engine.data.vision;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
+import dev.mambamixer.engine.io.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -19,7 +20,13 @@ final class VisionFiles {
 
     /** Opens {@code path}, transparently gunzipping when it starts with the gzip magic bytes. */
     static InputStream open(Path path) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
+        FileErrors.checkReadableFile(path);   // "not found" / "is a directory" / "permission denied", with the path
+        InputStream in;
+        try {
+            in = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
+        } catch (IOException e) {
+            throw FileErrors.reading(path, e);
+        }
         try {
             in.mark(2);
             int b0 = in.read(), b1 = in.read();
