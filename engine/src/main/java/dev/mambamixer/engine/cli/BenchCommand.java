@@ -9,6 +9,7 @@ import dev.mambamixer.engine.data.SyntheticSeriesGenerator;
 import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.train.Benchmark;
 import java.util.List;
@@ -43,6 +44,17 @@ final class BenchCommand implements Callable<Integer> {
     List<String> drivers;
 
     @Override public Integer call() throws java.io.IOException {
+        Ranges.backend(backend);
+        Ranges.positive("--batch", batch);
+        Ranges.positive("--seq-len", seqLen);
+        Ranges.positive("--horizon", horizon);
+        Ranges.positive("--variates", variates);
+        Ranges.positive("--d-model", dModels);
+        Ranges.positive("--layers", layers);
+        Ranges.nonNegative("--warmup", warmup);
+        Ranges.positive("--reps", reps);
+        Ranges.nonNegative("--epochs", epochs);
+        for (String d : drivers) Ranges.oneOf("--drivers", d, "host", "device", "graph");
         if (epochs > 0) return epochs();
         try (Backend be = Backends.create(backend)) {
             System.out.println("backend: " + Backends.describe(be));
@@ -51,6 +63,7 @@ final class BenchCommand implements Callable<Integer> {
             for (int d : dModels) {
                 for (int l : layers) {
                     Tsm2Config cfg = Tsm2Config.defaults(seqLen, horizon, variates).withModel(d, l);
+                    MemoryEstimate.tsm2(cfg, batch, batch).requireFitsOn(be, "--d-model " + d + " --layers " + l);
                     Benchmark.Result r = Benchmark.run(be, cfg, batch, warmup, reps, profile);
                     System.out.printf("%-8d %-7d %-10d %-16.1f %-16.1f %-12.1f %-12.1f%n", d, l, r.params(),
                                       r.trainSamplesPerSec(), r.inferSamplesPerSec(), r.medianStepMs(), r.medianForwardMs());
@@ -81,6 +94,7 @@ final class BenchCommand implements Callable<Integer> {
                 for (int l : layers) {
                     for (String dr : drivers) {
                         Tsm2Config cfg = Tsm2Config.defaults(seqLen, horizon, fd.variates()).withModel(d, l);
+                        MemoryEstimate.tsm2(cfg, batch, batch).requireFitsOn(be, "--d-model " + d + " --layers " + l);
                         EpochBenchmark.Result r = EpochBenchmark.run(
                             be, cfg, fd, batch, epochs, StepDriver.parse(dr),
                             () -> CudaProfiling.reportAndReset(be),

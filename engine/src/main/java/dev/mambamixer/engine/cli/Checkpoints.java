@@ -18,12 +18,21 @@ final class Checkpoints {
         return RunFolder.findCheckpoint(p);
     }
 
+    /** "auto" (null: from the file name) or a SplitRule by name, any case; an unknown name lists the values. */
+    static SplitRule splitRule(String option, String rule) {
+        if (rule == null || rule.trim().equalsIgnoreCase("auto")) return null;
+        for (SplitRule r : SplitRule.values()) if (r.name().equalsIgnoreCase(rule.trim().replace('-', '_'))) return r;
+        StringBuilder allowed = new StringBuilder("auto");
+        for (SplitRule r : SplitRule.values()) allowed.append(", ").append(r.name().toLowerCase(Locale.ROOT));
+        throw new IllegalArgumentException(option + ": unknown split rule '" + rule + "' (expected " + allowed + ")");
+    }
+
     static ForecastData loadData(Path data, String rule, Tsm2Config cfg) throws IOException {
         return loadData(data, rule, cfg, false);
     }
 
     static ForecastData loadData(Path data, String rule, Tsm2Config cfg, boolean allowExtremeValues) throws IOException {
-        SplitRule r = rule.equalsIgnoreCase("auto") ? null : SplitRule.valueOf(rule.toUpperCase(Locale.ROOT));
+        SplitRule r = splitRule("--split-rule", rule);
         ForecastData fd = ForecastData.load(data, cfg.seqLen(), cfg.horizon(), r, allowExtremeValues);
         if (fd.variates() != cfg.variates())
             throw new IllegalArgumentException(data + " has " + fd.variates() + " variates but the checkpoint's model expects "

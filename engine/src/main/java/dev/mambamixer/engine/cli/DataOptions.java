@@ -23,7 +23,12 @@ final class DataOptions {
     boolean allowExtremeValues;
 
     ForecastData load(int t, int h) throws IOException {
-        SplitRule rule = split.equalsIgnoreCase("auto") ? null : SplitRule.valueOf(split.toUpperCase(java.util.Locale.ROOT));
-        return ForecastData.load(data, t, h, rule, allowExtremeValues);
+        return ForecastData.load(data, t, h, Checkpoints.splitRule("--split", split), allowExtremeValues);
+    }
+
+    void checkRanges() {
+        Ranges.positive("--seq-len", seqLen);
+        Ranges.positive("--horizon", horizon);
+        Checkpoints.splitRule("--split", split);
     }
 }

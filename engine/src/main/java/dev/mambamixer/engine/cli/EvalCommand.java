@@ -32,8 +32,12 @@ final class EvalCommand implements Callable<Integer> {
     String backend;
 
     @Override public Integer call() throws Exception {
+        Ranges.positive("--batch", batch);
+        Ranges.oneOf("--split", split, "train", "val", "test");
+        Checkpoints.splitRule("--split-rule", rule);
+        Ranges.backend(backend);
         try (Backend be = Backends.create(backend)) {
-            Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be);
+            Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be, batch);
             ForecastData fd = Checkpoints.loadData(data, rule, m.config(), allowExtremeValues);
             DataRecord.check(DataRecord.runDirOf(checkpoint), data, fd, m.config().variates(), "eval");
             WindowDataset ds = Checkpoints.split(fd, split);

@@ -35,8 +35,14 @@ final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto") String backend;
 
     @Override public Integer call() throws Exception {
+        Ranges.positive("--batch", batch);
+        Ranges.nonNegative("--stride", stride);
+        Ranges.oneOf("--split", split, "train", "val", "test");
+        Checkpoints.splitRule("--split-rule", rule);
+        Ranges.backend(backend);
+        if (java.nio.file.Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is a folder (expected a CSV file path)");
         try (Backend be = Backends.create(backend)) {
-            Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be);
+            Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be, batch);
             ForecastData fd = Checkpoints.loadData(data, rule, m.config(), allowExtremeValues);
             DataRecord.check(DataRecord.runDirOf(checkpoint), data, fd, m.config().variates(), "forecast");
             WindowDataset ds = Checkpoints.split(fd, split);

@@ -45,6 +45,15 @@ final class ModelOptions {
     int scanChunk;
 
     Tsm2Config toConfig(int seqLen, int horizon, int variates, long seed) {
+        Ranges.positive("--d-model", dModel);
+        Ranges.positive("--layers", layers);
+        Ranges.positive("--d-state", dState);
+        Ranges.positive("--d-conv", dConv);
+        Ranges.positive("--expand", expand);
+        Ranges.positive("--patch-len", patchLen);
+        Ranges.positive("--patch-stride", patchStride);
+        Ranges.fraction("--dropout", dropout, 0, 1);
+        Ranges.positive("--scan-chunk", scanChunk);
         return Tsm2Config.builder(seqLen, horizon, variates)
             .design(ConfigJson.parse(Tsm2Config.Design.class, design, "--design"))
             .patches(patchLen, patchStride, padEnd).model(dModel, layers).dState(dState).dConv(dConv).expand(expand)

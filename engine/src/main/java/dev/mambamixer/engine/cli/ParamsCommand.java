@@ -2,6 +2,7 @@ package dev.mambamixer.engine.cli;
 
 import dev.mambamixer.engine.backend.ReferenceBackend;
 import dev.mambamixer.engine.model.Tsm2;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.nn.Parameter;
 import java.util.Arrays;
@@ -19,8 +20,13 @@ final class ParamsCommand implements Callable<Integer> {
     @Option(names = "--variates", defaultValue = "7") int variates;
 
     @Override public Integer call() {
+        Ranges.positive("--seq-len", seqLen);
+        Ranges.positive("--horizon", horizon);
+        Ranges.positive("--variates", variates);
         Tsm2Config cfg = model.toConfig(seqLen, horizon, variates, 0);
-        Tsm2 m = new Tsm2(new ReferenceBackend(), cfg);
+        ReferenceBackend be = new ReferenceBackend();
+        MemoryEstimate.tsm2Inference(cfg, 1).requireFitsOn(be, "the model options");
+        Tsm2 m = new Tsm2(be, cfg);
         System.out.printf("%-44s %-16s %10s  %s%n", "name", "shape", "elements", "decay");
         for (Parameter p : m.parameters())
             System.out.printf("%-44s %-16s %10d  %s%n", p.name(), Arrays.toString(p.shape()), p.size(),

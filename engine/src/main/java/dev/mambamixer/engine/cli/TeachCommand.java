@@ -9,6 +9,7 @@ import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.ProgressBar;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.run.TeachingRun;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.SequenceModelConfig;
 import dev.mambamixer.engine.introspect.SelectionProbe;
@@ -54,9 +55,30 @@ final class TeachCommand implements Callable<Integer> {
     @Option(names = "--name", description = "run name (default: the task's name)") String name;
     @Option(names = "--resume", description = "continue the run in this run folder from its last checkpoint (its config wins)") java.nio.file.Path resume;
 
+    private void checkRanges() {
+        Ranges.positive("--steps", steps);
+        Ranges.positive("--length", length);
+        Ranges.positive("--vocab", vocab);
+        Ranges.nonNegative("--copy-tokens", copyTokens);
+        Ranges.positive("--d-model", dModel);
+        Ranges.positive("--layers", layers);
+        Ranges.positive("--d-state", dState);
+        Ranges.positive("--d-conv", dConv);
+        Ranges.positive("--batch", batch);
+        Ranges.positive("--lr", lr);
+        Ranges.nonNegative("--warmup", warmup);
+        Ranges.nonNegative("--weight-decay", weightDecay);
+        Ranges.nonNegative("--clip", clip);
+        Ranges.positive("--eval-examples", evalExamples);
+        Ranges.nonNegative("--eval-every", evalEvery);
+        Ranges.finite("--stop-at", stopAt);
+        Ranges.backend(backend);
+    }
+
     private RunFolder run;   // the run folder once created or opened; call() closes it whatever happens
 
     @Override public Integer call() throws java.io.IOException {
+        checkRanges();
         try {
             return train();
         } finally {
@@ -84,10 +106,14 @@ final class TeachCommand implements Callable<Integer> {
                                     .withChannelMixer(!noChannel).withSeed(seed).withConv(dConv).validate();
             tc = new TeachConfig(steps, batch, lr, warmup, 0.05, weightDecay, clip, seed, evalExamples, evalEvery,
                                  stopAt).validate();
-            run = RunFolder.create(runsDir, name != null ? name : t.name());
+            run = null;   // created once the sizes are known to fit
         }
         int batch = tc.batch(), steps = tc.steps(), layers = mc.layers();
         try (Backend be = Backends.create(backend)) {
+            MemoryEstimate.sequenceModel(mc, tc.batch(), tc.batch())
+                          .requireFitsOn(be, resume != null ? resume.resolve("checkpoints/last/config.json").toString()
+                                                            : "the model and batch options");
+            if (run == null) run = RunFolder.create(runsDir, name != null ? name : t.name());
             SequenceModel model = new SequenceModel(be, mc);
             System.out.printf("task: %s  (L %d, V %d%s)%n", t.name(), length, vocab,
                               t instanceof SelectiveCopying sc ? ", K " + sc.tokensToCopy() : "");

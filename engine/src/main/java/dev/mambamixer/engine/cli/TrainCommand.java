@@ -10,6 +10,7 @@ import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.run.RunOutcome;
 import dev.mambamixer.engine.run.Tsm2Run;
 import dev.mambamixer.engine.train.StepDriver;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.train.Metrics;
@@ -58,11 +59,32 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--probe-windows", defaultValue = "8", description = "validation windows in the probe batch, spread evenly (default: ${DEFAULT-VALUE})") int probeWindows;
     @Option(names = "--update-ratio-every", defaultValue = "50", description = "log update:parameter ratios every n steps; 0 = never (default: ${DEFAULT-VALUE})") int updateRatioEvery;
 
+    /** Every value against its meaning, before any data is read (the model options check their own). */
+    private void checkRanges() {
+        Ranges.positive("--epochs", epochs);
+        Ranges.positive("--batch", batch);
+        Ranges.positive("--lr", lr);
+        Ranges.nonNegative("--weight-decay", weightDecay);
+        Ranges.nonNegative("--clip", clip);
+        Ranges.oneOf("--schedule", schedule, "constant", "cosine");
+        Ranges.nonNegative("--warmup", warmup);
+        Ranges.positive("--patience", patience);
+        Ranges.nonNegative("--max-steps-per-epoch", maxSteps);
+        Ranges.positive("--eval-batch", evalBatch);
+        Ranges.nonNegative("--eval-every", evalEvery);
+        Ranges.oneOf("--step-driver", stepDriver, "host", "device", "graph");
+        Ranges.backend(backend);
+        Ranges.nonNegative("--forecast-stride", forecastStride);
+        Ranges.nonNegative("--snapshot-every", snapshotEvery);
+        Ranges.positive("--probe-windows", probeWindows);
+        Ranges.nonNegative("--update-ratio-every", updateRatioEvery);
+        data.checkRanges();
+    }
+
     private RunFolder run;   // the run folder once created or opened; call() closes it whatever happens
 
     @Override public Integer call() throws Exception {
-        if (snapshotEvery < 0 || updateRatioEvery < 0 || probeWindows <= 0)
-            return Cli.fail("--snapshot-every and --update-ratio-every must be >= 0 and --probe-windows > 0");
+        checkRanges();
         try {
             return train();
         } finally {
@@ -94,8 +116,7 @@ final class TrainCommand implements Callable<Integer> {
                 return Cli.fail("--resume " + resume + ": no checkpoints/last and no config.json in that run folder");
             }
             mc = TrainingCheckpoints.modelConfig(config, where);
-            tc = TrainingCheckpoints.trainConfig(config);
-            if (tc == null) return Cli.fail(where + ": no \"training\" object, cannot resume");
+            tc = TrainingCheckpoints.trainConfig(config, where);   // required to resume
             fd = data.load(mc.seqLen(), mc.horizon());
             DataRecord.check(resume, data.data, fd, mc.variates(), "--resume");   // before "resumed" and any model
         } else {
@@ -103,13 +124,20 @@ final class TrainCommand implements Callable<Integer> {
             mc = model.toConfig(data.seqLen, data.horizon, fd.variates(), seed);
             tc = new TrainConfig(epochs, batch, lr, weightDecay, clip, schedule, warmup, 0.01, patience, seed, maxSteps,
                                  evalBatch, evalEvery).validate();
-            String runName = name != null ? name : data.data.getFileName().toString().replaceAll("\\.csv(\\.gz)?$", "");
-            run = RunFolder.create(runsDir, runName);
-            com.google.gson.JsonObject config = TrainingCheckpoints.configJson(mc, tc);
-            config.add(DataRecord.KEY, DataRecord.of(data.data, fd.columns()).toJson());   // checked on resume and eval
-            run.writeConfig(config);
+            run = null;   // created once the sizes are known to fit
         }
         try (Backend be = Backends.create(backend)) {
+            // before building anything: the sizes of the options or of the resumed config.json must fit
+            MemoryEstimate.tsm2(mc, tc.batchSize(), Math.max(tc.evalBatchSize(), evalBatch))
+                          .requireFitsOn(be, resume != null ? resume.resolve("checkpoints/last/config.json").toString()
+                                                            : "the model and batch options");
+            if (run == null) {
+                String runName = name != null ? name : data.data.getFileName().toString().replaceAll("\\.csv(\\.gz)?$", "");
+                run = RunFolder.create(runsDir, runName);
+                com.google.gson.JsonObject config = TrainingCheckpoints.configJson(mc, tc);
+                config.add(DataRecord.KEY, DataRecord.of(data.data, fd.columns()).toJson());   // checked on resume and eval
+                run.writeConfig(config);
+            }
             Tsm2 m = new Tsm2(be, mc);
             System.out.printf("data: %s  (%d variates; windows train %d, val %d, test %d; split %s)%n", data.data,
                               fd.variates(), fd.train().size(), fd.val().size(), fd.test().size(), fd.splits().rule());

@@ -2,6 +2,7 @@ package dev.mambamixer.engine.cli;
 
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Vim2Config;
 import dev.mambamixer.engine.train.VisionBenchmark;
 import java.util.List;
@@ -21,6 +22,11 @@ final class VisionBenchCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
 
     @Override public Integer call() {
+        Ranges.positive("--batch", batch);
+        Ranges.nonNegative("--warmup", warmup);
+        Ranges.positive("--reps", reps);
+        Ranges.backend(backend);
+        for (String p : presets) Ranges.oneOf("--preset", p, "mnist", "tiny", "small", "base");
         try (Backend be = Backends.create(backend)) {
             System.out.println("backend: " + Backends.describe(be));
             System.out.printf(Locale.ROOT, "%-7s %-10s %-6s %-12s %-12s %-12s %-12s%n", "preset", "params", "batch",
@@ -33,6 +39,7 @@ final class VisionBenchCommand implements Callable<Integer> {
                     case "base" -> Vim2Config.base();
                     default -> throw new IllegalArgumentException("--preset: unknown '" + p + "' (expected mnist, tiny, small or base)");
                 };
+                MemoryEstimate.vim2(cfg, batch, batch).requireFitsOn(be, "--preset " + p + " --batch " + batch);
                 VisionBenchmark.Result r = VisionBenchmark.run(be, cfg, batch, warmup, reps);
                 System.out.printf(Locale.ROOT, "%-7s %-10d %-6d %-12.1f %-12.1f %-12.1f %-12.1f%n", p, r.params(), batch,
                                   r.trainImagesPerSec(), r.inferImagesPerSec(), r.medianStepMs(), r.medianForwardMs());

@@ -5,6 +5,7 @@ import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.vision.ImageSet;
 import dev.mambamixer.engine.data.vision.VisionDatasets;
 import dev.mambamixer.engine.model.Vim2;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Vim2Config;
 import dev.mambamixer.engine.run.VisionRun;
 import dev.mambamixer.engine.run.VisionRunFolder;
@@ -26,6 +27,8 @@ final class VisionEvalCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
 
     @Override public Integer call() throws java.io.IOException {
+        Ranges.positive("--batch", batch);
+        Ranges.oneOf("--split", split, "held-out", "train");
         Loaded l = load(path, backend);
         try (Backend be = l.model().backend()) {
             VisionRun.DataSource ds = l.data();

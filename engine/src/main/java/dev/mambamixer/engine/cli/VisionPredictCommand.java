@@ -22,6 +22,7 @@ final class VisionPredictCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
 
     @Override public Integer call() throws java.io.IOException {
+        Ranges.positive("--top", top);
         VisionEvalCommand.Loaded l = VisionEvalCommand.load(path, backend);
         try (Backend be = l.model().backend()) {
             Vim2Config mc = l.model().config();

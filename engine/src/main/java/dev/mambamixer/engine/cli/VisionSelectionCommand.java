@@ -27,6 +27,7 @@ final class VisionSelectionCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
 
     @Override public Integer call() throws java.io.IOException {
+        Ranges.positive("--canvases", canvases);
         VisionEvalCommand.Loaded l = VisionEvalCommand.load(path, backend);
         try (Backend be = l.model().backend()) {
             if (!"cluttered".equals(l.data().kind()))

@@ -7,6 +7,7 @@ import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.ProgressBar;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.model.Vim2;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Vim2Config;
 import dev.mambamixer.engine.run.VisionRun;
 import dev.mambamixer.engine.train.TrainingListener;
@@ -55,9 +56,32 @@ final class VisionTrainCommand implements Callable<Integer> {
     @Option(names = "--name", description = "run name (default: vim2-<data>)") String name;
     @Option(names = "--resume", description = "continue the run in this run folder after its last epoch (its config wins)") Path resume;
 
+    private void checkRanges() {
+        if (imageSize != null) Ranges.positive("--image-size", imageSize);
+        Ranges.between("--image-channels", imageChannels, 1, 3);
+        if (imageChannels == 2) throw new IllegalArgumentException("--image-channels must be 1 (grey) or 3 (RGB), got 2");
+        if (patch != null) Ranges.positive("--patch", patch);
+        Ranges.positive("--dims", dims);
+        Ranges.positive("--token-mixers", tokenMixers);
+        Ranges.oneOf("--channel-mixer", channelMixer, "per-token-lift", "tokens", "none");
+        if (channelLift != null) Ranges.positive("--channel-lift", channelLift);
+        if (channelState != null) Ranges.positive("--channel-state", channelState);
+        Ranges.positive("--d-state", dState);
+        Ranges.positive("--epochs", epochs);
+        Ranges.positive("--batch", batch);
+        Ranges.positive("--lr", lr);
+        Ranges.nonNegative("--warmup", warmup);
+        Ranges.nonNegative("--weight-decay", weightDecay);
+        Ranges.fraction("--label-smoothing", labelSmoothing, 0, 1);
+        Ranges.nonNegative("--shift", shift);
+        Ranges.nonNegative("--clip", clip);
+        Ranges.backend(backend);
+    }
+
     private RunFolder run;   // the run folder once created or opened; call() closes it whatever happens
 
     @Override public Integer call() throws java.io.IOException {
+        checkRanges();
         try {
             return train();
         } finally {
@@ -107,9 +131,12 @@ final class VisionTrainCommand implements Callable<Integer> {
                 mc = mc.withStages(dims != null ? dims : mc.dims(), tokenMixers != null ? tokenMixers : mc.tokenMixers());
             mc.validate();
             tc = new VisionTrainConfig(epochs, batch, lr, warmup, 0.02, weightDecay, clip, labelSmoothing, shift, 256, seed).validate();
-            run = RunFolder.create(runsDir, name != null ? name : "vim2-" + ds.kind());
         }
         try (Backend be = Backends.create(backend)) {
+            MemoryEstimate.vim2(mc, tc.batch(), tc.evalBatch())
+                          .requireFitsOn(be, resume != null ? resume.resolve("checkpoints/last/config.json").toString()
+                                                            : "the model and batch options");
+            if (run == null) run = RunFolder.create(runsDir, name != null ? name : "vim2-" + ds.kind());
             Vim2 model = new Vim2(be, mc);
             System.out.println("data: " + splits.description());
             System.out.printf(Locale.ROOT, "model: ViM2, %dx%dx%d, patch %d, stages %s, token mixers %s, channel mixer %s, "

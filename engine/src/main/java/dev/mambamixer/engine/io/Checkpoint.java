@@ -294,6 +294,8 @@ public final class Checkpoint {
         JsonObject state = parseFileObject(folder.resolve(STATE_FILE));
         SafeTensors.Contents model = SafeTensors.read(folder.resolve(MODEL_FILE));
         SafeTensors.Contents opt = SafeTensors.read(folder.resolve(OPTIMIZER_FILE));
+        FiniteTensors.require(folder.resolve(MODEL_FILE), model.tensors());
+        FiniteTensors.require(folder.resolve(OPTIMIZER_FILE), opt.tensors());
         return new Checkpoint(config, model.tensors(), opt.tensors(), state);
     }
 

@@ -1,9 +1,11 @@
 package dev.mambamixer.engine.run;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.data.teaching.SelectiveCopying;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
 import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.ConfigSchema;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.SequenceModelConfig;
@@ -67,26 +69,41 @@ public final class TeachingRun {
         return o;
     }
 
-    /** The model config of a teaching run folder's config.json. */
+    /** The model config of a teaching run folder's config.json, checked field by field and validated. */
     public static SequenceModelConfig modelConfig(JsonObject config, String where) {
-        if (!config.has(MODEL)) throw new IllegalArgumentException(where + ": config.json has no \"model\" object");
+        SequenceModelConfig c = ConfigSchema.read(config, MODEL, SequenceModelConfig.class, where);
         try {
-            return TrainingCheckpoints.GSON.fromJson(config.get(MODEL), SequenceModelConfig.class).validate();
-        } catch (RuntimeException e) {
+            return c.validate();
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }
 
     public static TeachConfig teachConfig(JsonObject config, String where) {
-        if (!config.has(TEACHING)) throw new IllegalArgumentException(where + ": config.json has no \"teaching\" object");
-        return TrainingCheckpoints.GSON.fromJson(config.get(TEACHING), TeachConfig.class).validate();
+        TeachConfig t = ConfigSchema.read(config, TEACHING, TeachConfig.class, where);
+        try {
+            return t.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
+    /** The task of a config.json: {"name", "length", "vocab", "copy_tokens"}. */
     public static TeachingTask task(JsonObject config, String where) {
-        if (!config.has(TASK)) throw new IllegalArgumentException(where + ": config.json has no \"task\" object");
-        JsonObject t = config.getAsJsonObject(TASK);
-        return TeachingTask.create(t.get("name").getAsString(), t.get("length").getAsInt(), t.get("vocab").getAsInt(),
-                                   t.get("copy_tokens").getAsInt());
+        JsonElement e = config.get(TASK);
+        if (e == null || !e.isJsonObject())
+            throw new IllegalArgumentException(where + ": \"" + TASK + "\" expected a JSON object, found " + (e == null ? "nothing (missing)" : e));
+        JsonObject t = e.getAsJsonObject();
+        JsonElement name = t.get("name");
+        if (name == null || !name.isJsonPrimitive() || !name.getAsJsonPrimitive().isString())
+            throw new IllegalArgumentException(where + ": task.name expected a string, found " + (name == null ? "nothing (missing)" : name));
+        try {
+            return TeachingTask.create(name.getAsString(), ConfigSchema.intIn(t, "length", 1, Integer.MAX_VALUE, where + " task"),
+                                       ConfigSchema.intIn(t, "vocab", 1, Integer.MAX_VALUE, where + " task"),
+                                       ConfigSchema.intIn(t, "copy_tokens", 0, Integer.MAX_VALUE, where + " task"));
+        } catch (IllegalArgumentException ex) {
+            throw ex.getMessage().startsWith(where) ? ex : new IllegalArgumentException(where + ": task: " + ex.getMessage(), ex);
+        }
     }
 
     public SequenceTrainer trainer() { return trainer; }
@@ -115,10 +132,14 @@ public final class TeachingRun {
     }
 
     private void resume(Checkpoint last) {
+        // counters first: a bad state.json must fail before any weights are overwritten
+        int step = ConfigSchema.intIn(last.state(), "step", 0, tc.steps(), Checkpoint.STATE_FILE);
+        double best = ConfigSchema.doubleIn(last.state(), "best_accuracy", Double.NEGATIVE_INFINITY, 1, Checkpoint.STATE_FILE);
+        if (last.state().has("seed")) ConfigSchema.longField(last.state(), "seed", Checkpoint.STATE_FILE);
         TrainingCheckpoints.loadWeights(model.backend(), model.parameters(), last.model());
         TrainingCheckpoints.loadMoments(model.backend(), trainer.optimizer(), last.optimizer());
-        recording.resumeBest(last.state().get("best_accuracy").getAsDouble());
-        trainer.resumeAfter(last.state().get("step").getAsInt());
+        recording.resumeBest(best);
+        trainer.resumeAfter(step);
     }
 
     /** Settings of a teaching run. */

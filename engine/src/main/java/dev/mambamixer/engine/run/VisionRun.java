@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import dev.mambamixer.engine.data.vision.ImageSet;
 import dev.mambamixer.engine.data.vision.VisionDatasets;
 import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.ConfigSchema;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.model.Vim2;
 import dev.mambamixer.engine.model.Vim2Config;
@@ -51,6 +52,11 @@ public final class VisionRun {
     private final VisionTrainer trainer;
 
     private VisionRun(Builder b) {
+        int classes = b.model.config().classes();
+        // fewer names than classes is legal (a one-class folder trains a two-class model); more is not
+        if (b.data.classes().size() > classes)
+            throw new IllegalArgumentException("config.json: data.classes names " + b.data.classes().size()
+                                               + " classes but the model has " + classes);
         this.model = b.model;
         this.tc = b.train.validate();
         this.data = b.data;
@@ -75,25 +81,28 @@ public final class VisionRun {
     public static boolean isVisionConfig(JsonObject config) { return config.has(TRAINING); }
 
     public static Vim2Config modelConfig(JsonObject config, String where) {
-        return read(config, MODEL, Vim2Config.class, where).validate();
+        Vim2Config c = read(config, MODEL, Vim2Config.class, where);
+        try {
+            return c.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": invalid ViM2 config: " + e.getMessage(), e);
+        }
     }
 
     public static VisionTrainConfig trainConfig(JsonObject config, String where) {
-        return read(config, TRAINING, VisionTrainConfig.class, where).validate();
+        VisionTrainConfig t = read(config, TRAINING, VisionTrainConfig.class, where);
+        try {
+            return t.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     public static DataSource dataSource(JsonObject config, String where) { return read(config, DATA, DataSource.class, where); }
 
-    private static <T> T read(JsonObject config, String key, Class<T> type, String where) {
-        if (!config.has(key) || !config.get(key).isJsonObject())
-            throw new IllegalArgumentException(where + ": config.json has no \"" + key + "\" object");
-        try {
-            T t = TrainingCheckpoints.GSON.fromJson(config.get(key), type);
-            if (t == null) throw new IllegalArgumentException("\"" + key + "\" is empty");
-            return t;
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(where + ": \"" + key + "\": " + e.getMessage(), e);
-        }
+    private static <T extends Record> T read(JsonObject config, String key, Class<T> type, String where) {
+        T t = ConfigSchema.read(config, key, type, where);
+        return t;
     }
 
     /**
@@ -161,13 +170,15 @@ public final class VisionRun {
     }
 
     private void resume(Checkpoint last) {
+        // counters first: a bad state.json must fail before any weights are overwritten
+        JsonObject st = last.state();
+        String where = Checkpoint.STATE_FILE;
+        int epochs = ConfigSchema.intIn(st, "epochs_done", 0, tc.epochs(), where);
+        int step = ConfigSchema.intIn(st, "step", 0, Integer.MAX_VALUE, where);
+        int bestEpoch = ConfigSchema.intIn(st, "best_epoch", 0, epochs, where);
+        double bestAcc = ConfigSchema.doubleIn(st, "best_accuracy", -1, 1, where);
         TrainingCheckpoints.loadWeights(model.backend(), model.parameters(), last.model());
         TrainingCheckpoints.loadMoments(model.backend(), trainer.optimizer(), last.optimizer());
-        JsonObject st = last.state();
-        String where = "checkpoint state.json";
-        int epochs = intField(st, "epochs_done", where), step = intField(st, "step", where);
-        int bestEpoch = intField(st, "best_epoch", where);
-        double bestAcc = st.has("best_accuracy") ? st.get("best_accuracy").getAsDouble() : -1;
         List<float[]> best = null;
         Path bestDir = folder == null ? null : folder.checkpointDir("best");
         if (bestDir != null && Checkpoint.exists(bestDir)) {
@@ -185,13 +196,6 @@ public final class VisionRun {
         }
         trainer.resume(epochs, step, bestAcc, bestEpoch, best);
         recording.resumeBest(bestAcc);
-    }
-
-    private static int intField(JsonObject o, String key, String where) {
-        if (!o.has(key) || !o.get(key).isJsonPrimitive()) throw new IllegalArgumentException(where + ": missing \"" + key + "\"");
-        int v = o.get(key).getAsInt();
-        if (v < 0) throw new IllegalArgumentException(where + ": \"" + key + "\" is " + v + ", expected >= 0");
-        return v;
     }
 
     /** Settings of a ViM2 run. */

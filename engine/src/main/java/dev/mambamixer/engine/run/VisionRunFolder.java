@@ -7,7 +7,9 @@ import com.google.gson.JsonParser;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.data.vision.VisionDatasets;
 import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.ConfigSchema;
 import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Vim2;
 import dev.mambamixer.engine.model.Vim2Config;
 import dev.mambamixer.engine.train.TrainingCheckpoints;
@@ -70,11 +72,13 @@ public record VisionRunFolder(Path dir, Vim2Config model, VisionTrainConfig trai
         Checkpoint c = Checkpoint.load(checkpointDir);
         String where = checkpointDir.resolve(Checkpoint.CONFIG_FILE).toString();
         if (!VisionRun.isVisionConfig(c.config())) throw new IllegalArgumentException(where + ": not a ViM2 checkpoint");
-        Vim2 m = new Vim2(be, VisionRun.modelConfig(c.config(), where));
+        Vim2Config mc = VisionRun.modelConfig(c.config(), where);
+        MemoryEstimate.vim2Inference(mc, 1).requireFitsOn(be, where);   // before anything is allocated
+        Vim2 m = new Vim2(be, mc);
         TrainingCheckpoints.loadWeights(be, m.parameters(), c.model());
         JsonObject st = c.state();
-        int epochs = st != null && st.has("epochs_done") ? st.get("epochs_done").getAsInt() : 0;
-        int step = st != null && st.has("step") ? st.get("step").getAsInt() : 0;
+        int epochs = st != null && st.has("epochs_done") ? ConfigSchema.intIn(st, "epochs_done", 0, Integer.MAX_VALUE, Checkpoint.STATE_FILE) : 0;
+        int step = st != null && st.has("step") ? ConfigSchema.intIn(st, "step", 0, Integer.MAX_VALUE, Checkpoint.STATE_FILE) : 0;
         return new Kept(m, checkpointDir, epochs, step, VisionRun.dataSource(c.config(), where));
     }
 

@@ -20,7 +20,11 @@ public record TeachConfig(int steps, int batch, double lr, int warmup, double mi
         if (!(lr > 0)) sb.append("lr: must be positive, got ").append(lr).append("; ");
         if (warmup < 0) sb.append("warmup: must be >= 0, got ").append(warmup).append("; ");
         if (evalExamples <= 0) sb.append("evalExamples: must be positive, got ").append(evalExamples).append("; ");
-        if (gradClip < 0) sb.append("gradClip: must be >= 0 (0 = off), got ").append(gradClip).append("; ");
+        if (!(weightDecay >= 0)) sb.append("weightDecay: must be >= 0, got ").append(weightDecay).append("; ");
+        if (!(minLrRatio >= 0 && minLrRatio <= 1)) sb.append("minLrRatio: must be in [0, 1], got ").append(minLrRatio).append("; ");
+        if (evalEvery < 0) sb.append("evalEvery: must be >= 0, got ").append(evalEvery).append("; ");
+        if (Double.isNaN(stopAccuracy)) sb.append("stopAccuracy: must be a number, got NaN; ");
+        if (!(gradClip >= 0)) sb.append("gradClip: must be >= 0 (0 = off), got ").append(gradClip).append("; ");
         if (sb.length() > 0) throw new IllegalArgumentException("invalid teaching config: " + sb.substring(0, sb.length() - 2));
         return this;
     }

@@ -35,8 +35,10 @@ public record TrainConfig(int epochs, int batchSize, double lr, double weightDec
         if (!(clipNorm >= 0)) errs.add("clipNorm: must be >= 0 (0 = off), got " + clipNorm);
         if (warmupSteps < 0) errs.add("warmupSteps: must be >= 0, got " + warmupSteps);
         if (patience <= 0) errs.add("patience: must be positive, got " + patience);
+        if (!(minLrRatio >= 0 && minLrRatio <= 1)) errs.add("minLrRatio: must be in [0, 1], got " + minLrRatio);
+        if (maxStepsPerEpoch < 0) errs.add("maxStepsPerEpoch: must be >= 0 (0 = full epochs), got " + maxStepsPerEpoch);
         if (evalEvery < 0) errs.add("evalEvery: must be >= 0 (0 = at epoch ends only), got " + evalEvery);
-        if (!schedule.equalsIgnoreCase("constant") && !schedule.equalsIgnoreCase("cosine"))
+        if (schedule == null || !schedule.equalsIgnoreCase("constant") && !schedule.equalsIgnoreCase("cosine"))
             errs.add("schedule: unknown value '" + schedule + "' (expected constant or cosine)");
         if (!errs.isEmpty()) throw new IllegalArgumentException("invalid training config: " + String.join("; ", errs));
         return this;

@@ -357,6 +357,9 @@ public final class Trainer {
         opt.setStepCount(step);
     }
 
+    /** The training settings this trainer runs with. */
+    public TrainConfig config() { return cfg; }
+
     /** Host copy of the best weights so far (null before the first validation). */
     public List<float[]> bestWeights() { return best; }
 }

@@ -26,6 +26,7 @@ public record VisionTrainConfig(int epochs, int batch, double lr, int warmup, do
         if (!(gradClip >= 0)) sb.append("gradClip: must be >= 0 (0 = off), got ").append(gradClip).append("; ");
         if (!(labelSmoothing >= 0 && labelSmoothing < 1))
             sb.append("labelSmoothing: must be in [0, 1), got ").append(labelSmoothing).append("; ");
+        if (!(minLrRatio >= 0 && minLrRatio <= 1)) sb.append("minLrRatio: must be in [0, 1], got ").append(minLrRatio).append("; ");
         if (maxShift < 0) sb.append("maxShift: must be >= 0, got ").append(maxShift).append("; ");
         if (sb.length() > 0) throw new IllegalArgumentException("invalid vision training config: " + sb.substring(0, sb.length() - 2));
         return this;

@@ -96,10 +96,12 @@ class CliTest {
         assertTrue(r.err().contains("short.csv") && !r.err().contains("not a date"), r.err());
 
         CliRun.Out c = run("train", "--data", sample().toString(), "--seq-len", "8", "--horizon", "4", "--patch-len", "16",
-                    "--d-model", "0", "--backend", "cpu", "--runs-dir", tmp.toString());
+                    "--backend", "cpu", "--runs-dir", tmp.toString());
         assertEquals(2, c.code());
         assertTrue(c.err().contains("patchLen: 16 is longer than the look-back seqLen 8"), c.err());
-        assertTrue(c.err().contains("dModel: must be positive"), c.err());
+        CliRun.Out d0 = run("train", "--data", sample().toString(), "--d-model", "0", "--backend", "cpu", "--runs-dir", tmp.toString());
+        assertEquals(2, d0.code());
+        assertEquals("error: --d-model must be >= 1, got 0", d0.err().strip());
 
         CliRun.Out u = run("train", "--no-such-option");
         assertEquals(2, u.code());

@@ -17,6 +17,7 @@ import dev.mambamixer.engine.run.TeachingRun;
 import dev.mambamixer.engine.run.Tsm2Run;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.RunFolder;
+import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.SequenceModel;
 import dev.mambamixer.engine.model.Tsm2;
 import dev.mambamixer.engine.model.Tsm2Config;
@@ -217,10 +218,14 @@ public final class TrainingSession implements AutoCloseable {
                 if (fd.variates() != mc.variates())
                     throw new IllegalArgumentException(settings.csv().getFileName() + " has " + fd.variates()
                                                        + " variates but the checkpoint's model expects " + mc.variates());
+                TrainConfig tc = TrainingCheckpoints.trainConfig(c.config());
                 be = Backends.create(settings.backend());
+                // the config's sizes must fit before the model is built (engine's one estimator)
+                TrainConfig sized = tc != null ? tc : settings.train();
+                (sized != null ? MemoryEstimate.tsm2(mc, sized.batchSize(), sized.evalBatchSize())
+                               : MemoryEstimate.tsm2Inference(mc, 1)).requireFitsOn(be, dir.resolve(Checkpoint.CONFIG_FILE).toString());
                 Tsm2 m = new Tsm2(be, mc);
                 TrainingCheckpoints.loadWeights(m, c.model());
-                TrainConfig tc = TrainingCheckpoints.trainConfig(c.config());
                 RunSettings loaded = new RunSettings(ModelKind.TSM2, settings.csv(), mc.seqLen(), mc.horizon(), mc,
                                                      tc != null ? tc : settings.train(), null, 0, null, null,
                                                      settings.snapshotEvery(), settings.probeCount(),
