@@ -81,6 +81,34 @@ public final class SelectionCharts {
         return seq + " (" + String.join(", ", parts) + ")";
     }
 
+    /**
+     * The input a TSM2 token mixer selects from: one probe window's series of one variate (time
+     * steps left to right), drawn small above the token-selection heatmap, with the patches the
+     * heatmap's columns stand for shaded in turn ({@code patchLen}/{@code patchStride}; 0 = none).
+     */
+    public static org.jfree.chart.JFreeChart inputSeries(float[] x, String title, int patchLen, int patchStride) {
+        org.jfree.data.xy.XYSeries s = new org.jfree.data.xy.XYSeries("input", false, false);
+        for (int t = 0; t < x.length; t++) s.add(t, x[t]);
+        org.jfree.chart.axis.NumberAxis xa = new org.jfree.chart.axis.NumberAxis("time step");
+        xa.setAutoRangeIncludesZero(false);
+        xa.setRange(-0.5, Math.max(1, x.length) - 0.5);
+        org.jfree.chart.axis.NumberAxis ya = new CurveChart.SteadyAxis("value");
+        ya.setAutoRangeIncludesZero(false);
+        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, false);
+        r.setSeriesPaint(0, Theme.color(0));
+        r.setSeriesStroke(0, Theme.LINE);
+        org.jfree.chart.plot.XYPlot plot = new org.jfree.chart.plot.XYPlot(new org.jfree.data.xy.XYSeriesCollection(s), xa, ya, r);
+        if (patchLen > 0 && patchStride > 0)
+            for (int p = 0, start = 0; start + patchLen <= x.length; p++, start += patchStride)
+                if (p % 2 == 0) {
+                    org.jfree.chart.plot.IntervalMarker band = new org.jfree.chart.plot.IntervalMarker(start - 0.5, start + patchLen - 0.5);
+                    band.setPaint(Theme.withAlpha(Color.GRAY, 0.10));
+                    plot.addDomainMarker(band, org.jfree.chart.ui.Layer.BACKGROUND);
+                }
+        org.jfree.chart.JFreeChart chart = new org.jfree.chart.JFreeChart(title, Theme.LEGEND_FONT, plot, false);
+        return Theme.apply(chart);
+    }
+
     // ------------------------------------------------------------------ channel selection
 
     /**

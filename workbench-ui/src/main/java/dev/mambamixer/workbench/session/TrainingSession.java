@@ -469,7 +469,8 @@ public final class TrainingSession implements AutoCloseable {
             List<String> names = new ArrayList<>();
             for (int w : probeWindows) names.add("val window " + w);
             List<ForecastWindow> fc = Introspector.forecasts(tsm2, data, data.test(), forecastWindows);
-            return Snapshot.of(cap.step(), "TSM2", cap.mixers(), cap.averaging(), List.of(), names, data.columns(), "test", fc);
+            return Snapshot.of(cap.step(), "TSM2", cap.mixers(), cap.averaging(), List.of(), names, data.columns(), "test", fc)
+                           .withProbeSeries(cap.input());
         }
 
         // ---------------------------------------------------------------- ViM2
@@ -585,8 +586,10 @@ public final class TrainingSession implements AutoCloseable {
         Snapshot sequenceSnapshot(SequenceCapture cap) {
             List<String> names = new ArrayList<>();
             for (int i = 0; i < cap.examples().size(); i++) names.add("example " + i);
+            List<int[]> predicted = new ArrayList<>();
+            for (int i = 0; i < cap.examples().size(); i++) predicted.add(cap.predicted(i));
             return Snapshot.of(cap.step(), "teaching (" + task.name() + ")", cap.mixers(), cap.averaging(), cap.examples(), names,
-                                List.of(), List.of());
+                                List.of(), List.of()).withPredictions(predicted);
         }
 
         RatioPoint ratioPoint(TrainingListener.UpdateRatioEvent e) { return RatioPoint.of(e); }

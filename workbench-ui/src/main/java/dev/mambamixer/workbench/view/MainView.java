@@ -151,12 +151,14 @@ public final class MainView {
         timeline.visibleProperty().bind(javafx.beans.binding.Bindings.size(t.steps()).greaterThan(1));
         timeline.managedProperty().bind(timeline.visibleProperty());
 
-        Label settings = new Label();
+        javafx.scene.control.TextArea settings = new javafx.scene.control.TextArea();   // scrolls: a config has many fields
         settings.setId("explored-settings");
         settings.textProperty().bind(javafx.beans.binding.Bindings.concat("This run's settings (config.json; the form below is "
                                                                          + "for the next run):\n", vm.exploredSettingsProperty()));
+        settings.setEditable(false);
         settings.setWrapText(true);
-        settings.setStyle("-fx-font-size: 11.5px; -fx-background-color: #f6f6f6; -fx-border-color: #d8d8d8; -fx-padding: 4 6 4 6;");
+        settings.setPrefRowCount(6);
+        settings.setStyle("-fx-font-size: 11.5px;");
         settings.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE)
                                             .and(vm.exploredSettingsProperty().isNotEmpty()));
         settings.managedProperty().bind(settings.visibleProperty());

@@ -193,14 +193,71 @@ public final class SelectionViewModel {
         return h;
     }
 
+    /**
+     * A teaching example as the model saw and answered it: input tokens, targets
+     * ({@link SequenceExample#IGNORE} where nothing is asked), the predicted token per position and
+     * the marks.
+     */
+    public record TokenStrip(int example, int[] tokens, int[] targets, int[] predicted, List<Mark> marks) {
+        /** Positions with a target. */
+        public int asked() {
+            int n = 0;
+            for (int t : targets) if (t != SequenceExample.IGNORE) n++;
+            return n;
+        }
+
+        /** Positions whose prediction equals the target. */
+        public int correct() {
+            int n = 0;
+            for (int i = 0; i < targets.length; i++) if (targets[i] != SequenceExample.IGNORE && predicted[i] == targets[i]) n++;
+            return n;
+        }
+    }
+
+    /** The chosen teaching example with the model's predictions, or null (TSM2, or a snapshot without predictions). */
+    public TokenStrip tokenStrip() {
+        Snapshot s = snapshot.get();
+        MixerCapture m = tokenMixer();
+        SequenceExample ex = tokenExample();
+        if (s == null || m == null || ex == null || s.predictions().isEmpty()) return null;
+        int item = exampleIndex(m, tokenSequence.get());
+        if (item < 0 || item >= s.predictions().size()) return null;
+        return new TokenStrip(item, ex.tokens(), ex.targets(), s.predictions().get(item), ex.marks());
+    }
+
+    /**
+     * What the chosen TSM2 token sequence selects from: the probe window's input series of that
+     * variate (T values, standardised), or null (teaching, or no input in the snapshot).
+     */
+    public float[] tokenInputSeries() {
+        Snapshot s = snapshot.get();
+        MixerCapture m = tokenMixer();
+        if (s == null || m == null || !s.examples().isEmpty()) return null;
+        int[] shape = m.sequenceShape();
+        List<String> axes = m.sequenceAxes();
+        int b = 0, v = 0, rest = tokenSequence.get();
+        for (int i = shape.length - 1; i >= 0; i--) {
+            int idx = rest % shape[i];
+            rest /= shape[i];
+            if (axes.get(i).equals("batch")) b = idx;
+            else if (axes.get(i).equals("variate")) v = idx;
+        }
+        return s.probeSeries(b, v);
+    }
+
     /** The teaching example of the chosen token sequence (its marks), or null for TSM2. */
     public SequenceExample tokenExample() { return exampleOf(tokenMixer(), tokenSequence.get()); }
 
     private SequenceExample exampleOf(MixerCapture m, int seq) {
         Snapshot s = snapshot.get();
         if (s == null || m == null || s.examples().isEmpty() || !m.tokenMixer()) return null;
-        int item = seq / Math.max(1, m.s() / s.examples().size());   // sequences of a teaching token mixer = examples
+        int item = exampleIndex(m, seq);
         return item < s.examples().size() ? s.examples().get(item) : null;
+    }
+
+    /** The example a teaching token mixer's sequence belongs to (its sequences are the examples). */
+    private int exampleIndex(MixerCapture m, int seq) {
+        return seq / Math.max(1, m.s() / snapshot.get().examples().size());
     }
 
     // ------------------------------------------------------------------ channel selection

@@ -331,11 +331,11 @@ public final class WorkbenchViewModel implements AutoCloseable {
                 List<String> vars = new ArrayList<>();
                 if (!stored.isEmpty()) vars.addAll(stored.get(0).variateNames());
                 else for (int v = 0; v < c.config().variates(); v++) vars.add("v" + v);
-                return stored.isEmpty()
+                return (stored.isEmpty()
                        ? Snapshot.of(c.step(), "TSM2 (run folder)", c.mixers(), c.averaging(), List.of(), names, vars,
                                      "probe", probeForecasts(c, vars))
                        : Snapshot.of(c.step(), "TSM2 (run folder)", c.mixers(), c.averaging(), List.of(), names, vars,
-                                     "val", stored);
+                                     "val", stored)).withProbeSeries(c.input());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

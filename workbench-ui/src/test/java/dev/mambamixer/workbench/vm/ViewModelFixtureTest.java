@@ -106,6 +106,31 @@ class ViewModelFixtureTest {
         assertNull(s.tokenChart());
     }
 
+    @Test void tokenSelectionShowsWhatTheSequenceSelectsFrom() {
+        SelectionViewModel s = new SelectionViewModel();
+        // TSM2: the probe window's input of the chosen (window, variate) sequence; input (B 1, T 3, M 2)
+        float[] input = {10, 11, 20, 21, 30, 31};
+        s.setSnapshot(SnapshotFixtures.tsm2(30).withProbeSeries(input));
+        assertNull(s.tokenStrip());
+        assertArrayEquals(new float[] {10, 20, 30}, s.tokenInputSeries());
+        s.tokenSequenceProperty().set(1);                                  // variate HUFL
+        assertArrayEquals(new float[] {11, 21, 31}, s.tokenInputSeries());
+        s.setSnapshot(SnapshotFixtures.tsm2(40));                         // no input recorded: nothing to draw
+        assertNull(s.tokenInputSeries());
+        // teaching: tokens, targets and the model's answers of the chosen example
+        s.setSnapshot(SnapshotFixtures.teaching(8).withPredictions(List.of(new int[] {0, 0, 2, 3}, new int[] {0, 0, 2, 1})));
+        assertNull(s.tokenInputSeries());
+        s.tokenSequenceProperty().set(1);
+        SelectionViewModel.TokenStrip strip = s.tokenStrip();
+        assertEquals(1, strip.example());
+        assertArrayEquals(new int[] {1, 2, 3, 4}, strip.tokens());
+        assertArrayEquals(new int[] {0, 0, 2, 1}, strip.predicted());
+        assertEquals(2, strip.asked());
+        assertEquals(1, strip.correct());
+        s.setSnapshot(SnapshotFixtures.teaching(9));                      // a snapshot without predictions
+        assertNull(s.tokenStrip());
+    }
+
     @Test void attentionChannelPickerAndChartFollowTheChosenMixerAndChannel() {
         SelectionViewModel s = new SelectionViewModel();
         s.setSnapshot(SnapshotFixtures.tsm2(30));

@@ -133,6 +133,7 @@ class WorkbenchViewModelTest {
             // diagnostics: ratios per group and Δ stats per mixer/direction
             assertFalse(vm.diagnostics().ratios().isEmpty());
             assertTrue(vm.diagnostics().ratios().containsKey("blocks.0.time"), vm.diagnostics().ratios().keySet()::toString);
+            assertEquals(48, vm.selection().tokenInputSeries().length, "the probe window's input (T = 48) above the heatmap");
             assertTrue(vm.diagnostics().deltaStats().containsKey("blocks.0.variate/backward"));
             assertTrue(vm.run().messageProperty().get().contains("stopped on request"), vm.run().messageProperty()::get);
             String card = vm.run().resultProperty().get();
@@ -248,6 +249,10 @@ class WorkbenchViewModelTest {
             var ex = vm.selection().tokenExample();
             assertEquals(4, ex.positions("data").length, "K = 4 data tokens to remember are marked");
             assertEquals("example 0", vm.selection().tokenSequences().get(0));
+            var strip = vm.selection().tokenStrip();   // what the model answered at every position of the example
+            assertEquals(32, strip.predicted().length);
+            assertEquals(4, strip.asked(), "the K copies are asked for");
+            assertTrue(strip.correct() >= 0 && strip.correct() <= 4);
             double acc = vm.curves().series(CurvesViewModel.ACCURACY).lastY();
             assertTrue(acc >= 0 && acc <= 1, "accuracy " + acc);
             assertFalse(vm.run().checkpointableProperty().get(), "no checkpoints for the teaching model");
