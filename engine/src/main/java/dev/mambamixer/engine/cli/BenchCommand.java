@@ -22,20 +22,20 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, cuda or reference (default: ${DEFAULT-VALUE})")
     String backend;
-    @Option(names = "--batch", defaultValue = "32") int batch;
-    @Option(names = "--seq-len", defaultValue = "512") int seqLen;
-    @Option(names = "--horizon", defaultValue = "96") int horizon;
-    @Option(names = "--variates", defaultValue = "7") int variates;
+    @Option(names = "--batch", defaultValue = "32", description = "batch size (default ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--seq-len", defaultValue = "512", description = "look-back T (default ${DEFAULT-VALUE})") int seqLen;
+    @Option(names = "--horizon", defaultValue = "96", description = "horizon H (default ${DEFAULT-VALUE})") int horizon;
+    @Option(names = "--variates", defaultValue = "7", description = "variates M (default ${DEFAULT-VALUE})") int variates;
     @Option(names = "--d-model", split = ",", defaultValue = "32,128", description = "widths to run (default: ${DEFAULT-VALUE})")
     List<Integer> dModels;
     @Option(names = "--layers", split = ",", defaultValue = "2,4", description = "depths to run (default: ${DEFAULT-VALUE})")
     List<Integer> layers;
-    @Option(names = "--warmup", defaultValue = "2") int warmup;
-    @Option(names = "--reps", defaultValue = "5") int reps;
+    @Option(names = "--warmup", defaultValue = "2", description = "untimed warm-up repetitions (default ${DEFAULT-VALUE})") int warmup;
+    @Option(names = "--reps", defaultValue = "5", description = "timed repetitions (the median is reported) (default ${DEFAULT-VALUE})") int reps;
     @Option(names = "--profile", description = "also print where a training step's time goes, per model section")
     boolean profile;
     @Option(names = "--epochs", defaultValue = "0",
-            description = "instead: time this many real training epochs (validation at epoch ends) per step driver")
+            description = "instead: time this many real training epochs (validation at epoch ends) per step driver (default ${DEFAULT-VALUE})")
     int epochs;
     @Option(names = "--data", description = "CSV for --epochs (default: synthetic data with the ETTh1 split sizes)")
     java.nio.file.Path data;

@@ -27,7 +27,7 @@ final class EvalCommand implements Callable<Integer> {
     String rule;
     @Option(names = "--allow-extreme-values", description = "accept cells with |x| > 1e15 (as train's option)")
     boolean allowExtremeValues;
-    @Option(names = "--batch", defaultValue = "128") int batch;
+    @Option(names = "--batch", defaultValue = "128", description = "evaluation batch size (default ${DEFAULT-VALUE})") int batch;
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, cuda or reference (default: ${DEFAULT-VALUE})")
     String backend;
 

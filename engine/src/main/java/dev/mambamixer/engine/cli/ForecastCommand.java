@@ -24,15 +24,15 @@ final class ForecastCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE})")
     String split;
-    @Option(names = "--split-rule", defaultValue = "auto") String rule;
+    @Option(names = "--split-rule", defaultValue = "auto", description = "auto, ett_hourly, ett_minute or ratio (default ${DEFAULT-VALUE})") String rule;
     @Option(names = "--out", required = true, description = "output CSV: window,horizon_step,variate,prediction,target")
     Path out;
     @Option(names = "--stride", defaultValue = "0", description = "every n-th window; 0 = every H-th (default: ${DEFAULT-VALUE})")
     int stride;
     @Option(names = "--allow-extreme-values", description = "accept cells with |x| > 1e15 (as train's option)")
     boolean allowExtremeValues;
-    @Option(names = "--batch", defaultValue = "128") int batch;
-    @Option(names = "--backend", defaultValue = "auto") String backend;
+    @Option(names = "--batch", defaultValue = "128", description = "evaluation batch size (default ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, cuda or reference (default ${DEFAULT-VALUE})") String backend;
 
     @Override public Integer call() throws Exception {
         Ranges.positive("--batch", batch);

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 final class GenerateSampleCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "sample-data/synthetic.csv", description = "(default: ${DEFAULT-VALUE})")
     Path out;
-    @Option(names = "--rows", defaultValue = "" + SyntheticSeriesGenerator.DEFAULT_ROWS) int rows;
-    @Option(names = "--seed", defaultValue = "" + SyntheticSeriesGenerator.DEFAULT_SEED) long seed;
+    @Option(names = "--rows", defaultValue = "" + SyntheticSeriesGenerator.DEFAULT_ROWS, description = "rows to generate (default ${DEFAULT-VALUE})") int rows;
+    @Option(names = "--seed", defaultValue = "" + SyntheticSeriesGenerator.DEFAULT_SEED, description = "random seed (default ${DEFAULT-VALUE})") long seed;
 
     @Override public Integer call() throws Exception {
         try {

@@ -15,9 +15,9 @@ import picocli.CommandLine.Option;
          description = "List a TSM2 configuration's parameters as named in checkpoints (name, shape, weight decay).")
 final class ParamsCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nModel%n") ModelOptions model = new ModelOptions();
-    @Option(names = "--seq-len", defaultValue = "512") int seqLen;
-    @Option(names = "--horizon", defaultValue = "96") int horizon;
-    @Option(names = "--variates", defaultValue = "7") int variates;
+    @Option(names = "--seq-len", defaultValue = "512", description = "look-back T (default ${DEFAULT-VALUE})") int seqLen;
+    @Option(names = "--horizon", defaultValue = "96", description = "horizon H (default ${DEFAULT-VALUE})") int horizon;
+    @Option(names = "--variates", defaultValue = "7", description = "variates M (default ${DEFAULT-VALUE})") int variates;
 
     @Override public Integer call() {
         Ranges.positive("--seq-len", seqLen);

@@ -16,10 +16,10 @@ import picocli.CommandLine.Option;
          description = "ViM2 training-step and inference images/s on random images (median over repetitions).")
 final class VisionBenchCommand implements Callable<Integer> {
     @Option(names = "--preset", split = ",", defaultValue = "mnist", description = "mnist, tiny, small, base (default ${DEFAULT-VALUE})") List<String> presets;
-    @Option(names = "--batch", defaultValue = "64") int batch;
-    @Option(names = "--warmup", defaultValue = "2") int warmup;
-    @Option(names = "--reps", defaultValue = "5") int reps;
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
+    @Option(names = "--batch", defaultValue = "64", description = "images per batch (default ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--warmup", defaultValue = "2", description = "untimed warm-up repetitions (default ${DEFAULT-VALUE})") int warmup;
+    @Option(names = "--reps", defaultValue = "5", description = "timed repetitions (the median is reported) (default ${DEFAULT-VALUE})") int reps;
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda (default ${DEFAULT-VALUE})") String backend;
 
     @Override public Integer call() {
         Ranges.positive("--batch", batch);

@@ -23,8 +23,8 @@ final class VisionEvalCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "run folder or checkpoint folder") Path path;
     @Option(names = "--data-path", description = "the images, if they moved since training (same kind as in the run's config)") Path dataPath;
     @Option(names = "--split", defaultValue = "held-out", description = "held-out or train (default ${DEFAULT-VALUE})") String split;
-    @Option(names = "--batch", defaultValue = "256") int batch;
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
+    @Option(names = "--batch", defaultValue = "256", description = "evaluation batch size (default ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda (default ${DEFAULT-VALUE})") String backend;
 
     @Override public Integer call() throws java.io.IOException {
         Ranges.positive("--batch", batch);

@@ -19,7 +19,7 @@ final class VisionPredictCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "run folder or checkpoint folder") Path path;
     @Parameters(index = "1..*", arity = "1..*", description = "image files") List<Path> images;
     @Option(names = "--top", defaultValue = "3", description = "classes shown per image (default ${DEFAULT-VALUE})") int top;
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda (default ${DEFAULT-VALUE})") String backend;
 
     @Override public Integer call() throws java.io.IOException {
         Ranges.positive("--top", top);

@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 final class VisionSelectionCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "run folder or checkpoint folder of a '--data cluttered' run") Path path;
     @Option(names = "--canvases", defaultValue = "64", description = "held-out canvases measured (default ${DEFAULT-VALUE})") int canvases;
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda (default ${DEFAULT-VALUE})") String backend;
 
     @Override public Integer call() throws java.io.IOException {
         Ranges.positive("--canvases", canvases);

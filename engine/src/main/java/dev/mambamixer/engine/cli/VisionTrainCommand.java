@@ -33,7 +33,7 @@ final class VisionTrainCommand implements Callable<Integer> {
     @Option(names = "--data-path", description = "MNIST folder (IDX files), digits.csv(.gz) or an image folder "
                                                  + "(default: ../shared/data/mnist or ../shared/data/digits/digits.csv.gz)") Path dataPath;
     @Option(names = "--image-size", description = "image folder: resize to this square size (default 28); cluttered: canvas side (default 48)") Integer imageSize;
-    @Option(names = "--image-channels", defaultValue = "1", description = "image folder: 1 (grey) or 3 (RGB)") int imageChannels;
+    @Option(names = "--image-channels", defaultValue = "1", description = "image folder: 1 (grey) or 3 (RGB) (default ${DEFAULT-VALUE})") int imageChannels;
     @Option(names = "--patch", description = "patch size of the stem (default 4 when the image side is a multiple of 4 and >= 16, else 1)") Integer patch;
     @Option(names = "--dims", split = ",", description = "stage widths, e.g. 48,96 (default: the MNIST preset's)") List<Integer> dims;
     @Option(names = "--token-mixers", split = ",", description = "SS2D token mixers per stage, e.g. 2,2") List<Integer> tokenMixers;
@@ -41,17 +41,17 @@ final class VisionTrainCommand implements Callable<Integer> {
             description = "per-token-lift (V-B), tokens (V-A) or none (default ${DEFAULT-VALUE})") String channelMixer;
     @Option(names = "--channel-lift", description = "V-B lifted width e_c (default: the preset's)") Integer channelLift;
     @Option(names = "--channel-state", description = "channel mixer state size N (default: the preset's)") Integer channelState;
-    @Option(names = "--d-state", defaultValue = "16", description = "token mixer state size N") int dState;
-    @Option(names = "--epochs", defaultValue = "10") int epochs;
-    @Option(names = "--batch", defaultValue = "64") int batch;
-    @Option(names = "--lr", defaultValue = "2e-3") double lr;
-    @Option(names = "--warmup", defaultValue = "100") int warmup;
-    @Option(names = "--weight-decay", defaultValue = "0.05") double weightDecay;
-    @Option(names = "--label-smoothing", defaultValue = "0.1") double labelSmoothing;
-    @Option(names = "--shift", defaultValue = "2", description = "training augmentation: random shift up to this many pixels") int shift;
-    @Option(names = "--clip", defaultValue = "1.0") double clip;
-    @Option(names = "--seed", defaultValue = "7") long seed;
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda") String backend;
+    @Option(names = "--d-state", defaultValue = "16", description = "token mixer state size N (default ${DEFAULT-VALUE})") int dState;
+    @Option(names = "--epochs", defaultValue = "10", description = "epochs over the training images (default ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--batch", defaultValue = "64", description = "images per optimiser step (default ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--lr", defaultValue = "2e-3", description = "peak learning rate (warm-up, then cosine decay) (default ${DEFAULT-VALUE})") double lr;
+    @Option(names = "--warmup", defaultValue = "100", description = "warm-up steps (at most a tenth of the run) (default ${DEFAULT-VALUE})") int warmup;
+    @Option(names = "--weight-decay", defaultValue = "0.05", description = "AdamW weight decay (default ${DEFAULT-VALUE})") double weightDecay;
+    @Option(names = "--label-smoothing", defaultValue = "0.1", description = "label smoothing of the cross-entropy (default ${DEFAULT-VALUE})") double labelSmoothing;
+    @Option(names = "--shift", defaultValue = "2", description = "training augmentation: random shift up to this many pixels (default ${DEFAULT-VALUE})") int shift;
+    @Option(names = "--clip", defaultValue = "1.0", description = "global gradient-norm clip, 0 = off (default ${DEFAULT-VALUE})") double clip;
+    @Option(names = "--seed", defaultValue = "7", description = "seed for init, batches and shifts (default ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, reference or cuda (default ${DEFAULT-VALUE})") String backend;
     @Option(names = "--runs-dir", defaultValue = "runs", description = "where run folders go (default: ${DEFAULT-VALUE})") Path runsDir;
     @Option(names = "--name", description = "run name (default: vim2-<data>)") String name;
     @Option(names = "--resume", description = "continue the run in this run folder after its last epoch (its config wins)") Path resume;
