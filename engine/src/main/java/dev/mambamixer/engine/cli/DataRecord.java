@@ -87,6 +87,28 @@ record DataRecord(String path, String absolutePath, long bytes, String sha256, L
         }
     }
 
+    /**
+     * The data file for {@code eval}/{@code forecast} of {@code checkpointArg}: {@code given} when
+     * the user named one, else the file the run recorded (its absolute path, or the path as given
+     * at training when that one moved with the working directory). Without a record there is no
+     * safe default (evaluating on some other file prints a number that means nothing): an error
+     * asks for {@code --data}.
+     */
+    static Path dataFor(Path checkpointArg, Path given, String what) throws IOException {
+        if (given != null) return given;
+        DataRecord rec = read(runDirOf(checkpointArg));
+        if (rec == null)
+            throw new IllegalArgumentException(what + ": --data is needed: " + checkpointArg + " records no data file "
+                                               + "(a bare checkpoint folder, or a run from before data files were recorded)");
+        for (String p : new String[] {rec.absolutePath, rec.path})
+            if (Files.isRegularFile(Path.of(p))) {
+                System.out.println("data: " + p + " (the file the run was trained on, from its config.json)");
+                return Path.of(p);
+            }
+        throw new IllegalArgumentException(what + ": the run was trained on " + rec.absolutePath
+                                           + ", which is not there any more; give the data with --data");
+    }
+
     /** The run folder of a {@code --checkpoint} argument: the folder itself, or the run holding checkpoints/NAME. */
     static Path runDirOf(Path checkpointArg) {
         Path abs = checkpointArg.toAbsolutePath().normalize();

@@ -19,7 +19,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true,
             description = "a checkpoint folder, or a run folder (uses its checkpoints/best)")
     Path checkpoint;
-    @Option(names = "--data", defaultValue = "sample-data/synthetic.csv", description = "benchmark-format CSV (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data", description = "benchmark-format CSV (default: the file the run was trained on, from its config.json)")
     Path data;
     @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE})")
     String split;
@@ -38,6 +38,7 @@ final class EvalCommand implements Callable<Integer> {
         Ranges.backend(backend);
         try (Backend be = Backends.create(backend)) {
             Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be, batch);
+            Path data = DataRecord.dataFor(checkpoint, this.data, "eval");
             ForecastData fd = Checkpoints.loadData(data, rule, m.config(), allowExtremeValues);
             DataRecord.check(DataRecord.runDirOf(checkpoint), data, fd, m.config().variates(), "eval");
             WindowDataset ds = Checkpoints.split(fd, split);

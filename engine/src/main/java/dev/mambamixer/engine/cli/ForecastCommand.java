@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "a checkpoint folder, or a run folder (uses its checkpoints/best)")
     Path checkpoint;
-    @Option(names = "--data", defaultValue = "sample-data/synthetic.csv", description = "benchmark-format CSV (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data", description = "benchmark-format CSV (default: the file the run was trained on, from its config.json)")
     Path data;
     @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE})")
     String split;
@@ -43,6 +43,7 @@ final class ForecastCommand implements Callable<Integer> {
         if (java.nio.file.Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is a folder (expected a CSV file path)");
         try (Backend be = Backends.create(backend)) {
             Tsm2 m = TrainingCheckpoints.loadModel(Checkpoints.resolve(checkpoint), be, batch);
+            Path data = DataRecord.dataFor(checkpoint, this.data, "forecast");
             ForecastData fd = Checkpoints.loadData(data, rule, m.config(), allowExtremeValues);
             DataRecord.check(DataRecord.runDirOf(checkpoint), data, fd, m.config().variates(), "forecast");
             WindowDataset ds = Checkpoints.split(fd, split);

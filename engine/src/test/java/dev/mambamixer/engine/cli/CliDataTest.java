@@ -78,6 +78,18 @@ class CliDataTest {
         CliRun.Out same = CliRun.run("eval", "--checkpoint", run.toString(), "--data", data.toString(), "--backend", "cpu");
         assertEquals(0, same.code(), same.err());
         assertFalse(same.err().contains("warning"), same.err());
+        // no --data: the file the run was trained on (never the sample data), the same numbers
+        CliRun.Out dflt = CliRun.run("eval", "--checkpoint", run.toString(), "--backend", "cpu");
+        assertEquals(0, dflt.code(), dflt.err());
+        assertTrue(dflt.out().contains("data: " + data.toAbsolutePath().normalize() + " (the file the run was trained on"), dflt.out());
+        assertEquals(same.out().lines().filter(l -> l.contains("MSE")).toList(), dflt.out().lines().filter(l -> l.contains("MSE")).toList());
+        // a bare checkpoint folder records no data: --data is asked for
+        Path bare = tmp.resolve("bare");
+        Files.createDirectories(bare);
+        for (Path f : Files.list(run.resolve("checkpoints/best")).toList()) Files.copy(f, bare.resolve(f.getFileName()));
+        CliRun.Out noData = CliRun.run("eval", "--checkpoint", bare.toString(), "--backend", "cpu");
+        assertEquals(2, noData.code());
+        assertTrue(noData.err().contains("eval: --data is needed: " + bare), noData.err());
 
         // other values, same columns: a warning naming both files, on eval and on resume
         Path other = sampleWith("other.csv", 3, "1.5");
