@@ -103,7 +103,7 @@ public final class AveragingChart {
 
     /**
      * Labels the end of each line with its series key; lines ending within 4% of the panel's
-     * range of each other share one label ("α₁,₀ β₁,₀", beyond two "α₂,₀ β₂,₀ +1"), so coinciding
+     * range of each other share one label ("α₁,₀ β₁,₀", beyond two "α₂,₀ +2"), so coinciding
      * weights stay readable and the label fits.
      */
     private static int labelLineEnds(XYPlot sub, XYSeriesCollection ds, double lastStep) {
@@ -127,11 +127,13 @@ public final class AveragingChart {
             StringBuilder text = new StringBuilder();
             double sum = 0;
             while (j < n && end[order[j]] - end[order[i]] <= tol) {
-                if (j - i < 2) text.append(' ').append(ds.getSeriesKey(order[j]));
                 sum += end[order[j]];
                 j++;
             }
-            if (j - i > 2) text.append(" +").append(j - i - 2);   // more would run off the chart: the legend names them
+            // two coinciding lines are both named; more would run off a small chart: the first and "+n"
+            text.append(' ').append(ds.getSeriesKey(order[i]));
+            if (j - i == 2) text.append(' ').append(ds.getSeriesKey(order[i + 1]));
+            else if (j - i > 2) text.append(" +").append(j - i - 1);
             XYTextAnnotation label = new XYTextAnnotation(text.toString(), lastStep, sum / (j - i));
             label.setTextAnchor(TextAnchor.CENTER_LEFT);
             label.setFont(Theme.LEGEND_FONT);
@@ -207,8 +209,8 @@ public final class AveragingChart {
             longestLabel = Math.max(longestLabel, labelLineEnds(sub, ds, steps.get(steps.size() - 1)));
             combined.add(sub, 1);
         }
-        // Room on the right for the end-of-line symbols (about 8 px a character on an axis of ~500 px or more).
-        stepAxis.setUpperMargin(Math.min(0.5, 0.02 + longestLabel * 8 / 500.0));
+        // Room on the right for the end-of-line symbols (about 8 px a character on an axis of ~350 px or more).
+        stepAxis.setUpperMargin(Math.min(0.5, 0.02 + longestLabel * 8 / 350.0));
         JFreeChart chart = new JFreeChart("Weighted-averaging weights over training", Theme.TITLE_FONT, combined, false);
         chart.addSubtitle(new TextTitle(first.mode() + " mode; one panel per target mixer ("
                                         + String.join(", ", targets) + ")"));

@@ -105,8 +105,9 @@ public final class SelectionCharts {
                     band.setPaint(Theme.withAlpha(Color.GRAY, 0.10));
                     plot.addDomainMarker(band, org.jfree.chart.ui.Layer.BACKGROUND);
                 }
-        org.jfree.chart.JFreeChart chart = new org.jfree.chart.JFreeChart(title, Theme.LEGEND_FONT, plot, false);
-        return Theme.apply(chart);
+        org.jfree.chart.JFreeChart chart = Theme.apply(new org.jfree.chart.JFreeChart(title, Theme.LEGEND_FONT, plot, false));
+        chart.getTitle().setFont(Theme.LEGEND_FONT);   // a caption over a small strip, not a chart title
+        return chart;
     }
 
     // ------------------------------------------------------------------ channel selection

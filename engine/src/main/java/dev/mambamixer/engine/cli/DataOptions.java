@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.cli;
 
+import dev.mambamixer.engine.model.Tsm2Defaults;
 import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.data.SplitRule;
 import java.io.IOException;
@@ -11,9 +12,9 @@ final class DataOptions {
     @Option(names = "--data", defaultValue = "sample-data/synthetic.csv",
             description = "benchmark-format CSV (.csv or .csv.gz) (default: ${DEFAULT-VALUE})")
     Path data;
-    @Option(names = "--seq-len", defaultValue = "96", description = "look-back T (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seq-len", defaultValue = "" + Tsm2Defaults.SEQ_LEN, description = "look-back T (default: ${DEFAULT-VALUE})")
     int seqLen;
-    @Option(names = "--horizon", defaultValue = "24", description = "forecast horizon H (default: ${DEFAULT-VALUE})")
+    @Option(names = "--horizon", defaultValue = "" + Tsm2Defaults.HORIZON, description = "forecast horizon H (default: ${DEFAULT-VALUE})")
     int horizon;
     @Option(names = "--split", defaultValue = "auto",
             description = "split rule: auto (from the file name), ett_hourly, ett_minute or ratio (default: ${DEFAULT-VALUE})")

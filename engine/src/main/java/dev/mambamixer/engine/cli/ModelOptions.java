@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.cli;
 
+import dev.mambamixer.engine.model.Tsm2Defaults;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.io.ConfigJson;
 import dev.mambamixer.engine.nn.WeightedAverage;
@@ -9,25 +10,25 @@ import picocli.CommandLine.Option;
 final class ModelOptions {
     @Option(names = "--design", defaultValue = "I1", description = "I1 (patch tokens) or I2 (raw time), docs/MODEL.md §6.3 / §9 A2 (default: ${DEFAULT-VALUE})")
     String design;
-    @Option(names = "--d-model", defaultValue = "32", description = "embedding width Dₘ (default: ${DEFAULT-VALUE})")
+    @Option(names = "--d-model", defaultValue = "" + Tsm2Defaults.D_MODEL, description = "embedding width Dₘ (default: ${DEFAULT-VALUE})")
     int dModel;
-    @Option(names = "--layers", defaultValue = "2", description = "MambaMixer blocks 𝓛 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--layers", defaultValue = "" + Tsm2Defaults.LAYERS, description = "MambaMixer blocks 𝓛 (default: ${DEFAULT-VALUE})")
     int layers;
-    @Option(names = "--d-state", defaultValue = "16", description = "SSM state size N (default: ${DEFAULT-VALUE})")
+    @Option(names = "--d-state", defaultValue = "" + Tsm2Defaults.D_STATE, description = "SSM state size N (default: ${DEFAULT-VALUE})")
     int dState;
-    @Option(names = "--d-conv", defaultValue = "4", description = "causal conv width K (default: ${DEFAULT-VALUE})")
+    @Option(names = "--d-conv", defaultValue = "" + Tsm2Defaults.D_CONV, description = "causal conv width K (default: ${DEFAULT-VALUE})")
     int dConv;
-    @Option(names = "--expand", defaultValue = "2", description = "inner width factor E/F (default: ${DEFAULT-VALUE})")
+    @Option(names = "--expand", defaultValue = "" + Tsm2Defaults.EXPAND, description = "inner width factor E/F (default: ${DEFAULT-VALUE})")
     int expand;
-    @Option(names = "--patch-len", defaultValue = "16", description = "patch length P, A3 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--patch-len", defaultValue = "" + Tsm2Defaults.PATCH_LEN, description = "patch length P, A3 (default: ${DEFAULT-VALUE})")
     int patchLen;
-    @Option(names = "--patch-stride", defaultValue = "8", description = "patch stride S, A3 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--patch-stride", defaultValue = "" + Tsm2Defaults.PATCH_STRIDE, description = "patch stride S, A3 (default: ${DEFAULT-VALUE})")
     int patchStride;
     @Option(names = "--pad-end", description = "PatchTST end padding: one more patch (A3)")
     boolean padEnd;
     @Option(names = "--no-revin", description = "disable RevIN (A4)")
     boolean noRevin;
-    @Option(names = "--dropout", defaultValue = "0.1", description = "dropout after the patch encoder and before the head (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dropout", defaultValue = "" + Tsm2Defaults.DROPOUT, description = "dropout after the patch encoder and before the head (default: ${DEFAULT-VALUE})")
     double dropout;
     @Option(names = "--time-bidirectional", description = "bidirectional time mixer (A1; default unidirectional)")
     boolean timeBidirectional;

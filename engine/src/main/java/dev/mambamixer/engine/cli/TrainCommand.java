@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.cli;
 
+import dev.mambamixer.engine.model.Tsm2Defaults;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.ForecastData;
@@ -36,15 +37,15 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin DataOptions data;
     @ArgGroup(validate = false, heading = "%nModel (docs/MODEL.md §6.3, §9)%n") ModelOptions model = new ModelOptions();
 
-    @Option(names = "--epochs", defaultValue = "10", description = "maximum epochs (default: ${DEFAULT-VALUE})") int epochs;
-    @Option(names = "--batch", defaultValue = "32", description = "batch size (default: ${DEFAULT-VALUE})") int batch;
-    @Option(names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})") double lr;
-    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay (default: ${DEFAULT-VALUE})") double weightDecay;
-    @Option(names = "--clip", defaultValue = "1.0", description = "global gradient-norm clip, 0 = off (default: ${DEFAULT-VALUE})") double clip;
+    @Option(names = "--epochs", defaultValue = "" + Tsm2Defaults.EPOCHS, description = "maximum epochs (default: ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--batch", defaultValue = "" + Tsm2Defaults.BATCH, description = "batch size (default: ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--lr", defaultValue = "" + Tsm2Defaults.LR, description = "peak learning rate (default: ${DEFAULT-VALUE})") double lr;
+    @Option(names = "--weight-decay", defaultValue = "" + Tsm2Defaults.WEIGHT_DECAY, description = "AdamW weight decay (default: ${DEFAULT-VALUE})") double weightDecay;
+    @Option(names = "--clip", defaultValue = "" + Tsm2Defaults.CLIP, description = "global gradient-norm clip, 0 = off (default: ${DEFAULT-VALUE})") double clip;
     @Option(names = "--schedule", defaultValue = "cosine", description = "constant or cosine (default: ${DEFAULT-VALUE})") String schedule;
-    @Option(names = "--warmup", defaultValue = "100", description = "warm-up steps (default: ${DEFAULT-VALUE})") int warmup;
-    @Option(names = "--patience", defaultValue = "3", description = "early-stopping patience in epochs (default: ${DEFAULT-VALUE})") int patience;
-    @Option(names = "--seed", defaultValue = "42", description = "seed for init, shuffling and dropout (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--warmup", defaultValue = "" + Tsm2Defaults.WARMUP, description = "warm-up steps (default: ${DEFAULT-VALUE})") int warmup;
+    @Option(names = "--patience", defaultValue = "" + Tsm2Defaults.PATIENCE, description = "early-stopping patience in epochs (default: ${DEFAULT-VALUE})") int patience;
+    @Option(names = "--seed", defaultValue = "" + Tsm2Defaults.SEED, description = "seed for init, shuffling and dropout (default: ${DEFAULT-VALUE})") long seed;
     @Option(names = "--max-steps-per-epoch", defaultValue = "0", description = "cap steps per epoch, 0 = full epochs (default: ${DEFAULT-VALUE})") int maxSteps;
     @Option(names = "--eval-batch", defaultValue = "128", description = "evaluation batch size (default: ${DEFAULT-VALUE})") int evalBatch;
     @Option(names = "--eval-every", defaultValue = "0", description = "also validate every n steps (patience counts validations); 0 = epoch ends only (default: ${DEFAULT-VALUE})") int evalEvery;

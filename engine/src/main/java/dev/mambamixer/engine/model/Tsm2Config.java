@@ -122,18 +122,19 @@ public record Tsm2Config(
     public static final class Builder {
         private int seqLen, horizon, variates;
         private Design design = Design.I1;
-        private int patchLen = 16, patchStride = 8;
+        private int patchLen = Tsm2Defaults.PATCH_LEN, patchStride = Tsm2Defaults.PATCH_STRIDE;
         private boolean padEnd;
-        private int dModel = 32, layers = 2, dState = 16, dConv = 4, expand = 2, scanChunk = 64;
+        private int dModel = Tsm2Defaults.D_MODEL, layers = Tsm2Defaults.LAYERS, dState = Tsm2Defaults.D_STATE,
+                dConv = Tsm2Defaults.D_CONV, expand = Tsm2Defaults.EXPAND, scanChunk = 64;
         private boolean revin = true;
-        private double dropout = 0.1;
+        private double dropout = Tsm2Defaults.DROPOUT;
         private boolean timeMixerBidirectional;
         private WeightedAverage.Mode averaging = WeightedAverage.Mode.IDENTITY;
         private Norm2D norm = Norm2D.LN;
         private SelectionSource selectionSource = SelectionSource.POST_CONV;
         private Discretization discretization = Discretization.EULER_B;
         private boolean shareDirectionA;
-        private long seed = 42L;
+        private long seed = Tsm2Defaults.SEED;
 
         private Builder(int seqLen, int horizon, int variates) {
             this.seqLen = seqLen;

@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.train;
 
+import dev.mambamixer.engine.model.Tsm2Defaults;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,7 +23,8 @@ public record TrainConfig(int epochs, int batchSize, double lr, double weightDec
     }
 
     public static TrainConfig defaults() {
-        return new TrainConfig(10, 32, 1e-3, 0.01, 1.0, "cosine", 100, 0.01, 3, 42L, 0, 128);
+        return new TrainConfig(Tsm2Defaults.EPOCHS, Tsm2Defaults.BATCH, Tsm2Defaults.LR, Tsm2Defaults.WEIGHT_DECAY, Tsm2Defaults.CLIP,
+                               "cosine", Tsm2Defaults.WARMUP, 0.01, Tsm2Defaults.PATIENCE, Tsm2Defaults.SEED, 0, 128);
     }
 
     public TrainConfig validate() {

@@ -56,9 +56,8 @@ final class TokenSelectionTab extends ChartTab {
         float[] series = vm.tokenInputSeries();
         if (strip != null) body.setTop(tokens(strip));
         else if (series != null) {
-            inputViewer.setChart(SelectionCharts.inputSeries(series, "What this sequence selects from: "
-                                 + vm.tokenSequences().get(vm.tokenSequenceProperty().get()) + ", " + series.length
-                                 + " time steps (the heatmap's positions are its patches, left to right)", 0, 0));
+            inputViewer.setChart(SelectionCharts.inputSeries(series, "Input: " + vm.tokenSequences().get(vm.tokenSequenceProperty().get())
+                                 + " (" + series.length + " time steps; the heatmap's positions are its patches, left to right)", 0, 0));
             body.setTop(inputViewer);
         } else body.setTop(null);
         root.setCenter(body);
@@ -71,7 +70,11 @@ final class TokenSelectionTab extends ChartTab {
         g.setVgap(2);
         g.setPadding(new Insets(6, 10, 4, 10));
         String[] rows = {"position", "input", "target", "predicted"};
-        for (int r = 0; r < rows.length; r++) g.add(cell(rows[r], "-fx-font-weight: bold;"), 0, r);
+        for (int r = 0; r < rows.length; r++) {
+            Label h = cell(rows[r], "-fx-font-weight: bold;");
+            h.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);   // row names in full
+            g.add(h, 0, r);
+        }
         for (int i = 0; i < s.tokens().length; i++) {
             String role = null;
             for (Mark m : s.marks()) for (int p : m.positions()) if (p == i && !m.role().equals("noise")) role = m.role();

@@ -1,5 +1,6 @@
 package dev.mambamixer.workbench.vm;
 
+import dev.mambamixer.engine.model.Tsm2Defaults;
 import dev.mambamixer.engine.data.teaching.InductionHeads;
 import dev.mambamixer.engine.data.teaching.SelectiveCopying;
 import dev.mambamixer.engine.data.teaching.TeachingTask;
@@ -133,33 +134,33 @@ public final class ConfigViewModel {
     // ------------------------------------------------------------------ fields
 
     private void buildTsm2Fields() {
-        put(tsm2, Field.integer("seqLen", "Look-back T", "Input window length in time steps (the paper uses 512)", 8, 8192, 96));
-        put(tsm2, Field.integer("horizon", "Horizon H", "Steps to forecast (paper: 96, 192, 336, 720)", 1, 2048, 24));
+        put(tsm2, Field.integer("seqLen", "Look-back T", "Input window length in time steps (the paper uses 512)", 8, 8192, Tsm2Defaults.SEQ_LEN));
+        put(tsm2, Field.integer("horizon", "Horizon H", "Steps to forecast (paper: 96, 192, 336, 720)", 1, 2048, Tsm2Defaults.HORIZON));
         put(tsm2, Field.choice("design", "Design", "I1: patch tokens (docs/MODEL.md §9 A2 default); I2: raw time, BiMamba over variates",
                                List.of("I1", "I2"), "I1"));
-        put(tsm2, Field.integer("patchLen", "Patch length P", "Time steps per patch token (I1)", 1, 1024, 16));
-        put(tsm2, Field.integer("patchStride", "Patch stride S", "Step between patch starts (I1)", 1, 1024, 8));
-        put(tsm2, Field.integer("dModel", "d_model", "Model width D (paper grid: 16-128)", 1, 1024, 16));
-        put(tsm2, Field.integer("layers", "Layers", "MambaMixer blocks (each: token + channel mixer)", 1, 16, 2));
-        put(tsm2, Field.integer("dState", "d_state N", "SSM state size per channel (Mamba default 16)", 1, 256, 16));
-        put(tsm2, Field.integer("dConv", "Conv width K", "Causal depth-wise convolution width", 1, 16, 4));
-        put(tsm2, Field.integer("expand", "Expand", "Inner width E = expand * d_model", 1, 8, 2));
-        put(tsm2, Field.decimal("dropout", "Dropout", "Dropout probability in [0, 1)", 0, 0.95, 0.1, false));
+        put(tsm2, Field.integer("patchLen", "Patch length P", "Time steps per patch token (I1)", 1, 1024, Tsm2Defaults.PATCH_LEN));
+        put(tsm2, Field.integer("patchStride", "Patch stride S", "Step between patch starts (I1)", 1, 1024, Tsm2Defaults.PATCH_STRIDE));
+        put(tsm2, Field.integer("dModel", "d_model", "Model width D (paper grid: 16-128)", 1, 1024, Tsm2Defaults.D_MODEL));
+        put(tsm2, Field.integer("layers", "Layers", "MambaMixer blocks (each: token + channel mixer)", 1, 16, Tsm2Defaults.LAYERS));
+        put(tsm2, Field.integer("dState", "d_state N", "SSM state size per channel (Mamba default 16)", 1, 256, Tsm2Defaults.D_STATE));
+        put(tsm2, Field.integer("dConv", "Conv width K", "Causal depth-wise convolution width", 1, 16, Tsm2Defaults.D_CONV));
+        put(tsm2, Field.integer("expand", "Expand", "Inner width E = expand * d_model", 1, 8, Tsm2Defaults.EXPAND));
+        put(tsm2, Field.decimal("dropout", "Dropout", "Dropout probability in [0, 1)", 0, 0.95, Tsm2Defaults.DROPOUT, false));
         put(tsm2, Field.choice("averaging", "Averaging init", "Weighted-averaging initialisation / normalisation (docs/MODEL.md §9 A6)",
                                List.of("identity", "uniform", "softmax"), "identity"));
         put(tsm2, Field.bool("timeBidirectional", "Bidirectional time mixer", "docs/MODEL.md §9 A1 (paper: unidirectional)", false));
         put(tsm2, Field.bool("revin", "RevIN", "Reversible instance normalisation of each window (docs/MODEL.md §9 A4)", true));
-        put(tsm2, Field.integer("epochs", "Epochs", "Maximum epochs (early stopping on val MSE)", 1, 10_000, 3));
-        put(tsm2, Field.integer("batch", "Batch size", "Windows per optimiser step", 1, 4096, 16));
+        put(tsm2, Field.integer("epochs", "Epochs", "Maximum epochs (early stopping on val MSE)", 1, 10_000, Tsm2Defaults.EPOCHS));
+        put(tsm2, Field.integer("batch", "Batch size", "Windows per optimiser step", 1, 4096, Tsm2Defaults.BATCH));
         put(tsm2, Field.decimal("lr", "Learning rate", "Peak learning rate; HOT: a change applies to the running "
-                                                       + "schedule at once (warm-up/cosine shape kept)", 1e-6, 1, 1e-3, true));
-        put(tsm2, Field.decimal("weightDecay", "Weight decay", "AdamW decoupled weight decay", 0, 1, 0.01, false));
-        put(tsm2, Field.decimal("clip", "Gradient clip", "Global gradient-norm clip; 0 = off", 0, 1000, 1.0, false));
-        put(tsm2, Field.integer("warmup", "Warm-up steps", "Linear warm-up before the cosine decay", 0, 1_000_000, 50));
-        put(tsm2, Field.integer("patience", "Patience", "Validations without improvement before early stop", 1, 1000, 5));
+                                                       + "schedule at once (warm-up/cosine shape kept)", 1e-6, 1, Tsm2Defaults.LR, true));
+        put(tsm2, Field.decimal("weightDecay", "Weight decay", "AdamW decoupled weight decay", 0, 1, Tsm2Defaults.WEIGHT_DECAY, false));
+        put(tsm2, Field.decimal("clip", "Gradient clip", "Global gradient-norm clip; 0 = off", 0, 1000, Tsm2Defaults.CLIP, false));
+        put(tsm2, Field.integer("warmup", "Warm-up steps", "Linear warm-up before the cosine decay", 0, 1_000_000, Tsm2Defaults.WARMUP));
+        put(tsm2, Field.integer("patience", "Patience", "Validations without improvement before early stop", 1, 1000, Tsm2Defaults.PATIENCE));
         put(tsm2, Field.integer("evalEvery", "Validate every", "Also validate every n steps; 0 = at epoch ends only", 0,
                                 1_000_000, 50));
-        put(tsm2, Field.integer("seed", "Seed", "Seed for initialisation, shuffling and dropout", 0, Integer.MAX_VALUE, 42));
+        put(tsm2, Field.integer("seed", "Seed", "Seed for initialisation, shuffling and dropout", 0, Integer.MAX_VALUE, (int) Tsm2Defaults.SEED));
         put(tsm2, Field.integer("snapshotEvery", "Snapshot every", "Capture what the model selects every n steps "
                                                                    + "(on the training thread, between steps)", 1, 1_000_000, 25));
     }
