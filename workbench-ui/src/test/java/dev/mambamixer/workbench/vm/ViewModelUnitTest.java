@@ -44,7 +44,11 @@ class ViewModelUnitTest {
         RunSettings s = c.build();
         assertEquals(RunSettings.ModelKind.TSM2, s.kind());
         assertEquals(96, s.tsm2().seqLen());
-        assertEquals(16, s.tsm2().dModel());
+        // the one set of defaults the CLI uses too
+        assertEquals(dev.mambamixer.engine.model.Tsm2Defaults.D_MODEL, s.tsm2().dModel());
+        assertEquals(32, s.tsm2().dModel());
+        assertEquals(dev.mambamixer.engine.train.TrainConfig.defaults().batchSize(), s.train().batchSize());
+        assertEquals(dev.mambamixer.engine.train.TrainConfig.defaults().warmupSteps(), s.train().warmupSteps());
         assertEquals(50, s.train().evalEvery());
         // a cross-field problem only the engine's config knows: the patch is longer than the look-back
         c.field("patchLen").set(128);
