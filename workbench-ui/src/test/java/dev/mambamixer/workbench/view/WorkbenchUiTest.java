@@ -120,6 +120,35 @@ class WorkbenchUiTest {
         robot.write(text);
     }
 
+    @Test void aSmallScreenKeepsMenuButtonsEveryTabAndTheStatusBarInView(FxRobot robot) throws Exception {
+        fx(() -> {
+            stage.setWidth(1280);
+            stage.setHeight(720);
+            return null;
+        });
+        await("the 1280x720 layout", () -> Math.abs(view.root().getScene().getWidth() - 1280) < 40
+                                           && Math.abs(view.root().getScene().getHeight() - 720) < 60);
+        Thread.sleep(300);
+        List<String> outside = fx(() -> {
+            double w = view.root().getScene().getWidth(), h = view.root().getScene().getHeight();
+            List<String> out = new java.util.ArrayList<>();
+            java.util.Map<String, javafx.scene.Node> nodes = new java.util.LinkedHashMap<>();
+            nodes.put("menu bar", ((javafx.scene.layout.BorderPane) view.root()).getTop());
+            nodes.put("status bar", ((javafx.scene.layout.BorderPane) view.root()).getBottom());
+            nodes.put("Start", view.root().lookup("#start"));
+            nodes.put("Reset", view.root().lookup("#reset"));
+            for (javafx.scene.Node tab : view.tabs().lookupAll(".tab")) nodes.put("tab " + tab.lookup(".tab-label"), tab);
+            nodes.forEach((name, n) -> {
+                javafx.geometry.Bounds b = n.localToScene(n.getBoundsInLocal());
+                if (b.getMinX() < -1 || b.getMinY() < -1 || b.getMaxX() > w + 1 || b.getMaxY() > h + 1)
+                    out.add(name + " at " + b);
+            });
+            return out;
+        });
+        assertEquals(List.of(), outside, "everything the user needs stays on a 1280x720 screen");
+        assertEquals(9, fx(() -> view.tabs().lookupAll(".tab").size()));
+    }
+
     @Test void trainFromTheUiPauseStepResumeStopAndInspectEveryView(FxRobot robot) throws Exception {
         // pick the dataset through the combo box, then a small model in the fields
         robot.clickOn("#dataset");
