@@ -89,11 +89,14 @@ final class TokenSelectionTab extends ChartTab {
             g.add(cell(Integer.toString(s.predicted()[i]), verdict), i + 1, 3);
         }
         Label score = new Label(String.format("example %d: %d of %d answers right", s.example(), s.correct(), s.asked()));
-        score.setStyle("-fx-font-size: 14px; -fx-font-weight: bold; -fx-padding: 0 0 0 12;");
-        BorderPane box = new BorderPane(g);
-        box.setRight(score);
-        BorderPane.setAlignment(score, javafx.geometry.Pos.CENTER_LEFT);
-        return box;
+        score.setStyle("-fx-font-size: 14px; -fx-font-weight: bold; -fx-padding: 4 0 0 10;");
+        // long sequences scroll sideways instead of widening the tab past the window (the heatmap keeps its width)
+        javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(g);
+        scroll.setFitToHeight(true);
+        scroll.setVbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.setMinWidth(0);
+        scroll.setStyle("-fx-background-color: transparent; -fx-background: transparent;");
+        return new javafx.scene.layout.VBox(score, scroll);
     }
 
     private static Label cell(String text, String style) {
