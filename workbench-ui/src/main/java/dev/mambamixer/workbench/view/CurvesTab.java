@@ -41,6 +41,7 @@ final class CurvesTab extends ChartTab {
     final Label readout = new Label();
     static final String HINT = "Hover for values · drag to zoom into steps · shift- or right-drag to pan · double-click: everything";
     private org.jfree.chart.plot.ValueMarker bestMarker;   // renderer thread only
+    private final List<org.jfree.chart.plot.ValueMarker> eventMarkers = new ArrayList<>();   // renderer thread only
     private double dragStart = Double.NaN, panFrom = Double.NaN;
     private boolean accuracyLayout;
     private CurveChart loss, speed;   // renderer thread only
@@ -155,7 +156,22 @@ final class CurvesTab extends ChartTab {
         });
         double[] range = vm.xRangeProperty().get();
         double best = vm.bestX();
+        List<CurvesViewModel.RunEvent> events = vm.events();
+        XAxis axisNow = x;
         work.add(() -> {
+            for (org.jfree.chart.plot.ValueMarker m : eventMarkers) loss.plot().removeDomainMarker(m);
+            eventMarkers.clear();
+            for (CurvesViewModel.RunEvent ev : events) {
+                org.jfree.chart.plot.ValueMarker m = new org.jfree.chart.plot.ValueMarker(
+                    axisNow == XAxis.STEP ? ev.step() : ev.wallSeconds(), java.awt.Color.GRAY, new java.awt.BasicStroke(1f));
+                m.setLabel(ev.label());
+                m.setLabelFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 10));
+                m.setLabelPaint(java.awt.Color.DARK_GRAY);
+                m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.BOTTOM_RIGHT);
+                m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
+                loss.plot().addDomainMarker(m);
+                eventMarkers.add(m);
+            }
             for (CurveChart c : List.of(loss, speed)) {
                 org.jfree.chart.axis.ValueAxis ax = c.plot().getDomainAxis();
                 if (range == null) ax.setAutoRange(true);

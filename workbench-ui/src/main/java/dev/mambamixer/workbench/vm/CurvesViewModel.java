@@ -170,6 +170,22 @@ public final class CurvesViewModel {
         return m.group(4) == null ? time : m.group(4) + " " + time;
     }
 
+    /** Something the user did during the run, marked on the curves: a pause, a resume, a learning-rate change. */
+    public record RunEvent(double step, double wallSeconds, String label) {}
+
+    private final List<RunEvent> events = new ArrayList<>();
+
+    /** Marks {@code label} at the newest step drawn (nothing before the first step). */
+    public void markEvent(String label) {
+        Series loss = series.get(TRAIN_LOSS);
+        if (loss == null || loss.size() == 0) return;
+        events.add(new RunEvent(loss.step[loss.n - 1], loss.wall[loss.n - 1], label));
+        bump();
+    }
+
+    /** The marked events of this run, oldest first. */
+    public List<RunEvent> events() { return List.copyOf(events); }
+
     /** The comparison name of the previous run's curves, kept when a new run starts. */
     public static final String PREVIOUS_RUN = "previous run";
 
@@ -213,6 +229,7 @@ public final class CurvesViewModel {
 
     public void clear() {
         series.clear();
+        events.clear();
         lastSamples = -1;
         bestStep = bestWall = Double.NaN;
         xRange.set(null);

@@ -90,6 +90,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
             if (key.equals("lr") && session.state().active()) {
                 session.setLearningRate(value);
                 log("learning rate set to " + value + " (hot: applies from the next step)");
+                curves.markEvent("lr " + value);
             }
         });
         run.stateProperty().addListener((o, a, b) -> {
@@ -140,9 +141,17 @@ public final class WorkbenchViewModel implements AutoCloseable {
         return true;
     }
 
-    public void pause() { session.pause(); run.stateProperty().set(session.state()); }
+    public void pause() {
+        session.pause();
+        run.stateProperty().set(session.state());
+        curves.markEvent("paused");
+    }
 
-    public void resume() { session.resume(); run.stateProperty().set(session.state()); }
+    public void resume() {
+        session.resume();
+        run.stateProperty().set(session.state());
+        curves.markEvent("resumed");
+    }
 
     public void stepOnce() { session.stepOnce(); }
 

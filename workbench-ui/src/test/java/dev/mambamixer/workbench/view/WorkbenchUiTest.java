@@ -200,6 +200,9 @@ class WorkbenchUiTest {
         long batches = fx(() -> vm.batchesProperty().get()) - batches0;
         assertTrue(batches / seconds <= 11, "UI batches per second: " + batches / seconds);
 
+        // the pause and the resume are marked on the curves
+        assertEquals(List.of("paused", "resumed"),
+                     fx(() -> vm.curves().events().stream().map(dev.mambamixer.workbench.vm.CurvesViewModel.RunEvent::label).toList()));
         // the curves chart drew every delivered train-loss point
         view.tabs().getSelectionModel().select(view.curves.tab);
         await("curves drawn", () -> view.curves.drawnPoints(CurvesViewModel.TRAIN_LOSS) == steps());

@@ -241,6 +241,19 @@ class ViewModelUnitTest {
         assertEquals(0.3, c.comparisonSeries().get("previous run: val MSE").lastY(), 1e-12);
     }
 
+    @Test void pausesAndLearningRateChangesAreMarkedAtTheNewestStep() {
+        CurvesViewModel c = new CurvesViewModel();
+        c.markEvent("paused");
+        assertEquals(List.of(), c.events(), "nothing to mark before the first step");
+        List<StepPoint> steps = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) steps.add(new StepPoint(i, 1, 1.0 / i, 1e-3, 1, 8L * i, 0.1 * i, 0));
+        c.addSteps(steps);
+        c.markEvent("lr 5.0E-4");
+        assertEquals(List.of(new CurvesViewModel.RunEvent(10, 1.0, "lr 5.0E-4")), c.events());
+        c.clear();
+        assertEquals(List.of(), c.events());
+    }
+
     @Test void comparedRunsGetShortLegendNames() {
         assertEquals("workbench-synthetic 19:45:07", CurvesViewModel.runLabel(java.nio.file.Path.of("runs", "20261204-194507-workbench-synthetic")));
         assertEquals("19:45:07", CurvesViewModel.runLabel(java.nio.file.Path.of("20261204-194507")));
