@@ -95,7 +95,7 @@ final class TokenSelectionTab extends ChartTab {
         scroll.setFitToHeight(true);
         scroll.setVbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
         scroll.setMinWidth(0);
-        scroll.setStyle("-fx-background-color: transparent; -fx-background: transparent;");
+        scroll.setStyle("-fx-background-color: transparent;");   // (not -fx-background: label text derives its colour from it)
         return new javafx.scene.layout.VBox(score, scroll);
     }
 
@@ -103,7 +103,7 @@ final class TokenSelectionTab extends ChartTab {
         Label l = new Label(text);
         l.setMinWidth(22);
         l.setAlignment(javafx.geometry.Pos.CENTER);
-        l.setStyle("-fx-font-family: monospace; -fx-font-size: 11px; -fx-padding: 1 2 1 2;" + style);
+        l.setStyle("-fx-font-family: monospace; -fx-font-size: 11px; -fx-padding: 1 2 1 2; -fx-text-fill: #222222;" + style);
         return l;
     }
 
