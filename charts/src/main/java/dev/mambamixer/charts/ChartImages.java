@@ -38,23 +38,11 @@ public final class ChartImages {
     private ChartImages() {}
 
     /** Renders the chart into a new ARGB image of w × h pixels. */
-    public static BufferedImage toImage(JFreeChart chart, int w, int h) {
-        if (w <= 0 || h <= 0) throw new IllegalArgumentException("image size must be positive, got " + w + "x" + h);
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            chart.draw(g, new Rectangle2D.Double(0, 0, w, h));
-        } finally {
-            g.dispose();
-        }
-        return img;
-    }
+    public static BufferedImage toImage(JFreeChart chart, int w, int h) { return toImage(chart, w, h, null); }
 
     /**
      * As {@link #toImage(JFreeChart, int, int)}, also filling {@code info} with where things were
-     * drawn (the plot's data area), so pixels on the image can be mapped back to data.
+     * drawn (the plot's data area), so pixels on the image can be mapped back to data; {@code info} may be null.
      */
     public static BufferedImage toImage(JFreeChart chart, int w, int h, org.jfree.chart.ChartRenderingInfo info) {
         if (w <= 0 || h <= 0) throw new IllegalArgumentException("image size must be positive, got " + w + "x" + h);
