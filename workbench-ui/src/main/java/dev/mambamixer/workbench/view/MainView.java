@@ -158,6 +158,7 @@ public final class MainView {
         settings.setEditable(false);
         settings.setWrapText(true);
         settings.setPrefRowCount(6);
+        settings.setMinHeight(120);   // the form below takes the rest; this must not be squeezed to two lines
         settings.setStyle("-fx-font-size: 11.5px;");
         settings.visibleProperty().bind(vm.modeProperty().isEqualTo(WorkbenchViewModel.Mode.EXPLORE)
                                             .and(vm.exploredSettingsProperty().isNotEmpty()));
