@@ -115,9 +115,23 @@ public final class TeachingRun {
         return recording.run(() -> {
             SequenceTrainer.Result r = trainer.run();
             recording.saveLast();
+            if (folder != null && r.heldOut() != null) folder.writeTestMetrics(testMetrics(r));
             recording.finished((r.stoppedEarly() ? "stopped" : "completed") + " after " + r.steps() + " steps", false);
             return r;
         });
+    }
+
+    /** test-metrics.json of a teaching run: the final held-out evaluation (token accuracy, exact-match rate, loss). */
+    static JsonObject testMetrics(SequenceTrainer.Result r) {
+        JsonObject o = new JsonObject();
+        o.addProperty("held_out_token_accuracy", r.heldOut().accuracy());
+        o.addProperty("held_out_exact_match", r.heldOut().sequenceAccuracy());
+        o.addProperty("held_out_loss", r.heldOut().loss());
+        o.addProperty("held_out_targets", r.heldOut().targets());
+        o.addProperty("held_out_examples", r.heldOut().examples());
+        o.addProperty("steps", r.steps());
+        o.addProperty("train_wall_s", r.seconds());
+        return o;
     }
 
     private void save(String which) throws IOException {

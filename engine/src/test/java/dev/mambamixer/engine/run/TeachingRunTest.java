@@ -53,6 +53,12 @@ class TeachingRunTest {
         for (String f : new String[] {"config.json", "events.jsonl", "checkpoints/best/model.safetensors",
                                       "checkpoints/last/optimizer.safetensors", "checkpoints/last/state.json"})
             assertTrue(Files.exists(a.dir().resolve(f)), f);
+        // the final held-out evaluation as test-metrics.json, like TSM2 and ViM2 runs
+        com.google.gson.JsonObject tm = com.google.gson.JsonParser.parseString(
+            Files.readString(a.dir().resolve(dev.mambamixer.engine.io.RunFolder.TEST_METRICS_FILE))).getAsJsonObject();
+        assertEquals(ra.heldOut().accuracy(), tm.get("held_out_token_accuracy").getAsDouble(), 0.0);
+        assertEquals(ra.heldOut().sequenceAccuracy(), tm.get("held_out_exact_match").getAsDouble(), 0.0);
+        assertEquals(40, tm.get("steps").getAsInt());
         String events = Files.readString(a.dir().resolve("events.jsonl"));
         assertEquals(40, events.lines().filter(l -> l.contains("\"type\":\"step\"") && l.contains("\"accuracy\"")).count());
         assertEquals(4, events.lines().filter(l -> l.contains("\"held_out\"")).count());   // steps 10, 20, 30 and the end
