@@ -31,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * asynchronously), snapshots, the averaging history, test metrics, forecast.csv and the final
  * checkpoints; the per-attempt fields aside (wall-clock times, a step's {@code samples}). After every kill, every checkpoint there must load and {@link RunHistory#read} work.
  * <p>
- * Half the kills are SIGKILLs ({@link Process#destroyForcibly}) after a random delay, half halt at
- * a random crash point ({@link CrashPoints}: inside a checkpoint save or a history write, which
- * then leaves a torn line). CI size: {@value #DEFAULT_KILLS} kills; a long run by hand:
+ * Every kill is a SIGKILL ({@link Process#destroyForcibly}): half after a random delay, half while
+ * the child waits at a random crash point ({@link CrashPoints}: inside a checkpoint save or a
+ * history write, which then leaves a torn line). CI size: {@value #DEFAULT_KILLS} kills; a long run by hand:
  * {@code mvn -o -q -pl engine test -Dtest=RunFolderCrashTest -Dmambamixer.crashTest.kills=120}.
  */
 class RunFolderCrashTest {
@@ -59,7 +59,10 @@ class RunFolderCrashTest {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                                                    "--add-modules", "jdk.incubator.vector", "-Xss8m", "-Xmx512m",
                                                    "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
-        if (crashAt > 0) cmd.add("-D" + CrashPoints.PROPERTY + "=" + crashAt);
+        if (crashAt > 0) {
+            cmd.add("-D" + CrashPoints.PROPERTY + "=" + crashAt);
+            cmd.add("-D" + CrashPoints.WAIT_PROPERTY + "=true");   // it waits there for our SIGKILL
+        }
         cmd.add(Main.class.getName());
         cmd.addAll(cliArgs);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -113,22 +116,35 @@ class RunFolderCrashTest {
                 boolean atPoint = killing && rnd.nextBoolean();
                 Path log = tmp.resolve("attempt-" + attempts + ".log");
                 Process p = start(args, atPoint ? 1 + rnd.nextInt(60) : 0, log);
+                boolean killedAtPoint = false;
                 if (killing && !atPoint) {
                     boolean ended = p.waitFor(rnd.nextInt((int) Math.max(1, refMillis)), TimeUnit.MILLISECONDS);
                     if (!ended) {
                         p.destroyForcibly();
                         timedKills++;
                     }
+                } else if (atPoint) {
+                    // the child stops inside the chosen save or history write and says so: SIGKILL it right there
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+                    while (p.isAlive() && System.nanoTime() < deadline) {
+                        if (Files.readString(log).contains("crash point ")) {
+                            p.destroyForcibly();
+                            killedAtPoint = true;
+                            break;
+                        }
+                        Thread.sleep(5);
+                    }
                 }
                 assertTrue(p.waitFor(300, TimeUnit.SECONDS), "attempt " + attempts + " hangs");
                 String out = Files.readString(log);
                 int code = p.exitValue();
-                if (code == CrashPoints.HALT_STATUS) {
+                if (killedAtPoint) {
+                    assertEquals(137, code, "attempt " + attempts + " was SIGKILLed at its crash point:\n" + out);
                     pointKills++;
                     String where = out.lines().filter(l -> l.startsWith("crash point ")).findFirst().orElse("");
                     if (where.contains(": checkpoint")) inSave++;
                     else if (where.contains(": history write")) inHistory++;
-                    else fail("attempt " + attempts + " halted without naming its crash point:\n" + out);
+                    else fail("attempt " + attempts + " stopped without naming its crash point:\n" + out);
                 } else if (code == 0) {
                     break;
                 } else {
@@ -138,7 +154,7 @@ class RunFolderCrashTest {
             }
             assertSameRun(refDir, onlyRun(runs));
         }
-        System.out.printf("RunFolderCrashTest: %d kills (%d SIGKILL at random times, %d at crash points: %d in a checkpoint "
+        System.out.printf("RunFolderCrashTest: %d kills (%d SIGKILL at random times, %d SIGKILL at crash points: %d in a checkpoint "
                           + "save, %d in a history write), %d chains, %d processes; all resumed runs equal the uninterrupted one%n",
                           timedKills + pointKills, timedKills, pointKills, inSave, inHistory, chains, attempts);
         assertTrue(pointKills > 0 && timedKills > 0, "both kinds of kill happened");
