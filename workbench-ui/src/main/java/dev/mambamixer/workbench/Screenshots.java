@@ -158,6 +158,14 @@ final class Screenshots {
             shoot(view, stage, 1, dir.resolve("teaching-token-selection.png"));
             shoot(view, stage, 3, dir.resolve("teaching-implicit-attention.png"));
             shoot(view, stage, 4, dir.resolve("teaching-weighted-averaging.png"));
+
+            // 3. the runs table (File -> Runs...) over the two run folders just written
+            Stage runs = fx(view::showRuns);
+            Thread.sleep(1500);   // the folders are read off the FX thread
+            WritableImage img = fx(() -> runs.getScene().snapshot(null));
+            ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", dir.resolve("runs-table.png").toFile());
+            say("  runs-table.png");
+            fx(() -> { runs.close(); return null; });
         }
     }
 

@@ -172,6 +172,7 @@ public final class MainView {
         Menu file = new Menu("File");
         file.getItems().addAll(
             item("Open CSV…", () -> chooseFile("Open a benchmark-format CSV", false).ifPresent(vm::openCsv)),
+            item("Runs…", this::showRuns),
             item("Open run folder (explore)…", () -> chooseDir("Open a finished run folder").ifPresent(vm::explore)),
             item("Compare with run…", () -> chooseDir("Run folder to compare with").ifPresent(vm::compare)),
             item("Clear comparisons", () -> vm.curves().clearComparisons()),
@@ -261,6 +262,16 @@ public final class MainView {
         int rows = 0;
         for (String line : message.split("\n", -1)) rows += 1 + line.length() / 70;
         return Math.max(3, Math.min(20, rows + 1));
+    }
+
+    /** The runs table in its own window (it reads the runs directory again each time it opens); FX thread. */
+    public javafx.stage.Stage showRuns() {
+        javafx.stage.Stage st = new javafx.stage.Stage();
+        st.setTitle("Runs in " + vm.session().runsDir());
+        st.setScene(new javafx.scene.Scene(new RunsTable(vm).root, 1100, 420));
+        if (root.getScene() != null) st.initOwner(root.getScene().getWindow());
+        st.show();
+        return st;
     }
 
     /** Every view's guide in one scrollable page. */

@@ -60,6 +60,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
     private final DiagnosticsViewModel diagnostics = new DiagnosticsViewModel();
     private final VisionViewModel vision = new VisionViewModel();
     private final ResultsViewModel results = new ResultsViewModel();
+    private final RunsViewModel runs;
     private final ReadOnlyObjectWrapper<ErrorReport> error = new ReadOnlyObjectWrapper<>(this, "error");
     private final ReadOnlyObjectWrapper<Mode> mode = new ReadOnlyObjectWrapper<>(this, "mode", Mode.LIVE);
     private final ObservableList<String> log = FXCollections.observableArrayList();
@@ -82,6 +83,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
      */
     public WorkbenchViewModel(Path sampleData, Path runsDir, Executor uiExecutor, String backend, long throttleMillis) {
         this.uiExecutor = uiExecutor;
+        this.runs = new RunsViewModel(uiExecutor);
         config = new ConfigViewModel(sampleData, backend);
         session = new TrainingSession(buffer, runsDir);
         throttle = new FxThrottle(buffer, uiExecutor, this::apply, throttleMillis);
@@ -478,6 +480,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
     public DiagnosticsViewModel diagnostics() { return diagnostics; }
     public VisionViewModel vision() { return vision; }
     public ResultsViewModel results() { return results; }
+    /** The runs table's rows (File → Runs…). */
+    public RunsViewModel runs() { return runs; }
     public TrainingSession session() { return session; }
     public FxThrottle throttle() { return throttle; }
     public ReadOnlyObjectProperty<ErrorReport> errorProperty() { return error.getReadOnlyProperty(); }

@@ -120,6 +120,55 @@ class WorkbenchUiTest {
         robot.write(text);
     }
 
+    private static void writeFile(Path f, String text) throws java.io.IOException {
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, text);
+    }
+
+    @Test void runsTableSortsFiltersOpensAndOverlaysRuns(FxRobot robot) throws Exception {
+        Path runs = tmp.resolve("runs");
+        double[][] vals = {{0.41, 0.30}, {0.52, 0.45}, {0.39, 0.25}};   // best val MSE 0.30, 0.45, 0.25
+        for (int i = 0; i < 3; i++) {
+            Path r = runs.resolve("20261204-10000" + i + "-run" + i);
+            writeFile(r.resolve("config.json"),
+                "{\"model\": {\"dModel\": " + (16 << i) + ", \"layers\": 2}, \"training\": {\"lr\": 0.001, \"batchSize\": 32}}");
+            writeFile(r.resolve("metrics.csv"),
+                "epoch,step,train_loss,val_mse,lr,wall_time_s\n1,10,0.5," + vals[i][0] + ",0.001,1.0\n2,20,0.4," + vals[i][1] + ",0.001,2.0\n");
+        }
+        javafx.stage.Stage[] win = new javafx.stage.Stage[1];
+        RunsTable t = fx(() -> {
+            RunsTable rt = new RunsTable(vm);
+            win[0] = new javafx.stage.Stage();
+            win[0].setScene(new Scene(rt.root, 1100, 400));
+            win[0].show();
+            return rt;
+        });
+        await("three rows", () -> t.table.getItems().size() == 3);
+        // sort by the best validation: click its header
+        java.util.function.Predicate<Node> bestHeader = n -> n instanceof javafx.scene.control.Label l
+                                                             && "best validation".equals(l.getText());
+        Node header = robot.lookup(".column-header").lookup(bestHeader).query();
+        robot.clickOn(header);
+        await("sorted by best validation", () -> t.table.getItems().get(0).best() == 0.25);
+        assertEquals(List.of(0.25, 0.30, 0.45), fx(() -> t.table.getItems().stream().map(r -> r.best()).toList()));
+        // filter by words of the settings
+        robot.clickOn(t.filter).write("64");   // d_model 64: run2 only (every run has batch 32)
+        await("one row", () -> t.table.getItems().size() == 1);
+        assertEquals("20261204-100002-run2", fx(() -> t.table.getItems().get(0).name()));
+        fx(() -> { t.filter.setText(""); return null; });
+        await("all rows", () -> t.table.getItems().size() == 3);
+        // tick two and overlay them on the curves
+        fx(() -> {
+            t.table.getSelectionModel().selectIndices(0, 1);
+            return null;
+        });
+        robot.clickOn("#runs-compare");
+        await("two comparisons", () -> vm.curves().comparisonNames().size() == 2);
+        assertTrue(fx(() -> vm.curves().comparisonNames()).containsAll(List.of("run2 10:00:02", "run0 10:00:00")),
+                   fx(() -> vm.curves().comparisonNames()).toString());
+        fx(() -> { win[0].close(); return null; });
+    }
+
     @Test void aSmallScreenKeepsMenuButtonsEveryTabAndTheStatusBarInView(FxRobot robot) throws Exception {
         fx(() -> {
             stage.setWidth(1280);
