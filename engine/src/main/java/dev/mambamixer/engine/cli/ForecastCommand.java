@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.cli;
 
+import dev.mambamixer.engine.run.DataRecord;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.ForecastData;

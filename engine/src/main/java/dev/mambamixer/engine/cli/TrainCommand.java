@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.cli;
 
+import dev.mambamixer.engine.run.DataRecord;
 import dev.mambamixer.engine.model.Tsm2Defaults;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;

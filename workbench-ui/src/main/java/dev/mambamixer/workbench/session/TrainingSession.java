@@ -407,7 +407,10 @@ public final class TrainingSession implements AutoCloseable {
             RunFolder folder = RunFolder.create(runsDir, "workbench-" + settings.csv().getFileName().toString()
                                                                                 .replaceAll("\\.csv(\\.gz)?$", ""));
             runDir = folder.dir();
-            folder.writeConfig(TrainingCheckpoints.configJson(tsm2.config(), tc));
+            com.google.gson.JsonObject config = TrainingCheckpoints.configJson(tsm2.config(), tc);
+            config.add(dev.mambamixer.engine.run.DataRecord.KEY,   // as the CLI's runs: eval/resume know the data
+                       dev.mambamixer.engine.run.DataRecord.of(settings.csv(), data.columns()).toJson());
+            folder.writeConfig(config);
             if (live()) out.status("run folder: " + runDir);
             control.setUpdateRatioEvery(Math.max(1, settings.snapshotEvery() / 5));
             // Steps and validations reach the UI through the engine's AsyncListener (lossy for steps);

@@ -144,6 +144,12 @@ class WorkbenchViewModelTest {
         // the run folder can be explored without training
         Path runDir = vm.session().runFolder();
         assertTrue(Files.exists(runDir.resolve("events.jsonl")));
+        // the data file is recorded as the CLI's runs record it (eval and resume check it; the runs table shows it)
+        var dataRec = com.google.gson.JsonParser.parseString(Files.readString(runDir.resolve("config.json"))).getAsJsonObject()
+                                               .getAsJsonObject("data");
+        assertTrue(dataRec.get("path").getAsString().endsWith("synthetic.csv"), dataRec.toString());
+        assertEquals(64, dataRec.get("sha256").getAsString().length());
+        assertEquals("synthetic.csv", dev.mambamixer.workbench.session.RunSummary.read(runDir).dataset());
         int logged = read(this::trainSteps);
         vm.explore(runDir).get(30, TimeUnit.SECONDS);
         await("explore mode", () -> vm.modeProperty().get() == WorkbenchViewModel.Mode.EXPLORE

@@ -1,4 +1,4 @@
-package dev.mambamixer.engine.cli;
+package dev.mambamixer.engine.run;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -29,11 +29,11 @@ import java.util.List;
  * @param sha256       hex SHA-256 of the file as stored
  * @param columns      the variate names (date column excluded)
  */
-record DataRecord(String path, String absolutePath, long bytes, String sha256, List<String> columns) {
-    static final String KEY = "data";
+public record DataRecord(String path, String absolutePath, long bytes, String sha256, List<String> columns) {
+    public static final String KEY = "data";
 
     /** Describes {@code file} (hashing it) with the columns read from it. */
-    static DataRecord of(Path file, List<String> columns) throws IOException {
+    public static DataRecord of(Path file, List<String> columns) throws IOException {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -51,7 +51,7 @@ record DataRecord(String path, String absolutePath, long bytes, String sha256, L
                               HexFormat.of().formatHex(sha.digest()), List.copyOf(columns));
     }
 
-    JsonObject toJson() {
+    public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("path", path);
         o.addProperty("absolute_path", absolutePath);
@@ -64,7 +64,7 @@ record DataRecord(String path, String absolutePath, long bytes, String sha256, L
     }
 
     /** The record in {@code runDir}/config.json, or null when the run has none (older runs, or not a run folder). */
-    static DataRecord read(Path runDir) throws IOException {
+    public static DataRecord read(Path runDir) throws IOException {
         Path config = runDir.resolve(RunFolder.CONFIG_FILE);
         if (!Files.isRegularFile(config)) return null;
         JsonElement root;
@@ -94,7 +94,7 @@ record DataRecord(String path, String absolutePath, long bytes, String sha256, L
      * safe default (evaluating on some other file prints a number that means nothing): an error
      * asks for {@code --data}.
      */
-    static Path dataFor(Path checkpointArg, Path given, String what) throws IOException {
+    public static Path dataFor(Path checkpointArg, Path given, String what) throws IOException {
         if (given != null) return given;
         DataRecord rec = read(runDirOf(checkpointArg));
         if (rec == null)
@@ -110,7 +110,7 @@ record DataRecord(String path, String absolutePath, long bytes, String sha256, L
     }
 
     /** The run folder of a {@code --checkpoint} argument: the folder itself, or the run holding checkpoints/NAME. */
-    static Path runDirOf(Path checkpointArg) {
+    public static Path runDirOf(Path checkpointArg) {
         Path abs = checkpointArg.toAbsolutePath().normalize();
         if (Files.isRegularFile(abs.resolve(RunFolder.CONFIG_FILE)) && Files.isDirectory(abs.resolve("checkpoints"))) return abs;
         Path parent = abs.getParent();
@@ -126,7 +126,7 @@ record DataRecord(String path, String absolutePath, long bytes, String sha256, L
      * model is built); a different file with the same columns prints a warning naming both.
      * {@code what} names the operation in messages ("--resume", "eval").
      */
-    static void check(Path runDir, Path file, ForecastData fd, int variates, String what) throws IOException {
+    public static void check(Path runDir, Path file, ForecastData fd, int variates, String what) throws IOException {
         DataRecord rec = read(runDir);
         String trainedOn = rec == null ? "" : " (" + rec.path + ": " + rec.columns.size() + " variates " + rec.columns + ")";
         if (fd.variates() != variates)
