@@ -298,7 +298,8 @@ final class CurvesTab extends ChartTab {
             double[] xs = s.x(x, 0), ys = s.y(0);   // secondary series are replaced whole (no smoothing state)
             work.add(() -> (onLoss ? loss : speed).setSecondaryData(name, xs, ys));
         } else {
-            double[] xs = s.x(x, from), ys = s.y(from);
+            double[][] pts = vm.points(name, from);   // in wall time: broken at pauses
+            double[] xs = pts[0], ys = pts[1];
             work.add(() -> {
                 CurveChart c = onLoss ? loss : speed;
                 // first time: fixes its colour (the same for every run, whatever comparisons came first), legend entry, smoothing

@@ -183,6 +183,43 @@ public final class CurvesViewModel {
         bump();
     }
 
+    /**
+     * Points {@code from} onwards of a series on the current x axis, as {x, y}. In wall time a pause
+     * would join the last step before it to the first after it with a long diagonal; there a NaN
+     * point is put in between, so the line breaks (the chart skips non-finite values).
+     */
+    public double[][] points(String name, int from) {
+        Series sr = series.get(name);
+        double[] xs = sr.x(xAxis.get(), from), ys = sr.y(from);
+        if (xAxis.get() != XAxis.WALL) return new double[][] {xs, ys};
+        // the break goes before the first point after each pause mark that follows a wall-time gap
+        // of more than a second (the trainer may finish a step or two after the click)
+        java.util.Set<Integer> breaks = new java.util.HashSet<>();
+        for (RunEvent e : events) {
+            if (!e.label().equals("paused")) continue;
+            for (int i = 1; i < sr.n; i++)
+                if (sr.step[i - 1] >= e.step() && sr.wall[i] - sr.wall[i - 1] > PAUSE_GAP_S) {
+                    breaks.add(i);
+                    break;
+                }
+        }
+        if (breaks.isEmpty()) return new double[][] {xs, ys};
+        List<Double> ox = new ArrayList<>(), oy = new ArrayList<>();
+        for (int i = from; i < sr.n; i++) {
+            if (breaks.contains(i)) {
+                ox.add(sr.wall[i - 1]);
+                oy.add(Double.NaN);   // the chart skips non-finite values: the line breaks here
+            }
+            ox.add(sr.wall[i]);
+            oy.add(sr.y[i]);
+        }
+        return new double[][] {ox.stream().mapToDouble(Double::doubleValue).toArray(),
+                               oy.stream().mapToDouble(Double::doubleValue).toArray()};
+    }
+
+    /** A wall-time gap after a pause mark longer than this is the pause. */
+    static final double PAUSE_GAP_S = 1.0;
+
     /** The marked events of this run, oldest first. */
     public List<RunEvent> events() { return List.copyOf(events); }
 

@@ -250,6 +250,17 @@ class ViewModelUnitTest {
         c.addSteps(steps);
         c.markEvent("lr 5.0E-4");
         assertEquals(List.of(new CurvesViewModel.RunEvent(10, 1.0, "lr 5.0E-4")), c.events());
+        // in wall time the pause is a break in the line, not a diagonal: steps 11 and 12 came 30 s after step 10
+        c.markEvent("paused");
+        c.addSteps(List.of(new StepPoint(11, 1, 0.09, 1e-3, 1, 88, 31.0, 0), new StepPoint(12, 1, 0.08, 1e-3, 1, 96, 31.1, 0)));
+        c.xAxisProperty().set(CurvesViewModel.XAxis.WALL);
+        double[][] p = c.points(CurvesViewModel.TRAIN_LOSS, 9);
+        assertArrayEquals(new double[] {1.0, 1.0, 31.0, 31.1}, p[0], 1e-12);
+        assertEquals(0.1, p[1][0], 1e-12);
+        assertTrue(Double.isNaN(p[1][1]), "the break");
+        assertEquals(0.09, p[1][2], 1e-12);
+        c.xAxisProperty().set(CurvesViewModel.XAxis.STEP);
+        assertEquals(3, c.points(CurvesViewModel.TRAIN_LOSS, 9)[0].length, "steps need no break");
         c.clear();
         assertEquals(List.of(), c.events());
     }
