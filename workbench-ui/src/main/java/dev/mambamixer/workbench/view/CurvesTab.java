@@ -99,6 +99,7 @@ final class CurvesTab extends ChartTab {
             double w = vm.smoothingProperty().get();
             boolean log = vm.logScaleProperty().get();
             work.add(() -> build(x, comparisons, w, log));
+            decorated = null;   // new charts: their zoom and markers are drawn again
             settingsDirty = false;
             root.setCenter(body);
         }
@@ -154,44 +155,14 @@ final class CurvesTab extends ChartTab {
                 a.setRange(0, 1);
             }
         });
-        double[] range = vm.xRangeProperty().get();
-        double best = vm.bestX();
-        List<CurvesViewModel.RunEvent> events = vm.events();
-        XAxis axisNow = x;
-        work.add(() -> {
-            for (org.jfree.chart.plot.ValueMarker m : eventMarkers) loss.plot().removeDomainMarker(m);
-            eventMarkers.clear();
-            for (CurvesViewModel.RunEvent ev : events) {
-                org.jfree.chart.plot.ValueMarker m = new org.jfree.chart.plot.ValueMarker(
-                    axisNow == XAxis.STEP ? ev.step() : ev.wallSeconds(), java.awt.Color.GRAY, new java.awt.BasicStroke(1f));
-                m.setLabel(ev.label());
-                m.setLabelFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 10));
-                m.setLabelPaint(java.awt.Color.DARK_GRAY);
-                m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.BOTTOM_RIGHT);
-                m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
-                loss.plot().addDomainMarker(m);
-                eventMarkers.add(m);
-            }
-            for (CurveChart c : List.of(loss, speed)) {
-                org.jfree.chart.axis.ValueAxis ax = c.plot().getDomainAxis();
-                if (range == null) ax.setAutoRange(true);
-                else ax.setRange(range[0], range[1]);
-            }
-            if (bestMarker != null) loss.plot().removeDomainMarker(bestMarker);
-            bestMarker = null;
-            if (Double.isFinite(best)) {
-                bestMarker = new org.jfree.chart.plot.ValueMarker(best, new java.awt.Color(0x2c, 0xa0, 0x2c),
-                                                                  new java.awt.BasicStroke(1.2f, java.awt.BasicStroke.CAP_BUTT,
-                                                                                           java.awt.BasicStroke.JOIN_MITER, 1f,
-                                                                                           new float[] {5f, 4f}, 0f));
-                bestMarker.setLabel("best validation");
-                bestMarker.setLabelFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
-                bestMarker.setLabelPaint(new java.awt.Color(0x2c, 0xa0, 0x2c).darker());
-                bestMarker.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
-                bestMarker.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
-                loss.plot().addDomainMarker(bestMarker);
-            }
-        });
+        // zoom, best-validation and event markers: rebuilt only when they change, not on every redraw
+        double[] r = vm.xRangeProperty().get();
+        Decorations d = new Decorations(r == null ? null : List.of(r[0], r[1]), vm.bestX(), vm.events(), x,
+                                        vm.resetsProperty().get());
+        if (!d.equals(decorated)) {
+            decorated = d;
+            work.add(() -> decorate(d));
+        }
         renderer.execute(() -> work.forEach(Runnable::run));
         lossPane.requestRender();
         speedPane.requestRender();
@@ -255,6 +226,48 @@ final class CurvesTab extends ChartTab {
             p.crosshair(pm == null ? Double.NaN : pm.px(x));
         }
         readout.setText(vm.readout(x));
+    }
+
+    /** What {@link #decorate} drew last (FX thread): zoom range (null: all), best x, events, axis, chart generation. */
+    private record Decorations(List<Double> range, double best, List<CurvesViewModel.RunEvent> events, XAxis axis, long resets) {}
+
+    private Decorations decorated;
+
+    /** Renderer thread: the x range of both charts, the best-validation line and the event lines of the loss chart. */
+    private void decorate(Decorations d) {
+        for (CurveChart c : List.of(loss, speed)) {
+            org.jfree.chart.axis.ValueAxis ax = c.plot().getDomainAxis();
+            if (d.range() == null) ax.setAutoRange(true);
+            else ax.setRange(d.range().get(0), d.range().get(1));
+        }
+        for (org.jfree.chart.plot.ValueMarker m : eventMarkers) loss.plot().removeDomainMarker(m);
+        eventMarkers.clear();
+        for (CurvesViewModel.RunEvent ev : d.events()) {
+            org.jfree.chart.plot.ValueMarker m = marker(d.axis() == XAxis.STEP ? ev.step() : ev.wallSeconds(), ev.label(),
+                                                        java.awt.Color.GRAY, new java.awt.BasicStroke(1f), false);
+            loss.plot().addDomainMarker(m);
+            eventMarkers.add(m);
+        }
+        if (bestMarker != null) loss.plot().removeDomainMarker(bestMarker);
+        bestMarker = null;
+        if (Double.isFinite(d.best())) {
+            bestMarker = marker(d.best(), "best validation", new java.awt.Color(0x2c, 0xa0, 0x2c),
+                                new java.awt.BasicStroke(1.2f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 1f,
+                                                         new float[] {5f, 4f}, 0f), true);
+            loss.plot().addDomainMarker(bestMarker);
+        }
+    }
+
+    /** A labelled vertical line; {@code top}: label at the top (best), else at the bottom (events). */
+    private static org.jfree.chart.plot.ValueMarker marker(double x, String label, java.awt.Color color, java.awt.Stroke stroke,
+                                                          boolean top) {
+        org.jfree.chart.plot.ValueMarker m = new org.jfree.chart.plot.ValueMarker(x, color, stroke);
+        m.setLabel(label);
+        m.setLabelFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, top ? 11 : 10));
+        m.setLabelPaint(top ? color.darker() : java.awt.Color.DARK_GRAY);
+        m.setLabelAnchor(top ? org.jfree.chart.ui.RectangleAnchor.TOP_LEFT : org.jfree.chart.ui.RectangleAnchor.BOTTOM_RIGHT);
+        m.setLabelTextAnchor(top ? org.jfree.chart.ui.TextAnchor.TOP_RIGHT : org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
+        return m;
     }
 
     /** Palette index of this run's series on each chart (stable across comparisons and runs). */

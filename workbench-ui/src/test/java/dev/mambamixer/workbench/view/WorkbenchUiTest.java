@@ -275,6 +275,8 @@ class WorkbenchUiTest {
         await("zoomed", () -> vm.curves().xRangeProperty().get() != null);
         double[] zoomed = fx(() -> vm.curves().xRangeProperty().get());
         assertTrue(zoomed[1] - zoomed[0] < steps() * 0.5, "a narrower step range: " + java.util.Arrays.toString(zoomed));
+        await("the chart shows the zoomed range", () -> ((org.jfree.chart.plot.XYPlot) view.curves.charts().get(0).getPlot())
+                                                          .getDomainAxis().getRange().getLowerBound() == zoomed[0]);
         robot.doubleClickOn(view.curves.lossPane());
         await("zoom reset", () -> vm.curves().xRangeProperty().get() == null);
         // the view's guide: hidden until its "?" is pressed, then what it shows and what to look for
