@@ -218,10 +218,24 @@ public final class RunFolder implements Closeable {
     }
 
     /** The run's config.json (a JSON object). */
-    public JsonObject readConfig() throws IOException {
-        Path f = dir.resolve(CONFIG_FILE);
+    public JsonObject readConfig() throws IOException { return readConfig(dir); }
+
+    /**
+     * {@code runDir}/config.json as a JSON object, for readers that do not open the folder for
+     * writing (the workbench, eval): an error names the file and whether it is missing, unreadable
+     * or not a JSON object.
+     */
+    public static JsonObject readConfig(Path runDir) throws IOException {
+        Path f = runDir.resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(f)) throw new IOException(runDir + ": no " + CONFIG_FILE + " (not a run folder)");
+        String text;
         try {
-            return Checkpoint.parseObject(Files.readString(f, StandardCharsets.UTF_8), f.toString());
+            text = Files.readString(f, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw FileErrors.reading(f, e);
+        }
+        try {
+            return Checkpoint.parseObject(text, f.toString());
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -1,9 +1,7 @@
 package dev.mambamixer.engine.run;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.io.FileErrors;
 import dev.mambamixer.engine.io.RunFolder;
@@ -67,17 +65,15 @@ public record DataRecord(String path, String absolutePath, long bytes, String sh
     public static DataRecord read(Path runDir) throws IOException {
         Path config = runDir.resolve(RunFolder.CONFIG_FILE);
         if (!Files.isRegularFile(config)) return null;
-        JsonElement root;
+        JsonObject root;
         try {
-            root = JsonParser.parseString(Files.readString(config));
+            root = RunFolder.readConfig(runDir);
         } catch (IOException e) {
-            throw FileErrors.reading(config, e);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(config + ": not valid JSON (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        if (!root.isJsonObject() || !root.getAsJsonObject().has(KEY)) return null;
+        if (!root.has(KEY)) return null;
         try {
-            JsonObject o = root.getAsJsonObject().getAsJsonObject(KEY);
+            JsonObject o = root.getAsJsonObject(KEY);
             List<String> cols = new ArrayList<>();
             o.getAsJsonArray("columns").forEach(c -> cols.add(c.getAsString()));
             return new DataRecord(o.get("path").getAsString(), o.get("absolute_path").getAsString(),

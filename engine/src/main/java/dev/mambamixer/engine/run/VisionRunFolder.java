@@ -1,9 +1,6 @@
 package dev.mambamixer.engine.run;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.data.vision.VisionDatasets;
 import dev.mambamixer.engine.io.Checkpoint;
@@ -28,31 +25,20 @@ public record VisionRunFolder(Path dir, Vim2Config model, VisionTrainConfig trai
     /** Whether {@code runDir}'s config.json describes a ViM2 run (false when there is none or it is unreadable). */
     public static boolean isVisionRun(Path runDir) {
         try {
-            return VisionRun.isVisionConfig(readConfig(runDir));
+            return VisionRun.isVisionConfig(RunFolder.readConfig(runDir));
         } catch (IOException | RuntimeException e) {
             return false;
         }
     }
 
     public static VisionRunFolder open(Path runDir) throws IOException {
-        JsonObject c = readConfig(runDir);
+        JsonObject c = RunFolder.readConfig(runDir);
         String where = runDir.resolve(RunFolder.CONFIG_FILE).toString();
         if (!VisionRun.isVisionConfig(c)) throw new IOException(where + ": not a ViM2 run (no \"vision_training\" object)");
         return new VisionRunFolder(runDir, VisionRun.modelConfig(c, where), VisionRun.trainConfig(c, where),
                                    VisionRun.dataSource(c, where));
     }
 
-    private static JsonObject readConfig(Path runDir) throws IOException {
-        Path f = runDir.resolve(RunFolder.CONFIG_FILE);
-        if (!Files.isRegularFile(f)) throw new IOException(runDir + ": no " + RunFolder.CONFIG_FILE + " (not a run folder)");
-        try {
-            JsonElement e = JsonParser.parseString(Files.readString(f));
-            if (!e.isJsonObject()) throw new IOException(f + ": not a JSON object");
-            return e.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IOException(f + ": not valid JSON: " + e.getMessage(), e);
-        }
-    }
 
     /** The checkpoint of the weights the run kept: {@code best}, else {@code last} (found by {@link RunFolder#findCheckpoint}). */
     public Path keptCheckpoint() throws IOException { return RunFolder.findCheckpoint(dir); }

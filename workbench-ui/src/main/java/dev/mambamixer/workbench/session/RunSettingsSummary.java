@@ -2,7 +2,6 @@ package dev.mambamixer.workbench.session;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.mambamixer.engine.io.RunFolder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,17 +20,10 @@ public final class RunSettingsSummary {
 
     /** Lines for every object of config.json ("model", "training", "data", ...), or an empty list without one. */
     public static List<String> read(Path runDir) throws IOException {
-        Path f = runDir.resolve(RunFolder.CONFIG_FILE);
-        if (!Files.isRegularFile(f)) return List.of();
-        JsonElement root;
-        try {
-            root = JsonParser.parseString(Files.readString(f));
-        } catch (RuntimeException e) {
-            throw new IOException(f + ": not valid JSON: " + e.getMessage(), e);
-        }
-        if (!root.isJsonObject()) throw new IOException(f + ": not a JSON object");
+        if (!Files.isRegularFile(runDir.resolve(RunFolder.CONFIG_FILE))) return List.of();
+        JsonObject root = RunFolder.readConfig(runDir);
         List<String> lines = new ArrayList<>();
-        for (Map.Entry<String, JsonElement> section : root.getAsJsonObject().entrySet()) {
+        for (Map.Entry<String, JsonElement> section : root.entrySet()) {
             if (!section.getValue().isJsonObject()) {
                 lines.add(section.getKey() + ": " + value(section.getValue()));
                 continue;

@@ -49,7 +49,7 @@ public record RunSummary(Path dir, String name, String kind, String dataset, Str
     }
 
     public static RunSummary read(Path dir) throws IOException {
-        JsonObject c = json(dir.resolve(RunFolder.CONFIG_FILE));
+        JsonObject c = RunFolder.readConfig(dir);
         String kind = c.has("vision_training") ? "ViM2" : c.has("teaching") ? "teaching" : "TSM2";
         JsonObject model = c.has("model") && c.get("model").isJsonObject() ? c.getAsJsonObject("model") : new JsonObject();
         JsonObject train = c.has("vision_training") ? c.getAsJsonObject("vision_training")
