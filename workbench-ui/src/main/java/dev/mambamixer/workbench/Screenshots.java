@@ -159,7 +159,10 @@ final class Screenshots {
             shoot(view, stage, 3, dir.resolve("teaching-implicit-attention.png"));
             shoot(view, stage, 4, dir.resolve("teaching-weighted-averaging.png"));
 
-            // 3. the runs table (File -> Runs...) over the two run folders just written
+            // 3. the runs table (File -> Runs...) over the two run folders just written; the teaching
+            // run named as a user would name it there
+            for (dev.mambamixer.workbench.session.RunSummary r : dev.mambamixer.workbench.session.RunSummary.list(vm.session().runsDir()))
+                if (r.kind().equals("teaching")) dev.mambamixer.engine.io.RunFolder.writeLabel(r.dir(), "selective copy: 1,250 steps to 100 %");
             Stage runs = fx(view::showRuns);
             Thread.sleep(1500);   // the folders are read off the FX thread
             WritableImage img = fx(() -> runs.getScene().snapshot(null));

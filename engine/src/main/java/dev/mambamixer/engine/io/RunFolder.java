@@ -40,6 +40,7 @@ import java.util.Objects;
  *     metrics.csv        epoch,step,train_loss,val_mse,lr,wall_time_s (one row per validation)
  *     events.jsonl       the event log (introspect.EventLog), one JSON object per line
  *     test-metrics.json  final test metrics, written atomically
+ *     label.txt          the name a user gave the run (runs table), written atomically; the folder keeps its name
  *     forecast.csv       window,horizon_step,variate,prediction,target (temp file, renamed when complete)
  *     snapshots/step-N/  captures (introspect.SnapshotRecorder)
  *     checkpoints/...    {@link Checkpoint} folders, e.g. best and last (see {@link #checkpoint})
@@ -80,6 +81,9 @@ public final class RunFolder implements Closeable {
     public static final String TEST_METRICS_FILE = "test-metrics.json";
     public static final String FORECAST_FILE = "forecast.csv";
     public static final String LOCK_FILE = ".lock";
+    public static final String LABEL_FILE = "label.txt";
+    /** Longest run label kept; a label is one line of text. */
+    public static final int MAX_LABEL_LENGTH = 120;
     public static final String CHECKPOINTS = "checkpoints";
     public static final String SNAPSHOTS = "snapshots";
     public static final String METRICS_HEADER = "epoch,step,train_loss,val_mse,lr,wall_time_s";
@@ -427,6 +431,41 @@ public final class RunFolder implements Closeable {
             }
         }
         return true;
+    }
+
+    /**
+     * The name a user gave the run, or empty when none was given (readers then show the folder's
+     * name). Any label file that is not one line of at most {@value #MAX_LABEL_LENGTH} characters is
+     * ignored rather than shown.
+     */
+    public static java.util.Optional<String> readLabel(Path runDir) {
+        Path f = runDir.resolve(LABEL_FILE);
+        try {
+            if (!Files.isRegularFile(f) || Files.size(f) > 4 * MAX_LABEL_LENGTH) return java.util.Optional.empty();
+            String s = Files.readString(f, StandardCharsets.UTF_8).strip();
+            return s.isEmpty() || s.length() > MAX_LABEL_LENGTH || s.contains("\n") ? java.util.Optional.empty() : java.util.Optional.of(s);
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * Names the run {@code label} (written atomically; a writer training in the folder is not
+     * disturbed: the label is its own file). A blank label removes the name.
+     *
+     * @throws IllegalArgumentException when the label has a line break or is over {@value #MAX_LABEL_LENGTH} characters
+     */
+    public static void writeLabel(Path runDir, String label) throws IOException {
+        String s = label == null ? "" : label.strip();
+        if (s.contains("\n") || s.contains("\r"))
+            throw new IllegalArgumentException("a run name is one line: " + s.replace("\n", "\\n"));
+        if (s.length() > MAX_LABEL_LENGTH)
+            throw new IllegalArgumentException("a run name has at most " + MAX_LABEL_LENGTH + " characters, this one " + s.length());
+        if (!Files.isRegularFile(runDir.resolve(CONFIG_FILE)))
+            throw new IOException(runDir + ": not a run folder (no " + CONFIG_FILE + ")");
+        Path f = runDir.resolve(LABEL_FILE);
+        if (s.isEmpty()) Files.deleteIfExists(f);
+        else AtomicFiles.writeString(f, s + "\n");
     }
 
     /** Writes test-metrics.json atomically (any JSON object, e.g. {"mse": .., "mae": ..}). */

@@ -29,6 +29,26 @@ class RunFolderTest {
     }
 
     @Test
+    void aLabelNamesTheRunWhileAWriterHoldsTheFolder() throws IOException {
+        try (RunFolder f = RunFolder.create(tmp.resolve("runs"), "etth1", clock)) {
+            f.writeConfig(new JsonObject());
+            assertTrue(RunFolder.readLabel(f.dir()).isEmpty());
+            RunFolder.writeLabel(f.dir(), "  lr 3e-3 — wider  ");   // the writer's lock does not stop a name
+            assertEquals("lr 3e-3 — wider", RunFolder.readLabel(f.dir()).orElseThrow());
+            var twoLines = assertThrows(IllegalArgumentException.class, () -> RunFolder.writeLabel(f.dir(), "a\nb"));
+            assertTrue(twoLines.getMessage().contains("one line"), twoLines.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> RunFolder.writeLabel(f.dir(), "x".repeat(RunFolder.MAX_LABEL_LENGTH + 1)));
+            assertEquals("lr 3e-3 — wider", RunFolder.readLabel(f.dir()).orElseThrow(), "a refused name changes nothing");
+            Files.writeString(f.resolve(RunFolder.LABEL_FILE), "edited\nby hand\n");
+            assertTrue(RunFolder.readLabel(f.dir()).isEmpty(), "a label file that is not one line is ignored");
+            RunFolder.writeLabel(f.dir(), "");
+            assertFalse(Files.exists(f.resolve(RunFolder.LABEL_FILE)));
+        }
+        IOException notRun = assertThrows(IOException.class, () -> RunFolder.writeLabel(tmp, "x"));
+        assertTrue(notRun.getMessage().contains("not a run folder"), notRun.getMessage());
+    }
+
+    @Test
     void createsUniqueTimestampedFolders() throws IOException {
         Path runs = tmp.resolve("runs");
         try (RunFolder a = RunFolder.create(runs, "etth1 tsm2/x", clock);

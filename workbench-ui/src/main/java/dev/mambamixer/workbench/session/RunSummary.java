@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  * One row of the runs table: a run folder read back (config.json, its history, test-metrics.json).
  * Values that a run does not have are NaN / empty; nothing here writes to the folder.
  *
+ * @param name          the name the user gave the run ({@link RunFolder#readLabel}), else the folder's name
  * @param kind          "TSM2", "ViM2" or "teaching" (from config.json)
  * @param dataset       the data file or image source the run was trained on ("" when not recorded)
  * @param settings      the model's key settings, e.g. "d_model 32, 2 layers, lr 0.001"
@@ -89,8 +90,16 @@ public record RunSummary(Path dir, String name, String kind, String dataset, Str
         int steps = h.steps().isEmpty() ? 0 : h.steps().get(h.steps().size() - 1).step();
         double seconds = h.steps().isEmpty() ? Double.NaN : h.steps().get(h.steps().size() - 1).wallSeconds();
         String status = h.failed() ? "failed" : h.finished() ? "finished" : "unfinished";
-        return new RunSummary(dir, dir.getFileName().toString(), kind, dataset, String.join(", ", s),
+        return new RunSummary(dir, RunFolder.readLabel(dir).orElse(dir.getFileName().toString()), kind, dataset, String.join(", ", s),
                               tsm2 ? "val MSE" : "held-out accuracy", best, test, steps, seconds, status);
+    }
+
+    /** The run folder's own name (stays when the run is renamed). */
+    public String folder() { return dir.getFileName().toString(); }
+
+    /** This row with another display name. */
+    public RunSummary withName(String newName) {
+        return new RunSummary(dir, newName, kind, dataset, settings, bestMetric, best, test, steps, seconds, status);
     }
 
     /** Whether a larger {@link #best} is better (accuracy) or a smaller one (MSE). */

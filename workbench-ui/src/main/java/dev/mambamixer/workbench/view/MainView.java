@@ -268,9 +268,12 @@ public final class MainView {
     public javafx.stage.Stage showRuns() {
         javafx.stage.Stage st = new javafx.stage.Stage();
         st.setTitle("Runs in " + vm.session().runsDir());
-        st.setScene(new javafx.scene.Scene(new RunsTable(vm).root, 1100, 420));
+        RunsTable runs = new RunsTable(vm);
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        st.setScene(new javafx.scene.Scene(runs.root, Math.min(1200, screen.getWidth() * 0.95), Math.min(440, screen.getHeight() * 0.8)));
         if (root.getScene() != null) st.initOwner(root.getScene().getWindow());
         st.show();
+        runs.table.requestFocus();   // keys move through the rows; the filter shows what it filters by
         return st;
     }
 

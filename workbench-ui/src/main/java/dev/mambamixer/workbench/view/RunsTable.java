@@ -14,14 +14,18 @@ import javafx.scene.control.SelectionMode;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.control.cell.TextFieldTableCell;
+import javafx.util.converter.DefaultStringConverter;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 
 /**
  * The runs table (File → Runs…): every run folder with its kind, dataset, settings, best
- * validation, test result, steps, duration and status; sort by any column, filter by words, open
- * one (explore) or overlay the ticked ones on the training curves (compare).
+ * validation, test result, steps, duration and status; rename a run (double-click its name), sort
+ * by any column, filter by words, open one (explore) or overlay the ticked ones on the training
+ * curves (compare).
  */
 final class RunsTable {
     final BorderPane root = new BorderPane();
@@ -35,25 +39,37 @@ final class RunsTable {
         table.setItems(sorted);
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setPlaceholder(new Label("No run folders in " + vm.session().runsDir()));
-        table.getColumns().add(text("run", RunSummary::name, 230));
+        TableColumn<RunSummary, String> name = text("run", RunSummary::name, 270);
+        name.setId("runs-name");
+        // double-click a name to rename the run (its folder keeps its name; the filter finds both)
+        name.setCellFactory(c -> new TextFieldTableCell<>(new DefaultStringConverter()) {
+            @Override public void updateItem(String v, boolean empty) {
+                super.updateItem(v, empty);
+                RunSummary r = empty || getTableRow() == null ? null : getTableRow().getItem();
+                setTooltip(r == null ? null : new Tooltip(r.folder() + "\ndouble-click to rename"));
+            }
+        });
+        name.setOnEditCommit(e -> vm.renameRun(e.getRowValue(), e.getNewValue()));
+        table.setEditable(true);
+        table.getColumns().add(name);
         table.getColumns().add(text("model", RunSummary::kind, 70));
-        table.getColumns().add(text("dataset", RunSummary::dataset, 130));
-        table.getColumns().add(text("settings", RunSummary::settings, 220));
-        TableColumn<RunSummary, Double> best = number("best validation", RunSummary::best, 120);
+        table.getColumns().add(text("dataset", RunSummary::dataset, 120));
+        table.getColumns().add(text("settings", RunSummary::settings, 300));
+        TableColumn<RunSummary, Double> best = number("best validation", RunSummary::best, 110);
         best.setCellFactory(c -> formatted());
-        TableColumn<RunSummary, Double> test = number("test", RunSummary::test, 90);
+        TableColumn<RunSummary, Double> test = number("test", RunSummary::test, 80);
         test.setCellFactory(c -> formatted());
         table.getColumns().add(best);
         table.getColumns().add(test);
-        TableColumn<RunSummary, Double> steps = number("steps", r -> (double) r.steps(), 70);
+        TableColumn<RunSummary, Double> steps = number("steps", r -> (double) r.steps(), 65);
         steps.setCellFactory(c -> cell(v -> String.format("%,d", v.longValue())));
         table.getColumns().add(steps);
-        TableColumn<RunSummary, Double> time = number("time", RunSummary::seconds, 70);
+        TableColumn<RunSummary, Double> time = number("time", RunSummary::seconds, 60);
         time.setCellFactory(c -> cell(RunsViewModel::duration));
         table.getColumns().add(time);
-        table.getColumns().add(text("status", RunSummary::status, 90));
+        table.getColumns().add(text("status", RunSummary::status, 85));
 
-        filter.setPromptText("filter: words in the name, model, dataset, settings or status");
+        filter.setPromptText("filter: words in the name, folder, model, dataset, settings or status");
         filter.textProperty().bindBidirectional(runs.filterProperty());
         HBox.setHgrow(filter, Priority.ALWAYS);
         Button refresh = new Button("Refresh");

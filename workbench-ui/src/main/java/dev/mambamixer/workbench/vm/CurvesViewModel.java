@@ -158,11 +158,13 @@ public final class CurvesViewModel {
     }
 
     /**
-     * A compared run's short name for legends: "etth1 19:45:07" for a run folder named
-     * "20261204-194507-etth1" (the date is in the folder name, the legend needs the run); other
-     * names unchanged.
+     * A compared run's short name for legends: the name the user gave it in the runs table, else
+     * "etth1 19:45:07" for a run folder named "20261204-194507-etth1" (the date is in the folder
+     * name, the legend needs the run); other names unchanged.
      */
     public static String runLabel(java.nio.file.Path runDir) {
+        java.util.Optional<String> given = dev.mambamixer.engine.io.RunFolder.readLabel(runDir);
+        if (given.isPresent()) return given.get();
         String n = runDir.getFileName().toString();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d{8}-(\\d{2})(\\d{2})(\\d{2})(?:-(.+))?").matcher(n);
         if (!m.matches()) return n;
@@ -254,6 +256,24 @@ public final class CurvesViewModel {
     /** Drops one comparison run (e.g. the run just opened, which is drawn as the run itself). */
     public void removeComparison(String name) {
         if (comparisons.remove(name) == null) return;
+        resets.set(resets.get() + 1);
+        bump();
+    }
+
+    /** Gives a compared run a new name in the legends; its place (and so its colour) stays. */
+    public void renameComparison(String from, String to) {
+        if (from.equals(to) || !comparisons.containsKey(from) || comparisons.containsKey(to)) return;
+        Map<String, Map<String, Series>> renamed = new LinkedHashMap<>();
+        comparisons.forEach((run, m) -> {
+            if (!run.equals(from)) renamed.put(run, m);
+            else {
+                Map<String, Series> r = new LinkedHashMap<>();
+                m.forEach((k, v) -> r.put(to + k.substring(from.length()), v));
+                renamed.put(to, r);
+            }
+        });
+        comparisons.clear();
+        comparisons.putAll(renamed);
         resets.set(resets.get() + 1);
         bump();
     }

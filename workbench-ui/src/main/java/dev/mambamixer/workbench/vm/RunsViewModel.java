@@ -1,5 +1,6 @@
 package dev.mambamixer.workbench.vm;
 
+import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.workbench.session.RunSummary;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,10 +50,36 @@ public final class RunsViewModel {
         return done;
     }
 
-    /** Every word of the filter appears in the row's name, kind, dataset, settings or status (any case). */
+    /**
+     * Gives the run a name (written to its folder's {@value RunFolder#LABEL_FILE}, off the FX
+     * thread); the row shows it once written. A blank name goes back to the folder's name. Fails
+     * with the reason (too long, a line break, the folder gone) and leaves the row as it was.
+     */
+    public CompletableFuture<RunSummary> rename(RunSummary row, String name) {
+        CompletableFuture<RunSummary> done = new CompletableFuture<>();
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                RunFolder.writeLabel(row.dir(), name);
+                return row.withName(RunFolder.readLabel(row.dir()).orElse(row.folder()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).whenComplete((renamed, t) -> uiExecutor.execute(() -> {
+            if (t != null) {
+                done.completeExceptionally(t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t);
+                return;
+            }
+            int i = rows.indexOf(row);
+            if (i >= 0) rows.set(i, renamed);
+            done.complete(renamed);
+        }));
+        return done;
+    }
+
+    /** Every word of the filter appears in the row's name, folder name, kind, dataset, settings or status (any case). */
     static boolean matches(RunSummary r, String filter) {
         if (filter == null || filter.isBlank()) return true;
-        String text = (r.name() + " " + r.kind() + " " + r.dataset() + " " + r.settings() + " " + r.status()).toLowerCase(Locale.ROOT);
+        String text = (r.name() + " " + r.folder() + " " + r.kind() + " " + r.dataset() + " " + r.settings() + " " + r.status()).toLowerCase(Locale.ROOT);
         for (String w : filter.toLowerCase(Locale.ROOT).trim().split("\\s+")) if (!text.contains(w)) return false;
         return true;
     }

@@ -9,6 +9,7 @@ import dev.mambamixer.workbench.session.EventBuffer;
 import dev.mambamixer.workbench.session.FxThrottle;
 import dev.mambamixer.workbench.session.FxWork;
 import dev.mambamixer.workbench.session.RunCurves;
+import dev.mambamixer.workbench.session.RunSummary;
 import dev.mambamixer.workbench.session.RunSettings;
 import dev.mambamixer.workbench.session.RunSettingsSummary;
 import dev.mambamixer.workbench.session.RunSettings.ModelKind;
@@ -388,6 +389,18 @@ public final class WorkbenchViewModel implements AutoCloseable {
                 log("comparing with " + runDir.getFileName());
             }
         }));
+    }
+
+    /**
+     * Names a run of the runs table (its folder's label); a comparison of that run on the curves
+     * takes the new name. A name that cannot be kept becomes an error dialog.
+     */
+    public CompletableFuture<RunSummary> renameRun(RunSummary row, String name) {
+        String before = CurvesViewModel.runLabel(row.dir());
+        return runs.rename(row, name).whenComplete((r, t) -> {
+            if (t != null) report("Could not rename the run", row.folder() + "\n\n" + rootMessage(t));
+            else curves.renameComparison(before, CurvesViewModel.runLabel(r.dir()));
+        });
     }
 
     // ------------------------------------------------------------------ batches (FX thread)

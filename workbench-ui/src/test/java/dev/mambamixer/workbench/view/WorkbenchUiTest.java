@@ -166,6 +166,24 @@ class WorkbenchUiTest {
         await("two comparisons", () -> vm.curves().comparisonNames().size() == 2);
         assertTrue(fx(() -> vm.curves().comparisonNames()).containsAll(List.of("run2 10:00:02", "run0 10:00:00")),
                    fx(() -> vm.curves().comparisonNames()).toString());
+        // rename run2 in place: double-click its name, type, Enter
+        Node cell = robot.lookup(".table-cell").lookup((Node n) -> n instanceof javafx.scene.control.TableCell<?, ?> c
+                                                                  && "20261204-100002-run2".equals(c.getText())).query();
+        robot.doubleClickOn(cell);
+        TextField editor = robot.lookup(".table-cell .text-field").queryAs(TextField.class);
+        robot.interact(() -> editor.setText(""));
+        robot.write("wide model").type(javafx.scene.input.KeyCode.ENTER);
+        await("renamed row", () -> t.table.getItems().stream().anyMatch(r -> r.name().equals("wide model")));
+        assertEquals("wide model\n", Files.readString(runs.resolve("20261204-100002-run2").resolve("label.txt")));
+        assertTrue(fx(() -> vm.curves().comparisonNames()).containsAll(List.of("wide model", "run0 10:00:00")),
+                   "the overlay takes the new name: " + fx(() -> vm.curves().comparisonNames()));
+        robot.clickOn(t.filter).write("100002");   // the folder's name still finds it
+        await("one row", () -> t.table.getItems().size() == 1);
+        assertEquals("wide model", fx(() -> t.table.getItems().get(0).name()));
+        fx(() -> { t.filter.setText(""); return null; });
+        // a new reading of the folders keeps the name
+        assertTrue(vm.runs().refresh(runs).get(30, java.util.concurrent.TimeUnit.SECONDS).stream()
+                     .anyMatch(r -> r.name().equals("wide model") && r.folder().equals("20261204-100002-run2")));
         fx(() -> { win[0].close(); return null; });
     }
 

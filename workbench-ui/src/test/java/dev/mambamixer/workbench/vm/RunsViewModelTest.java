@@ -71,5 +71,22 @@ class RunsViewModelTest {
         assertEquals(List.of(t), List.copyOf(vm.shown()));
         vm.filterProperty().set("");
         assertEquals(2, vm.shown().size());
+
+        // renaming: kept in the folder, shown, found by either name; a bad name changes nothing
+        RunSummary renamed = vm.rename(t, "  baseline d16  ").get(30, TimeUnit.SECONDS);
+        assertEquals("baseline d16", renamed.name());
+        assertEquals("baseline d16", vm.rows().get(1).name());
+        assertEquals("baseline d16", RunSummary.read(tsm2).name());
+        vm.filterProperty().set("baseline");
+        assertEquals(List.of(renamed), List.copyOf(vm.shown()));
+        vm.filterProperty().set("101500");
+        assertEquals(List.of(renamed), List.copyOf(vm.shown()));
+        vm.filterProperty().set("");
+        java.util.concurrent.ExecutionException bad =
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> vm.rename(renamed, "x".repeat(121)).get(30, TimeUnit.SECONDS));
+        assertTrue(bad.getCause().getMessage().contains("at most 120 characters"), bad.getCause().getMessage());
+        assertEquals("baseline d16", vm.rows().get(1).name());
+        assertEquals("20261204-101500-etth1", vm.rename(renamed, " ").get(30, TimeUnit.SECONDS).name(), "blank: the folder's name again");
+        assertFalse(Files.exists(tsm2.resolve("label.txt")));
     }
 }
