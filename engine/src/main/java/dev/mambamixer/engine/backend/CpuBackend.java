@@ -2,6 +2,7 @@ package dev.mambamixer.engine.backend;
 
 import dev.mambamixer.engine.backend.cpu.ElementKernels;
 import dev.mambamixer.engine.backend.cpu.ImageKernels;
+import dev.mambamixer.engine.backend.cpu.Gemm;
 import dev.mambamixer.engine.backend.cpu.Parallel;
 import dev.mambamixer.engine.backend.cpu.ScanArrays;
 import dev.mambamixer.engine.backend.cpu.ScanGradArrays;
@@ -9,7 +10,6 @@ import dev.mambamixer.engine.backend.cpu.CpuKernels;
 import dev.mambamixer.engine.backend.cpu.ScanKernel;
 import dev.mambamixer.engine.backend.cpu.Scratch;
 import dev.mambamixer.engine.tensor.Tensor;
-import dev.ludovic.netlib.blas.BLAS;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.logging.Logger;
@@ -35,7 +35,6 @@ public final class CpuBackend implements Backend {
     /** Grain of element-wise blocks. */
     private static final int ELEMENT_GRAIN = 1 << 15;
 
-    private static final BLAS BLAS_IMPL = BLAS.getInstance();
     private static final CpuKernels DEFAULT_KERNELS = CpuKernels.defaults();
     private static final ScanKernel DEFAULT_SCAN = DEFAULT_KERNELS.scan();
     private static final ElementKernels DEFAULT_ELEMENTS = DEFAULT_KERNELS.elements();
@@ -49,7 +48,7 @@ public final class CpuBackend implements Backend {
     private static final Scratch PARTIAL = new Scratch();
 
     /** Which netlib BLAS implementation is in use (JNIBLAS = native system libblas.so.3). */
-    public static String blasImplementation() { return BLAS_IMPL.getClass().getSimpleName(); }
+    public static String blasImplementation() { return Gemm.implementation() + (Gemm.SPLIT ? " (1 thread, split over workers)" : ""); }
 
     /** Which SiLU/conv kernels new backends use by default ("vector-8x32" or "scalar"). */
     public static String elementKernels() { return DEFAULT_ELEMENTS.name(); }
@@ -150,11 +149,7 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ GEMM
 
-    /**
-     * Row-major C = α op(A) op(B) + β C via column-major BLAS: a row-major matrix is its own
-     * transpose in column-major, so we compute Cᵀ = op(B)ᵀ op(A)ᵀ, i.e. sgemm with A and B
-     * swapped (and m, n swapped), keeping the trans flags.
-     */
+    /** Row-major C = α op(A) op(B) + β C on the system BLAS, split over the workers ({@link Gemm}). */
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      double alpha, Tensor a, int aOff, Tensor b, int bOff,
@@ -169,10 +164,7 @@ public final class CpuBackend implements Backend {
             for (int i = cOff; i < cOff + m * n; i++) C[i] = beta == 0.0 ? 0f : (float) beta * C[i];
             return;
         }
-        int lda = transA ? m : k; // row-major A is (m,k) or (k,m) when transA
-        int ldb = transB ? k : n; // row-major B is (k,n) or (n,k) when transB
-        BLAS_IMPL.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k,
-            (float) alpha, B, bOff, ldb, A, aOff, lda, (float) beta, C, cOff, n);
+        Gemm.gemm(transA, transB, m, n, k, (float) alpha, A, aOff, B, bOff, (float) beta, C, cOff);
     }
 
     // ================================================================ element-wise
@@ -268,13 +260,31 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /** Same draw order as {@link ReferenceBackend#dropoutMask}: one SplittableRandom, one nextDouble per element. */
+    /**
+     * Same draws as {@link ReferenceBackend#dropoutMask} (one SplittableRandom, one nextDouble per
+     * element), computed in parallel blocks: SplittableRandom's i-th draw is a fixed mix of
+     * seed + (i+1)·γ, so a block can start anywhere in the sequence.
+     */
     @Override public void dropoutMask(Tensor mask, double keep, long seed) {
         BackendChecks.dropoutKeep(keep);
         float[] ms = data(mask, "mask");
-        SplittableRandom rng = new SplittableRandom(seed);
         float kept = (float) (1.0 / keep);
-        for (int i = 0; i < ms.length; i++) ms[i] = rng.nextDouble() < keep ? kept : 0f;
+        elementwise(ms.length, (blk, from, to) -> {
+            long state = seed + (long) from * GOLDEN_GAMMA;
+            for (int i = from; i < to; i++) {
+                state += GOLDEN_GAMMA;
+                ms[i] = (mix64(state) >>> 11) * 0x1.0p-53 < keep ? kept : 0f;
+            }
+        });
+    }
+
+    /** java.util.SplittableRandom's default γ and output mix (its nextLong is mix64(seed += γ)). */
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     // ================================================================ layout
@@ -415,18 +425,35 @@ public final class CpuBackend implements Backend {
         Parallel.forBlocks(rows, seqBlocks(rows, n), (blk, r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = r * n;
-                double m = 0.0;
-                for (int i = 0; i < n; i++) m += xs[base + i];
-                m /= n;
-                double var = 0.0; // population variance, two-pass
-                for (int i = 0; i < n; i++) { double c = xs[base + i] - m; var += c * c; }
-                var /= n;
+                double m = rowSum(xs, base, n) / n;
+                double var = rowSquares(xs, base, n, m) / n; // population variance, two-pass
                 float mf = (float) m, rsf = (float) (1.0 / Math.sqrt(var + eps));
                 mu[r] = mf;
                 rs[r] = rsf;
                 for (int i = 0; i < n; i++) o[base + i] = (xs[base + i] - mf) * rsf * gs[i] + bs[i];
             }
         });
+    }
+
+    /** Σ_i x_i over one row: double sums in four interleaved lanes (the adds do not wait on each other), fixed order. */
+    private static double rowSum(float[] xs, int base, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) { s0 += xs[base + i]; s1 += xs[base + i + 1]; s2 += xs[base + i + 2]; s3 += xs[base + i + 3]; }
+        for (; i < n; i++) s0 += xs[base + i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ_i (x_i - c)² over one row, as {@link #rowSum}. */
+    private static double rowSquares(float[] xs, int base, int n, double c) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double a = xs[base + i] - c, b = xs[base + i + 1] - c, d = xs[base + i + 2] - c, e = xs[base + i + 3] - c;
+            s0 += a * a; s1 += b * b; s2 += d * d; s3 += e * e;
+        }
+        for (; i < n; i++) { double a = xs[base + i] - c; s0 += a * a; }
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override
@@ -540,6 +567,85 @@ public final class CpuBackend implements Backend {
             gd[e] += (float) sD;
             gdb[e] += (float) sB;
         }
+    }
+
+    // ================================================================ weighted averaging (MODEL.md §5.3)
+
+    /** Elements per tile of the weighted-average passes: every source's tile stays in L1. */
+    private static final int AVERAGE_TILE = 1024;
+
+    /**
+     * One pass instead of a fill and an axpy per source: per tile of out, the sources are added in
+     * source order with the same float arithmetic as the default, so the result is the same bits.
+     */
+    @Override public void weightedAverageForward(Tensor raw, boolean softmax, Tensor[] src, Tensor out) {
+        double[] w = WeightedSums.effective(toDoubles(raw), softmax);
+        int n = out.size(), j0 = w.length;
+        float[] o = data(out, "out");
+        float[][] xs = new float[j0][];
+        float[] wf = new float[j0];
+        for (int j = 0; j < j0; j++) {
+            xs[j] = data(src[j], "src " + j, n);
+            wf[j] = (float) w[j];
+        }
+        elementwise(n, (blk, from, to) -> {
+            for (int t0 = from; t0 < to; t0 += AVERAGE_TILE) {
+                int t1 = Math.min(to, t0 + AVERAGE_TILE);
+                Arrays.fill(o, t0, t1, 0f);
+                for (int j = 0; j < j0; j++) {
+                    if (w[j] == 0) continue;
+                    float wj = wf[j];
+                    float[] x = xs[j];
+                    for (int i = t0; i < t1; i++) o[i] += wj * x[i];
+                }
+            }
+        });
+    }
+
+    /**
+     * One pass over dOut instead of a dot and an axpy per source: grads[j] += w_j dOut and the
+     * per-block partials of <dOut, src[j]> (double, four interleaved sums so the adds do not wait on
+     * each other), summed in block order.
+     */
+    @Override public void weightedAverageBackward(Tensor raw, boolean softmax, Tensor dOut, Tensor[] src, Tensor[] grads,
+                                                  Tensor rawGrad) {
+        double[] w = WeightedSums.effective(toDoubles(raw), softmax);
+        int n = dOut.size(), j0 = w.length;
+        float[] d = data(dOut, "dOut");
+        float[][] xs = new float[j0][], gs = new float[j0][];
+        float[] wf = new float[j0];
+        for (int j = 0; j < j0; j++) {
+            xs[j] = data(src[j], "src " + j, n);
+            gs[j] = data(grads[j], "grads " + j, n);
+            wf[j] = (float) w[j];
+        }
+        int blocks = n < PARALLEL_MIN ? 1 : Parallel.blocks(n, ELEMENT_GRAIN);
+        double[] part = new double[blocks * j0];
+        Parallel.forBlocks(n, blocks, (blk, from, to) -> {
+            for (int j = 0; j < j0; j++) {
+                float[] x = xs[j], g = gs[j];
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int i = from;
+                for (; i + 3 < to; i += 4) {
+                    s0 += (double) d[i] * x[i];
+                    s1 += (double) d[i + 1] * x[i + 1];
+                    s2 += (double) d[i + 2] * x[i + 2];
+                    s3 += (double) d[i + 3] * x[i + 3];
+                }
+                for (; i < to; i++) s0 += (double) d[i] * x[i];
+                part[blk * j0 + j] = (s0 + s1) + (s2 + s3);
+                if (w[j] != 0) {
+                    float wj = wf[j];
+                    for (int k = from; k < to; k++) g[k] += wj * d[k];
+                }
+            }
+        });
+        double[] gw = new double[j0];
+        for (int j = 0; j < j0; j++)
+            for (int b = 0; b < blocks; b++) gw[j] += part[b * j0 + j];
+        double[] g = toDoubles(rawGrad);
+        WeightedSums.addRawGradient(w, gw, softmax, g);
+        upload(g, rawGrad);
     }
 
     // ================================================================ TSM2 input / output (MODEL.md §6.3)

@@ -9,6 +9,7 @@ import dev.mambamixer.engine.data.SyntheticSeriesGenerator;
 import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.backend.Backend;
 import dev.mambamixer.engine.backend.Backends;
+import dev.mambamixer.engine.backend.KernelProfile;
 import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Tsm2Config;
 import dev.mambamixer.engine.train.Benchmark;
@@ -34,6 +35,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "5", description = "timed repetitions (the median is reported) (default ${DEFAULT-VALUE})") int reps;
     @Option(names = "--profile", description = "also print where a training step's time goes, per model section")
     boolean profile;
+    @Option(names = "--kernels",
+            description = "also print a roofline table of a training step's kernels (time, share, GFLOP/s, GB/s) beside this machine's measured GEMM peak and copy bandwidth (host backends)")
+    boolean kernels;
     @Option(names = "--epochs", defaultValue = "0",
             description = "instead: time this many real training epochs (validation at epoch ends) per step driver (default ${DEFAULT-VALUE})")
     int epochs;
@@ -64,13 +68,20 @@ final class BenchCommand implements Callable<Integer> {
                 for (int l : layers) {
                     Tsm2Config cfg = Tsm2Config.defaults(seqLen, horizon, variates).withModel(d, l);
                     MemoryEstimate.tsm2(cfg, batch, batch).requireFitsOn(be, "--d-model " + d + " --layers " + l);
-                    Benchmark.Result r = Benchmark.run(be, cfg, batch, warmup, reps, profile);
+                    KernelProfile kp = kernels ? new KernelProfile() : null;
+                    Benchmark.Result r = Benchmark.run(kp == null ? be : KernelProfile.wrap(be, kp), cfg, batch, warmup, reps, profile, kp);
                     System.out.printf("%-8d %-7d %-10d %-16.1f %-16.1f %-12.1f %-12.1f%n", d, l, r.params(),
                                       r.trainSamplesPerSec(), r.inferSamplesPerSec(), r.medianStepMs(), r.medianForwardMs());
                     if (profile) {
                         double total = r.profileMsPerStep().values().stream().mapToDouble(v -> v).sum();
                         r.profileMsPerStep().forEach((k, v) -> System.out.printf("    %-34s %8.1f ms  %5.1f%%%n", k, v,
                                                                                  100 * v / total));
+                    }
+                    if (kp != null) {
+                        KernelProfile.Peaks peaks = KernelProfile.measurePeaks(be);
+                        System.out.printf("  kernels of a training step (median step %.1f ms; this machine: GEMM peak %.1f GFLOP/s, copy %.1f GB/s):%n",
+                                          r.medianStepMs(), peaks.gflopsPerSec(), peaks.gbPerSec());
+                        System.out.print(kp.table(reps, peaks, 30));
                     }
                     // Per-kernel GPU times when run with -Dmambamixer.cuda.profile=true (CUDA only).
                     System.out.print(CudaProfiling.reportAndReset(be));

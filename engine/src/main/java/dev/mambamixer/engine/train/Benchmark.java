@@ -24,6 +24,16 @@ public final class Benchmark {
 
     /** With {@code profile}, also times each model section over the timed training steps. */
     public static Result run(Backend be, Tsm2Config cfg, int batch, int warmup, int reps, boolean profile) {
+        return run(be, cfg, batch, warmup, reps, profile, null);
+    }
+
+    /**
+     * With {@code kernels} (whose {@link dev.mambamixer.engine.backend.KernelProfile#wrap wrapped}
+     * backend is {@code be}), also records every kernel call of the timed training steps.
+     */
+    public static Result run(Backend be, Tsm2Config cfg, int batch, int warmup, int reps, boolean profile,
+                             dev.mambamixer.engine.backend.KernelProfile kernels) {
+        if (kernels != null) kernels.recording(false);
         Tsm2 model = new Tsm2(be, cfg);
         dev.mambamixer.engine.nn.Profile prof = new dev.mambamixer.engine.nn.Profile();
         AdamW opt = AdamW.defaults(be, model.parameters(), 0.01);
@@ -40,6 +50,7 @@ public final class Benchmark {
                 prof.reset();
                 model.setProfile(prof);
             }
+            if (kernels != null) kernels.recording(r >= 0);
             long t0 = System.nanoTime();
             Tensor pred = model.forward(x, batch, true, r);
             be.sub(pred, y, diff);
@@ -51,6 +62,7 @@ public final class Benchmark {
             if (profile && r >= 0) prof.add("optimizer (AdamW)", System.nanoTime() - tOpt);
             be.toFloats(model.parameters().get(0).value());   // synchronise device backends
             long t1 = System.nanoTime();
+            if (kernels != null) kernels.recording(false);
             model.setProfile(null);
             Tensor p2 = model.forward(x, batch, false, 0);
             be.toFloats(p2);

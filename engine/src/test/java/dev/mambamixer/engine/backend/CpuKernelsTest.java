@@ -146,4 +146,74 @@ class CpuKernelsTest {
         VectorScanKernel.exp(jdk.incubator.vector.FloatVector.fromArray(sp, x, 0)).intoArray(y, 0);
         assertTrue(y[0] >= 0f && y[0] < 2e-38f, "exp(-500) = " + y[0]);
     }
+
+    /** The scan's base-2 exp of non-positive arguments: accurate over [-125, 0], -0.0 gives 1, far below gives ~0. */
+    @Test
+    void vectorExp2OfNonPositiveArgumentsIsAccurate() {
+        Assumptions.assumeTrue(CpuKernels.VECTOR_AVAILABLE, "Vector API unavailable");
+        jdk.incubator.vector.VectorSpecies<Float> sp = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        float[] x = new float[sp.length()], y = new float[sp.length()];
+        double maxRel = 0;
+        for (int i = 0; i <= 20000; i++) {
+            for (int l = 0; l < x.length; l++) x[l] = -124f * (i * x.length + l) / (20001f * x.length);
+            VectorScanKernel.exp2NonPositive(jdk.incubator.vector.FloatVector.fromArray(sp, x, 0)).intoArray(y, 0);
+            for (int l = 0; l < x.length; l++) {
+                double ex = Math.pow(2, x[l]);
+                maxRel = Math.max(maxRel, Math.abs(y[l] - ex) / ex);
+            }
+        }
+        assertTrue(maxRel < 2.5e-7, "vector exp2 max relative error " + maxRel);
+        java.util.Arrays.fill(x, 0f);
+        x[0] = -0.0f;     // δ = 0 times A < 0: Ā = 1
+        x[1] = -1e-30f;
+        x[2] = -500f;     // δ·A far below the float range: ~0
+        x[3] = -Float.MAX_VALUE;
+        VectorScanKernel.exp2NonPositive(jdk.incubator.vector.FloatVector.fromArray(sp, x, 0)).intoArray(y, 0);
+        assertEquals(1f, y[0]);
+        assertEquals(1f, y[1]);
+        assertTrue(y[2] >= 0f && y[2] < 3e-38f, "2^-500 = " + y[2]);
+        assertTrue(y[3] >= 0f && y[3] < 3e-38f, "2^-MAX = " + y[3]);
+    }
+
+    /** The parallel dropout mask draws exactly SplittableRandom's sequence, across block boundaries. */
+    @Test
+    void dropoutMaskIsSplittableRandomsSequence() {
+        CpuBackend be = new CpuBackend();
+        int n = 300_001;   // several parallel blocks
+        Tensor mask = be.zeros(n);
+        be.dropoutMask(mask, 0.7, 987654321L);
+        float[] got = be.toFloats(mask);
+        SplittableRandom rng = new SplittableRandom(987654321L);
+        float kept = (float) (1.0 / 0.7);
+        for (int i = 0; i < n; i++) assertEquals(rng.nextDouble() < 0.7 ? kept : 0f, got[i], "element " + i);
+    }
+
+    /** The one-pass weighted average (forward and backward) against the float64 reference, large enough to run in blocks. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void weightedAverageMatchesTheReference(boolean softmax) {
+        CpuBackend be = new CpuBackend();
+        SplittableRandom rng = new SplittableRandom(8);
+        int n = 150_007, j0 = 4;
+        double[] raw = {0.7, 0.0, -0.4, 1.3};   // a zero weight (free weights) is skipped
+        Tensor rawC = be.fromDoubles(raw, j0), rawR = ref.fromDoubles(raw, j0);
+        Tensor[] srcC = new Tensor[j0], srcR = new Tensor[j0], gC = new Tensor[j0], gR = new Tensor[j0];
+        for (int j = 0; j < j0; j++) {
+            float[] v = uniform(rng, n, -2, 2), g = uniform(rng, n, -1, 1);
+            srcC[j] = be.fromFloats(v, n); srcR[j] = ref.fromFloats(v, n);
+            gC[j] = be.fromFloats(g, n); gR[j] = ref.fromFloats(g, n);
+        }
+        Tensor outC = be.zeros(n), outR = ref.zeros(n);
+        be.weightedAverageForward(rawC, softmax, srcC, outC);
+        ref.weightedAverageForward(rawR, softmax, srcR, outR);
+        assertClose(be.toDoubles(outC), ref.toDoubles(outR), "weighted average forward");
+        float[] d = uniform(rng, n, -1, 1);
+        Tensor dC = be.fromFloats(d, n), dR = ref.fromFloats(d, n);
+        Tensor rgC = be.fromDoubles(new double[] {0.1, 0.2, 0.3, 0.4}, j0), rgR = ref.fromDoubles(new double[] {0.1, 0.2, 0.3, 0.4}, j0);
+        be.weightedAverageBackward(rawC, softmax, dC, srcC, gC, rgC);
+        ref.weightedAverageBackward(rawR, softmax, dR, srcR, gR, rgR);
+        for (int j = 0; j < j0; j++) assertClose(be.toDoubles(gC[j]), ref.toDoubles(gR[j]), "source gradient " + j);
+        double[] rc = be.toDoubles(rgC), rr = ref.toDoubles(rgR);
+        for (int j = 0; j < j0; j++) assertEquals(rr[j], rc[j], 1e-6 * (1 + Math.abs(rr[j])), "raw weight gradient " + j);
+    }
 }

@@ -69,6 +69,34 @@ public final class VectorScanKernel extends ScanKernel {
         return y.mul(kb.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
+    /** Bits of -125f: the lower clamp of {@link #exp2NonPositive} (2^-125 is still a normal float). */
+    private static final int NEG125_BITS = 0xC2FA0000;
+
+    /**
+     * 2^x for lanes with x ≤ -0.0 (the scan's δ·A·log₂e: δ ≥ 0, A < 0, so even δ = 0 gives -0.0),
+     * ~2 ulp; the state update's exp in 13 lane ops instead of {@link #exp}'s 20. Working in base 2
+     * drops the Cody-Waite reduction (k = round(x), f = x - k is exact), and the clamp to -125 is
+     * one integer min: for floats with the sign bit set, the bit pattern as a signed int grows as
+     * the value falls. Below -125 the result is 2^-125·p(f) instead of ~0 (absolute error < 3e-38).
+     * The polynomial is a degree-6 Chebyshev fit of 2^f on [-1/2, 1/2] (relative error 1e-7 in
+     * float Horner, made by scripts/exp2-coefficients.py). A positive NaN lane gives ~0 here; NaN
+     * still reaches the state through δ·u.
+     */
+    public static FloatVector exp2NonPositive(FloatVector x) {
+        x = ((IntVector) x.reinterpretAsInts()).min(NEG125_BITS).reinterpretAsFloats();
+        FloatVector t = x.add(MAGIC);
+        FloatVector f = x.sub(t.sub(MAGIC)); // in [-1/2, 1/2]
+        FloatVector p = FloatVector.broadcast(SP, 1.5469732170458883e-4f);
+        p = p.fma(f, FloatVector.broadcast(SP, 1.3400432653725147e-3f));
+        p = p.fma(f, FloatVector.broadcast(SP, 9.61802527308464e-3f));
+        p = p.fma(f, FloatVector.broadcast(SP, 5.550327152013779e-2f));
+        p = p.fma(f, FloatVector.broadcast(SP, 0.24022650718688965f));
+        p = p.fma(f, FloatVector.broadcast(SP, 0.6931471824645996f));
+        p = p.fma(f, FloatVector.broadcast(SP, 1f));
+        IntVector kb = ((IntVector) t.reinterpretAsInts()).sub(MAGIC_BITS - 127);
+        return p.mul(kb.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+    }
+
     /** σ(x) = 1 / (1 + e^-x) lane-wise (exactly 1 for x > 17, < 1e-38 for x < -87). */
     public static FloatVector sigmoid(FloatVector x) {
         FloatVector one = FloatVector.broadcast(SP, 1f);
@@ -99,15 +127,24 @@ public final class VectorScanKernel extends ScanKernel {
     private static int padded(int e) { return (e + VL - 1) / VL * VL; }
 
     // Per-thread work buffers (blocks run on pool workers).
-    private static final Scratch AT = new Scratch(), STATE = new Scratch(), ROWS = new Scratch(),
+    private static final Scratch AT = new Scratch(), AT2 = new Scratch(), STATE = new Scratch(), ROWS = new Scratch(),
         HBUF = new Scratch(), ABUF = new Scratch(), CARRY = new Scratch(), PART = new Scratch(), ACC = new Scratch();
 
     /** A (E, N) -> (N, EP) with zero padding lanes. */
     private static float[] transposeA(float[] a, int E, int N, int EP) {
-        float[] at = AT.get(N * EP);
+        return transposeA(AT, a, 1f, E, N, EP);
+    }
+
+    /** A·log₂e (E, N) -> (N, EP): the exponent of Ā = 2^(δ·A·log₂e) ({@link #exp2NonPositive}). */
+    private static float[] transposeA2(float[] a, int E, int N, int EP) {
+        return transposeA(AT2, a, LOG2E, E, N, EP);
+    }
+
+    private static float[] transposeA(Scratch slot, float[] a, float scale, int E, int N, int EP) {
+        float[] at = slot.get(N * EP);
         Arrays.fill(at, 0, N * EP, 0f);
         for (int e = 0; e < E; e++)
-            for (int n = 0; n < N; n++) at[n * EP + e] = a[e * N + n];
+            for (int n = 0; n < N; n++) at[n * EP + e] = a[e * N + n] * scale;
         return at;
     }
 
@@ -118,7 +155,7 @@ public final class VectorScanKernel extends ScanKernel {
         final int L = in.l(), E = in.e(), N = in.n(), chunk = in.chunk();
         final float[] u = in.u(), dr = in.dr(), a = in.a(), b = in.b(), c = in.c(), d = in.d(), z = in.z(), db = in.db();
         final int EP = padded(E), NEP = N * EP, NC = (L + chunk - 1) / chunk;
-        float[] at = transposeA(a, E, N, EP);
+        float[] at2 = transposeA2(a, E, N, EP);
         float[] h = STATE.get(NEP);          // (N, EP)
         float[] rows = ROWS.get(3 * EP);     // δ_t, δ_t·u_t, Σ_n C h (each EP)
         for (int s = s0; s < s1; s++) {
@@ -127,7 +164,7 @@ public final class VectorScanKernel extends ScanKernel {
                 if (t % chunk == 0) storeState(h, ck, (s * NC + t / chunk) * E * N, E, N, EP, t == 0);
                 int rowE = (s * L + t) * E, rowN = (s * L + t) * N; // (s, t, 0) in (S,L,E) / (S,L,N)
                 deltaRow(u, dr, db, rowE, E, EP, rows, 0, EP);
-                stepForward(h, at, rows, b, c, rowN, N, EP);
+                stepForward(h, at2, rows, b, c, rowN, N, EP);
                 outputRow(u, d, z, rows, 2 * EP, rowE, E, out);
             }
         }
@@ -165,13 +202,13 @@ public final class VectorScanKernel extends ScanKernel {
         for (; e < EP; e++) { rows[dOff + e] = 0f; rows[duOff + e] = 0f; }
     }
 
-    /** h_t = Ā h_{t-1} + δu B (in place), Σ_n C h_t into rows[2EP..]; Ā = exp(δ A). */
-    private static void stepForward(float[] h, float[] at, float[] rows, float[] b, float[] c, int rowN, int N, int EP) {
+    /** h_t = Ā h_{t-1} + δu B (in place), Σ_n C h_t into rows[2EP..]; Ā = exp(δ A) = 2^(δ·at2), at2 = A·log₂e. */
+    private static void stepForward(float[] h, float[] at2, float[] rows, float[] b, float[] c, int rowN, int N, int EP) {
         for (int e = 0; e < EP; e += VL) {
             FloatVector delta = FloatVector.fromArray(SP, rows, e), du = FloatVector.fromArray(SP, rows, EP + e);
             FloatVector y = FloatVector.zero(SP);
             for (int n = 0, i = e; n < N; n++, i += EP) {
-                FloatVector abar = exp(FloatVector.fromArray(SP, at, i).mul(delta));
+                FloatVector abar = exp2NonPositive(FloatVector.fromArray(SP, at2, i).mul(delta));
                 FloatVector hv = du.fma(FloatVector.broadcast(SP, b[rowN + n]), abar.mul(FloatVector.fromArray(SP, h, i)));
                 hv.intoArray(h, i);
                 y = hv.fma(FloatVector.broadcast(SP, c[rowN + n]), y);
@@ -208,7 +245,7 @@ public final class VectorScanKernel extends ScanKernel {
         final float[] u = in.u(), dr = in.dr(), a = in.a(), b = in.b(), c = in.c(), d = in.d(), z = in.z(), db = in.db();
         final float[] gu = grads.gu(), gdr = grads.gdr(), gb = grads.gb(), gc = grads.gc(), gz = grads.gz();
         final int EP = padded(E), NEP = N * EP, NC = (L + chunk - 1) / chunk, rc = Math.min(chunk, L);
-        float[] at = transposeA(a, E, N, EP);
+        float[] at = transposeA(a, E, N, EP), at2 = transposeA2(a, E, N, EP);
         float[] hbuf = HBUF.get((rc + 1) * NEP);  // h_{t0-1} .. h_{t1-1}, each (N, EP)
         float[] abuf = ABUF.get(rc * NEP);        // Ā_t, (N, EP)
         float[] carry = CARRY.get(NEP);           // Ā_{t+1} λ_{t+1}, (N, EP)
@@ -228,7 +265,7 @@ public final class VectorScanKernel extends ScanKernel {
                 for (int t = t0; t < t1; t++) {
                     int k = t - t0, rowE = (s * L + t) * E, rowN = (s * L + t) * N;
                     deltaRow(u, dr, db, rowE, E, EP, rows, D0 + k * EP, DU0 + k * EP);
-                    stepRecompute(hbuf, k * NEP, abuf, k * NEP, at, rows, D0 + k * EP, DU0 + k * EP, Y0 + k * EP,
+                    stepRecompute(hbuf, k * NEP, abuf, k * NEP, at2, rows, D0 + k * EP, DU0 + k * EP, Y0 + k * EP,
                         b, c, rowN, N, EP);
                 }
                 for (int t = t1 - 1; t >= t0; t--) {
@@ -249,14 +286,14 @@ public final class VectorScanKernel extends ScanKernel {
     }
 
     /** As {@link #stepForward}, keeping Ā_t in abuf and h_t in hbuf after h_{t-1}. */
-    private static void stepRecompute(float[] hbuf, int prev, float[] abuf, int ab, float[] at, float[] rows,
+    private static void stepRecompute(float[] hbuf, int prev, float[] abuf, int ab, float[] at2, float[] rows,
                                       int dOff, int duOff, int yOff, float[] b, float[] c, int rowN, int N, int EP) {
         final int cur = prev + N * EP;
         for (int e = 0; e < EP; e += VL) {
             FloatVector delta = FloatVector.fromArray(SP, rows, dOff + e), du = FloatVector.fromArray(SP, rows, duOff + e);
             FloatVector y = FloatVector.zero(SP);
             for (int n = 0, i = e; n < N; n++, i += EP) {
-                FloatVector abar = exp(FloatVector.fromArray(SP, at, i).mul(delta));
+                FloatVector abar = exp2NonPositive(FloatVector.fromArray(SP, at2, i).mul(delta));
                 abar.intoArray(abuf, ab + i);
                 FloatVector hv = du.fma(FloatVector.broadcast(SP, b[rowN + n]), abar.mul(FloatVector.fromArray(SP, hbuf, prev + i)));
                 hv.intoArray(hbuf, cur + i);
