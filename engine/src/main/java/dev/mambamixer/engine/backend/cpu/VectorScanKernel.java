@@ -3,9 +3,7 @@ package dev.mambamixer.engine.backend.cpu;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -152,22 +150,31 @@ public final class VectorScanKernel extends ScanKernel {
 
     // ================================================================ forward
 
+    // Each kernel runs per chunk in phases: the per-channel rows of the whole chunk (δ, gate,
+    // output, input gradients) in their own small loops, the per-state recurrences in theirs. C2
+    // compiles each phase as a small unit; inlined into one big per-step loop, the row phases' exp
+    // fell out of the Vector API intrinsics into their slow Java fallbacks (seen in JFR profiles).
+
     @Override
     public void forwardBlock(int s0, int s1, ScanArrays in, float[] out, float[] ck) {
         final int L = in.l(), E = in.e(), N = in.n(), chunk = in.chunk();
         final float[] u = in.u(), dr = in.dr(), a = in.a(), b = in.b(), c = in.c(), d = in.d(), z = in.z(), db = in.db();
-        final int EP = padded(E), NEP = N * EP, NC = (L + chunk - 1) / chunk;
+        final int EP = padded(E), NEP = N * EP, NC = (L + chunk - 1) / chunk, rc = Math.min(chunk, L);
         float[] at2 = transposeA2(a, E, N, EP);
-        float[] h = STATE.get(NEP);          // (N, EP)
-        float[] rows = ROWS.get(3 * EP);     // δ_t, δ_t·u_t, Σ_n C h (each EP)
+        float[] h = STATE.get(NEP);               // (N, EP)
+        final int D0 = 0, DU0 = rc * EP, Y0 = 2 * rc * EP;
+        float[] rows = ROWS.get(3 * rc * EP);     // per step of the chunk: δ_t, δ_t·u_t, Σ_n C h_t (each EP)
         for (int s = s0; s < s1; s++) {
             Arrays.fill(h, 0, NEP, 0f); // h_{-1} = 0
-            for (int t = 0; t < L; t++) {
-                if (t % chunk == 0) storeState(h, ck, (s * NC + t / chunk) * E * N, E, N, EP, t == 0);
-                int rowE = (s * L + t) * E, rowN = (s * L + t) * N; // (s, t, 0) in (S,L,E) / (S,L,N)
-                deltaRow(u, dr, db, rowE, E, EP, rows, 0, EP);
-                stepForward(h, at2, rows, b, c, rowN, N, EP);
-                outputRow(u, d, z, rows, 2 * EP, rowE, E, out);
+            for (int ch = 0; ch < NC; ch++) {
+                int t0 = ch * chunk, t1 = Math.min(L, t0 + chunk), rowE0 = (s * L + t0) * E;
+                storeState(h, ck, (s * NC + ch) * E * N, E, N, EP, ch == 0);
+                deltaRows(u, dr, db, rowE0, t1 - t0, E, EP, rows, D0, DU0);
+                for (int t = t0; t < t1; t++) {
+                    int k = t - t0;
+                    stepForward(h, at2, rows, D0 + k * EP, DU0 + k * EP, Y0 + k * EP, b, c, (s * L + t) * N, N, EP);
+                }
+                outputRows(u, d, z, rows, Y0, rowE0, t1 - t0, E, EP, out);
             }
         }
     }
@@ -187,27 +194,31 @@ public final class VectorScanKernel extends ScanKernel {
             for (int n = 0; n < N; n++) h[n * EP + e] = ck[off + e * N + n];
     }
 
-    /** δ = softplus₂₀(Δraw + bias) into rows[dOff..], δ·u into rows[duOff..]; padding lanes 0. */
-    private static void deltaRow(float[] u, float[] dr, float[] db, int rowE, int E, int EP,
-                                 float[] rows, int dOff, int duOff) {
-        int ev = SP.loopBound(E), e = 0;
-        for (; e < ev; e += VL) {
-            FloatVector delta = softplus(FloatVector.fromArray(SP, dr, rowE + e).add(FloatVector.fromArray(SP, db, e)));
-            delta.intoArray(rows, dOff + e);
-            delta.mul(FloatVector.fromArray(SP, u, rowE + e)).intoArray(rows, duOff + e);
+    /** For {@code count} steps from row rowE0: δ = softplus₂₀(Δraw + bias) into rows[dOff + k·EP..], δ·u into rows[duOff + k·EP..]; padding lanes 0. */
+    private static void deltaRows(float[] u, float[] dr, float[] db, int rowE0, int count, int E, int EP,
+                                  float[] rows, int dOff, int duOff) {
+        int ev = SP.loopBound(E);
+        for (int k = 0; k < count; k++) {
+            int rowE = rowE0 + k * E, ro = dOff + k * EP, ru = duOff + k * EP, e = 0;
+            for (; e < ev; e += VL) {
+                FloatVector delta = softplus(FloatVector.fromArray(SP, dr, rowE + e).add(FloatVector.fromArray(SP, db, e)));
+                delta.intoArray(rows, ro + e);
+                delta.mul(FloatVector.fromArray(SP, u, rowE + e)).intoArray(rows, ru + e);
+            }
+            for (; e < E; e++) {
+                float delta = softplus20(dr[rowE + e] + db[e]);
+                rows[ro + e] = delta;
+                rows[ru + e] = delta * u[rowE + e];
+            }
+            for (; e < EP; e++) { rows[ro + e] = 0f; rows[ru + e] = 0f; }
         }
-        for (; e < E; e++) {
-            float delta = softplus20(dr[rowE + e] + db[e]);
-            rows[dOff + e] = delta;
-            rows[duOff + e] = delta * u[rowE + e];
-        }
-        for (; e < EP; e++) { rows[dOff + e] = 0f; rows[duOff + e] = 0f; }
     }
 
-    /** h_t = Ā h_{t-1} + δu B (in place), Σ_n C h_t into rows[2EP..]; Ā = exp(δ A) = 2^(δ·at2), at2 = A·log₂e. */
-    private static void stepForward(float[] h, float[] at2, float[] rows, float[] b, float[] c, int rowN, int N, int EP) {
+    /** h_t = Ā h_{t-1} + δu B (in place), Σ_n C h_t into rows[yOff..]; Ā = exp(δ A) = 2^(δ·at2), at2 = A·log₂e. */
+    private static void stepForward(float[] h, float[] at2, float[] rows, int dOff, int duOff, int yOff, float[] b, float[] c,
+                                    int rowN, int N, int EP) {
         for (int e = 0; e < EP; e += VL) {
-            FloatVector delta = FloatVector.fromArray(SP, rows, e), du = FloatVector.fromArray(SP, rows, EP + e);
+            FloatVector delta = FloatVector.fromArray(SP, rows, dOff + e), du = FloatVector.fromArray(SP, rows, duOff + e);
             FloatVector y = FloatVector.zero(SP);
             for (int n = 0, i = e; n < N; n++, i += EP) {
                 FloatVector abar = exp2NonPositive(FloatVector.fromArray(SP, at2, i).mul(delta));
@@ -215,26 +226,30 @@ public final class VectorScanKernel extends ScanKernel {
                 hv.intoArray(h, i);
                 y = hv.fma(FloatVector.broadcast(SP, c[rowN + n]), y);
             }
-            y.intoArray(rows, 2 * EP + e);
+            y.intoArray(rows, yOff + e);
         }
     }
 
-    /** out = (Σ_n C h + D u) [· SiLU(z)] for one row. */
-    private static void outputRow(float[] u, float[] d, float[] z, float[] rows, int yOff, int rowE, int E, float[] out) {
-        int ev = SP.loopBound(E), e = 0;
-        for (; e < ev; e += VL) {
-            FloatVector y = FloatVector.fromArray(SP, d, e).fma(FloatVector.fromArray(SP, u, rowE + e),
-                FloatVector.fromArray(SP, rows, yOff + e));
-            if (z != null) {
-                FloatVector zt = FloatVector.fromArray(SP, z, rowE + e);
-                y = y.mul(zt).mul(sigmoid(zt));
+    /** For {@code count} steps from row rowE0: out = (Σ_n C h + D u) [· SiLU(z)], Σ_n C h in rows[yOff + k·EP..]. */
+    private static void outputRows(float[] u, float[] d, float[] z, float[] rows, int yOff, int rowE0, int count, int E, int EP,
+                                   float[] out) {
+        int ev = SP.loopBound(E);
+        for (int k = 0; k < count; k++) {
+            int rowE = rowE0 + k * E, ry = yOff + k * EP, e = 0;
+            for (; e < ev; e += VL) {
+                FloatVector y = FloatVector.fromArray(SP, d, e).fma(FloatVector.fromArray(SP, u, rowE + e),
+                    FloatVector.fromArray(SP, rows, ry + e));
+                if (z != null) {
+                    FloatVector zt = FloatVector.fromArray(SP, z, rowE + e);
+                    y = y.mul(zt).mul(sigmoid(zt));
+                }
+                y.intoArray(out, rowE + e);
             }
-            y.intoArray(out, rowE + e);
-        }
-        for (; e < E; e++) {
-            float y = d[e] * u[rowE + e] + rows[yOff + e];
-            if (z != null) { float zt = z[rowE + e]; y = y * zt * sigmoid(zt); }
-            out[rowE + e] = y;
+            for (; e < E; e++) {
+                float y = d[e] * u[rowE + e] + rows[ry + e];
+                if (z != null) { float zt = z[rowE + e]; y = y * zt * sigmoid(zt); }
+                out[rowE + e] = y;
+            }
         }
     }
 
@@ -251,32 +266,31 @@ public final class VectorScanKernel extends ScanKernel {
         float[] hbuf = HBUF.get((rc + 1) * NEP);  // h_{t0-1} .. h_{t1-1}, each (N, EP)
         float[] abuf = ABUF.get(rc * NEP);        // Ā_t, (N, EP)
         float[] carry = CARRY.get(NEP);           // Ā_{t+1} λ_{t+1}, (N, EP)
-        // Per-step rows (each EP): δ_t, δ_t·u_t, Σ_n C h_t for the chunk, then scratch rows.
-        final int D0 = 0, DU0 = rc * EP, Y0 = 2 * rc * EP, R0 = 3 * rc * EP;
-        final int GT = R0, LB = R0 + EP, DD = R0 + 2 * EP;
-        float[] rows = ROWS.get(R0 + 3 * EP);
+        // Per-step rows of the chunk (each rc × EP): δ_t, δ_t·u_t, Σ_n C h_t, gt, Σ_n λ B, dδ.
+        final int D0 = 0, DU0 = rc * EP, Y0 = 2 * rc * EP, GT0 = 3 * rc * EP, LB0 = 4 * rc * EP, DD0 = 5 * rc * EP;
+        float[] rows = ROWS.get(6 * rc * EP);
         float[] part = PART.get(NEP + 2 * EP);    // block partials: dA (N, EP), dD (EP), dΔbias (EP)
         Arrays.fill(part, 0, NEP + 2 * EP, 0f);
         float[] acc = ACC.get(2 * N * VL);        // per-n lane partials of dC then dB for one step
         for (int s = s0; s < s1; s++) {
             Arrays.fill(carry, 0, NEP, 0f); // nothing flows in from t = L
             for (int ch = NC - 1; ch >= 0; ch--) {
-                int t0 = ch * chunk, t1 = Math.min(L, t0 + chunk);
+                int t0 = ch * chunk, t1 = Math.min(L, t0 + chunk), count = t1 - t0, rowE0 = (s * L + t0) * E;
                 // Recompute h_t, Ā_t, δ_t and Σ_n C h_t inside the chunk from its checkpoint.
                 loadState(ck, (s * NC + ch) * E * N, hbuf, E, N, EP, ch == 0);
+                deltaRows(u, dr, db, rowE0, count, E, EP, rows, D0, DU0);
                 for (int t = t0; t < t1; t++) {
-                    int k = t - t0, rowE = (s * L + t) * E, rowN = (s * L + t) * N;
-                    deltaRow(u, dr, db, rowE, E, EP, rows, D0 + k * EP, DU0 + k * EP);
+                    int k = t - t0;
                     stepRecompute(hbuf, k * NEP, abuf, k * NEP, at2, rows, D0 + k * EP, DU0 + k * EP, Y0 + k * EP,
-                        b, c, rowN, N, EP);
+                        b, c, (s * L + t) * N, N, EP);
                 }
+                gateRows(u, d, z, g, gz, rows, Y0, GT0, rowE0, count, E, EP, part, NEP);
                 for (int t = t1 - 1; t >= t0; t--) {
-                    int k = t - t0, rowE = (s * L + t) * E, rowN = (s * L + t) * N;
-                    gateRow(u, d, z, g, gz, rows, Y0 + k * EP, GT, rowE, E, EP, part, NEP);
-                    stepReverse(hbuf, k * NEP, abuf, k * NEP, carry, at, part, rows, GT, D0 + k * EP, DU0 + k * EP,
-                        LB, DD, b, c, rowN, N, EP, acc, gb, gc);
-                    inputRow(u, dr, db, d, rows, GT, D0 + k * EP, LB, DD, rowE, E, gu, gdr, part, NEP + EP);
+                    int k = t - t0;
+                    stepReverse(hbuf, k * NEP, abuf, k * NEP, carry, at, part, rows, GT0 + k * EP, D0 + k * EP, DU0 + k * EP,
+                        LB0 + k * EP, DD0 + k * EP, b, c, (s * L + t) * N, N, EP, acc, gb, gc);
                 }
+                inputRows(u, dr, db, d, rows, GT0, D0, LB0, DD0, rowE0, count, E, EP, gu, gdr, part, NEP + EP);
             }
         }
         // Block partials in the caller's layouts: dA (E, N), dD (E), dΔbias (E).
@@ -306,37 +320,40 @@ public final class VectorScanKernel extends ScanKernel {
     }
 
     /**
-     * MODEL.md §3.3 steps 1-2 for one row: gt = g·SiLU(z) into rows[gtOff..] (gz written), dD partial
-     * += gt·u. Padding lanes of gt are 0. (One sigmoid per method keeps C2 under its node limits.)
+     * MODEL.md §3.3 steps 1-2 for {@code count} steps from row rowE0: gt = g·SiLU(z) into
+     * rows[gtOff + k·EP..] (gz written), dD partial += gt·u. Padding lanes of gt are 0.
      */
-    private static void gateRow(float[] u, float[] d, float[] z, float[] g, float[] gz,
-                                float[] rows, int yOff, int gtOff, int rowE, int E, int EP,
-                                float[] part, int pdOff) {
-        int ev = SP.loopBound(E), e = 0;
-        for (; e < ev; e += VL) {
-            FloatVector gt = FloatVector.fromArray(SP, g, rowE + e), ut = FloatVector.fromArray(SP, u, rowE + e);
-            if (z != null) { // y is pre-gate, includes D·u
-                FloatVector zt = FloatVector.fromArray(SP, z, rowE + e), sg = sigmoid(zt);
-                FloatVector y = FloatVector.fromArray(SP, d, e).fma(ut, FloatVector.fromArray(SP, rows, yOff + e));
-                // gz = g y σ (1 + z (1 - σ))
-                FloatVector one = FloatVector.broadcast(SP, 1f);
-                gt.mul(y).mul(sg).mul(zt.mul(one.sub(sg)).add(one)).intoArray(gz, rowE + e);
-                gt = gt.mul(zt).mul(sg);
+    private static void gateRows(float[] u, float[] d, float[] z, float[] g, float[] gz,
+                                 float[] rows, int yOff, int gtOff, int rowE0, int count, int E, int EP,
+                                 float[] part, int pdOff) {
+        int ev = SP.loopBound(E);
+        for (int k = 0; k < count; k++) {
+            int rowE = rowE0 + k * E, ry = yOff + k * EP, rg = gtOff + k * EP, e = 0;
+            for (; e < ev; e += VL) {
+                FloatVector gt = FloatVector.fromArray(SP, g, rowE + e), ut = FloatVector.fromArray(SP, u, rowE + e);
+                if (z != null) { // y is pre-gate, includes D·u
+                    FloatVector zt = FloatVector.fromArray(SP, z, rowE + e), sg = sigmoid(zt);
+                    FloatVector y = FloatVector.fromArray(SP, d, e).fma(ut, FloatVector.fromArray(SP, rows, ry + e));
+                    // gz = g y σ (1 + z (1 - σ))
+                    FloatVector one = FloatVector.broadcast(SP, 1f);
+                    gt.mul(y).mul(sg).mul(zt.mul(one.sub(sg)).add(one)).intoArray(gz, rowE + e);
+                    gt = gt.mul(zt).mul(sg);
+                }
+                gt.intoArray(rows, rg + e);
+                gt.fma(ut, FloatVector.fromArray(SP, part, pdOff + e)).intoArray(part, pdOff + e);
             }
-            gt.intoArray(rows, gtOff + e);
-            gt.fma(ut, FloatVector.fromArray(SP, part, pdOff + e)).intoArray(part, pdOff + e);
-        }
-        for (; e < E; e++) {
-            float gt = g[rowE + e], ut = u[rowE + e];
-            if (z != null) {
-                float zt = z[rowE + e], sg = sigmoid(zt), y = d[e] * ut + rows[yOff + e];
-                gz[rowE + e] = gt * y * sg * (zt * (1f - sg) + 1f);
-                gt = gt * zt * sg;
+            for (; e < E; e++) {
+                float gt = g[rowE + e], ut = u[rowE + e];
+                if (z != null) {
+                    float zt = z[rowE + e], sg = sigmoid(zt), y = d[e] * ut + rows[ry + e];
+                    gz[rowE + e] = gt * y * sg * (zt * (1f - sg) + 1f);
+                    gt = gt * zt * sg;
+                }
+                rows[rg + e] = gt;
+                part[pdOff + e] += gt * ut;
             }
-            rows[gtOff + e] = gt;
-            part[pdOff + e] += gt * ut;
+            for (; e < EP; e++) rows[rg + e] = 0f;
         }
-        for (; e < EP; e++) rows[gtOff + e] = 0f;
     }
 
     /**
@@ -368,11 +385,6 @@ public final class VectorScanKernel extends ScanKernel {
             lamB.intoArray(rows, lbOff + e);
             dd.intoArray(rows, ddOff + e);
         }
-        if (N == VL && VL == 16) {
-            laneSums16(acc, 0, gc, rowN);
-            laneSums16(acc, accB, gb, rowN);
-            return;
-        }
         for (int n = 0; n < N; n++) { // lane sums in lane order
             float sc = 0f, sb = 0f;
             for (int j = 0; j < VL; j++) { sc += acc[n * VL + j]; sb += acc[accB + n * VL + j]; }
@@ -381,71 +393,32 @@ public final class VectorScanKernel extends ScanKernel {
         }
     }
 
-    // The lane sums of 16 vectors at once (N = VL = 16, the default state size on AVX-512): a
-    // butterfly of blends, one fixed lane permutation and adds. Each level pairs two vectors and
-    // folds each in half, into the lanes whose bit k is 0 (first) or 1 (second); after four levels
-    // lane i holds the sum of vector bitreverse(i). Every op is lane-exact IEEE, so the fixed tree
-    // order gives the same bits in every JIT tier. ~15 pair steps instead of 256 dependent adds.
-    private static final VectorShuffle<Float> XOR8 = xorShuffle(8), XOR4 = xorShuffle(4), XOR2 = xorShuffle(2),
-        XOR1 = xorShuffle(1), BITREV = bitReverseShuffle();
-    private static final VectorMask<Float> BIT8 = bitMask(8), BIT4 = bitMask(4), BIT2 = bitMask(2), BIT1 = bitMask(1);
-
-    private static VectorShuffle<Float> xorShuffle(int k) {
-        int[] idx = new int[VL];
-        for (int i = 0; i < VL; i++) idx[i] = (i ^ k) % VL;
-        return VectorShuffle.fromArray(SP, idx, 0);
-    }
-
-    private static VectorMask<Float> bitMask(int k) {
-        boolean[] m = new boolean[VL];
-        for (int i = 0; i < VL; i++) m[i] = (i & k) != 0;
-        return VectorMask.fromArray(SP, m, 0);
-    }
-
-    private static VectorShuffle<Float> bitReverseShuffle() {
-        int[] idx = new int[VL];
-        for (int i = 0; i < VL; i++) idx[i] = Integer.reverse(i) >>> (32 - 4) & (VL - 1);
-        return VectorShuffle.fromArray(SP, idx, 0);
-    }
-
-    /** out[outOff + n] = Σ_j v[off + 16n + j] for n < 16 (v is overwritten). */
-    private static void laneSums16(float[] v, int off, float[] out, int outOff) {
-        foldLevel(v, off, 8, XOR8, BIT8);
-        foldLevel(v, off, 4, XOR4, BIT4);
-        foldLevel(v, off, 2, XOR2, BIT2);
-        foldLevel(v, off, 1, XOR1, BIT1);
-        FloatVector.fromArray(SP, v, off).rearrange(BITREV).intoArray(out, outOff);
-    }
-
-    /** 2·pairs vectors at v[off..] -> pairs vectors: vector m = fold(v_{2m}) in lanes with bit k clear, fold(v_{2m+1}) where set. */
-    private static void foldLevel(float[] v, int off, int pairs, VectorShuffle<Float> xor, VectorMask<Float> bit) {
-        for (int m = 0; m < pairs; m++) {
-            FloatVector a = FloatVector.fromArray(SP, v, off + 2 * m * VL), b = FloatVector.fromArray(SP, v, off + (2 * m + 1) * VL);
-            FloatVector p = a.blend(b, bit), q = b.blend(a, bit);
-            p.add(q.rearrange(xor)).intoArray(v, off + m * VL);
-        }
-    }
-
-    /** Step 6 for one row: du = D gt + δ ΣλB; dΔraw = (dδ + u Σλ B) σ(x), x = Δraw + bias; dΔbias partial += dΔraw. */
-    private static void inputRow(float[] u, float[] dr, float[] db, float[] d, float[] rows, int gtOff, int dOff, int lbOff,
-                                 int ddOff, int rowE, int E, float[] gu, float[] gdr, float[] part, int pbOff) {
-        int ev = SP.loopBound(E), e = 0;
-        for (; e < ev; e += VL) {
-            FloatVector lamB = FloatVector.fromArray(SP, rows, lbOff + e);
-            FloatVector.fromArray(SP, d, e).mul(FloatVector.fromArray(SP, rows, gtOff + e))
-                .add(FloatVector.fromArray(SP, rows, dOff + e).mul(lamB)).intoArray(gu, rowE + e);
-            // σ(x) is exactly 1 above the softplus threshold, where softplus₂₀' = 1.
-            FloatVector ddr = FloatVector.fromArray(SP, u, rowE + e).fma(lamB, FloatVector.fromArray(SP, rows, ddOff + e))
-                .mul(sigmoid(FloatVector.fromArray(SP, dr, rowE + e).add(FloatVector.fromArray(SP, db, e))));
-            ddr.intoArray(gdr, rowE + e);
-            ddr.add(FloatVector.fromArray(SP, part, pbOff + e)).intoArray(part, pbOff + e);
-        }
-        for (; e < E; e++) {
-            float lamB = rows[lbOff + e];
-            gu[rowE + e] = d[e] * rows[gtOff + e] + rows[dOff + e] * lamB;
-            float ddr = (u[rowE + e] * lamB + rows[ddOff + e]) * sigmoid(dr[rowE + e] + db[e]);
-            gdr[rowE + e] = ddr;
-            part[pbOff + e] += ddr;
+    /**
+     * Step 6 for {@code count} steps from row rowE0: du = D gt + δ ΣλB; dΔraw = (dδ + u Σλ B) σ(x),
+     * x = Δraw + bias; dΔbias partial += dΔraw.
+     */
+    private static void inputRows(float[] u, float[] dr, float[] db, float[] d, float[] rows, int gtOff, int dOff, int lbOff,
+                                  int ddOff, int rowE0, int count, int E, int EP, float[] gu, float[] gdr, float[] part, int pbOff) {
+        int ev = SP.loopBound(E);
+        for (int k = 0; k < count; k++) {
+            int rowE = rowE0 + k * E, rk = k * EP, e = 0;
+            for (; e < ev; e += VL) {
+                FloatVector lamB = FloatVector.fromArray(SP, rows, lbOff + rk + e);
+                FloatVector.fromArray(SP, d, e).mul(FloatVector.fromArray(SP, rows, gtOff + rk + e))
+                    .add(FloatVector.fromArray(SP, rows, dOff + rk + e).mul(lamB)).intoArray(gu, rowE + e);
+                // σ(x) is exactly 1 above the softplus threshold, where softplus₂₀' = 1.
+                FloatVector ddr = FloatVector.fromArray(SP, u, rowE + e).fma(lamB, FloatVector.fromArray(SP, rows, ddOff + rk + e))
+                    .mul(sigmoid(FloatVector.fromArray(SP, dr, rowE + e).add(FloatVector.fromArray(SP, db, e))));
+                ddr.intoArray(gdr, rowE + e);
+                ddr.add(FloatVector.fromArray(SP, part, pbOff + e)).intoArray(part, pbOff + e);
+            }
+            for (; e < E; e++) {
+                float lamB = rows[lbOff + rk + e];
+                gu[rowE + e] = d[e] * rows[gtOff + rk + e] + rows[dOff + rk + e] * lamB;
+                float ddr = (u[rowE + e] * lamB + rows[ddOff + rk + e]) * sigmoid(dr[rowE + e] + db[e]);
+                gdr[rowE + e] = ddr;
+                part[pbOff + e] += ddr;
+            }
         }
     }
 }
