@@ -54,8 +54,8 @@ final class RunsTable {
         table.getColumns().add(name);
         table.getColumns().add(text("model", RunSummary::kind, 70));
         table.getColumns().add(text("dataset", RunSummary::dataset, 120));
-        table.getColumns().add(text("settings", RunSummary::settings, 300));
-        TableColumn<RunSummary, Double> best = number("best validation", RunSummary::best, 110);
+        table.getColumns().add(text("settings", RunSummary::settings, 290));
+        TableColumn<RunSummary, Double> best = number("best validation", RunSummary::best, 125);
         best.setCellFactory(c -> formatted());
         TableColumn<RunSummary, Double> test = number("test", RunSummary::test, 80);
         test.setCellFactory(c -> formatted());
