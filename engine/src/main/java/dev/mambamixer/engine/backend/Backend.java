@@ -122,6 +122,17 @@ public interface Backend extends AutoCloseable {
     /** (S, L, E) -> (S, L, E) with the L axis reversed. out must not alias x. */
     void flipSequence(Tensor x, int s, int l, int e, Tensor out);
 
+    /**
+     * out = a + flip(b) (S, L, E): a bidirectional unit's backward branch back in forward order,
+     * summed with the forward branch (MODEL.md §4.4). out must not alias a or b. The default is a
+     * flip into out and an add; host backends do it in one pass.
+     */
+    default void addFlipped(Tensor a, Tensor b, int s, int l, int e, Tensor out) {
+        BackendChecks.noAlias(a, out, "addFlipped");
+        flipSequence(b, s, l, e, out);
+        add(a, out, out);
+    }
+
     // ---------------------------------------------------------------- convolution (MODEL.md §4.2 step 2)
 
     /**

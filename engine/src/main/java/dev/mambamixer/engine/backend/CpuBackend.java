@@ -316,6 +316,23 @@ public final class CpuBackend implements Backend {
         else Parallel.forBlocks(s, Parallel.blocks(s, 1), body);
     }
 
+    /** out = a + flip(b) in one pass (the default flips into out, then adds). */
+    @Override public void addFlipped(Tensor a, Tensor b, int s, int l, int e, Tensor out) {
+        long n = (long) s * l * e;
+        float[] as = data(a, "a", n), bs = data(b, "b", n), o = data(out, "out", n);
+        BackendChecks.noAlias(a, out, "addFlipped");
+        BackendChecks.noAlias(b, out, "addFlipped");
+        Parallel.BlockBody body = (blk, s0, s1) -> {
+            for (int si = s0; si < s1; si++)
+                for (int t = 0; t < l; t++) {
+                    int dst = (si * l + t) * e, src = (si * l + (l - 1 - t)) * e;
+                    for (int i = 0; i < e; i++) o[dst + i] = as[dst + i] + bs[src + i];
+                }
+        };
+        if (n < PARALLEL_MIN) body.run(0, 0, s);
+        else Parallel.forBlocks(s, Parallel.blocks(s, 1), body);
+    }
+
     // ================================================================ causal conv (MODEL.md §4.2 step 2)
 
     /** Sequences per block so each block has at least ~ELEMENT_GRAIN elements. */

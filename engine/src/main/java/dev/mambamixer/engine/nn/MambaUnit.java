@@ -22,8 +22,8 @@ public final class MambaUnit implements Module {
 
     private int s, l;
     private Tensor h;                       // saved input (S,L,F), not owned
-    private Tensor x, z, xr, zr, ob, o, out;
-    private Tensor dO, dOr, dx, dz, dh, tmp;
+    private Tensor x, z, xr, zr, o, out;
+    private Tensor dO, dOr, dx, dz, dh;
 
     public MambaUnit(Backend be, String prefix, int f, boolean bidirectional, MambaOptions cfg, Init init) {
         this.be = be;
@@ -52,13 +52,11 @@ public final class MambaUnit implements Module {
         if (bidirectional) {
             xr = Buffers.ensure(be, xr, s, l, e);
             zr = Buffers.ensure(be, zr, s, l, e);
-            ob = Buffers.ensure(be, ob, s, l, e);
             o = Buffers.ensure(be, o, s, l, e);
             be.flipSequence(x, s, l, e, xr);
             be.flipSequence(z, s, l, e, zr);
             Tensor obr = bwd.forward(xr, zr, s, l);
-            be.flipSequence(obr, s, l, e, ob);
-            be.add(of, ob, o);
+            be.addFlipped(of, obr, s, l, e, o);                                        // o = o_f + flip(o_b)
         } else {
             o = of;
         }
@@ -79,13 +77,10 @@ public final class MambaUnit implements Module {
             dOr = Buffers.ensure(be, dOr, s, l, e);
             dx = Buffers.ensure(be, dx, s, l, e);
             dz = Buffers.ensure(be, dz, s, l, e);
-            tmp = Buffers.ensure(be, tmp, s, l, e);
             be.flipSequence(dO, s, l, e, dOr);
             Tensor[] gb = bwd.backward(dOr);
-            be.flipSequence(gb[0], s, l, e, tmp);
-            be.add(gx, tmp, dx);
-            be.flipSequence(gb[1], s, l, e, tmp);
-            be.add(gz, tmp, dz);
+            be.addFlipped(gx, gb[0], s, l, e, dx);
+            be.addFlipped(gz, gb[1], s, l, e, dz);
             gx = dx;
             gz = dz;
         }

@@ -276,6 +276,11 @@ class BackendContractTest {
             check("flipSequence" + tag, fl, Tol.exact());
             Tensor xt = x.t;
             assertThrows(IllegalArgumentException.class, () -> be.flipSequence(xt, a * b, c, d, xt));
+            P y = rand(-1, 1, a * b, c, d), sum = nan(a * b, c, d);
+            be.addFlipped(y.t, x.t, a * b, c, d, sum.t); ref.addFlipped(y.r, x.r, a * b, c, d, sum.r);
+            check("addFlipped" + tag, sum, Tol.cuda(1e-6));
+            Tensor yt = y.t;
+            assertThrows(IllegalArgumentException.class, () -> be.addFlipped(yt, xt, a * b, c, d, yt));
         }
         assertAll();
     }
