@@ -70,12 +70,12 @@ class CanvasSelectionLearnedTest {
                 assertEquals(b.mixer(), a.mixer());
                 table.append(String.format("%n%s: delta ratio %.4f -> %.4f, attention ratio %.3f -> %.3f",
                                            a.mixer(), b.deltaRatio(), a.deltaRatio(), b.attentionRatio(), a.attentionRatio()));
-                // measured (2026-12-05, 16 epochs): 1.06 -> 1.46 and 1.04 -> 1.69 in the first mixer of each stage (12 epochs
+                // measured (2026-12-05, 16 epochs): 1.03 -> 1.46 (stages.0.mixers.1) and 1.04 -> 2.02 (stages.1.mixers.0) (12 epochs
                 // were enough before the scan exp moved to base 2, which changed the trajectory: 1.03 -> 1.31 then)
                 learned |= a.attentionRatio() >= 1.4 && a.attentionRatio() >= 1.3 * b.attentionRatio();
             }
             System.out.println("canvas selection, held-out accuracy " + r.heldOut().accuracy() + ":" + table);
-            assertTrue(r.heldOut().accuracy() >= 0.9, "held-out accuracy " + r.heldOut().accuracy());   // measured 0.9875
+            assertTrue(r.heldOut().accuracy() >= 0.9, "held-out accuracy " + r.heldOut().accuracy());   // measured 0.9925
             assertTrue(learned, "no token mixer learned to read the glyph over the clutter:" + table);
         }
     }
