@@ -103,9 +103,9 @@ public final class KernelProfile {
                 ScanDims d = (ScanDims) a[0];
                 ScanInputs in = (ScanInputs) a[1];
                 double sl = (double) d.s() * d.l();
-                // read u, deltaRaw, z, dout, B, C, states; write du, dDeltaRaw, dz, dB, dC
+                // read u, deltaRaw, dout (+ z), B, C, states; write du, dDeltaRaw (+ dz), dB, dC
                 int gated = in.z() == null ? 0 : 2;
-                return eb * (sl * d.e() * (4 + gated) + 4 * sl * d.n() + ((Tensor) a[2]).size());
+                return eb * (sl * d.e() * (5 + gated) + 4 * sl * d.n() + ((Tensor) a[2]).size());
             }
             default: {
                 double b = 0;
