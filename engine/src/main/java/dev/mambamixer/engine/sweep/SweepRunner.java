@@ -76,10 +76,10 @@ public final class SweepRunner {
             if (stopping) return 1;
             inFlight.remove(r.runId());
             record(r);
+            progress(r);
             trySelect(runs.get(r.runId()).setting());
             saveState();
             submitReady();
-            progress(r);
         }
         int failed = count("failed");
         long unselected = java.util.stream.IntStream.range(0, plan.spec().settings().size())
@@ -175,6 +175,9 @@ public final class SweepRunner {
     private void submitReady() throws IOException {
         for (PlannedRun r : runs.values()) {
             String id = r.id();
+            // the queue stays here, not in the executor: "running" in state.json means running, and a run
+            // that becomes unnecessary (its setting got selected) was never handed out
+            if (inFlight.size() >= executor.slots()) return;
             if (!status(id).equals("planned") || inFlight.contains(id) || triedNow.contains(id)) continue;
             // an unfinished SEARCH run of a setting already selected is not needed any more
             if (selections.containsKey(r.setting()) && !entry(id).has("confirm")) continue;
