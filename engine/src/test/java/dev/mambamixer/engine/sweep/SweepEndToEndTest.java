@@ -109,6 +109,26 @@ class SweepEndToEndTest {
         assertEquals(2, notSelected.size());
     }
 
+    @Test void aFailingRunFailsAloneAndIsNeverSelected() throws Exception {
+        Path spec = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);
+        Files.writeString(spec, Files.readString(spec).replace("[1e-2, 1e-4]", "[-1, 1e-2]"));   // train refuses --lr -1
+        Path dir = tmp.resolve("sweep");
+        Out run = cli("sweep", "run", spec.toString(), "--dir", dir.toString(), "--workers", "2", "--worker-heap", "512m");
+        assertEquals(1, run.code(), "a failed run makes the exit status 1: " + run.out());
+        assertTrue(run.out().contains("[2/2 done, 1 failed, 0 running]"), run.out());
+        SweepFolder f = SweepFolder.read(dir);
+        SweepPlan plan = new SweepPlan(f.spec());
+        String bad = plan.searchRuns().get(0).id(), good = plan.searchRuns().get(1).id();
+        assertTrue(Files.readString(f.runLog(bad)).contains("--lr"), "the run's log says why it failed");
+        assertEquals(SweepFolder.DiskStatus.FINISHED, f.diskStatus(good));
+        JsonObject state = JsonParser.parseString(Files.readString(dir.resolve("state.json"))).getAsJsonObject();
+        assertEquals("failed", state.getAsJsonObject("runs").getAsJsonObject(bad).get("status").getAsString());
+        assertEquals(2, state.getAsJsonObject("runs").getAsJsonObject(bad).get("exitCode").getAsInt());
+        assertEquals(good, state.getAsJsonObject("selections").getAsJsonObject("0").get("runId").getAsString());
+        Out status = cli("sweep", "status", dir.toString());
+        assertTrue(status.out().contains("SEARCH  planned 0, running 0, finished 1, failed 1"), status.out());
+    }
+
     @Test void trainOptionsAreCheckedBeforeAnyRunStarts() throws Exception {
         Path spec = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);
         Files.writeString(spec, Files.readString(spec).replace("\"--epochs\": 1", "\"--epochs\": \"many\", \"--lr-max\": 3")
