@@ -39,6 +39,14 @@ final class SweepCommand implements Callable<Integer> {
         String backend;
         @Option(names = "--worker-heap", defaultValue = "8g", description = "-Xmx of each run's JVM (default: ${DEFAULT-VALUE})")
         String heap;
+
+        /** Before the sweep folder is created or locked: bad options leave nothing behind. */
+        void check() {
+            Ranges.positive("--workers", workers);
+            if (backend != null) Ranges.backend(backend);
+            if (!heap.matches("[1-9][0-9]*[kKmMgG]?"))
+                throw new IllegalArgumentException("--worker-heap: expected a size such as 512m or 8g, found \"" + heap + "\"");
+        }
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Start a sweep from a sweep file.")
@@ -49,8 +57,8 @@ final class SweepCommand implements Callable<Integer> {
 
         @Override public Integer call() throws Exception {
             SweepSpec spec = SweepSpec.read(file);
+            exec.check();
             checkTrainOptions(spec, file.toString());
-            if (exec.backend != null) Ranges.backend(exec.backend);
             Path d = dir != null ? dir : Path.of("sweeps", spec.name().replaceAll("[^A-Za-z0-9._-]", "_"));
             try (SweepFolder f = SweepFolder.create(d, spec)) {
                 System.out.println("sweep folder: " + d);
@@ -66,7 +74,7 @@ final class SweepCommand implements Callable<Integer> {
         @CommandLine.Mixin ExecOptions exec;
 
         @Override public Integer call() throws Exception {
-            if (exec.backend != null) Ranges.backend(exec.backend);
+            exec.check();
             try (SweepFolder f = SweepFolder.open(dir)) {
                 checkTrainOptions(f.spec(), dir.resolve(SweepFolder.SPEC_FILE).toString());
                 return execute(f, exec);

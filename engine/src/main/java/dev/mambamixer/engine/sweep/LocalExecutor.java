@@ -63,7 +63,14 @@ public final class LocalExecutor implements Executor {
     @Override public CompletableFuture<RunResult> submit(RunTask task) {
         if (closed) throw new IllegalStateException("the executor is closed");
         CompletableFuture<RunResult> f = new CompletableFuture<>();
-        pool.execute(() -> f.complete(runOne(task)));
+        pool.execute(() -> {
+            try {
+                f.complete(runOne(task));
+            } catch (RuntimeException | Error e) {   // the coordinator waits for every future: never leave one open
+                appendQuietly(task.log(), "the run could not be handled: " + e);
+                f.complete(new RunResult(task.runId(), -1, 0, slotName.get()));
+            }
+        });
         return f;
     }
 

@@ -1,7 +1,6 @@
 package dev.mambamixer.engine.sweep;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import dev.mambamixer.engine.sweep.Executor.RunResult;
 import dev.mambamixer.engine.sweep.Executor.RunTask;
 import dev.mambamixer.engine.sweep.SweepFolder.DiskStatus;
@@ -228,7 +227,4 @@ public final class SweepRunner {
         state.addProperty("version", 1);
         folder.writeState(state);
     }
-
-    /** For tests and status: the point of a run as text. */
-    static String point(Map<String, JsonPrimitive> p) { return SweepPlan.describe(p); }
 }

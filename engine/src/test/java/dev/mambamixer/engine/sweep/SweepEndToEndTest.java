@@ -142,6 +142,14 @@ class SweepEndToEndTest {
         assertTrue(o.err().contains("grid.\"--lr\"[1]: --lr takes a value; expected a number or string, found true"), o.err());
         assertFalse(Files.exists(dir), "nothing was created");
 
+        Path good = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);
+        Out workers = cli("sweep", "run", good.toString(), "--dir", dir.toString(), "--workers", "0");
+        assertEquals(2, workers.code());
+        assertTrue(workers.err().contains("--workers"), workers.err());
+        Out heap = cli("sweep", "run", good.toString(), "--dir", dir.toString(), "--worker-heap", "lots");
+        assertTrue(heap.err().contains("--worker-heap: expected a size such as 512m or 8g, found \"lots\""), heap.err());
+        assertFalse(Files.exists(dir), "bad options leave no sweep folder");
+
         Out again = cli("sweep", "resume", tmp.resolve("nowhere").toString());
         assertEquals(2, again.code());
         assertTrue(again.err().contains("nowhere: not a sweep folder (no sweep.json)"), again.err());
