@@ -2,6 +2,7 @@
 # Small TSM2 hyper-parameter sweep on ETTh1 (T=512, H=96), standard protocol. Model selection is by
 # validation MSE (the run's best validation); test MSE/MAE are reported for every run.
 # Usage: scripts/etth1-sweep.sh PATH/TO/ETTh1.csv [BACKEND] [RUNS_DIR]
+# A sweep file with selection on validation only: `mambamixer sweep run scripts/sweeps/etth1-t512.json` (docs/SWEEPS.md).
 # Uses gpu-bundle/ (JRE + classes, see scripts/gpu-prepare.sh) when present, else bin/mambamixer.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -51,6 +51,11 @@ class EngineArchitectureTest {
     static final ArchRule onlyTheCliUsesTheCli = noClasses().that().resideOutsideOfPackage(E + "cli..")
         .should().dependOnClassesThat().resideInAPackage(E + "cli..");
 
+    /** Sweeps run `train` as child processes and read run folders back: above introspection, below the CLI. */
+    @ArchTest
+    static final ArchRule onlyTheCliUsesSweeps = noClasses().that().resideOutsideOfPackages(E + "sweep..", E + "cli..")
+        .should().dependOnClassesThat().resideInAPackage(E + "sweep..");
+
     @ArchTest
     static final ArchRule dataAndIoAreLeaves = noClasses().that().resideInAnyPackage(E + "data..", E + "io..")
         .should().dependOnClassesThat().resideInAnyPackage(E + "nn..", E + "model..", E + "train..", E + "introspect..",

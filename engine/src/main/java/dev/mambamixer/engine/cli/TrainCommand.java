@@ -55,6 +55,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--runs-dir", defaultValue = "runs", description = "where run folders go (default: ${DEFAULT-VALUE})") Path runsDir;
     @Option(names = "--name", description = "run name (default: the data file's name)") String name;
     @Option(names = "--resume", description = "continue the run in this run folder from its last checkpoint") Path resume;
+    @Option(names = "--run-dir", description = "create the run folder exactly here instead of RUNS_DIR/<time>-NAME; it must not exist yet (used by sweeps)") Path runDir;
     @Option(names = "--forecast-stride", defaultValue = "0", description = "write every n-th test window to forecast.csv; 0 = every H-th (default: ${DEFAULT-VALUE})") int forecastStride;
 
     @Option(names = "--snapshot-every", defaultValue = "100", description = "capture the probe windows every n steps into snapshots/; 0 = never (default: ${DEFAULT-VALUE})") int snapshotEvery;
@@ -81,6 +82,7 @@ final class TrainCommand implements Callable<Integer> {
         Ranges.positive("--probe-windows", probeWindows);
         Ranges.nonNegative("--update-ratio-every", updateRatioEvery);
         data.checkRanges();
+        if (runDir != null && resume != null) throw new IllegalArgumentException("--run-dir and --resume exclude each other (--resume names the folder)");
     }
 
     private RunFolder run;   // the run folder once created or opened; call() closes it whatever happens
@@ -135,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
                                                             : "the model and batch options");
             if (run == null) {
                 String runName = name != null ? name : data.data.getFileName().toString().replaceAll("\\.csv(\\.gz)?$", "");
-                run = RunFolder.create(runsDir, runName);
+                run = runDir != null ? RunFolder.createAt(runDir) : RunFolder.create(runsDir, runName);
                 com.google.gson.JsonObject config = TrainingCheckpoints.configJson(mc, tc);
                 config.add(DataRecord.KEY, DataRecord.of(data.data, fd.columns()).toJson());   // checked on resume and eval
                 run.writeConfig(config);

@@ -130,6 +130,20 @@ public final class RunFolder implements Closeable {
     }
 
     /**
+     * Creates exactly {@code dir} (its parent folders as needed) and locks it; fails when {@code dir}
+     * already exists, so two writers (e.g. a sweep started twice) never share or duplicate a run folder.
+     */
+    public static RunFolder createAt(Path dir) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        try {
+            return new RunFolder(Files.createDirectory(dir), true);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException(dir + ": the run folder already exists (resume it with --resume, or choose another folder)", e);
+        }
+    }
+
+    /**
      * Reopens an existing run folder for writing (e.g. to resume training): takes the lock
      * ({@link RunFolderLockedException} when another writer holds it), recovers interrupted
      * checkpoint saves and deletes crash leftovers. A resumed run then cuts the history back to its

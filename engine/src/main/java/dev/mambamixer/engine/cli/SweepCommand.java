@@ -1,0 +1,209 @@
+package dev.mambamixer.engine.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import dev.mambamixer.engine.sweep.LocalExecutor;
+import dev.mambamixer.engine.sweep.SweepFolder;
+import dev.mambamixer.engine.sweep.SweepPlan;
+import dev.mambamixer.engine.sweep.SweepRunner;
+import dev.mambamixer.engine.sweep.SweepSpec;
+import dev.mambamixer.engine.sweep.SweepTable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sweep run|resume|status|table}: grids of {@code train} runs with model selection on validation (docs/SWEEPS.md). */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+         description = {"Run a sweep file: a grid searched on validation per data setting, then the selected configuration",
+                        "with several seeds; each run is a `train` in its own JVM. See docs/SWEEPS.md."},
+         subcommands = {SweepCommand.Run.class, SweepCommand.Resume.class, SweepCommand.Status.class, SweepCommand.Table.class})
+final class SweepCommand implements Callable<Integer> {
+    @Override public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 2;
+    }
+
+    /** Options of the commands that run runs. */
+    static class ExecOptions {
+        @Option(names = "--workers", defaultValue = "1", description = "runs at once, each its own JVM (default: ${DEFAULT-VALUE}; on a CPU one run already uses every core)")
+        int workers;
+        @Option(names = "--backend", description = "--backend of every run: auto, cpu, cuda or reference (default: the sweep file's, else train's)")
+        String backend;
+        @Option(names = "--worker-heap", defaultValue = "8g", description = "-Xmx of each run's JVM (default: ${DEFAULT-VALUE})")
+        String heap;
+
+        /** Before the sweep folder is created or locked: bad options leave nothing behind. */
+        void check() {
+            Ranges.positive("--workers", workers);
+            if (backend != null) Ranges.backend(backend);
+            if (!heap.matches("[1-9][0-9]*[kKmMgG]?"))
+                throw new IllegalArgumentException("--worker-heap: expected a size such as 512m or 8g, found \"" + heap + "\"");
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Start a sweep from a sweep file.")
+    static final class Run implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", description = "the sweep file (JSON, docs/SWEEPS.md)") Path file;
+        @Option(names = "--dir", description = "the sweep folder (default: sweeps/NAME)") Path dir;
+        @CommandLine.Mixin ExecOptions exec;
+
+        @Override public Integer call() throws Exception {
+            SweepSpec spec = SweepSpec.read(file);
+            exec.check();
+            checkTrainOptions(spec, file.toString());
+            Path d = dir != null ? dir : Path.of("sweeps", spec.name().replaceAll("[^A-Za-z0-9._-]", "_"));
+            try (SweepFolder f = SweepFolder.create(d, spec)) {
+                System.out.println("sweep folder: " + d);
+                return execute(f, exec);
+            }
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+             description = "Continue a stopped sweep: finished runs stay, half-finished ones resume from their last checkpoint.")
+    static final class Resume implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "the sweep folder") Path dir;
+        @CommandLine.Mixin ExecOptions exec;
+
+        @Override public Integer call() throws Exception {
+            exec.check();
+            try (SweepFolder f = SweepFolder.open(dir)) {
+                checkTrainOptions(f.spec(), dir.resolve(SweepFolder.SPEC_FILE).toString());
+                return execute(f, exec);
+            }
+        }
+    }
+
+    private static int execute(SweepFolder f, ExecOptions exec) throws Exception {
+        LocalExecutor ex = new LocalExecutor(exec.workers, List.of("-Xmx" + exec.heap));
+        SweepRunner runner = new SweepRunner(f, ex, exec.backend, System.out);
+        // Ctrl-C / SIGTERM: end the child runs too (their folders resume later); SIGKILL leaves them to finish alone
+        Thread hook = new Thread(() -> {
+            runner.stop();
+            ex.close();
+        }, "sweep-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return runner.run();
+        } finally {
+            ex.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // already shutting down
+            }
+        }
+    }
+
+    /**
+     * Every fixed option and every grid value parsed as {@code train} would parse it, so a misspelt
+     * option or a value of the wrong type is reported before any run starts, naming the file and field.
+     */
+    static void checkTrainOptions(SweepSpec spec, String file) {
+        List<String> errs = new ArrayList<>();
+        spec.fixed().forEach((k, v) -> parseOne(k, v, file, "fixed.\"" + k + "\"", errs));
+        spec.grid().forEach((k, vs) -> {
+            for (int i = 0; i < vs.size(); i++) parseOne(k, vs.get(i), file, "grid.\"" + k + "\"[" + i + "]", errs);
+        });
+        if (!errs.isEmpty()) throw new IllegalArgumentException(file + ": " + String.join("; ", errs));
+    }
+
+    private static void parseOne(String option, JsonPrimitive value, String file, String at, List<String> errs) {
+        CommandLine cl = new CommandLine(new TrainCommand());
+        if (cl.getCommandSpec().findOption(option) == null) {
+            errs.add(at + ": train has no option " + option + " (see `mambamixer train --help`)");
+            return;
+        }
+        boolean flag = cl.getCommandSpec().findOption(option).typeInfo().isBoolean();
+        if (flag && !value.isBoolean()) {
+            errs.add(at + ": " + option + " is a flag; expected true or false, found " + value);
+            return;
+        }
+        if (!flag && value.isBoolean()) {
+            errs.add(at + ": " + option + " takes a value; expected a number or string, found " + value);
+            return;
+        }
+        List<String> args = new ArrayList<>();
+        if (flag) {
+            if (value.getAsBoolean()) args.add(option);
+        } else {
+            args.add(option);
+            args.add(value.getAsString());
+        }
+        try {
+            cl.parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            errs.add(at + ": " + e.getMessage());
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Counts per stage and one line per run.")
+    static final class Status implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "the sweep folder") Path dir;
+
+        @Override public Integer call() throws Exception {
+            SweepFolder f = SweepFolder.read(dir);
+            JsonObject state = f.readState();
+            boolean live = SweepFolder.coordinatorRunning(dir);
+            SweepPlan plan = new SweepPlan(f.spec());
+            System.out.printf("sweep %s in %s: %s; %d runs planned in all%n", f.spec().name(), dir,
+                              live ? "a coordinator is running it" : "no coordinator running (continue with `sweep resume`)",
+                              plan.totalRuns());
+            JsonObject runs = state.getAsJsonObject("runs");
+            for (String stage : new String[] {"SEARCH", "CONFIRM"}) {
+                Map<String, Integer> counts = new TreeMap<>();
+                for (String k : List.of("planned", "running", "finished", "failed")) counts.put(k, 0);
+                for (String id : runs.keySet()) {
+                    JsonObject e = runs.getAsJsonObject(id);
+                    boolean in = stage.equals("SEARCH") ? e.get("stage").getAsString().equals("SEARCH") : e.has("confirm");
+                    if (in) counts.merge(shown(f, id, e, live), 1, Integer::sum);
+                }
+                System.out.printf("%-7s planned %d, running %d, finished %d, failed %d%n", stage, counts.get("planned"),
+                                  counts.get("running"), counts.get("finished"), counts.get("failed"));
+            }
+            var sels = SweepFolder.selections(state, dir.resolve(SweepFolder.STATE_FILE).toString());
+            for (var s : sels.values())
+                System.out.printf("selected for %s: %s (best val MSE %.4f)%n", f.spec().settings().get(s.setting()).label(),
+                                  SweepPlan.describe(s.point()), s.bestValMse());
+            System.out.printf("%-44s %-14s %-9s %8s %12s %9s%n", "run", "stage", "status", "attempts", "best_val_mse", "wall_s");
+            for (String id : runs.keySet()) {
+                JsonObject e = runs.getAsJsonObject(id);
+                String st = shown(f, id, e, live);
+                String stage = e.get("stage").getAsString() + (e.has("confirm") && e.get("stage").getAsString().equals("SEARCH") ? "+CONFIRM" : "");
+                double v = st.equals("planned") ? Double.NaN : f.bestValMse(id);
+                System.out.printf(Locale.ROOT, "%-44s %-14s %-9s %8d %12s %9s%n", id, stage, st, e.get("attempts").getAsInt(),
+                                  Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v),
+                                  e.has("wallSeconds") ? String.format(Locale.ROOT, "%.0f", e.get("wallSeconds").getAsDouble()) : "-");
+            }
+            return 0;
+        }
+
+        /** "running" in state.json with no coordinator holding the sweep means it was stopped: "planned" (resume continues it). */
+        private static String shown(SweepFolder f, String id, JsonObject e, boolean live) {
+            String st = e.get("status").getAsString();
+            return st.equals("running") && !live ? "planned" : st;
+        }
+    }
+
+    @Command(name = "table", mixinStandardHelpOptions = true,
+             description = "Write table.csv, table.md and hparams.csv into the sweep folder; print the Markdown table.")
+    static final class Table implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "the sweep folder") Path dir;
+
+        @Override public Integer call() throws Exception {
+            SweepTable t = new SweepTable(SweepFolder.read(dir));
+            List<Path> written = t.write();
+            System.out.print(t.markdown());
+            System.out.println("written: " + String.join(", ", written.stream().map(Path::toString).toList()));
+            return 0;
+        }
+    }
+}

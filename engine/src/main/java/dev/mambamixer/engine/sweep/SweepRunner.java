@@ -1,0 +1,230 @@
+package dev.mambamixer.engine.sweep;
+
+import com.google.gson.JsonObject;
+import dev.mambamixer.engine.sweep.Executor.RunResult;
+import dev.mambamixer.engine.sweep.Executor.RunTask;
+import dev.mambamixer.engine.sweep.SweepFolder.DiskStatus;
+import dev.mambamixer.engine.sweep.SweepPlan.PlannedRun;
+import dev.mambamixer.engine.sweep.SweepPlan.Selection;
+import dev.mambamixer.engine.sweep.SweepPlan.Stage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The coordinator: plans the runs, hands those that may start to an {@link Executor}, records every
+ * outcome in state.json and selects each setting's configuration once its SEARCH runs are over.
+ * Used by {@code sweep run} and {@code sweep resume} alike: what a run folder on disk says decides
+ * what happens to the run (finished: nothing; a config or checkpoint: {@code train --resume}; nothing:
+ * a fresh {@code train}), so a stopped sweep continues where it was.
+ *
+ * <p>Rules: a run is tried once per invocation; a run that exited non-zero without recording a
+ * failure in its folder (killed, crashed, refused its input) is tried again by the next
+ * {@code resume}, one whose folder records a failure (non-finite values) is not. A setting's
+ * selection is made once all its SEARCH runs are over and is then kept in state.json.
+ */
+public final class SweepRunner {
+    private final SweepFolder folder;
+    private final SweepPlan plan;
+    private final Executor executor;
+    private final String backend;
+    private final PrintStream out;
+    private final Map<String, PlannedRun> runs = new LinkedHashMap<>();   // id -> run, SEARCH first
+    private final Map<Integer, Selection> selections = new HashMap<>();
+    private final Set<String> inFlight = new HashSet<>();
+    private final Set<String> triedNow = new HashSet<>();
+    private final LinkedBlockingQueue<RunResult> done = new LinkedBlockingQueue<>();
+    private JsonObject state;
+    private double wallSum;
+    private int wallCount;
+    private volatile boolean stopping;
+
+    /** @param backend the {@code --backend} of every run, or null for the sweep file's (else train's default) */
+    public SweepRunner(SweepFolder folder, Executor executor, String backend, PrintStream out) {
+        this.folder = folder;
+        this.plan = new SweepPlan(folder.spec());
+        this.executor = executor;
+        this.backend = backend;
+        this.out = out;
+    }
+
+    /** From now on outcomes are not recorded (the executor is ending its runs: they are interrupted, not failed). */
+    public void stop() { stopping = true; }
+
+    /** Runs the sweep to its end; 0 when every needed run finished, 1 when some failed or a setting has no selection. */
+    public int run() throws IOException, InterruptedException {
+        state = folder.readState();
+        selections.putAll(SweepFolder.selections(state, folder.dir().resolve(SweepFolder.STATE_FILE).toString()));
+        for (PlannedRun r : plan.searchRuns()) register(r);
+        for (Selection s : selections.values()) for (PlannedRun r : plan.confirmRuns(s)) register(r);
+        for (PlannedRun r : runs.values()) reconcile(r.id());
+        for (int s = 0; s < plan.spec().settings().size(); s++) trySelect(s);
+        saveState();
+        out.printf("sweep %s: %d settings, %d grid points, seeds %s; %d runs in all, %d finished already; %d workers%n",
+                   plan.spec().name(), plan.spec().settings().size(), plan.gridPoints().size(), plan.spec().seeds(),
+                   plan.totalRuns(), count("finished"), executor.slots());
+        submitReady();
+        while (!inFlight.isEmpty()) {
+            RunResult r = done.take();
+            if (stopping) return 1;
+            inFlight.remove(r.runId());
+            record(r);
+            progress(r);
+            trySelect(runs.get(r.runId()).setting());
+            saveState();
+            submitReady();
+        }
+        int failed = count("failed");
+        long unselected = java.util.stream.IntStream.range(0, plan.spec().settings().size())
+            .filter(s -> !selections.containsKey(s)).count();
+        out.printf("sweep %s: %d/%d runs finished, %d failed%s; `sweep table %s` for the results%n", plan.spec().name(),
+                   count("finished"), plan.totalRuns(), failed,
+                   unselected > 0 ? ", " + unselected + " setting(s) without a selection" : "", folder.dir());
+        return failed > 0 || unselected > 0 ? 1 : 0;
+    }
+
+    private void register(PlannedRun r) {
+        JsonObject runsJ = state.getAsJsonObject("runs");
+        JsonObject e = runsJ.has(r.id()) ? runsJ.getAsJsonObject(r.id()) : null;
+        if (e == null) {
+            e = new JsonObject();
+            e.addProperty("stage", r.stage().name());
+            e.addProperty("setting", r.setting());
+            e.addProperty("seed", r.seed());
+            JsonObject p = new JsonObject();
+            r.point().forEach(p::add);
+            e.add("point", p);
+            e.addProperty("status", "planned");
+            e.addProperty("attempts", 0);
+            runsJ.add(r.id(), e);
+        }
+        if (r.stage() == Stage.CONFIRM) e.addProperty("confirm", true);   // a SEARCH run may also be a CONFIRM run
+        runs.putIfAbsent(r.id(), r);
+    }
+
+    private JsonObject entry(String id) { return state.getAsJsonObject("runs").getAsJsonObject(id); }
+
+    private String status(String id) { return entry(id).get("status").getAsString(); }
+
+    /** The run folder decides: finished and recorded failures stand; anything else is planned (again). */
+    private void reconcile(String id) throws IOException {
+        DiskStatus d = folder.diskStatus(id);
+        entry(id).addProperty("status", switch (d) {
+            case FINISHED -> "finished";
+            case FAILED -> "failed";
+            default -> "planned";
+        });
+    }
+
+    private void record(RunResult r) throws IOException {
+        JsonObject e = entry(r.runId());
+        DiskStatus d = folder.diskStatus(r.runId());
+        boolean ok = r.exitCode() == 0 && d == DiskStatus.FINISHED;
+        e.addProperty("status", ok ? "finished" : "failed");
+        e.addProperty("exitCode", r.exitCode());
+        e.addProperty("worker", r.worker());
+        double before = e.has("wallSeconds") ? e.get("wallSeconds").getAsDouble() : 0;
+        e.addProperty("wallSeconds", before + r.wallSeconds());   // summed over attempts
+        if (ok) {
+            wallSum += r.wallSeconds();
+            wallCount++;
+            e.addProperty("bestValMse", folder.bestValMse(r.runId()));
+        }
+    }
+
+    /** Selects a setting's grid point once every SEARCH run of it is over; plans its CONFIRM runs. */
+    private void trySelect(int setting) throws IOException {
+        if (selections.containsKey(setting)) return;
+        Map<String, Double> val = new HashMap<>();
+        for (PlannedRun r : plan.searchRuns(setting)) {
+            String st = status(r.id());
+            if (st.equals("finished")) val.put(r.id(), folder.bestValMse(r.id()));
+            else if (!(st.equals("failed") || (st.equals("planned") && triedNow.contains(r.id())))) return;   // not over yet
+        }
+        var sel = plan.select(setting, val);
+        String label = plan.spec().settings().get(setting).label();
+        if (sel.isEmpty()) {
+            out.println("setting " + label + ": no SEARCH run finished with a validation MSE; nothing to select");
+            return;
+        }
+        Selection s = sel.get();
+        selections.put(setting, s);
+        JsonObject j = new JsonObject();
+        j.addProperty("label", label);
+        j.addProperty("runId", s.runId());
+        JsonObject p = new JsonObject();
+        s.point().forEach(p::add);
+        j.add("point", p);
+        j.addProperty("bestValMse", s.bestValMse());
+        state.getAsJsonObject("selections").add(Integer.toString(setting), j);
+        out.printf("setting %s: selected %s (best val MSE %.4f, run %s)%n", label, SweepPlan.describe(s.point()),
+                   s.bestValMse(), s.runId());
+        for (PlannedRun r : plan.confirmRuns(s)) {
+            register(r);
+            reconcile(r.id());
+        }
+    }
+
+    private void submitReady() throws IOException {
+        for (PlannedRun r : runs.values()) {
+            String id = r.id();
+            // the queue stays here, not in the executor: "running" in state.json means running, and a run
+            // that becomes unnecessary (its setting got selected) was never handed out
+            if (inFlight.size() >= executor.slots()) return;
+            if (!status(id).equals("planned") || inFlight.contains(id) || triedNow.contains(id)) continue;
+            // an unfinished SEARCH run of a setting already selected is not needed any more
+            if (selections.containsKey(r.setting()) && !entry(id).has("confirm")) continue;
+            folder.removeEmptyRunDir(id);
+            boolean partial = folder.diskStatus(id) == DiskStatus.PARTIAL;
+            List<String> args = partial ? plan.resumeArgs(r, folder.runDir(id), backend)
+                                        : plan.trainArgs(r, folder.runDir(id), backend);
+            JsonObject e = entry(id);
+            e.addProperty("status", "running");
+            e.addProperty("attempts", e.get("attempts").getAsInt() + 1);
+            inFlight.add(id);
+            triedNow.add(id);
+            saveState();
+            executor.submit(new RunTask(id, args, folder.runLog(id))).thenAccept(done::add);
+            if (partial) out.println("resuming " + id + " from its run folder");
+        }
+    }
+
+    private void progress(RunResult r) {
+        int fin = count("finished"), failed = count("failed"), total = plan.totalRuns();
+        int remaining = Math.max(0, total - fin - failed);
+        String eta = wallCount == 0 || remaining == 0 ? "" : ", ETA " + duration(wallSum / wallCount * Math.ceil(
+            (double) remaining / executor.slots()));
+        String what = status(r.runId()).equals("finished")
+            ? String.format("finished %s in %.0f s (best val MSE %.4f)", r.runId(), r.wallSeconds(),
+                            entry(r.runId()).get("bestValMse").getAsDouble())
+            : String.format("FAILED %s (exit %d; log %s)", r.runId(), r.exitCode(), folder.runLog(r.runId()));
+        out.printf("[%d/%d done, %d failed, %d running%s] %s%n", fin + failed, total, failed, inFlight.size(), eta, what);
+    }
+
+    private int count(String status) {
+        int n = 0;
+        for (String id : runs.keySet()) {
+            PlannedRun r = runs.get(id);
+            boolean needed = !selections.containsKey(r.setting()) || entry(id).has("confirm") || !status(id).equals("planned");
+            if (needed && status(id).equals(status)) n++;
+        }
+        return n;
+    }
+
+    static String duration(double s) {
+        long t = Math.round(s);
+        return t >= 3600 ? String.format("%dh %02dm", t / 3600, t / 60 % 60)
+             : t >= 60 ? String.format("%dm %02ds", t / 60, t % 60) : t + " s";
+    }
+
+    private void saveState() throws IOException {
+        state.addProperty("version", 1);
+        folder.writeState(state);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.mambamixer.engine.sweep;
+
+import static dev.mambamixer.engine.sweep.SweepTestSupport.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.mambamixer.engine.sweep.SweepTestSupport.Out;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A whole tiny sweep through the CLI: 2 settings x 2 grid points, 2 seeds, 2 workers, then status and table. */
+class SweepEndToEndTest {
+    @TempDir Path tmp;
+
+    @Test void tinySweepRunsSelectsOnValidationAndTabulates() throws Exception {
+        Path spec = SweepTestSupport.writeSpec(tmp, "[8, 16]", "[1, 2]", 1);
+        Path dir = tmp.resolve("sweep");
+        Out run = cli("sweep", "run", spec.toString(), "--dir", dir.toString(), "--workers", "2", "--worker-heap", "512m");
+        assertEquals(0, run.code(), run.out() + run.err());
+        assertTrue(run.out().contains("[6/6 done, 0 failed, 0 running]"), run.out());
+
+        // 2 settings x (2 search runs + 1 confirm run for seed 2; seed 1 is the selected search run itself)
+        List<Path> dirs = SweepTestSupport.runDirs(dir);
+        assertEquals(6, dirs.size(), dirs.toString());
+        SweepFolder f = SweepFolder.read(dir);
+        SweepPlan plan = new SweepPlan(f.spec());
+        for (Path d : dirs) {
+            assertEquals(SweepFolder.DiskStatus.FINISHED, f.diskStatus(d.getFileName().toString()));
+            assertTrue(Files.size(f.runLog(d.getFileName().toString())) > 0, "each run has its log");
+        }
+
+        // selection: per setting the search run with the lowest validation MSE, read here from metrics.csv
+        JsonObject state = JsonParser.parseString(Files.readString(dir.resolve("state.json"))).getAsJsonObject();
+        for (int s = 0; s < 2; s++) {
+            String bestId = null;
+            double best = Double.POSITIVE_INFINITY;
+            for (var r : plan.searchRuns(s)) {
+                double v = SweepTestSupport.minValMse(f.runDir(r.id()));
+                if (v < best) { best = v; bestId = r.id(); }
+            }
+            JsonObject sel = state.getAsJsonObject("selections").getAsJsonObject("" + s);
+            assertEquals(bestId, sel.get("runId").getAsString());
+            assertEquals(best, sel.get("bestValMse").getAsDouble(), 1e-12);
+        }
+
+        Out status = cli("sweep", "status", dir.toString());
+        assertEquals(0, status.code(), status.err());
+        assertTrue(status.out().contains("SEARCH  planned 0, running 0, finished 4, failed 0"), status.out());
+        assertTrue(status.out().contains("CONFIRM planned 0, running 0, finished 4, failed 0"), status.out());
+        assertTrue(status.out().contains("no coordinator running"), status.out());
+
+        Out table = cli("sweep", "table", dir.toString());
+        assertEquals(0, table.code(), table.err());
+        List<String> csv = Files.readAllLines(dir.resolve("table.csv"));
+        assertEquals(3, csv.size(), csv.toString());
+        for (int s = 0; s < 2; s++) {
+            String[] row = csv.get(1 + s).split(",", -1);
+            String selId = state.getAsJsonObject("selections").getAsJsonObject("" + s).get("runId").getAsString();
+            assertEquals(selId, row[4]);
+            assertEquals("1 2", row[7]);
+            // mean and sample std of the two seeds' test-metrics.json, read directly
+            var seedRuns = plan.confirmRuns(SweepFolder.selections(state, "state.json").get(s));
+            double[] mse = new double[2], mae = new double[2];
+            for (int i = 0; i < 2; i++) {
+                JsonObject tm = JsonParser.parseString(Files.readString(f.runDir(seedRuns.get(i).id()).resolve("test-metrics.json")))
+                    .getAsJsonObject();
+                mse[i] = tm.get("mse").getAsDouble();
+                mae[i] = tm.get("mae").getAsDouble();
+            }
+            assertEquals((mse[0] + mse[1]) / 2, Double.parseDouble(row[8]), 1e-12);
+            assertEquals(Math.abs(mse[0] - mse[1]) / Math.sqrt(2), Double.parseDouble(row[9]), 1e-12);
+            assertEquals((mae[0] + mae[1]) / 2, Double.parseDouble(row[10]), 1e-12);
+            assertEquals(f.spec().settings().get(s).label(), row[0]);
+            assertTrue(table.out().contains(String.format(java.util.Locale.ROOT, "%.4f ± %.4f", (mse[0] + mse[1]) / 2,
+                                                          Math.abs(mse[0] - mse[1]) / Math.sqrt(2))), table.out());
+        }
+        assertTrue(Files.readString(dir.resolve("table.md")).startsWith("| setting | selected configuration |"));
+
+        // hparams: one row per run; test metrics only for the selected configuration's runs
+        List<String> hp = Files.readAllLines(dir.resolve("hparams.csv"));
+        assertEquals(7, hp.size());
+        List<String> head = List.of(hp.get(0).split(","));
+        Map<String, Integer> col = new HashMap<>();
+        for (int i = 0; i < head.size(); i++) col.put(head.get(i), i);
+        int withTest = 0;
+        List<String> notSelected = new ArrayList<>();
+        for (String line : hp.subList(1, hp.size())) {
+            String[] c = line.split(",", -1);
+            assertFalse(c[col.get("best_val_mse")].isEmpty(), line);
+            assertTrue(Double.parseDouble(c[col.get("wall_time_s")]) > 0, line);
+            if (c[col.get("selected")].equals("true")) {
+                withTest++;
+                assertFalse(c[col.get("test_mse")].isEmpty(), line);
+            } else {
+                notSelected.add(line);
+                assertTrue(c[col.get("test_mse")].isEmpty() && c[col.get("test_mae")].isEmpty(), "no test of unselected runs: " + line);
+            }
+        }
+        assertEquals(4, withTest);
+        assertEquals(2, notSelected.size());
+    }
+
+    @Test void aFailingRunFailsAloneAndIsNeverSelected() throws Exception {
+        Path spec = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);
+        Files.writeString(spec, Files.readString(spec).replace("[1e-2, 1e-4]", "[-1, 1e-2]"));   // train refuses --lr -1
+        Path dir = tmp.resolve("sweep");
+        Out run = cli("sweep", "run", spec.toString(), "--dir", dir.toString(), "--workers", "2", "--worker-heap", "512m");
+        assertEquals(1, run.code(), "a failed run makes the exit status 1: " + run.out());
+        assertTrue(run.out().contains("[2/2 done, 1 failed, 0 running]"), run.out());
+        SweepFolder f = SweepFolder.read(dir);
+        SweepPlan plan = new SweepPlan(f.spec());
+        String bad = plan.searchRuns().get(0).id(), good = plan.searchRuns().get(1).id();
+        assertTrue(Files.readString(f.runLog(bad)).contains("--lr"), "the run's log says why it failed");
+        assertEquals(SweepFolder.DiskStatus.FINISHED, f.diskStatus(good));
+        JsonObject state = JsonParser.parseString(Files.readString(dir.resolve("state.json"))).getAsJsonObject();
+        assertEquals("failed", state.getAsJsonObject("runs").getAsJsonObject(bad).get("status").getAsString());
+        assertEquals(2, state.getAsJsonObject("runs").getAsJsonObject(bad).get("exitCode").getAsInt());
+        assertEquals(good, state.getAsJsonObject("selections").getAsJsonObject("0").get("runId").getAsString());
+        Out status = cli("sweep", "status", dir.toString());
+        assertTrue(status.out().contains("SEARCH  planned 0, running 0, finished 1, failed 1"), status.out());
+    }
+
+    @Test void trainOptionsAreCheckedBeforeAnyRunStarts() throws Exception {
+        Path spec = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);
+        Files.writeString(spec, Files.readString(spec).replace("\"--epochs\": 1", "\"--epochs\": \"many\", \"--lr-max\": 3")
+                                                     .replace("[1e-2, 1e-4]", "[1e-2, true]"));
+        Path dir = tmp.resolve("bad");
+        Out o = cli("sweep", "run", spec.toString(), "--dir", dir.toString());
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().startsWith("error: " + spec + ": "), o.err());
+        assertTrue(o.err().contains("fixed.\"--epochs\": Invalid value for option '--epochs': 'many' is not an int"), o.err());
+        assertTrue(o.err().contains("fixed.\"--lr-max\": train has no option --lr-max"), o.err());
+        assertTrue(o.err().contains("grid.\"--lr\"[1]: --lr takes a value; expected a number or string, found true"), o.err());
+        assertFalse(Files.exists(dir), "nothing was created");
+
+        Path good = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);
+        Out workers = cli("sweep", "run", good.toString(), "--dir", dir.toString(), "--workers", "0");
+        assertEquals(2, workers.code());
+        assertTrue(workers.err().contains("--workers"), workers.err());
+        Out heap = cli("sweep", "run", good.toString(), "--dir", dir.toString(), "--worker-heap", "lots");
+        assertTrue(heap.err().contains("--worker-heap: expected a size such as 512m or 8g, found \"lots\""), heap.err());
+        assertFalse(Files.exists(dir), "bad options leave no sweep folder");
+
+        Out again = cli("sweep", "resume", tmp.resolve("nowhere").toString());
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("nowhere: not a sweep folder (no sweep.json)"), again.err());
+    }
+}

@@ -1,0 +1,88 @@
+package dev.mambamixer.engine.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mambamixer.engine.sweep.SweepPlan.PlannedRun;
+import dev.mambamixer.engine.sweep.SweepPlan.Selection;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SweepPlanTest {
+    private static SweepPlan plan(String grid) {
+        return new SweepPlan(SweepSpec.parse("""
+            {"name": "p", "settings": [{"data": "a/ETTh1.csv", "seqLen": 96, "horizon": [24, 48]}],
+             "fixed": {"--epochs": 2}, "grid": %s, "searchSeed": 7, "seeds": [7, 8, 9]}
+            """.formatted(grid), "p.json", Path.of("/d")));
+    }
+
+    @Test void searchRunsAreTheCartesianProductPerSetting() {
+        SweepPlan p = plan("{\"--lr\": [1e-3, 1e-4], \"--dropout\": [0.1, 0.2, 0.3]}");
+        List<PlannedRun> s = p.searchRuns();
+        assertEquals(2 * 6, s.size());
+        assertEquals(12, new HashSet<>(s.stream().map(PlannedRun::id).toList()).size(), "ids are unique");
+        assertEquals("--lr=1e-3 --dropout=0.1", SweepPlan.describe(s.get(0).point()));
+        assertEquals("--lr=1e-4 --dropout=0.3", SweepPlan.describe(s.get(5).point()));
+        assertTrue(s.get(0).id().startsWith("ETTh1-T96-H24-") && s.get(0).id().endsWith("-s7"), s.get(0).id());
+        assertTrue(s.get(6).id().startsWith("ETTh1-T96-H48-"), s.get(6).id());
+        // 2 settings x (6 search + 2 confirm seeds other than the search seed)
+        assertEquals(16, p.totalRuns());
+    }
+
+    @Test void idsAreStableAndIndependentOfGridOrder() {
+        SweepPlan a = plan("{\"--lr\": [1e-3, 1e-4], \"--dropout\": [0.1, 0.2]}");
+        SweepPlan b = plan("{\"--dropout\": [0.2, 0.1], \"--lr\": [1e-4, 1e-3]}");
+        assertEquals(new HashSet<>(a.searchRuns().stream().map(PlannedRun::id).toList()),
+                     new HashSet<>(b.searchRuns().stream().map(PlannedRun::id).toList()));
+        // same inputs, same id, every time (a resumed sweep finds its run folders)
+        assertEquals(a.searchRuns().get(3).id(), plan("{\"--lr\": [1e-3, 1e-4], \"--dropout\": [0.1, 0.2]}").searchRuns().get(3).id());
+        PlannedRun r = a.searchRuns().get(0);
+        assertNotEquals(SweepPlan.runId(a.spec().settings().get(0), r.point(), 8), r.id(), "the seed is part of the id");
+    }
+
+    @Test void selectionPicksTheLowestValidationAndIgnoresMissingOrNaN() {
+        SweepPlan p = plan("{\"--lr\": [1e-3, 1e-4, 1e-5]}");
+        List<PlannedRun> s = p.searchRuns(1);
+        Map<String, Double> val = new HashMap<>();
+        val.put(s.get(0).id(), 0.52);
+        val.put(s.get(1).id(), 0.47);
+        val.put(s.get(2).id(), Double.NaN);   // diverged: never selected
+        Selection sel = p.select(1, val).orElseThrow();
+        assertEquals(s.get(1).id(), sel.runId());
+        assertEquals(0.47, sel.bestValMse());
+        assertEquals("--lr=1e-4", SweepPlan.describe(sel.point()));
+        val.put(s.get(0).id(), 0.47);   // a tie goes to the earlier grid point
+        assertEquals(s.get(0).id(), p.select(1, val).orElseThrow().runId());
+        assertTrue(p.select(0, val).isEmpty(), "no run of setting 0 finished");
+    }
+
+    @Test void confirmRunsReuseTheSearchRunOfTheSearchSeed() {
+        SweepPlan p = plan("{\"--lr\": [1e-3, 1e-4]}");
+        PlannedRun chosen = p.searchRuns(0).get(1);
+        List<PlannedRun> c = p.confirmRuns(new Selection(0, chosen.id(), chosen.point(), 0.4));
+        assertEquals(List.of(7L, 8L, 9L), c.stream().map(PlannedRun::seed).toList());
+        assertEquals(chosen.id(), c.get(0).id(), "seed 7 is the search seed: the same run");
+        assertTrue(c.stream().allMatch(r -> r.stage() == SweepPlan.Stage.CONFIRM && r.point().equals(chosen.point())));
+    }
+
+    @Test void trainArgumentsCarryTheSettingFixedOptionsPointAndSeed() {
+        SweepPlan p = new SweepPlan(SweepSpec.parse("""
+            {"name": "p", "settings": [{"data": "/x/s.csv", "seqLen": 32, "horizon": 8}],
+             "fixed": {"--epochs": 2, "--pad-end": true, "--no-revin": false, "--backend": "cpu"},
+             "grid": {"--lr": [1e-3]}, "searchSeed": 3, "seeds": [3]}
+            """, "p.json", null));
+        PlannedRun r = p.searchRuns().get(0);
+        assertEquals(List.of("--data", "/x/s.csv", "--seq-len", "32", "--horizon", "8", "--epochs", "2", "--pad-end",
+                             "--backend", "cpu", "--lr", "1e-3", "--seed", "3", "--run-dir", "/sw/runs/" + r.id()),
+                     p.trainArgs(r, Path.of("/sw/runs/" + r.id()), null));
+        // --backend of the command line replaces the file's; resume names the folder instead of creating it
+        assertEquals(List.of("--data", "/x/s.csv", "--seq-len", "32", "--horizon", "8", "--epochs", "2", "--pad-end",
+                             "--lr", "1e-3", "--seed", "3", "--backend", "cuda", "--resume", "/r"),
+                     p.resumeArgs(r, Path.of("/r"), "cuda"));
+    }
+}
