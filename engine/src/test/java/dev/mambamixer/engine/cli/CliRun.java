@@ -4,13 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** Runs the CLI in-process with stdout and stderr captured (for the CLI tests). */
-final class CliRun {
+/** Runs the CLI in-process with stdout and stderr captured (for the CLI and sweep tests). */
+public final class CliRun {
     private CliRun() {}
 
-    record Out(int code, String out, String err) {}
+    public record Out(int code, String out, String err) {}
 
-    static Out run(String... args) {
+    public static Out run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
         try {

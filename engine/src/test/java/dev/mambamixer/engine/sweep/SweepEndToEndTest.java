@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.mambamixer.engine.sweep.SweepTestSupport.Out;
+import dev.mambamixer.engine.cli.CliRun.Out;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

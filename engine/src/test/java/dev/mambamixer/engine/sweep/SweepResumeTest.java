@@ -12,7 +12,7 @@ import com.google.gson.JsonParser;
 import dev.mambamixer.engine.cli.Main;
 import dev.mambamixer.engine.io.Checkpoint;
 import dev.mambamixer.engine.io.RunFolder;
-import dev.mambamixer.engine.sweep.SweepTestSupport.Out;
+import dev.mambamixer.engine.cli.CliRun.Out;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

@@ -1,10 +1,8 @@
 package dev.mambamixer.engine.sweep;
 
-import dev.mambamixer.engine.cli.Main;
-import java.io.ByteArrayOutputStream;
+import dev.mambamixer.engine.cli.CliRun;
+import dev.mambamixer.engine.cli.CliRun.Out;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +13,6 @@ import java.util.stream.Stream;
 final class SweepTestSupport {
     private SweepTestSupport() {}
 
-    record Out(int code, String out, String err) {}
 
     static Path sampleData() {
         for (Path p : List.of(Path.of("sample-data/synthetic.csv"), Path.of("../sample-data/synthetic.csv")))
@@ -37,19 +34,7 @@ final class SweepTestSupport {
         return f;
     }
 
-    static Out cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Out(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    static Out cli(String... args) { return CliRun.run(args); }
 
     /** The run folders under SWEEP/runs (not the logs). */
     static List<Path> runDirs(Path sweep) throws IOException {
