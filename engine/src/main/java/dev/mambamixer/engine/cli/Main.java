@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Command-line entry point: {@code mambamixer train|eval|forecast|bench|generate-sample}. */
 @Command(name = "mambamixer", mixinStandardHelpOptions = true, version = "MambaMixer Workbench 0.1.0",
          description = "Train and inspect MambaMixer (TSM2) forecasters.",
-         subcommands = {TrainCommand.class, SweepCommand.class, EvalCommand.class, ForecastCommand.class, BenchCommand.class, ParamsCommand.class,
+         subcommands = {TrainCommand.class, SweepCommand.class, WorkerCommand.class, EvalCommand.class, ForecastCommand.class, BenchCommand.class, ParamsCommand.class,
                         TeachCommand.class, VisionCommand.class,
                         GenerateSampleCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
