@@ -16,9 +16,9 @@ import picocli.CommandLine.Option;
 final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--cluster", required = true, description = "the cluster's name (the coordinator's --cluster)")
     String cluster;
-    @Option(names = "--members", required = true, split = ",", splitSynopsisLabel = ",",
+    @Option(names = "--members", required = true,
             description = "host:port of the cluster's members, comma-separated (this one may be among them)")
-    List<String> members;
+    String members;
     @Option(names = "--port", defaultValue = "5701", description = "the port this member listens on (default: ${DEFAULT-VALUE})")
     int port;
     @Option(names = "--slots", defaultValue = "1", description = "runs at once on this machine (default: ${DEFAULT-VALUE}; on a CPU one run already uses every core)")
@@ -31,15 +31,16 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         ClusterSetup.checkClusterName("--cluster", cluster);
-        List<String> memberList = ClusterSetup.parseMembers("--members", String.join(",", members));
+        List<String> memberList = ClusterSetup.parseMembers("--members", members);
         Ranges.between("--port", port, 1, 65535);
         Ranges.positive("--slots", slots);
         Ranges.oneOf("--backend", backend, "auto", "cpu", "cuda");
         SweepCommand.checkHeap(heap);
-        String has;
-        try (Backend b = Backends.create(backend)) {   // a worker that says cuda has a usable GPU, or does not start
-            has = b.name().startsWith("cuda") ? "cuda" : "cpu";
-        }
+        String has = backend;
+        if (!backend.equals("cpu"))
+            try (Backend b = Backends.create(backend)) {   // a worker that says cuda has a usable GPU, or does not start
+                has = b.name().startsWith("cuda") ? "cuda" : "cpu";
+            }
         ClusterWorker worker = new ClusterWorker(cluster, memberList, port, slots, has, !backend.equals("auto"),
                                                  List.of("-Xmx" + heap), System.out);
         // Ctrl-C / SIGTERM: end this worker's runs (they continue elsewhere from their checkpoints), then leave

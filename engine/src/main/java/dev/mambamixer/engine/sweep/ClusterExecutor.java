@@ -140,7 +140,7 @@ public final class ClusterExecutor implements Executor {
         for (Member m : client.getCluster().getMembers()) {
             if (slotsOf(m) == 0) continue;
             if (b.length() > 0) b.append(", ");
-            b.append(m.getAddress().getHost()).append(':').append(m.getAddress().getPort()).append(" (")
+            b.append(workerName(m)).append(" (")
              .append(m.getAttribute(ClusterSetup.ATTR_BACKEND)).append(", ").append(slotsOf(m)).append(" slots)");
         }
         return b.toString();
@@ -154,6 +154,11 @@ public final class ClusterExecutor implements Executor {
             dispatch();
         });
         return p.future;
+    }
+
+    private static String workerName(Member m) {
+        String n = m.getAttribute(ClusterSetup.ATTR_NAME);
+        return n != null ? n : m.getAddress().getHost() + ":" + m.getAddress().getPort();
     }
 
     private static int slotsOf(Member m) {
@@ -184,7 +189,7 @@ public final class ClusterExecutor implements Executor {
                 continue;
             }
             inFlight.remove(p.task.runId());
-            String worker = m.getAddress().getHost() + ":" + m.getAddress().getPort();
+            String worker = workerName(m);
             appendLog(p, "--- " + java.time.Instant.now() + ": worker " + worker + " left the cluster while this run was on it");
             p.future.complete(new RunResult(p.task.runId(), -1, seconds(p), worker, true));
         }
@@ -236,9 +241,9 @@ public final class ClusterExecutor implements Executor {
         if (inFlight.get(p.task.runId()) != p) return;   // already handled (its member left, or it has an outcome)
         if (readOutcome(p.task.runId()) != null) return;
         inFlight.remove(p.task.runId());
-        appendLog(p, "--- " + java.time.Instant.now() + ": could not hand the run to " + to.getAddress() + ": " + t);
+        appendLog(p, "--- " + java.time.Instant.now() + ": could not hand the run to " + workerName(to) + ": " + t);
         if (++p.submitFailures >= MAX_SUBMIT_FAILURES) {
-            p.future.complete(new RunResult(p.task.runId(), -1, seconds(p), to.getAddress().toString()));
+            p.future.complete(new RunResult(p.task.runId(), -1, seconds(p), workerName(to)));
             return;
         }
         queue.addFirst(p);

@@ -19,6 +19,8 @@ public final class ClusterSetup {
     public static final String ATTR_SLOTS = "mambamixer.slots";
     /** Member attribute: the backend the worker's runs use (cpu or cuda). */
     public static final String ATTR_BACKEND = "mambamixer.backend";
+    /** Member attribute: the worker's name in run logs and results ({@code host:port}). */
+    public static final String ATTR_NAME = "mambamixer.name";
     /** The distributed executor service a run is handed to its worker through. */
     static final String RUN_SERVICE = "mambamixer-runs";
     /** Where the worker object sits in its member's user context, for the tasks that arrive there. */

@@ -83,7 +83,8 @@ public final class ClusterWorker implements AutoCloseable {
         this.out = out;
         this.local = new LocalExecutor(slots, jvmArgs, name + "/slot-");
         var config = ClusterSetup.memberConfig(cluster, members, port,
-                                               Map.of(ClusterSetup.ATTR_SLOTS, Integer.toString(slots), ClusterSetup.ATTR_BACKEND, backend));
+                                               Map.of(ClusterSetup.ATTR_SLOTS, Integer.toString(slots), ClusterSetup.ATTR_BACKEND, backend,
+                                                      ClusterSetup.ATTR_NAME, name));
         config.getUserContext().put(ClusterSetup.WORKER_KEY, this);
         try {
             this.hz = Hazelcast.newHazelcastInstance(config);
@@ -154,7 +155,9 @@ public final class ClusterWorker implements AutoCloseable {
 
     /** Ends the runs in progress (their folders resume elsewhere), then leaves the cluster. */
     @Override public void close() {
+        if (closing) return;
         closing = true;
+        out.printf("%s worker %s shutting down: its runs end here and continue on other workers%n", Instant.now(), name);
         local.close();
         try {
             hz.shutdown();

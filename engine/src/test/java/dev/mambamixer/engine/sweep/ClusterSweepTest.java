@@ -156,6 +156,38 @@ class ClusterSweepTest {
         assertEquals("1 2", row[7]);
         assertTrue(Double.parseDouble(row[8]) > 0, String.join(",", row));
 
+        // a coordinator killed outright: its runs go on to their end on the workers; `sweep resume --executor cluster`
+        // keeps them and runs the rest
+        Path dir2 = tmp.resolve("sweep2");
+        Path coordLog2 = tmp.resolve("coordinator2.log");
+        Process second = java(coordLog2, "sweep", "run", spec.toString(), "--dir", dir2.toString(), "--executor", "cluster",
+                              "--cluster", cluster, "--members", members);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.isDirectory(dir2.resolve(SweepFolder.RUNS)) && SweepTestSupport.runDirs(dir2).size() == 2)) {
+            if (System.nanoTime() > deadline || !second.isAlive()) fail("the second sweep never started 2 runs:\n" + Files.readString(coordLog2));
+            Thread.sleep(5);
+        }
+        killTree(second);
+        List<Path> orphans = SweepTestSupport.runDirs(dir2);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!orphans.stream().allMatch(d -> Files.exists(d.resolve(RunFolder.TEST_METRICS_FILE)))) {
+            if (System.nanoTime() > deadline) fail("the runs of the killed coordinator did not end on their workers");
+            Thread.sleep(20);
+        }
+        Thread.sleep(200);   // their train JVMs exit (and release the run folders) after writing the last files
+        Out resumed = cli("sweep", "resume", dir2.toString(), "--executor", "cluster", "--cluster", cluster, "--members", members);
+        assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+        assertTrue(resumed.out().contains("3 runs in all, 2 finished already"), resumed.out());
+        assertTrue(resumed.out().contains("[3/3 done, 0 failed, 0 running]"), resumed.out());
+        JsonObject runs2 = JsonParser.parseString(Files.readString(dir2.resolve("state.json"))).getAsJsonObject().getAsJsonObject("runs");
+        assertEquals(3, SweepTestSupport.runDirs(dir2).size());
+        for (Path d : SweepTestSupport.runDirs(dir2)) {
+            String id = d.getFileName().toString();
+            assertEquals(SweepFolder.DiskStatus.FINISHED, SweepFolder.read(dir2).diskStatus(id), id);
+            assertEquals(1, SweepTestSupport.finishEvents(d), "finished exactly once: " + id);
+            assertEquals(1, runs2.getAsJsonObject(id).get("attempts").getAsInt(), id);
+        }
+
         // the live cluster refuses a coordinator with another cluster name, in bounded time, leaving nothing behind
         long t0 = System.nanoTime();
         Path other = tmp.resolve("other");
