@@ -7,6 +7,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import dev.mambamixer.engine.sweep.ClusterWorker.Outcome;
@@ -74,9 +75,12 @@ public final class ClusterExecutor implements Executor {
     private final Map<UUID, Member> workers = new LinkedHashMap<>();
     private volatile int slots;
     private volatile boolean closed;
+    private boolean gone;   // the client lost the cluster for good (loop thread)
+    private final int joinTimeoutSeconds;
 
-    private ClusterExecutor(String cluster, HazelcastInstance client, PrintStream out) {
+    private ClusterExecutor(String cluster, HazelcastInstance client, int joinTimeoutSeconds, PrintStream out) {
         this.cluster = cluster;
+        this.joinTimeoutSeconds = joinTimeoutSeconds;
         this.client = client;
         this.out = out;
         this.service = client.getExecutorService(ClusterSetup.RUN_SERVICE);
@@ -99,7 +103,7 @@ public final class ClusterExecutor implements Executor {
                                             + cluster + "` listening there? a worker of another cluster name refuses us): "
                                             + e.getMessage(), e);
         }
-        ClusterExecutor ex = new ClusterExecutor(cluster, client, out);
+        ClusterExecutor ex = new ClusterExecutor(cluster, client, timeoutSeconds, out);
         try {
             ex.start(deadline, timeoutSeconds, members);
         } catch (RuntimeException e) {
@@ -114,6 +118,9 @@ public final class ClusterExecutor implements Executor {
             @Override public void memberAdded(MembershipEvent e) { loop.execute(() -> memberJoined(e.getMember())); }
 
             @Override public void memberRemoved(MembershipEvent e) { loop.execute(() -> memberLeft(e.getMember())); }
+        });
+        client.getLifecycleService().addLifecycleListener(e -> {
+            if (e.getState() == LifecycleEvent.LifecycleState.SHUTDOWN && !closed) loop.execute(this::clusterLost);
         });
         results.addEntryListener((EntryAddedListener<String, Outcome>) e -> loop.execute(() -> outcome(e.getValue())), true);
         for (Member m : client.getCluster().getMembers()) loop.execute(() -> memberJoined(m));
@@ -150,6 +157,10 @@ public final class ClusterExecutor implements Executor {
         if (closed) throw new IllegalStateException("the executor is closed");
         Pending p = new Pending(task, new CompletableFuture<>());
         loop.execute(() -> {
+            if (gone) {
+                p.future.complete(new RunResult(task.runId(), -1, 0, "cluster " + cluster));
+                return;
+            }
             queue.add(p);
             dispatch();
         });
@@ -194,8 +205,25 @@ public final class ClusterExecutor implements Executor {
             p.future.complete(new RunResult(p.task.runId(), -1, seconds(p), worker, true));
         }
         if (workers.isEmpty() && !closed)
-            out.println("cluster " + cluster + ": no worker left; waiting for one to join (Ctrl-C to stop)");
+            out.println("cluster " + cluster + ": no worker left; waiting up to " + joinTimeoutSeconds
+                        + " s (--join-timeout) for one to join (Ctrl-C to stop)");
         dispatch();
+    }
+
+    /**
+     * The client gave up reconnecting (no member reachable for the join timeout): the runs not handed
+     * out and those without an outcome end as failed for this invocation; the ones still running on
+     * workers go on, and {@code sweep resume} reads their folders later.
+     */
+    private void clusterLost() {
+        if (gone || closed) return;
+        gone = true;
+        out.println("lost the connection to cluster " + cluster + "; runs still on workers go on, `sweep resume` collects them");
+        List<Pending> all = new java.util.ArrayList<>(queue);
+        all.addAll(inFlight.values());
+        queue.clear();
+        inFlight.clear();
+        for (Pending p : all) p.future.complete(new RunResult(p.task.runId(), -1, seconds(p), "cluster " + cluster));
     }
 
     private void updateSlots() {

@@ -25,7 +25,7 @@ public final class ClusterSetup {
     static final String RUN_SERVICE = "mambamixer-runs";
     /** Where the worker object sits in its member's user context, for the tasks that arrive there. */
     static final String WORKER_KEY = "mambamixer.worker";
-    /** JUL level of Hazelcast's own logging (default WARNING), e.g. -Dmambamixer.hazelcast.log=INFO. */
+    /** JUL level of Hazelcast's own logging (default SEVERE: the sweep says itself what happened), e.g. -Dmambamixer.hazelcast.log=INFO. */
     public static final String LOG_LEVEL_PROPERTY = "mambamixer.hazelcast.log";
 
     // held so the level set below is not lost when JUL's weakly referenced logger is collected
@@ -65,10 +65,10 @@ public final class ClusterSetup {
         return name;
     }
 
-    /** Hazelcast logs through JUL, at WARNING unless {@value #LOG_LEVEL_PROPERTY} says otherwise. */
+    /** Hazelcast logs through JUL, at SEVERE unless {@value #LOG_LEVEL_PROPERTY} says otherwise. */
     static void quietLogging() {
         System.setProperty("hazelcast.logging.type", "jdk");
-        String level = System.getProperty(LOG_LEVEL_PROPERTY, "WARNING");
+        String level = System.getProperty(LOG_LEVEL_PROPERTY, "SEVERE");
         try {
             HAZELCAST_LOG.setLevel(Level.parse(level));
         } catch (IllegalArgumentException e) {

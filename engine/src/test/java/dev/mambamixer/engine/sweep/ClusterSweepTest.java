@@ -114,6 +114,8 @@ class ClusterSweepTest {
         String out = Files.readString(coordLog);
         assertEquals(0, coordinator.exitValue(), out);
         assertTrue(out.contains("[3/3 done, 0 failed, 0 running]"), out);
+        // the workers advertise their backend and slots; a worker started with --backend cpu gives it to its runs
+        for (int port : ports) assertTrue(out.matches("(?s).*cluster workers: .*:" + port + " \\(cpu, 1 slots\\).*"), out);
         assertTrue(out.contains("left with " + victimRun + " in flight; queued again"), out);
         assertTrue(out.contains("resuming " + victimRun + " from its run folder"), out);
 
@@ -144,6 +146,7 @@ class ClusterSweepTest {
         assertEquals(victimPort, workerPort(attempts.get(0)));
         assertNotEquals(victimPort, workerPort(attempts.get(1)));
         assertTrue(log.contains("left the cluster while this run was on it"), log);
+        for (String a : log.split("\n")) if (a.startsWith("=== ")) assertTrue(a.endsWith(" --backend cpu"), a);
         assertTrue(log.substring(log.lastIndexOf("=== ")).contains("--resume"), "the second attempt continued the run: " + log);
         assertEquals(attempts.get(1), runs.getAsJsonObject(victimRun).get("worker").getAsString());
         List<String> rows = Files.readAllLines(f.runDir(victimRun).resolve(RunFolder.METRICS_FILE));
