@@ -171,13 +171,21 @@ class ClusterSweepTest {
             Thread.sleep(5);
         }
         killTree(second);
+        // wait until their train JVMs exited (and released the run folders): the workers say so, after the first
+        // sweep's line for the same run id (ids do not depend on the folder)
         List<Path> orphans = SweepTestSupport.runDirs(dir2);
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!orphans.stream().allMatch(d -> Files.exists(d.resolve(RunFolder.TEST_METRICS_FILE)))) {
-            if (System.nanoTime() > deadline) fail("the runs of the killed coordinator did not end on their workers");
-            Thread.sleep(20);
+        for (Path d : orphans) {
+            String id = d.getFileName().toString();
+            while (true) {
+                int ended = 0;
+                for (int port : ports)
+                    if (port != victimPort) ended += count(Files.readString(tmp.resolve("worker-" + port + ".log")), id + " ended: exit 0");
+                if (ended == 2) break;
+                if (System.nanoTime() > deadline) fail("the runs of the killed coordinator did not end on their workers: " + id);
+                Thread.sleep(20);
+            }
         }
-        Thread.sleep(200);   // their train JVMs exit (and release the run folders) after writing the last files
         Out resumed = cli("sweep", "resume", dir2.toString(), "--executor", "cluster", "--cluster", cluster, "--members", members);
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
         assertTrue(resumed.out().contains("3 runs in all, 2 finished already"), resumed.out());
