@@ -58,6 +58,9 @@ public final class ClusterWorker implements AutoCloseable {
         }
     }
 
+    /** Set on each run's JVM to this worker's pid: the run stops when the worker is gone (cli.Main). */
+    public static final String PARENT_PID_PROPERTY = "mambamixer.worker.pid";
+
     private final String name;
     private final String backend;
     private final boolean forceBackend;
@@ -81,7 +84,9 @@ public final class ClusterWorker implements AutoCloseable {
         this.backend = backend;
         this.forceBackend = forceBackend;
         this.out = out;
-        this.local = new LocalExecutor(slots, jvmArgs, name + "/slot-");
+        List<String> childArgs = new ArrayList<>(jvmArgs);
+        childArgs.add("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
+        this.local = new LocalExecutor(slots, childArgs, name + "/slot-");
         var config = ClusterSetup.memberConfig(cluster, members, port,
                                                Map.of(ClusterSetup.ATTR_SLOTS, Integer.toString(slots), ClusterSetup.ATTR_BACKEND, backend,
                                                       ClusterSetup.ATTR_NAME, name));
