@@ -2,6 +2,9 @@ package dev.mambamixer.engine.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.mambamixer.engine.sweep.ClusterExecutor;
+import dev.mambamixer.engine.sweep.ClusterSetup;
+import dev.mambamixer.engine.sweep.Executor;
 import dev.mambamixer.engine.sweep.LocalExecutor;
 import dev.mambamixer.engine.sweep.SweepFolder;
 import dev.mambamixer.engine.sweep.SweepPlan;
@@ -33,20 +36,59 @@ final class SweepCommand implements Callable<Integer> {
 
     /** Options of the commands that run runs. */
     static class ExecOptions {
-        @Option(names = "--workers", defaultValue = "1", description = "runs at once, each its own JVM (default: ${DEFAULT-VALUE}; on a CPU one run already uses every core)")
-        int workers;
+        @Option(names = "--executor", defaultValue = "local",
+                description = "local (runs on this machine) or cluster (runs on `mambamixer worker` members; docs/SWEEPS.md \"Cluster\") (default: ${DEFAULT-VALUE})")
+        String executor;
+        @Option(names = "--workers", description = "local: runs at once, each its own JVM (default: 1; on a CPU one run already uses every core)")
+        Integer workers;
         @Option(names = "--backend", description = "--backend of every run: auto, cpu, cuda or reference (default: the sweep file's, else train's)")
         String backend;
-        @Option(names = "--worker-heap", defaultValue = "8g", description = "-Xmx of each run's JVM (default: ${DEFAULT-VALUE})")
+        @Option(names = "--worker-heap", description = "local: -Xmx of each run's JVM (default: 8g)")
         String heap;
+        @Option(names = "--cluster", description = "cluster: the workers' --cluster name")
+        String cluster;
+        @Option(names = "--members", description = "cluster: host:port of one or more workers, comma-separated")
+        String members;
+        @Option(names = "--join-timeout", defaultValue = "30",
+                description = "cluster: seconds to reach the cluster and find a worker before giving up (default: ${DEFAULT-VALUE})")
+        int joinTimeout;
+
+        boolean cluster() { return executor.equals("cluster"); }
 
         /** Before the sweep folder is created or locked: bad options leave nothing behind. */
         void check() {
-            Ranges.positive("--workers", workers);
+            Ranges.oneOf("--executor", executor, "local", "cluster");
             if (backend != null) Ranges.backend(backend);
-            if (!heap.matches("[1-9][0-9]*[kKmMgG]?"))
-                throw new IllegalArgumentException("--worker-heap: expected a size such as 512m or 8g, found \"" + heap + "\"");
+            if (cluster()) {
+                // the workers say how many runs they take and with how much memory
+                if (workers != null) throw new IllegalArgumentException("--workers is for --executor local; a cluster worker's --slots says how many runs it takes");
+                if (heap != null) throw new IllegalArgumentException("--worker-heap is for --executor local; give it to each `mambamixer worker`");
+                if (cluster == null) throw new IllegalArgumentException("--executor cluster needs --cluster NAME");
+                if (members == null) throw new IllegalArgumentException("--executor cluster needs --members host:port,...");
+                ClusterSetup.checkClusterName("--cluster", cluster);
+                ClusterSetup.parseMembers("--members", members);
+                Ranges.positive("--join-timeout", joinTimeout);
+            } else {
+                if (cluster != null || members != null)
+                    throw new IllegalArgumentException("--cluster and --members need --executor cluster");
+                Ranges.positive("--workers", workers == null ? 1 : workers);
+                checkHeap(heap == null ? "8g" : heap);
+            }
         }
+
+        /** The executor; a cluster executor joins the cluster here (refused with a clear message when it cannot). */
+        Executor executor() {
+            if (cluster()) return ClusterExecutor.connect(cluster, ClusterSetup.parseMembers("--members", members), joinTimeout, System.out);
+            return new LocalExecutor(workers == null ? 1 : workers, List.of("-Xmx" + (heap == null ? "8g" : heap)));
+        }
+
+        /** The sweep folder as the runs see it: absolute for a cluster, whose workers run elsewhere (on the same shared path). */
+        Path folder(Path dir) { return cluster() ? dir.toAbsolutePath().normalize() : dir; }
+    }
+
+    static void checkHeap(String heap) {
+        if (!heap.matches("[1-9][0-9]*[kKmMgG]?"))
+            throw new IllegalArgumentException("--worker-heap: expected a size such as 512m or 8g, found \"" + heap + "\"");
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Start a sweep from a sweep file.")
@@ -59,10 +101,10 @@ final class SweepCommand implements Callable<Integer> {
             SweepSpec spec = SweepSpec.read(file);
             exec.check();
             checkTrainOptions(spec, file.toString());
-            Path d = dir != null ? dir : Path.of("sweeps", spec.name().replaceAll("[^A-Za-z0-9._-]", "_"));
-            try (SweepFolder f = SweepFolder.create(d, spec)) {
+            Path d = exec.folder(dir != null ? dir : Path.of("sweeps", spec.name().replaceAll("[^A-Za-z0-9._-]", "_")));
+            try (Executor ex = exec.executor(); SweepFolder f = SweepFolder.create(d, spec)) {
                 System.out.println("sweep folder: " + d);
-                return execute(f, exec);
+                return execute(f, ex, exec.backend);
             }
         }
     }
@@ -75,17 +117,19 @@ final class SweepCommand implements Callable<Integer> {
 
         @Override public Integer call() throws Exception {
             exec.check();
-            try (SweepFolder f = SweepFolder.open(dir)) {
+            SweepFolder.read(dir);   // a folder that is no sweep is refused before the cluster is joined
+            try (Executor ex = exec.executor(); SweepFolder f = SweepFolder.open(exec.folder(dir))) {
                 checkTrainOptions(f.spec(), dir.resolve(SweepFolder.SPEC_FILE).toString());
-                return execute(f, exec);
+                return execute(f, ex, exec.backend);
             }
         }
     }
 
-    private static int execute(SweepFolder f, ExecOptions exec) throws Exception {
-        LocalExecutor ex = new LocalExecutor(exec.workers, List.of("-Xmx" + exec.heap));
-        SweepRunner runner = new SweepRunner(f, ex, exec.backend, System.out);
-        // Ctrl-C / SIGTERM: end the child runs too (their folders resume later); SIGKILL leaves them to finish alone
+    private static int execute(SweepFolder f, Executor ex, String backend) throws Exception {
+        if (ex instanceof ClusterExecutor c) System.out.println("cluster workers: " + c.describeWorkers());
+        SweepRunner runner = new SweepRunner(f, ex, backend, System.out);
+        // Ctrl-C / SIGTERM: end the local child runs too (their folders resume later); SIGKILL leaves them to finish
+        // alone, and so does a cluster coordinator's end (the runs on the workers go on; `sweep resume` reads them)
         Thread hook = new Thread(() -> {
             runner.stop();
             ex.close();

@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs {@code train} invocations for a sweep coordinator. The local executor runs them as child
- * JVMs on this machine; a cluster executor (a later slice) would hand the same {@link RunTask}s to
- * workers elsewhere, which is why a task is only its arguments and where its output goes.
+ * JVMs on this machine; the cluster executor hands the same {@link RunTask}s to workers elsewhere
+ * (Hazelcast members), which is why a task is only its arguments and where its output goes.
  */
 public interface Executor extends AutoCloseable {
 
@@ -30,8 +30,14 @@ public interface Executor extends AutoCloseable {
      * @param exitCode    the {@code train} process's exit status (0 = finished; -1 = it could not be started)
      * @param wallSeconds from start to exit
      * @param worker      who ran it, for the log (e.g. {@code local-2})
+     * @param workerLost  the worker left (died, lost its network) before the run ended: the run did not
+     *                    fail, it is to be queued again and continued from its run folder elsewhere
      */
-    record RunResult(String runId, int exitCode, double wallSeconds, String worker) {}
+    record RunResult(String runId, int exitCode, double wallSeconds, String worker, boolean workerLost) {
+        public RunResult(String runId, int exitCode, double wallSeconds, String worker) {
+            this(runId, exitCode, wallSeconds, worker, false);
+        }
+    }
 
     /** Queues a task; the future completes when the run ended (never exceptionally: a failure is an exit code). */
     CompletableFuture<RunResult> submit(RunTask task);

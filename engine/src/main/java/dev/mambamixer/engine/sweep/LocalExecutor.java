@@ -32,12 +32,21 @@ public final class LocalExecutor implements Executor {
     private final ExecutorService pool;
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
     private final AtomicInteger slotNames = new AtomicInteger();
-    private final ThreadLocal<String> slotName = ThreadLocal.withInitial(() -> "local-" + slotNames.incrementAndGet());
+    private final ThreadLocal<String> slotName;
     private volatile boolean closed;
 
     /** @param jvmArgs extra JVM options of each child, e.g. {@code -Xmx8g} */
     public LocalExecutor(int workers, List<String> jvmArgs) {
+        this(workers, jvmArgs, "local-");
+    }
+
+    /**
+     * @param slotPrefix how the slots are named in the run logs and results ({@code local-} gives
+     *                   local-1, local-2, ...; a cluster worker puts its host and port there)
+     */
+    public LocalExecutor(int workers, List<String> jvmArgs, String slotPrefix) {
         if (workers < 1) throw new IllegalArgumentException("--workers must be at least 1, found " + workers);
+        this.slotName = ThreadLocal.withInitial(() -> slotPrefix + slotNames.incrementAndGet());
         this.workers = workers;
         this.jvmArgs = List.copyOf(jvmArgs);
         this.pool = Executors.newFixedThreadPool(workers, r -> {

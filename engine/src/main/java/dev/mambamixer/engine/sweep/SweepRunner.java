@@ -27,7 +27,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>Rules: a run is tried once per invocation; a run that exited non-zero without recording a
  * failure in its folder (killed, crashed, refused its input) is tried again by the next
  * {@code resume}, one whose folder records a failure (non-finite values) is not. A setting's
- * selection is made once all its SEARCH runs are over and is then kept in state.json.
+ * selection is made once all its SEARCH runs are over and is then kept in state.json. A run whose
+ * worker left the cluster before it ended is not a try: it is queued again and continues from its
+ * run folder.
  */
 public final class SweepRunner {
     private final SweepFolder folder;
@@ -40,6 +42,9 @@ public final class SweepRunner {
     private final Set<String> inFlight = new HashSet<>();
     private final Set<String> triedNow = new HashSet<>();
     private final LinkedBlockingQueue<RunResult> done = new LinkedBlockingQueue<>();
+    /** Per run, how often its worker left while it ran (cluster executor). */
+    private final Map<String, Integer> lost = new HashMap<>();
+    static final int MAX_LOST = 3;
     private JsonObject state;
     private double wallSum;
     private int wallCount;
@@ -74,6 +79,11 @@ public final class SweepRunner {
             RunResult r = done.take();
             if (stopping) return 1;
             inFlight.remove(r.runId());
+            if (r.workerLost() && requeue(r)) {
+                saveState();
+                submitReady();
+                continue;
+            }
             record(r);
             progress(r);
             trySelect(runs.get(r.runId()).setting());
@@ -136,6 +146,27 @@ public final class SweepRunner {
             wallCount++;
             e.addProperty("bestValMse", folder.bestValMse(r.runId()));
         }
+    }
+
+    /**
+     * A run whose worker left before it ended did not fail: it is planned again (at most
+     * {@value #MAX_LOST} times per invocation) and the next submission continues it from its run
+     * folder ({@code train --resume}) when it has a checkpoint or config, in the same folder.
+     * Returns false when it was lost too often (it is then recorded as failed).
+     */
+    private boolean requeue(RunResult r) {
+        int lost = this.lost.merge(r.runId(), 1, Integer::sum);
+        if (lost > MAX_LOST) {
+            out.printf("%s: its worker left %d times; not tried again in this invocation%n", r.runId(), lost);
+            return false;
+        }
+        JsonObject e = entry(r.runId());
+        double before = e.has("wallSeconds") ? e.get("wallSeconds").getAsDouble() : 0;
+        e.addProperty("wallSeconds", before + r.wallSeconds());   // summed over attempts, as record() does
+        e.addProperty("status", "planned");
+        triedNow.remove(r.runId());
+        out.printf("worker %s left with %s in flight; queued again%n", r.worker(), r.runId());
+        return true;
     }
 
     /** Selects a setting's grid point once every SEARCH run of it is over; plans its CONFIRM runs. */
