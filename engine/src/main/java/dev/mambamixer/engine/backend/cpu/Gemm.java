@@ -20,7 +20,7 @@ public final class Gemm {
     private static final Logger LOG = Logger.getLogger(Gemm.class.getName());
     private static final BLAS BLAS_IMPL = BLAS.getInstance();
     /** Whether this process splits GEMMs (the BLAS runs one thread). */
-    public static final boolean SPLIT = BlasThreads.singleThreaded();
+    public static final boolean SPLIT = blasSingleThreaded();
     /** Below this many flops a GEMM is one call (hand-off costs ~10 µs). */
     static final double SPLIT_MIN_FLOPS = 4e6;
     /** Blocks per split GEMM: a power of two, so 2, 4 or 8 workers get equal shares. */
@@ -32,6 +32,15 @@ public final class Gemm {
     }
 
     private Gemm() {}
+
+    /** {@link BlasThreads#singleThreaded}, or false where JNA is not on the class path (a slim bundle). */
+    private static boolean blasSingleThreaded() {
+        try {
+            return BlasThreads.singleThreaded();
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
 
     /** The netlib implementation in use (JNIBLAS = native system libblas.so.3). */
     public static String implementation() { return BLAS_IMPL.getClass().getSimpleName(); }
