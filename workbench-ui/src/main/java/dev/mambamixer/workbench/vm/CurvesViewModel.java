@@ -163,7 +163,11 @@ public final class CurvesViewModel {
      * name, the legend needs the run); other names unchanged.
      */
     public static String runLabel(java.nio.file.Path runDir) {
-        java.util.Optional<String> given = dev.mambamixer.engine.io.RunFolder.readLabel(runDir);
+        return runLabel(runDir, dev.mambamixer.engine.io.RunFolder.readLabel(runDir));
+    }
+
+    /** {@link #runLabel(java.nio.file.Path)} with the folder's label already read (no file access). */
+    public static String runLabel(java.nio.file.Path runDir, java.util.Optional<String> given) {
         if (given.isPresent()) return given.get();
         String n = runDir.getFileName().toString();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d{8}-(\\d{2})(\\d{2})(\\d{2})(?:-(.+))?").matcher(n);

@@ -261,11 +261,13 @@ public final class WorkbenchViewModel implements AutoCloseable {
         }
         CompletableFuture<RunCurves> curvesRead = new CompletableFuture<>();
         CompletableFuture<List<String>> settingsRead = new CompletableFuture<>();
+        CompletableFuture<String> labelRead = new CompletableFuture<>();
         return CompletableFuture.supplyAsync(() -> {
             try {
                 dev.mambamixer.engine.io.RunFolder.tidy(runDir);   // crash leftovers go, unless a writer holds it
                 RunHistory h = RunHistory.read(runDir);
                 curvesRead.complete(RunCurves.read(runDir, h));
+                labelRead.complete(CurvesViewModel.runLabel(runDir));
                 settingsRead.complete(RunSettingsSummary.read(runDir));
                 return h;
             } catch (IOException e) {
@@ -282,7 +284,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
             RunCurves rc = curvesRead.join();
             exploredSettings.set(String.join("\n", settingsRead.join()));
             curves.load(rc);
-            curves.removeComparison(CurvesViewModel.runLabel(runDir));   // shown as the run itself now, not twice
+            curves.removeComparison(labelRead.join());   // shown as the run itself now, not twice
             diagnostics.addRatios(h.updateRatios().stream().map(UiEvents.RatioPoint::of).toList());
             run.setMessage("exploring " + runDir.getFileName() + " (" + rc.source() + "): " + rc.steps().size()
                            + " steps, " + (rc.heldOut().isEmpty() ? rc.validations().size() + " validations, "
@@ -374,8 +376,10 @@ public final class WorkbenchViewModel implements AutoCloseable {
 
     /** Adds a finished run's curves for comparison. */
     public CompletableFuture<RunCurves> compare(Path runDir) {
+        String[] label = new String[1];   // read with the curves, off the FX thread
         return CompletableFuture.supplyAsync(() -> {
             try {
+                label[0] = CurvesViewModel.runLabel(runDir);
                 return RunCurves.read(runDir, RunHistory.read(runDir));
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -385,7 +389,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
             else if (explored != null && explored.runDir().toAbsolutePath().normalize().equals(runDir.toAbsolutePath().normalize()))
                 log(runDir.getFileName() + " is the run shown: not added twice");
             else {
-                curves.addComparison(CurvesViewModel.runLabel(runDir), h);
+                curves.addComparison(label[0], h);
                 log("comparing with " + runDir.getFileName());
             }
         }));
@@ -396,11 +400,15 @@ public final class WorkbenchViewModel implements AutoCloseable {
      * takes the new name. A name that cannot be kept becomes an error dialog.
      */
     public CompletableFuture<RunSummary> renameRun(RunSummary row, String name) {
-        String before = CurvesViewModel.runLabel(row.dir());
         return runs.rename(row, name).whenComplete((r, t) -> {
             if (t != null) report("Could not rename the run", row.folder() + "\n\n" + rootMessage(t));
-            else curves.renameComparison(before, CurvesViewModel.runLabel(r.dir()));
+            else curves.renameComparison(comparisonName(row), comparisonName(r));
         });
+    }
+
+    /** The legend name of a row's run: its given name, else the short form of its folder's name. */
+    private static String comparisonName(RunSummary r) {
+        return CurvesViewModel.runLabel(r.dir(), r.name().equals(r.folder()) ? java.util.Optional.empty() : java.util.Optional.of(r.name()));
     }
 
     // ------------------------------------------------------------------ batches (FX thread)
