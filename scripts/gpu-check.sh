@@ -7,8 +7,8 @@
 # Budget: about 4-5 minutes on an H100/H200 (the PTX JIT takes a few seconds once).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-if [ -x "$here/jre/bin/java" ] || [ -d "$here/test-classes" ]; then bundle="$here"      # run from inside the bundle
-else bundle="${GPU_BUNDLE:-$(cd "$here/.." && pwd)/gpu-bundle}"; fi
+. "$here/gpu-bundle-lib.sh"
+gpu_find_bundle "$here" || { echo "gpu-check: SETUP ERROR: could not unpack gpu-pack/gpu-bundle.tar.xz"; exit 4; }
 limit="${GPU_CHECK_TIMEOUT:-420}"
 out_dir="${OUT:-${TMPDIR:-/tmp}}"
 report="$out_dir/gpu-check-report.tsv"
@@ -23,7 +23,7 @@ if [ ! -d "$bundle/test-classes" ]; then
     echo "gpu-check: Maven and Java present: building it with scripts/gpu-prepare.sh"
     bash "$here/gpu-prepare.sh" || { echo "gpu-check: SETUP ERROR: gpu-prepare.sh failed"; exit 4; }
   else
-    echo "gpu-check: SETUP ERROR: run scripts/gpu-prepare.sh on the build machine and carry gpu-bundle"
+    echo "gpu-check: SETUP ERROR: run scripts/gpu-prepare.sh on the build machine and carry gpu-pack"
     exit 4
   fi
 fi
@@ -103,7 +103,7 @@ echo "== vision bench (tiny) exit code $?"
 quiet "$vim_log.2" 3
 
 echo
-etth1="$bundle/data/ETTh1.csv"
+etth1="$bundle/data/ETT-small/ETTh1.csv"
 data_opt=(); [ -f "$etth1" ] && data_opt=(--data "$etth1")
 echo "== real training epochs (ETTh1 $( [ -f "$etth1" ] && echo 'real data' || echo 'shape, synthetic data'): T=512, H=96, batch 32, d_model 32, 2 layers; epoch = 8033 windows, 251 steps)"
 epoch_log="$out_dir/gpu-epochs.log"

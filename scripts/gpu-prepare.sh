@@ -6,7 +6,11 @@
 #   gpu-bundle/test-classes engine test classes
 #   gpu-bundle/lib/         runtime jars (jcuda natives slimmed to the driver library) and
 #                           junit-platform-console-standalone
-# The folder ignores itself (its own .gitignore), so it must be named in the device run's carry.
+#   gpu-bundle/data/        the Table 5 datasets from ../shared/data (same layout), when present
+# and packs it as gpu-pack/gpu-bundle.tar.xz (~30 MB): that folder is what a device run carries
+# (carry ["gpu-pack"]); scripts/gpu-bundle-lib.sh unpacks it there. Both folders ignore themselves.
+# With SWEEP_DIR=<a sweep folder> it also packs that sweep's finished runs as gpu-pack/sweep.tar.xz
+# for scripts/gpu-sweep.sh to continue (docs/SWEEPS.md "Table 5 in GPU slots").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -60,20 +64,36 @@ if ! link_jre; then
   link_jre || { echo "gpu-prepare: jlink failed:" >&2; cat "$bundle/jlink.log" >&2; exit 1; }
 fi
 rm -f "$bundle/jlink.log"
-cp scripts/gpu-check.sh "$bundle/"   # the script also works from inside the bundle
-# Real ETTh1 for the epoch timing and the end-to-end training run (never committed; ../shared/data).
-etth1="${ETTH1_CSV:-$root/../shared/data/ETT-small/ETTh1.csv}"
-if [ -f "$etth1" ]; then mkdir -p "$bundle/data" && cp "$etth1" "$bundle/data/ETTh1.csv";
-else echo "gpu-prepare: no ETTh1.csv at $etth1: the GPU check times epochs on synthetic data of the same size" >&2; fi
+cp scripts/gpu-check.sh scripts/gpu-bundle-lib.sh "$bundle/"   # the check also works from inside the bundle
+# Real data (never committed; ../shared/data): ETTh1 for the check's epochs and end-to-end run, and
+# every Table 5 dataset for scripts/gpu-sweep.sh, in shared/data's layout.
+shared="${SHARED_DATA:-$root/../shared/data}"
+for f in ETT-small/ETTh1.csv ETT-small/ETTh2.csv ETT-small/ETTm1.csv.gz ETT-small/ETTm2.csv.gz \
+         weather/weather.csv.gz exchange_rate/exchange_rate.csv; do
+  if [ -f "$shared/$f" ]; then mkdir -p "$bundle/data/$(dirname "$f")" && cp "$shared/$f" "$bundle/data/$f";
+  else echo "gpu-prepare: no $shared/$f (the check then times epochs on synthetic data; the sweep lacks it)" >&2; fi
+done
 git rev-parse HEAD > "$bundle/COMMIT" 2>/dev/null || true
+date -u +%Y-%m-%dT%H:%M:%SZ >> "$bundle/COMMIT"   # a new bundle is unpacked anew even at the same commit
 for need in classes/dev/mambamixer/engine/backend/cuda/kernels.ptx \
             test-classes/dev/mambamixer/engine/backend/BackendContractTest.class jre/bin/java COMMIT; do
   [ -e "$bundle/$need" ] || { echo "gpu-prepare: bundle incomplete: $need missing" >&2; exit 1; }
 done
 ls "$bundle"/lib/junit-platform-console-standalone-*.jar >/dev/null
 du -sh "$bundle" "$bundle/jre" "$bundle/lib"
-total_kib=$(du -sk "$bundle" | cut -f1)
-if [ "$total_kib" -gt $((60 * 1024)) ]; then
-  echo "gpu-prepare: WARNING bundle is ${total_kib} KiB, close to the 64 MiB carry limit" >&2
+
+echo "gpu-prepare: packing gpu-pack/gpu-bundle.tar.xz"
+pack="$root/gpu-pack"
+rm -rf "$pack" && mkdir -p "$pack"
+printf '*\n' > "$pack/.gitignore"
+tar -C "$root" --exclude=gpu-bundle/.gitignore -cf - gpu-bundle | xz -6 -T0 > "$pack/gpu-bundle.tar.xz"
+cp "$bundle/COMMIT" "$pack/COMMIT"
+if [ -n "${SWEEP_DIR:-}" ]; then bash "$root/scripts/sweep-pack.sh" "$SWEEP_DIR" "$pack/sweep.tar.xz" /tmp/gpu-bundle/data; fi
+# What a device run sends: tracked and untracked-not-ignored files plus the carried gpu-pack, 64 MiB at most.
+tree_b=$(git ls-files -z --cached --others --exclude-standard | xargs -0 du -cb 2>/dev/null | awk 'END{print $1}')
+pack_b=$(du -sb "$pack" | cut -f1)
+echo "gpu-prepare: working tree $((tree_b / 1048576)) MiB + gpu-pack $((pack_b / 1048576)) MiB = $(((tree_b + pack_b) / 1048576)) MiB (limit 64)"
+if [ $((tree_b + pack_b)) -gt $((62 * 1048576)) ]; then
+  echo "gpu-prepare: ERROR: over 62 MiB, a device run would be refused" >&2; exit 1
 fi
-echo "gpu-prepare: done. Run on the GPU machine (carry gpu-bundle): bash scripts/gpu-check.sh"
+echo "gpu-prepare: done. On the GPU machine (carry [\"gpu-pack\"]): bash scripts/gpu-check.sh"
