@@ -386,7 +386,8 @@ public final class VectorScanKernel extends ScanKernel {
 
     /**
      * {@link #stepReverse} for the four channel vectors from e; rows offsets already include e. With
-     * {@code first} the block's dC/dB partials are stored into acc, else added to it.
+     * {@code first} the block's dC/dB partials are stored into acc, else added to it. The four vectors
+     * are written out by hand: a loop over them would hold them in arrays, and C2 then boxes them.
      */
     private static void reverseBlock4(float[] hbuf, int prev, float[] abuf, int ab, float[] carry, float[] at,
                                       float[] pa, float[] rows, int gt, int dl, int du, int lb, int dd,
