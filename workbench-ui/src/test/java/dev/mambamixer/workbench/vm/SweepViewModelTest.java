@@ -1,0 +1,215 @@
+package dev.mambamixer.workbench.vm;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import dev.mambamixer.charts.ParallelAxis;
+import dev.mambamixer.charts.ParallelCoordinates;
+import dev.mambamixer.charts.ParallelCoordinates.Range;
+import dev.mambamixer.engine.sweep.SweepFolder;
+import dev.mambamixer.engine.sweep.SweepPlan;
+import dev.mambamixer.engine.sweep.SweepPlan.PlannedRun;
+import dev.mambamixer.engine.sweep.SweepPlan.Selection;
+import dev.mambamixer.engine.sweep.SweepSpec;
+import dev.mambamixer.workbench.session.SweepRow;
+import dev.mambamixer.workbench.session.SweepRow.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sweep view model over a sweep folder written here: 4 SEARCH runs (lr × d-model) of one
+ * setting and the selection's CONFIRM run (seed 2). Three SEARCH runs finished, one is running;
+ * the selected one (lr 1e-2, d-model 32) also has its test metrics; the CONFIRM run is planned.
+ */
+public class SweepViewModelTest {
+    @TempDir Path dir;
+    private SweepFolder folder;
+    private SweepPlan plan;
+    private List<PlannedRun> search;
+    private JsonObject state;
+    private SweepViewModel vm;
+
+    static final String SPEC = """
+        {"name": "fixture", "settings": [{"data": "ETTh1.csv", "seqLen": 96, "horizon": 24}],
+         "fixed": {"--epochs": 1}, "grid": {"--lr": [1e-4, 1e-2], "--d-model": [16, 32]}, "searchSeed": 1, "seeds": [1, 2]}""";
+    /** Best validation MSE per SEARCH run, in plan order (lr 1e-4: d 16, 32; lr 1e-2: d 16, 32). */
+    static final double[] BEST = {0.50, 0.45, 0.40, 0.30};
+
+    @BeforeEach void writeSweep() throws Exception {
+        Files.writeString(dir.resolve(SweepFolder.SPEC_FILE), SPEC);
+        folder = SweepFolder.read(dir);
+        plan = new SweepPlan(folder.spec());
+        search = plan.searchRuns();
+        state = new JsonObject();
+        state.add("runs", new JsonObject());
+        state.add("selections", new JsonObject());
+        for (int i = 0; i < 4; i++) {
+            PlannedRun r = search.get(i);
+            boolean running = i == 2;
+            writeRun(r.id(), BEST[i], running ? 2 : 4, !running, i == 3);
+            entry(r, running ? "running" : "finished", running ? Double.NaN : BEST[i], 10.0 + i);
+        }
+        Selection sel = new Selection(0, search.get(3).id(), search.get(3).point(), BEST[3]);
+        JsonObject s = new JsonObject();
+        s.addProperty("runId", sel.runId());
+        JsonObject point = new JsonObject();
+        sel.point().forEach(point::add);
+        s.add("point", point);
+        s.addProperty("bestValMse", sel.bestValMse());
+        state.getAsJsonObject("selections").add("0", s);
+        entry(plan.confirmRuns(sel).get(1), "planned", Double.NaN, Double.NaN);
+        folder.writeState(state);
+        vm = new SweepViewModel(Runnable::run);
+        vm.open(dir).get(30, TimeUnit.SECONDS);
+    }
+
+    private void entry(PlannedRun r, String status, double best, double wall) {
+        JsonObject e = new JsonObject();
+        e.addProperty("stage", r.stage().name());
+        e.addProperty("setting", r.setting());
+        e.addProperty("seed", r.seed());
+        JsonObject p = new JsonObject();
+        r.point().forEach(p::add);
+        e.add("point", p);
+        e.addProperty("status", status);
+        if (!Double.isNaN(wall)) e.addProperty("wallSeconds", wall);
+        if (!Double.isNaN(best)) e.addProperty("bestValMse", best);
+        state.getAsJsonObject("runs").add(r.id(), e);
+    }
+
+    /** A run folder with {@code vals} validations falling to {@code best}; finished: a finish event and test metrics. */
+    private void writeRun(String id, double best, int vals, boolean finished, boolean test) throws Exception {
+        Path d = folder.runDir(id);
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("config.json"), "{}");
+        StringBuilder ev = new StringBuilder();
+        for (int v = 1; v <= vals; v++) {
+            double val = best + 0.1 * (vals - v);
+            for (int s = 10 * (v - 1) + 1; s <= 10 * v; s++)
+                ev.append(String.format(Locale.ROOT, "{\"type\":\"step\",\"epoch\":1,\"step\":%d,\"stepInEpoch\":%d,\"stepsPerEpoch\":40,"
+                                                     + "\"loss\":%.3f,\"lr\":0.001,\"gradNorm\":1.0,\"samples\":%d,\"wallSeconds\":%.2f}\n",
+                                        s, s, val + 0.2, 32 * s, 0.1 * s));
+            ev.append(String.format(Locale.ROOT, "{\"type\":\"validation\",\"epoch\":1,\"step\":%d,\"trainLoss\":%.3f,\"valMse\":%.3f,"
+                                                 + "\"valMae\":0.5,\"lr\":0.001,\"wallSeconds\":%.2f,\"best\":true,\"endOfEpoch\":false}\n",
+                                    10 * v, val + 0.2, val, 1.0 * v));
+        }
+        if (finished) ev.append("{\"type\":\"finish\",\"reason\":\"completed 1 epochs\",\"failed\":false}\n");
+        Files.writeString(d.resolve("events.jsonl"), ev.toString());
+        if (finished) Files.writeString(d.resolve("test-metrics.json"), "{\"mse\": " + (best + 0.01) + ", \"mae\": 0.4}");
+    }
+
+    private SweepRow row(int searchIndex) {
+        String id = search.get(searchIndex).id();
+        return vm.rows().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test void oneRowPerPlannedRunWithStatusSettingsAndResults() {
+        assertEquals(5, vm.rows().size(), "4 SEARCH runs and the CONFIRM run of the selection (seed 2)");
+        assertEquals(List.of(Status.FINISHED, Status.FINISHED, Status.RUNNING, Status.FINISHED, Status.PLANNED),
+                     vm.rows().stream().map(SweepRow::status).toList());
+        SweepRow best = row(3);
+        assertEquals(List.of("1e-2", "32"), best.values(), "grid values in the grid's order, as written");
+        assertEquals("ETTh1", best.dataset());
+        assertEquals(24, best.horizon());
+        assertTrue(best.selected());
+        assertEquals(0.31, best.testMse(), 1e-12, "test metrics of the selected configuration");
+        assertTrue(Double.isNaN(row(0).testMse()), "not selected: no test metrics read");
+        assertEquals(0.40, row(2).bestValMse(), 1e-9, "the running run's best so far, from its events");
+        assertEquals(SweepPlan.Stage.CONFIRM, vm.rows().get(4).stage());
+        assertTrue(Double.isNaN(vm.rows().get(4).bestValMse()));
+        assertEquals(List.of("run", "stage", "status", "dataset", "T", "H", "lr", "d-model", "seed", "best val MSE", "test MSE",
+                             "test MAE", "wall time"), vm.columns().stream().map(SweepViewModel.Column::title).toList());
+        assertEquals("1e-4", vm.columns().get(6).text().apply(row(0)), "numbers shown short");
+        assertEquals(List.of("lr", "d-model", SweepViewModel.VAL_AXIS), vm.axes().stream().map(ParallelAxis::name).toList(),
+                     "only what varies, then the validation");
+        assertEquals(ParallelAxis.Scale.LOG, vm.axes().get(0).scale(), "lr spans two decades");
+        assertEquals(ParallelAxis.Scale.LINEAR, vm.axes().get(1).scale());
+        assertTrue(vm.statusProperty().get().contains("3 finished, 1 running"), vm.statusProperty().get());
+        assertFalse(vm.liveProperty().get(), "no coordinator holds the fixture");
+    }
+
+    @Test void sortsByAColumnWithUnmeasuredLast() {
+        SweepViewModel.Column val = vm.columns().stream().filter(c -> c.title().equals("best val MSE")).findFirst().orElseThrow();
+        vm.comparatorProperty().set(val.comparator());
+        assertEquals(List.of(0.30, 0.40, 0.45, 0.50), vm.sorted().stream().limit(4).map(SweepRow::bestValMse).toList());
+        assertTrue(Double.isNaN(vm.sorted().get(4).bestValMse()), "the planned run, with no validation, last");
+        vm.comparatorProperty().set(val.comparator().reversed());   // what the table does for a descending sort
+        assertEquals(List.of(0.50, 0.45, 0.40, 0.30), vm.sorted().stream().skip(1).map(SweepRow::bestValMse).toList());
+    }
+
+    @Test void textFilterAndBrushesFilterTheTableAndGreyTheChartLines() {
+        vm.filterProperty().set("d-model=32");
+        assertEquals(List.of(search.get(1).id(), search.get(3).id(), vm.rows().get(4).id()),
+                     vm.shown().stream().map(SweepRow::id).toList());
+        vm.filterProperty().set("");
+        vm.brush("lr", new Range(5e-3, 2e-2));
+        assertEquals(3, vm.shown().size(), "lr = 1e-2: two SEARCH runs and the CONFIRM run");
+        vm.brush(SweepViewModel.VAL_AXIS, new Range(0.35, 0.2));
+        assertEquals(List.of(search.get(3).id()), vm.shown().stream().map(SweepRow::id).toList(),
+                     "both brushes: lr 1e-2 and val MSE in [0.2, 0.35]; a run without validation is outside");
+        List<ParallelCoordinates.Line> lines = vm.lines();
+        assertEquals(List.of(false, false, false, true, false), lines.stream().map(ParallelCoordinates.Line::active).toList());
+        assertArrayEquals(new double[] {1e-2, 32, 0.30}, lines.get(3).values(), 1e-12);
+        assertEquals(Map.of(0, new Range(5e-3, 2e-2), 2, new Range(0.2, 0.35)), vm.brushesByAxis());
+        vm.clearBrush("lr");
+        vm.clearBrush(SweepViewModel.VAL_AXIS);
+        assertEquals(5, vm.shown().size());
+    }
+
+    @Test void selectedRowsAreOverlaidOnTheCurvesAndBrushedOutOnesLeave() throws Exception {
+        List<SweepRow> pick = List.of(row(0), row(3), vm.rows().get(4));
+        vm.select(pick).get(30, TimeUnit.SECONDS);
+        assertEquals(List.of(row(0), row(3)), vm.overlaid(), "the planned run has no curves");
+        assertEquals(List.of("lr=1e-4 d-model=16 s1", "lr=0.01 d-model=32 s1"), vm.curves().comparisonNames());
+        assertEquals(40, vm.curves().comparisonSeries().get("lr=0.01 d-model=32 s1: train loss").size());
+        assertEquals(4, vm.curves().comparisonSeries().get("lr=0.01 d-model=32 s1: val MSE").size());
+        vm.brush("lr", new Range(5e-3, 2e-2));
+        awaitOverlay(1);
+        assertEquals(List.of("lr=0.01 d-model=32 s1"), vm.curves().comparisonNames(), "brushed out: no longer overlaid");
+    }
+
+    @Test void aRunningSweepIsReadAgainAndItsRowUpdatedInPlace() throws Exception {
+        SweepViewModel.Column val = vm.columns().stream().filter(c -> c.title().equals("best val MSE")).findFirst().orElseThrow();
+        vm.comparatorProperty().set(val.comparator());
+        vm.brush("d-model", new Range(10, 20));
+        vm.select(List.of(row(2))).get(30, TimeUnit.SECONDS);
+        assertEquals(20, vm.curves().comparisonSeries().get("lr=0.01 d-model=16 s1: train loss").size());
+        assertFalse(vm.poll().get(30, TimeUnit.SECONDS), "nothing changed, no coordinator: not read again");
+
+        // the running run finishes (a lower validation) and the coordinator records it
+        writeRun(search.get(2).id(), 0.20, 4, true, false);
+        entry(search.get(2), "finished", 0.20, 12.0);
+        folder.writeState(state);
+        Path s = dir.resolve(SweepFolder.STATE_FILE);
+        Files.setLastModifiedTime(s, FileTime.fromMillis(Files.getLastModifiedTime(s).toMillis() + 2000));
+        assertTrue(vm.poll().get(30, TimeUnit.SECONDS), "state.json changed: read again");
+        assertEquals(Status.FINISHED, vm.rows().get(2).status(), "same place in the rows");
+        assertEquals(0.20, vm.rows().get(2).bestValMse(), 1e-12);
+        assertEquals(12.0, vm.rows().get(2).wallSeconds(), 0);
+        assertEquals(search.get(2).id(), vm.sorted().get(0).id(), "sorted again by best val MSE: now first");
+        assertEquals(Map.of("d-model", new Range(10, 20)), Map.copyOf(vm.brushes()), "the brush stays");
+        assertEquals(java.util.Set.of(search.get(2).id()), vm.selectedIds(), "the selection stays");
+        awaitOverlay(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (vm.curves().comparisonSeries().get("lr=0.01 d-model=16 s1: train loss").size() < 40 && System.nanoTime() < deadline)
+            Thread.sleep(20);
+        assertEquals(40, vm.curves().comparisonSeries().get("lr=0.01 d-model=16 s1: train loss").size(),
+                     "the overlaid curves were read again with the new steps");
+    }
+
+    private void awaitOverlay(int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (vm.curves().comparisonNames().size() != n && System.nanoTime() < deadline) Thread.sleep(20);
+    }
+
+    static JsonPrimitive num(double v) { return new JsonPrimitive(v); }
+}
