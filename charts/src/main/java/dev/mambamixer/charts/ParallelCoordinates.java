@@ -37,8 +37,13 @@ public final class ParallelCoordinates {
         public boolean contains(double v) { return v >= lower && v <= upper; }
     }
 
-    /** One polyline: a value per axis (NaN anywhere: not drawn); {@code active} false: brushed out. */
-    public record Line(double[] values, boolean active) {}
+    /**
+     * One polyline: a value per axis (NaN anywhere: not drawn); {@code active} false: brushed out;
+     * {@code emphasised}: drawn wide with a dark edge on top of the others (the runs whose curves are shown).
+     */
+    public record Line(double[] values, boolean active, boolean emphasised) {
+        public Line(double[] values, boolean active) { this(values, active, false); }
+    }
 
     public static final Color BRUSHED_OUT = new Color(0xD3, 0xD3, 0xD3);
     static final Color BRUSH_FILL = new Color(31, 119, 180, 60), BRUSH_EDGE = new Color(31, 119, 180);
@@ -66,6 +71,11 @@ public final class ParallelCoordinates {
 
         /** Axis fraction at pixel row {@code py}, clamped to [0, 1]. */
         public double fraction(double py) { return Math.max(0, Math.min(1, (bottom() - py) / (bottom() - TOP))); }
+
+        /** The range of {@code axis}' values between pixel rows {@code py0} and {@code py1} (a brush dragged on it). */
+        public Range range(ParallelAxis axis, double py0, double py1) {
+            return new Range(axis.value(fraction(py0)), axis.value(fraction(py1)));
+        }
 
         /** The axis within a few pixels of {@code px} (and within the axes' height), or -1. */
         public int axisAt(double px, double py) {
@@ -135,6 +145,16 @@ public final class ParallelCoordinates {
             active.sort(Comparator.comparingDouble((Line l) -> -l.values()[axes.size() - 1]));
             g.setStroke(new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             for (Line l : active) {
+                if (l.emphasised()) continue;
+                g.setColor(colour(last, l.values()[axes.size() - 1]));
+                g.draw(path(lay, axes, l));
+            }
+            for (Line l : active) {
+                if (!l.emphasised()) continue;
+                g.setStroke(new BasicStroke(5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+                g.setColor(Theme.TEXT);
+                g.draw(path(lay, axes, l));
+                g.setStroke(new BasicStroke(3f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
                 g.setColor(colour(last, l.values()[axes.size() - 1]));
                 g.draw(path(lay, axes, l));
             }

@@ -42,6 +42,8 @@ class ParallelCoordinatesTest {
         double py = lay.y(lr.fraction(1e-3));
         assertEquals(1e-3, lr.value(lay.fraction(py)), 1e-12, "pixel -> value is the inverse of value -> pixel");
         assertEquals(0, lay.fraction(lay.bottom() + 50), 0, "below the axis: clamped to its bottom");
+        Range r = lay.range(lr, lay.y(lr.fraction(1e-2)) - 3, lay.y(lr.fraction(1e-3)) + 3);   // dragged downwards
+        assertTrue(r.contains(1e-2) && r.contains(1e-3) && !r.contains(1e-4), "a drag over 1e-2 .. 1e-3: " + r);
     }
 
     @Test void brushedOutLineIsGreyActiveLineIsColouredBrushIsDrawn(@TempDir Path dir) throws Exception {

@@ -90,6 +90,7 @@ public final class SweepViewModel implements AutoCloseable {
     private List<ParallelAxis> axes = List.of();
     private List<Function<SweepRow, Double>> axisValues = List.of();
     private String name = "";
+    private int updating;
 
     public SweepViewModel(Executor uiExecutor) {
         this.uiExecutor = uiExecutor;
@@ -141,6 +142,16 @@ public final class SweepViewModel implements AutoCloseable {
     }
 
     private void apply(SweepSnapshot snap) {
+        updating++;
+        try {
+            applyRows(snap);
+        } finally {
+            updating--;
+        }
+        refilter();   // also re-reads the overlaid curves that changed (a running run's grow)
+    }
+
+    private void applyRows(SweepSnapshot snap) {
         stateSeen = snap.stateModified();
         name = snap.name();
         if (!snap.options().equals(options) || columns.isEmpty()) {
@@ -162,7 +173,6 @@ public final class SweepViewModel implements AutoCloseable {
         status.set(String.format(Locale.ROOT, "%s: %d runs, %d finished, %d running, %d failed · %s", name, rows.size(), fin, run, fail,
                                  snap.coordinatorRunning() ? "live (a coordinator is running it; re-read every few seconds)"
                                                            : "no coordinator running"));
-        refilter();   // also re-reads the overlaid curves that changed (a running run's grow)
     }
 
     private long count(SweepRow.Status s) { return rows.stream().filter(r -> r.status() == s).count(); }
@@ -266,7 +276,12 @@ public final class SweepViewModel implements AutoCloseable {
         Map<String, Range> b = Map.copyOf(brushes);
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < axes.size(); i++) index.put(axes.get(i).name(), i);
-        shown.setPredicate(r -> matches(r, text) && inBrushes(r, b, index));
+        updating++;
+        try {
+            shown.setPredicate(r -> matches(r, text) && inBrushes(r, b, index));
+        } finally {
+            updating--;
+        }
         revision.set(revision.get() + 1);
         updateOverlay();
     }
@@ -304,11 +319,15 @@ public final class SweepViewModel implements AutoCloseable {
         return m;
     }
 
-    /** One chart line per row: its value on each axis; active = shown (passes the filter and the brushes). */
+    /**
+     * One chart line per row: its value on each axis; active = shown (passes the filter and the
+     * brushes); emphasised = its curves are overlaid.
+     */
     public List<ParallelCoordinates.Line> lines() {
         Set<SweepRow> in = new java.util.HashSet<>(shown);
+        Set<SweepRow> over = new java.util.HashSet<>(overlaid);
         List<ParallelCoordinates.Line> out = new ArrayList<>();
-        for (SweepRow r : rows) out.add(new ParallelCoordinates.Line(axisValues(r), in.contains(r)));
+        for (SweepRow r : rows) out.add(new ParallelCoordinates.Line(axisValues(r), in.contains(r), over.contains(r)));
         return out;
     }
 
@@ -327,6 +346,13 @@ public final class SweepViewModel implements AutoCloseable {
         return updateOverlay();
     }
 
+    /**
+     * True while the view model changes the rows or the filter (FX thread). A table's selection
+     * that changes meanwhile changed because rows were replaced or hidden, not by the user: the
+     * view does not report it, and selects the {@link #selectedIds} again on the next {@link #revisionProperty} tick.
+     */
+    public boolean updating() { return updating > 0; }
+
     public Set<String> selectedIds() { return java.util.Collections.unmodifiableSet(selectedIds); }
 
     private CompletableFuture<List<SweepRow>> pendingOverlay = CompletableFuture.completedFuture(List.of());
@@ -339,6 +365,7 @@ public final class SweepViewModel implements AutoCloseable {
         List<SweepRow> want = shown.stream().filter(r -> selectedIds.contains(r.id()) && r.started()).toList();
         if (want.equals(overlaid) && want.stream().noneMatch(r -> r.status() == SweepRow.Status.RUNNING)) return pendingOverlay;
         overlaid.setAll(want);
+        revision.set(revision.get() + 1);   // the chart emphasises the overlaid lines
         Map<String, Path> dirs = new LinkedHashMap<>();
         for (SweepRow r : want) dirs.put(label(r), r.dir());
         CompletableFuture<List<SweepRow>> done = new CompletableFuture<>();

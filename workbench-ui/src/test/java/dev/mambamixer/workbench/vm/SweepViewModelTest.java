@@ -2,109 +2,36 @@ package dev.mambamixer.workbench.vm;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import dev.mambamixer.charts.ParallelAxis;
 import dev.mambamixer.charts.ParallelCoordinates;
 import dev.mambamixer.charts.ParallelCoordinates.Range;
 import dev.mambamixer.engine.sweep.SweepFolder;
 import dev.mambamixer.engine.sweep.SweepPlan;
 import dev.mambamixer.engine.sweep.SweepPlan.PlannedRun;
-import dev.mambamixer.engine.sweep.SweepPlan.Selection;
-import dev.mambamixer.engine.sweep.SweepSpec;
 import dev.mambamixer.workbench.session.SweepRow;
 import dev.mambamixer.workbench.session.SweepRow.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * The sweep view model over a sweep folder written here: 4 SEARCH runs (lr × d-model) of one
- * setting and the selection's CONFIRM run (seed 2). Three SEARCH runs finished, one is running;
- * the selected one (lr 1e-2, d-model 32) also has its test metrics; the CONFIRM run is planned.
- */
+/** The sweep view model over the {@link SweepFixture} sweep folder. */
 public class SweepViewModelTest {
     @TempDir Path dir;
-    private SweepFolder folder;
-    private SweepPlan plan;
+    private SweepFixture fx;
     private List<PlannedRun> search;
-    private JsonObject state;
     private SweepViewModel vm;
 
-    static final String SPEC = """
-        {"name": "fixture", "settings": [{"data": "ETTh1.csv", "seqLen": 96, "horizon": 24}],
-         "fixed": {"--epochs": 1}, "grid": {"--lr": [1e-4, 1e-2], "--d-model": [16, 32]}, "searchSeed": 1, "seeds": [1, 2]}""";
-    /** Best validation MSE per SEARCH run, in plan order (lr 1e-4: d 16, 32; lr 1e-2: d 16, 32). */
-    static final double[] BEST = {0.50, 0.45, 0.40, 0.30};
-
     @BeforeEach void writeSweep() throws Exception {
-        Files.writeString(dir.resolve(SweepFolder.SPEC_FILE), SPEC);
-        folder = SweepFolder.read(dir);
-        plan = new SweepPlan(folder.spec());
-        search = plan.searchRuns();
-        state = new JsonObject();
-        state.add("runs", new JsonObject());
-        state.add("selections", new JsonObject());
-        for (int i = 0; i < 4; i++) {
-            PlannedRun r = search.get(i);
-            boolean running = i == 2;
-            writeRun(r.id(), BEST[i], running ? 2 : 4, !running, i == 3);
-            entry(r, running ? "running" : "finished", running ? Double.NaN : BEST[i], 10.0 + i);
-        }
-        Selection sel = new Selection(0, search.get(3).id(), search.get(3).point(), BEST[3]);
-        JsonObject s = new JsonObject();
-        s.addProperty("runId", sel.runId());
-        JsonObject point = new JsonObject();
-        sel.point().forEach(point::add);
-        s.add("point", point);
-        s.addProperty("bestValMse", sel.bestValMse());
-        state.getAsJsonObject("selections").add("0", s);
-        entry(plan.confirmRuns(sel).get(1), "planned", Double.NaN, Double.NaN);
-        folder.writeState(state);
+        fx = new SweepFixture(dir);
+        search = fx.search;
         vm = new SweepViewModel(Runnable::run);
         vm.open(dir).get(30, TimeUnit.SECONDS);
-    }
-
-    private void entry(PlannedRun r, String status, double best, double wall) {
-        JsonObject e = new JsonObject();
-        e.addProperty("stage", r.stage().name());
-        e.addProperty("setting", r.setting());
-        e.addProperty("seed", r.seed());
-        JsonObject p = new JsonObject();
-        r.point().forEach(p::add);
-        e.add("point", p);
-        e.addProperty("status", status);
-        if (!Double.isNaN(wall)) e.addProperty("wallSeconds", wall);
-        if (!Double.isNaN(best)) e.addProperty("bestValMse", best);
-        state.getAsJsonObject("runs").add(r.id(), e);
-    }
-
-    /** A run folder with {@code vals} validations falling to {@code best}; finished: a finish event and test metrics. */
-    private void writeRun(String id, double best, int vals, boolean finished, boolean test) throws Exception {
-        Path d = folder.runDir(id);
-        Files.createDirectories(d);
-        Files.writeString(d.resolve("config.json"), "{}");
-        StringBuilder ev = new StringBuilder();
-        for (int v = 1; v <= vals; v++) {
-            double val = best + 0.1 * (vals - v);
-            for (int s = 10 * (v - 1) + 1; s <= 10 * v; s++)
-                ev.append(String.format(Locale.ROOT, "{\"type\":\"step\",\"epoch\":1,\"step\":%d,\"stepInEpoch\":%d,\"stepsPerEpoch\":40,"
-                                                     + "\"loss\":%.3f,\"lr\":0.001,\"gradNorm\":1.0,\"samples\":%d,\"wallSeconds\":%.2f}\n",
-                                        s, s, val + 0.2, 32 * s, 0.1 * s));
-            ev.append(String.format(Locale.ROOT, "{\"type\":\"validation\",\"epoch\":1,\"step\":%d,\"trainLoss\":%.3f,\"valMse\":%.3f,"
-                                                 + "\"valMae\":0.5,\"lr\":0.001,\"wallSeconds\":%.2f,\"best\":true,\"endOfEpoch\":false}\n",
-                                    10 * v, val + 0.2, val, 1.0 * v));
-        }
-        if (finished) ev.append("{\"type\":\"finish\",\"reason\":\"completed 1 epochs\",\"failed\":false}\n");
-        Files.writeString(d.resolve("events.jsonl"), ev.toString());
-        if (finished) Files.writeString(d.resolve("test-metrics.json"), "{\"mse\": " + (best + 0.01) + ", \"mae\": 0.4}");
     }
 
     private SweepRow row(int searchIndex) {
@@ -186,9 +113,9 @@ public class SweepViewModelTest {
         assertFalse(vm.poll().get(30, TimeUnit.SECONDS), "nothing changed, no coordinator: not read again");
 
         // the running run finishes (a lower validation) and the coordinator records it
-        writeRun(search.get(2).id(), 0.20, 4, true, false);
-        entry(search.get(2), "finished", 0.20, 12.0);
-        folder.writeState(state);
+        fx.writeRun(search.get(2).id(), 0.20, 4, true);
+        fx.entry(search.get(2), "finished", 0.20, 12.0);
+        fx.save();
         Path s = dir.resolve(SweepFolder.STATE_FILE);
         Files.setLastModifiedTime(s, FileTime.fromMillis(Files.getLastModifiedTime(s).toMillis() + 2000));
         assertTrue(vm.poll().get(30, TimeUnit.SECONDS), "state.json changed: read again");
@@ -210,6 +137,4 @@ public class SweepViewModelTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (vm.curves().comparisonNames().size() != n && System.nanoTime() < deadline) Thread.sleep(20);
     }
-
-    static JsonPrimitive num(double v) { return new JsonPrimitive(v); }
 }
