@@ -17,8 +17,9 @@ import java.util.Locale;
 public record SweepRow(String id, Stage stage, Status status, String dataset, int seqLen, int horizon, List<String> values,
                        long seed, boolean selected, double bestValMse, double testMse, double testMae, double wallSeconds,
                        Path dir) {
+    /** STOPPED: begun, but no coordinator runs the sweep now (killed, or a copy of the folder); {@code sweep resume} continues it. */
     public enum Status {
-        PLANNED, RUNNING, FINISHED, FAILED;
+        PLANNED, RUNNING, STOPPED, FINISHED, FAILED;
 
         @Override public String toString() { return name().toLowerCase(Locale.ROOT); }
     }

@@ -70,7 +70,9 @@ public record SweepSnapshot(Path dir, String name, List<String> options, List<Sw
             }
             SweepRow.Status status = disk == DiskStatus.FINISHED ? SweepRow.Status.FINISHED
                                      : disk == DiskStatus.FAILED || recorded.equals("failed") ? SweepRow.Status.FAILED
-                                     : recorded.equals("running") ? SweepRow.Status.RUNNING : SweepRow.Status.PLANNED;
+                                     : recorded.equals("running") && live ? SweepRow.Status.RUNNING
+                                     : disk == DiskStatus.PARTIAL || recorded.equals("running") ? SweepRow.Status.STOPPED
+                                     : SweepRow.Status.PLANNED;
             boolean onDisk = disk != DiskStatus.NOT_STARTED;
             boolean settledNow = status == SweepRow.Status.FINISHED || status == SweepRow.Status.FAILED;
             double best = settledNow && e != null && e.has("bestValMse") ? e.get("bestValMse").getAsDouble()

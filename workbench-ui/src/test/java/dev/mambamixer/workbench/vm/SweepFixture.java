@@ -13,7 +13,7 @@ import java.util.Locale;
 /**
  * A sweep folder written for the tests: 4 SEARCH runs (lr × d-model) of one setting and the
  * selection's CONFIRM run (seed 2). Three SEARCH runs finished, one (lr 1e-2, d-model 16) is
- * running; the selected one (lr 1e-2, d-model 32) also has its test metrics; the CONFIRM run is planned.
+ * running (recorded so; running while {@link #coordinator()} holds the lock); the selected one (lr 1e-2, d-model 32) also has its test metrics; the CONFIRM run is planned.
  */
 public final class SweepFixture {
     public final SweepFolder folder;
@@ -55,6 +55,9 @@ public final class SweepFixture {
     }
 
     public void save() throws Exception { folder.writeState(state); }
+
+    /** Takes the sweep's lock as its coordinator does (close it: the coordinator ended). */
+    public SweepFolder coordinator() throws Exception { return SweepFolder.open(folder.dir()); }
 
     /** Records a run in state.json (written by {@link #save}). */
     public void entry(PlannedRun r, String status, double best, double wall) {

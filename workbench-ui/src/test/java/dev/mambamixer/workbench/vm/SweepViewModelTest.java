@@ -16,6 +16,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,12 +27,19 @@ public class SweepViewModelTest {
     private SweepFixture fx;
     private List<PlannedRun> search;
     private SweepViewModel vm;
+    private SweepFolder coordinator;
 
     @BeforeEach void writeSweep() throws Exception {
         fx = new SweepFixture(dir);
         search = fx.search;
+        coordinator = fx.coordinator();   // the sweep is live
         vm = new SweepViewModel(Runnable::run);
         vm.open(dir).get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach void end() throws Exception {
+        coordinator.close();
+        vm.close();
     }
 
     private SweepRow row(int searchIndex) {
@@ -61,7 +69,15 @@ public class SweepViewModelTest {
         assertEquals(ParallelAxis.Scale.LOG, vm.axes().get(0).scale(), "lr spans two decades");
         assertEquals(ParallelAxis.Scale.LINEAR, vm.axes().get(1).scale());
         assertTrue(vm.statusProperty().get().contains("3 finished, 1 running"), vm.statusProperty().get());
-        assertFalse(vm.liveProperty().get(), "no coordinator holds the fixture");
+        assertTrue(vm.liveProperty().get(), "the coordinator holds the sweep");
+    }
+
+    @Test void aRunningRunWithoutACoordinatorIsStopped() throws Exception {
+        coordinator.close();
+        vm.refresh().get(30, TimeUnit.SECONDS);
+        assertEquals(Status.STOPPED, row(2).status(), "state.json says running, but nothing runs it: resume continues it");
+        assertFalse(vm.liveProperty().get());
+        assertTrue(vm.statusProperty().get().endsWith("no coordinator running"), vm.statusProperty().get());
     }
 
     @Test void sortsByAColumnWithUnmeasuredLast() {
@@ -110,12 +126,14 @@ public class SweepViewModelTest {
         vm.brush("d-model", new Range(10, 20));
         vm.select(List.of(row(2))).get(30, TimeUnit.SECONDS);
         assertEquals(20, vm.curves().comparisonSeries().get("lr=0.01 d-model=16 s1: train loss").size());
-        assertFalse(vm.poll().get(30, TimeUnit.SECONDS), "nothing changed, no coordinator: not read again");
+        assertTrue(vm.poll().get(30, TimeUnit.SECONDS), "a coordinator runs it: read again");
+        assertEquals(Status.RUNNING, vm.rows().get(2).status());
 
-        // the running run finishes (a lower validation) and the coordinator records it
+        // the running run finishes (a lower validation), the coordinator records it and ends
         fx.writeRun(search.get(2).id(), 0.20, 4, true);
         fx.entry(search.get(2), "finished", 0.20, 12.0);
         fx.save();
+        coordinator.close();
         Path s = dir.resolve(SweepFolder.STATE_FILE);
         Files.setLastModifiedTime(s, FileTime.fromMillis(Files.getLastModifiedTime(s).toMillis() + 2000));
         assertTrue(vm.poll().get(30, TimeUnit.SECONDS), "state.json changed: read again");
@@ -123,6 +141,8 @@ public class SweepViewModelTest {
         assertEquals(0.20, vm.rows().get(2).bestValMse(), 1e-12);
         assertEquals(12.0, vm.rows().get(2).wallSeconds(), 0);
         assertEquals(search.get(2).id(), vm.sorted().get(0).id(), "sorted again by best val MSE: now first");
+        assertFalse(vm.liveProperty().get());
+        assertFalse(vm.poll().get(30, TimeUnit.SECONDS), "nothing changed, no coordinator: not read again");
         assertEquals(Map.of("d-model", new Range(10, 20)), Map.copyOf(vm.brushes()), "the brush stays");
         assertEquals(java.util.Set.of(search.get(2).id()), vm.selectedIds(), "the selection stays");
         awaitOverlay(1);
