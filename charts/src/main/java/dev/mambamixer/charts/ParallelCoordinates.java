@@ -181,6 +181,25 @@ public final class ParallelCoordinates {
         return p;
     }
 
+    /**
+     * The ticks that get a label: values close together (0.698, 0.71) would overprint, so a tick
+     * less than {@code minGap} pixels from one already placed is left out; the ends (the axis'
+     * range) are placed first.
+     */
+    static List<Double> labelledTicks(ParallelAxis a, Layout lay, double minGap) {
+        double[] t = a.ticks();
+        List<Double> order = new ArrayList<>();
+        if (t.length > 0) order.add(t[0]);
+        if (t.length > 1) order.add(t[t.length - 1]);
+        for (int i = 1; i < t.length - 1; i++) order.add(t[i]);
+        List<Double> placed = new ArrayList<>();
+        for (double v : order) {
+            double y = lay.y(a.fraction(v));
+            if (placed.stream().noneMatch(p -> Math.abs(lay.y(a.fraction(p)) - y) < minGap)) placed.add(v);
+        }
+        return placed;
+    }
+
     private static void drawAxis(Graphics2D g, Layout lay, ParallelAxis a, int i, boolean colourBar, Range brush) {
         double x = lay.axisX(i);
         if (colourBar) {   // the last axis doubles as the colour legend
@@ -204,7 +223,7 @@ public final class ParallelCoordinates {
         }
         g.setFont(Theme.TICK_FONT);
         FontMetrics fm = g.getFontMetrics();
-        for (double t : a.ticks()) {
+        for (double t : labelledTicks(a, lay, fm.getAscent() + 2)) {
             double y = lay.y(a.fraction(t));
             String s = a.label(t);
             int sw = fm.stringWidth(s);

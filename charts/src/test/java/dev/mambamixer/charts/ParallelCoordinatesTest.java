@@ -70,6 +70,16 @@ class ParallelCoordinatesTest {
         assertFalse(isBrush(img.getRGB(bx, (int) Math.round(lay.y(AXES.get(1).fraction(1e-4))))), "no band at 1e-4");
     }
 
+    @Test void closeTickValuesDoNotOverprint() {
+        // on a 298 px axis from 0.684 to 0.966, 0.698 is 13 px above 0.684: its label would overprint
+        ParallelAxis val = ParallelAxis.numeric("val", new double[] {0.684, 0.698, 0.71, 0.966});
+        Layout lay = ParallelCoordinates.layout(List.of(val), 300, 400);
+        List<Double> labelled = ParallelCoordinates.labelledTicks(val, lay, 14);
+        assertEquals(List.of(0.684, 0.966, 0.71), labelled, "the ends first; 0.698 left out, 0.71 (26 px up) kept");
+        assertEquals(4, ParallelCoordinates.labelledTicks(val, ParallelCoordinates.layout(List.of(val), 300, 2000), 14).size(),
+                     "on a tall axis every value keeps its label");
+    }
+
     @Test void noDrawableLineShowsTheEmptyText() {
         BufferedImage a = ParallelCoordinates.render("s", AXES, List.of(new Line(new double[] {0, 1e-3, Double.NaN}, true)),
                                                      Map.of(), "no run has a validation yet", 600, 300);

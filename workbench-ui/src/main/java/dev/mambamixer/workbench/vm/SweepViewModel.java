@@ -169,8 +169,10 @@ public final class SweepViewModel implements AutoCloseable {
         rows.addAll(added);
         buildAxes();
         live.set(snap.coordinatorRunning());
-        long fin = count(SweepRow.Status.FINISHED), run = count(SweepRow.Status.RUNNING), fail = count(SweepRow.Status.FAILED);
-        status.set(String.format(Locale.ROOT, "%s: %d runs, %d finished, %d running, %d failed · %s", name, rows.size(), fin, run, fail,
+        long fin = count(SweepRow.Status.FINISHED), run = count(SweepRow.Status.RUNNING), fail = count(SweepRow.Status.FAILED),
+             stopped = count(SweepRow.Status.STOPPED);
+        status.set(String.format(Locale.ROOT, "%s: %d runs, %d finished, %d running, %s%d failed · %s", name, rows.size(), fin, run,
+                                 stopped > 0 ? stopped + " stopped (sweep resume continues them), " : "", fail,
                                  snap.coordinatorRunning() ? "live (a coordinator is running it; re-read every few seconds)"
                                                            : "no coordinator running"));
     }
