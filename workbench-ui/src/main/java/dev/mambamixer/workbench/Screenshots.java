@@ -60,7 +60,7 @@ final class Screenshots {
     /**
      * The sweep view (File → Open sweep…) of a sweep folder: the best run of each of the first two
      * settings and the worst of the first selected, overlaid; sweep.png at 1440×900 and
-     * sweep-1280x720.png. With the first axis brushed to its lower half too: sweep-brushed.png.
+     * sweep-1280x720.png. With the validation axis brushed to its lowest quarter too: sweep-brushed.png.
      */
     private static void sweep(MainView view, Path dir, Path sweepDir) throws Exception {
         say("opening the sweep " + sweepDir + " ...");
@@ -80,7 +80,7 @@ final class Screenshots {
         Thread.sleep(1500);
         shootStage(st, dir.resolve("sweep.png"));
         fx(() -> {
-            sv.brushFirstAxisLowerHalf();
+            sv.brushBestRuns();
             return null;
         });
         Thread.sleep(1500);

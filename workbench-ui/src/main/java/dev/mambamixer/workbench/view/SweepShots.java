@@ -37,11 +37,12 @@ public final class SweepShots {
 
     public boolean curvesShown() { return !view.curves.vm().comparisonNames().isEmpty() && view.chart.chartLayout() != null; }
 
-    /** Brushes the first axis to its lower half, as a drag from its middle to its bottom would. */
-    public void brushFirstAxisLowerHalf() {
+    /** Brushes the validation axis to its lowest quarter, as a drag from there to its bottom would: the best runs. */
+    public void brushBestRuns() {
         var lay = view.chart.chartLayout();
-        ParallelAxis a = viewModelAxes().get(0);
-        view.sweepVm().brush(a.name(), lay.range(a, lay.y(0.5), lay.bottom()));
+        List<ParallelAxis> axes = viewModelAxes();
+        ParallelAxis a = axes.get(axes.size() - 1);
+        view.sweepVm().brush(a.name(), lay.range(a, lay.y(0.25), lay.bottom()));
     }
 
     public void clearBrushes() { view.sweepVm().brushes().clear(); }

@@ -92,7 +92,7 @@ final class SweepView {
         TabPane curveTabs = new TabPane(curves.tab);
         curveTabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         SplitPane lower = new SplitPane(chartBox, curveTabs);
-        lower.setDividerPositions(0.52);
+        lower.setDividerPositions(0.48);
         SplitPane all = new SplitPane(table, lower);
         all.setOrientation(Orientation.VERTICAL);
         all.setDividerPositions(0.36);

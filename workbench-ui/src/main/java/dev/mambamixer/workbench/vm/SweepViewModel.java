@@ -361,7 +361,8 @@ public final class SweepViewModel implements AutoCloseable {
 
     /**
      * Overlays the selected rows that are shown and have a run folder: reads their curves in the
-     * background, then replaces the curve view's comparisons by them.
+     * background, then replaces the curve view's comparisons by them. Legends name what differs
+     * among the overlaid runs (a single run: what tells it apart in the sweep).
      */
     private CompletableFuture<List<SweepRow>> updateOverlay() {
         List<SweepRow> want = shown.stream().filter(r -> selectedIds.contains(r.id()) && r.started()).toList();
@@ -369,7 +370,7 @@ public final class SweepViewModel implements AutoCloseable {
         overlaid.setAll(want);
         revision.set(revision.get() + 1);   // the chart emphasises the overlaid lines
         Map<String, Path> dirs = new LinkedHashMap<>();
-        for (SweepRow r : want) dirs.put(label(r), r.dir());
+        for (SweepRow r : want) dirs.put(label(r, want.size() > 1 ? want : rows), r.dir());
         CompletableFuture<List<SweepRow>> done = new CompletableFuture<>();
         CompletableFuture.supplyAsync(() -> {
             Map<String, RunCurves> read = new LinkedHashMap<>();
@@ -399,22 +400,23 @@ public final class SweepViewModel implements AutoCloseable {
     }
 
     /**
-     * A run's legend name: only what tells it apart in this sweep — its setting when there are
-     * several, the grid values that vary, its seed when several are run — e.g. "H96 lr=1e-4 d-model=64 s2".
+     * A run's legend name: only what tells it apart from the {@code others} — its dataset, T or H
+     * where they differ, the grid values that differ, its seed where seeds differ — e.g.
+     * "lr=1e-4 d-model=64" among runs of one setting; the run id when nothing differs.
      */
-    public String label(SweepRow r) {
+    public String label(SweepRow r, List<SweepRow> others) {
         List<String> parts = new ArrayList<>();
-        if (rows.stream().map(SweepRow::dataset).distinct().count() > 1) parts.add(r.dataset());
-        if (rows.stream().mapToInt(SweepRow::seqLen).distinct().count() > 1) parts.add("T" + r.seqLen());
-        if (rows.stream().mapToInt(SweepRow::horizon).distinct().count() > 1) parts.add("H" + r.horizon());
+        if (others.stream().map(SweepRow::dataset).distinct().count() > 1) parts.add(r.dataset());
+        if (others.stream().mapToInt(SweepRow::seqLen).distinct().count() > 1) parts.add("T" + r.seqLen());
+        if (others.stream().mapToInt(SweepRow::horizon).distinct().count() > 1) parts.add("H" + r.horizon());
         for (int i = 0; i < options.size(); i++) {
             int k = i;
-            if (rows.stream().map(x -> x.values().get(k)).distinct().count() > 1) {
+            if (others.stream().map(x -> x.values().get(k)).distinct().count() > 1) {
                 double n = number(r.values().get(i));
                 parts.add(options.get(i) + "=" + (Double.isNaN(n) ? r.values().get(i) : ParallelAxis.number(n)));
             }
         }
-        if (rows.stream().mapToLong(SweepRow::seed).distinct().count() > 1) parts.add("s" + r.seed());
+        if (others.stream().mapToLong(SweepRow::seed).distinct().count() > 1) parts.add("s" + r.seed());
         return parts.isEmpty() ? r.id() : String.join(" ", parts);
     }
 

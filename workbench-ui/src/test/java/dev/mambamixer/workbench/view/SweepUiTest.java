@@ -95,8 +95,8 @@ class SweepUiTest {
         robot.press(KeyCode.CONTROL).clickOn(cell(robot, best)).release(KeyCode.CONTROL);
         await("two runs overlaid", () -> sv.sweepVm().curves().comparisonNames().size() == 2);
         assertEquals(List.of(running, best), fx(() -> sv.sweepVm().overlaid().stream().map(SweepRow::id).toList()));
-        await("their curves drawn", () -> sv.curves.drawnPoints("lr=0.01 d-model=32 s1: train loss") == 40
-                                           && sv.curves.drawnPoints("lr=0.01 d-model=16 s1: val MSE") == 2);
+        await("their curves drawn", () -> sv.curves.drawnPoints("d-model=32: train loss") == 40
+                                           && sv.curves.drawnPoints("d-model=16: val MSE") == 2);
 
         // a click on the axis clears its brush; the selection stays
         Point2D axis = fx(() -> sv.chart.localToScreen(lay.axisX(0), lay.y(0.7)));

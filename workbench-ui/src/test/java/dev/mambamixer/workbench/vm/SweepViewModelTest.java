@@ -112,12 +112,14 @@ public class SweepViewModelTest {
         List<SweepRow> pick = List.of(row(0), row(3), vm.rows().get(4));
         vm.select(pick).get(30, TimeUnit.SECONDS);
         assertEquals(List.of(row(0), row(3)), vm.overlaid(), "the planned run has no curves");
-        assertEquals(List.of("lr=1e-4 d-model=16 s1", "lr=0.01 d-model=32 s1"), vm.curves().comparisonNames());
-        assertEquals(40, vm.curves().comparisonSeries().get("lr=0.01 d-model=32 s1: train loss").size());
-        assertEquals(4, vm.curves().comparisonSeries().get("lr=0.01 d-model=32 s1: val MSE").size());
+        assertEquals(List.of("lr=1e-4 d-model=16", "lr=0.01 d-model=32"), vm.curves().comparisonNames(),
+                     "legends name what differs among the overlaid runs");
+        assertEquals(40, vm.curves().comparisonSeries().get("lr=0.01 d-model=32: train loss").size());
+        assertEquals(4, vm.curves().comparisonSeries().get("lr=0.01 d-model=32: val MSE").size());
         vm.brush("lr", new Range(5e-3, 2e-2));
         awaitOverlay(1);
-        assertEquals(List.of("lr=0.01 d-model=32 s1"), vm.curves().comparisonNames(), "brushed out: no longer overlaid");
+        assertEquals(List.of("lr=0.01 d-model=32 s1"), vm.curves().comparisonNames(),
+                     "brushed out: no longer overlaid; one run named by what tells it apart in the sweep");
     }
 
     @Test void aRunningSweepIsReadAgainAndItsRowUpdatedInPlace() throws Exception {
