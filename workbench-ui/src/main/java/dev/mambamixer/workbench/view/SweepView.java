@@ -82,8 +82,7 @@ final class SweepView {
         root.setTop(new VBox(bar, status));
 
         chart = new ParallelChartPane(vm);
-        Label hint = new Label("Drag along an axis: brush it (the table follows) · click an axis: clear it · "
-                               + "selected rows: curves overlaid, lines outlined");
+        Label hint = new Label("Drag on an axis: brush (the table follows) · click an axis: clear · selected rows: outlined");
         hint.getStyleClass().add("readout");
         hint.setPadding(new Insets(2, 8, 2, 8));
         BorderPane chartBox = new BorderPane(chart, null, null, hint, null);
