@@ -34,6 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ScanBenchmark {
     @Param({"time", "variate"}) String mixer;
     @Param({"64", "256"}) int e;   // E = 2·d_model: d_model 32 and 128
+    @Param({"64"}) int chunk;      // steps between stored states (the model default is 64)
 
     private Backend be;
     private ScanDims dims;
@@ -45,7 +46,7 @@ public class ScanBenchmark {
         be = new CpuBackend();
         int[] sl = Shapes.sequences(mixer);
         int s = sl[0], l = sl[1], n = 16;
-        dims = new ScanDims(s, l, e, n, 64);
+        dims = new ScanDims(s, l, e, n, chunk);
         float[] aLog = new float[e * n];
         for (int i = 0; i < aLog.length; i++) aLog[i] = (float) Math.log(i % n + 1);
         in = new ScanInputs(Shapes.uniform(be, 1, -1, 1, s, l, e), Shapes.uniform(be, 2, -6, -2, s, l, e),

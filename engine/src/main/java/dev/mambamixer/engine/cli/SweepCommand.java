@@ -154,6 +154,11 @@ final class SweepCommand implements Callable<Integer> {
     static void checkTrainOptions(SweepSpec spec, String file) {
         List<String> errs = new ArrayList<>();
         spec.fixed().forEach((k, v) -> parseOne(k, v, file, "fixed.\"" + k + "\"", errs));
+        // a settings entry with several horizons holds one options object: check it once, named by its first setting
+        java.util.Set<List<Object>> seen = new java.util.HashSet<>();
+        for (SweepSpec.Setting st : spec.settings())
+            if (!st.fixed().isEmpty() && seen.add(List.of(st.data(), st.fixed())))
+                st.fixed().forEach((k, v) -> parseOne(k, v, file, "settings[" + st.label() + "].fixed.\"" + k + "\"", errs));
         spec.grid().forEach((k, vs) -> {
             for (int i = 0; i < vs.size(); i++) parseOne(k, vs.get(i), file, "grid.\"" + k + "\"[" + i + "]", errs);
         });

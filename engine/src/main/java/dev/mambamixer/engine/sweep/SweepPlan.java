@@ -124,7 +124,9 @@ public final class SweepPlan {
         Setting s = spec.settings().get(run.setting());
         List<String> a = new ArrayList<>(List.of("--data", s.data().toString(), "--seq-len", "" + s.seqLen(),
                                                  "--horizon", "" + s.horizon()));
-        spec.fixed().forEach((k, v) -> {
+        Map<String, JsonPrimitive> fixed = new LinkedHashMap<>(spec.fixed());
+        fixed.putAll(s.fixed());   // the setting's own value of an option replaces the sweep's
+        fixed.forEach((k, v) -> {
             if (backend == null || !k.equals("--backend")) SweepSpec.appendOption(a, k, v);
         });
         run.point().forEach((k, v) -> SweepSpec.appendOption(a, k, v));

@@ -38,13 +38,23 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
 
     public static final String BEST_VAL_MSE = "best-val-mse";
     static final Set<String> FIELDS = Set.of("name", "settings", "fixed", "grid", "searchSeed", "seeds", "selection");
-    static final Set<String> SETTING_FIELDS = Set.of("data", "seqLen", "horizon");
+    static final Set<String> SETTING_FIELDS = Set.of("data", "seqLen", "horizon", "fixed");
     /** Options the sweep sets itself for every run; a sweep file may not set them. */
     public static final Set<String> MANAGED_OPTIONS = Set.of("--data", "--seq-len", "--horizon", "--seed", "--runs-dir",
                                                              "--name", "--resume", "--run-dir");
 
-    /** One data setting: a benchmark-format CSV, look-back T and horizon H. */
-    public record Setting(Path data, int seqLen, int horizon) {
+    /**
+     * One data setting: a benchmark-format CSV, look-back T and horizon H, and the {@code train}
+     * options of this setting alone ({@code fixed}: they replace the sweep's fixed value of the same
+     * option, e.g. a larger batch for a larger dataset; never a searched option).
+     */
+    public record Setting(Path data, int seqLen, int horizon, Map<String, JsonPrimitive> fixed) {
+        public Setting {
+            fixed = Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
+        }
+
+        public Setting(Path data, int seqLen, int horizon) { this(data, seqLen, horizon, Map.of()); }
+
         /** e.g. {@code ETTh1-T512-H96}: data file name without .csv/.csv.gz, T and H. */
         public String label() {
             return data.getFileName().toString().replaceAll("\\.csv(\\.gz)?$", "") + "-T" + seqLen + "-H" + horizon;
@@ -106,11 +116,20 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
             } else {
                 hs.add(integer(he, at + ".horizon", 1, Integer.MAX_VALUE, errs));
             }
+            Map<String, JsonPrimitive> own = new LinkedHashMap<>();
+            JsonObject sf = object(so, "fixed", errs, false, at + ".");
+            if (sf != null) for (String k : sf.keySet()) {
+                String fat = at + ".fixed.\"" + k + "\"";
+                if (optionName(k, fat, errs)) {
+                    JsonPrimitive v = value(sf.get(k), fat, errs);
+                    if (v != null) own.put(k, v);
+                }
+            }
             if (data == null || t == null || hs.contains(null)) continue;
             if (data.isBlank()) { errs.add(at + ".data: expected a file path, found an empty string"); continue; }
             Path p = base == null ? Path.of(data) : base.resolve(data).normalize();
             for (Long h : hs) {
-                Setting s = new Setting(p, t.intValue(), h.intValue());
+                Setting s = new Setting(p, t.intValue(), h.intValue(), own);
                 // run ids start with the label: two settings with one label would share run folders
                 if (!labels.add(s.label())) errs.add(at + ": setting " + s.label() + " appears twice (same data file name, seqLen and horizon)");
                 settings.add(s);
@@ -135,6 +154,11 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
             String at = "grid.\"" + k + "\"";
             if (!optionName(k, at, errs)) continue;
             if (fixed.containsKey(k)) errs.add(at + ": also in \"fixed\"; an option is either fixed or searched");
+            for (int i = 0; i < settings.size(); i++)
+                if (settings.get(i).fixed().containsKey(k)) {
+                    errs.add(at + ": also in the \"fixed\" of setting " + settings.get(i).label() + "; an option is either fixed or searched");
+                    break;
+                }
             JsonElement e = go.get(k);
             if (!e.isJsonArray()) { errs.add(at + ": expected a JSON array of values, found " + shortly(e)); continue; }
             JsonArray a = e.getAsJsonArray();
@@ -182,6 +206,11 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
             so.addProperty("data", s.data().toString());
             so.addProperty("seqLen", s.seqLen());
             so.addProperty("horizon", s.horizon());
+            if (!s.fixed().isEmpty()) {
+                JsonObject sf = new JsonObject();
+                s.fixed().forEach(sf::add);
+                so.add("fixed", sf);
+            }
             sa.add(so);
         }
         o.add("settings", sa);
@@ -258,10 +287,14 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
     }
 
     private static JsonObject object(JsonObject o, String key, List<String> errs, boolean required) {
+        return object(o, key, errs, required, "");
+    }
+
+    private static JsonObject object(JsonObject o, String key, List<String> errs, boolean required, String prefix) {
         JsonElement e = o.get(key);
         if (e == null && !required) return null;
         if (e == null || !e.isJsonObject()) {
-            errs.add(key + ": expected a JSON object, found " + (e == null ? "nothing (missing)" : shortly(e)));
+            errs.add(prefix + key + ": expected a JSON object, found " + (e == null ? "nothing (missing)" : shortly(e)));
             return null;
         }
         return e.getAsJsonObject();

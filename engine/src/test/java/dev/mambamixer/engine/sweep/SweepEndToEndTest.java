@@ -132,7 +132,8 @@ class SweepEndToEndTest {
     @Test void trainOptionsAreCheckedBeforeAnyRunStarts() throws Exception {
         Path spec = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);
         Files.writeString(spec, Files.readString(spec).replace("\"--epochs\": 1", "\"--epochs\": \"many\", \"--lr-max\": 3")
-                                                     .replace("[1e-2, 1e-4]", "[1e-2, true]"));
+                                                     .replace("[1e-2, 1e-4]", "[1e-2, true]")
+                                                     .replace("\"horizon\": 8}", "\"horizon\": 8, \"fixed\": {\"--batch\": \"lots\"}}"));
         Path dir = tmp.resolve("bad");
         Out o = cli("sweep", "run", spec.toString(), "--dir", dir.toString());
         assertEquals(2, o.code(), o.out());
@@ -140,6 +141,7 @@ class SweepEndToEndTest {
         assertTrue(o.err().contains("fixed.\"--epochs\": Invalid value for option '--epochs': 'many' is not an int"), o.err());
         assertTrue(o.err().contains("fixed.\"--lr-max\": train has no option --lr-max"), o.err());
         assertTrue(o.err().contains("grid.\"--lr\"[1]: --lr takes a value; expected a number or string, found true"), o.err());
+        assertTrue(o.err().contains("settings[synthetic-T32-H8].fixed.\"--batch\": Invalid value for option '--batch': 'lots' is not an int"), o.err());
         assertFalse(Files.exists(dir), "nothing was created");
 
         Path good = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);

@@ -34,6 +34,29 @@ class SweepPlanTest {
         assertEquals(16, p.totalRuns());
     }
 
+    @Test void aSettingsOwnFixedOptionsReplaceTheSweepsForItsRunsOnly() {
+        SweepSpec spec = SweepSpec.parse("""
+            {"name": "p", "settings": [{"data": "a/ETTh1.csv", "seqLen": 96, "horizon": 24},
+                                       {"data": "a/ETTm1.csv.gz", "seqLen": 96, "horizon": 24,
+                                        "fixed": {"--batch": 128, "--eval-every": 300}}],
+             "fixed": {"--epochs": 2, "--batch": 32}, "grid": {"--lr": [1e-3]}, "searchSeed": 7, "seeds": [7]}
+            """, "p.json", Path.of("/d"));
+        SweepPlan p = new SweepPlan(spec);
+        List<String> h1 = p.trainArgs(p.searchRuns(0).get(0), Path.of("/r/h1"), null);
+        List<String> m1 = p.trainArgs(p.searchRuns(1).get(0), Path.of("/r/m1"), null);
+        assertEquals("32", h1.get(h1.indexOf("--batch") + 1));
+        assertEquals(-1, h1.indexOf("--eval-every"));
+        assertEquals("128", m1.get(m1.indexOf("--batch") + 1));
+        assertEquals(m1.indexOf("--batch"), m1.lastIndexOf("--batch"), "the sweep's --batch is replaced, not repeated");
+        assertEquals("300", m1.get(m1.indexOf("--eval-every") + 1));
+        assertEquals("2", m1.get(m1.indexOf("--epochs") + 1));
+        // the grid point alone names a run: a setting's options leave its run ids as they were
+        assertEquals(SweepPlan.runId(spec.settings().get(1), p.searchRuns(1).get(0).point(), 7), p.searchRuns(1).get(0).id());
+        // sweep.json keeps them and reads back the same
+        SweepSpec again = SweepSpec.parse(spec.toJson().toString(), "sweep.json", null);
+        assertEquals(spec.settings(), again.settings());
+    }
+
     @Test void idsAreStableAndIndependentOfGridOrder() {
         SweepPlan a = plan("{\"--lr\": [1e-3, 1e-4], \"--dropout\": [0.1, 0.2]}");
         SweepPlan b = plan("{\"--dropout\": [0.2, 0.1], \"--lr\": [1e-4, 1e-3]}");

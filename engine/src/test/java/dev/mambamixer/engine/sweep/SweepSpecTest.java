@@ -85,6 +85,24 @@ class SweepSpecTest {
         assertTrue(e.getMessage().contains("fixed.\"epochs\": expected a train option name"), e.getMessage());
     }
 
+    @Test void aSettingsFixedOptionsAreCheckedLikeTheSweeps() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SweepSpec.parse("""
+            {"name": "p", "settings": [{"data": "ETTh1.csv", "seqLen": 96, "horizon": 24,
+                                        "fixed": {"--seed": 3, "lr": 1, "--batch": [1], "--lr": 1e-3}}],
+             "grid": {"--lr": [1e-3, 1e-4]}, "searchSeed": 1, "seeds": [1]}
+            """, "s.json", null));
+        String m = e.getMessage();
+        assertTrue(m.contains("settings[0].fixed.\"--seed\": set by the sweep itself"), m);
+        assertTrue(m.contains("settings[0].fixed.\"lr\": expected a train option name"), m);
+        assertTrue(m.contains("settings[0].fixed.\"--batch\": expected a number, string or true/false, found an array"), m);
+        assertTrue(m.contains("grid.\"--lr\": also in the \"fixed\" of setting ETTh1-T96-H24"), m);
+        e = assertThrows(IllegalArgumentException.class, () -> SweepSpec.parse("""
+            {"name": "p", "settings": [{"data": "ETTh1.csv", "seqLen": 96, "horizon": 24, "fixed": 3}],
+             "grid": {"--lr": [1e-3]}, "searchSeed": 1, "seeds": [1]}
+            """, "s.json", null));
+        assertTrue(e.getMessage().contains("settings[0].fixed: expected a JSON object, found 3"), e.getMessage());
+    }
+
     @Test void everyProblemIsReportedAtOnce() {
         IllegalArgumentException e = bad("{\"name\": \"x\", \"settings\": [], \"grid\": {}, \"seeds\": [1]}");
         String m = e.getMessage();
