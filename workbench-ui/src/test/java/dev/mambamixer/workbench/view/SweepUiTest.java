@@ -32,8 +32,9 @@ import org.testfx.framework.junit5.Start;
 /**
  * The sweep view on a headless screen: open the {@link SweepFixture} folder as File → Open sweep…
  * does, sort by a header, brush the lr axis of the parallel-coordinates chart with a mouse drag
- * (the table follows), select two rows with clicks (their curves are overlaid and drawn), click
- * the axis to clear the brush.
+ * (the table follows), select two rows with clicks (their curves are overlaid and drawn), read
+ * the sweep again after a run finished (row, sort, brush and selection kept), click the axis to
+ * clear the brush.
  */
 @ExtendWith(ApplicationExtension.class)
 class SweepUiTest {
@@ -73,9 +74,10 @@ class SweepUiTest {
         SweepView sv = MainView.sweepView(st);
         await("five rows", () -> sv.table.getItems().size() == 5);
 
-        Node header = robot.lookup(".column-header").lookup((Node n) -> n instanceof javafx.scene.control.Label l
-                                                                         && "best val MSE".equals(l.getText())).query();
-        robot.clickOn(header);
+        // the table's skin may replace header labels while it lays out: take one that is on screen
+        await("the header shown", () -> robot.lookup(".column-header").lookup((Node n) -> shownLabel(n, "best val MSE"))
+                                             .tryQuery().isPresent());
+        robot.clickOn(robot.lookup(".column-header").lookup((Node n) -> shownLabel(n, "best val MSE")).<Node>query());
         await("sorted by best val MSE", () -> sv.table.getItems().get(0).bestValMse() == 0.30);
 
         // brush lr (the first axis) from above 1e-2 down to its middle: only the lr = 1e-2 runs stay
@@ -98,6 +100,19 @@ class SweepUiTest {
         await("their curves drawn", () -> sv.curves.drawnPoints("d-model=32: train loss") == 40
                                            && sv.curves.drawnPoints("d-model=16: val MSE") == 2);
 
+        // the sweep moves on: the stopped run finishes. A new reading replaces its row in place; the
+        // table keeps its sort, the brush and both selected rows, and the row shows the new status
+        f.writeRun(running, 0.20, 4, true);
+        f.entry(f.search.get(2), "finished", 0.20, 12.0);
+        f.save();
+        fx(() -> sv.sweepVm().refresh()).get(30, TimeUnit.SECONDS);
+        await("the finished run first", () -> sv.table.getItems().get(0).id().equals(running)
+                                             && sv.table.getItems().get(0).status() == SweepRow.Status.FINISHED);
+        assertEquals(3, (int) fx(() -> sv.table.getItems().size()), "the brush stays");
+        assertEquals(List.of(running, best), fx(() -> sv.table.getSelectionModel().getSelectedItems().stream().map(SweepRow::id).toList()),
+                     "the selection stays");
+        await("its curves read again", () -> sv.curves.drawnPoints("d-model=16: val MSE") == 4);
+
         // a click on the axis clears its brush; the selection stays
         Point2D axis = fx(() -> sv.chart.localToScreen(lay.axisX(0), lay.y(0.7)));
         robot.moveTo(axis).clickOn(MouseButton.PRIMARY);
@@ -111,6 +126,10 @@ class SweepUiTest {
 
     private static Node cell(FxRobot robot, String text) {
         return robot.lookup(".table-cell").lookup((Node n) -> n instanceof javafx.scene.control.TableCell<?, ?> c
-                                                              && text.equals(c.getText())).query();
+                                                              && text.equals(c.getText()) && n.getScene() != null).query();
+    }
+
+    private static boolean shownLabel(Node n, String text) {
+        return n instanceof javafx.scene.control.Label l && text.equals(l.getText()) && n.getScene() != null && n.isVisible();
     }
 }
