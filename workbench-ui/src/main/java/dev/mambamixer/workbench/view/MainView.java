@@ -284,7 +284,7 @@ public final class MainView {
      */
     public javafx.stage.Stage showSweep(Path dir) {
         dev.mambamixer.workbench.vm.SweepViewModel sweep = vm.newSweep();
-        SweepView view = new SweepView(sweep);
+        SweepView view = new SweepView(sweep, vm::explore);
         javafx.stage.Stage st = new javafx.stage.Stage();
         st.setTitle("Sweep " + dir);
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();

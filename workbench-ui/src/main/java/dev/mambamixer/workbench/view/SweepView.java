@@ -41,20 +41,29 @@ final class SweepView {
     private List<SweepViewModel.Column> shownColumns = List.of();
     private boolean restoring;
 
-    SweepView(SweepViewModel vm) {
+    /** @param explore opens a run folder in the main window (File → Open run folder), on a double-click on its row */
+    SweepView(SweepViewModel vm, java.util.function.Consumer<java.nio.file.Path> explore) {
         this.vm = vm;
         table.setId("sweep-table");
         table.setItems(vm.sorted());
         vm.comparatorProperty().bind(table.comparatorProperty());
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setPlaceholder(new Label("Reading the sweep …"));
-        table.setRowFactory(t -> new TableRow<>() {
-            @Override protected void updateItem(SweepRow r, boolean empty) {
-                super.updateItem(r, empty);
-                // the selected configuration of its setting: the runs whose test metrics count
-                setStyle(!empty && r != null && r.selected() ? "-fx-font-weight: bold;" : "");
-            }
+        table.setRowFactory(t -> {
+            TableRow<SweepRow> row = new TableRow<>() {
+                @Override protected void updateItem(SweepRow r, boolean empty) {
+                    super.updateItem(r, empty);
+                    // the selected configuration of its setting: the runs whose test metrics count
+                    setStyle(!empty && r != null && r.selected() ? "-fx-font-weight: bold;" : "");
+                }
+            };
+            row.setOnMouseClicked(e -> {
+                SweepRow r = row.getItem();
+                if (e.getClickCount() == 2 && r != null && r.started()) explore.accept(r.dir());
+            });
+            return row;
         });
+        table.setTooltip(new Tooltip("Double-click a run to open it in the main window, as File → Open run folder does"));
         table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<SweepRow>) c -> {
             if (!restoring && !vm.updating()) vm.select(List.copyOf(table.getSelectionModel().getSelectedItems()));
         });
