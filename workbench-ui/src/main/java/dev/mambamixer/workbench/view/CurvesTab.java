@@ -365,6 +365,9 @@ final class CurvesTab extends ChartTab {
 
     CurvesViewModel vm() { return vm; }
 
+    /** Stops the renderer thread (a sweep window closed; the main window's curves live as long as the app). */
+    void dispose() { renderer.shutdownNow(); }
+
     /** The loss chart's pane (tests drive the mouse over it). */
     OffThreadChart lossPane() { return lossPane; }
 

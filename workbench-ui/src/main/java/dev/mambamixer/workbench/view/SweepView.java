@@ -48,7 +48,10 @@ final class SweepView {
         table.setItems(vm.sorted());
         vm.comparatorProperty().bind(table.comparatorProperty());
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
-        table.setPlaceholder(new Label("Reading the sweep …"));
+        Label empty = new Label();
+        empty.textProperty().bind(vm.statusProperty());   // "Reading …", or why the folder could not be read
+        empty.setWrapText(true);
+        table.setPlaceholder(empty);
         table.setRowFactory(t -> {
             TableRow<SweepRow> row = new TableRow<>() {
                 @Override protected void updateItem(SweepRow r, boolean empty) {
@@ -159,5 +162,8 @@ final class SweepView {
     SweepViewModel sweepVm() { return vm; }
 
     /** The window closed: stop the chart renderer (the view model is closed by its owner). */
-    void dispose() { chart.dispose(); }
+    void dispose() {
+        chart.dispose();
+        curves.dispose();
+    }
 }

@@ -110,6 +110,7 @@ public final class SweepViewModel implements AutoCloseable {
         overlaid.clear();
         curves.clearComparisons();
         rows.clear();
+        status.set("Reading " + sweepDir + " …");
         return refresh();
     }
 
@@ -126,7 +127,9 @@ public final class SweepViewModel implements AutoCloseable {
             }
         }, reader).whenComplete((snap, t) -> uiExecutor.execute(() -> {
             if (t != null) {
-                Throwable c = t.getCause() != null ? t.getCause() : t;
+                Throwable c = t;
+                while ((c instanceof java.util.concurrent.CompletionException || c instanceof UncheckedIOException) && c.getCause() != null)
+                    c = c.getCause();   // the IOException names the file and what is wrong
                 status.set("Could not read " + d + ": " + c.getMessage());
                 done.completeExceptionally(c);
                 return;

@@ -80,6 +80,15 @@ public class SweepViewModelTest {
         assertTrue(vm.statusProperty().get().endsWith("no coordinator running"), vm.statusProperty().get());
     }
 
+    @Test void aFolderThatIsNotASweepSaysSoAndShowsNoRows() throws Exception {
+        Path other = dir.resolve("runs");   // a run folder's parent, no sweep.json
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> vm.open(other).get(30, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof java.io.IOException, e.getCause().toString());
+        assertEquals("Could not read " + other + ": " + other + ": not a sweep folder (no sweep.json)", vm.statusProperty().get());
+        assertEquals(0, vm.rows().size());
+        assertTrue(vm.curves().comparisonNames().isEmpty());
+    }
+
     @Test void sortsByAColumnWithUnmeasuredLast() {
         SweepViewModel.Column val = vm.columns().stream().filter(c -> c.title().equals("best val MSE")).findFirst().orElseThrow();
         vm.comparatorProperty().set(val.comparator());
