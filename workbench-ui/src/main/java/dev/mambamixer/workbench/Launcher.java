@@ -14,12 +14,14 @@ import javafx.stage.Stage;
  *   --start               start training at once with the default (quick) settings
  *   --sample FILE         the sample CSV (default: sample-data/synthetic.csv found upwards)
  *   --runs DIR            where run folders go (default: runs/ in the repository)
+ *   --sweep DIR           open a sweep folder (finished or running) in the sweep view at start
  *   --screenshots DIR     headless: train briefly, save every view as PNG into DIR, exit
  * </pre>
  */
 public final class Launcher {
     private static volatile Path screenshots;
     private static volatile boolean autoStart;
+    private static volatile Path sweep;
 
     private Launcher() {}
 
@@ -29,9 +31,10 @@ public final class Launcher {
                 case "--start" -> autoStart = true;
                 case "--sample" -> System.setProperty("workbench.sample", value(args, ++i));
                 case "--runs" -> System.setProperty("workbench.runs", value(args, ++i));
+                case "--sweep" -> sweep = Path.of(value(args, ++i)).toAbsolutePath();
                 case "--screenshots" -> screenshots = Path.of(value(args, ++i)).toAbsolutePath();
                 case "-h", "--help" -> {
-                    System.out.println("usage: run-workbench.sh [--start] [--sample FILE] [--runs DIR] [--screenshots DIR]");
+                    System.out.println("usage: run-workbench.sh [--start] [--sample FILE] [--runs DIR] [--sweep DIR] [--screenshots DIR]");
                     return;
                 }
                 default -> {
@@ -87,8 +90,9 @@ public final class Launcher {
             Thread t = new Thread(() -> Screenshots.run(vm, view, stage, screenshots), "screenshots");
             t.setDaemon(true);
             t.start();
-        } else if (autoStart) {
-            vm.start();
+        } else {
+            if (sweep != null) view.showSweep(sweep);
+            if (autoStart) vm.start();
         }
     }
 }

@@ -32,6 +32,7 @@ final class Screenshots {
             String only = System.getProperty(ONLY_PROPERTY, "all");
             if (only.equals("all") || only.equals("tsm2")) sequenceModels(vm, view, stage, dir);
             if (only.equals("all") || only.equals("vision")) vision(vm, view, stage, dir);
+            if (only.equals("sweep")) sweep(view, dir, Path.of(System.getProperty(SWEEP_PROPERTY, "")));
             if (only.equals("explore")) explore(vm, view, stage, dir, Path.of(System.getProperty(RUN_PROPERTY, "")));
             say("screenshots written to " + dir);
         } catch (Throwable t) {
@@ -49,10 +50,63 @@ final class Screenshots {
 
     /**
      * System property: which screenshots to take, "all" (default), "tsm2" (TSM2 and teaching),
-     * "vision" (ViM2) or "explore" (a finished ViM2 run folder, {@value #RUN_PROPERTY}, opened again).
+     * "vision" (ViM2), "explore" (a finished ViM2 run folder, {@value #RUN_PROPERTY}, opened again) or
+     * "sweep" (the sweep view of the sweep folder {@value #SWEEP_PROPERTY}).
      */
     static final String ONLY_PROPERTY = "mambamixer.screenshots";
     static final String RUN_PROPERTY = "mambamixer.screenshots.run";
+    static final String SWEEP_PROPERTY = "mambamixer.screenshots.sweep";
+
+    /**
+     * The sweep view (File → Open sweep…) of a sweep folder: the best run of each of the first two
+     * settings and the worst of the first selected, overlaid; sweep.png at 1440×900 and
+     * sweep-1280x720.png. With the validation axis brushed to its lowest quarter too: sweep-brushed.png.
+     */
+    private static void sweep(MainView view, Path dir, Path sweepDir) throws Exception {
+        say("opening the sweep " + sweepDir + " ...");
+        Stage st = fx(() -> view.showSweep(sweepDir));
+        fx(() -> {
+            st.setWidth(1440);
+            st.setHeight(900);
+            return null;
+        });
+        var sv = dev.mambamixer.workbench.view.SweepShots.of(st);
+        await("the sweep's rows", 120, () -> sv.rows() > 0);
+        fx(() -> {
+            sv.selectForScreenshot();
+            return null;
+        });
+        await("the selected runs' curves", 120, sv::curvesShown);
+        Thread.sleep(1500);
+        shootStage(st, dir.resolve("sweep.png"));
+        fx(() -> {
+            sv.brushBestRuns();
+            return null;
+        });
+        Thread.sleep(1500);
+        shootStage(st, dir.resolve("sweep-brushed.png"));
+        fx(() -> {
+            sv.clearBrushes();
+            st.setWidth(1280);
+            st.setHeight(720);
+            return null;
+        });
+        Thread.sleep(2000);
+        shootStage(st, dir.resolve("sweep-1280x720.png"));
+        fx(() -> {
+            st.close();
+            return null;
+        });
+    }
+
+    private static void shootStage(Stage st, Path file) throws Exception {
+        WritableImage img = fx(() -> st.getScene().snapshot(null));
+        BufferedImage bi = SwingFXUtils.fromFXImage(img, null);
+        BufferedImage rgb = new BufferedImage(bi.getWidth(), bi.getHeight(), BufferedImage.TYPE_INT_RGB);
+        rgb.getGraphics().drawImage(bi, 0, 0, null);
+        ImageIO.write(rgb, "png", file.toFile());
+        say("  " + file.getFileName() + " (" + Files.size(file) / 1024 + " KB)");
+    }
 
     /** A finished ViM2 run folder opened with File → Open run folder: curves, Vision and Results ("vision-explore-*"). */
     private static void explore(WorkbenchViewModel vm, MainView view, Stage stage, Path dir, Path runDir) throws Exception {

@@ -49,6 +49,7 @@ final class CurvesTab extends ChartTab {
     private long resetsSeen = -1;
     private XAxis axisSeen;
     private boolean settingsDirty;
+    private final Label eta;
 
     CurvesTab(CurvesViewModel vm, RunViewModel run) {
         super("Training curves", "Press Start to train; the curves appear here within seconds.");
@@ -63,7 +64,7 @@ final class CurvesTab extends ChartTab {
         ComboBox<XAxis> axis = new ComboBox<>();
         axis.getItems().setAll(XAxis.values());
         axis.valueProperty().bindBidirectional(vm.xAxisProperty());
-        Label eta = new Label();
+        eta = new Label();
         eta.textProperty().bind(run.etaTextProperty().concat("   ").concat(run.speedTextProperty()));
         controls.getChildren().addAll(label("Smoothing (EMA)"), smooth, smoothValue, log, label("x:"), axis, eta);
         split.setOrientation(Orientation.VERTICAL);
@@ -81,6 +82,18 @@ final class CurvesTab extends ChartTab {
         vm.smoothingProperty().addListener((o, a, b) -> { settingsDirty = true; redraw.request(); });
         vm.logScaleProperty().addListener((o, a, b) -> { settingsDirty = true; redraw.request(); });
         vm.xAxisProperty().addListener((o, a, b) -> redraw.request());
+    }
+
+    /**
+     * The curves of other runs only (the sweep view's overlay): no ETA or throughput of a run of
+     * this window, the loss chart alone.
+     */
+    static CurvesTab overlay(CurvesViewModel vm, String emptyText) {
+        CurvesTab t = new CurvesTab(vm, new RunViewModel());
+        t.controls.getChildren().remove(t.eta);
+        t.split.getItems().remove(t.speedPane);
+        t.placeholder.setText(emptyText);
+        return t;
     }
 
     @Override void redrawNow() {
@@ -349,6 +362,11 @@ final class CurvesTab extends ChartTab {
             throw new IllegalStateException("chart renderer: " + e.getMessage(), e);
         }
     }
+
+    CurvesViewModel vm() { return vm; }
+
+    /** Stops the renderer thread (a sweep window closed; the main window's curves live as long as the app). */
+    void dispose() { renderer.shutdownNow(); }
 
     /** The loss chart's pane (tests drive the mouse over it). */
     OffThreadChart lossPane() { return lossPane; }

@@ -173,6 +173,7 @@ public final class MainView {
         file.getItems().addAll(
             item("Open CSV…", () -> chooseFile("Open a benchmark-format CSV", false).ifPresent(vm::openCsv)),
             item("Runs…", this::showRuns),
+            item("Open sweep…", () -> chooseDir("Open a sweep folder (with sweep.json)").ifPresent(this::showSweep)),
             item("Open run folder (explore)…", () -> chooseDir("Open a finished run folder").ifPresent(vm::explore)),
             item("Compare with run…", () -> chooseDir("Run folder to compare with").ifPresent(vm::compare)),
             item("Clear comparisons", () -> vm.curves().clearComparisons()),
@@ -276,6 +277,37 @@ public final class MainView {
         runs.table.requestFocus();   // keys move through the rows; the filter shows what it filters by
         return st;
     }
+
+    /**
+     * A sweep folder in its own window (SweepView): table, parallel coordinates, overlaid curves;
+     * read in the background, polled while the window is open (a running sweep updates). FX thread.
+     */
+    public javafx.stage.Stage showSweep(Path dir) {
+        dev.mambamixer.workbench.vm.SweepViewModel sweep = vm.newSweep();
+        SweepView view = new SweepView(sweep, vm::explore);
+        javafx.stage.Stage st = new javafx.stage.Stage();
+        st.setTitle("Sweep " + dir);
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        javafx.scene.Scene scene = new javafx.scene.Scene(view.root, Math.min(1440, screen.getWidth() * 0.95),
+                                                          Math.min(900, screen.getHeight() * 0.9));
+        if (root.getScene() != null) {
+            scene.getStylesheets().addAll(root.getScene().getStylesheets());
+            st.initOwner(root.getScene().getWindow());
+        }
+        st.setScene(scene);
+        st.setOnHidden(e -> {
+            sweep.close();
+            view.dispose();
+        });
+        st.getProperties().put(SweepView.class, view);
+        st.show();
+        sweep.open(dir);   // a folder that cannot be read says so in the window's status line
+        sweep.startLive(3);
+        return st;
+    }
+
+    /** The sweep view shown in a window of {@link #showSweep} (tests and screenshots). */
+    static SweepView sweepView(javafx.stage.Stage st) { return (SweepView) st.getProperties().get(SweepView.class); }
 
     /** Every view's guide in one scrollable page. */
     private void showGuides() {

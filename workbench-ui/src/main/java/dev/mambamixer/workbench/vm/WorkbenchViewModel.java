@@ -515,4 +515,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
     public SnapshotTimelineViewModel timeline() { return timeline; }
     /** The opened run folder's settings as text ("" in live mode). */
     public javafx.beans.property.ReadOnlyStringProperty exploredSettingsProperty() { return exploredSettings; }
+
+    /** A sweep view's model (File → Open sweep…), applying its reads on the UI thread like this one. */
+    public SweepViewModel newSweep() { return new SweepViewModel(uiExecutor); }
 }

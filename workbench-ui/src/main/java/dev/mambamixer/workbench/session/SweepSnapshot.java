@@ -1,0 +1,123 @@
+package dev.mambamixer.workbench.session;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import dev.mambamixer.engine.sweep.SweepFolder;
+import dev.mambamixer.engine.sweep.SweepFolder.DiskStatus;
+import dev.mambamixer.engine.sweep.SweepPlan;
+import dev.mambamixer.engine.sweep.SweepPlan.PlannedRun;
+import dev.mambamixer.engine.sweep.SweepPlan.Selection;
+import dev.mambamixer.engine.sweep.SweepSpec.Setting;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A sweep folder read once (off the FX thread): one {@link SweepRow} per planned run, SEARCH runs in
+ * plan order, then the CONFIRM runs of each selection. Whether a run finished is read from its run
+ * folder like {@code sweep table} does ({@link SweepFolder#diskStatus}); the values state.json already
+ * holds for a finished run (best validation MSE, wall time) are taken from there.
+ *
+ * @param options            the grid's options without their dashes ("lr", "d-model"), in the file's order
+ * @param coordinatorRunning a coordinator holds the sweep now (it is live)
+ * @param stateModified      state.json's modification time (ms) when read, 0 when there is none
+ */
+public record SweepSnapshot(Path dir, String name, List<String> options, List<SweepRow> rows, boolean coordinatorRunning,
+                            long stateModified) {
+
+    public SweepSnapshot {
+        options = List.copyOf(options);
+        rows = List.copyOf(rows);
+    }
+
+    /**
+     * Reads the sweep in {@code dir}. {@code settled}: run id -> FINISHED / FAILED found by an earlier
+     * read; a run folder that has settled does not change, so its events are not read again (the
+     * live view re-reads every few seconds). Updated with what this read settles.
+     */
+    public static SweepSnapshot read(Path dir, Map<String, DiskStatus> settled) throws IOException {
+        long modified = stateModified(dir);
+        boolean live = coordinatorRunning(dir);
+        SweepFolder f = SweepFolder.read(dir);
+        SweepPlan plan = new SweepPlan(f.spec());
+        JsonObject state = f.readState();
+        Map<Integer, Selection> sels = SweepFolder.selections(state, dir.resolve(SweepFolder.STATE_FILE).toString());
+        JsonObject entries = state.getAsJsonObject("runs");
+        Map<String, PlannedRun> runs = new LinkedHashMap<>();
+        for (PlannedRun r : plan.searchRuns()) runs.put(r.id(), r);
+        for (Selection s : sels.values()) for (PlannedRun r : plan.confirmRuns(s)) runs.putIfAbsent(r.id(), r);
+        for (String id : entries.keySet()) {   // recorded by another version of the plan: shown all the same
+            if (runs.containsKey(id)) continue;
+            JsonObject e = entries.getAsJsonObject(id);
+            Map<String, JsonPrimitive> point = new LinkedHashMap<>();
+            e.getAsJsonObject("point").entrySet().forEach(p -> point.put(p.getKey(), p.getValue().getAsJsonPrimitive()));
+            runs.put(id, new PlannedRun(id, SweepPlan.Stage.valueOf(e.get("stage").getAsString()), e.get("setting").getAsInt(),
+                                        point, e.get("seed").getAsLong()));
+        }
+        List<String> options = new ArrayList<>(f.spec().grid().keySet());
+        List<SweepRow> rows = new ArrayList<>();
+        for (PlannedRun r : runs.values()) {
+            JsonObject e = entries.has(r.id()) ? entries.getAsJsonObject(r.id()) : null;
+            String recorded = e != null && e.has("status") ? e.get("status").getAsString() : "planned";
+            DiskStatus disk = settled.get(r.id());
+            if (disk == null) {
+                disk = f.diskStatus(r.id());
+                if (disk == DiskStatus.FINISHED || disk == DiskStatus.FAILED) settled.put(r.id(), disk);
+            }
+            SweepRow.Status status = disk == DiskStatus.FINISHED ? SweepRow.Status.FINISHED
+                                     : disk == DiskStatus.FAILED || recorded.equals("failed") ? SweepRow.Status.FAILED
+                                     : recorded.equals("running") && live ? SweepRow.Status.RUNNING
+                                     : disk == DiskStatus.PARTIAL || recorded.equals("running") ? SweepRow.Status.STOPPED
+                                     : SweepRow.Status.PLANNED;
+            boolean onDisk = disk != DiskStatus.NOT_STARTED;
+            boolean settledNow = status == SweepRow.Status.FINISHED || status == SweepRow.Status.FAILED;
+            double best = settledNow && e != null && e.has("bestValMse") ? e.get("bestValMse").getAsDouble()
+                          : onDisk ? f.bestValMse(r.id()) : Double.NaN;
+            double wall = settledNow && e != null && e.has("wallSeconds") ? e.get("wallSeconds").getAsDouble()
+                          : onDisk ? f.trainingSeconds(r.id()) : Double.NaN;
+            Selection sel = sels.get(r.setting());
+            boolean selected = sel != null && samePoint(r.point(), sel.point());
+            double[] test = {Double.NaN, Double.NaN};
+            if (selected && status == SweepRow.Status.FINISHED) test = f.testMetrics(r.id());
+            Setting s = f.spec().settings().get(r.setting());
+            List<String> values = new ArrayList<>();
+            for (String o : options) values.add(r.point().containsKey(o) ? r.point().get(o).getAsString() : "");
+            rows.add(new SweepRow(r.id(), r.stage(), status, dataset(s), s.seqLen(), s.horizon(), values, r.seed(), selected, best,
+                                  test[0], test[1], wall, f.runDir(r.id())));
+        }
+        return new SweepSnapshot(dir, f.spec().name(), options.stream().map(o -> o.replaceFirst("^-+", "")).toList(), rows, live,
+                                 modified);
+    }
+
+    /** "ETTh1" for .../ETTh1.csv.gz. */
+    static String dataset(Setting s) { return s.data().getFileName().toString().replaceAll("\\.csv(\\.gz)?$", ""); }
+
+    private static boolean samePoint(Map<String, JsonPrimitive> a, Map<String, JsonPrimitive> b) {
+        if (a.size() != b.size()) return false;
+        for (var e : a.entrySet())
+            if (!b.containsKey(e.getKey()) || !b.get(e.getKey()).getAsString().equals(e.getValue().getAsString())) return false;
+        return true;
+    }
+
+    /** state.json's modification time, 0 when there is none (polled: a changed time means re-read). */
+    public static long stateModified(Path dir) {
+        try {
+            Path s = dir.resolve(SweepFolder.STATE_FILE);
+            return Files.exists(s) ? Files.getLastModifiedTime(s).toMillis() : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Whether a coordinator holds the sweep. A folder without a lock file has none; it is not created
+     * here (the workbench only reads sweep folders).
+     */
+    public static boolean coordinatorRunning(Path dir) {
+        return Files.exists(dir.resolve(SweepFolder.LOCK_FILE)) && SweepFolder.coordinatorRunning(dir);
+    }
+}
