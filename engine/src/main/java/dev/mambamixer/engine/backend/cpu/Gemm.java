@@ -25,9 +25,7 @@ public final class Gemm {
     static final double SPLIT_MIN_FLOPS = 4e6;
     /** Blocks per split GEMM: a power of two, so 2, 4 or 8 workers get equal shares. */
     static final int MAX_BLOCKS = 8;
-    private static final Scratch PARTIAL = new Scratch(), B_ROWS = new Scratch();
-    /** The register-tiled kernel for narrow tall C, or null (no Vector API, no 512-bit vectors, or {@link CpuKernels#VECTOR} off). */
-    private static final TallGemm TALL = loadTall();
+    private static final Scratch PARTIAL = new Scratch();
 
     static {
         LOG.fine(() -> "Gemm: " + (SPLIT ? "split over the engine's workers, BLAS single-threaded" : "one BLAS call each"));
@@ -43,21 +41,6 @@ public final class Gemm {
             return false;
         }
     }
-
-    private static TallGemm loadTall() {
-        if (!CpuKernels.VECTOR) return null;
-        try {   // by name: this class must link without the incubator module
-            Class<?> k = Class.forName("dev.mambamixer.engine.backend.cpu.VectorTallGemm");
-            if (!(boolean) k.getDeclaredMethod("native512").invoke(null)) return null;
-            return (TallGemm) k.getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.warning("Gemm: tall-GEMM kernel unavailable, using the BLAS: " + e);
-            return null;
-        }
-    }
-
-    /** Whether narrow tall GEMMs run on {@link TallGemm} rather than the BLAS. */
-    public static boolean tallKernel() { return TALL != null; }
 
     /** The netlib implementation in use (JNIBLAS = native system libblas.so.3). */
     public static String implementation() { return BLAS_IMPL.getClass().getSimpleName(); }
@@ -76,10 +59,6 @@ public final class Gemm {
                      float[] b, int bOff, float beta, float[] c, int cOff) {
         int lda = transA ? m : k, ldb = transB ? k : n;
         double flops = 2.0 * m * n * k;
-        if (TALL != null && !transA && alpha == 1f && (beta == 0f || beta == 1f) && TallGemm.fits(n) && m >= 64) {
-            tall(transB, m, n, k, a, aOff, b, bOff, beta == 1f, c, cOff, flops);
-            return;
-        }
         if (!split || flops < SPLIT_MIN_FLOPS) {
             call(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, n);
             return;
@@ -108,27 +87,6 @@ public final class Gemm {
         } else {
             call(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, n);
         }
-    }
-
-    /** C (m×n) [+]= A (m×k) op(B) on {@link #TALL}, in the row blocks the BLAS path would use. */
-    private static void tall(boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff, boolean accumulate,
-                             float[] c, int cOff, double flops) {
-        float[] rows = b;
-        int rowsOff = bOff;
-        if (transB) {   // B is (n×k): its k×n transpose, so each k gives one contiguous row of n (at most 64×64 here)
-            rows = B_ROWS.get(k * n);
-            rowsOff = 0;
-            for (int j = 0; j < n; j++)
-                for (int p = 0; p < k; p++) rows[p * n + j] = b[bOff + j * k + p];
-        }
-        if (flops < SPLIT_MIN_FLOPS || m < 2 * 64) {
-            TALL.multiply(m, n, k, a, aOff, rows, rowsOff, accumulate, c, cOff);
-            return;
-        }
-        float[] br = rows;
-        int bo = rowsOff;
-        Parallel.forBlocks(m, blocks(m / 64), (blk, i0, i1) ->
-            TALL.multiply(i1 - i0, n, k, a, aOff + i0 * k, br, bo, accumulate, c, cOff + i0 * n));
     }
 
     /** The largest power of two ≤ min(MAX_BLOCKS, units), at least 1. */

@@ -55,51 +55,6 @@ class GemmTest {
                     }
     }
 
-    /**
-     * The narrow tall shapes of a TSM2 step (C of width 16, 32 or 64; α 1, β 0 or 1) go to {@link TallGemm}
-     * where it runs: same float64 check, leftover rows after the last tile, and bit-identical however
-     * the rows are split over workers (the kernel alone on all rows gives the same bits).
-     */
-    @Test
-    void narrowTallProductsMatchFloat64() {
-        SplittableRandom rng = new SplittableRandom(9);
-        int[][] shapes = {{4099, 64, 32}, {3001, 32, 64}, {2047, 16, 64}, {700, 64, 16}, {129, 32, 7}, {66, 16, 2}};
-        for (int[] sh : shapes)
-            for (boolean tb : new boolean[] {false, true})
-                for (float beta : new float[] {0f, 1f}) {
-                    int m = sh[0], n = sh[1], k = sh[2], aOff = 1, bOff = 2, cOff = 3;
-                    float[] a = random(rng, aOff + m * k), b = random(rng, bOff + k * n), c0 = random(rng, cOff + m * n);
-                    float[] c = c0.clone();
-                    Gemm.gemm(false, tb, m, n, k, 1f, a, aOff, b, bOff, beta, c, cOff);
-                    String what = "m " + m + " n " + n + " k " + k + (tb ? " NT" : " NN") + " beta " + beta;
-                    double worst = 0;
-                    for (int i = 0; i < m; i++)
-                        for (int j = 0; j < n; j++) {
-                            double sum = 0, scale = 0;
-                            for (int p = 0; p < k; p++) {
-                                double x = a[aOff + i * k + p], y = b[bOff + (tb ? j * k + p : p * n + j)];
-                                sum += x * y;
-                                scale += Math.abs(x * y);
-                            }
-                            double want = sum + (beta == 0f ? 0 : c0[cOff + i * n + j]);
-                            worst = Math.max(worst, Math.abs(c[cOff + i * n + j] - want) / (scale + 1));
-                        }
-                    assertTrue(worst < 1e-6, what + ": error " + worst);
-                    for (int i = 0; i < cOff; i++) assertEquals(c0[i], c[i], what + ": before C untouched");
-                    if (Gemm.tallKernel() && !tb) {   // the kernel on all rows at once: the same bits as the split
-                        float[] whole = c0.clone();
-                        new VectorTallGemm().multiply(m, n, k, a, aOff, b, bOff, beta == 1f, whole, cOff);
-                        assertArrayEquals(c, whole, what + ": split over workers vs one call");
-                    }
-                }
-    }
-
-    @Test
-    void theTallKernelRunsWhereTheMachineHas512BitVectors() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(CpuKernels.VECTOR, "Vector API off");
-        assertEquals(VectorTallGemm.native512(), Gemm.tallKernel());
-    }
-
     @Test
     void blocksArePowersOfTwoUpToTheLimit() {
         assertEquals(1, Gemm.blocks(0));
