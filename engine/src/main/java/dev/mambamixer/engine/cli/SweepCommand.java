@@ -246,9 +246,12 @@ final class SweepCommand implements Callable<Integer> {
              description = "Write table.csv, table.md and hparams.csv into the sweep folder; print the Markdown table.")
     static final class Table implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "the sweep folder") Path dir;
+        @Option(names = "--reference", paramLabel = "FILE",
+                description = "a CSV of published test MSEs (columns setting,mse; e.g. scripts/sweeps/paper-table5-reference.csv) to set beside ours, with the ratio")
+        Path reference;
 
         @Override public Integer call() throws Exception {
-            SweepTable t = new SweepTable(SweepFolder.read(dir));
+            SweepTable t = new SweepTable(SweepFolder.read(dir), reference == null ? null : dev.mambamixer.engine.sweep.ReferenceMse.read(reference));
             List<Path> written = t.write();
             System.out.print(t.markdown());
             System.out.println("written: " + String.join(", ", written.stream().map(Path::toString).toList()));

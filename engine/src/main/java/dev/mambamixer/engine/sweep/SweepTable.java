@@ -30,9 +30,14 @@ public final class SweepTable {
     private final SweepPlan plan;
     private final JsonObject state;
     private final Map<Integer, Selection> selections;
+    private final ReferenceMse reference;   // null: no reference columns
 
-    public SweepTable(SweepFolder folder) throws IOException {
+    public SweepTable(SweepFolder folder) throws IOException { this(folder, null); }
+
+    /** With {@code reference}, the tables set each setting's mean test MSE beside it (ratio = ours / reference). */
+    public SweepTable(SweepFolder folder, ReferenceMse reference) throws IOException {
         this.folder = folder;
+        this.reference = reference;
         this.plan = new SweepPlan(folder.spec());
         this.state = folder.readState();
         this.selections = SweepFolder.selections(state, folder.dir().resolve(SweepFolder.STATE_FILE).toString());
@@ -72,38 +77,77 @@ public final class SweepTable {
 
     public String csv() throws IOException {
         StringBuilder b = new StringBuilder("setting,data,seq_len,horizon,selected_run,selected_config,best_val_mse,seeds,"
-                                            + "test_mse_mean,test_mse_std,test_mae_mean,test_mae_std,test_mse_per_seed,test_mae_per_seed\n");
+                                            + "test_mse_mean,test_mse_std,test_mae_mean,test_mae_std,test_mse_per_seed,test_mae_per_seed,"
+                                            + "reference_mse,ratio\n");
         for (Row r : rows()) {
             Setting s = r.setting();
             b.append(csvField(s.label())).append(',').append(csvField(s.data().getFileName().toString())).append(',')
              .append(s.seqLen()).append(',').append(s.horizon()).append(',');
             if (r.selection() == null) {
-                b.append(",,,,,,,,,\n");
+                b.append(",,,,,,,,,").append(',').append(num(referenceOf(r))).append(",\n");
                 continue;
             }
             b.append(r.selection().runId()).append(',').append(csvField(SweepPlan.describe(r.selection().point()))).append(',')
              .append(num(r.selection().bestValMse())).append(',').append(csvField(join(r.seeds()))).append(',')
              .append(num(mean(r.mse()))).append(',').append(num(std(r.mse()))).append(',')
              .append(num(mean(r.mae()))).append(',').append(num(std(r.mae()))).append(',')
-             .append(csvField(joinNums(r.mse()))).append(',').append(csvField(joinNums(r.mae()))).append('\n');
+             .append(csvField(joinNums(r.mse()))).append(',').append(csvField(joinNums(r.mae()))).append(',')
+             .append(num(referenceOf(r))).append(',').append(num(ratio(r))).append('\n');
         }
         return b.toString();
     }
 
+    /** The reference MSE of a row's setting, NaN without one. */
+    private double referenceOf(Row r) {
+        Double v = reference == null ? null : reference.mse().get(r.setting().label());
+        return v == null ? Double.NaN : v;
+    }
+
+    /** Mean test MSE over the row's seeds / the reference; NaN when either is missing. */
+    public double ratio(Row r) { return r.test().isEmpty() ? Double.NaN : mean(r.mse()) / referenceOf(r); }
+
     public String markdown() throws IOException {
-        StringBuilder b = new StringBuilder("| setting | selected configuration | best val MSE | seeds | test MSE | test MAE |\n"
-                                            + "|---|---|---:|---|---:|---:|\n");
-        for (Row r : rows()) {
+        boolean ref = reference != null;
+        StringBuilder b = new StringBuilder("| setting | selected configuration | best val MSE | seeds | test MSE | test MAE |"
+                                            + (ref ? " reference MSE | ratio |" : "") + "\n"
+                                            + "|---|---|---:|---|---:|---:|" + (ref ? "---:|---:|" : "") + "\n");
+        List<Row> rows = rows();
+        for (Row r : rows) {
+            String refCells = ref ? " " + opt(referenceOf(r)) + " | " + (Double.isNaN(ratio(r)) ? "" : ratioText(ratio(r))) + " |" : "";
             if (r.selection() == null) {
-                b.append("| ").append(r.setting().label()).append(" | (not selected yet) | | | | |\n");
+                b.append("| ").append(r.setting().label()).append(" | (not selected yet) | | | | |").append(refCells).append('\n');
                 continue;
             }
             b.append("| ").append(r.setting().label()).append(" | `").append(SweepPlan.describe(r.selection().point()))
              .append("` | ").append(fmt(r.selection().bestValMse())).append(" | ").append(join(r.seeds())).append(" | ")
-             .append(pm(r.mse())).append(" | ").append(pm(r.mae())).append(" |\n");
+             .append(pm(r.mse())).append(" | ").append(pm(r.mae())).append(" |").append(refCells).append('\n');
         }
+        if (ref) b.append('\n').append(summary(rows)).append('\n');
         return b.toString();
     }
+
+    /** One line: how many settings have both numbers, their mean ratio, how many at or below, which above 1.10×. */
+    String summary(List<Row> rows) {
+        List<String> above = new ArrayList<>();
+        int n = 0, atOrBelow = 0, withRef = 0;
+        double sum = 0;
+        for (Row r : rows) {
+            if (!Double.isNaN(referenceOf(r))) withRef++;
+            double q = ratio(r);
+            if (Double.isNaN(q)) continue;
+            n++;
+            sum += q;
+            if (q <= 1) atOrBelow++;
+            if (q > 1.10) above.add(r.setting().label() + " (" + ratioText(q) + ")");
+        }
+        if (n == 0) return "Against " + reference.source() + ": no setting with a reference has test results yet (" + withRef + " with a reference).";
+        return String.format(Locale.ROOT, "Against %s: %d of %d settings with a reference measured; mean ratio %s; at or below the reference in %d of %d; above 1.10×: %s.",
+                             reference.source(), n, withRef, ratioText(sum / n), atOrBelow, n, above.isEmpty() ? "none" : String.join(", ", above));
+    }
+
+    private static String ratioText(double q) { return String.format(Locale.ROOT, "%.3f×", q); }
+
+    private static String opt(double v) { return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v); }
 
     /** One row per run: setting, grid values, seed, status, best val MSE, test MSE/MAE (selected configurations only), wall time. */
     public String hparamsCsv() throws IOException {

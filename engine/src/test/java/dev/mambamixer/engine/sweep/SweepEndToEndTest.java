@@ -85,6 +85,27 @@ class SweepEndToEndTest {
         }
         assertTrue(Files.readString(dir.resolve("table.md")).startsWith("| setting | selected configuration |"));
 
+        // beside published numbers: setting 0's reference 5 % above our mean, setting 1's 20 % below it
+        double[] ours = new double[2];
+        for (int s = 0; s < 2; s++) ours[s] = Double.parseDouble(csv.get(1 + s).split(",", -1)[8]);
+        String l0 = f.spec().settings().get(0).label(), l1 = f.spec().settings().get(1).label();
+        Path ref = tmp.resolve("ref.csv");
+        Files.writeString(ref, "setting,mse,source\n" + l0 + "," + ours[0] * 1.05 + ",test\n" + l1 + "," + ours[1] / 1.2 + ",test\n"
+                               + "ETTh1-T512-H96,0.375,not in this sweep\n");
+        Out vs = cli("sweep", "table", dir.toString(), "--reference", ref.toString());
+        assertEquals(0, vs.code(), vs.err());
+        assertTrue(vs.out().contains("| reference MSE | ratio |"), vs.out());
+        assertTrue(vs.out().contains("| 0.952× |"), vs.out());
+        assertTrue(vs.out().contains("| 1.200× |"), vs.out());
+        assertTrue(vs.out().contains("Against ref.csv: 2 of 2 settings with a reference measured; mean ratio 1.076×; "
+                                     + "at or below the reference in 1 of 2; above 1.10×: " + l1 + " (1.200×)."), vs.out());
+        String[] row0 = Files.readAllLines(dir.resolve("table.csv")).get(1).split(",", -1);
+        assertEquals(1 / 1.05, Double.parseDouble(row0[15]), 1e-12);
+        Files.writeString(ref, "setting,mse\n" + l0 + ",lots\n");
+        Out bad = cli("sweep", "table", dir.toString(), "--reference", ref.toString());
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.err().contains(ref + ":2: mse: expected a number, found \"lots\""), bad.err());
+
         // hparams: one row per run; test metrics only for the selected configuration's runs
         List<String> hp = Files.readAllLines(dir.resolve("hparams.csv"));
         assertEquals(7, hp.size());
