@@ -9,6 +9,7 @@ import dev.mambamixer.engine.sweep.SweepPlan.Selection;
 import dev.mambamixer.engine.sweep.SweepPlan.Stage;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -202,8 +203,16 @@ public final class SweepRunner {
         }
     }
 
+    /**
+     * Hands out planned runs while slots are free: first the other seeds of configurations already
+     * selected, then search runs in plan order, so that a long sweep run in slots completes its
+     * settings one by one (mean ± std over seeds) instead of finishing every search first.
+     */
     private void submitReady() throws IOException {
-        for (PlannedRun r : runs.values()) {
+        List<PlannedRun> order = new ArrayList<>(runs.size());
+        for (PlannedRun r : runs.values()) if (entry(r.id()).has("confirm")) order.add(r);
+        for (PlannedRun r : runs.values()) if (!entry(r.id()).has("confirm")) order.add(r);
+        for (PlannedRun r : order) {
             String id = r.id();
             // the queue stays here, not in the executor: "running" in state.json means running, and a run
             // that becomes unnecessary (its setting got selected) was never handed out

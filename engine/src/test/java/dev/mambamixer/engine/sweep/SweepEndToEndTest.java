@@ -130,6 +130,24 @@ class SweepEndToEndTest {
         assertEquals(2, notSelected.size());
     }
 
+    /** One worker: once a setting is selected, its other seeds run before the next setting's search. */
+    @Test void selectedConfigurationsGetTheirSeedsBeforeFurtherSearch() throws Exception {
+        Path spec = SweepTestSupport.writeSpec(tmp, "[8, 16]", "[1, 2]", 1);
+        Path dir = tmp.resolve("ordered");
+        Out run = cli("sweep", "run", spec.toString(), "--dir", dir.toString(), "--workers", "1", "--worker-heap", "512m");
+        assertEquals(0, run.code(), run.out() + run.err());
+        List<String> finished = new ArrayList<>();
+        for (String line : run.out().split("\n"))
+            if (line.contains("] finished ")) finished.add(line.substring(line.indexOf("] finished ") + 11).split(" ")[0]);
+        assertEquals(6, finished.size(), run.out());
+        SweepPlan plan = new SweepPlan(SweepFolder.read(dir).spec());
+        String h8seed2 = finished.stream().filter(id -> id.startsWith("synthetic-T32-H8-") && id.endsWith("-s2")).findFirst().orElseThrow();
+        int firstH16 = finished.indexOf(plan.searchRuns(1).get(0).id());
+        assertTrue(firstH16 > 0, finished.toString());
+        assertTrue(finished.indexOf(h8seed2) < firstH16, "H8's seed 2 before H16's search: " + finished);
+        assertEquals(List.of(plan.searchRuns(0).get(0).id(), plan.searchRuns(0).get(1).id(), h8seed2), finished.subList(0, 3));
+    }
+
     @Test void aFailingRunFailsAloneAndIsNeverSelected() throws Exception {
         Path spec = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);
         Files.writeString(spec, Files.readString(spec).replace("[1e-2, 1e-4]", "[-1, 1e-2]"));   // train refuses --lr -1
