@@ -21,8 +21,8 @@ public final class Gemm {
     private static final BLAS BLAS_IMPL = BLAS.getInstance();
     /** Whether this process splits GEMMs (the BLAS runs one thread). */
     public static final boolean SPLIT = blasSingleThreaded();
-    /** Below this many flops a GEMM is one call (hand-off costs ~10 µs). */
-    static final double SPLIT_MIN_FLOPS = 4e6;
+    /** Below this many flops a GEMM is one call (a hand-off to the workers costs a few µs). */
+    static final double SPLIT_MIN_FLOPS = 1e6;
     /** Blocks per split GEMM: a power of two, so 2, 4 or 8 workers get equal shares. */
     static final int MAX_BLOCKS = 8;
     private static final Scratch PARTIAL = new Scratch();
