@@ -17,15 +17,16 @@ java_cmd=("$bundle/jre/bin/java" -Xss8m -Xmx4g --add-modules jdk.incubator.vecto
 cli() { "${java_cmd[@]}" "$@"; }
 export JAVA_TOOL_OPTIONS="-Dmambamixer.cuda.scanFast=true"   # the runs' JVMs too: the fast scans gpu-check verifies
 name="$(basename "$spec" .json)"
+# a sweep file's data paths point into ../shared/data; on this machine the data is in the bundle
+to_bundle_data() { sed -E "s#\"data\": \"[^\"]*/([^/\"]+/[^/\"]+)\"#\"data\": \"$bundle/data/\\1\"#" "$@"; }
 work="${TMPDIR:-/tmp}/gpu-sweeps"; dir="$work/$name"; mkdir -p "$work"
 if [ -f "$root/gpu-pack/sweep.tar.xz" ] && [ ! -d "$dir" ]; then
   unp="$(mktemp -d -p "$work")" && tar -C "$unp" -xJf "$root/gpu-pack/sweep.tar.xz" && mv "$(ls -d "$unp"/*/ | head -1)" "$dir" \
     && rm -rf "$unp" && echo "== continuing the carried sweep: $(ls "$dir/runs" | grep -vc '\.log$') finished runs"
-  sed -i -E "s#\"data\": \"[^\"]*/([^/\"]+/[^/\"]+)\"#\"data\": \"$bundle/data/\\1\"#" "$dir/sweep.json"
+  to_bundle_data -i "$dir/sweep.json"
 fi
-# the sweep file's data paths point into ../shared/data; on this machine the data is in the bundle
 gspec="$work/$name.json"
-sed -E "s#\"data\": \"[^\"]*/([^/\"]+/[^/\"]+)\"#\"data\": \"$bundle/data/\\1\"#" "$spec" > "$gspec"
+to_bundle_data "$spec" > "$gspec"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null | sed 's/^/== gpu: /'
 echo "== sweep $name: $workers workers, ${secs}s, folder $dir"
 start=$(date +%s)

@@ -6,6 +6,7 @@ import dev.mambamixer.engine.sweep.ClusterExecutor;
 import dev.mambamixer.engine.sweep.ClusterSetup;
 import dev.mambamixer.engine.sweep.Executor;
 import dev.mambamixer.engine.sweep.LocalExecutor;
+import dev.mambamixer.engine.sweep.ReferenceMse;
 import dev.mambamixer.engine.sweep.SweepFolder;
 import dev.mambamixer.engine.sweep.SweepPlan;
 import dev.mambamixer.engine.sweep.SweepRunner;
@@ -13,9 +14,11 @@ import dev.mambamixer.engine.sweep.SweepSpec;
 import dev.mambamixer.engine.sweep.SweepTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -155,7 +158,7 @@ final class SweepCommand implements Callable<Integer> {
         List<String> errs = new ArrayList<>();
         spec.fixed().forEach((k, v) -> parseOne(k, v, file, "fixed.\"" + k + "\"", errs));
         // a settings entry with several horizons holds one options object: check it once, named by its first setting
-        java.util.Set<List<Object>> seen = new java.util.HashSet<>();
+        Set<List<Object>> seen = new HashSet<>();
         for (SweepSpec.Setting st : spec.settings())
             if (!st.fixed().isEmpty() && seen.add(List.of(st.data(), st.fixed())))
                 st.fixed().forEach((k, v) -> parseOne(k, v, file, "settings[" + st.label() + "].fixed.\"" + k + "\"", errs));
@@ -251,7 +254,7 @@ final class SweepCommand implements Callable<Integer> {
         Path reference;
 
         @Override public Integer call() throws Exception {
-            SweepTable t = new SweepTable(SweepFolder.read(dir), reference == null ? null : dev.mambamixer.engine.sweep.ReferenceMse.read(reference));
+            SweepTable t = new SweepTable(SweepFolder.read(dir), reference == null ? null : ReferenceMse.read(reference));
             List<Path> written = t.write();
             System.out.print(t.markdown());
             System.out.println("written: " + String.join(", ", written.stream().map(Path::toString).toList()));
