@@ -162,10 +162,19 @@ final class SweepCommand implements Callable<Integer> {
         for (SweepSpec.Setting st : spec.settings())
             if (!st.fixed().isEmpty() && seen.add(List.of(st.data(), st.fixed())))
                 st.fixed().forEach((k, v) -> parseOne(k, v, file, "settings[" + st.label() + "].fixed.\"" + k + "\"", errs));
-        spec.grid().forEach((k, vs) -> {
-            for (int i = 0; i < vs.size(); i++) parseOne(k, vs.get(i), file, "grid.\"" + k + "\"[" + i + "]", errs);
-        });
+        for (int g = 0; g < spec.grids().size(); g++) checkGrid(spec.grids().get(g), spec.grids().size() == 1 ? "grid" : "grid[" + g + "]", file, errs);
+        Set<Object> seenGrids = new HashSet<>();
+        for (SweepSpec.Setting st : spec.settings())
+            if (!st.grids().isEmpty() && seenGrids.add(List.of(st.data(), st.grids())))
+                for (int g = 0; g < st.grids().size(); g++)
+                    checkGrid(st.grids().get(g), "settings[" + st.label() + "].grid" + (st.grids().size() == 1 ? "" : "[" + g + "]"), file, errs);
         if (!errs.isEmpty()) throw new IllegalArgumentException(file + ": " + String.join("; ", errs));
+    }
+
+    private static void checkGrid(Map<String, List<JsonPrimitive>> grid, String at, String file, List<String> errs) {
+        grid.forEach((k, vs) -> {
+            for (int i = 0; i < vs.size(); i++) parseOne(k, vs.get(i), file, at + ".\"" + k + "\"[" + i + "]", errs);
+        });
     }
 
     private static void parseOne(String option, JsonPrimitive value, String file, String at, List<String> errs) {

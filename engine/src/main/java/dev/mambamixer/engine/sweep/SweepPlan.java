@@ -6,10 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -43,41 +45,75 @@ public final class SweepPlan {
 
     public SweepSpec spec() { return spec; }
 
-    /** The grid's cartesian product, the first option varying slowest (the file's order). */
-    public List<Map<String, JsonPrimitive>> gridPoints() {
-        List<Map<String, JsonPrimitive>> points = new ArrayList<>();
-        points.add(new LinkedHashMap<>());
-        for (Map.Entry<String, List<JsonPrimitive>> e : spec.grid().entrySet()) {
-            List<Map<String, JsonPrimitive>> next = new ArrayList<>();
-            for (Map<String, JsonPrimitive> p : points)
-                for (JsonPrimitive v : e.getValue()) {
-                    Map<String, JsonPrimitive> q = new LinkedHashMap<>(p);
-                    q.put(e.getKey(), v);
-                    next.add(q);
-                }
-            points = next;
+    /**
+     * Setting {@code s}'s grid points: the union of its grids' cartesian products (each with its first
+     * option varying slowest, grids in file order), a point that names the same configuration as an
+     * earlier one (see {@link #canonical}) left out.
+     */
+    public List<Map<String, JsonPrimitive>> gridPoints(int s) {
+        List<Map<String, JsonPrimitive>> all = new ArrayList<>();
+        Set<Map<String, String>> seen = new HashSet<>();
+        for (Map<String, List<JsonPrimitive>> grid : spec.gridsOf(s)) {
+            List<Map<String, JsonPrimitive>> points = new ArrayList<>();
+            points.add(new LinkedHashMap<>());
+            for (Map.Entry<String, List<JsonPrimitive>> e : grid.entrySet()) {
+                List<Map<String, JsonPrimitive>> next = new ArrayList<>();
+                for (Map<String, JsonPrimitive> p : points)
+                    for (JsonPrimitive v : e.getValue()) {
+                        Map<String, JsonPrimitive> q = new LinkedHashMap<>(p);
+                        q.put(e.getKey(), v);
+                        next.add(q);
+                    }
+                points = next;
+            }
+            for (Map<String, JsonPrimitive> p : points) if (seen.add(canonical(s, p))) all.add(p);
         }
-        return points;
+        return all;
     }
 
-    /** Every SEARCH run: settings in file order, grid points in {@link #gridPoints} order. */
+    /**
+     * What names a configuration of setting {@code s}: the point's options, values as written, less
+     * those equal to the setting's fixed value. So a grid that adds an option with the fixed value
+     * among its values keeps the ids (and run folders) of the runs made before it was added.
+     */
+    public Map<String, String> canonical(int s, Map<String, JsonPrimitive> point) {
+        Map<String, JsonPrimitive> fixed = spec.fixedOf(s);
+        Map<String, String> c = new TreeMap<>();
+        point.forEach((k, v) -> {
+            if (!(fixed.containsKey(k) && fixed.get(k).getAsString().equals(v.getAsString()))) c.put(k, v.getAsString());
+        });
+        return c;
+    }
+
+    /** Whether two points of setting {@code s} train the same configuration. */
+    public boolean sameConfiguration(int s, Map<String, JsonPrimitive> a, Map<String, JsonPrimitive> b) {
+        return canonical(s, a).equals(canonical(s, b));
+    }
+
+    /** The value {@code option} has in a run of setting {@code s} at {@code point}: the point's, else the fixed one, else null (train's default). */
+    public JsonPrimitive effectiveValue(int s, Map<String, JsonPrimitive> point, String option) {
+        return point.containsKey(option) ? point.get(option) : spec.fixedOf(s).get(option);
+    }
+
+    /** Every SEARCH run: settings in file order, each setting's grid points in {@link #gridPoints} order. */
     public List<PlannedRun> searchRuns() {
         List<PlannedRun> runs = new ArrayList<>();
-        for (int s = 0; s < spec.settings().size(); s++)
-            for (Map<String, JsonPrimitive> p : gridPoints())
-                runs.add(new PlannedRun(runId(spec.settings().get(s), p, spec.searchSeed()), Stage.SEARCH, s, p, spec.searchSeed()));
+        for (int s = 0; s < spec.settings().size(); s++) runs.addAll(searchRuns(s));
         return runs;
     }
 
     public List<PlannedRun> searchRuns(int setting) {
-        return searchRuns().stream().filter(r -> r.setting() == setting).toList();
+        List<PlannedRun> runs = new ArrayList<>();
+        for (Map<String, JsonPrimitive> p : gridPoints(setting))
+            runs.add(new PlannedRun(runId(setting, p, spec.searchSeed()), Stage.SEARCH, setting, p, spec.searchSeed()));
+        return runs;
     }
 
     /** The CONFIRM runs of a selection, one per seed (the one with the search seed is the selected SEARCH run). */
     public List<PlannedRun> confirmRuns(Selection sel) {
         List<PlannedRun> runs = new ArrayList<>();
         for (long seed : spec.seeds())
-            runs.add(new PlannedRun(runId(spec.settings().get(sel.setting()), sel.point(), seed), Stage.CONFIRM,
+            runs.add(new PlannedRun(runId(sel.setting(), sel.point(), seed), Stage.CONFIRM,
                                     sel.setting(), sel.point(), seed));
         return runs;
     }
@@ -85,7 +121,9 @@ public final class SweepPlan {
     /** How many runs the whole sweep trains (a CONFIRM run with the search seed is not trained again). */
     public int totalRuns() {
         int confirm = spec.seeds().size() - (spec.seeds().contains(spec.searchSeed()) ? 1 : 0);
-        return spec.settings().size() * (gridPoints().size() + confirm);
+        int n = 0;
+        for (int s = 0; s < spec.settings().size(); s++) n += gridPoints(s).size() + confirm;
+        return n;
     }
 
     /**
@@ -124,12 +162,12 @@ public final class SweepPlan {
         Setting s = spec.settings().get(run.setting());
         List<String> a = new ArrayList<>(List.of("--data", s.data().toString(), "--seq-len", "" + s.seqLen(),
                                                  "--horizon", "" + s.horizon()));
-        Map<String, JsonPrimitive> fixed = new LinkedHashMap<>(spec.fixed());
-        fixed.putAll(s.fixed());   // the setting's own value of an option replaces the sweep's
-        fixed.forEach((k, v) -> {
+        // each option once: the setting's value replaces the sweep's, the grid point's replaces both
+        Map<String, JsonPrimitive> options = spec.fixedOf(run.setting());
+        options.putAll(run.point());
+        options.forEach((k, v) -> {
             if (backend == null || !k.equals("--backend")) SweepSpec.appendOption(a, k, v);
         });
-        run.point().forEach((k, v) -> SweepSpec.appendOption(a, k, v));
         a.add("--seed");
         a.add(Long.toString(run.seed()));
         if (backend != null) {
@@ -139,13 +177,18 @@ public final class SweepPlan {
         return a;
     }
 
+    /** The id of the run of setting {@code s} at {@code point} with {@code seed}; it hashes the {@link #canonical} point. */
+    public String runId(int s, Map<String, JsonPrimitive> point, long seed) {
+        return runId(spec.settings().get(s), canonical(s, point), seed);
+    }
+
     /**
-     * {@code <setting label>-<8 hex digits>-s<seed>}: the hex digits hash the grid point (options
-     * sorted, values as written), so the id does not depend on the order of the grid in the file.
+     * {@code <setting label>-<8 hex digits>-s<seed>}: the hex digits hash the (canonical) grid point
+     * (options sorted, values as written), so the id does not depend on the order of the grid in the file.
      */
-    public static String runId(Setting setting, Map<String, JsonPrimitive> point, long seed) {
+    static String runId(Setting setting, Map<String, String> canonicalPoint, long seed) {
         StringBuilder canon = new StringBuilder();
-        new TreeMap<>(point).forEach((k, v) -> canon.append(k).append('=').append(v.getAsString()).append('\n'));
+        new TreeMap<>(canonicalPoint).forEach((k, v) -> canon.append(k).append('=').append(v).append('\n'));
         String hash;
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(canon.toString().getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package dev.mambamixer.engine.sweep;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.mambamixer.engine.sweep.Executor.RunResult;
 import dev.mambamixer.engine.sweep.Executor.RunTask;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
@@ -28,7 +30,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>Rules: a run is tried once per invocation; a run that exited non-zero without recording a
  * failure in its folder (killed, crashed, refused its input) is tried again by the next
  * {@code resume}, one whose folder records a failure (non-finite values) is not. A setting's
- * selection is made once all its SEARCH runs are over and is then kept in state.json. A run whose
+ * selection is made once all its SEARCH runs are over and is then kept in state.json, as long as
+ * the setting's search stays the same (see {@link #dropOutdatedSelections}). A run whose
  * worker left the cluster before it ended is not a try: it is queued again and continues from its
  * run folder.
  */
@@ -67,13 +70,14 @@ public final class SweepRunner {
     public int run() throws IOException, InterruptedException {
         state = folder.readState();
         selections.putAll(SweepFolder.selections(state, folder.dir().resolve(SweepFolder.STATE_FILE).toString()));
+        dropOutdatedSelections();
         for (PlannedRun r : plan.searchRuns()) register(r);
         for (Selection s : selections.values()) for (PlannedRun r : plan.confirmRuns(s)) register(r);
         for (PlannedRun r : runs.values()) reconcile(r.id());
         for (int s = 0; s < plan.spec().settings().size(); s++) trySelect(s);
         saveState();
-        out.printf("sweep %s: %d settings, %d grid points, seeds %s; %d runs in all, %d finished already; %d workers%n",
-                   plan.spec().name(), plan.spec().settings().size(), plan.gridPoints().size(), plan.spec().seeds(),
+        out.printf("sweep %s: %d settings, %d search runs, seeds %s; %d runs in all, %d finished already; %d workers%n",
+                   plan.spec().name(), plan.spec().settings().size(), plan.searchRuns().size(), plan.spec().seeds(),
                    plan.totalRuns(), count("finished"), executor.slots());
         submitReady();
         while (!inFlight.isEmpty()) {
@@ -117,6 +121,50 @@ public final class SweepRunner {
         }
         if (r.stage() == Stage.CONFIRM) e.addProperty("confirm", true);   // a SEARCH run may also be a CONFIRM run
         runs.putIfAbsent(r.id(), r);
+    }
+
+    /**
+     * A selection stands while its setting searches the runs it was chosen from. One whose search
+     * changed since (sweep.json edited: a grid widened, e.g.) is dropped and made again once the
+     * setting's search runs are over; finished runs are kept and never redone. The CONFIRM runs of
+     * a dropped selection that had not finished are no longer planned.
+     */
+    private void dropOutdatedSelections() {
+        JsonObject sels = state.getAsJsonObject("selections"), entries = state.getAsJsonObject("runs");
+        for (int s : new ArrayList<>(selections.keySet())) {
+            JsonObject j = sels.getAsJsonObject(Integer.toString(s));
+            boolean known = s < plan.spec().settings().size()
+                            && (!j.has("label") || j.get("label").getAsString().equals(plan.spec().settings().get(s).label()));
+            Set<String> now = new HashSet<>(), then = new HashSet<>();
+            if (known) for (PlannedRun r : plan.searchRuns(s)) now.add(r.id());
+            if (j.has("candidates")) j.getAsJsonArray("candidates").forEach(e -> then.add(e.getAsString()));
+            else for (String id : entries.keySet())   // state.json of an earlier version: every SEARCH run was registered
+                if (entries.getAsJsonObject(id).get("setting").getAsInt() == s
+                    && entries.getAsJsonObject(id).get("stage").getAsString().equals(Stage.SEARCH.name())) then.add(id);
+            if (known && now.equals(then)) {
+                if (!j.has("candidates")) j.add("candidates", idArray(now));
+                continue;
+            }
+            selections.remove(s);
+            sels.remove(Integer.toString(s));
+            for (String id : new ArrayList<>(entries.keySet())) {
+                JsonObject e = entries.getAsJsonObject(id);
+                if (e.get("setting").getAsInt() != s || !e.has("confirm")) continue;
+                String st = e.get("status").getAsString();
+                if (e.get("stage").getAsString().equals(Stage.CONFIRM.name()) && !st.equals("finished") && !st.equals("failed"))
+                    entries.remove(id);
+                else e.remove("confirm");
+            }
+            out.printf("setting %s: its search changed since %s was selected (%d search runs, were %d); it is selected again "
+                       + "once they are over%n", j.has("label") ? j.get("label").getAsString() : "#" + s,
+                       j.has("point") ? j.get("point").toString() : "?", now.size(), then.size());
+        }
+    }
+
+    private static JsonArray idArray(Set<String> ids) {
+        JsonArray a = new JsonArray();
+        new TreeSet<>(ids).forEach(a::add);
+        return a;
     }
 
     private JsonObject entry(String id) { return state.getAsJsonObject("runs").getAsJsonObject(id); }
@@ -194,6 +242,9 @@ public final class SweepRunner {
         s.point().forEach(p::add);
         j.add("point", p);
         j.addProperty("bestValMse", s.bestValMse());
+        Set<String> candidates = new HashSet<>();
+        for (PlannedRun r : plan.searchRuns(setting)) candidates.add(r.id());
+        j.add("candidates", idArray(candidates));   // a later change of the search drops the selection
         state.getAsJsonObject("selections").add(Integer.toString(setting), j);
         out.printf("setting %s: selected %s (best val MSE %.4f, run %s)%n", label, SweepPlan.describe(s.point()),
                    s.bestValMse(), s.runId());

@@ -28,29 +28,38 @@ import java.util.Set;
  * @param name       the sweep's name
  * @param settings   the data settings (data file, look-back, horizon), in file order
  * @param fixed      {@code train} option -> value, the same for every run
- * @param grid       {@code train} option -> values; the runs search their cartesian product
+ * @param grids      the grids searched by settings without their own: each maps {@code train} option -> values,
+ *                   and the search runs the union of their cartesian products (one grid, or several, e.g. a
+ *                   narrower extra grid added to a running sweep)
  * @param searchSeed the {@code --seed} of the search runs
  * @param seeds      the seeds the selected configuration of each setting is run with
  * @param selection  the selection rule; only {@value #BEST_VAL_MSE} exists
  */
 public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPrimitive> fixed,
-                        Map<String, List<JsonPrimitive>> grid, long searchSeed, List<Long> seeds, String selection) {
+                        List<Map<String, List<JsonPrimitive>>> grids, long searchSeed, List<Long> seeds, String selection) {
 
     public static final String BEST_VAL_MSE = "best-val-mse";
     static final Set<String> FIELDS = Set.of("name", "settings", "fixed", "grid", "searchSeed", "seeds", "selection");
-    static final Set<String> SETTING_FIELDS = Set.of("data", "seqLen", "horizon", "fixed");
+    static final Set<String> SETTING_FIELDS = Set.of("data", "seqLen", "horizon", "fixed", "grid");
     /** Options the sweep sets itself for every run; a sweep file may not set them. */
     public static final Set<String> MANAGED_OPTIONS = Set.of("--data", "--seq-len", "--horizon", "--seed", "--runs-dir",
                                                              "--name", "--resume", "--run-dir");
 
     /**
      * One data setting: a benchmark-format CSV, look-back T and horizon H, and the {@code train}
-     * options of this setting alone ({@code fixed}: they replace the sweep's fixed value of the same
-     * option, e.g. a larger batch for a larger dataset; never a searched option).
+     * options of this setting alone: {@code fixed} replaces the sweep's fixed value of the same
+     * option (e.g. a larger batch for a larger dataset); {@code grids}, when not empty, replace the
+     * sweep's grids (e.g. a wider search for one dataset).
      */
-    public record Setting(Path data, int seqLen, int horizon, Map<String, JsonPrimitive> fixed) {
+    public record Setting(Path data, int seqLen, int horizon, Map<String, JsonPrimitive> fixed,
+                          List<Map<String, List<JsonPrimitive>>> grids) {
         public Setting {
             fixed = Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
+            grids = copyGrids(grids);
+        }
+
+        public Setting(Path data, int seqLen, int horizon, Map<String, JsonPrimitive> fixed) {
+            this(data, seqLen, horizon, fixed, List.of());
         }
 
         public Setting(Path data, int seqLen, int horizon) { this(data, seqLen, horizon, Map.of()); }
@@ -64,8 +73,39 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
     public SweepSpec {
         settings = List.copyOf(settings);
         fixed = Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
-        grid = Collections.unmodifiableMap(new LinkedHashMap<>(grid));
+        grids = copyGrids(grids);
         seeds = List.copyOf(seeds);
+    }
+
+    private static List<Map<String, List<JsonPrimitive>>> copyGrids(List<Map<String, List<JsonPrimitive>>> grids) {
+        List<Map<String, List<JsonPrimitive>>> c = new ArrayList<>();
+        for (Map<String, List<JsonPrimitive>> g : grids) {
+            Map<String, List<JsonPrimitive>> m = new LinkedHashMap<>();
+            g.forEach((k, v) -> m.put(k, List.copyOf(v)));
+            c.add(Collections.unmodifiableMap(m));
+        }
+        return List.copyOf(c);
+    }
+
+    /** The grids searched for setting {@code s}: its own, else the sweep's. */
+    public List<Map<String, List<JsonPrimitive>>> gridsOf(int s) {
+        List<Map<String, List<JsonPrimitive>>> own = settings.get(s).grids();
+        return own.isEmpty() ? grids : own;
+    }
+
+    /** Every option searched by some grid, in the order the file first names them (hparams table columns). */
+    public List<String> searchedOptions() {
+        Set<String> o = new java.util.LinkedHashSet<>();
+        for (Map<String, List<JsonPrimitive>> g : grids) o.addAll(g.keySet());
+        for (Setting s : settings) for (Map<String, List<JsonPrimitive>> g : s.grids()) o.addAll(g.keySet());
+        return List.copyOf(o);
+    }
+
+    /** The fixed options of setting {@code s}: the sweep's, with the setting's own replacing them. */
+    public Map<String, JsonPrimitive> fixedOf(int s) {
+        Map<String, JsonPrimitive> f = new LinkedHashMap<>(fixed);
+        f.putAll(settings.get(s).fixed());
+        return f;
     }
 
     /** Reads and checks {@code file}; relative data paths are resolved against the file's folder. */
@@ -125,11 +165,12 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
                     if (v != null) own.put(k, v);
                 }
             }
+            List<Map<String, List<JsonPrimitive>>> ownGrids = so.has("grid") ? grids(so.get("grid"), at + ".grid", errs) : List.of();
             if (data == null || t == null || hs.contains(null)) continue;
             if (data.isBlank()) { errs.add(at + ".data: expected a file path, found an empty string"); continue; }
             Path p = base == null ? Path.of(data) : base.resolve(data).normalize();
             for (Long h : hs) {
-                Setting s = new Setting(p, t.intValue(), h.intValue(), own);
+                Setting s = new Setting(p, t.intValue(), h.intValue(), own, ownGrids);
                 // run ids start with the label: two settings with one label would share run folders
                 if (!labels.add(s.label())) errs.add(at + ": setting " + s.label() + " appears twice (same data file name, seqLen and horizon)");
                 settings.add(s);
@@ -146,33 +187,11 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
             }
         }
 
-        Map<String, List<JsonPrimitive>> grid = new LinkedHashMap<>();
-        JsonObject go = object(o, "grid", errs, true);
-        if (go != null && go.keySet().isEmpty())
-            errs.add("grid: expected at least one option with a list of values (use a one-value list to search nothing)");
-        if (go != null) for (String k : go.keySet()) {
-            String at = "grid.\"" + k + "\"";
-            if (!optionName(k, at, errs)) continue;
-            if (fixed.containsKey(k)) errs.add(at + ": also in \"fixed\"; an option is either fixed or searched");
-            for (int i = 0; i < settings.size(); i++)
-                if (settings.get(i).fixed().containsKey(k)) {
-                    errs.add(at + ": also in the \"fixed\" of setting " + settings.get(i).label() + "; an option is either fixed or searched");
-                    break;
-                }
-            JsonElement e = go.get(k);
-            if (!e.isJsonArray()) { errs.add(at + ": expected a JSON array of values, found " + shortly(e)); continue; }
-            JsonArray a = e.getAsJsonArray();
-            if (a.isEmpty()) { errs.add(at + ": expected at least one value, found an empty list"); continue; }
-            List<JsonPrimitive> vs = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
-            for (int j = 0; j < a.size(); j++) {
-                JsonPrimitive v = value(a.get(j), at + "[" + j + "]", errs);
-                if (v == null) continue;
-                if (!seen.add(v.getAsString())) errs.add(at + "[" + j + "]: the value " + v + " appears twice");
-                vs.add(v);
-            }
-            grid.put(k, vs);
-        }
+        List<Map<String, List<JsonPrimitive>>> grids = List.of();
+        if (o.has("grid")) grids = grids(o.get("grid"), "grid", errs);
+        else if (settings.stream().anyMatch(st -> st.grids().isEmpty()))
+            errs.add("grid: expected a JSON object (option -> list of values) or a list of them, found nothing (missing); "
+                     + "only a sweep whose every setting has its own \"grid\" may leave it out");
 
         Long searchSeed = integer(o.get("searchSeed"), "searchSeed", Long.MIN_VALUE, Long.MAX_VALUE, errs);
         List<Long> seeds = new ArrayList<>();
@@ -193,7 +212,65 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
         }
 
         if (!errs.isEmpty()) throw new IllegalArgumentException(where + ": " + String.join("; ", errs));
-        return new SweepSpec(name, settings, fixed, grid, searchSeed, seeds, selection);
+        return new SweepSpec(name, settings, fixed, grids, searchSeed, seeds, selection);
+    }
+
+    /**
+     * A {@code grid} field: one object (option -> list of values) or a non-empty list of them. An
+     * option may also be fixed: a grid value replaces the fixed one for its runs.
+     */
+    private static List<Map<String, List<JsonPrimitive>>> grids(JsonElement e, String at, List<String> errs) {
+        List<Map<String, List<JsonPrimitive>>> grids = new ArrayList<>();
+        if (e.isJsonObject()) {
+            grids.add(grid(e.getAsJsonObject(), at, errs));
+        } else if (e.isJsonArray() && !e.getAsJsonArray().isEmpty()) {
+            JsonArray a = e.getAsJsonArray();
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i).isJsonObject()) grids.add(grid(a.get(i).getAsJsonObject(), at + "[" + i + "]", errs));
+                else errs.add(at + "[" + i + "]: expected a JSON object (option -> list of values), found " + shortly(a.get(i)));
+            }
+        } else {
+            errs.add(at + ": expected a JSON object (option -> list of values) or a non-empty list of them, found " + shortly(e));
+        }
+        return grids;
+    }
+
+    private static Map<String, List<JsonPrimitive>> grid(JsonObject go, String gat, List<String> errs) {
+        Map<String, List<JsonPrimitive>> grid = new LinkedHashMap<>();
+        if (go.keySet().isEmpty())
+            errs.add(gat + ": expected at least one option with a list of values (use a one-value list to search nothing)");
+        for (String k : go.keySet()) {
+            String at = gat + ".\"" + k + "\"";
+            if (!optionName(k, at, errs)) continue;
+            JsonElement e = go.get(k);
+            if (!e.isJsonArray()) { errs.add(at + ": expected a JSON array of values, found " + shortly(e)); continue; }
+            JsonArray a = e.getAsJsonArray();
+            if (a.isEmpty()) { errs.add(at + ": expected at least one value, found an empty list"); continue; }
+            List<JsonPrimitive> vs = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (int j = 0; j < a.size(); j++) {
+                JsonPrimitive v = value(a.get(j), at + "[" + j + "]", errs);
+                if (v == null) continue;
+                if (!seen.add(v.getAsString())) errs.add(at + "[" + j + "]: the value " + v + " appears twice");
+                vs.add(v);
+            }
+            grid.put(k, vs);
+        }
+        return grid;
+    }
+
+    private static JsonElement gridsJson(List<Map<String, List<JsonPrimitive>>> grids) {
+        JsonArray all = new JsonArray();
+        for (Map<String, List<JsonPrimitive>> g : grids) {
+            JsonObject go = new JsonObject();
+            g.forEach((k, vs) -> {
+                JsonArray a = new JsonArray();
+                vs.forEach(a::add);
+                go.add(k, a);
+            });
+            all.add(go);
+        }
+        return all.size() == 1 ? all.get(0) : all;
     }
 
     /** The spec as JSON, data paths as given here (absolute once read from a file): what sweep.json keeps. */
@@ -211,19 +288,14 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
                 s.fixed().forEach(sf::add);
                 so.add("fixed", sf);
             }
+            if (!s.grids().isEmpty()) so.add("grid", gridsJson(s.grids()));
             sa.add(so);
         }
         o.add("settings", sa);
         JsonObject fo = new JsonObject();
         fixed.forEach(fo::add);
         o.add("fixed", fo);
-        JsonObject go = new JsonObject();
-        grid.forEach((k, vs) -> {
-            JsonArray a = new JsonArray();
-            vs.forEach(a::add);
-            go.add(k, a);
-        });
-        o.add("grid", go);
+        if (!grids.isEmpty()) o.add("grid", gridsJson(grids));
         o.addProperty("searchSeed", searchSeed);
         JsonArray sd = new JsonArray();
         seeds.forEach(sd::add);

@@ -9,6 +9,7 @@ import dev.mambamixer.engine.sweep.SweepSpec.Setting;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -151,7 +152,7 @@ public final class SweepTable {
 
     /** One row per run: setting, grid values, seed, status, best val MSE, test MSE/MAE (selected configurations only), wall time. */
     public String hparamsCsv() throws IOException {
-        List<String> options = new ArrayList<>(plan.spec().grid().keySet());
+        List<String> options = plan.spec().searchedOptions();
         StringBuilder b = new StringBuilder("run_id,stage,setting,data,seq_len,horizon");
         for (String o : options) b.append(',').append(csvField(o.substring(2)));
         b.append(",seed,status,selected,best_val_mse,test_mse,test_mae,wall_time_s\n");
@@ -162,13 +163,18 @@ public final class SweepTable {
             Setting s = plan.spec().settings().get(si);
             Selection sel = selections.get(si);
             JsonObject point = e.getAsJsonObject("point");
-            boolean selected = sel != null && pointEquals(point, sel.point());
+            Map<String, JsonPrimitive> p = new LinkedHashMap<>();
+            point.entrySet().forEach(x -> p.put(x.getKey(), x.getValue().getAsJsonPrimitive()));
+            boolean selected = sel != null && plan.sameConfiguration(si, p, sel.point());
             var disk = folder.diskStatus(id);
             b.append(id).append(',').append(e.has("confirm") ? (e.get("stage").getAsString().equals("SEARCH") ? "SEARCH+CONFIRM" : "CONFIRM")
                                                              : e.get("stage").getAsString())
              .append(',').append(s.label()).append(',').append(csvField(s.data().getFileName().toString())).append(',')
              .append(s.seqLen()).append(',').append(s.horizon());
-            for (String o : options) b.append(',').append(point.has(o) ? csvField(point.get(o).getAsString()) : "");
+            for (String o : options) {   // the value the run trained with: its point's, else the fixed one
+                JsonPrimitive v = plan.effectiveValue(si, p, o);
+                b.append(',').append(v == null ? "" : csvField(v.getAsString()));
+            }
             b.append(',').append(e.get("seed").getAsLong()).append(',').append(e.get("status").getAsString()).append(',')
              .append(selected).append(',');
             boolean started = disk != SweepFolder.DiskStatus.NOT_STARTED;
@@ -192,13 +198,6 @@ public final class SweepTable {
         AtomicFiles.writeString(md, markdown());
         AtomicFiles.writeString(hp, hparamsCsv());
         return List.of(csv, md, hp);
-    }
-
-    private static boolean pointEquals(JsonObject a, Map<String, JsonPrimitive> b) {
-        if (a.size() != b.size()) return false;
-        for (var e : b.entrySet())
-            if (!a.has(e.getKey()) || !a.get(e.getKey()).getAsString().equals(e.getValue().getAsString())) return false;
-        return true;
     }
 
     private static String pm(double[] v) {

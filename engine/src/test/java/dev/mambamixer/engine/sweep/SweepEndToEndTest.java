@@ -148,6 +148,65 @@ class SweepEndToEndTest {
         assertEquals(List.of(plan.searchRuns(0).get(0).id(), plan.searchRuns(0).get(1).id(), h8seed2), finished.subList(0, 3));
     }
 
+    /**
+     * A finished sweep whose sweep.json gets a second grid (as one widens a running sweep): resume
+     * trains only the new search runs, selects again over all of them and never redoes a finished run.
+     * The state.json has no "candidates" (as one written before they were recorded).
+     */
+    @Test void aWidenedGridIsSearchedAndSelectedAgainWithoutRedoingFinishedRuns() throws Exception {
+        Path spec = SweepTestSupport.writeSpec(tmp, "8", "[1, 2]", 1);
+        Path dir = tmp.resolve("widened");
+        Out run = cli("sweep", "run", spec.toString(), "--dir", dir.toString(), "--workers", "2", "--worker-heap", "512m");
+        assertEquals(0, run.code(), run.out() + run.err());
+        Map<String, java.nio.file.attribute.FileTime> before = new HashMap<>();
+        for (Path d : SweepTestSupport.runDirs(dir)) before.put(d.getFileName().toString(), Files.getLastModifiedTime(d.resolve("test-metrics.json")));
+        assertEquals(3, before.size());
+
+        Path stateFile = dir.resolve("state.json");
+        JsonObject state = JsonParser.parseString(Files.readString(stateFile)).getAsJsonObject();
+        String oldSelection = state.getAsJsonObject("selections").getAsJsonObject("0").get("runId").getAsString();
+        state.getAsJsonObject("selections").getAsJsonObject("0").remove("candidates");
+        Files.writeString(stateFile, state.toString());
+        Path specFile = dir.resolve(SweepFolder.SPEC_FILE);
+        JsonObject sj = JsonParser.parseString(Files.readString(specFile)).getAsJsonObject();
+        // --d-model is fixed at 8: the point with 8 is named without it; 12 is a new configuration
+        sj.add("grid", JsonParser.parseString("[{\"--lr\": [1e-2, 1e-4]}, {\"--lr\": [3e-3], \"--d-model\": [8, 12]}]"));
+        Files.writeString(specFile, sj.toString());
+
+        Out resumed = cli("sweep", "resume", dir.toString(), "--workers", "1", "--worker-heap", "512m");
+        assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+        assertTrue(resumed.out().contains("setting synthetic-T32-H8: its search changed since"), resumed.out());
+        SweepFolder f = SweepFolder.read(dir);
+        SweepPlan plan = new SweepPlan(f.spec());
+        assertEquals(4, plan.searchRuns(0).size());
+        String bestId = null;
+        double best = Double.POSITIVE_INFINITY;
+        for (var r : plan.searchRuns(0)) {
+            double v = SweepTestSupport.minValMse(f.runDir(r.id()));
+            if (v < best) { best = v; bestId = r.id(); }
+        }
+        state = JsonParser.parseString(Files.readString(stateFile)).getAsJsonObject();
+        JsonObject sel = state.getAsJsonObject("selections").getAsJsonObject("0");
+        assertEquals(bestId, sel.get("runId").getAsString(), "selected again over all four search runs");
+        assertEquals(4, sel.getAsJsonArray("candidates").size());
+        List<String> trained = new ArrayList<>();
+        for (String line : resumed.out().split("\n"))
+            if (line.contains("] finished ")) trained.add(line.substring(line.indexOf("] finished ") + 11).split(" ")[0]);
+        boolean same = bestId.equals(oldSelection);
+        assertEquals(same ? 2 : 3, trained.size(), "the two new search runs" + (same ? "" : " and the new selection's seed 2") + ": " + resumed.out());
+        for (String id : before.keySet()) {
+            assertFalse(trained.contains(id), "not redone: " + id);
+            assertEquals(before.get(id), Files.getLastModifiedTime(f.runDir(id).resolve("test-metrics.json")), "untouched: " + id);
+        }
+        for (var r : plan.confirmRuns(SweepFolder.selections(state, "state.json").get(0)))
+            assertEquals(SweepFolder.DiskStatus.FINISHED, f.diskStatus(r.id()));
+
+        Out again = cli("sweep", "resume", dir.toString(), "--workers", "1", "--worker-heap", "512m");
+        assertEquals(0, again.code(), again.out() + again.err());
+        assertFalse(again.out().contains("its search changed"), again.out());
+        assertFalse(again.out().contains("] finished "), "nothing left to train: " + again.out());
+    }
+
     @Test void aFailingRunFailsAloneAndIsNeverSelected() throws Exception {
         Path spec = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);
         Files.writeString(spec, Files.readString(spec).replace("[1e-2, 1e-4]", "[-1, 1e-2]"));   // train refuses --lr -1

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mambamixer.engine.sweep.SweepPlan.PlannedRun;
 import dev.mambamixer.engine.sweep.SweepPlan.Selection;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -51,7 +52,7 @@ class SweepPlanTest {
         assertEquals("300", m1.get(m1.indexOf("--eval-every") + 1));
         assertEquals("2", m1.get(m1.indexOf("--epochs") + 1));
         // the grid point alone names a run: a setting's options leave its run ids as they were
-        assertEquals(SweepPlan.runId(spec.settings().get(1), p.searchRuns(1).get(0).point(), 7), p.searchRuns(1).get(0).id());
+        assertEquals(SweepPlan.runId(spec.settings().get(1), Map.of("--lr", "1e-3"), 7), p.searchRuns(1).get(0).id());
         // sweep.json keeps them and reads back the same
         SweepSpec again = SweepSpec.parse(spec.toJson().toString(), "sweep.json", null);
         assertEquals(spec.settings(), again.settings());
@@ -65,7 +66,46 @@ class SweepPlanTest {
         // same inputs, same id, every time (a resumed sweep finds its run folders)
         assertEquals(a.searchRuns().get(3).id(), plan("{\"--lr\": [1e-3, 1e-4], \"--dropout\": [0.1, 0.2]}").searchRuns().get(3).id());
         PlannedRun r = a.searchRuns().get(0);
-        assertNotEquals(SweepPlan.runId(a.spec().settings().get(0), r.point(), 8), r.id(), "the seed is part of the id");
+        assertNotEquals(a.runId(0, r.point(), 8), r.id(), "the seed is part of the id");
+    }
+
+    @Test void severalGridsSearchTheUnionAndAPointWithTheFixedValueKeepsItsId() {
+        SweepPlan one = plan("{\"--lr\": [1e-3, 1e-4]}");
+        // widened later: --epochs added with its fixed value (2) among its values, and a second, narrower grid
+        SweepPlan wide = plan("[{\"--lr\": [1e-3, 1e-4], \"--epochs\": [2, 4]}, {\"--lr\": [1e-4, 5e-5], \"--dropout\": [0.4]}]");
+        List<String> ids = wide.searchRuns(0).stream().map(PlannedRun::id).toList();
+        assertEquals(4 + 2, ids.size());
+        assertEquals(ids.size(), new HashSet<>(ids).size());
+        for (PlannedRun r : one.searchRuns()) assertTrue(wide.searchRuns().stream().anyMatch(w -> w.id().equals(r.id())),
+                                                         "the runs made before the grid was widened keep their ids: " + r.id());
+        PlannedRun atFixed = wide.searchRuns(0).get(0);
+        assertEquals("--lr=1e-3 --epochs=2", SweepPlan.describe(atFixed.point()));
+        assertTrue(wide.sameConfiguration(0, atFixed.point(), one.searchRuns(0).get(0).point()));
+        assertEquals(1, Collections.frequency(wide.trainArgs(atFixed, Path.of("/r"), null), "--epochs"), "each option once");
+        PlannedRun longer = wide.searchRuns(0).get(1);
+        List<String> args = wide.trainArgs(longer, Path.of("/r"), null);
+        assertEquals("4", args.get(args.indexOf("--epochs") + 1), "the grid value replaces the fixed one");
+        assertEquals(1, Collections.frequency(args, "--epochs"));
+        assertEquals("2", wide.effectiveValue(0, one.searchRuns(0).get(0).point(), "--epochs").getAsString());
+        assertEquals(null, wide.effectiveValue(0, atFixed.point(), "--dropout"));
+        // 2 settings x (6 search + 2 confirm)
+        assertEquals(16, wide.totalRuns());
+        // a point in two grids (--lr=1e-4 here) is planned once
+        SweepPlan dup = plan("[{\"--lr\": [1e-3, 1e-4]}, {\"--lr\": [1e-4, 5e-5]}]");
+        assertEquals(3, dup.gridPoints(0).size());
+    }
+
+    @Test void aSettingsOwnGridReplacesTheSweeps() {
+        SweepPlan p = new SweepPlan(SweepSpec.parse("""
+            {"name": "p", "settings": [{"data": "a/ETTh1.csv", "seqLen": 96, "horizon": 24, "grid": {"--d-model": [16, 32]}},
+                                       {"data": "a/ETTh2.csv", "seqLen": 96, "horizon": 24}],
+             "fixed": {"--d-model": 32}, "grid": {"--lr": [1e-3, 1e-4, 1e-5]}, "searchSeed": 7, "seeds": [7]}
+            """, "p.json", Path.of("/d")));
+        assertEquals(List.of("--d-model=16", "--d-model=32"), p.searchRuns(0).stream().map(r -> SweepPlan.describe(r.point())).toList());
+        assertEquals(3, p.searchRuns(1).size());
+        // --d-model=32 is the fixed value: that run is named like one without the option
+        assertEquals(SweepPlan.runId(p.spec().settings().get(0), Map.of(), 7), p.searchRuns(0).get(1).id());
+        assertEquals(5, p.totalRuns());
     }
 
     @Test void selectionPicksTheLowestValidationAndIgnoresMissingOrNaN() {

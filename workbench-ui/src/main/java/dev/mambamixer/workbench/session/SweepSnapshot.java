@@ -58,7 +58,7 @@ public record SweepSnapshot(Path dir, String name, List<String> options, List<Sw
             runs.put(id, new PlannedRun(id, SweepPlan.Stage.valueOf(e.get("stage").getAsString()), e.get("setting").getAsInt(),
                                         point, e.get("seed").getAsLong()));
         }
-        List<String> options = new ArrayList<>(f.spec().grid().keySet());
+        List<String> options = f.spec().searchedOptions();
         List<SweepRow> rows = new ArrayList<>();
         for (PlannedRun r : runs.values()) {
             JsonObject e = entries.has(r.id()) ? entries.getAsJsonObject(r.id()) : null;
@@ -80,12 +80,16 @@ public record SweepSnapshot(Path dir, String name, List<String> options, List<Sw
             double wall = settledNow && e != null && e.has("wallSeconds") ? e.get("wallSeconds").getAsDouble()
                           : onDisk ? f.trainingSeconds(r.id()) : Double.NaN;
             Selection sel = sels.get(r.setting());
-            boolean selected = sel != null && samePoint(r.point(), sel.point());
+            boolean selected = sel != null && r.setting() < f.spec().settings().size()
+                               && plan.sameConfiguration(r.setting(), r.point(), sel.point());
             double[] test = {Double.NaN, Double.NaN};
             if (selected && status == SweepRow.Status.FINISHED) test = f.testMetrics(r.id());
             Setting s = f.spec().settings().get(r.setting());
             List<String> values = new ArrayList<>();
-            for (String o : options) values.add(r.point().containsKey(o) ? r.point().get(o).getAsString() : "");
+            for (String o : options) {   // the value the run trained with: its point's, else the fixed one
+                JsonPrimitive v = plan.effectiveValue(r.setting(), r.point(), o);
+                values.add(v == null ? "" : v.getAsString());
+            }
             rows.add(new SweepRow(r.id(), r.stage(), status, dataset(s), s.seqLen(), s.horizon(), values, r.seed(), selected, best,
                                   test[0], test[1], wall, f.runDir(r.id())));
         }
@@ -95,13 +99,6 @@ public record SweepSnapshot(Path dir, String name, List<String> options, List<Sw
 
     /** "ETTh1" for .../ETTh1.csv.gz. */
     static String dataset(Setting s) { return s.data().getFileName().toString().replaceAll("\\.csv(\\.gz)?$", ""); }
-
-    private static boolean samePoint(Map<String, JsonPrimitive> a, Map<String, JsonPrimitive> b) {
-        if (a.size() != b.size()) return false;
-        for (var e : a.entrySet())
-            if (!b.containsKey(e.getKey()) || !b.get(e.getKey()).getAsString().equals(e.getValue().getAsString())) return false;
-        return true;
-    }
 
     /** state.json's modification time, 0 when there is none (polled: a changed time means re-read). */
     public static long stateModified(Path dir) {
