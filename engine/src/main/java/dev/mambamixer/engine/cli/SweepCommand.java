@@ -52,6 +52,9 @@ final class SweepCommand implements Callable<Integer> {
         String cluster;
         @Option(names = "--members", description = "cluster: host:port of one or more workers, comma-separated")
         String members;
+        @Option(names = "--settings", split = ",", paramLabel = "GLOB",
+                description = "hand out the runs of these settings only, by label (e.g. ETTh*,exchange_rate-*); the others stay planned")
+        List<String> settings;
         @Option(names = "--join-timeout", defaultValue = "30",
                 description = "cluster: seconds to reach the cluster and find a worker before giving up (default: ${DEFAULT-VALUE})")
         int joinTimeout;
@@ -104,10 +107,11 @@ final class SweepCommand implements Callable<Integer> {
             SweepSpec spec = SweepSpec.read(file);
             exec.check();
             checkTrainOptions(spec, file.toString());
+            if (exec.settings != null) spec.settingsMatching(exec.settings, "--settings");
             Path d = exec.folder(dir != null ? dir : Path.of("sweeps", spec.name().replaceAll("[^A-Za-z0-9._-]", "_")));
             try (Executor ex = exec.executor(); SweepFolder f = SweepFolder.create(d, spec)) {
                 System.out.println("sweep folder: " + d);
-                return execute(f, ex, exec.backend);
+                return execute(f, ex, exec);
             }
         }
     }
@@ -123,14 +127,15 @@ final class SweepCommand implements Callable<Integer> {
             SweepFolder.read(dir);   // a folder that is no sweep is refused before the cluster is joined
             try (Executor ex = exec.executor(); SweepFolder f = SweepFolder.open(exec.folder(dir))) {
                 checkTrainOptions(f.spec(), dir.resolve(SweepFolder.SPEC_FILE).toString());
-                return execute(f, ex, exec.backend);
+                return execute(f, ex, exec);
             }
         }
     }
 
-    private static int execute(SweepFolder f, Executor ex, String backend) throws Exception {
+    private static int execute(SweepFolder f, Executor ex, ExecOptions exec) throws Exception {
         if (ex instanceof ClusterExecutor c) System.out.println("cluster workers: " + c.describeWorkers());
-        SweepRunner runner = new SweepRunner(f, ex, backend, System.out);
+        SweepRunner runner = new SweepRunner(f, ex, exec.backend, System.out);
+        if (exec.settings != null) runner.only(f.spec().settingsMatching(exec.settings, "--settings"));
         // Ctrl-C / SIGTERM: end the local child runs too (their folders resume later); SIGKILL leaves them to finish
         // alone, and so does a cluster coordinator's end (the runs on the workers go on; `sweep resume` reads them)
         Thread hook = new Thread(() -> {

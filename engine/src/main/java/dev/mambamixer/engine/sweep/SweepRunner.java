@@ -53,6 +53,8 @@ public final class SweepRunner {
     private double wallSum;
     private int wallCount;
     private volatile boolean stopping;
+    /** The settings whose runs this invocation hands out (all unless {@link #only} narrowed them). */
+    private Set<Integer> included;
 
     /** @param backend the {@code --backend} of every run, or null for the sweep file's (else train's default) */
     public SweepRunner(SweepFolder folder, Executor executor, String backend, PrintStream out) {
@@ -62,6 +64,17 @@ public final class SweepRunner {
         this.backend = backend;
         this.out = out;
     }
+
+    /**
+     * Hands out the runs of these settings only (e.g. the cheap ones on a CPU while a GPU takes the
+     * rest); the other settings' runs stay planned for another invocation.
+     */
+    public SweepRunner only(Set<Integer> settings) {
+        this.included = Set.copyOf(settings);
+        return this;
+    }
+
+    private boolean included(int setting) { return included == null || included.contains(setting); }
 
     /** From now on outcomes are not recorded (the executor is ending its runs: they are interrupted, not failed). */
     public void stop() { stopping = true; }
@@ -79,6 +92,10 @@ public final class SweepRunner {
         out.printf("sweep %s: %d settings, %d search runs, seeds %s; %d runs in all, %d finished already; %d workers%n",
                    plan.spec().name(), plan.spec().settings().size(), plan.searchRuns().size(), plan.spec().seeds(),
                    plan.totalRuns(), count("finished"), executor.slots());
+        if (included != null)
+            out.printf("only the runs of %d setting(s): %s (%d runs left of them)%n", included.size(),
+                       String.join(", ", included.stream().sorted().map(s -> plan.spec().settings().get(s).label()).toList()),
+                       remaining());
         submitReady();
         while (!inFlight.isEmpty()) {
             RunResult r = done.take();
@@ -98,9 +115,12 @@ public final class SweepRunner {
         int failed = count("failed");
         long unselected = java.util.stream.IntStream.range(0, plan.spec().settings().size())
             .filter(s -> !selections.containsKey(s)).count();
-        out.printf("sweep %s: %d/%d runs finished, %d failed%s; `sweep table %s` for the results%n", plan.spec().name(),
+        int left = plan.totalRuns() - count("finished") - failed;
+        out.printf("sweep %s: %d/%d runs finished, %d failed%s%s; `sweep table %s` for the results%n", plan.spec().name(),
                    count("finished"), plan.totalRuns(), failed,
-                   unselected > 0 ? ", " + unselected + " setting(s) without a selection" : "", folder.dir());
+                   unselected > 0 ? ", " + unselected + " setting(s) without a selection" : "",
+                   included != null && left > 0 ? ", " + left + " runs of the other settings left for another invocation" : "",
+                   folder.dir());
         return failed > 0 || unselected > 0 ? 1 : 0;
     }
 
@@ -268,7 +288,7 @@ public final class SweepRunner {
             // the queue stays here, not in the executor: "running" in state.json means running, and a run
             // that becomes unnecessary (its setting got selected) was never handed out
             if (inFlight.size() >= executor.slots()) return;
-            if (!status(id).equals("planned") || inFlight.contains(id) || triedNow.contains(id)) continue;
+            if (!status(id).equals("planned") || inFlight.contains(id) || triedNow.contains(id) || !included(r.setting())) continue;
             // an unfinished SEARCH run of a setting already selected is not needed any more
             if (selections.containsKey(r.setting()) && !entry(id).has("confirm")) continue;
             folder.removeEmptyRunDir(id);
@@ -288,7 +308,7 @@ public final class SweepRunner {
 
     private void progress(RunResult r) {
         int fin = count("finished"), failed = count("failed"), total = plan.totalRuns();
-        int remaining = Math.max(0, total - fin - failed);
+        int remaining = remaining();
         String eta = wallCount == 0 || remaining == 0 ? "" : ", ETA " + duration(wallSum / wallCount * Math.ceil(
             (double) remaining / executor.slots()));
         String what = status(r.runId()).equals("finished")
@@ -296,6 +316,28 @@ public final class SweepRunner {
                             entry(r.runId()).get("bestValMse").getAsDouble())
             : String.format("FAILED %s (exit %d; log %s)", r.runId(), r.exitCode(), folder.runLog(r.runId()));
         out.printf("[%d/%d done, %d failed, %d running%s] %s%n", fin + failed, total, failed, inFlight.size(), eta, what);
+    }
+
+    /** Runs of the included settings not over yet, counting the CONFIRM runs of settings still to be selected. */
+    private int remaining() {
+        int confirmPerSetting = plan.spec().seeds().size() - (plan.spec().seeds().contains(plan.spec().searchSeed()) ? 1 : 0);
+        int n = 0;
+        for (int s = 0; s < plan.spec().settings().size(); s++) {
+            if (!included(s)) continue;
+            for (PlannedRun r : plan.searchRuns(s)) if (!over(r.id())) n++;
+            if (selections.containsKey(s)) {
+                for (PlannedRun r : plan.confirmRuns(selections.get(s)))
+                    if (r.seed() != plan.spec().searchSeed() && !over(r.id())) n++;
+            } else {
+                n += confirmPerSetting;
+            }
+        }
+        return n;
+    }
+
+    private boolean over(String id) {
+        String st = status(id);
+        return st.equals("finished") || st.equals("failed");
     }
 
     private int count(String status) {

@@ -101,6 +101,26 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
         return List.copyOf(o);
     }
 
+    /**
+     * The settings whose label matches one of {@code globs} ({@code *} any text, {@code ?} one
+     * character, e.g. {@code ETTh*} or {@code weather-T512-H96}); a glob that matches none is an error.
+     */
+    public Set<Integer> settingsMatching(List<String> globs, String option) {
+        Set<Integer> m = new java.util.TreeSet<>();
+        List<String> none = new ArrayList<>();
+        for (String g : globs) {
+            String re = java.util.regex.Pattern.quote(g).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q");
+            boolean any = false;
+            for (int i = 0; i < settings.size(); i++)
+                if (settings.get(i).label().matches(re)) { m.add(i); any = true; }
+            if (!any) none.add(g);
+        }
+        if (!none.isEmpty())
+            throw new IllegalArgumentException(option + ": no setting matches " + String.join(", ", none) + " (the settings: "
+                                               + String.join(", ", settings.stream().map(Setting::label).toList()) + ")");
+        return m;
+    }
+
     /** The fixed options of setting {@code s}: the sweep's, with the setting's own replacing them. */
     public Map<String, JsonPrimitive> fixedOf(int s) {
         Map<String, JsonPrimitive> f = new LinkedHashMap<>(fixed);

@@ -207,6 +207,33 @@ class SweepEndToEndTest {
         assertFalse(again.out().contains("] finished "), "nothing left to train: " + again.out());
     }
 
+    /** --settings hands out one setting's runs; the next invocation without it does the rest. */
+    @Test void settingsNarrowWhichRunsAnInvocationHandsOut() throws Exception {
+        Path spec = SweepTestSupport.writeSpec(tmp, "[8, 16]", "[1, 2]", 1);
+        Path dir = tmp.resolve("narrowed");
+        Out bad = cli("sweep", "run", spec.toString(), "--dir", dir.toString(), "--settings", "ETTh*,*-H16");
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.err().contains("--settings: no setting matches ETTh* (the settings: synthetic-T32-H8, synthetic-T32-H16)"), bad.err());
+        assertFalse(Files.exists(dir), "nothing was created");
+
+        Out run = cli("sweep", "run", spec.toString(), "--dir", dir.toString(), "--workers", "2", "--worker-heap", "512m",
+                      "--settings", "*-H16");
+        assertEquals(1, run.code(), "a setting is left without a selection: " + run.out());
+        assertTrue(run.out().contains("only the runs of 1 setting(s): synthetic-T32-H16 (3 runs left of them)"), run.out());
+        assertTrue(run.out().contains("3 runs of the other settings left for another invocation"), run.out());
+        SweepFolder f = SweepFolder.read(dir);
+        SweepPlan plan = new SweepPlan(f.spec());
+        List<Path> dirs = SweepTestSupport.runDirs(dir);
+        assertEquals(3, dirs.size(), dirs.toString());
+        assertTrue(dirs.stream().allMatch(d -> d.getFileName().toString().startsWith("synthetic-T32-H16-")), dirs.toString());
+        for (var r : plan.searchRuns(0)) assertEquals(SweepFolder.DiskStatus.NOT_STARTED, f.diskStatus(r.id()));
+
+        Out rest = cli("sweep", "resume", dir.toString(), "--workers", "2", "--worker-heap", "512m");
+        assertEquals(0, rest.code(), rest.out() + rest.err());
+        assertEquals(6, SweepTestSupport.runDirs(dir).size());
+        assertFalse(rest.out().contains("synthetic-T32-H16-") && rest.out().contains("] finished synthetic-T32-H16"), rest.out());
+    }
+
     @Test void aFailingRunFailsAloneAndIsNeverSelected() throws Exception {
         Path spec = SweepTestSupport.writeSpec(tmp, "8", "[1]", 1);
         Files.writeString(spec, Files.readString(spec).replace("[1e-2, 1e-4]", "[-1, 1e-2]"));   // train refuses --lr -1
