@@ -3,7 +3,8 @@
 # at once on the one GPU (each run is its own JVM; a TSM2 run keeps the GPU ~40 % busy), then packs
 # the finished runs into $OUT/sweep.tar.xz for scripts/sweep-merge.sh. Continues gpu-pack/sweep.tar.xz
 # when the slot carried one (scripts/gpu-prepare.sh with SWEEP_DIR=...). docs/SWEEPS.md "Table 5 in
-# GPU slots". Usage: bash scripts/gpu-sweep.sh SECONDS [WORKERS [SWEEP_FILE]]
+# GPU slots". Usage: [SWEEP_SETTINGS=GLOBS] bash scripts/gpu-sweep.sh SECONDS [WORKERS [SWEEP_FILE]]
+# SWEEP_SETTINGS (e.g. 'ETTm*,weather-*'): only those settings' runs (sweep --settings), the ones a CPU can't afford.
 set -uo pipefail
 secs="${1:?seconds}"; workers="${2:-6}"
 here="$(cd "$(dirname "$0")" && pwd)"; root="$(cd "$here/.." && pwd)"
@@ -32,8 +33,9 @@ echo "== sweep $name: $workers workers, ${secs}s, folder $dir"
 start=$(date +%s)
 # the child runs' JVMs take -Xmx from --worker-heap; the coordinator is stopped by SIGTERM at the time box
 if [ -f "$dir/state.json" ]; then what=(sweep resume "$dir"); else what=(sweep run "$gspec" --dir "$dir"); fi
-timeout -s TERM --kill-after=20 "$secs" "${java_cmd[@]}" "${what[@]}" --workers "$workers" --worker-heap 6g --backend "${SWEEP_BACKEND:-cuda}" 2>&1 \
-  | grep -v '^Picked up JAVA_TOOL_OPTIONS' | tee "$out_dir/sweep.log" | grep -E '^\[|selected|^sweep' | tail -n 40
+timeout -s TERM --kill-after=20 "$secs" "${java_cmd[@]}" "${what[@]}" --workers "$workers" --worker-heap 6g --backend "${SWEEP_BACKEND:-cuda}" \
+  ${SWEEP_SETTINGS:+--settings "$SWEEP_SETTINGS"} 2>&1 \
+  | grep -v '^Picked up JAVA_TOOL_OPTIONS' | tee "$out_dir/sweep.log" | grep -E '^\[|selected|^sweep|^only' | tail -n 40
 rc=${PIPESTATUS[0]}
 echo "== sweep exit $rc after $(( $(date +%s) - start )) s ($( [ $rc -eq 124 ] && echo 'time box reached' || echo 'ended'))"
 cli sweep status "$dir" 2>/dev/null | sed -n 1,4p

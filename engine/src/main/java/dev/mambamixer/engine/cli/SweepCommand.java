@@ -239,15 +239,19 @@ final class SweepCommand implements Callable<Integer> {
             for (var s : sels.values())
                 System.out.printf("selected for %s: %s (best val MSE %.4f)%n", f.spec().settings().get(s.setting()).label(),
                                   SweepPlan.describe(s.point()), s.bestValMse());
-            System.out.printf("%-44s %-14s %-9s %8s %12s %9s%n", "run", "stage", "status", "attempts", "best_val_mse", "wall_s");
+            System.out.printf("%-44s %-14s %-9s %8s %12s %9s  %s%n", "run", "stage", "status", "attempts", "best_val_mse", "wall_s",
+                              "configuration");
             for (String id : runs.keySet()) {
                 JsonObject e = runs.getAsJsonObject(id);
                 String st = shown(f, id, e, live);
                 String stage = e.get("stage").getAsString() + (e.has("confirm") && e.get("stage").getAsString().equals("SEARCH") ? "+CONFIRM" : "");
                 double v = st.equals("planned") ? Double.NaN : f.bestValMse(id);
-                System.out.printf(Locale.ROOT, "%-44s %-14s %-9s %8d %12s %9s%n", id, stage, st, e.get("attempts").getAsInt(),
+                Map<String, JsonPrimitive> point = new java.util.LinkedHashMap<>();
+                e.getAsJsonObject("point").entrySet().forEach(p -> point.put(p.getKey(), p.getValue().getAsJsonPrimitive()));
+                System.out.printf(Locale.ROOT, "%-44s %-14s %-9s %8d %12s %9s  %s%n", id, stage, st, e.get("attempts").getAsInt(),
                                   Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v),
-                                  e.has("wallSeconds") ? String.format(Locale.ROOT, "%.0f", e.get("wallSeconds").getAsDouble()) : "-");
+                                  e.has("wallSeconds") ? String.format(Locale.ROOT, "%.0f", e.get("wallSeconds").getAsDouble()) : "-",
+                                  SweepPlan.describe(point));
             }
             return 0;
         }
