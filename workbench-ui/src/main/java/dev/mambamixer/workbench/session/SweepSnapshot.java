@@ -86,9 +86,9 @@ public record SweepSnapshot(Path dir, String name, List<String> options, List<Sw
             if (selected && status == SweepRow.Status.FINISHED) test = f.testMetrics(r.id());
             Setting s = f.spec().settings().get(r.setting());
             List<String> values = new ArrayList<>();
-            for (String o : options) {   // the value the run trained with: its point's, else the fixed one
+            for (String o : options) {   // the value the run trained with: its point's, else the fixed one, else train's
                 JsonPrimitive v = plan.effectiveValue(r.setting(), r.point(), o);
-                values.add(v == null ? "" : v.getAsString());
+                values.add(v == null ? TRAIN_DEFAULT : v.getAsString());
             }
             rows.add(new SweepRow(r.id(), r.stage(), status, dataset(s), s.seqLen(), s.horizon(), values, r.seed(), selected, best,
                                   test[0], test[1], wall, f.runDir(r.id())));
@@ -96,6 +96,9 @@ public record SweepSnapshot(Path dir, String name, List<String> options, List<Sw
         return new SweepSnapshot(dir, f.spec().name(), options.stream().map(o -> o.replaceFirst("^-+", "")).toList(), rows, live,
                                  modified);
     }
+
+    /** The value shown for an option a run left to {@code train}'s default (searched in another grid of the sweep). */
+    public static final String TRAIN_DEFAULT = "default";
 
     /** "ETTh1" for .../ETTh1.csv.gz. */
     static String dataset(Setting s) { return s.data().getFileName().toString().replaceAll("\\.csv(\\.gz)?$", ""); }

@@ -72,6 +72,26 @@ public class SweepViewModelTest {
         assertTrue(vm.liveProperty().get(), "the coordinator holds the sweep");
     }
 
+    /** Several grids: each run shows the value it trains with (its point's, the fixed one, or train's default). */
+    @Test void optionsOfAnotherGridShowTheFixedValueOrTrainsDefault() throws Exception {
+        Path other = dir.resolve("grids");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve(SweepFolder.SPEC_FILE), """
+            {"name": "grids", "settings": [{"data": "ETTh1.csv", "seqLen": 96, "horizon": 24}],
+             "fixed": {"--epochs": 1, "--dropout": 0.2},
+             "grid": [{"--lr": [1e-4, 1e-2]}, {"--lr": [5e-5], "--dropout": [0.4], "--weight-decay": [0.1]}],
+             "searchSeed": 1, "seeds": [1]}""");
+        SweepViewModel g = new SweepViewModel(Runnable::run);
+        try {
+            g.open(other).get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(List.of("1e-4", "0.2", "default"), List.of("1e-2", "0.2", "default"), List.of("5e-5", "0.4", "0.1")),
+                         g.rows().stream().map(SweepRow::values).toList());
+            assertEquals(List.of("lr", "dropout", "weight-decay", SweepViewModel.VAL_AXIS), g.axes().stream().map(ParallelAxis::name).toList());
+        } finally {
+            g.close();
+        }
+    }
+
     @Test void aRunningRunWithoutACoordinatorIsStopped() throws Exception {
         coordinator.close();
         vm.refresh().get(30, TimeUnit.SECONDS);
