@@ -246,12 +246,10 @@ final class SweepCommand implements Callable<Integer> {
                 String st = shown(f, id, e, live);
                 String stage = e.get("stage").getAsString() + (e.has("confirm") && e.get("stage").getAsString().equals("SEARCH") ? "+CONFIRM" : "");
                 double v = st.equals("planned") ? Double.NaN : f.bestValMse(id);
-                Map<String, JsonPrimitive> point = new java.util.LinkedHashMap<>();
-                e.getAsJsonObject("point").entrySet().forEach(p -> point.put(p.getKey(), p.getValue().getAsJsonPrimitive()));
                 System.out.printf(Locale.ROOT, "%-44s %-14s %-9s %8d %12s %9s  %s%n", id, stage, st, e.get("attempts").getAsInt(),
                                   Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v),
                                   e.has("wallSeconds") ? String.format(Locale.ROOT, "%.0f", e.get("wallSeconds").getAsDouble()) : "-",
-                                  SweepPlan.describe(point));
+                                  SweepPlan.describe(SweepFolder.point(e)));
             }
             return 0;
         }

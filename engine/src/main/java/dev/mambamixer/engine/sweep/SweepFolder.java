@@ -216,8 +216,7 @@ public final class SweepFolder implements Closeable {
         for (String k : sels.keySet()) {
             try {
                 JsonObject s = sels.getAsJsonObject(k);
-                Map<String, JsonPrimitive> point = new LinkedHashMap<>();
-                for (var e : s.getAsJsonObject("point").entrySet()) point.put(e.getKey(), e.getValue().getAsJsonPrimitive());
+                Map<String, JsonPrimitive> point = point(s);
                 int setting = Integer.parseInt(k);
                 m.put(setting, new SweepPlan.Selection(setting, s.get("runId").getAsString(), point, s.get("bestValMse").getAsDouble()));
             } catch (RuntimeException e) {
@@ -225,6 +224,13 @@ public final class SweepFolder implements Closeable {
             }
         }
         return m;
+    }
+
+    /** The grid point a state.json entry (a run or a selection) records, option -> value as written. */
+    public static Map<String, JsonPrimitive> point(JsonObject entry) {
+        Map<String, JsonPrimitive> point = new LinkedHashMap<>();
+        entry.getAsJsonObject("point").entrySet().forEach(e -> point.put(e.getKey(), e.getValue().getAsJsonPrimitive()));
+        return point;
     }
 
     private static JsonObject readObject(Path f) throws IOException {

@@ -15,9 +15,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * A sweep file read and checked (docs/SWEEPS.md): the data settings, the fixed {@code train}
@@ -95,7 +98,7 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
 
     /** Every option searched by some grid, in the order the file first names them (hparams table columns). */
     public List<String> searchedOptions() {
-        Set<String> o = new java.util.LinkedHashSet<>();
+        Set<String> o = new LinkedHashSet<>();
         for (Map<String, List<JsonPrimitive>> g : grids) o.addAll(g.keySet());
         for (Setting s : settings) for (Map<String, List<JsonPrimitive>> g : s.grids()) o.addAll(g.keySet());
         return List.copyOf(o);
@@ -106,10 +109,10 @@ public record SweepSpec(String name, List<Setting> settings, Map<String, JsonPri
      * character, e.g. {@code ETTh*} or {@code weather-T512-H96}); a glob that matches none is an error.
      */
     public Set<Integer> settingsMatching(List<String> globs, String option) {
-        Set<Integer> m = new java.util.TreeSet<>();
+        Set<Integer> m = new TreeSet<>();
         List<String> none = new ArrayList<>();
         for (String g : globs) {
-            String re = java.util.regex.Pattern.quote(g).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q");
+            String re = Pattern.quote(g).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q");
             boolean any = false;
             for (int i = 0; i < settings.size(); i++)
                 if (settings.get(i).label().matches(re)) { m.add(i); any = true; }

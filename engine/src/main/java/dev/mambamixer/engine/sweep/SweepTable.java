@@ -9,7 +9,6 @@ import dev.mambamixer.engine.sweep.SweepSpec.Setting;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -162,9 +161,7 @@ public final class SweepTable {
             int si = e.get("setting").getAsInt();
             Setting s = plan.spec().settings().get(si);
             Selection sel = selections.get(si);
-            JsonObject point = e.getAsJsonObject("point");
-            Map<String, JsonPrimitive> p = new LinkedHashMap<>();
-            point.entrySet().forEach(x -> p.put(x.getKey(), x.getValue().getAsJsonPrimitive()));
+            Map<String, JsonPrimitive> p = SweepFolder.point(e);
             boolean selected = sel != null && plan.sameConfiguration(si, p, sel.point());
             var disk = folder.diskStatus(id);
             b.append(id).append(',').append(e.has("confirm") ? (e.get("stage").getAsString().equals("SEARCH") ? "SEARCH+CONFIRM" : "CONFIRM")

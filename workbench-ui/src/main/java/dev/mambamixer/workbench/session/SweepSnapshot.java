@@ -53,10 +53,8 @@ public record SweepSnapshot(Path dir, String name, List<String> options, List<Sw
         for (String id : entries.keySet()) {   // recorded by another version of the plan: shown all the same
             if (runs.containsKey(id)) continue;
             JsonObject e = entries.getAsJsonObject(id);
-            Map<String, JsonPrimitive> point = new LinkedHashMap<>();
-            e.getAsJsonObject("point").entrySet().forEach(p -> point.put(p.getKey(), p.getValue().getAsJsonPrimitive()));
             runs.put(id, new PlannedRun(id, SweepPlan.Stage.valueOf(e.get("stage").getAsString()), e.get("setting").getAsInt(),
-                                        point, e.get("seed").getAsLong()));
+                                        SweepFolder.point(e), e.get("seed").getAsLong()));
         }
         List<String> options = f.spec().searchedOptions();
         List<SweepRow> rows = new ArrayList<>();
