@@ -7,10 +7,12 @@ import dev.mambamixer.engine.backend.Backends;
 import dev.mambamixer.engine.data.ForecastData;
 import dev.mambamixer.engine.introspect.SnapshotRecorder;
 import dev.mambamixer.engine.io.Checkpoint;
+import dev.mambamixer.engine.io.ConfigJson;
 import dev.mambamixer.engine.io.ProgressBar;
 import dev.mambamixer.engine.io.RunFolder;
 import dev.mambamixer.engine.run.RunOutcome;
 import dev.mambamixer.engine.run.Tsm2Run;
+import dev.mambamixer.engine.train.HeadStart;
 import dev.mambamixer.engine.train.StepDriver;
 import dev.mambamixer.engine.model.MemoryEstimate;
 import dev.mambamixer.engine.model.Tsm2;
@@ -49,6 +51,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "" + Tsm2Defaults.SEED, description = "seed for init, shuffling and dropout (default: ${DEFAULT-VALUE})") long seed;
     @Option(names = "--max-steps-per-epoch", defaultValue = "0", description = "cap steps per epoch, 0 = full epochs (default: ${DEFAULT-VALUE})") int maxSteps;
     @Option(names = "--eval-batch", defaultValue = "128", description = "evaluation batch size (default: ${DEFAULT-VALUE})") int evalBatch;
+    @Option(names = "--head-start", defaultValue = "random", description = "random or least-squares: least-squares silences the mixers (out_proj = 0) and fits the head to the training windows in closed form before the first step, validated as step 0 (MODEL.md §6.5; default: ${DEFAULT-VALUE})") String headStart;
     @Option(names = "--eval-every", defaultValue = "0", description = "also validate every n steps (patience counts validations); 0 = epoch ends only (default: ${DEFAULT-VALUE})") int evalEvery;
     @Option(names = "--step-driver", defaultValue = "host", description = "host, device or graph: who drives a training step's kernels on the GPU; device and graph are new and not yet checked on a GPU (default: ${DEFAULT-VALUE}; always host on CPU backends)") String stepDriver;
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, cuda or reference (default: ${DEFAULT-VALUE})") String backend;
@@ -127,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
             fd = data.load(data.seqLen, data.horizon);
             mc = model.toConfig(data.seqLen, data.horizon, fd.variates(), seed);
             tc = new TrainConfig(epochs, batch, lr, weightDecay, clip, schedule, warmup, 0.01, patience, seed, maxSteps,
-                                 evalBatch, evalEvery).validate();
+                                 evalBatch, evalEvery, ConfigJson.parse(HeadStart.class, headStart, "--head-start")).validate();
             run = null;   // created once the sizes are known to fit
         }
         try (Backend be = Backends.create(backend)) {
@@ -161,6 +164,11 @@ final class TrainCommand implements Callable<Integer> {
 
                 @Override public void onEpoch(EpochEvent e) {
                     if (e.endOfEpoch()) bar.finish();
+                    if (e.step() == 0) {   // before any step: the least-squares head start
+                        System.out.printf("%n  least-squares head start: val MSE %.4f  MAE %.4f  %.0f s%n", e.valMse(), e.valMae(),
+                                          e.wallSeconds());
+                        return;
+                    }
                     System.out.printf("%s %d%s: train loss %.4f  val MSE %.4f  MAE %.4f  lr %.2e  %.0f s%s%n",
                                       e.endOfEpoch() ? "\nepoch" : "\n  validation in epoch", e.epoch(),
                                       e.endOfEpoch() ? "" : " at step " + e.step(), e.trainLoss(), e.valMse(), e.valMae(),

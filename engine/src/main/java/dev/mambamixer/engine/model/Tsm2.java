@@ -141,6 +141,36 @@ public final class Tsm2 implements Module {
 
     /** As {@link #forward(Tensor, int, boolean, long)}; the dropout seeds are derived from {@code seed}. */
     public Tensor forward(Tensor x, int b, boolean training, StepSeed seed) {
+        Tensor flat = headInput(x, b, training, seed);   // the profile's "final norm + head" section runs on
+        Tensor hd = headDropout.forward(flat, training, seed.derive(31, 2));
+        Tensor out = head.forward(hd, b * m);                                              // (B·M, H)
+        predN = Buffers.ensure(be, predN, b, h, m);
+        be.swapMiddle(out, b, m, h, 1, predN);                                              // (B,H,M)
+        if (!cfg.revin()) {
+            took("final norm + head fwd");
+            return predN;
+        }
+        pred = Buffers.ensure(be, pred, b, h, m);
+        be.revinDenormalize(predN, revinGamma.value(), revinBeta.value(), mean, std, b, h, m, 1e-5, pred);
+        took("final norm + head fwd");
+        return pred;
+    }
+
+    /**
+     * What the head sees, without dropout, for fitting it in closed form (train/LeastSquaresHead): the
+     * features (B·M, F) and, with RevIN, the per-window mean and std (B, M) the input was normalised by
+     * (null without RevIN). Views into the model's buffers, valid until its next forward.
+     */
+    public HeadInputs headInputs(Tensor x, int b) {
+        Tensor f = headInput(x, b, false, StepSeed.of(0));
+        return new HeadInputs(f, cfg.revin() ? mean : null, cfg.revin() ? std : null);
+    }
+
+    /** See {@link #headInputs}. */
+    public record HeadInputs(Tensor features, Tensor mean, Tensor std) {}
+
+    /** RevIN -> patch embedding -> mixers -> final norm -> flatten: the head's input (B·M, F), before dropout. */
+    private Tensor headInput(Tensor x, int b, boolean training, StepSeed seed) {
         this.x = x;
         this.batch = b;
         mark();
@@ -168,28 +198,29 @@ public final class Tsm2 implements Module {
         mark();
         Tensor yn = finalNorm.forward(y.view(b * finalNormRowsPerSample(), finalNorm.normalizedSize()),
                                       b * finalNormRowsPerSample());
-        Tensor flat;
-        if (cfg.patchTokens()) {
-            flat = yn.view(b * m, np * d);                                                 // (B·M, Nₚ·D)
-        } else {
-            headIn = Buffers.ensure(be, headIn, b, m, t);
-            be.swapMiddle(yn, b, t, m, 1, headIn);                                          // (B,M,T)
-            flat = headIn.view(b * m, t);
-        }
-        Tensor hd = headDropout.forward(flat, training, seed.derive(31, 2));
-        Tensor out = head.forward(hd, b * m);                                              // (B·M, H)
-        predN = Buffers.ensure(be, predN, b, h, m);
-        be.swapMiddle(out, b, m, h, 1, predN);                                              // (B,H,M)
-        if (!cfg.revin()) {
-            took("final norm + head fwd");
-            return predN;
-        }
-        pred = Buffers.ensure(be, pred, b, h, m);
-        be.revinDenormalize(predN, revinGamma.value(), revinBeta.value(), mean, std, b, h, m, 1e-5, pred);
-        took("final norm + head fwd");
-        return pred;
+        if (cfg.patchTokens()) return yn.view(b * m, np * d);                              // (B·M, Nₚ·D)
+        headIn = Buffers.ensure(be, headIn, b, m, t);
+        be.swapMiddle(yn, b, t, m, 1, headIn);                                              // (B,M,T)
+        return headIn.view(b * m, t);
     }
 
+    /** RevIN's affine weight γ and bias β (M), or null without RevIN. */
+    public Parameter revinGamma() { return revinGamma; }
+    public Parameter revinBeta() { return revinBeta; }
+
+    /** The temporal projection (Linear F -> H, F = Nₚ·D for I1, T for I2). */
+    public Linear head() { return head; }
+
+    /**
+     * Sets every mixer's out_proj to zero: each mixer then adds nothing to its residual and the
+     * weighted averages (identity-initialised) pass the embedding through, so the model is RevIN ->
+     * patch embedding -> final norm -> head until training moves out_proj (the least-squares head
+     * start, MODEL.md §6.5).
+     */
+    public void silenceMixers() {
+        for (Parameter q : stack.parameters())
+            if (q.name().endsWith(".out_proj.weight")) be.fill(q.value(), 0);
+    }
     private int finalNormRowsPerSample() { return cfg.patchTokens() ? m : 1; }
 
     /** dPred: (B, H, M) gradient of the loss w.r.t. the forecast. Accumulates parameter grads. */

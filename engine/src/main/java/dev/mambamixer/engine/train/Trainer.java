@@ -82,6 +82,12 @@ public final class Trainer {
         int t = train.lookback(), h = train.horizon(), m = train.variates();
         xh = ensure(xh, bsz * t * m);
         yh = ensure(yh, bsz * h * m);
+        if (cfg.headStart() == HeadStart.LEAST_SQUARES && step == 0 && Double.isInfinite(bestVal)) {   // fresh run only
+            model.silenceMixers();
+            LeastSquaresHead.fit(model, train, cfg.evalBatchSize(), model.config().dropout());
+            // step 0 is a validation like any other, so that early stopping can come back to it
+            if (validate(val, Double.NaN, sched, t0, false) == null) return abort(implausibleVal() + " at the head start", t0);
+        }
         if (best == null) best = snapshot();   // the last good state until a validation improves
         boolean early = false;
         String reason = "completed " + cfg.epochs() + " epochs";

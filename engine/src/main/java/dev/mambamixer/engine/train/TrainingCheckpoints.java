@@ -55,8 +55,10 @@ public final class TrainingCheckpoints {
 
     /** The training config of a config.json, required, checked field by field and validated. */
     public static TrainConfig trainConfig(JsonObject config, String where) {
-        // evalEvery came after the first saved runs; absent means 0 (validate at epoch ends only)
-        TrainConfig t = ConfigSchema.read(config, "training", TrainConfig.class, where, Set.of("evalEvery"));
+        // evalEvery and headStart came after the first saved runs; absent means 0 (validate at epoch ends
+        // only) and the head as initialised
+        TrainConfig t = ConfigSchema.read(config, "training", TrainConfig.class, where, Set.of("evalEvery", "headStart"));
+        if (t.headStart() == null) t = t.withHeadStart(HeadStart.RANDOM);
         try {
             return t.validate();
         } catch (IllegalArgumentException e) {
