@@ -176,7 +176,9 @@ public final class SweepFolder implements Closeable {
     public double[] testMetrics(String runId) throws IOException {
         Path f = runDir(runId).resolve(RunFolder.TEST_METRICS_FILE);
         JsonObject o = readObject(f);
-        double[] r = new double[2];
+        double[] r = new double[3];
+        JsonElement step = o.get("best_step");   // absent in runs of older builds
+        r[2] = step != null && step.isJsonPrimitive() && step.getAsJsonPrimitive().isNumber() ? step.getAsDouble() : Double.NaN;
         String[] keys = {"mse", "mae"};
         for (int i = 0; i < 2; i++) {
             JsonElement e = o.get(keys[i]);

@@ -24,6 +24,9 @@ public final class SweepTable {
         public double[] mse() { return test.stream().mapToDouble(t -> t[0]).toArray(); }
 
         public double[] mae() { return test.stream().mapToDouble(t -> t[1]).toArray(); }
+
+        /** The step each seed's restored weights come from (0 = the least-squares head start itself); NaN if not recorded. */
+        public double[] bestSteps() { return test.stream().mapToDouble(t -> t[2]).toArray(); }
     }
 
     private final SweepFolder folder;
@@ -78,13 +81,13 @@ public final class SweepTable {
     public String csv() throws IOException {
         StringBuilder b = new StringBuilder("setting,data,seq_len,horizon,selected_run,selected_config,best_val_mse,seeds,"
                                             + "test_mse_mean,test_mse_std,test_mae_mean,test_mae_std,test_mse_per_seed,test_mae_per_seed,"
-                                            + "reference_mse,ratio\n");
+                                            + "reference_mse,ratio,best_step_per_seed\n");
         for (Row r : rows()) {
             Setting s = r.setting();
             b.append(csvField(s.label())).append(',').append(csvField(s.data().getFileName().toString())).append(',')
              .append(s.seqLen()).append(',').append(s.horizon()).append(',');
             if (r.selection() == null) {
-                b.append(",,,,,,,,,").append(',').append(num(referenceOf(r))).append(",\n");
+                b.append(",,,,,,,,,").append(',').append(num(referenceOf(r))).append(",,\n");
                 continue;
             }
             b.append(r.selection().runId()).append(',').append(csvField(SweepPlan.describe(r.selection().point()))).append(',')
@@ -92,7 +95,8 @@ public final class SweepTable {
              .append(num(mean(r.mse()))).append(',').append(num(std(r.mse()))).append(',')
              .append(num(mean(r.mae()))).append(',').append(num(std(r.mae()))).append(',')
              .append(csvField(joinNums(r.mse()))).append(',').append(csvField(joinNums(r.mae()))).append(',')
-             .append(num(referenceOf(r))).append(',').append(num(ratio(r))).append('\n');
+             .append(num(referenceOf(r))).append(',').append(num(ratio(r))).append(',')
+             .append(csvField(steps(r.bestSteps()))).append('\n');
         }
         return b.toString();
     }
@@ -108,19 +112,19 @@ public final class SweepTable {
 
     public String markdown() throws IOException {
         boolean ref = reference != null;
-        StringBuilder b = new StringBuilder("| setting | selected configuration | best val MSE | seeds | test MSE | test MAE |"
+        StringBuilder b = new StringBuilder("| setting | selected configuration | best val MSE | seeds | best steps | test MSE | test MAE |"
                                             + (ref ? " reference MSE | ratio |" : "") + "\n"
-                                            + "|---|---|---:|---|---:|---:|" + (ref ? "---:|---:|" : "") + "\n");
+                                            + "|---|---|---:|---|---|---:|---:|" + (ref ? "---:|---:|" : "") + "\n");
         List<Row> rows = rows();
         for (Row r : rows) {
             String refCells = ref ? " " + opt(referenceOf(r)) + " | " + (Double.isNaN(ratio(r)) ? "" : ratioText(ratio(r))) + " |" : "";
             if (r.selection() == null) {
-                b.append("| ").append(r.setting().label()).append(" | (not selected yet) | | | | |").append(refCells).append('\n');
+                b.append("| ").append(r.setting().label()).append(" | (not selected yet) | | | | | |").append(refCells).append('\n');
                 continue;
             }
             b.append("| ").append(r.setting().label()).append(" | `").append(SweepPlan.describe(r.selection().point()))
              .append("` | ").append(fmt(r.selection().bestValMse())).append(" | ").append(join(r.seeds())).append(" | ")
-             .append(pm(r.mse())).append(" | ").append(pm(r.mae())).append(" |").append(refCells).append('\n');
+             .append(steps(r.bestSteps())).append(" | ").append(pm(r.mse())).append(" | ").append(pm(r.mae())).append(" |").append(refCells).append('\n');
         }
         if (ref) b.append('\n').append(summary(rows)).append('\n');
         return b.toString();
@@ -208,6 +212,13 @@ public final class SweepTable {
 
     private static String join(List<Long> seeds) {
         return String.join(" ", seeds.stream().map(String::valueOf).toList());
+    }
+
+    /** Steps as integers, "–" where not recorded. */
+    private static String steps(double[] v) {
+        List<String> s = new ArrayList<>();
+        for (double x : v) s.add(Double.isNaN(x) ? "–" : String.valueOf((long) x));
+        return String.join(" ", s);
     }
 
     private static String joinNums(double[] v) {

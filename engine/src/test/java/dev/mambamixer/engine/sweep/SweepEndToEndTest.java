@@ -70,12 +70,15 @@ class SweepEndToEndTest {
             // mean and sample std of the two seeds' test-metrics.json, read directly
             var seedRuns = plan.confirmRuns(SweepFolder.selections(state, "state.json").get(s));
             double[] mse = new double[2], mae = new double[2];
+            String[] steps = new String[2];
             for (int i = 0; i < 2; i++) {
                 JsonObject tm = JsonParser.parseString(Files.readString(f.runDir(seedRuns.get(i).id()).resolve("test-metrics.json")))
                     .getAsJsonObject();
                 mse[i] = tm.get("mse").getAsDouble();
                 mae[i] = tm.get("mae").getAsDouble();
+                steps[i] = String.valueOf(tm.get("best_step").getAsLong());
             }
+            assertEquals(steps[0] + " " + steps[1], row[row.length - 1], "best step per seed, last column");
             assertEquals((mse[0] + mse[1]) / 2, Double.parseDouble(row[8]), 1e-12);
             assertEquals(Math.abs(mse[0] - mse[1]) / Math.sqrt(2), Double.parseDouble(row[9]), 1e-12);
             assertEquals((mae[0] + mae[1]) / 2, Double.parseDouble(row[10]), 1e-12);
