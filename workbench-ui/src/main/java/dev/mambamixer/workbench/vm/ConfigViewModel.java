@@ -11,6 +11,8 @@ import dev.mambamixer.engine.model.Vim2Config;
 import dev.mambamixer.engine.train.VisionTrainConfig;
 import dev.mambamixer.engine.train.TeachConfig;
 import dev.mambamixer.engine.train.TrainConfig;
+import dev.mambamixer.engine.train.HeadStart;
+import dev.mambamixer.engine.io.ConfigJson;
 import dev.mambamixer.workbench.session.RunSettings;
 import dev.mambamixer.workbench.session.RunSettings.ModelKind;
 import java.nio.file.Files;
@@ -160,6 +162,9 @@ public final class ConfigViewModel {
         put(tsm2, Field.integer("patience", "Patience", "Validations without improvement before early stop", 1, 1000, Tsm2Defaults.PATIENCE));
         put(tsm2, Field.integer("evalEvery", "Validate every", "Also validate every n steps; 0 = at epoch ends only", 0,
                                 1_000_000, 50));
+        put(tsm2, Field.choice("headStart", "Head start", "random: as initialised; least-squares: mixers silenced and the head "
+                                                         + "fitted to the training windows in closed form before the first step "
+                                                         + "(docs/MODEL.md §6.5)", List.of("random", "least-squares"), "random"));
         put(tsm2, Field.integer("seed", "Seed", "Seed for initialisation, shuffling and dropout", 0, Integer.MAX_VALUE, (int) Tsm2Defaults.SEED));
         put(tsm2, Field.integer("snapshotEvery", "Snapshot every", "Capture what the model selects every n steps "
                                                                    + "(on the training thread, between steps)", 1, 1_000_000, 25));
@@ -366,7 +371,8 @@ public final class ConfigViewModel {
                 .averaging(WeightedAverage.Mode.parse(s(f, "averaging"))).seed(i(f, "seed")).build().validate();
             TrainConfig tc = new TrainConfig(i(f, "epochs"), i(f, "batch"), x(f, "lr"), x(f, "weightDecay"), x(f, "clip"),
                                              "cosine", i(f, "warmup"), 0.01, i(f, "patience"), i(f, "seed"), 0,
-                                             128, i(f, "evalEvery")).validate();
+                                             128, i(f, "evalEvery"), ConfigJson.parse(HeadStart.class, s(f, "headStart"), "headStart"))
+                .validate();
             if (d.path() == null || !Files.isRegularFile(d.path()))
                 throw new IllegalArgumentException("data file not found: " + d.path());
             return new RunSettings(ModelKind.TSM2, d.path(), t, h, mc, tc, null, 0, null, null, i(f, "snapshotEvery"), 4,

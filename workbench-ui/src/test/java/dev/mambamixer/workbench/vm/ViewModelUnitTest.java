@@ -50,6 +50,10 @@ class ViewModelUnitTest {
         assertEquals(dev.mambamixer.engine.train.TrainConfig.defaults().batchSize(), s.train().batchSize());
         assertEquals(dev.mambamixer.engine.train.TrainConfig.defaults().warmupSteps(), s.train().warmupSteps());
         assertEquals(50, s.train().evalEvery());
+        assertEquals(dev.mambamixer.engine.train.HeadStart.RANDOM, s.train().headStart());
+        c.field("headStart").textProperty().set("least-squares");
+        assertEquals(dev.mambamixer.engine.train.HeadStart.LEAST_SQUARES, c.build().train().headStart());
+        c.field("headStart").textProperty().set("random");
         // a cross-field problem only the engine's config knows: the patch is longer than the look-back
         c.field("patchLen").set(128);
         assertFalse(c.validProperty().get());
