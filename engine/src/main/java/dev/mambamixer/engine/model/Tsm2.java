@@ -141,7 +141,7 @@ public final class Tsm2 implements Module {
 
     /** As {@link #forward(Tensor, int, boolean, long)}; the dropout seeds are derived from {@code seed}. */
     public Tensor forward(Tensor x, int b, boolean training, StepSeed seed) {
-        Tensor flat = headInput(x, b, training, seed);   // the profile's "final norm + head" section runs on
+        Tensor flat = headInput(x, b, training, seed);   // its last mark() starts the "final norm + head fwd" section
         Tensor hd = headDropout.forward(flat, training, seed.derive(31, 2));
         Tensor out = head.forward(hd, b * m);                                              // (B·M, H)
         predN = Buffers.ensure(be, predN, b, h, m);
@@ -221,6 +221,7 @@ public final class Tsm2 implements Module {
         for (Parameter q : stack.parameters())
             if (q.name().endsWith(".out_proj.weight")) be.fill(q.value(), 0);
     }
+
     private int finalNormRowsPerSample() { return cfg.patchTokens() ? m : 1; }
 
     /** dPred: (B, H, M) gradient of the loss w.r.t. the forecast. Accumulates parameter grads. */

@@ -172,7 +172,10 @@ public final class SweepFolder implements Closeable {
         return v.isEmpty() ? Double.NaN : v.get(v.size() - 1).wallSeconds();
     }
 
-    /** {@code "mse"} and {@code "mae"} of the run's test-metrics.json; names the file and field when one is missing. */
+    /**
+     * {@code "mse"}, {@code "mae"} and {@code "best_step"} (NaN when absent: older builds) of the run's
+     * test-metrics.json; names the file and field when mse or mae is missing.
+     */
     public double[] testMetrics(String runId) throws IOException {
         Path f = runDir(runId).resolve(RunFolder.TEST_METRICS_FILE);
         JsonObject o = readObject(f);

@@ -164,7 +164,9 @@ public final class ConfigViewModel {
                                 1_000_000, 50));
         put(tsm2, Field.choice("headStart", "Head start", "random: as initialised; least-squares: mixers silenced and the head "
                                                          + "fitted to the training windows in closed form before the first step "
-                                                         + "(docs/MODEL.md §6.5)", List.of("random", "least-squares"), "random"));
+                                                         + "(docs/MODEL.md §6.5)",
+                               java.util.Arrays.stream(HeadStart.values()).map(HeadStart::toString).toList(),
+                               HeadStart.RANDOM.toString()));
         put(tsm2, Field.integer("seed", "Seed", "Seed for initialisation, shuffling and dropout", 0, Integer.MAX_VALUE, (int) Tsm2Defaults.SEED));
         put(tsm2, Field.integer("snapshotEvery", "Snapshot every", "Capture what the model selects every n steps "
                                                                    + "(on the training thread, between steps)", 1, 1_000_000, 25));
