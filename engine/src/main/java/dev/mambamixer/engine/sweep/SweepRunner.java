@@ -86,6 +86,7 @@ public final class SweepRunner {
         dropOutdatedSelections();
         for (PlannedRun r : plan.searchRuns()) register(r);
         for (Selection s : selections.values()) for (PlannedRun r : plan.confirmRuns(s)) register(r);
+        dropRemovedRuns();
         for (PlannedRun r : runs.values()) reconcile(r.id());
         for (int s = 0; s < plan.spec().settings().size(); s++) trySelect(s);
         saveState();
@@ -178,6 +179,22 @@ public final class SweepRunner {
             out.printf("setting %s: its search changed since %s was selected (%d search runs, were %d); it is selected again "
                        + "once they are over%n", j.has("label") ? j.get("label").getAsString() : "#" + s,
                        j.has("point") ? j.get("point").toString() : "?", now.size(), then.size());
+        }
+    }
+
+    /**
+     * Runs that sweep.json no longer plans (a grid narrowed) and that never finished or failed leave
+     * state.json, so they are not counted or listed as planned; their folders stay on disk (widened
+     * back, such a run resumes from them). Finished and failed ones stay in state.json as results.
+     */
+    private void dropRemovedRuns() throws IOException {
+        JsonObject entries = state.getAsJsonObject("runs");
+        for (String id : new ArrayList<>(entries.keySet())) {
+            if (runs.containsKey(id)) continue;
+            reconcile(id);
+            if (over(id)) continue;
+            entries.remove(id);
+            out.printf("run %s is no longer in the sweep (sweep.json edited): dropped from the plan%n", id);
         }
     }
 

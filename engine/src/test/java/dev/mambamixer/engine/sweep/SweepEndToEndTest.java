@@ -210,6 +210,47 @@ class SweepEndToEndTest {
         assertFalse(again.out().contains("] finished "), "nothing left to train: " + again.out());
     }
 
+    /**
+     * A grid narrowed in sweep.json before all its runs started: the runs it no longer plans and that
+     * never started leave state.json (status counts nothing planned), finished ones stay as results,
+     * and the setting whose search lost a finished run is selected again among the runs left.
+     */
+    @Test void aNarrowedGridDropsRunsThatNeverStartedAndKeepsFinishedOnes() throws Exception {
+        Path spec = SweepTestSupport.writeSpec(tmp, "[8, 16]", "[1]", 1);
+        Path dir = tmp.resolve("narrowed-grid");
+        Out first = cli("sweep", "run", spec.toString(), "--dir", dir.toString(), "--workers", "2", "--worker-heap", "512m",
+                        "--settings", "*-H16");
+        assertEquals(1, first.code(), "H8 is left without a selection: " + first.out());
+        SweepFolder f = SweepFolder.read(dir);
+        SweepPlan wide = new SweepPlan(f.spec());
+        String h8Removed = wide.searchRuns(0).get(1).id(), h16Removed = wide.searchRuns(1).get(1).id();   // --lr 1e-4
+        String h16Kept = wide.searchRuns(1).get(0).id();
+        assertEquals(SweepFolder.DiskStatus.FINISHED, f.diskStatus(h16Removed));
+
+        Path specFile = dir.resolve(SweepFolder.SPEC_FILE);
+        JsonObject sj = JsonParser.parseString(Files.readString(specFile)).getAsJsonObject();
+        sj.add("grid", JsonParser.parseString("{\"--lr\": [1e-2]}"));
+        Files.writeString(specFile, sj.toString());
+
+        Out resumed = cli("sweep", "resume", dir.toString(), "--workers", "1", "--worker-heap", "512m");
+        assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+        assertTrue(resumed.out().contains("run " + h8Removed + " is no longer in the sweep (sweep.json edited): dropped from the plan"),
+                   resumed.out());
+        assertFalse(resumed.out().contains("run " + h16Removed + " is no longer"), "a finished run is a result: " + resumed.out());
+        assertFalse(resumed.out().contains("finished " + h8Removed), resumed.out());
+        JsonObject state = JsonParser.parseString(Files.readString(dir.resolve("state.json"))).getAsJsonObject();
+        JsonObject entries = state.getAsJsonObject("runs");
+        assertFalse(entries.has(h8Removed));
+        assertEquals("finished", entries.getAsJsonObject(h16Removed).get("status").getAsString());
+        assertEquals(h16Kept, state.getAsJsonObject("selections").getAsJsonObject("1").get("runId").getAsString(),
+                     "H16 selected again among the runs its grid still has");
+        assertFalse(Files.exists(f.runDir(h8Removed)), "the dropped run never had a folder");
+
+        Out status = cli("sweep", "status", dir.toString());
+        assertTrue(status.out().contains("; 2 runs planned in all"), status.out());
+        assertTrue(status.out().contains("SEARCH  planned 0, running 0, finished 3, failed 0"), status.out());
+    }
+
     /** --settings hands out one setting's runs; the next invocation without it does the rest. */
     @Test void settingsNarrowWhichRunsAnInvocationHandsOut() throws Exception {
         Path spec = SweepTestSupport.writeSpec(tmp, "[8, 16]", "[1, 2]", 1);
