@@ -52,25 +52,48 @@ public final class ParallelCoordinates {
     /**
      * Where things are at an image size: the axes' x positions and the vertical extent they share.
      *
-     * @param left pixels left of the first axis (room for its tick labels)
+     * @param left     pixels left of the first axis (room for its tick labels)
+     * @param nameRows per axis, the row its name is written in above the axes: 0 just above, 1 one
+     *                 line higher, and so on (a name goes to the lowest row where it overprints none)
      */
-    public record Layout(int width, int height, int axes, double left) {
-        static final double TOP = 74, BOTTOM = 28, RIGHT = 48, HIT = 14;
+    public record Layout(int width, int height, int axes, double left, int[] nameRows) {
+        static final double TOP = 74, ROW = 18, BOTTOM = 28, RIGHT = 48, HIT = 14, NAME_GAP = 8;
+        static final int MAX_ROWS = 3;
+
+        /** One row of names (the layout of a chart whose names fit side by side). */
+        public Layout(int width, int height, int axes, double left) { this(width, height, axes, left, new int[axes]); }
+
+        public Layout {
+            nameRows = nameRows.clone();
+        }
 
         public double axisX(int i) {
             if (axes <= 1) return (left + width - RIGHT) / 2;
             return left + i * (width - RIGHT - left) / (axes - 1);
         }
 
-        public double top() { return TOP; }
+        public double top() {
+            int rows = 0;
+            for (int r : nameRows) rows = Math.max(rows, r);
+            return TOP + ROW * rows;
+        }
+
+        /** Baseline of an axis' name. */
+        double nameBaseline(int axis) { return top() - 16 - ROW * nameRows[axis]; }
+
+        /**
+         * Room for a tick label left of axis {@code i}: up to the axis before it (the first: the
+         * left margin), less a gap.
+         */
+        double labelRoom(int i) { return (i == 0 ? left : axisX(i) - axisX(i - 1)) - 13; }
 
         public double bottom() { return height - BOTTOM; }
 
         /** Pixel row of an axis fraction (0 = bottom). */
-        public double y(double fraction) { return bottom() - fraction * (bottom() - TOP); }
+        public double y(double fraction) { return bottom() - fraction * (bottom() - top()); }
 
         /** Axis fraction at pixel row {@code py}, clamped to [0, 1]. */
-        public double fraction(double py) { return Math.max(0, Math.min(1, (bottom() - py) / (bottom() - TOP))); }
+        public double fraction(double py) { return Math.max(0, Math.min(1, (bottom() - py) / (bottom() - top()))); }
 
         /** The range of {@code axis}' values between pixel rows {@code py0} and {@code py1} (a brush dragged on it). */
         public Range range(ParallelAxis axis, double py0, double py1) {
@@ -79,7 +102,7 @@ public final class ParallelCoordinates {
 
         /** The axis within a few pixels of {@code px} (and within the axes' height), or -1. */
         public int axisAt(double px, double py) {
-            if (py < TOP - 10 || py > bottom() + 10) return -1;
+            if (py < top() - 10 || py > bottom() + 10) return -1;
             for (int i = 0; i < axes; i++) if (Math.abs(px - axisX(i)) <= HIT) return i;
             return -1;
         }
@@ -96,10 +119,41 @@ public final class ParallelCoordinates {
                 for (double t : axes.get(0).ticks()) left = Math.max(left, fm.stringWidth(axes.get(0).label(t)) + 20);
                 left = Math.max(left, g.getFontMetrics(NAME_FONT).stringWidth(axes.get(0).name()) / 2.0 + 8);
             }
-            return new Layout(w, h, axes.size(), Math.min(left, w / 3.0));
+            Layout one = new Layout(w, h, axes.size(), Math.min(left, w / 3.0));
+            // a name that would overprint one to its left goes up a line (the last row takes what is left)
+            FontMetrics fm = g.getFontMetrics(NAME_FONT);
+            int[] rows = new int[axes.size()];
+            double[] end = new double[Layout.MAX_ROWS];   // right end of the last name per row
+            java.util.Arrays.fill(end, Double.NEGATIVE_INFINITY);
+            for (int i = 0; i < axes.size(); i++) {
+                double[] x = nameSpan(one, i, fm.stringWidth(axisName(axes.get(i))));
+                int r = 0;
+                while (r < Layout.MAX_ROWS - 1 && x[0] < end[r] + Layout.NAME_GAP) r++;
+                rows[i] = r;
+                end[r] = x[1];
+            }
+            return new Layout(w, h, axes.size(), one.left(), rows);
         } finally {
             g.dispose();
         }
+    }
+
+    static String axisName(ParallelAxis a) { return a.name() + (a.scale() == ParallelAxis.Scale.LOG ? " (log)" : ""); }
+
+    /** Left and right pixel of an axis name {@code width} wide: centred on its axis, kept inside the image. */
+    static double[] nameSpan(Layout lay, int i, int width) {
+        double nx = Math.max(2, Math.min(lay.width() - width - 4, lay.axisX(i) - width / 2.0));
+        return new double[] {nx, nx + width};
+    }
+
+    /** {@code s}, cut with an ellipsis to at most {@code room} pixels (at least its first character). */
+    static String fit(String s, FontMetrics fm, double room) {
+        if (fm.stringWidth(s) <= room) return s;
+        for (int n = s.length() - 1; n >= 1; n--) {
+            String t = s.substring(0, n) + "…";
+            if (fm.stringWidth(t) <= room) return t;
+        }
+        return s.charAt(0) + "…";
     }
 
     /** The colour of a line whose value on the last axis is {@code v}. */
@@ -225,7 +279,7 @@ public final class ParallelCoordinates {
         FontMetrics fm = g.getFontMetrics();
         for (double t : labelledTicks(a, lay, fm.getAscent() + 2)) {
             double y = lay.y(a.fraction(t));
-            String s = a.label(t);
+            String s = fit(a.label(t), fm, lay.labelRoom(i));
             int sw = fm.stringWidth(s);
             g.setColor(new Color(255, 255, 255, 210));   // a halo: labels stay readable over lines
             g.fillRect((int) x - 10 - sw - 2, (int) y - fm.getAscent() / 2 - 2, sw + 4, fm.getAscent() + 3);
@@ -235,8 +289,7 @@ public final class ParallelCoordinates {
         }
         g.setFont(NAME_FONT);
         fm = g.getFontMetrics();
-        String name = a.name() + (a.scale() == ParallelAxis.Scale.LOG ? " (log)" : "");
-        int nx = (int) Math.max(2, Math.min(lay.width() - fm.stringWidth(name) - 4, x - fm.stringWidth(name) / 2.0));
-        g.drawString(name, nx, (int) lay.top() - 16);
+        String name = axisName(a);
+        g.drawString(name, (int) nameSpan(lay, i, fm.stringWidth(name))[0], (int) lay.nameBaseline(i));
     }
 }

@@ -46,6 +46,41 @@ class ParallelCoordinatesTest {
         assertTrue(r.contains(1e-2) && r.contains(1e-3) && !r.contains(1e-4), "a drag over 1e-2 .. 1e-3: " + r);
     }
 
+    /** The Table 5 sweep's eight axes in a 600-pixel pane: long names alternate rows, long tick labels are cut. */
+    @Test void crowdedAxesNeverOverprintTheirNamesOrTickLabels() {
+        List<ParallelAxis> axes = List.of(
+                ParallelAxis.categorical("dataset", List.of("exchange_rate", "ETTh1")),
+                ParallelAxis.numeric("H", new double[] {96, 720}),
+                ParallelAxis.numeric("lr", new double[] {5e-5, 5e-4}),
+                ParallelAxis.numeric("d-model", new double[] {16, 64}),
+                ParallelAxis.numeric("dropout", new double[] {0.2, 0.4}),
+                ParallelAxis.numeric("layers", new double[] {1, 2}),
+                ParallelAxis.categorical("head-start", List.of("random", "least-squares")),
+                ParallelAxis.numeric("best val MSE", new double[] {0.13, 1.66}));
+        BufferedImage scratch = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        var g = scratch.createGraphics();
+        var nameFm = g.getFontMetrics(ParallelCoordinates.NAME_FONT);
+        var tickFm = g.getFontMetrics(Theme.TICK_FONT);
+        Layout lay = ParallelCoordinates.layout(axes, 600, 350);
+        assertTrue(lay.nameRows()[7] > 0, "'best val MSE (log)', pushed left by the image's edge, goes up");
+        assertTrue(lay.top() > 74, "more rows of names take more room above the axes");
+        for (int i = 0; i < axes.size(); i++)
+            for (int j = i + 1; j < axes.size(); j++) {
+                if (lay.nameRows()[i] != lay.nameRows()[j]) continue;
+                double[] a = ParallelCoordinates.nameSpan(lay, i, nameFm.stringWidth(ParallelCoordinates.axisName(axes.get(i))));
+                double[] b = ParallelCoordinates.nameSpan(lay, j, nameFm.stringWidth(ParallelCoordinates.axisName(axes.get(j))));
+                assertTrue(a[1] <= b[0], "names of axes " + i + " and " + j + " overlap in row " + lay.nameRows()[i]);
+            }
+        String cut = ParallelCoordinates.fit("least-squares", tickFm, lay.labelRoom(6));
+        assertTrue(cut.endsWith("…") && cut.length() < "least-squares".length(), cut);
+        assertTrue(tickFm.stringWidth(cut) <= lay.labelRoom(6));
+        assertEquals("random", ParallelCoordinates.fit("random", tickFm, lay.labelRoom(6)), "what fits stays whole");
+        Layout wide = ParallelCoordinates.layout(AXES, 900, 400);
+        assertArrayEquals(new int[3], wide.nameRows(), "three short names side by side: one row");
+        assertEquals(74, wide.top(), 0);
+        g.dispose();
+    }
+
     @Test void brushedOutLineIsGreyActiveLineIsColouredBrushIsDrawn(@TempDir Path dir) throws Exception {
         // two lines that differ on the lr axis only: the brushed-out one low, the active one high
         Line out = new Line(new double[] {0, 1e-4, 0.5}, false), in = new Line(new double[] {0, 1e-2, 0.3}, true);

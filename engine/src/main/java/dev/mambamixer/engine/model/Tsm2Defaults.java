@@ -16,4 +16,6 @@ public final class Tsm2Defaults {
     public static final int EPOCHS = 10, BATCH = 32, WARMUP = 100, PATIENCE = 3;
     public static final double LR = 1e-3, WEIGHT_DECAY = 0.01, CLIP = 1.0;
     public static final long SEED = 42;
+    /** {@code train --head-start}: HeadStart's name for the random start. */
+    public static final String HEAD_START = "random";
 }

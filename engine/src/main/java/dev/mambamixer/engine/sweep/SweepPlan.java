@@ -1,6 +1,7 @@
 package dev.mambamixer.engine.sweep;
 
 import com.google.gson.JsonPrimitive;
+import dev.mambamixer.engine.model.Tsm2Defaults;
 import dev.mambamixer.engine.sweep.SweepSpec.Setting;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -90,9 +91,25 @@ public final class SweepPlan {
         return canonical(s, a).equals(canonical(s, b));
     }
 
-    /** The value {@code option} has in a run of setting {@code s} at {@code point}: the point's, else the fixed one, else null (train's default). */
+    /**
+     * {@code train}'s own defaults for the options a sweep searches most, so that a run which leaves
+     * one out shows what it trained with (CliTest checks them against train's option defaults).
+     */
+    public static final Map<String, JsonPrimitive> TRAIN_DEFAULTS = Map.of(
+            "--lr", new JsonPrimitive("" + Tsm2Defaults.LR), "--d-model", new JsonPrimitive("" + Tsm2Defaults.D_MODEL),
+            "--layers", new JsonPrimitive("" + Tsm2Defaults.LAYERS), "--dropout", new JsonPrimitive("" + Tsm2Defaults.DROPOUT),
+            "--batch", new JsonPrimitive("" + Tsm2Defaults.BATCH), "--epochs", new JsonPrimitive("" + Tsm2Defaults.EPOCHS),
+            "--weight-decay", new JsonPrimitive("" + Tsm2Defaults.WEIGHT_DECAY), "--warmup", new JsonPrimitive("" + Tsm2Defaults.WARMUP),
+            "--patience", new JsonPrimitive("" + Tsm2Defaults.PATIENCE), "--head-start", new JsonPrimitive(Tsm2Defaults.HEAD_START));
+
+    /**
+     * The value {@code option} has in a run of setting {@code s} at {@code point}: the point's, else
+     * the fixed one, else train's default where {@link #TRAIN_DEFAULTS} knows it, else null.
+     */
     public JsonPrimitive effectiveValue(int s, Map<String, JsonPrimitive> point, String option) {
-        return point.containsKey(option) ? point.get(option) : spec.fixedOf(s).get(option);
+        if (point.containsKey(option)) return point.get(option);
+        JsonPrimitive fixed = spec.fixedOf(s).get(option);
+        return fixed != null ? fixed : TRAIN_DEFAULTS.get(option);
     }
 
     /** Every SEARCH run: settings in file order, each setting's grid points in {@link #gridPoints} order. */

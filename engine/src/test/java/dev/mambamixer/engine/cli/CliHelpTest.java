@@ -19,6 +19,17 @@ class CliHelpTest {
         assertEquals(List.of(), missing);
     }
 
+    /** The defaults a sweep shows for options its runs left out are train's own. */
+    @Test
+    void theSweepsKnowledgeOfTrainDefaultsMatchesTrain() {
+        CommandSpec train = new CommandLine(new TrainCommand()).getCommandSpec();
+        for (var e : dev.mambamixer.engine.sweep.SweepPlan.TRAIN_DEFAULTS.entrySet()) {
+            OptionSpec o = train.findOption(e.getKey());
+            assertNotNull(o, "train has no option " + e.getKey());
+            assertEquals(o.defaultValue(), e.getValue().getAsString(), e.getKey());
+        }
+    }
+
     private static void walk(CommandSpec spec, List<String> missing) {
         for (OptionSpec o : spec.options()) {
             if (o.usageHelp() || o.versionHelp()) continue;

@@ -87,7 +87,9 @@ class SweepPlanTest {
         assertEquals("4", args.get(args.indexOf("--epochs") + 1), "the grid value replaces the fixed one");
         assertEquals(1, Collections.frequency(args, "--epochs"));
         assertEquals("2", wide.effectiveValue(0, one.searchRuns(0).get(0).point(), "--epochs").getAsString());
-        assertEquals(null, wide.effectiveValue(0, atFixed.point(), "--dropout"));
+        assertEquals("" + dev.mambamixer.engine.model.Tsm2Defaults.DROPOUT, wide.effectiveValue(0, atFixed.point(), "--dropout").getAsString(),
+                     "left out everywhere: train's default");
+        assertEquals(null, wide.effectiveValue(0, atFixed.point(), "--probe-windows"), "a default the sweep does not know");
         // 2 settings x (6 search + 2 confirm)
         assertEquals(16, wide.totalRuns());
         // a point in two grids (--lr=1e-4 here) is planned once

@@ -79,14 +79,18 @@ public class SweepViewModelTest {
         Files.writeString(other.resolve(SweepFolder.SPEC_FILE), """
             {"name": "grids", "settings": [{"data": "ETTh1.csv", "seqLen": 96, "horizon": 24}],
              "fixed": {"--epochs": 1, "--dropout": 0.2},
-             "grid": [{"--lr": [1e-4, 1e-2]}, {"--lr": [5e-5], "--dropout": [0.4], "--weight-decay": [0.1]}],
+             "grid": [{"--lr": [1e-4, 1e-2]}, {"--lr": [5e-5], "--dropout": [0.4], "--weight-decay": [0.1], "--eval-every": [50]}],
              "searchSeed": 1, "seeds": [1]}""");
         SweepViewModel g = new SweepViewModel(Runnable::run);
         try {
             g.open(other).get(30, TimeUnit.SECONDS);
-            assertEquals(List.of(List.of("1e-4", "0.2", "default"), List.of("1e-2", "0.2", "default"), List.of("5e-5", "0.4", "0.1")),
-                         g.rows().stream().map(SweepRow::values).toList());
-            assertEquals(List.of("lr", "dropout", "weight-decay", SweepViewModel.VAL_AXIS), g.axes().stream().map(ParallelAxis::name).toList());
+            String wd = "" + dev.mambamixer.engine.model.Tsm2Defaults.WEIGHT_DECAY;
+            assertEquals(List.of(List.of("1e-4", "0.2", wd, "default"), List.of("1e-2", "0.2", wd, "default"),
+                                 List.of("5e-5", "0.4", "0.1", "50")),
+                         g.rows().stream().map(SweepRow::values).toList(),
+                         "weight decay left out: train's default; --eval-every has none the sweep knows");
+            assertEquals(List.of("lr", "dropout", "weight-decay", "eval-every", SweepViewModel.VAL_AXIS),
+                         g.axes().stream().map(ParallelAxis::name).toList());
         } finally {
             g.close();
         }
