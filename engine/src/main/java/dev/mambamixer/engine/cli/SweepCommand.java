@@ -7,6 +7,7 @@ import dev.mambamixer.engine.sweep.ClusterSetup;
 import dev.mambamixer.engine.sweep.Executor;
 import dev.mambamixer.engine.sweep.LocalExecutor;
 import dev.mambamixer.engine.sweep.ReferenceMse;
+import dev.mambamixer.engine.sweep.RunStatus;
 import dev.mambamixer.engine.sweep.SweepFolder;
 import dev.mambamixer.engine.sweep.SweepPlan;
 import dev.mambamixer.engine.sweep.SweepRunner;
@@ -14,12 +15,12 @@ import dev.mambamixer.engine.sweep.SweepSpec;
 import dev.mambamixer.engine.sweep.SweepTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -225,15 +226,15 @@ final class SweepCommand implements Callable<Integer> {
                               plan.totalRuns());
             JsonObject runs = state.getAsJsonObject("runs");
             for (String stage : new String[] {"SEARCH", "CONFIRM"}) {
-                Map<String, Integer> counts = new TreeMap<>();
-                for (String k : List.of("planned", "running", "finished", "failed")) counts.put(k, 0);
+                Map<RunStatus, Integer> counts = new EnumMap<>(RunStatus.class);
+                for (RunStatus k : RunStatus.values()) counts.put(k, 0);
                 for (String id : runs.keySet()) {
                     JsonObject e = runs.getAsJsonObject(id);
                     boolean in = stage.equals("SEARCH") ? e.get("stage").getAsString().equals("SEARCH") : e.has("confirm");
-                    if (in) counts.merge(shown(f, id, e, live), 1, Integer::sum);
+                    if (in) counts.merge(shown(e, live), 1, Integer::sum);
                 }
-                System.out.printf("%-7s planned %d, running %d, finished %d, failed %d%n", stage, counts.get("planned"),
-                                  counts.get("running"), counts.get("finished"), counts.get("failed"));
+                System.out.printf("%-7s planned %d, running %d, finished %d, failed %d%n", stage, counts.get(RunStatus.PLANNED),
+                                  counts.get(RunStatus.RUNNING), counts.get(RunStatus.FINISHED), counts.get(RunStatus.FAILED));
             }
             var sels = SweepFolder.selections(state, dir.resolve(SweepFolder.STATE_FILE).toString());
             for (var s : sels.values())
@@ -243,10 +244,10 @@ final class SweepCommand implements Callable<Integer> {
                               "configuration");
             for (String id : runs.keySet()) {
                 JsonObject e = runs.getAsJsonObject(id);
-                String st = shown(f, id, e, live);
+                RunStatus st = shown(e, live);
                 String stage = e.get("stage").getAsString() + (e.has("confirm") && e.get("stage").getAsString().equals("SEARCH") ? "+CONFIRM" : "");
-                double v = st.equals("planned") ? Double.NaN : f.bestValMse(id);
-                System.out.printf(Locale.ROOT, "%-44s %-14s %-9s %8d %12s %9s  %s%n", id, stage, st, e.get("attempts").getAsInt(),
+                double v = st == RunStatus.PLANNED ? Double.NaN : f.bestValMse(id);
+                System.out.printf(Locale.ROOT, "%-44s %-14s %-9s %8d %12s %9s  %s%n", id, stage, st.json(), e.get("attempts").getAsInt(),
                                   Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v),
                                   e.has("wallSeconds") ? String.format(Locale.ROOT, "%.0f", e.get("wallSeconds").getAsDouble()) : "-",
                                   SweepPlan.describe(SweepFolder.point(e)));
@@ -255,9 +256,9 @@ final class SweepCommand implements Callable<Integer> {
         }
 
         /** "running" in state.json with no coordinator holding the sweep means it was stopped: "planned" (resume continues it). */
-        private static String shown(SweepFolder f, String id, JsonObject e, boolean live) {
-            String st = e.get("status").getAsString();
-            return st.equals("running") && !live ? "planned" : st;
+        private static RunStatus shown(JsonObject e, boolean live) {
+            RunStatus st = RunStatus.of(e);
+            return st == RunStatus.RUNNING && !live ? RunStatus.PLANNED : st;
         }
     }
 

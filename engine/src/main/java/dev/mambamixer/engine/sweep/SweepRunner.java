@@ -92,7 +92,7 @@ public final class SweepRunner {
         saveState();
         out.printf("sweep %s: %d settings, %d search runs, seeds %s; %d runs in all, %d finished already; %d workers%n",
                    plan.spec().name(), plan.spec().settings().size(), plan.searchRuns().size(), plan.spec().seeds(),
-                   plan.totalRuns(), count("finished"), executor.slots());
+                   plan.totalRuns(), count(RunStatus.FINISHED), executor.slots());
         if (included != null)
             out.printf("only the runs of %d setting(s): %s (%d runs left of them)%n", included.size(),
                        String.join(", ", included.stream().sorted().map(s -> plan.spec().settings().get(s).label()).toList()),
@@ -113,12 +113,12 @@ public final class SweepRunner {
             saveState();
             submitReady();
         }
-        int failed = count("failed");
+        int failed = count(RunStatus.FAILED);
         long unselected = java.util.stream.IntStream.range(0, plan.spec().settings().size())
             .filter(s -> !selections.containsKey(s)).count();
-        int left = plan.totalRuns() - count("finished") - failed;
+        int left = plan.totalRuns() - count(RunStatus.FINISHED) - failed;
         out.printf("sweep %s: %d/%d runs finished, %d failed%s%s; `sweep table %s` for the results%n", plan.spec().name(),
-                   count("finished"), plan.totalRuns(), failed,
+                   count(RunStatus.FINISHED), plan.totalRuns(), failed,
                    unselected > 0 ? ", " + unselected + " setting(s) without a selection" : "",
                    included != null && left > 0 ? ", " + left + " runs of the other settings left for another invocation" : "",
                    folder.dir());
@@ -136,7 +136,7 @@ public final class SweepRunner {
             JsonObject p = new JsonObject();
             r.point().forEach(p::add);
             e.add("point", p);
-            e.addProperty("status", "planned");
+            RunStatus.PLANNED.writeTo(e);
             e.addProperty("attempts", 0);
             runsJ.add(r.id(), e);
         }
@@ -171,8 +171,7 @@ public final class SweepRunner {
             for (String id : new ArrayList<>(entries.keySet())) {
                 JsonObject e = entries.getAsJsonObject(id);
                 if (e.get("setting").getAsInt() != s || !e.has("confirm")) continue;
-                String st = e.get("status").getAsString();
-                if (e.get("stage").getAsString().equals(Stage.CONFIRM.name()) && !st.equals("finished") && !st.equals("failed"))
+                if (e.get("stage").getAsString().equals(Stage.CONFIRM.name()) && !RunStatus.of(e).over())
                     entries.remove(id);
                 else e.remove("confirm");
             }
@@ -206,23 +205,18 @@ public final class SweepRunner {
 
     private JsonObject entry(String id) { return state.getAsJsonObject("runs").getAsJsonObject(id); }
 
-    private String status(String id) { return entry(id).get("status").getAsString(); }
+    private RunStatus status(String id) { return RunStatus.of(entry(id)); }
 
     /** The run folder decides: finished and recorded failures stand; anything else is planned (again). */
     private void reconcile(String id) throws IOException {
-        DiskStatus d = folder.diskStatus(id);
-        entry(id).addProperty("status", switch (d) {
-            case FINISHED -> "finished";
-            case FAILED -> "failed";
-            default -> "planned";
-        });
+        RunStatus.of(folder.diskStatus(id)).writeTo(entry(id));
     }
 
     private void record(RunResult r) throws IOException {
         JsonObject e = entry(r.runId());
         DiskStatus d = folder.diskStatus(r.runId());
         boolean ok = r.exitCode() == 0 && d == DiskStatus.FINISHED;
-        e.addProperty("status", ok ? "finished" : "failed");
+        (ok ? RunStatus.FINISHED : RunStatus.FAILED).writeTo(e);
         e.addProperty("exitCode", r.exitCode());
         e.addProperty("worker", r.worker());
         double before = e.has("wallSeconds") ? e.get("wallSeconds").getAsDouble() : 0;
@@ -249,7 +243,7 @@ public final class SweepRunner {
         JsonObject e = entry(r.runId());
         double before = e.has("wallSeconds") ? e.get("wallSeconds").getAsDouble() : 0;
         e.addProperty("wallSeconds", before + r.wallSeconds());   // summed over attempts, as record() does
-        e.addProperty("status", "planned");
+        RunStatus.PLANNED.writeTo(e);
         triedNow.remove(r.runId());
         out.printf("worker %s left with %s in flight; queued again%n", r.worker(), r.runId());
         return true;
@@ -260,9 +254,9 @@ public final class SweepRunner {
         if (selections.containsKey(setting)) return;
         Map<String, Double> val = new HashMap<>();
         for (PlannedRun r : plan.searchRuns(setting)) {
-            String st = status(r.id());
-            if (st.equals("finished")) val.put(r.id(), folder.bestValMse(r.id()));
-            else if (!(st.equals("failed") || (st.equals("planned") && triedNow.contains(r.id())))) return;   // not over yet
+            RunStatus st = status(r.id());
+            if (st == RunStatus.FINISHED) val.put(r.id(), folder.bestValMse(r.id()));
+            else if (!(st == RunStatus.FAILED || (st == RunStatus.PLANNED && triedNow.contains(r.id())))) return;   // not over yet
         }
         var sel = plan.select(setting, val);
         String label = plan.spec().settings().get(setting).label();
@@ -305,7 +299,7 @@ public final class SweepRunner {
             // the queue stays here, not in the executor: "running" in state.json means running, and a run
             // that becomes unnecessary (its setting got selected) was never handed out
             if (inFlight.size() >= executor.slots()) return;
-            if (!status(id).equals("planned") || inFlight.contains(id) || triedNow.contains(id) || !included(r.setting())) continue;
+            if (status(id) != RunStatus.PLANNED || inFlight.contains(id) || triedNow.contains(id) || !included(r.setting())) continue;
             // an unfinished SEARCH run of a setting already selected is not needed any more
             if (selections.containsKey(r.setting()) && !entry(id).has("confirm")) continue;
             folder.removeEmptyRunDir(id);
@@ -313,7 +307,7 @@ public final class SweepRunner {
             List<String> args = partial ? plan.resumeArgs(r, folder.runDir(id), backend)
                                         : plan.trainArgs(r, folder.runDir(id), backend);
             JsonObject e = entry(id);
-            e.addProperty("status", "running");
+            RunStatus.RUNNING.writeTo(e);
             e.addProperty("attempts", e.get("attempts").getAsInt() + 1);
             inFlight.add(id);
             triedNow.add(id);
@@ -324,11 +318,11 @@ public final class SweepRunner {
     }
 
     private void progress(RunResult r) {
-        int fin = count("finished"), failed = count("failed"), total = plan.totalRuns();
+        int fin = count(RunStatus.FINISHED), failed = count(RunStatus.FAILED), total = plan.totalRuns();
         int remaining = remaining();
         String eta = wallCount == 0 || remaining == 0 ? "" : ", ETA " + duration(wallSum / wallCount * Math.ceil(
             (double) remaining / executor.slots()));
-        String what = status(r.runId()).equals("finished")
+        String what = status(r.runId()) == RunStatus.FINISHED
             ? String.format("finished %s in %.0f s (best val MSE %.4f)", r.runId(), r.wallSeconds(),
                             entry(r.runId()).get("bestValMse").getAsDouble())
             : String.format("FAILED %s (exit %d; log %s)", r.runId(), r.exitCode(), folder.runLog(r.runId()));
@@ -352,17 +346,14 @@ public final class SweepRunner {
         return n;
     }
 
-    private boolean over(String id) {
-        String st = status(id);
-        return st.equals("finished") || st.equals("failed");
-    }
+    private boolean over(String id) { return status(id).over(); }
 
-    private int count(String status) {
+    private int count(RunStatus status) {
         int n = 0;
         for (String id : runs.keySet()) {
             PlannedRun r = runs.get(id);
-            boolean needed = !selections.containsKey(r.setting()) || entry(id).has("confirm") || !status(id).equals("planned");
-            if (needed && status(id).equals(status)) n++;
+            boolean needed = !selections.containsKey(r.setting()) || entry(id).has("confirm") || status(id) != RunStatus.PLANNED;
+            if (needed && status(id) == status) n++;
         }
         return n;
     }

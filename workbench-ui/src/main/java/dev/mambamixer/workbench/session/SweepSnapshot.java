@@ -2,6 +2,7 @@ package dev.mambamixer.workbench.session;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.mambamixer.engine.sweep.RunStatus;
 import dev.mambamixer.engine.sweep.SweepFolder;
 import dev.mambamixer.engine.sweep.SweepFolder.DiskStatus;
 import dev.mambamixer.engine.sweep.SweepPlan;
@@ -60,16 +61,16 @@ public record SweepSnapshot(Path dir, String name, List<String> options, List<Sw
         List<SweepRow> rows = new ArrayList<>();
         for (PlannedRun r : runs.values()) {
             JsonObject e = entries.has(r.id()) ? entries.getAsJsonObject(r.id()) : null;
-            String recorded = e != null && e.has("status") ? e.get("status").getAsString() : "planned";
+            RunStatus recorded = e != null && e.has("status") ? RunStatus.of(e) : RunStatus.PLANNED;
             DiskStatus disk = settled.get(r.id());
             if (disk == null) {
                 disk = f.diskStatus(r.id());
                 if (disk == DiskStatus.FINISHED || disk == DiskStatus.FAILED) settled.put(r.id(), disk);
             }
             SweepRow.Status status = disk == DiskStatus.FINISHED ? SweepRow.Status.FINISHED
-                                     : disk == DiskStatus.FAILED || recorded.equals("failed") ? SweepRow.Status.FAILED
-                                     : recorded.equals("running") && live ? SweepRow.Status.RUNNING
-                                     : disk == DiskStatus.PARTIAL || recorded.equals("running") ? SweepRow.Status.STOPPED
+                                     : disk == DiskStatus.FAILED || recorded == RunStatus.FAILED ? SweepRow.Status.FAILED
+                                     : recorded == RunStatus.RUNNING && live ? SweepRow.Status.RUNNING
+                                     : disk == DiskStatus.PARTIAL || recorded == RunStatus.RUNNING ? SweepRow.Status.STOPPED
                                      : SweepRow.Status.PLANNED;
             boolean onDisk = disk != DiskStatus.NOT_STARTED;
             boolean settledNow = status == SweepRow.Status.FINISHED || status == SweepRow.Status.FAILED;
