@@ -170,11 +170,8 @@ class SweepEndToEndTest {
         String oldSelection = state.getAsJsonObject("selections").getAsJsonObject("0").get("runId").getAsString();
         state.getAsJsonObject("selections").getAsJsonObject("0").remove("candidates");
         Files.writeString(stateFile, state.toString());
-        Path specFile = dir.resolve(SweepFolder.SPEC_FILE);
-        JsonObject sj = JsonParser.parseString(Files.readString(specFile)).getAsJsonObject();
         // --d-model is fixed at 8: the point with 8 is named without it; 12 is a new configuration
-        sj.add("grid", JsonParser.parseString("[{\"--lr\": [1e-2, 1e-4]}, {\"--lr\": [3e-3], \"--d-model\": [8, 12]}]"));
-        Files.writeString(specFile, sj.toString());
+        SweepTestSupport.editGrid(dir, "[{\"--lr\": [1e-2, 1e-4]}, {\"--lr\": [3e-3], \"--d-model\": [8, 12]}]");
 
         Out resumed = cli("sweep", "resume", dir.toString(), "--workers", "1", "--worker-heap", "512m");
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
@@ -227,10 +224,7 @@ class SweepEndToEndTest {
         String h16Kept = wide.searchRuns(1).get(0).id();
         assertEquals(SweepFolder.DiskStatus.FINISHED, f.diskStatus(h16Removed));
 
-        Path specFile = dir.resolve(SweepFolder.SPEC_FILE);
-        JsonObject sj = JsonParser.parseString(Files.readString(specFile)).getAsJsonObject();
-        sj.add("grid", JsonParser.parseString("{\"--lr\": [1e-2]}"));
-        Files.writeString(specFile, sj.toString());
+        SweepTestSupport.editGrid(dir, "{\"--lr\": [1e-2]}");
 
         Out resumed = cli("sweep", "resume", dir.toString(), "--workers", "1", "--worker-heap", "512m");
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());

@@ -1,5 +1,7 @@
 package dev.mambamixer.engine.sweep;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.mambamixer.engine.cli.CliRun;
 import dev.mambamixer.engine.cli.CliRun.Out;
 import java.io.IOException;
@@ -35,6 +37,14 @@ final class SweepTestSupport {
     }
 
     static Out cli(String... args) { return CliRun.run(args); }
+
+    /** Replaces the top-level grid of a sweep folder's sweep.json (as one widens or narrows a sweep by hand). */
+    static void editGrid(Path sweep, String gridJson) throws IOException {
+        Path specFile = sweep.resolve(SweepFolder.SPEC_FILE);
+        JsonObject sj = JsonParser.parseString(Files.readString(specFile)).getAsJsonObject();
+        sj.add("grid", JsonParser.parseString(gridJson));
+        Files.writeString(specFile, sj.toString());
+    }
 
     /** The run folders under SWEEP/runs (not the logs). */
     static List<Path> runDirs(Path sweep) throws IOException {
